@@ -1,0 +1,386 @@
+//! German and English. The language comes from the `sanus_locale` cookie
+//! (set by the switcher), else from `Accept-Language`, else English. The
+//! server renders `<html lang>` with it, and the browser starts from that
+//! attribute, so both sides hydrate the same words.
+
+use leptos::prelude::*;
+
+/// Name of the cookie that remembers the chosen language.
+pub const LOCALE_COOKIE: &str = "sanus_locale";
+/// How long the choice is remembered: one year.
+pub const LOCALE_COOKIE_MAX_AGE: u32 = 365 * 24 * 60 * 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Locale {
+    #[default]
+    En,
+    De,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::De];
+
+    /// The BCP 47 tag, as in `<html lang>` and the cookie.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::De => "de",
+        }
+    }
+
+    /// The language's name in that language, for the switcher.
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Self::En => "English",
+            Self::De => "Deutsch",
+        }
+    }
+
+    /// Accepts a tag like `de`, `DE` or `de-AT` (the primary subtag decides).
+    pub fn parse(tag: &str) -> Option<Self> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
+        Self::ALL
+            .into_iter()
+            .find(|l| l.as_str().eq_ignore_ascii_case(primary))
+    }
+
+    /// The best supported language of an `Accept-Language` header (RFC 9110
+    /// §12.5.4): highest weight first, the header's order among equals,
+    /// `q=0` never. `None` when nothing supported is acceptable.
+    pub fn negotiate(accept_language: &str) -> Option<Self> {
+        let mut best: Option<(Self, u16)> = None;
+        for item in accept_language.split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or_default().trim();
+            let weight = parts
+                .find_map(|p| p.trim().strip_prefix("q=").map(parse_weight))
+                .unwrap_or(Some(1000));
+            let (Some(locale), Some(weight)) = (Self::parse(tag), weight) else {
+                continue;
+            };
+            if weight > 0 && best.is_none_or(|(_, w)| weight > w) {
+                best = Some((locale, weight));
+            }
+        }
+        best.map(|(locale, _)| locale)
+    }
+
+    /// The value of the locale cookie in a `Cookie` header, if valid.
+    pub fn from_cookie_header(cookie: &str) -> Option<Self> {
+        cookie.split(';').find_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            (name.trim() == LOCALE_COOKIE)
+                .then(|| Self::parse(value.trim()))
+                .flatten()
+        })
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Self::En => &EN,
+            Self::De => &DE,
+        }
+    }
+}
+
+/// A weight `0`, `0.5`, `1.000` as thousandths; `None` when malformed.
+fn parse_weight(value: &str) -> Option<u16> {
+    let (int, frac) = value.split_once('.').unwrap_or((value, ""));
+    if frac.len() > 3 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let frac_value: u16 = format!("{frac:0<3}").parse().ok()?;
+    match int {
+        "0" => Some(frac_value),
+        "1" if frac_value == 0 => Some(1000),
+        _ => None,
+    }
+}
+
+/// Every text of the UI, once per language: a missing translation does not compile.
+#[derive(Debug)]
+pub struct Texts {
+    pub skip_to_content: &'static str,
+    pub brand_tagline: &'static str,
+    pub nav_label: &'static str,
+    pub nav_home: &'static str,
+    pub nav_sign_in: &'static str,
+    pub language: &'static str,
+    pub footer: &'static str,
+    pub home_title: &'static str,
+    pub home_heading: &'static str,
+    pub home_lead: &'static str,
+    pub home_cta_sign_in: &'static str,
+    pub home_features_heading: &'static str,
+    pub home_features: [(&'static str, &'static str); 4],
+    pub sign_in_title: &'static str,
+    pub sign_in_heading: &'static str,
+    pub sign_in_lead: &'static str,
+    pub email_label: &'static str,
+    pub password_label: &'static str,
+    pub sign_in_submit: &'static str,
+    pub sign_in_unavailable: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found_heading: &'static str,
+    pub not_found_text: &'static str,
+    pub not_found_home: &'static str,
+}
+
+pub static EN: Texts = Texts {
+    skip_to_content: "Skip to content",
+    brand_tagline: "Identity for digital health",
+    nav_label: "Main",
+    nav_home: "Home",
+    nav_sign_in: "Sign in",
+    language: "Language",
+    footer: "Sanus is open-source identity for digital health.",
+    home_title: "Sanus – identity for digital health",
+    home_heading: "One account for everyone in health care",
+    home_lead: "Sanus signs people in to health apps with OpenID Connect. One account works across \
+                every practice, hospital ward and care home a person belongs to, and verified \
+                professional data reaches an app only when its owner agrees.",
+    home_cta_sign_in: "Sign in",
+    home_features_heading: "What Sanus does",
+    home_features: [
+        (
+            "Standard sign-in",
+            "OpenID Connect and OAuth 2 with PKCE, for any standard client library.",
+        ),
+        (
+            "Organisations",
+            "Organisations with departments, members, invitations and roles per app.",
+        ),
+        (
+            "Verified professionals",
+            "Registry numbers such as the LANR are checked, verified and shared only on consent.",
+        ),
+        (
+            "Yours to run",
+            "One binary with an embedded database, or PostgreSQL for several instances.",
+        ),
+    ],
+    sign_in_title: "Sign in – Sanus",
+    sign_in_heading: "Sign in",
+    sign_in_lead: "Use the e-mail address and password of your Sanus account.",
+    email_label: "E-mail address",
+    password_label: "Password",
+    sign_in_submit: "Sign in",
+    sign_in_unavailable: "This server does not accept sign-ins yet. Please come back once your \
+                          administrator has enabled them.",
+    not_found_title: "Page not found – Sanus",
+    not_found_heading: "Page not found",
+    not_found_text: "There is no page at this address. Check the address for typing errors, \
+                     or start again from the home page.",
+    not_found_home: "Go to the home page",
+};
+
+pub static DE: Texts = Texts {
+    skip_to_content: "Zum Inhalt springen",
+    brand_tagline: "Identität für die digitale Gesundheit",
+    nav_label: "Hauptnavigation",
+    nav_home: "Startseite",
+    nav_sign_in: "Anmelden",
+    language: "Sprache",
+    footer: "Sanus ist quelloffene Identität für die digitale Gesundheit.",
+    home_title: "Sanus – Identität für die digitale Gesundheit",
+    home_heading: "Ein Konto für alle im Gesundheitswesen",
+    home_lead: "Sanus meldet Menschen mit OpenID Connect bei Gesundheits-Apps an. Ein Konto gilt in \
+                jeder Praxis, jeder Klinikstation und jedem Pflegeheim, zu dem jemand gehört, und \
+                geprüfte Berufsangaben erhält eine App nur mit Zustimmung.",
+    home_cta_sign_in: "Anmelden",
+    home_features_heading: "Was Sanus leistet",
+    home_features: [
+        (
+            "Standard-Anmeldung",
+            "OpenID Connect und OAuth 2 mit PKCE, für jede übliche Client-Bibliothek.",
+        ),
+        (
+            "Organisationen",
+            "Organisationen mit Abteilungen, Mitgliedern, Einladungen und Rollen je App.",
+        ),
+        (
+            "Geprüfte Fachleute",
+            "Registernummern wie die LANR werden geprüft, verifiziert und nur mit Zustimmung geteilt.",
+        ),
+        (
+            "Selbst betrieben",
+            "Ein Programm mit eingebetteter Datenbank, oder PostgreSQL für mehrere Instanzen.",
+        ),
+    ],
+    sign_in_title: "Anmelden – Sanus",
+    sign_in_heading: "Anmelden",
+    sign_in_lead: "Mit der E-Mail-Adresse und dem Passwort Ihres Sanus-Kontos.",
+    email_label: "E-Mail-Adresse",
+    password_label: "Passwort",
+    sign_in_submit: "Anmelden",
+    sign_in_unavailable: "Dieser Server nimmt noch keine Anmeldungen an. Bitte versuchen Sie es \
+                          wieder, sobald Ihre Administration sie freigeschaltet hat.",
+    not_found_title: "Seite nicht gefunden – Sanus",
+    not_found_heading: "Seite nicht gefunden",
+    not_found_text: "Unter dieser Adresse gibt es keine Seite. Prüfen Sie die Adresse auf \
+                     Tippfehler, oder beginnen Sie auf der Startseite.",
+    not_found_home: "Zur Startseite",
+};
+
+/// The language of the current page, shared by every component.
+#[derive(Debug, Clone, Copy)]
+pub struct I18n {
+    pub locale: RwSignal<Locale>,
+}
+
+impl I18n {
+    /// The texts of the current language (reactive).
+    pub fn t(&self) -> &'static Texts {
+        self.locale.get().texts()
+    }
+}
+
+/// The language to start with: on the server from the request, in the
+/// browser from the server-rendered `<html lang>`.
+pub fn initial_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        request_locale()
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        document()
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .and_then(|lang| Locale::parse(&lang))
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        Locale::default()
+    }
+}
+
+/// The locale a request asks for: the cookie wins over `Accept-Language`.
+#[cfg(feature = "ssr")]
+pub fn request_locale() -> Locale {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Locale::default();
+    };
+    locale_of_headers(&parts.headers)
+}
+
+/// The cookie wins over `Accept-Language`; English when neither helps.
+#[cfg(feature = "ssr")]
+pub fn locale_of_headers(headers: &http::HeaderMap) -> Locale {
+    let from_cookie = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(Locale::from_cookie_header);
+    from_cookie
+        .or_else(|| {
+            headers
+                .get(http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::negotiate)
+        })
+        .unwrap_or_default()
+}
+
+pub fn provide_i18n() -> I18n {
+    let i18n = I18n {
+        locale: RwSignal::new(initial_locale()),
+    };
+    provide_context(i18n);
+    i18n
+}
+
+pub fn use_i18n() -> I18n {
+    use_context::<I18n>().unwrap_or_else(provide_i18n)
+}
+
+/// Switches the language in the browser without a page load, and remembers
+/// it in the same cookie the server sets for forms sent without JavaScript.
+pub fn switch_locale(i18n: I18n, locale: Locale) {
+    i18n.locale.set(locale);
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast as _;
+        let document = document();
+        if let Some(html) = document.document_element() {
+            let _ = html.set_attribute("lang", locale.as_str());
+        }
+        let secure = if window().location().protocol().as_deref() == Ok("https:") {
+            "; Secure"
+        } else {
+            ""
+        };
+        let cookie = format!(
+            "{LOCALE_COOKIE}={}; Path=/; Max-Age={LOCALE_COOKIE_MAX_AGE}; SameSite=Lax{secure}",
+            locale.as_str()
+        );
+        if let Ok(html_document) = document.dyn_into::<web_sys::HtmlDocument>() {
+            let _ = html_document.set_cookie(&cookie);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_supported_language() {
+        let cases = [
+            ("de-DE,de;q=0.9,en;q=0.8", Some(Locale::De)),
+            ("en-US,en;q=0.9", Some(Locale::En)),
+            ("fr-FR, de;q=0.5, en;q=0.4", Some(Locale::De)),
+            ("fr, en;q=0.1, de;q=0.2", Some(Locale::De)),
+            ("de;q=0, en;q=0.1", Some(Locale::En)),
+            ("de;q=0", None),
+            ("en;q=0.5, de;q=0.5", Some(Locale::En)),
+            ("DE-at", Some(Locale::De)),
+            ("fr, it", None),
+            ("de;q=2, en;q=0.3", Some(Locale::En)),
+            ("de;q=abc, en;q=0.3", Some(Locale::En)),
+            ("", None),
+            ("*", None),
+        ];
+        for (header, expected) in cases {
+            assert_eq!(Locale::negotiate(header), expected, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn locale_cookie_is_found_among_others() {
+        assert_eq!(
+            Locale::from_cookie_header("a=1; sanus_locale=de; b=2"),
+            Some(Locale::De)
+        );
+        assert_eq!(
+            Locale::from_cookie_header("sanus_locale=en"),
+            Some(Locale::En)
+        );
+        assert_eq!(Locale::from_cookie_header("sanus_locale=xx"), None);
+        assert_eq!(Locale::from_cookie_header("other_sanus_locale=de"), None);
+        assert_eq!(Locale::from_cookie_header(""), None);
+    }
+
+    #[test]
+    fn tags_parse_by_primary_subtag() {
+        assert_eq!(Locale::parse("de"), Some(Locale::De));
+        assert_eq!(Locale::parse("de_CH"), Some(Locale::De));
+        assert_eq!(Locale::parse("en-GB"), Some(Locale::En));
+        assert_eq!(Locale::parse("nl"), None);
+        for locale in Locale::ALL {
+            assert_eq!(Locale::parse(locale.as_str()), Some(locale));
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn cookie_wins_over_accept_language() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::ACCEPT_LANGUAGE, "de".parse().unwrap());
+        assert_eq!(locale_of_headers(&headers), Locale::De);
+        headers.insert(http::header::COOKIE, "sanus_locale=en".parse().unwrap());
+        assert_eq!(locale_of_headers(&headers), Locale::En);
+        assert_eq!(locale_of_headers(&http::HeaderMap::new()), Locale::En);
+    }
+}

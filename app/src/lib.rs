@@ -1,0 +1,58 @@
+//! The Sanus user interface: the HTML shell, the routes and their pages.
+//! Compiled twice: with `ssr` into the server, with `hydrate` into the wasm
+//! that makes the server-rendered pages interactive.
+
+#![recursion_limit = "256"]
+
+pub mod assets;
+mod components;
+pub mod i18n;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+pub use assets::Assets;
+use components::Layout;
+use pages::{HomePage, NotFoundPage, SignInPage};
+
+/// The whole HTML document, rendered on the server only. `App` inside it is
+/// what the browser hydrates.
+pub fn shell(assets: Assets) -> impl IntoView {
+    let lang = i18n::initial_locale().as_str();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                {assets.stylesheet()}
+                {assets.hydration_scripts()}
+                <MetaTags />
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    i18n::provide_i18n();
+    view! {
+        <Router>
+            <Layout>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/signin") view=SignInPage />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per page; page components end in `Page`.
+
+mod home;
+mod not_found;
+mod sign_in;
+
+pub use home::HomePage;
+pub use not_found::NotFoundPage;
+pub use sign_in::SignInPage;

@@ -1,0 +1,11 @@
+//! Sanus core: the domain types and rules of the identity provider and their
+//! storage. Free of Leptos and HTTP, so that the UI's server functions, the
+//! management API and the protocol handlers all ask the same functions.
+
+pub mod clock;
+pub mod store;
+pub mod tenants;
+pub mod users;
+
+pub use clock::{Clock, SystemClock, UnixTime};
+pub use store::{Engine, Store, StoreError};

@@ -1,0 +1,206 @@
+//! Storage: one code path for SQLite (the embedded default) and PostgreSQL,
+//! through sqlx's `Any` driver and one portable migrations tree.
+//!
+//! Portability rules for every query in `core`: `$1` placeholders, `TEXT`
+//! ids and JSON, `BIGINT` unix seconds, flags as `SMALLINT` 0/1 read into
+//! `i16` (the Any driver cannot read SQLite's `BOOLEAN`); no engine-only types.
+
+mod error;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions as _};
+
+pub use error::StoreError;
+
+/// The database engine behind a [`Store`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a database URL names, or `None` for an unsupported scheme.
+    pub fn from_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':')?.0;
+        match scheme {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// `sqlite:/path/to/file.db` or `postgres://user:password@host:port/db`.
+    pub url: String,
+    pub max_connections: u32,
+    /// How long start-up and `/readyz` wait for a connection.
+    pub connect_timeout: Duration,
+}
+
+/// The handle every storage function takes: a pool plus the engine it talks to.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+impl Store {
+    /// Opens a pool and checks that one connection can be made, so that an
+    /// unreachable database stops start-up with a clear message.
+    pub async fn connect(options: &StoreOptions) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let engine = Engine::from_url(&options.url).ok_or_else(|| StoreError::UnsupportedUrl {
+            url: redact_url(&options.url),
+        })?;
+        let connect_options = AnyConnectOptions::from_str(&options.url)
+            .map_err(|source| StoreError::connect(&options.url, source))?
+            .disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.connect_timeout)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        // Per connection: enforce foreign keys, wait for a
+                        // writer instead of failing, fsync at checkpoints.
+                        sqlx::raw_sql(
+                            "PRAGMA foreign_keys = ON; \
+                             PRAGMA busy_timeout = 5000; \
+                             PRAGMA synchronous = NORMAL;",
+                        )
+                        .execute(conn)
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(connect_options)
+            .await
+            .map_err(|source| StoreError::connect(&options.url, source))?;
+        if engine == Engine::Sqlite {
+            // Persistent in the database file: readers never block the writer.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await
+                .map_err(|source| StoreError::connect(&options.url, source))?;
+        }
+        Ok(Self { pool, engine })
+    }
+
+    /// Applies every migration not yet applied, in order. Forward only.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR.run(&self.pool).await.map_err(StoreError::Migrate)
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every connection; waits for those in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A database URL with its password replaced, safe to print and log.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Cannot fail: a URL with a password has a host.
+            let _ = parsed.set_password(Some("********"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => url.split('@').next_back().unwrap_or_default().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_follows_the_url_scheme() {
+        let cases = [
+            ("sqlite:/var/lib/sanus/sanus.db", Some(Engine::Sqlite)),
+            ("sqlite::memory:", Some(Engine::Sqlite)),
+            ("postgres://u@localhost/sanus", Some(Engine::Postgres)),
+            ("postgresql://u@localhost/sanus", Some(Engine::Postgres)),
+            ("mysql://u@localhost/sanus", None),
+            ("sanus.db", None),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(Engine::from_url(url), expected, "{url}");
+        }
+    }
+
+    #[test]
+    fn redacted_urls_never_show_the_password() {
+        let redacted = redact_url("postgres://sanus:s3cret@db.example:5432/sanus");
+        assert!(!redacted.contains("s3cret"), "{redacted}");
+        assert!(
+            redacted.contains("sanus:********@db.example:5432/sanus"),
+            "{redacted}"
+        );
+        assert_eq!(redact_url("sqlite:/tmp/sanus.db"), "sqlite:/tmp/sanus.db");
+        assert!(!redact_url("not a url:hunter2@x").contains("hunter2"));
+    }
+
+    #[tokio::test]
+    async fn unreachable_database_is_a_connect_error_without_password() {
+        let options = StoreOptions {
+            // Port 1 on loopback: nothing listens there.
+            url: "postgres://sanus:s3cret@127.0.0.1:1/sanus".into(),
+            max_connections: 1,
+            connect_timeout: Duration::from_secs(2),
+        };
+        let error = Store::connect(&options).await.err().map(|e| e.to_string());
+        let error = error.unwrap_or_default();
+        assert!(
+            error.starts_with("cannot connect to the database"),
+            "{error}"
+        );
+        assert!(!error.contains("s3cret"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn unsupported_scheme_is_named() {
+        let options = StoreOptions {
+            url: "mysql://root:pw@localhost/sanus".into(),
+            max_connections: 1,
+            connect_timeout: Duration::from_secs(1),
+        };
+        let error = Store::connect(&options).await.err().map(|e| e.to_string());
+        let error = error.unwrap_or_default();
+        assert!(error.contains("sqlite:"), "{error}");
+        assert!(!error.contains(":pw@"), "{error}");
+    }
+}

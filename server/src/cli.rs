@@ -1,0 +1,70 @@
+//! The `sanus` command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Configuration comes from defaults, then the TOML file (--config, or ./sanus.toml when it
+exists), then environment variables named SANUS__SECTION__KEY, e.g.
+  SANUS__SERVER__PUBLIC_URL=https://id.example.org
+  SANUS__SERVER__BIND=0.0.0.0:3000
+  SANUS__DATABASE__URL=postgres://sanus:secret@db:5432/sanus
+  SANUS__LOG__FORMAT=json
+Every key is described in docs/configuration.md.";
+
+/// Sanus: an OpenID Connect identity provider for digital health.
+#[derive(Debug, Parser)]
+#[command(name = "sanus", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Path of the TOML configuration file. Without it, ./sanus.toml is read
+    /// when it exists; a file named here must exist.
+    #[arg(
+        long,
+        short = 'c',
+        global = true,
+        env = "SANUS_CONFIG",
+        value_name = "FILE"
+    )]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Apply pending database migrations, then serve HTTP until SIGTERM or
+    /// Ctrl-C (the default command). In-flight requests are allowed to finish
+    /// within server.shutdown_grace_seconds.
+    Serve,
+    /// Apply pending database migrations and exit. Migrations are forward
+    /// only; `serve` runs them too, so this is for deployments that migrate
+    /// in a separate step.
+    Migrate,
+}
+
+impl Cli {
+    pub fn subcommand(&self) -> Command {
+        self.command.unwrap_or(Command::Serve)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        <Cli as clap::CommandFactory>::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_is_the_default_command() {
+        let cli = Cli::try_parse_from(["sanus"]).unwrap();
+        assert_eq!(cli.subcommand(), Command::Serve);
+        let cli = Cli::try_parse_from(["sanus", "migrate", "--config", "x.toml"]).unwrap();
+        assert_eq!(cli.subcommand(), Command::Migrate);
+        assert_eq!(cli.config, Some(PathBuf::from("x.toml")));
+    }
+}

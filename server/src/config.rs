@@ -1,0 +1,424 @@
+//! Configuration: defaults in code → optional `sanus.toml` → environment
+//! variables `SANUS__SECTION__KEY`. Every key is documented here and in
+//! `docs/configuration.md`; an invalid value stops start-up with one line
+//! that names the key and says what is wrong.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format as _, Serialized, Toml};
+use sanus_core::store::{Engine, StoreOptions};
+use serde::{Deserialize, Serialize};
+
+/// The prefix of configuration environment variables; `__` separates levels.
+pub const ENV_PREFIX: &str = "SANUS__";
+/// Read when no `--config` is given and the file exists.
+pub const DEFAULT_CONFIG_FILE: &str = "sanus.toml";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// The URL people and clients reach Sanus at; it becomes the OpenID
+    /// issuer, exactly. https, or http for localhost only; no query or fragment.
+    pub public_url: PublicUrl,
+    /// Address and port to listen on.
+    pub bind: SocketAddr,
+    /// Where Sanus keeps its files: the SQLite database, generated keys.
+    pub data_dir: PathBuf,
+    /// The built front-end (stylesheet, wasm, JavaScript), from scripts/build-site.
+    pub site_dir: PathBuf,
+    /// After SIGTERM/SIGINT, how long in-flight requests may take to finish.
+    pub shutdown_grace_seconds: u64,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            public_url: PublicUrl::localhost(3000),
+            bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            data_dir: PathBuf::from("data"),
+            site_dir: PathBuf::from("site"),
+            shutdown_grace_seconds: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite:<path>` or `postgres://user:password@host:port/database`.
+    /// Empty: the SQLite file `sanus.db` in `server.data_dir`.
+    pub url: Option<String>,
+    /// Connections per instance.
+    pub max_connections: u32,
+    /// How long to wait for a connection at start-up and for `/readyz`.
+    pub connect_timeout_seconds: u64,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            max_connections: 10,
+            connect_timeout_seconds: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// `human` (readable lines) or `json` (one object per line).
+    pub format: LogFormat,
+    /// Which events to log, as a tracing filter: `info`, `sanus=debug,info`, ...
+    pub filter: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Human,
+            filter: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// The public URL: absolute, https (http only for localhost), no query or
+/// fragment, no user info, no trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PublicUrl(url::Url);
+
+impl PublicUrl {
+    pub fn localhost(port: u16) -> Self {
+        Self::parse(&format!("http://127.0.0.1:{port}"))
+            .unwrap_or_else(|_| unreachable!("a loopback URL is valid"))
+    }
+
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let url = url::Url::parse(input.trim())
+            .map_err(|e| format!("{input:?} is not an absolute URL ({e})"))?;
+        let loopback = match url.host() {
+            Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+            None => false,
+        };
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            "http" => {
+                return Err(format!(
+                    "{input:?} must use https (http is only allowed for localhost)"
+                ));
+            }
+            other => return Err(format!("{input:?} has scheme {other:?}; use https")),
+        }
+        if url.host().is_none() {
+            return Err(format!("{input:?} has no host"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(format!("{input:?} must not have a query or fragment"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!(
+                "{input:?} must not contain a user name or password"
+            ));
+        }
+        Ok(Self(url))
+    }
+
+    /// The issuer form: no trailing slash (`https://id.example.org`,
+    /// `https://example.org/sanus`).
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().trim_end_matches('/')
+    }
+
+    /// `scheme://host[:port]`, as browsers send it in `Origin`.
+    pub fn origin(&self) -> String {
+        self.0.origin().ascii_serialization()
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.0.scheme() == "https"
+    }
+}
+
+impl TryFrom<String> for PublicUrl {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value)
+    }
+}
+
+impl From<PublicUrl> for String {
+    fn from(url: PublicUrl) -> Self {
+        url.as_str().to_string()
+    }
+}
+
+impl fmt::Display for PublicUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Settings {
+    /// The database URL in effect: the configured one, or the SQLite file in
+    /// the data directory.
+    pub fn database_url(&self) -> String {
+        match self.database.url.as_deref().map(str::trim) {
+            Some(url) if !url.is_empty() => url.to_string(),
+            _ => format!(
+                "sqlite:{}?mode=rwc",
+                self.server.data_dir.join("sanus.db").display()
+            ),
+        }
+    }
+
+    pub fn store_options(&self) -> StoreOptions {
+        StoreOptions {
+            url: self.database_url(),
+            max_connections: self.database.max_connections,
+            connect_timeout: Duration::from_secs(self.database.connect_timeout_seconds),
+        }
+    }
+
+    /// Checks the rules serde cannot express. Each error names its key.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key: &str, message: String| {
+            Err(ConfigError::Invalid {
+                key: key.to_string(),
+                message,
+            })
+        };
+        if let Some(url) = self
+            .database
+            .url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+            && Engine::from_url(url.trim()).is_none()
+        {
+            return invalid(
+                "database.url",
+                "must start with sqlite: or postgres:// (the value is not shown: it may hold a password)"
+                    .into(),
+            );
+        }
+        if self.database.max_connections == 0 {
+            return invalid("database.max_connections", "must be at least 1".into());
+        }
+        if self.database.connect_timeout_seconds == 0 {
+            return invalid(
+                "database.connect_timeout_seconds",
+                "must be at least 1".into(),
+            );
+        }
+        if let Err(error) = tracing_subscriber::EnvFilter::builder().parse(&self.log.filter) {
+            return invalid(
+                "log.filter",
+                format!("{:?} is not a valid filter: {error}", self.log.filter),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Why the configuration was refused: always one line naming the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("invalid configuration: {key}: {message}")]
+    Invalid { key: String, message: String },
+}
+
+/// Loads the settings: defaults, then the TOML file, then the environment.
+pub fn load(config_file: Option<&Path>) -> Result<Settings, ConfigError> {
+    load_from(config_file, Env::prefixed(ENV_PREFIX).split("__"))
+}
+
+fn load_from(config_file: Option<&Path>, env: Env) -> Result<Settings, ConfigError> {
+    let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+    match config_file {
+        Some(path) if !path.is_file() => return Err(ConfigError::MissingFile(path.to_path_buf())),
+        Some(path) => figment = figment.merge(Toml::file_exact(path)),
+        None if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
+            figment = figment.merge(Toml::file_exact(DEFAULT_CONFIG_FILE));
+        }
+        None => {}
+    }
+    let settings: Settings = figment.merge(env).extract().map_err(describe)?;
+    settings.validate()?;
+    Ok(settings)
+}
+
+/// Turns figment's error into one line: the key as the operator wrote it
+/// (`SANUS__SERVER__BIND` or `server.bind in sanus.toml`) and what is wrong.
+fn describe(error: figment::Error) -> ConfigError {
+    let dotted = error.path.join(".");
+    let key = match &error.metadata {
+        Some(meta) if meta.name.contains("environment") => {
+            format!("{ENV_PREFIX}{}", error.path.join("__").to_uppercase())
+        }
+        Some(meta) => match &meta.source {
+            Some(source) => format!("{dotted} in {source}"),
+            None => dotted,
+        },
+        None => dotted,
+    };
+    let message = match &error.kind {
+        figment::error::Kind::Message(message) => message.clone(),
+        figment::error::Kind::UnknownField(field, _) => {
+            format!("unknown key {field:?}; see docs/configuration.md for the keys")
+        }
+        other => other.to_string(),
+    };
+    let key = if key.is_empty() {
+        "configuration".to_string()
+    } else {
+        key
+    };
+    ConfigError::Invalid { key, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_serve_locally_on_sqlite() {
+        let settings = load_from(None, Env::prefixed("SANUS_TEST_NOTHING__")).unwrap();
+        assert_eq!(settings.server.bind.to_string(), "127.0.0.1:3000");
+        assert_eq!(settings.server.public_url.as_str(), "http://127.0.0.1:3000");
+        assert_eq!(settings.database_url(), "sqlite:data/sanus.db?mode=rwc");
+        assert_eq!(settings.log.format, LogFormat::Human);
+    }
+
+    #[test]
+    fn public_url_rules() {
+        let ok = [
+            ("https://id.example.org", "https://id.example.org"),
+            ("https://id.example.org/", "https://id.example.org"),
+            ("https://example.org/sanus/", "https://example.org/sanus"),
+            ("http://localhost:3000", "http://localhost:3000"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("http://[::1]:3000", "http://[::1]:3000"),
+        ];
+        for (input, issuer) in ok {
+            assert_eq!(
+                PublicUrl::parse(input).map(|u| u.as_str().to_string()),
+                Ok(issuer.into()),
+                "{input}"
+            );
+        }
+        let bad = [
+            ("id.example.org", "not an absolute URL"),
+            ("http://id.example.org", "must use https"),
+            ("ftp://id.example.org", "use https"),
+            ("https://id.example.org/?x=1", "query or fragment"),
+            ("https://id.example.org/#top", "query or fragment"),
+            ("https://admin:pw@id.example.org", "user name or password"),
+        ];
+        for (input, expected) in bad {
+            let error = PublicUrl::parse(input).unwrap_err();
+            assert!(error.contains(expected), "{input}: {error}");
+        }
+    }
+
+    #[test]
+    fn origin_drops_the_path() {
+        let url = PublicUrl::parse("https://example.org:8443/sanus").unwrap();
+        assert_eq!(url.origin(), "https://example.org:8443");
+    }
+
+    fn load_toml(toml: &str) -> Result<Settings, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sanus.toml");
+        std::fs::write(&path, toml).unwrap();
+        load_from(Some(&path), Env::prefixed("SANUS_TEST_NOTHING__"))
+    }
+
+    #[test]
+    fn toml_file_overrides_defaults() {
+        let settings = load_toml(
+            "[server]\npublic_url = \"https://id.example.org\"\nbind = \"0.0.0.0:8080\"\n\
+             [database]\nurl = \"postgres://sanus@db/sanus\"\n[log]\nformat = \"json\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            settings.server.public_url.as_str(),
+            "https://id.example.org"
+        );
+        assert_eq!(settings.server.bind.port(), 8080);
+        assert_eq!(settings.database_url(), "postgres://sanus@db/sanus");
+        assert_eq!(settings.log.format, LogFormat::Json);
+        assert_eq!(
+            settings.server.shutdown_grace_seconds, 30,
+            "untouched keys keep their defaults"
+        );
+    }
+
+    #[test]
+    fn invalid_toml_values_name_their_key() {
+        let cases = [
+            ("[server]\nbind = \"localhost\"\n", "server.bind in "),
+            (
+                "[server]\npublic_url = \"http://id.example.org\"\n",
+                "server.public_url in ",
+            ),
+            ("[log]\nformat = \"xml\"\n", "log.format in "),
+            (
+                "[server]\npublick_url = \"https://x\"\n",
+                "unknown key \"publick_url\"",
+            ),
+            (
+                "[database]\nurl = \"mysql://root:hunter2@db/x\"\n",
+                "database.url: must start with sqlite:",
+            ),
+            (
+                "[database]\nmax_connections = 0\n",
+                "database.max_connections: must be at least 1",
+            ),
+            ("[log]\nfilter = \"sanus=loud\"\n", "log.filter:"),
+        ];
+        for (toml, expected) in cases {
+            let error = load_toml(toml).unwrap_err().to_string();
+            assert!(error.contains(expected), "{toml:?} gave {error:?}");
+            assert!(!error.contains('\n'), "one line: {error:?}");
+            assert!(!error.contains("hunter2"), "no secrets: {error:?}");
+        }
+    }
+
+    #[test]
+    fn named_config_file_must_exist() {
+        let error = load_from(
+            Some(Path::new("/nonexistent/sanus.toml")),
+            Env::prefixed("X__"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "configuration file /nonexistent/sanus.toml does not exist"
+        );
+    }
+}

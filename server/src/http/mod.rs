@@ -1,0 +1,71 @@
+//! HTTP: the route table and the layers every request passes through.
+//!
+//! Outermost first: request id → trace span → panic guard → security
+//! headers → compression → cross-origin form guard → routes.
+
+pub mod assets;
+pub mod csrf;
+pub mod health;
+pub mod locale;
+pub mod security_headers;
+pub mod ui;
+
+use axum::Router;
+use axum::http::{HeaderName, Request};
+use axum::middleware;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::state::AppState;
+
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn router(state: AppState) -> Router {
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
+        .layer(CatchPanicLayer::custom(security_headers::panic_response))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers::apply,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            csrf::reject_cross_origin,
+        ));
+
+    Router::new()
+        .merge(health::routes())
+        .merge(locale::routes())
+        .merge(assets::routes(&state.settings.server.site_dir))
+        .merge(ui::routes(&state))
+        .layer(layers)
+        .with_state(state)
+}
+
+/// The span of one request: its id, method and path. The query string is
+/// left out on purpose: it can carry codes and tokens.
+fn request_span<B>(request: &Request<B>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get(&REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+    )
+}

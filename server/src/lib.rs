@@ -1,0 +1,13 @@
+//! The Sanus server as a library: `Application::build(settings)` is what the
+//! binary, the integration tests, the end-to-end tests and the benchmarks
+//! all start.
+
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use config::Settings;
+pub use startup::{Application, StartupError};

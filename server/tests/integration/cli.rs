@@ -1,0 +1,140 @@
+//! The `sanus` binary as an operator meets it: help, `migrate`, and the
+//! one-line errors for bad configuration and unreachable databases.
+
+use std::process::{Command, Output};
+
+fn sanus(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sanus"));
+    command.args(args).current_dir(dir.path()).env_clear();
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
+
+fn stderr_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr)
+        .trim_end()
+        .to_string()
+}
+
+#[test]
+fn help_explains_commands_and_configuration() {
+    let output = sanus(&["--help"], &[]);
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "serve",
+        "migrate",
+        "--config",
+        "SANUS__SERVER__PUBLIC_URL",
+        "docs/configuration.md",
+    ] {
+        assert!(
+            help.contains(expected),
+            "--help mentions {expected}:\n{help}"
+        );
+    }
+    let serve = sanus(&["serve", "--help"], &[]);
+    assert!(
+        String::from_utf8_lossy(&serve.stdout)
+            .to_lowercase()
+            .contains("in-flight requests")
+    );
+}
+
+#[test]
+fn invalid_environment_value_names_the_variable_in_one_line() {
+    let output = sanus(&["migrate"], &[("SANUS__SERVER__BIND", "not-an-address")]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.starts_with("sanus: invalid configuration: SANUS__SERVER__BIND: "),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn unknown_environment_key_is_refused() {
+    let output = sanus(
+        &["migrate"],
+        &[("SANUS__SERVER__PUBLICURL", "https://x.example")],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("unknown key \"publicurl\""), "{stderr}");
+}
+
+#[test]
+fn missing_config_file_is_named() {
+    let output = sanus(&["--config", "nowhere.toml", "migrate"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr_of(&output),
+        "sanus: configuration file nowhere.toml does not exist"
+    );
+}
+
+#[test]
+fn unreachable_database_is_one_line_without_the_password() {
+    let output = sanus(
+        &["serve"],
+        &[
+            (
+                "SANUS__DATABASE__URL",
+                "postgres://sanus:hunter2@127.0.0.1:1/sanus",
+            ),
+            ("SANUS__DATABASE__CONNECT_TIMEOUT_SECONDS", "1"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.starts_with(
+            "sanus: cannot connect to the database at postgres://sanus:********@127.0.0.1:1/sanus"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!stderr.contains("hunter2"));
+    assert!(
+        !String::from_utf8_lossy(&output.stdout).contains("hunter2"),
+        "nor in the log"
+    );
+}
+
+#[test]
+fn migrate_creates_the_embedded_database_in_the_data_dir() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().join("nested/data");
+    let output = sanus(
+        &["migrate"],
+        &[("SANUS__SERVER__DATA_DIR", data_dir.to_str().unwrap())],
+    );
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert!(data_dir.join("sanus.db").is_file());
+    let log = String::from_utf8_lossy(&output.stdout);
+    assert!(log.contains("database ready"), "{log}");
+}
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let data = tempfile::tempdir().unwrap();
+    let output = sanus(
+        &["migrate"],
+        &[
+            ("SANUS__SERVER__DATA_DIR", data.path().to_str().unwrap()),
+            ("SANUS__LOG__FORMAT", "json"),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let log = String::from_utf8_lossy(&output.stdout);
+    assert!(!log.trim().is_empty());
+    for line in log.lines() {
+        let value: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(value.get("level").is_some(), "{line}");
+    }
+}

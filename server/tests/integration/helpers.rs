@@ -1,0 +1,135 @@
+//! `spawn_app`: a running Sanus on 127.0.0.1:0 over a fresh database, a
+//! fake built site, and an HTTP client that keeps cookies and does not
+//! follow redirects.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use sanus::config::PublicUrl;
+use sanus::{Application, Settings};
+use sanus_core::Store;
+use sanus_core::store::testing::TestDatabase;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Names of the fake hashed assets every test app serves.
+pub const JS: &str = "sanus.0123456789abcdef.js";
+pub const WASM: &str = "sanus.0123456789abcdef.wasm";
+pub const CSS: &str = "sanus.fedcba9876543210.css";
+
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: reqwest::Client,
+    pub store: Store,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<Result<(), sanus::StartupError>>>,
+    _db: TestDatabase,
+    _dirs: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Asks the server to stop without waiting.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    pub async fn join(mut self) -> Result<(), sanus::StartupError> {
+        self.server.take().unwrap().await.unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(server) = &self.server {
+            server.abort();
+        }
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub async fn spawn_app(db: TestDatabase) -> TestApp {
+    spawn_app_with(db, |_| {}).await
+}
+
+pub async fn spawn_app_with(db: TestDatabase, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let dirs = tempfile::tempdir().unwrap();
+    let site_dir = dirs.path().join("site");
+    write_fake_site(&site_dir);
+
+    let mut settings = Settings::default();
+    settings.server.bind = "127.0.0.1:0".parse().unwrap();
+    settings.server.public_url = PublicUrl::parse("http://127.0.0.1").unwrap();
+    settings.server.data_dir = dirs.path().join("data");
+    settings.server.site_dir = site_dir;
+    settings.server.shutdown_grace_seconds = 10;
+    settings.database.url = Some(db.url.clone());
+    settings.database.max_connections = 3;
+    configure(&mut settings);
+
+    let app = Application::build(settings)
+        .await
+        .expect("application builds");
+    let address = app.local_addr();
+    let store = app.store().clone();
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until_stopped(async move {
+        let _ = rx.await;
+    }));
+    TestApp {
+        address,
+        client: client(),
+        store,
+        shutdown: Some(tx),
+        server: Some(server),
+        _db: db,
+        _dirs: dirs,
+    }
+}
+
+/// What `scripts/build-site` produces, in miniature: hashed files, a
+/// precompressed copy of one, the manifest and the favicon.
+fn write_fake_site(site_dir: &Path) {
+    let pkg = site_dir.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(
+        pkg.join(JS),
+        "export default function init() {}\n".repeat(50),
+    )
+    .unwrap();
+    std::fs::write(pkg.join(format!("{JS}.gz")), gzip_of_js()).unwrap();
+    std::fs::write(pkg.join(WASM), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(pkg.join(CSS), "body{margin:0}").unwrap();
+    std::fs::write(
+        pkg.join("manifest.json"),
+        format!(r#"{{"css":"{CSS}","js":"{JS}","wasm":"{WASM}"}}"#),
+    )
+    .unwrap();
+    std::fs::write(
+        site_dir.join("favicon.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .unwrap();
+}
+
+/// Not real gzip: the server must pass precompressed bytes through untouched,
+/// so a recognisable marker proves which file was sent.
+fn gzip_of_js() -> &'static [u8] {
+    b"precompressed-gzip-marker"
+}

@@ -1,0 +1,14 @@
+//! Integration tests: the real application on port 0 with a fresh database,
+//! driven over HTTP. Tests that touch storage run on SQLite and PostgreSQL
+//! (`sqlite::…` and `postgres::…`), see `sanus_core::engine_tests!`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod assets;
+mod cli;
+mod health;
+mod helpers;
+mod locale;
+mod security;
+mod shutdown;
+mod ui;
