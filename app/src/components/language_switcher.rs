@@ -23,7 +23,7 @@ pub fn LanguageSwitcher() -> impl IntoView {
     };
     view! {
         <form method="post" action="/locale" class="flex items-center gap-1 text-sm">
-            <input type="hidden" name="next" prop:value=next />
+            <input type="hidden" name="next" value=next />
             <fieldset class="flex items-center gap-1">
                 <legend class="sr-only">{move || i18n.t().language}</legend>
                 {Locale::ALL

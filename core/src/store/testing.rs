@@ -93,7 +93,7 @@ impl TestDatabase {
 
 /// Writes each async test twice, once per engine:
 ///
-/// ```ignore
+/// ```text
 /// sanus_core::engine_tests! {
 ///     async fn inserting_twice_conflicts(store: Store) { ... }
 /// }

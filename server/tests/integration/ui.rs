@@ -68,6 +68,8 @@ sanus_core::engine_tests! {
             assert!(html.contains(&format!(r#"id="{id}""#)), "input {id}");
         }
         assert!(html.contains(r#"autocomplete="current-password""#));
+        // The language switcher sends the browser back here without JavaScript.
+        assert!(html.contains(r#"<input type="hidden" name="next" value="/signin""#), "switcher returns to the page");
     }
 
     async fn pages_load_hashed_assets_with_the_responses_nonce(db: TestDatabase) {

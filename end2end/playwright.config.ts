@@ -1,0 +1,57 @@
+// End-to-end tests against the built `sanus` binary, in Debian's Chromium.
+// scripts/test sets SANUS_BIN, SANUS_SITE_DIR and SANUS_E2E_PORT; each run
+// starts Sanus on its own fresh SQLite database.
+import { defineConfig } from "@playwright/test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const port = Number(process.env.SANUS_E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+const bin = process.env.SANUS_BIN;
+if (!bin) throw new Error("SANUS_BIN is not set: run the end-to-end tests through scripts/test");
+const dataDir = mkdtempSync(join(tmpdir(), "sanus-e2e-"));
+
+export default defineConfig({
+  testDir: "./tests",
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [["list"]],
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL,
+    browserName: "chromium",
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    command: `${bin} serve`,
+    url: `${baseURL}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      SANUS__SERVER__BIND: `127.0.0.1:${port}`,
+      SANUS__SERVER__PUBLIC_URL: baseURL,
+      SANUS__SERVER__DATA_DIR: dataDir,
+      SANUS__SERVER__SITE_DIR: process.env.SANUS_SITE_DIR ?? "../site",
+      SANUS__LOG__FILTER: "warn",
+    },
+  },
+});
