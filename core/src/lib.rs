@@ -3,6 +3,7 @@
 //! management API and the protocol handlers all ask the same functions.
 
 pub mod clock;
+pub mod keys;
 pub mod store;
 pub mod tenants;
 pub mod users;

@@ -42,6 +42,23 @@ pub enum Command {
     /// only; `serve` runs them too, so this is for deployments that migrate
     /// in a separate step.
     Migrate,
+    /// Manage the token signing keys (ES256, RS256, EdDSA).
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum KeysCommand {
+    /// Make a new key for every algorithm; it signs from now on. The old keys
+    /// stop signing but stay in the JWKS for keys.publish_retired_seconds,
+    /// so tokens they signed still verify. Running instances pick the new
+    /// keys up within a minute.
+    Rotate,
+    /// Show every signing key: id, algorithm, age, and whether it signs,
+    /// is only published, or is gone from the JWKS. Never private parts.
+    List,
 }
 
 impl Cli {
@@ -66,5 +83,12 @@ mod tests {
         let cli = Cli::try_parse_from(["sanus", "migrate", "--config", "x.toml"]).unwrap();
         assert_eq!(cli.subcommand(), Command::Migrate);
         assert_eq!(cli.config, Some(PathBuf::from("x.toml")));
+        let cli = Cli::try_parse_from(["sanus", "keys", "rotate"]).unwrap();
+        assert_eq!(
+            cli.subcommand(),
+            Command::Keys {
+                action: KeysCommand::Rotate
+            }
+        );
     }
 }

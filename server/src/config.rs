@@ -23,6 +23,7 @@ pub const DEFAULT_CONFIG_FILE: &str = "sanus.toml";
 pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
+    pub keys: KeySettings,
     pub log: LogSettings,
 }
 
@@ -73,6 +74,60 @@ impl Default for DatabaseSettings {
             max_connections: 10,
             connect_timeout_seconds: 5,
         }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KeySettings {
+    /// The key-encryption key that seals the private signing keys in the
+    /// database: 32 random bytes in base64 (`openssl rand -base64 32`).
+    /// Empty: read from, or generated into, `kek` in `server.data_dir`.
+    /// Instances that share a PostgreSQL database must share this value.
+    pub kek: Option<Secret>,
+    /// Rotate the signing keys when the active ones are this many days old
+    /// (checked at start-up and hourly). 0 turns scheduled rotation off.
+    pub rotate_after_days: u32,
+    /// How long a retired key stays in the JWKS: at least the longest
+    /// lifetime of a token it signed.
+    pub publish_retired_seconds: u32,
+}
+
+impl Default for KeySettings {
+    fn default() -> Self {
+        Self {
+            kek: None,
+            rotate_after_days: 90,
+            // Access tokens live at most 86400 s; an hour of leeway on top.
+            publish_retired_seconds: 86_400 + 3_600,
+        }
+    }
+}
+
+/// A configuration value that must never be printed or logged.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str("[redacted]")
     }
 }
 
@@ -231,6 +286,17 @@ impl Settings {
             return invalid(
                 "database.connect_timeout_seconds",
                 "must be at least 1".into(),
+            );
+        }
+        if let Some(kek) = &self.keys.kek
+            && let Err(error) = sanus_core::keys::Kek::from_base64(kek.expose())
+        {
+            return invalid("keys.kek", error.to_string());
+        }
+        if self.keys.publish_retired_seconds < 86_400 {
+            return invalid(
+                "keys.publish_retired_seconds",
+                "must be at least 86400, the longest access token lifetime".into(),
             );
         }
         if let Err(error) = tracing_subscriber::EnvFilter::builder().parse(&self.log.filter) {
@@ -400,6 +466,14 @@ mod tests {
                 "database.max_connections: must be at least 1",
             ),
             ("[log]\nfilter = \"sanus=loud\"\n", "log.filter:"),
+            (
+                "[keys]\nkek = \"c2hvcnQ=\"\n",
+                "keys.kek: must be 32 bytes in base64",
+            ),
+            (
+                "[keys]\npublish_retired_seconds = 60\n",
+                "keys.publish_retired_seconds: must be at least 86400",
+            ),
         ];
         for (toml, expected) in cases {
             let error = load_toml(toml).unwrap_err().to_string();
@@ -407,6 +481,15 @@ mod tests {
             assert!(!error.contains('\n'), "one line: {error:?}");
             assert!(!error.contains("hunter2"), "no secrets: {error:?}");
         }
+    }
+
+    #[test]
+    fn the_kek_is_never_printed() {
+        let kek = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
+        let settings = load_toml(&format!("[keys]\nkek = \"{kek}\"\n")).unwrap();
+        assert_eq!(settings.keys.kek.as_ref().map(Secret::expose), Some(kek));
+        assert!(!format!("{settings:?}").contains(kek));
+        assert!(!serde_json::to_string(&settings).unwrap().contains(kek));
     }
 
     #[test]

@@ -5,6 +5,8 @@
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod keys;
+pub mod oidc;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

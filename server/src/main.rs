@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use sanus::cli::{Cli, Command};
+use sanus::cli::{Cli, Command, KeysCommand};
 use sanus::{Application, Settings, config, startup, telemetry};
 
 fn main() -> ExitCode {
@@ -38,9 +38,44 @@ fn main() -> ExitCode {
 async fn run(command: Command, settings: Settings) -> Result<(), startup::StartupError> {
     match command {
         Command::Migrate => startup::migrate(&settings).await,
+        Command::Keys {
+            action: KeysCommand::Rotate,
+        } => {
+            let fresh = startup::rotate_keys(&settings).await?;
+            print_keys("new signing keys", &fresh);
+            Ok(())
+        }
+        Command::Keys {
+            action: KeysCommand::List,
+        } => {
+            let keys = startup::list_keys(&settings).await?;
+            print_keys("signing keys, newest first", &keys);
+            Ok(())
+        }
         Command::Serve => {
             let app = Application::build(settings).await?;
             app.run_until_stopped(startup::shutdown_signal()).await
         }
+    }
+}
+
+#[allow(clippy::print_stdout)]
+fn print_keys(title: &str, keys: &[sanus_core::keys::KeyStatus]) {
+    let now = sanus_core::Clock::now(&sanus_core::SystemClock);
+    println!("{title}:");
+    println!("{:<24} {:<6} {:>12}  state", "kid", "alg", "age (days)");
+    for key in keys {
+        let age_days = (now.seconds() - key.created_at.seconds()) / 86_400;
+        let state = match key.unpublish_at {
+            None => "signs".to_string(),
+            Some(until) if until > now => format!("published until unix time {}", until.seconds()),
+            Some(_) => "retired".to_string(),
+        };
+        println!(
+            "{:<24} {:<6} {:>12}  {state}",
+            key.kid,
+            key.alg.as_str(),
+            age_days
+        );
     }
 }

@@ -7,12 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::config::LeptosOptions;
-use sanus_core::{Store, StoreError};
+use sanus_core::keys::{KekError, KeyError};
+use sanus_core::{Clock, Store, StoreError, SystemClock};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
 use crate::config::Settings;
 use crate::http;
+use crate::keys::Keys;
 use crate::state::AppState;
 
 /// Why Sanus could not start: one line for the operator.
@@ -25,6 +27,10 @@ pub enum StartupError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("invalid key-encryption key (keys.kek): {0}")]
+    Kek(KekError),
+    #[error(transparent)]
+    Keys(#[from] KeyError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -45,7 +51,17 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// As `build`, with the clock every time-dependent rule reads (tests
+    /// pass one they can move).
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
         let store = open_store(&settings).await?;
+        let keys = Keys::open(&settings, store.clone(), clock.clone()).await?;
         let assets = http::assets::load_manifest(&settings.server.site_dir)?;
         let listener = TcpListener::bind(settings.server.bind)
             .await
@@ -68,6 +84,8 @@ impl Application {
             settings: Arc::new(settings),
             leptos_options,
             assets,
+            keys: Arc::new(keys),
+            clock,
         };
         Ok(Self {
             listener,
@@ -89,6 +107,10 @@ impl Application {
         &self.state.store
     }
 
+    pub fn keys(&self) -> &Arc<Keys> {
+        &self.state.keys
+    }
+
     /// Serves until `shutdown` completes, then stops accepting connections
     /// and lets in-flight requests finish within the grace period.
     pub async fn run_until_stopped(
@@ -97,6 +119,7 @@ impl Application {
     ) -> Result<(), StartupError> {
         let grace = Duration::from_secs(self.state.settings.server.shutdown_grace_seconds);
         let store = self.state.store.clone();
+        let rotation = tokio::spawn(rotate_on_schedule(self.state.keys.clone()));
         let router = http::router(self.state);
         tracing::info!(address = %self.local_addr, "listening");
 
@@ -120,19 +143,34 @@ impl Application {
                 Ok(())
             }
         };
+        rotation.abort();
         store.close().await;
         tracing::info!("stopped");
         result
     }
 }
 
+/// Checks hourly whether the signing keys are due for rotation.
+async fn rotate_on_schedule(keys: Arc<Keys>) {
+    let mut hourly = tokio::time::interval(Duration::from_secs(3_600));
+    hourly.tick().await; // the first tick is immediate; start-up has just checked
+    loop {
+        hourly.tick().await;
+        if let Err(error) = keys.rotate_if_due().await {
+            tracing::error!(%error, "scheduled key rotation failed");
+        }
+    }
+}
+
+/// Connects and migrates; makes the data directory when something lives
+/// there (the embedded database, the generated key-encryption key).
 async fn open_store(settings: &Settings) -> Result<Store, StartupError> {
-    if settings
+    let embedded_db = settings
         .database
         .url
         .as_deref()
-        .is_none_or(|u| u.trim().is_empty())
-    {
+        .is_none_or(|u| u.trim().is_empty());
+    if embedded_db || settings.keys.kek.is_none() {
         let dir = &settings.server.data_dir;
         std::fs::create_dir_all(dir).map_err(|source| StartupError::DataDir {
             path: dir.display().to_string(),
@@ -150,6 +188,29 @@ pub async fn migrate(settings: &Settings) -> Result<(), StartupError> {
     let store = open_store(settings).await?;
     store.close().await;
     Ok(())
+}
+
+/// `sanus keys rotate`: new signing keys now; the old ones stay published.
+pub async fn rotate_keys(
+    settings: &Settings,
+) -> Result<Vec<sanus_core::keys::KeyStatus>, StartupError> {
+    let store = open_store(settings).await?;
+    let keys = Keys::open(settings, store.clone(), Arc::new(SystemClock)).await?;
+    let fresh = keys.rotate().await?;
+    store.close().await;
+    Ok(fresh)
+}
+
+/// `sanus keys list`: every signing key, without private parts.
+pub async fn list_keys(
+    settings: &Settings,
+) -> Result<Vec<sanus_core::keys::KeyStatus>, StartupError> {
+    let store = open_store(settings).await?;
+    // Opening makes the first keys on a new database, as `serve` would.
+    Keys::open(settings, store.clone(), Arc::new(SystemClock)).await?;
+    let keys = sanus_core::keys::list_signing_keys(&store).await?;
+    store.close().await;
+    Ok(keys)
 }
 
 /// Completes on SIGTERM or SIGINT (Ctrl-C).

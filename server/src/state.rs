@@ -1,12 +1,13 @@
-//! What every handler can reach: storage, settings, the UI's options.
+//! What every handler can reach: storage, keys, clock, settings, the UI's options.
 
 use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use sanus_core::Store;
+use sanus_core::{Clock, Store};
 
 use crate::config::Settings;
+use crate::keys::Keys;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -14,6 +15,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub leptos_options: LeptosOptions,
     pub assets: app::Assets,
+    pub keys: Arc<Keys>,
+    pub clock: Arc<dyn Clock>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

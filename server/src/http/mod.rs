@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(locale::routes())
+        .merge(crate::oidc::routes())
         .merge(assets::routes(&state.settings.server.site_dir))
         .merge(ui::routes(&state))
         .layer(layers)

@@ -138,3 +138,43 @@ fn json_logs_are_one_object_per_line() {
         assert!(value.get("level").is_some(), "{line}");
     }
 }
+
+#[test]
+fn keys_rotate_and_list_show_no_private_material() {
+    let data = tempfile::tempdir().unwrap();
+    let env = [
+        ("SANUS__SERVER__DATA_DIR", data.path().to_str().unwrap()),
+        ("SANUS__LOG__FILTER", "warn"),
+    ];
+    let rotated = sanus(&["keys", "rotate"], &env);
+    assert!(rotated.status.success(), "{}", stderr_of(&rotated));
+    let rotated = String::from_utf8_lossy(&rotated.stdout).into_owned();
+    assert_eq!(
+        rotated.lines().filter(|l| l.contains("signs")).count(),
+        3,
+        "{rotated}"
+    );
+
+    let listed = sanus(&["keys", "list"], &env);
+    assert!(listed.status.success(), "{}", stderr_of(&listed));
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    // First start made three keys, the rotation three more that now sign.
+    assert_eq!(
+        listed.lines().filter(|l| l.contains("signs")).count(),
+        3,
+        "{listed}"
+    );
+    assert_eq!(
+        listed
+            .lines()
+            .filter(|l| l.contains("published until"))
+            .count(),
+        3,
+        "{listed}"
+    );
+    let kek = std::fs::read_to_string(data.path().join("kek")).unwrap();
+    assert!(
+        !listed.contains(kek.trim()) && !listed.contains("BEGIN"),
+        "{listed}"
+    );
+}

@@ -4,8 +4,10 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 
 use sanus::config::PublicUrl;
+use sanus::keys::Keys;
 use sanus::{Application, Settings};
 use sanus_core::Store;
 use sanus_core::store::testing::TestDatabase;
@@ -21,10 +23,12 @@ pub struct TestApp {
     pub address: SocketAddr,
     pub client: reqwest::Client,
     pub store: Store,
+    pub keys: Arc<Keys>,
+    pub settings: Settings,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<Result<(), sanus::StartupError>>>,
-    _db: TestDatabase,
-    _dirs: tempfile::TempDir,
+    _db: Option<TestDatabase>,
+    _dirs: Option<tempfile::TempDir>,
 }
 
 impl TestApp {
@@ -45,6 +49,17 @@ impl TestApp {
 
     pub async fn join(mut self) -> Result<(), sanus::StartupError> {
         self.server.take().unwrap().await.unwrap()
+    }
+
+    /// Stops this instance and starts a new one on the same database, data
+    /// and site directories (a restart, or a second instance after the first).
+    pub async fn restart(mut self) -> TestApp {
+        self.begin_shutdown();
+        self.server.take().unwrap().await.unwrap().unwrap();
+        let (db, dirs) = (self._db.take(), self._dirs.take());
+        let mut next = start(self.settings.clone()).await;
+        (next._db, next._dirs) = (db, dirs);
+        next
     }
 }
 
@@ -83,11 +98,18 @@ pub async fn spawn_app_with(db: TestDatabase, configure: impl FnOnce(&mut Settin
     settings.database.max_connections = 3;
     configure(&mut settings);
 
-    let app = Application::build(settings)
+    let mut app = start(settings).await;
+    (app._db, app._dirs) = (Some(db), Some(dirs));
+    app
+}
+
+async fn start(settings: Settings) -> TestApp {
+    let app = Application::build(settings.clone())
         .await
         .expect("application builds");
     let address = app.local_addr();
     let store = app.store().clone();
+    let keys = app.keys().clone();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until_stopped(async move {
         let _ = rx.await;
@@ -96,10 +118,12 @@ pub async fn spawn_app_with(db: TestDatabase, configure: impl FnOnce(&mut Settin
         address,
         client: client(),
         store,
+        keys,
+        settings,
         shutdown: Some(tx),
         server: Some(server),
-        _db: db,
-        _dirs: dirs,
+        _db: None,
+        _dirs: None,
     }
 }
 

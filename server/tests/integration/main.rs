@@ -8,6 +8,7 @@ mod assets;
 mod cli;
 mod health;
 mod helpers;
+mod jwks;
 mod locale;
 mod security;
 mod shutdown;

@@ -1,0 +1,128 @@
+//! The signing keys as the server uses them: opened at start-up (made on
+//! first start), reloaded at most once a minute so that a rotation by
+//! another instance or by `sanus keys rotate` is picked up, and rotated on
+//! schedule.
+
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use sanus_core::keys::{
+    Kek, KeyError, KeyRing, KeyStatus, ensure_signing_keys, rotate_signing_keys, rotation_due,
+};
+use sanus_core::{Clock, Store, UnixTime};
+
+use crate::config::{KeySettings, Settings};
+use crate::startup::StartupError;
+
+/// How long a loaded key ring is used before it is read again.
+pub const RELOAD_AFTER_SECONDS: i64 = 60;
+
+pub struct Keys {
+    kek: Kek,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    settings: KeySettings,
+    current: RwLock<(Arc<KeyRing>, UnixTime)>,
+    reloading: tokio::sync::Mutex<()>,
+}
+
+impl Keys {
+    /// Resolves the KEK, makes missing keys, rotates if due, loads the ring.
+    pub async fn open(
+        settings: &Settings,
+        store: Store,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
+        let kek = match &settings.keys.kek {
+            Some(text) => Kek::from_base64(text.expose()).map_err(StartupError::Kek)?,
+            None => {
+                if store.engine() == sanus_core::Engine::Postgres {
+                    tracing::warn!(
+                        "keys.kek is not set: the key-encryption key lives in the data directory; \
+                         instances sharing this database need the same keys.kek"
+                    );
+                }
+                Kek::load_or_create(&kek_path(&settings.server.data_dir))
+                    .map_err(StartupError::Kek)?
+            }
+        };
+        let now = clock.now();
+        ensure_signing_keys(&store, &kek, now).await?;
+        let ring = Arc::new(KeyRing::load(&store, &kek, now).await?);
+        let keys = Self {
+            kek,
+            store,
+            clock,
+            settings: settings.keys.clone(),
+            current: RwLock::new((ring, now)),
+            reloading: tokio::sync::Mutex::new(()),
+        };
+        keys.rotate_if_due().await?;
+        Ok(keys)
+    }
+
+    /// The key ring, read again from the database when it is over a minute old.
+    pub async fn ring(&self) -> Result<Arc<KeyRing>, KeyError> {
+        let now = self.clock.now();
+        let (ring, loaded_at) = self.snapshot();
+        if now.seconds() - loaded_at.seconds() < RELOAD_AFTER_SECONDS {
+            return Ok(ring);
+        }
+        // One request reloads; the others keep using the current ring.
+        let Ok(_guard) = self.reloading.try_lock() else {
+            return Ok(ring);
+        };
+        self.reload(now).await
+    }
+
+    fn snapshot(&self) -> (Arc<KeyRing>, UnixTime) {
+        let guard = self
+            .current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (guard.0.clone(), guard.1)
+    }
+
+    async fn reload(&self, now: UnixTime) -> Result<Arc<KeyRing>, KeyError> {
+        let ring = Arc::new(KeyRing::load(&self.store, &self.kek, now).await?);
+        let mut guard = self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *guard = (ring.clone(), now);
+        Ok(ring)
+    }
+
+    /// Rotates when the active keys are older than `keys.rotate_after_days`.
+    pub async fn rotate_if_due(&self) -> Result<bool, KeyError> {
+        if self.settings.rotate_after_days == 0 {
+            return Ok(false);
+        }
+        let now = self.clock.now();
+        let max_age = i64::from(self.settings.rotate_after_days) * 86_400;
+        if !rotation_due(&self.store, now, max_age).await? {
+            return Ok(false);
+        }
+        self.rotate().await?;
+        Ok(true)
+    }
+
+    /// Rotates now (`sanus keys rotate`) and uses the new keys at once.
+    pub async fn rotate(&self) -> Result<Vec<KeyStatus>, KeyError> {
+        let now = self.clock.now();
+        let fresh = rotate_signing_keys(
+            &self.store,
+            &self.kek,
+            now,
+            i64::from(self.settings.publish_retired_seconds),
+        )
+        .await?;
+        self.reload(now).await?;
+        Ok(fresh)
+    }
+}
+
+/// Where the generated KEK lives in the data directory.
+pub fn kek_path(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("kek")
+}
