@@ -2,11 +2,14 @@
 //! storage. Free of Leptos and HTTP, so that the UI's server functions, the
 //! management API and the protocol handlers all ask the same functions.
 
+pub mod applications;
+pub mod clients;
 pub mod clock;
 pub mod keys;
 pub mod store;
 pub mod tenants;
 pub mod users;
+pub mod validation;
 
 pub use clock::{Clock, SystemClock, UnixTime};
 pub use store::{Engine, Store, StoreError};

@@ -19,6 +19,11 @@ impl TenantId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// An id read back from storage or given by an operator's import file.
+    pub fn from_stored(value: String) -> Self {
+        Self(value)
+    }
 }
 
 impl fmt::Display for TenantId {

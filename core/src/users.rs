@@ -20,6 +20,11 @@ impl UserId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// An id read back from storage.
+    pub fn from_stored(value: String) -> Self {
+        Self(value)
+    }
 }
 
 impl fmt::Display for UserId {

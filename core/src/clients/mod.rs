@@ -1,0 +1,237 @@
+//! OAuth clients (RFC 6749 §2) of an application: their registration
+//! (OIDC Dynamic Client Registration §2 names the fields), the rules a
+//! registration must satisfy, their secrets, and their storage.
+
+mod rules;
+mod secret;
+mod storage;
+
+pub use rules::{is_loopback_host, parse_redirect_uri, parse_web_origin, scope_token_is_valid};
+pub use secret::{ClientSecret, SecretHash};
+pub use storage::{
+    add_client_secret, client_allows_origin, find_client, get_client, origin_is_registered,
+    replace_client_secrets, secret_matches, upsert_client,
+};
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::applications::ApplicationId;
+use crate::clock::UnixTime;
+use crate::keys::SigningAlg;
+use crate::users::UserId;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ClientId(String);
+
+impl ClientId {
+    /// A new random id: 128 bits, base64url.
+    pub fn generate() -> Self {
+        use base64::Engine as _;
+        let mut bytes = [0u8; 16];
+        let _ = aws_lc_rs::rand::fill(&mut bytes);
+        Self(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    /// An id chosen by an operator (import) or read back: 1 to 100 visible ASCII characters.
+    pub fn parse(value: &str) -> Option<Self> {
+        let ok =
+            !value.is_empty() && value.len() <= 100 && value.bytes().all(|b| b.is_ascii_graphic());
+        ok.then(|| Self(value.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a client is; decides the safe defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientKind {
+    /// Single-page app: public, code + PKCE, refresh tokens, CORS.
+    Spa,
+    /// Regular web app with a server that keeps a secret.
+    Web,
+    /// Native or mobile app: public, private-use or loopback redirects.
+    Native,
+    /// Machine to machine: client credentials only.
+    M2m,
+}
+
+impl ClientKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Spa => "spa",
+            Self::Web => "web",
+            Self::Native => "native",
+            Self::M2m => "m2m",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Spa, Self::Web, Self::Native, Self::M2m]
+            .into_iter()
+            .find(|k| k.as_str() == value)
+    }
+
+    pub fn default_auth_method(self) -> AuthMethod {
+        match self {
+            Self::Spa | Self::Native => AuthMethod::None,
+            Self::Web | Self::M2m => AuthMethod::ClientSecretBasic,
+        }
+    }
+
+    pub fn default_grant_types(self) -> Vec<GrantType> {
+        match self {
+            Self::Spa | Self::Web | Self::Native => {
+                vec![GrantType::AuthorizationCode, GrantType::RefreshToken]
+            }
+            Self::M2m => vec![GrantType::ClientCredentials],
+        }
+    }
+}
+
+/// How a client authenticates at the token endpoint (OIDC Core §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// A public client: no secret, PKCE protects its codes.
+    None,
+    ClientSecretBasic,
+    ClientSecretPost,
+}
+
+impl AuthMethod {
+    pub const ALL: [AuthMethod; 3] = [Self::None, Self::ClientSecretBasic, Self::ClientSecretPost];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == value)
+    }
+
+    pub fn is_confidential(self) -> bool {
+        self != Self::None
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    AuthorizationCode,
+    RefreshToken,
+    ClientCredentials,
+}
+
+impl GrantType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AuthorizationCode => "authorization_code",
+            Self::RefreshToken => "refresh_token",
+            Self::ClientCredentials => "client_credentials",
+        }
+    }
+}
+
+/// A client's registration as submitted (import file, later the portal and
+/// the API). Unset fields take the safe defaults of its `kind`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSpec {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub kind: ClientKind,
+    #[serde(default)]
+    pub logo_uri: Option<String>,
+    #[serde(default)]
+    pub client_uri: Option<String>,
+    #[serde(default)]
+    pub policy_uri: Option<String>,
+    #[serde(default)]
+    pub tos_uri: Option<String>,
+    #[serde(default)]
+    pub token_endpoint_auth_method: Option<AuthMethod>,
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub web_origins: Vec<String>,
+    #[serde(default)]
+    pub grant_types: Option<Vec<GrantType>>,
+    #[serde(default)]
+    pub allowed_scopes: Vec<String>,
+    #[serde(default)]
+    pub require_pkce: Option<bool>,
+    #[serde(default)]
+    pub first_party: bool,
+    #[serde(default)]
+    pub access_token_ttl: Option<i64>,
+    #[serde(default)]
+    pub refresh_token_ttl: Option<i64>,
+    #[serde(default)]
+    pub id_token_signed_response_alg: Option<SigningAlg>,
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// A client as the protocol uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    pub id: ClientId,
+    pub application_id: ApplicationId,
+    pub kind: ClientKind,
+    pub name: String,
+    pub description: Option<String>,
+    pub logo_uri: Option<String>,
+    pub client_uri: Option<String>,
+    pub policy_uri: Option<String>,
+    pub tos_uri: Option<String>,
+    pub auth_method: AuthMethod,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub web_origins: Vec<String>,
+    pub grant_types: Vec<GrantType>,
+    pub allowed_scopes: Vec<String>,
+    pub require_pkce: bool,
+    pub first_party: bool,
+    pub access_token_ttl: i64,
+    pub refresh_token_ttl: i64,
+    pub id_token_alg: SigningAlg,
+    pub service_account: Option<UserId>,
+    pub metadata: BTreeMap<String, String>,
+    pub created_at: UnixTime,
+    pub updated_at: UnixTime,
+}
+
+impl Client {
+    pub fn allows_grant(&self, grant: GrantType) -> bool {
+        self.grant_types.contains(&grant)
+    }
+
+    pub fn is_confidential(&self) -> bool {
+        self.auth_method.is_confidential()
+    }
+}
+
+/// Defaults, as documented beside each field.
+pub const DEFAULT_ACCESS_TOKEN_TTL: i64 = 3_600;
+pub const MAX_ACCESS_TOKEN_TTL: i64 = 86_400;
+pub const DEFAULT_REFRESH_TOKEN_TTL: i64 = 30 * 86_400;
+pub const MAX_REFRESH_TOKEN_TTL: i64 = 365 * 86_400;

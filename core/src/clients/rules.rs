@@ -1,0 +1,437 @@
+//! The rules a client registration must satisfy, each with a message a
+//! developer can act on. Redirect URIs follow RFC 9700 §2.1 (exact match,
+//! so no wildcards) and RFC 8252 §7 (native apps: private-use schemes and
+//! loopback).
+
+use std::net::IpAddr;
+
+use super::{
+    AuthMethod, Client, ClientId, ClientKind, ClientSpec, DEFAULT_ACCESS_TOKEN_TTL,
+    DEFAULT_REFRESH_TOKEN_TTL, GrantType, MAX_ACCESS_TOKEN_TTL, MAX_REFRESH_TOKEN_TTL,
+};
+use crate::applications::ApplicationId;
+use crate::clock::UnixTime;
+use crate::keys::SigningAlg;
+use crate::users::UserId;
+use crate::validation::FieldErrors;
+
+pub fn is_loopback_host(host: Option<url::Host<&str>>) -> bool {
+    match host {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Checks one redirect URI for a client of `kind`; the message says why not.
+pub fn parse_redirect_uri(value: &str, kind: ClientKind) -> Result<url::Url, String> {
+    if value.contains('*') {
+        return Err(format!(
+            "{value}: wildcards are not allowed; register each address exactly"
+        ));
+    }
+    let url = url::Url::parse(value).map_err(|_| format!("{value}: not an absolute URL"))?;
+    if url.fragment().is_some() || value.contains('#') {
+        return Err(format!(
+            "{value}: a redirect URI cannot have a fragment (#…)"
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "{value}: a redirect URI cannot contain a user name or password"
+        ));
+    }
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(url),
+        "http" if is_loopback_host(url.host()) => Ok(url),
+        "http" => Err(format!(
+            "{value}: use https (http is only allowed for 127.0.0.1, [::1] or localhost)"
+        )),
+        scheme if scheme.contains('.') && kind == ClientKind::Native => Ok(url),
+        scheme if scheme.contains('.') => Err(format!(
+            "{value}: private-use schemes like {scheme}: are only for native apps"
+        )),
+        scheme => Err(format!(
+            "{value}: scheme {scheme}: is not allowed; use https, or a reverse-domain scheme (com.example.app:/callback) for native apps"
+        )),
+    }
+}
+
+/// An origin for CORS: exactly `scheme://host[:port]`, https or loopback http.
+pub fn parse_web_origin(value: &str) -> Result<String, String> {
+    let url = url::Url::parse(value)
+        .map_err(|_| format!("{value}: not an origin like https://app.example.org"))?;
+    let origin = url.origin().ascii_serialization();
+    if origin != value {
+        return Err(format!(
+            "{value}: an origin has no path, query or trailing slash: {origin}"
+        ));
+    }
+    match url.scheme() {
+        "https" => Ok(origin),
+        "http" if is_loopback_host(url.host()) => Ok(origin),
+        _ => Err(format!("{value}: use https (http only for loopback)")),
+    }
+}
+
+/// RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
+pub fn scope_token_is_valid(token: &str) -> bool {
+    !token.is_empty()
+        && token
+            .bytes()
+            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+}
+
+fn check_uri(errors: &mut FieldErrors, field: &str, value: Option<&str>) {
+    if let Some(value) = value {
+        let ok = url::Url::parse(value).is_ok_and(|u| {
+            u.scheme() == "https" || (u.scheme() == "http" && is_loopback_host(u.host()))
+        });
+        if !ok {
+            errors.add(field, format!("{value}: must be an https URL"));
+        }
+    }
+}
+
+impl ClientSpec {
+    /// Applies the kind's defaults and every rule; all problems at once.
+    pub fn validate(
+        self,
+        id: ClientId,
+        application_id: ApplicationId,
+        service_account: Option<UserId>,
+        now: UnixTime,
+    ) -> Result<Client, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = self.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 100 {
+            errors.add(
+                "name",
+                "enter a name of 1 to 100 characters; people see it on the consent screen",
+            );
+        }
+        for (field, value) in [
+            ("logo_uri", &self.logo_uri),
+            ("client_uri", &self.client_uri),
+            ("policy_uri", &self.policy_uri),
+            ("tos_uri", &self.tos_uri),
+        ] {
+            check_uri(&mut errors, field, value.as_deref());
+        }
+
+        let auth_method = self
+            .token_endpoint_auth_method
+            .unwrap_or(self.kind.default_auth_method());
+        let grant_types = self
+            .grant_types
+            .unwrap_or_else(|| self.kind.default_grant_types());
+        match (self.kind, auth_method) {
+            (ClientKind::Spa | ClientKind::Native, method) if method.is_confidential() => errors.add(
+                "token_endpoint_auth_method",
+                "single-page and native apps cannot keep a secret: use none (PKCE protects their codes)",
+            ),
+            (ClientKind::Web | ClientKind::M2m, AuthMethod::None) => errors.add(
+                "token_endpoint_auth_method",
+                "this kind of client runs on a server and must authenticate with a secret",
+            ),
+            _ => {}
+        }
+        if grant_types.is_empty() {
+            errors.add("grant_types", "choose at least one grant type");
+        }
+        if grant_types.contains(&GrantType::ClientCredentials) && !auth_method.is_confidential() {
+            errors.add(
+                "grant_types",
+                "a public client cannot use client_credentials: it has no secret",
+            );
+        }
+        if self.kind == ClientKind::M2m
+            && grant_types
+                .iter()
+                .any(|g| *g != GrantType::ClientCredentials)
+        {
+            errors.add(
+                "grant_types",
+                "a machine-to-machine client uses client_credentials only",
+            );
+        }
+        if grant_types.contains(&GrantType::RefreshToken)
+            && !grant_types.contains(&GrantType::AuthorizationCode)
+        {
+            errors.add("grant_types", "refresh_token needs authorization_code");
+        }
+
+        let uses_redirects = grant_types.contains(&GrantType::AuthorizationCode);
+        if uses_redirects && self.redirect_uris.is_empty() {
+            errors.add(
+                "redirect_uris",
+                "add the address your app receives the sign-in response at",
+            );
+        }
+        if !uses_redirects && !self.redirect_uris.is_empty() {
+            errors.add(
+                "redirect_uris",
+                "only clients using authorization_code have redirect URIs",
+            );
+        }
+        for (field, uris) in [
+            ("redirect_uris", &self.redirect_uris),
+            ("post_logout_redirect_uris", &self.post_logout_redirect_uris),
+        ] {
+            for uri in uris {
+                if let Err(message) = parse_redirect_uri(uri, self.kind) {
+                    errors.add(field, message);
+                }
+            }
+        }
+        let mut web_origins = Vec::new();
+        for origin in &self.web_origins {
+            match parse_web_origin(origin) {
+                Ok(origin) => web_origins.push(origin),
+                Err(message) => errors.add("web_origins", message),
+            }
+        }
+        for scope in &self.allowed_scopes {
+            if !scope_token_is_valid(scope) {
+                errors.add(
+                    "allowed_scopes",
+                    format!("{scope:?} is not a valid scope name"),
+                );
+            }
+        }
+        let require_pkce = self.require_pkce.unwrap_or(true);
+        if !require_pkce && !auth_method.is_confidential() {
+            errors.add("require_pkce", "a public client must use PKCE");
+        }
+        let access_token_ttl = self.access_token_ttl.unwrap_or(DEFAULT_ACCESS_TOKEN_TTL);
+        if !(60..=MAX_ACCESS_TOKEN_TTL).contains(&access_token_ttl) {
+            errors.add(
+                "access_token_ttl",
+                format!("between 60 and {MAX_ACCESS_TOKEN_TTL} seconds"),
+            );
+        }
+        let refresh_token_ttl = self.refresh_token_ttl.unwrap_or(DEFAULT_REFRESH_TOKEN_TTL);
+        if !(60..=MAX_REFRESH_TOKEN_TTL).contains(&refresh_token_ttl) {
+            errors.add(
+                "refresh_token_ttl",
+                format!("between 60 and {MAX_REFRESH_TOKEN_TTL} seconds"),
+            );
+        }
+        if self.metadata.len() > 10 {
+            errors.add("metadata", "at most 10 keys");
+        }
+        for (key, value) in &self.metadata {
+            if key.is_empty() || key.chars().count() > 64 {
+                errors.add("metadata", format!("{key:?}: keys have 1 to 64 characters"));
+            }
+            if value.chars().count() > 256 {
+                errors.add(
+                    "metadata",
+                    format!("{key:?}: values have at most 256 characters"),
+                );
+            }
+        }
+        if service_account.is_some() && !grant_types.contains(&GrantType::ClientCredentials) {
+            errors.add(
+                "service_account",
+                "only client_credentials clients act as a service account",
+            );
+        }
+
+        errors.into_result(Client {
+            id,
+            application_id,
+            kind: self.kind,
+            name,
+            description: self.description.filter(|d| !d.trim().is_empty()),
+            logo_uri: self.logo_uri,
+            client_uri: self.client_uri,
+            policy_uri: self.policy_uri,
+            tos_uri: self.tos_uri,
+            auth_method,
+            redirect_uris: self.redirect_uris,
+            post_logout_redirect_uris: self.post_logout_redirect_uris,
+            web_origins,
+            grant_types,
+            allowed_scopes: self.allowed_scopes,
+            require_pkce,
+            first_party: self.first_party,
+            access_token_ttl,
+            refresh_token_ttl,
+            id_token_alg: self
+                .id_token_signed_response_alg
+                .unwrap_or(SigningAlg::Rs256),
+            service_account,
+            metadata: self.metadata,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_uri_rules() {
+        use ClientKind::*;
+        let ok = [
+            ("https://app.example.org/callback", Web),
+            ("https://app.example.org/cb?tenant=1", Spa),
+            ("http://127.0.0.1:8080/cb", Native),
+            ("http://[::1]/cb", Native),
+            ("http://localhost:3000/cb", Spa),
+            ("com.example.app:/oauth2redirect", Native),
+        ];
+        for (uri, kind) in ok {
+            assert!(parse_redirect_uri(uri, kind).is_ok(), "{uri}");
+        }
+        let bad = [
+            ("https://*.example.org/cb", Web, "wildcards"),
+            ("https://app.example.org/cb#x", Web, "fragment"),
+            ("http://app.example.org/cb", Web, "use https"),
+            ("com.example.app:/cb", Web, "only for native apps"),
+            ("javascript:alert(1)", Native, "not allowed"),
+            ("/relative/cb", Web, "absolute"),
+            ("https://user:pw@app.example.org/cb", Web, "user name"),
+        ];
+        for (uri, kind, message) in bad {
+            let error = parse_redirect_uri(uri, kind).unwrap_err();
+            assert!(error.contains(message), "{uri}: {error}");
+        }
+    }
+
+    #[test]
+    fn web_origins_are_bare_origins() {
+        assert_eq!(
+            parse_web_origin("https://app.example.org").unwrap(),
+            "https://app.example.org"
+        );
+        assert!(parse_web_origin("http://localhost:5173").is_ok());
+        assert!(parse_web_origin("https://app.example.org/").is_err());
+        assert!(parse_web_origin("https://app.example.org/path").is_err());
+        assert!(parse_web_origin("http://app.example.org").is_err());
+    }
+
+    #[test]
+    fn scope_syntax() {
+        assert!(scope_token_is_valid("tstapp_data.read"));
+        assert!(scope_token_is_valid("openid"));
+        assert!(!scope_token_is_valid(""));
+        assert!(!scope_token_is_valid("a b"));
+        assert!(!scope_token_is_valid("quote\"d"));
+        assert!(!scope_token_is_valid("back\\slash"));
+    }
+
+    fn spec(kind: ClientKind) -> ClientSpec {
+        ClientSpec {
+            name: "Test app".into(),
+            description: None,
+            kind,
+            logo_uri: None,
+            client_uri: None,
+            policy_uri: None,
+            tos_uri: None,
+            token_endpoint_auth_method: None,
+            redirect_uris: if kind == ClientKind::M2m {
+                vec![]
+            } else {
+                vec!["https://app.example.org/cb".into()]
+            },
+            post_logout_redirect_uris: vec![],
+            web_origins: vec![],
+            grant_types: None,
+            allowed_scopes: vec![],
+            require_pkce: None,
+            first_party: false,
+            access_token_ttl: None,
+            refresh_token_ttl: None,
+            id_token_signed_response_alg: None,
+            metadata: Default::default(),
+        }
+    }
+
+    fn validate(spec: ClientSpec) -> Result<Client, FieldErrors> {
+        spec.validate(
+            ClientId::generate(),
+            ApplicationId::generate(),
+            None,
+            UnixTime(0),
+        )
+    }
+
+    #[test]
+    fn kinds_get_safe_defaults() {
+        let spa = validate(spec(ClientKind::Spa)).unwrap();
+        assert_eq!(spa.auth_method, AuthMethod::None);
+        assert!(spa.require_pkce);
+        assert_eq!(
+            spa.grant_types,
+            [GrantType::AuthorizationCode, GrantType::RefreshToken]
+        );
+        assert_eq!(spa.id_token_alg, SigningAlg::Rs256);
+        let m2m = validate(spec(ClientKind::M2m)).unwrap();
+        assert_eq!(m2m.auth_method, AuthMethod::ClientSecretBasic);
+        assert_eq!(m2m.grant_types, [GrantType::ClientCredentials]);
+    }
+
+    #[test]
+    fn unsafe_registrations_are_refused_field_by_field() {
+        let mut public_cc = spec(ClientKind::Spa);
+        public_cc.grant_types = Some(vec![GrantType::ClientCredentials]);
+        public_cc.redirect_uris = vec![];
+        let errors = validate(public_cc).unwrap_err();
+        assert!(
+            errors
+                .get("grant_types")
+                .iter()
+                .any(|m| m.contains("public client cannot use client_credentials"))
+        );
+
+        let mut no_pkce = spec(ClientKind::Native);
+        no_pkce.require_pkce = Some(false);
+        assert!(
+            !validate(no_pkce)
+                .unwrap_err()
+                .get("require_pkce")
+                .is_empty()
+        );
+
+        let mut long_lived = spec(ClientKind::Web);
+        long_lived.access_token_ttl = Some(86_401);
+        assert!(
+            !validate(long_lived)
+                .unwrap_err()
+                .get("access_token_ttl")
+                .is_empty()
+        );
+
+        let mut metadata = spec(ClientKind::Web);
+        metadata.metadata = (0..11).map(|i| (format!("k{i}"), "v".into())).collect();
+        assert!(!validate(metadata).unwrap_err().get("metadata").is_empty());
+
+        let mut long_value = spec(ClientKind::Web);
+        long_value.metadata.insert("k".into(), "x".repeat(257));
+        assert!(!validate(long_value).unwrap_err().get("metadata").is_empty());
+
+        let mut web_without_secret = spec(ClientKind::Web);
+        web_without_secret.token_endpoint_auth_method = Some(AuthMethod::None);
+        assert!(
+            !validate(web_without_secret)
+                .unwrap_err()
+                .get("token_endpoint_auth_method")
+                .is_empty()
+        );
+
+        let mut no_redirect = spec(ClientKind::Web);
+        no_redirect.redirect_uris = vec![];
+        assert!(
+            !validate(no_redirect)
+                .unwrap_err()
+                .get("redirect_uris")
+                .is_empty()
+        );
+    }
+}
