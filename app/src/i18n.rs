@@ -39,9 +39,7 @@ impl Locale {
     /// Accepts a tag like `de`, `DE` or `de-AT` (the primary subtag decides).
     pub fn parse(tag: &str) -> Option<Self> {
         let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
-        Self::ALL
-            .into_iter()
-            .find(|l| l.as_str().eq_ignore_ascii_case(primary))
+        Self::ALL.into_iter().find(|l| l.as_str().eq_ignore_ascii_case(primary))
     }
 
     /// The best supported language of an `Accept-Language` header (RFC 9110
@@ -52,9 +50,7 @@ impl Locale {
         for item in accept_language.split(',') {
             let mut parts = item.split(';');
             let tag = parts.next().unwrap_or_default().trim();
-            let weight = parts
-                .find_map(|p| p.trim().strip_prefix("q=").map(parse_weight))
-                .unwrap_or(Some(1000));
+            let weight = parts.find_map(|p| p.trim().strip_prefix("q=").map(parse_weight)).unwrap_or(Some(1000));
             let (Some(locale), Some(weight)) = (Self::parse(tag), weight) else {
                 continue;
             };
@@ -69,9 +65,7 @@ impl Locale {
     pub fn from_cookie_header(cookie: &str) -> Option<Self> {
         cookie.split(';').find_map(|pair| {
             let (name, value) = pair.split_once('=')?;
-            (name.trim() == LOCALE_COOKIE)
-                .then(|| Self::parse(value.trim()))
-                .flatten()
+            (name.trim() == LOCALE_COOKIE).then(|| Self::parse(value.trim())).flatten()
         })
     }
 
@@ -142,22 +136,13 @@ pub static EN: Texts = Texts {
     home_cta_sign_in: "Sign in",
     home_features_heading: "What Sanus does",
     home_features: [
-        (
-            "Standard sign-in",
-            "OpenID Connect and OAuth 2 with PKCE, for any standard client library.",
-        ),
-        (
-            "Organisations",
-            "Organisations with departments, members, invitations and roles per app.",
-        ),
+        ("Standard sign-in", "OpenID Connect and OAuth 2 with PKCE, for any standard client library."),
+        ("Organisations", "Organisations with departments, members, invitations and roles per app."),
         (
             "Verified professionals",
             "Registry numbers such as the LANR are checked, verified and shared only on consent.",
         ),
-        (
-            "Yours to run",
-            "One binary with an embedded database, or PostgreSQL for several instances.",
-        ),
+        ("Yours to run", "One binary with an embedded database, or PostgreSQL for several instances."),
     ],
     sign_in_title: "Sign in – Sanus",
     sign_in_heading: "Sign in",
@@ -190,22 +175,13 @@ pub static DE: Texts = Texts {
     home_cta_sign_in: "Anmelden",
     home_features_heading: "Was Sanus leistet",
     home_features: [
-        (
-            "Standard-Anmeldung",
-            "OpenID Connect und OAuth 2 mit PKCE, für jede übliche Client-Bibliothek.",
-        ),
-        (
-            "Organisationen",
-            "Organisationen mit Abteilungen, Mitgliedern, Einladungen und Rollen je App.",
-        ),
+        ("Standard-Anmeldung", "OpenID Connect und OAuth 2 mit PKCE, für jede übliche Client-Bibliothek."),
+        ("Organisationen", "Organisationen mit Abteilungen, Mitgliedern, Einladungen und Rollen je App."),
         (
             "Geprüfte Fachleute",
             "Registernummern wie die LANR werden geprüft, verifiziert und nur mit Zustimmung geteilt.",
         ),
-        (
-            "Selbst betrieben",
-            "Ein Programm mit eingebetteter Datenbank, oder PostgreSQL für mehrere Instanzen.",
-        ),
+        ("Selbst betrieben", "Ein Programm mit eingebetteter Datenbank, oder PostgreSQL für mehrere Instanzen."),
     ],
     sign_in_title: "Anmelden – Sanus",
     sign_in_heading: "Anmelden",
@@ -275,18 +251,13 @@ pub fn locale_of_headers(headers: &http::HeaderMap) -> Locale {
         .find_map(Locale::from_cookie_header);
     from_cookie
         .or_else(|| {
-            headers
-                .get(http::header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Locale::negotiate)
+            headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::negotiate)
         })
         .unwrap_or_default()
 }
 
 pub fn provide_i18n() -> I18n {
-    let i18n = I18n {
-        locale: RwSignal::new(initial_locale()),
-    };
+    let i18n = I18n { locale: RwSignal::new(initial_locale()) };
     provide_context(i18n);
     i18n
 }
@@ -306,11 +277,7 @@ pub fn switch_locale(i18n: I18n, locale: Locale) {
         if let Some(html) = document.document_element() {
             let _ = html.set_attribute("lang", locale.as_str());
         }
-        let secure = if window().location().protocol().as_deref() == Ok("https:") {
-            "; Secure"
-        } else {
-            ""
-        };
+        let secure = if window().location().protocol().as_deref() == Ok("https:") { "; Secure" } else { "" };
         let cookie = format!(
             "{LOCALE_COOKIE}={}; Path=/; Max-Age={LOCALE_COOKIE_MAX_AGE}; SameSite=Lax{secure}",
             locale.as_str()
@@ -349,14 +316,8 @@ mod tests {
 
     #[test]
     fn locale_cookie_is_found_among_others() {
-        assert_eq!(
-            Locale::from_cookie_header("a=1; sanus_locale=de; b=2"),
-            Some(Locale::De)
-        );
-        assert_eq!(
-            Locale::from_cookie_header("sanus_locale=en"),
-            Some(Locale::En)
-        );
+        assert_eq!(Locale::from_cookie_header("a=1; sanus_locale=de; b=2"), Some(Locale::De));
+        assert_eq!(Locale::from_cookie_header("sanus_locale=en"), Some(Locale::En));
         assert_eq!(Locale::from_cookie_header("sanus_locale=xx"), None);
         assert_eq!(Locale::from_cookie_header("other_sanus_locale=de"), None);
         assert_eq!(Locale::from_cookie_header(""), None);

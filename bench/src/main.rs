@@ -42,28 +42,15 @@ fn parse_options() -> Result<Options, String> {
         match arg.as_str() {
             "--bin" => options.bin = PathBuf::from(value()?),
             "--site" => options.site = Some(PathBuf::from(value()?)),
-            "--requests" => {
-                options.requests = value()?.parse().map_err(|e| format!("--requests: {e}"))?
-            }
-            "--concurrency" => {
-                options.concurrency = value()?
-                    .parse()
-                    .map_err(|e| format!("--concurrency: {e}"))?
-            }
+            "--requests" => options.requests = value()?.parse().map_err(|e| format!("--requests: {e}"))?,
+            "--concurrency" => options.concurrency = value()?.parse().map_err(|e| format!("--concurrency: {e}"))?,
             "--help" | "-h" => {
-                return Err(
-                    "usage: sanus-bench [--requests N] [--concurrency C] [--bin PATH] [--site DIR]"
-                        .into(),
-                );
+                return Err("usage: sanus-bench [--requests N] [--concurrency C] [--bin PATH] [--site DIR]".into());
             }
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    if options.requests == 0
-        || options.requests > 1_000_000
-        || options.concurrency == 0
-        || options.concurrency > 256
-    {
+    if options.requests == 0 || options.requests > 1_000_000 || options.concurrency == 0 || options.concurrency > 256 {
         return Err("--requests must be 1..=1000000 and --concurrency 1..=256".into());
     }
     Ok(options)
@@ -78,10 +65,7 @@ struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status();
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
         let _ = self.child.wait();
     }
 }
@@ -96,16 +80,12 @@ impl Drop for TempDir {
 
 fn free_port() -> Result<u16, String> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| e.to_string())
+    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
 async fn start_server(options: &Options) -> Result<Server, String> {
     let port = free_port()?;
-    let data =
-        TempDir(std::env::temp_dir().join(format!("sanus-bench-{}-{port}", std::process::id())));
+    let data = TempDir(std::env::temp_dir().join(format!("sanus-bench-{}-{port}", std::process::id())));
     let base = format!("http://127.0.0.1:{port}");
     let mut command = Command::new(&options.bin);
     command
@@ -119,16 +99,9 @@ async fn start_server(options: &Options) -> Result<Server, String> {
         command.env("SANUS__SERVER__SITE_DIR", site);
     }
     let child = command.spawn().map_err(|e| {
-        format!(
-            "cannot start {}: {e} (build it with cargo build --release -p sanus)",
-            options.bin.display()
-        )
+        format!("cannot start {}: {e} (build it with cargo build --release -p sanus)", options.bin.display())
     })?;
-    let server = Server {
-        child,
-        base,
-        _data: data,
-    };
+    let server = Server { child, base, _data: data };
     let client = reqwest::Client::new();
     for _ in 0..500 {
         if let Ok(response) = client.get(format!("{}/readyz", server.base)).send().await
@@ -145,17 +118,9 @@ async fn start_server(options: &Options) -> Result<Server, String> {
 fn cpu_seconds(pid: u32) -> Result<f64, String> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| e.to_string())?;
     // Fields after the command name (which may contain spaces) start at ')'.
-    let rest = stat
-        .rsplit_once(')')
-        .map(|(_, r)| r)
-        .ok_or("malformed /proc stat")?;
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).ok_or("malformed /proc stat")?;
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .ok_or("malformed /proc stat")
-    };
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).ok_or("malformed /proc stat");
     // utime and stime are fields 14 and 15 of stat; 12 and 13 after ')'.
     Ok((ticks(11)? + ticks(12)?) / clock_ticks_per_second())
 }
@@ -185,16 +150,8 @@ struct Run {
     failures: usize,
 }
 
-async fn load(
-    server: &Server,
-    path: &str,
-    requests: usize,
-    concurrency: usize,
-) -> Result<Run, String> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .build()
-        .map_err(|e| e.to_string())?;
+async fn load(server: &Server, path: &str, requests: usize, concurrency: usize) -> Result<Run, String> {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().map_err(|e| e.to_string())?;
     let url = Arc::new(format!("{}{path}", server.base));
     let next = Arc::new(AtomicUsize::new(0));
     let failures = Arc::new(AtomicUsize::new(0));
@@ -203,21 +160,13 @@ async fn load(
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (client, url, next, failures) =
-            (client.clone(), url.clone(), next.clone(), failures.clone());
+        let (client, url, next, failures) = (client.clone(), url.clone(), next.clone(), failures.clone());
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             while next.fetch_add(1, Ordering::Relaxed) < requests {
                 let t = Instant::now();
-                let ok = match client
-                    .get(url.as_str())
-                    .header("accept-encoding", "gzip")
-                    .send()
-                    .await
-                {
-                    Ok(response) => {
-                        response.status().is_success() && response.bytes().await.is_ok()
-                    }
+                let ok = match client.get(url.as_str()).header("accept-encoding", "gzip").send().await {
+                    Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
                     Err(_) => false,
                 };
                 if !ok {
@@ -235,12 +184,7 @@ async fn load(
     let wall = started.elapsed();
     let cpu = cpu_seconds(pid)? - cpu_before;
     latencies.sort();
-    Ok(Run {
-        wall,
-        cpu,
-        latencies,
-        failures: failures.load(Ordering::Relaxed),
-    })
+    Ok(Run { wall, cpu, latencies, failures: failures.load(Ordering::Relaxed) })
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -259,10 +203,7 @@ async fn run(options: Options) -> Result<(), String> {
         "sanus-bench: {} requests per endpoint, {} concurrent clients, loopback; server pid {pid}",
         options.requests, options.concurrency
     );
-    println!(
-        "idle RSS after start-up: {:.1} MiB",
-        idle_rss as f64 / 1024.0
-    );
+    println!("idle RSS after start-up: {:.1} MiB", idle_rss as f64 / 1024.0);
     println!();
     println!(
         "{:<10} {:>10} {:>14} {:>12} {:>10} {:>10} {:>9}",
@@ -270,13 +211,7 @@ async fn run(options: Options) -> Result<(), String> {
     );
     let mut baseline = None;
     for path in ["/healthz", "/readyz", "/", "/signin"] {
-        load(
-            &server,
-            path,
-            (options.requests / 10).max(100),
-            options.concurrency,
-        )
-        .await?; // warm-up
+        load(&server, path, (options.requests / 10).max(100), options.concurrency).await?; // warm-up
         let result = load(&server, path, options.requests, options.concurrency).await?;
         let per_request_us = result.cpu * 1e6 / options.requests as f64;
         let base = *baseline.get_or_insert(per_request_us);
@@ -292,10 +227,7 @@ async fn run(options: Options) -> Result<(), String> {
         );
     }
     println!();
-    println!(
-        "RSS after the runs: {:.1} MiB",
-        rss_kib(pid).unwrap_or(0) as f64 / 1024.0
-    );
+    println!("RSS after the runs: {:.1} MiB", rss_kib(pid).unwrap_or(0) as f64 / 1024.0);
     Ok(())
 }
 
@@ -307,10 +239,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("cannot start the runtime: {error}");

@@ -54,9 +54,7 @@ impl ShortKey {
 
     /// Whether `name` (a scope, role or permission) carries this key's prefix.
     pub fn prefixes(&self, name: &str) -> bool {
-        name.strip_prefix(self.as_str())
-            .and_then(|rest| rest.strip_prefix('_'))
-            .is_some_and(|rest| !rest.is_empty())
+        name.strip_prefix(self.as_str()).and_then(|rest| rest.strip_prefix('_')).is_some_and(|rest| !rest.is_empty())
     }
 }
 
@@ -120,20 +118,16 @@ pub async fn insert_application(
         created_at: now,
         updated_at: now,
     };
-    sqlx::query(concat!(
-        "INSERT INTO applications (",
-        application_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    ))
-    .bind(application.id.as_str())
-    .bind(application.tenant_id.as_str())
-    .bind(application.short_key.as_str())
-    .bind(&application.name)
-    .bind(application.description.as_deref())
-    .bind(now.0)
-    .bind(now.0)
-    .execute(store.pool())
-    .await?;
+    sqlx::query(concat!("INSERT INTO applications (", application_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7)"))
+        .bind(application.id.as_str())
+        .bind(application.tenant_id.as_str())
+        .bind(application.short_key.as_str())
+        .bind(&application.name)
+        .bind(application.description.as_deref())
+        .bind(now.0)
+        .bind(now.0)
+        .execute(store.pool())
+        .await?;
     Ok(application)
 }
 
@@ -145,15 +139,13 @@ pub async fn update_application(
     description: Option<&str>,
     now: UnixTime,
 ) -> Result<(), StoreError> {
-    let result = sqlx::query(
-        "UPDATE applications SET name = $1, description = $2, updated_at = $3 WHERE id = $4",
-    )
-    .bind(name)
-    .bind(description)
-    .bind(now.0)
-    .bind(id.as_str())
-    .execute(store.pool())
-    .await?;
+    let result = sqlx::query("UPDATE applications SET name = $1, description = $2, updated_at = $3 WHERE id = $4")
+        .bind(name)
+        .bind(description)
+        .bind(now.0)
+        .bind(id.as_str())
+        .execute(store.pool())
+        .await?;
     if result.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
@@ -164,26 +156,20 @@ pub async fn find_application_by_short_key(
     store: &Store,
     short_key: &ShortKey,
 ) -> Result<Option<Application>, StoreError> {
-    let row: Option<ApplicationRow> = sqlx::query_as(concat!(
-        "SELECT ",
-        application_columns!(),
-        " FROM applications WHERE short_key = $1"
-    ))
-    .bind(short_key.as_str())
-    .fetch_optional(store.pool())
-    .await?;
+    let row: Option<ApplicationRow> =
+        sqlx::query_as(concat!("SELECT ", application_columns!(), " FROM applications WHERE short_key = $1"))
+            .bind(short_key.as_str())
+            .fetch_optional(store.pool())
+            .await?;
     Ok(row.map(Application::from))
 }
 
 pub async fn get_application(store: &Store, id: &ApplicationId) -> Result<Application, StoreError> {
-    let row: ApplicationRow = sqlx::query_as(concat!(
-        "SELECT ",
-        application_columns!(),
-        " FROM applications WHERE id = $1"
-    ))
-    .bind(id.as_str())
-    .fetch_one(store.pool())
-    .await?;
+    let row: ApplicationRow =
+        sqlx::query_as(concat!("SELECT ", application_columns!(), " FROM applications WHERE id = $1"))
+            .bind(id.as_str())
+            .fetch_one(store.pool())
+            .await?;
     Ok(row.into())
 }
 
@@ -202,16 +188,7 @@ mod tests {
         for ok in ["tstapp", "ab", "a1", "abcdefghijklmnop", "praxis24"] {
             assert!(ShortKey::parse(ok).is_ok(), "{ok}");
         }
-        for bad in [
-            "",
-            "a",
-            "1abc",
-            "Tstapp",
-            "tst_app",
-            "tst-app",
-            "abcdefghijklmnopq",
-            "äbc",
-        ] {
+        for bad in ["", "a", "1abc", "Tstapp", "tst_app", "tst-app", "abcdefghijklmnopq", "äbc"] {
             assert_eq!(ShortKey::parse(bad), Err(ShortKeyError), "{bad}");
         }
     }

@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod clients;
 pub mod clock;
+pub mod import;
 pub mod keys;
 pub mod store;
 pub mod tenants;

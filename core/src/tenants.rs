@@ -138,9 +138,7 @@ impl TryFrom<TenantRow> for Tenant {
 
     fn try_from(row: TenantRow) -> Result<Self, StoreError> {
         let kind = TenantKind::parse(&row.kind).ok_or_else(|| {
-            StoreError::Database(sqlx::Error::Decode(
-                format!("unknown tenant kind {:?}", row.kind).into(),
-            ))
+            StoreError::Database(sqlx::Error::Decode(format!("unknown tenant kind {:?}", row.kind).into()))
         })?;
         Ok(Self {
             id: TenantId(row.id),
@@ -164,11 +162,7 @@ macro_rules! tenant_columns {
 
 /// Creates an organisation or a department. A department joins its parent's
 /// organisation; an unknown or archived parent is `NotFound`.
-pub async fn insert_tenant(
-    store: &Store,
-    new: NewTenant,
-    now: UnixTime,
-) -> Result<Tenant, StoreError> {
+pub async fn insert_tenant(store: &Store, new: NewTenant, now: UnixTime) -> Result<Tenant, StoreError> {
     let id = TenantId::generate();
     let mut tx = store.pool().begin().await?;
     let root_id = match &new.parent_id {
@@ -209,31 +203,70 @@ pub async fn insert_tenant(
     Ok(tenant)
 }
 
-pub async fn get_tenant(store: &Store, id: &TenantId) -> Result<Tenant, StoreError> {
-    let row: TenantRow = sqlx::query_as(concat!(
-        "SELECT ",
-        tenant_columns!(),
-        " FROM tenants WHERE id = $1"
-    ))
+/// Creates a tenant with an id chosen by the operator (import), or renames
+/// the existing one. Its place in the tree and its kind never change here.
+/// Returns whether it was created.
+pub async fn upsert_tenant_with_id(
+    store: &Store,
+    id: &TenantId,
+    new: NewTenant,
+    now: UnixTime,
+) -> Result<bool, StoreError> {
+    if let Some(existing) = find_tenant(store, id).await? {
+        if existing.parent_id != new.parent_id || existing.kind != new.kind {
+            return Err(StoreError::Conflict("tenants_parent_or_kind".into()));
+        }
+        sqlx::query("UPDATE tenants SET name = $1, updated_at = $2 WHERE id = $3")
+            .bind(new.name.as_str())
+            .bind(now.0)
+            .bind(id.as_str())
+            .execute(store.pool())
+            .await?;
+        return Ok(false);
+    }
+    let root_id = match &new.parent_id {
+        None => id.clone(),
+        Some(parent) => get_tenant(store, parent).await?.root_id,
+    };
+    sqlx::query(
+        "INSERT INTO tenants (id, parent_id, root_id, kind, name, archived_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, NULL, $6, $7)",
+    )
     .bind(id.as_str())
-    .fetch_one(store.pool())
+    .bind(new.parent_id.as_ref().map(TenantId::as_str))
+    .bind(root_id.as_str())
+    .bind(new.kind.as_str())
+    .bind(new.name.as_str())
+    .bind(now.0)
+    .bind(now.0)
+    .execute(store.pool())
     .await?;
+    Ok(true)
+}
+
+pub async fn find_tenant(store: &Store, id: &TenantId) -> Result<Option<Tenant>, StoreError> {
+    match get_tenant(store, id).await {
+        Ok(tenant) => Ok(Some(tenant)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+pub async fn get_tenant(store: &Store, id: &TenantId) -> Result<Tenant, StoreError> {
+    let row: TenantRow = sqlx::query_as(concat!("SELECT ", tenant_columns!(), " FROM tenants WHERE id = $1"))
+        .bind(id.as_str())
+        .fetch_one(store.pool())
+        .await?;
     row.try_into()
 }
 
 /// The direct departments of a tenant, by name.
-pub async fn list_child_tenants(
-    store: &Store,
-    parent_id: &TenantId,
-) -> Result<Vec<Tenant>, StoreError> {
-    let rows: Vec<TenantRow> = sqlx::query_as(concat!(
-        "SELECT ",
-        tenant_columns!(),
-        " FROM tenants WHERE parent_id = $1 ORDER BY name, id"
-    ))
-    .bind(parent_id.as_str())
-    .fetch_all(store.pool())
-    .await?;
+pub async fn list_child_tenants(store: &Store, parent_id: &TenantId) -> Result<Vec<Tenant>, StoreError> {
+    let rows: Vec<TenantRow> =
+        sqlx::query_as(concat!("SELECT ", tenant_columns!(), " FROM tenants WHERE parent_id = $1 ORDER BY name, id"))
+            .bind(parent_id.as_str())
+            .fetch_all(store.pool())
+            .await?;
     rows.into_iter().map(Tenant::try_from).collect()
 }
 
@@ -243,23 +276,11 @@ mod tests {
 
     #[test]
     fn tenant_names() {
-        assert_eq!(
-            TenantName::parse("  Praxis Dr. Muster ").unwrap().as_str(),
-            "Praxis Dr. Muster"
-        );
+        assert_eq!(TenantName::parse("  Praxis Dr. Muster ").unwrap().as_str(), "Praxis Dr. Muster");
         assert_eq!(TenantName::parse(" "), Err(TenantNameError::Empty));
-        assert_eq!(
-            TenantName::parse(&"ä".repeat(100)).map(|n| n.0.chars().count()),
-            Ok(100)
-        );
-        assert_eq!(
-            TenantName::parse(&"ä".repeat(101)),
-            Err(TenantNameError::TooLong)
-        );
-        assert_eq!(
-            TenantName::parse("Ward\u{7}7"),
-            Err(TenantNameError::ControlCharacters)
-        );
+        assert_eq!(TenantName::parse(&"ä".repeat(100)).map(|n| n.0.chars().count()), Ok(100));
+        assert_eq!(TenantName::parse(&"ä".repeat(101)), Err(TenantNameError::TooLong));
+        assert_eq!(TenantName::parse("Ward\u{7}7"), Err(TenantNameError::ControlCharacters));
     }
 
     #[test]

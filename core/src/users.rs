@@ -171,27 +171,48 @@ pub async fn insert_user(store: &Store, new: NewUser, now: UnixTime) -> Result<U
     Ok(user)
 }
 
-pub async fn find_user_by_email(store: &Store, email: &Email) -> Result<Option<User>, StoreError> {
-    let row: Option<UserRow> = sqlx::query_as(concat!(
-        "SELECT ",
-        user_columns!(),
-        " FROM users WHERE email_normalized = $1"
-    ))
-    .bind(email.normalized())
-    .fetch_optional(store.pool())
+/// Updates the names, language and verification flag of an account.
+pub async fn update_user_profile(
+    store: &Store,
+    id: &UserId,
+    given_name: Option<&str>,
+    family_name: Option<&str>,
+    locale: &str,
+    email_verified: bool,
+    now: UnixTime,
+) -> Result<(), StoreError> {
+    let result = sqlx::query(
+        "UPDATE users SET given_name = $1, family_name = $2, locale = $3, email_verified = $4, updated_at = $5 \
+         WHERE id = $6",
+    )
+    .bind(given_name)
+    .bind(family_name)
+    .bind(locale)
+    .bind(i16::from(email_verified))
+    .bind(now.0)
+    .bind(id.as_str())
+    .execute(store.pool())
     .await?;
+    if result.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn find_user_by_email(store: &Store, email: &Email) -> Result<Option<User>, StoreError> {
+    let row: Option<UserRow> =
+        sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users WHERE email_normalized = $1"))
+            .bind(email.normalized())
+            .fetch_optional(store.pool())
+            .await?;
     Ok(row.map(User::from))
 }
 
 pub async fn get_user(store: &Store, id: &UserId) -> Result<User, StoreError> {
-    let row: UserRow = sqlx::query_as(concat!(
-        "SELECT ",
-        user_columns!(),
-        " FROM users WHERE id = $1"
-    ))
-    .bind(id.as_str())
-    .fetch_one(store.pool())
-    .await?;
+    let row: UserRow = sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1"))
+        .bind(id.as_str())
+        .fetch_one(store.pool())
+        .await?;
     Ok(row.into())
 }
 
@@ -201,11 +222,7 @@ mod tests {
 
     #[test]
     fn email_shapes() {
-        let ok = [
-            "a@b.de",
-            "  Ärztin.Muster@praxis.example  ",
-            "x+tag@sub.example.org",
-        ];
+        let ok = ["a@b.de", "  Ärztin.Muster@praxis.example  ", "x+tag@sub.example.org"];
         for input in ok {
             assert!(Email::parse(input).is_ok(), "{input}");
         }

@@ -19,20 +19,14 @@ Every key is described in docs/configuration.md.";
 pub struct Cli {
     /// Path of the TOML configuration file. Without it, ./sanus.toml is read
     /// when it exists; a file named here must exist.
-    #[arg(
-        long,
-        short = 'c',
-        global = true,
-        env = "SANUS_CONFIG",
-        value_name = "FILE"
-    )]
+    #[arg(long, short = 'c', global = true, env = "SANUS_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Command {
     /// Apply pending database migrations, then serve HTTP until SIGTERM or
     /// Ctrl-C (the default command). In-flight requests are allowed to finish
@@ -42,6 +36,15 @@ pub enum Command {
     /// only; `serve` runs them too, so this is for deployments that migrate
     /// in a separate step.
     Migrate,
+    /// Create or update tenants, users, applications and clients from a
+    /// TOML or JSON file (see docs/import.md). Idempotent: importing the same
+    /// file again changes nothing. Client secrets are stored hashed and are
+    /// never printed. The whole file is checked before anything is written.
+    Import {
+        /// The file: *.toml or *.json.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Manage the token signing keys (ES256, RS256, EdDSA).
     Keys {
         #[command(subcommand)]
@@ -63,7 +66,7 @@ pub enum KeysCommand {
 
 impl Cli {
     pub fn subcommand(&self) -> Command {
-        self.command.unwrap_or(Command::Serve)
+        self.command.clone().unwrap_or(Command::Serve)
     }
 }
 
@@ -84,11 +87,6 @@ mod tests {
         assert_eq!(cli.subcommand(), Command::Migrate);
         assert_eq!(cli.config, Some(PathBuf::from("x.toml")));
         let cli = Cli::try_parse_from(["sanus", "keys", "rotate"]).unwrap();
-        assert_eq!(
-            cli.subcommand(),
-            Command::Keys {
-                action: KeysCommand::Rotate
-            }
-        );
+        assert_eq!(cli.subcommand(), Command::Keys { action: KeysCommand::Rotate });
     }
 }

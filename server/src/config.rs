@@ -69,11 +69,7 @@ pub struct DatabaseSettings {
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        Self {
-            url: None,
-            max_connections: 10,
-            connect_timeout_seconds: 5,
-        }
+        Self { url: None, max_connections: 10, connect_timeout_seconds: 5 }
     }
 }
 
@@ -142,10 +138,7 @@ pub struct LogSettings {
 
 impl Default for LogSettings {
     fn default() -> Self {
-        Self {
-            format: LogFormat::Human,
-            filter: "info".into(),
-        }
+        Self { format: LogFormat::Human, filter: "info".into() }
     }
 }
 
@@ -164,13 +157,11 @@ pub struct PublicUrl(url::Url);
 
 impl PublicUrl {
     pub fn localhost(port: u16) -> Self {
-        Self::parse(&format!("http://127.0.0.1:{port}"))
-            .unwrap_or_else(|_| unreachable!("a loopback URL is valid"))
+        Self::parse(&format!("http://127.0.0.1:{port}")).unwrap_or_else(|_| unreachable!("a loopback URL is valid"))
     }
 
     pub fn parse(input: &str) -> Result<Self, String> {
-        let url = url::Url::parse(input.trim())
-            .map_err(|e| format!("{input:?} is not an absolute URL ({e})"))?;
+        let url = url::Url::parse(input.trim()).map_err(|e| format!("{input:?} is not an absolute URL ({e})"))?;
         let loopback = match url.host() {
             Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
             Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
@@ -181,9 +172,7 @@ impl PublicUrl {
             "https" => {}
             "http" if loopback => {}
             "http" => {
-                return Err(format!(
-                    "{input:?} must use https (http is only allowed for localhost)"
-                ));
+                return Err(format!("{input:?} must use https (http is only allowed for localhost)"));
             }
             other => return Err(format!("{input:?} has scheme {other:?}; use https")),
         }
@@ -194,9 +183,7 @@ impl PublicUrl {
             return Err(format!("{input:?} must not have a query or fragment"));
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(format!(
-                "{input:?} must not contain a user name or password"
-            ));
+            return Err(format!("{input:?} must not contain a user name or password"));
         }
         Ok(Self(url))
     }
@@ -243,10 +230,7 @@ impl Settings {
     pub fn database_url(&self) -> String {
         match self.database.url.as_deref().map(str::trim) {
             Some(url) if !url.is_empty() => url.to_string(),
-            _ => format!(
-                "sqlite:{}?mode=rwc",
-                self.server.data_dir.join("sanus.db").display()
-            ),
+            _ => format!("sqlite:{}?mode=rwc", self.server.data_dir.join("sanus.db").display()),
         }
     }
 
@@ -260,33 +244,20 @@ impl Settings {
 
     /// Checks the rules serde cannot express. Each error names its key.
     fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |key: &str, message: String| {
-            Err(ConfigError::Invalid {
-                key: key.to_string(),
-                message,
-            })
-        };
-        if let Some(url) = self
-            .database
-            .url
-            .as_deref()
-            .filter(|u| !u.trim().is_empty())
+        let invalid = |key: &str, message: String| Err(ConfigError::Invalid { key: key.to_string(), message });
+        if let Some(url) = self.database.url.as_deref().filter(|u| !u.trim().is_empty())
             && Engine::from_url(url.trim()).is_none()
         {
             return invalid(
                 "database.url",
-                "must start with sqlite: or postgres:// (the value is not shown: it may hold a password)"
-                    .into(),
+                "must start with sqlite: or postgres:// (the value is not shown: it may hold a password)".into(),
             );
         }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1".into());
         }
         if self.database.connect_timeout_seconds == 0 {
-            return invalid(
-                "database.connect_timeout_seconds",
-                "must be at least 1".into(),
-            );
+            return invalid("database.connect_timeout_seconds", "must be at least 1".into());
         }
         if let Some(kek) = &self.keys.kek
             && let Err(error) = sanus_core::keys::Kek::from_base64(kek.expose())
@@ -300,10 +271,7 @@ impl Settings {
             );
         }
         if let Err(error) = tracing_subscriber::EnvFilter::builder().parse(&self.log.filter) {
-            return invalid(
-                "log.filter",
-                format!("{:?} is not a valid filter: {error}", self.log.filter),
-            );
+            return invalid("log.filter", format!("{:?} is not a valid filter: {error}", self.log.filter));
         }
         Ok(())
     }
@@ -359,11 +327,7 @@ fn describe(error: figment::Error) -> ConfigError {
         }
         other => other.to_string(),
     };
-    let key = if key.is_empty() {
-        "configuration".to_string()
-    } else {
-        key
-    };
+    let key = if key.is_empty() { "configuration".to_string() } else { key };
     ConfigError::Invalid { key, message }
 }
 
@@ -391,11 +355,7 @@ mod tests {
             ("http://[::1]:3000", "http://[::1]:3000"),
         ];
         for (input, issuer) in ok {
-            assert_eq!(
-                PublicUrl::parse(input).map(|u| u.as_str().to_string()),
-                Ok(issuer.into()),
-                "{input}"
-            );
+            assert_eq!(PublicUrl::parse(input).map(|u| u.as_str().to_string()), Ok(issuer.into()), "{input}");
         }
         let bad = [
             ("id.example.org", "not an absolute URL"),
@@ -431,49 +391,25 @@ mod tests {
              [database]\nurl = \"postgres://sanus@db/sanus\"\n[log]\nformat = \"json\"\n",
         )
         .unwrap();
-        assert_eq!(
-            settings.server.public_url.as_str(),
-            "https://id.example.org"
-        );
+        assert_eq!(settings.server.public_url.as_str(), "https://id.example.org");
         assert_eq!(settings.server.bind.port(), 8080);
         assert_eq!(settings.database_url(), "postgres://sanus@db/sanus");
         assert_eq!(settings.log.format, LogFormat::Json);
-        assert_eq!(
-            settings.server.shutdown_grace_seconds, 30,
-            "untouched keys keep their defaults"
-        );
+        assert_eq!(settings.server.shutdown_grace_seconds, 30, "untouched keys keep their defaults");
     }
 
     #[test]
     fn invalid_toml_values_name_their_key() {
         let cases = [
             ("[server]\nbind = \"localhost\"\n", "server.bind in "),
-            (
-                "[server]\npublic_url = \"http://id.example.org\"\n",
-                "server.public_url in ",
-            ),
+            ("[server]\npublic_url = \"http://id.example.org\"\n", "server.public_url in "),
             ("[log]\nformat = \"xml\"\n", "log.format in "),
-            (
-                "[server]\npublick_url = \"https://x\"\n",
-                "unknown key \"publick_url\"",
-            ),
-            (
-                "[database]\nurl = \"mysql://root:hunter2@db/x\"\n",
-                "database.url: must start with sqlite:",
-            ),
-            (
-                "[database]\nmax_connections = 0\n",
-                "database.max_connections: must be at least 1",
-            ),
+            ("[server]\npublick_url = \"https://x\"\n", "unknown key \"publick_url\""),
+            ("[database]\nurl = \"mysql://root:hunter2@db/x\"\n", "database.url: must start with sqlite:"),
+            ("[database]\nmax_connections = 0\n", "database.max_connections: must be at least 1"),
             ("[log]\nfilter = \"sanus=loud\"\n", "log.filter:"),
-            (
-                "[keys]\nkek = \"c2hvcnQ=\"\n",
-                "keys.kek: must be 32 bytes in base64",
-            ),
-            (
-                "[keys]\npublish_retired_seconds = 60\n",
-                "keys.publish_retired_seconds: must be at least 86400",
-            ),
+            ("[keys]\nkek = \"c2hvcnQ=\"\n", "keys.kek: must be 32 bytes in base64"),
+            ("[keys]\npublish_retired_seconds = 60\n", "keys.publish_retired_seconds: must be at least 86400"),
         ];
         for (toml, expected) in cases {
             let error = load_toml(toml).unwrap_err().to_string();
@@ -494,14 +430,7 @@ mod tests {
 
     #[test]
     fn named_config_file_must_exist() {
-        let error = load_from(
-            Some(Path::new("/nonexistent/sanus.toml")),
-            Env::prefixed("X__"),
-        )
-        .unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "configuration file /nonexistent/sanus.toml does not exist"
-        );
+        let error = load_from(Some(Path::new("/nonexistent/sanus.toml")), Env::prefixed("X__")).unwrap_err();
+        assert_eq!(error.to_string(), "configuration file /nonexistent/sanus.toml does not exist");
     }
 }

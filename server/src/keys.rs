@@ -6,9 +6,7 @@
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-use sanus_core::keys::{
-    Kek, KeyError, KeyRing, KeyStatus, ensure_signing_keys, rotate_signing_keys, rotation_due,
-};
+use sanus_core::keys::{Kek, KeyError, KeyRing, KeyStatus, ensure_signing_keys, rotate_signing_keys, rotation_due};
 use sanus_core::{Clock, Store, UnixTime};
 
 use crate::config::{KeySettings, Settings};
@@ -28,11 +26,7 @@ pub struct Keys {
 
 impl Keys {
     /// Resolves the KEK, makes missing keys, rotates if due, loads the ring.
-    pub async fn open(
-        settings: &Settings,
-        store: Store,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Self, StartupError> {
+    pub async fn open(settings: &Settings, store: Store, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         let kek = match &settings.keys.kek {
             Some(text) => Kek::from_base64(text.expose()).map_err(StartupError::Kek)?,
             None => {
@@ -42,8 +36,7 @@ impl Keys {
                          instances sharing this database need the same keys.kek"
                     );
                 }
-                Kek::load_or_create(&kek_path(&settings.server.data_dir))
-                    .map_err(StartupError::Kek)?
+                Kek::load_or_create(&kek_path(&settings.server.data_dir)).map_err(StartupError::Kek)?
             }
         };
         let now = clock.now();
@@ -76,19 +69,13 @@ impl Keys {
     }
 
     fn snapshot(&self) -> (Arc<KeyRing>, UnixTime) {
-        let guard = self
-            .current
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let guard = self.current.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         (guard.0.clone(), guard.1)
     }
 
     async fn reload(&self, now: UnixTime) -> Result<Arc<KeyRing>, KeyError> {
         let ring = Arc::new(KeyRing::load(&self.store, &self.kek, now).await?);
-        let mut guard = self
-            .current
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut guard = self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         *guard = (ring.clone(), now);
         Ok(ring)
     }
@@ -110,13 +97,8 @@ impl Keys {
     /// Rotates now (`sanus keys rotate`) and uses the new keys at once.
     pub async fn rotate(&self) -> Result<Vec<KeyStatus>, KeyError> {
         let now = self.clock.now();
-        let fresh = rotate_signing_keys(
-            &self.store,
-            &self.kek,
-            now,
-            i64::from(self.settings.publish_retired_seconds),
-        )
-        .await?;
+        let fresh =
+            rotate_signing_keys(&self.store, &self.kek, now, i64::from(self.settings.publish_retired_seconds)).await?;
         self.reload(now).await?;
         Ok(fresh)
     }

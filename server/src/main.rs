@@ -16,10 +16,7 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init(&settings.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("sanus: cannot start the async runtime: {error}");
@@ -38,16 +35,17 @@ fn main() -> ExitCode {
 async fn run(command: Command, settings: Settings) -> Result<(), startup::StartupError> {
     match command {
         Command::Migrate => startup::migrate(&settings).await,
-        Command::Keys {
-            action: KeysCommand::Rotate,
-        } => {
+        Command::Import { file } => {
+            let report = startup::import(&settings, &file).await?;
+            print_line(&format!("imported {}: {report}", file.display()));
+            Ok(())
+        }
+        Command::Keys { action: KeysCommand::Rotate } => {
             let fresh = startup::rotate_keys(&settings).await?;
             print_keys("new signing keys", &fresh);
             Ok(())
         }
-        Command::Keys {
-            action: KeysCommand::List,
-        } => {
+        Command::Keys { action: KeysCommand::List } => {
             let keys = startup::list_keys(&settings).await?;
             print_keys("signing keys, newest first", &keys);
             Ok(())
@@ -71,11 +69,11 @@ fn print_keys(title: &str, keys: &[sanus_core::keys::KeyStatus]) {
             Some(until) if until > now => format!("published until unix time {}", until.seconds()),
             Some(_) => "retired".to_string(),
         };
-        println!(
-            "{:<24} {:<6} {:>12}  {state}",
-            key.kid,
-            key.alg.as_str(),
-            age_days
-        );
+        println!("{:<24} {:<6} {:>12}  {state}", key.kid, key.alg.as_str(), age_days);
     }
+}
+
+#[allow(clippy::print_stdout)]
+fn print_line(line: &str) {
+    println!("{line}");
 }

@@ -21,10 +21,7 @@ use crate::state::AppState;
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
+    DataDir { path: String, source: std::io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("invalid key-encryption key (keys.kek): {0}")]
@@ -32,12 +29,13 @@ pub enum StartupError {
     #[error(transparent)]
     Keys(#[from] KeyError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { addr: SocketAddr, source: std::io::Error },
     #[error("the site manifest {path} is unreadable: {reason}")]
     SiteManifest { path: String, reason: String },
+    #[error("import of {path}: {source}")]
+    Import { path: String, source: sanus_core::import::ImportError },
+    #[error("cannot read {path}: {source}")]
+    ReadFile { path: String, source: std::io::Error },
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
 }
@@ -56,42 +54,24 @@ impl Application {
 
     /// As `build`, with the clock every time-dependent rule reads (tests
     /// pass one they can move).
-    pub async fn build_with_clock(
-        settings: Settings,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Self, StartupError> {
+    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         let store = open_store(&settings).await?;
         let keys = Keys::open(&settings, store.clone(), clock.clone()).await?;
         let assets = http::assets::load_manifest(&settings.server.site_dir)?;
         let listener = TcpListener::bind(settings.server.bind)
             .await
-            .map_err(|source| StartupError::Bind {
-                addr: settings.server.bind,
-                source,
-            })?;
-        let local_addr = listener.local_addr().map_err(|source| StartupError::Bind {
-            addr: settings.server.bind,
-            source,
-        })?;
+            .map_err(|source| StartupError::Bind { addr: settings.server.bind, source })?;
+        let local_addr =
+            listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.server.bind, source })?;
         let leptos_options = LeptosOptions::builder()
             .output_name("sanus")
             .site_root(settings.server.site_dir.display().to_string())
             .site_pkg_dir("pkg")
             .site_addr(local_addr)
             .build();
-        let state = AppState {
-            store,
-            settings: Arc::new(settings),
-            leptos_options,
-            assets,
-            keys: Arc::new(keys),
-            clock,
-        };
-        Ok(Self {
-            listener,
-            local_addr,
-            state,
-        })
+        let state =
+            AppState { store, settings: Arc::new(settings), leptos_options, assets, keys: Arc::new(keys), clock };
+        Ok(Self { listener, local_addr, state })
     }
 
     /// The address actually bound (tests bind port 0).
@@ -128,10 +108,7 @@ impl Application {
             let stopping = stopping.clone();
             async move {
                 shutdown.await;
-                tracing::info!(
-                    grace_seconds = grace.as_secs(),
-                    "shutting down: finishing in-flight requests"
-                );
+                tracing::info!(grace_seconds = grace.as_secs(), "shutting down: finishing in-flight requests");
                 stopping.notify_one();
             }
         };
@@ -165,17 +142,11 @@ async fn rotate_on_schedule(keys: Arc<Keys>) {
 /// Connects and migrates; makes the data directory when something lives
 /// there (the embedded database, the generated key-encryption key).
 async fn open_store(settings: &Settings) -> Result<Store, StartupError> {
-    let embedded_db = settings
-        .database
-        .url
-        .as_deref()
-        .is_none_or(|u| u.trim().is_empty());
+    let embedded_db = settings.database.url.as_deref().is_none_or(|u| u.trim().is_empty());
     if embedded_db || settings.keys.kek.is_none() {
         let dir = &settings.server.data_dir;
-        std::fs::create_dir_all(dir).map_err(|source| StartupError::DataDir {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|source| StartupError::DataDir { path: dir.display().to_string(), source })?;
     }
     let store = Store::connect(&settings.store_options()).await?;
     store.migrate().await?;
@@ -190,10 +161,28 @@ pub async fn migrate(settings: &Settings) -> Result<(), StartupError> {
     Ok(())
 }
 
-/// `sanus keys rotate`: new signing keys now; the old ones stay published.
-pub async fn rotate_keys(
+/// `sanus import FILE`: tenants, users, applications, clients from TOML or JSON.
+pub async fn import(
     settings: &Settings,
-) -> Result<Vec<sanus_core::keys::KeyStatus>, StartupError> {
+    path: &std::path::Path,
+) -> Result<sanus_core::import::ImportReport, StartupError> {
+    let shown = path.display().to_string();
+    let text =
+        std::fs::read_to_string(path).map_err(|source| StartupError::ReadFile { path: shown.clone(), source })?;
+    let format = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) { "json" } else { "toml" };
+    let file = sanus_core::import::parse(&text, format)
+        .map_err(|source| StartupError::Import { path: shown.clone(), source })?;
+    let store = open_store(settings).await?;
+    let now = SystemClock.now();
+    let report = sanus_core::import::apply(&store, file, now)
+        .await
+        .map_err(|source| StartupError::Import { path: shown, source });
+    store.close().await;
+    report
+}
+
+/// `sanus keys rotate`: new signing keys now; the old ones stay published.
+pub async fn rotate_keys(settings: &Settings) -> Result<Vec<sanus_core::keys::KeyStatus>, StartupError> {
     let store = open_store(settings).await?;
     let keys = Keys::open(settings, store.clone(), Arc::new(SystemClock)).await?;
     let fresh = keys.rotate().await?;
@@ -202,9 +191,7 @@ pub async fn rotate_keys(
 }
 
 /// `sanus keys list`: every signing key, without private parts.
-pub async fn list_keys(
-    settings: &Settings,
-) -> Result<Vec<sanus_core::keys::KeyStatus>, StartupError> {
+pub async fn list_keys(settings: &Settings) -> Result<Vec<sanus_core::keys::KeyStatus>, StartupError> {
     let store = open_store(settings).await?;
     // Opening makes the first keys on a new database, as `serve` would.
     Keys::open(settings, store.clone(), Arc::new(SystemClock)).await?;

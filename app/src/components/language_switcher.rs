@@ -15,11 +15,7 @@ pub fn LanguageSwitcher() -> impl IntoView {
     let next = move || {
         let search = location.search.get();
         let search = search.trim_start_matches('?');
-        if search.is_empty() {
-            location.pathname.get()
-        } else {
-            format!("{}?{search}", location.pathname.get())
-        }
+        if search.is_empty() { location.pathname.get() } else { format!("{}?{search}", location.pathname.get()) }
     };
     view! {
         <form method="post" action="/locale" class="flex items-center gap-1 text-sm">

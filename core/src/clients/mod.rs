@@ -9,8 +9,8 @@ mod storage;
 pub use rules::{is_loopback_host, parse_redirect_uri, parse_web_origin, scope_token_is_valid};
 pub use secret::{ClientSecret, SecretHash};
 pub use storage::{
-    add_client_secret, client_allows_origin, find_client, get_client, origin_is_registered,
-    replace_client_secrets, secret_matches, upsert_client,
+    add_client_secret, client_allows_origin, find_client, get_client, origin_is_registered, replace_client_secrets,
+    secret_matches, upsert_client,
 };
 
 use std::collections::BTreeMap;
@@ -37,8 +37,7 @@ impl ClientId {
 
     /// An id chosen by an operator (import) or read back: 1 to 100 visible ASCII characters.
     pub fn parse(value: &str) -> Option<Self> {
-        let ok =
-            !value.is_empty() && value.len() <= 100 && value.bytes().all(|b| b.is_ascii_graphic());
+        let ok = !value.is_empty() && value.len() <= 100 && value.bytes().all(|b| b.is_ascii_graphic());
         ok.then(|| Self(value.to_string()))
     }
 
@@ -78,9 +77,7 @@ impl ClientKind {
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::Spa, Self::Web, Self::Native, Self::M2m]
-            .into_iter()
-            .find(|k| k.as_str() == value)
+        [Self::Spa, Self::Web, Self::Native, Self::M2m].into_iter().find(|k| k.as_str() == value)
     }
 
     pub fn default_auth_method(self) -> AuthMethod {

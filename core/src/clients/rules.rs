@@ -6,8 +6,8 @@
 use std::net::IpAddr;
 
 use super::{
-    AuthMethod, Client, ClientId, ClientKind, ClientSpec, DEFAULT_ACCESS_TOKEN_TTL,
-    DEFAULT_REFRESH_TOKEN_TTL, GrantType, MAX_ACCESS_TOKEN_TTL, MAX_REFRESH_TOKEN_TTL,
+    AuthMethod, Client, ClientId, ClientKind, ClientSpec, DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_REFRESH_TOKEN_TTL,
+    GrantType, MAX_ACCESS_TOKEN_TTL, MAX_REFRESH_TOKEN_TTL,
 };
 use crate::applications::ApplicationId;
 use crate::clock::UnixTime;
@@ -27,31 +27,23 @@ pub fn is_loopback_host(host: Option<url::Host<&str>>) -> bool {
 /// Checks one redirect URI for a client of `kind`; the message says why not.
 pub fn parse_redirect_uri(value: &str, kind: ClientKind) -> Result<url::Url, String> {
     if value.contains('*') {
-        return Err(format!(
-            "{value}: wildcards are not allowed; register each address exactly"
-        ));
+        return Err(format!("{value}: wildcards are not allowed; register each address exactly"));
     }
     let url = url::Url::parse(value).map_err(|_| format!("{value}: not an absolute URL"))?;
     if url.fragment().is_some() || value.contains('#') {
-        return Err(format!(
-            "{value}: a redirect URI cannot have a fragment (#…)"
-        ));
+        return Err(format!("{value}: a redirect URI cannot have a fragment (#…)"));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!(
-            "{value}: a redirect URI cannot contain a user name or password"
-        ));
+        return Err(format!("{value}: a redirect URI cannot contain a user name or password"));
     }
     match url.scheme() {
         "https" if url.host().is_some() => Ok(url),
         "http" if is_loopback_host(url.host()) => Ok(url),
-        "http" => Err(format!(
-            "{value}: use https (http is only allowed for 127.0.0.1, [::1] or localhost)"
-        )),
+        "http" => Err(format!("{value}: use https (http is only allowed for 127.0.0.1, [::1] or localhost)")),
         scheme if scheme.contains('.') && kind == ClientKind::Native => Ok(url),
-        scheme if scheme.contains('.') => Err(format!(
-            "{value}: private-use schemes like {scheme}: are only for native apps"
-        )),
+        scheme if scheme.contains('.') => {
+            Err(format!("{value}: private-use schemes like {scheme}: are only for native apps"))
+        }
         scheme => Err(format!(
             "{value}: scheme {scheme}: is not allowed; use https, or a reverse-domain scheme (com.example.app:/callback) for native apps"
         )),
@@ -60,13 +52,10 @@ pub fn parse_redirect_uri(value: &str, kind: ClientKind) -> Result<url::Url, Str
 
 /// An origin for CORS: exactly `scheme://host[:port]`, https or loopback http.
 pub fn parse_web_origin(value: &str) -> Result<String, String> {
-    let url = url::Url::parse(value)
-        .map_err(|_| format!("{value}: not an origin like https://app.example.org"))?;
+    let url = url::Url::parse(value).map_err(|_| format!("{value}: not an origin like https://app.example.org"))?;
     let origin = url.origin().ascii_serialization();
     if origin != value {
-        return Err(format!(
-            "{value}: an origin has no path, query or trailing slash: {origin}"
-        ));
+        return Err(format!("{value}: an origin has no path, query or trailing slash: {origin}"));
     }
     match url.scheme() {
         "https" => Ok(origin),
@@ -77,17 +66,13 @@ pub fn parse_web_origin(value: &str) -> Result<String, String> {
 
 /// RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
 pub fn scope_token_is_valid(token: &str) -> bool {
-    !token.is_empty()
-        && token
-            .bytes()
-            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+    !token.is_empty() && token.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
 }
 
 fn check_uri(errors: &mut FieldErrors, field: &str, value: Option<&str>) {
     if let Some(value) = value {
-        let ok = url::Url::parse(value).is_ok_and(|u| {
-            u.scheme() == "https" || (u.scheme() == "http" && is_loopback_host(u.host()))
-        });
+        let ok = url::Url::parse(value)
+            .is_ok_and(|u| u.scheme() == "https" || (u.scheme() == "http" && is_loopback_host(u.host())));
         if !ok {
             errors.add(field, format!("{value}: must be an https URL"));
         }
@@ -106,10 +91,7 @@ impl ClientSpec {
         let mut errors = FieldErrors::new();
         let name = self.name.trim().to_string();
         if name.is_empty() || name.chars().count() > 100 {
-            errors.add(
-                "name",
-                "enter a name of 1 to 100 characters; people see it on the consent screen",
-            );
+            errors.add("name", "enter a name of 1 to 100 characters; people see it on the consent screen");
         }
         for (field, value) in [
             ("logo_uri", &self.logo_uri),
@@ -120,12 +102,8 @@ impl ClientSpec {
             check_uri(&mut errors, field, value.as_deref());
         }
 
-        let auth_method = self
-            .token_endpoint_auth_method
-            .unwrap_or(self.kind.default_auth_method());
-        let grant_types = self
-            .grant_types
-            .unwrap_or_else(|| self.kind.default_grant_types());
+        let auth_method = self.token_endpoint_auth_method.unwrap_or(self.kind.default_auth_method());
+        let grant_types = self.grant_types.unwrap_or_else(|| self.kind.default_grant_types());
         match (self.kind, auth_method) {
             (ClientKind::Spa | ClientKind::Native, method) if method.is_confidential() => errors.add(
                 "token_endpoint_auth_method",
@@ -141,44 +119,25 @@ impl ClientSpec {
             errors.add("grant_types", "choose at least one grant type");
         }
         if grant_types.contains(&GrantType::ClientCredentials) && !auth_method.is_confidential() {
-            errors.add(
-                "grant_types",
-                "a public client cannot use client_credentials: it has no secret",
-            );
+            errors.add("grant_types", "a public client cannot use client_credentials: it has no secret");
         }
-        if self.kind == ClientKind::M2m
-            && grant_types
-                .iter()
-                .any(|g| *g != GrantType::ClientCredentials)
-        {
-            errors.add(
-                "grant_types",
-                "a machine-to-machine client uses client_credentials only",
-            );
+        if self.kind == ClientKind::M2m && grant_types.iter().any(|g| *g != GrantType::ClientCredentials) {
+            errors.add("grant_types", "a machine-to-machine client uses client_credentials only");
         }
-        if grant_types.contains(&GrantType::RefreshToken)
-            && !grant_types.contains(&GrantType::AuthorizationCode)
-        {
+        if grant_types.contains(&GrantType::RefreshToken) && !grant_types.contains(&GrantType::AuthorizationCode) {
             errors.add("grant_types", "refresh_token needs authorization_code");
         }
 
         let uses_redirects = grant_types.contains(&GrantType::AuthorizationCode);
         if uses_redirects && self.redirect_uris.is_empty() {
-            errors.add(
-                "redirect_uris",
-                "add the address your app receives the sign-in response at",
-            );
+            errors.add("redirect_uris", "add the address your app receives the sign-in response at");
         }
         if !uses_redirects && !self.redirect_uris.is_empty() {
-            errors.add(
-                "redirect_uris",
-                "only clients using authorization_code have redirect URIs",
-            );
+            errors.add("redirect_uris", "only clients using authorization_code have redirect URIs");
         }
-        for (field, uris) in [
-            ("redirect_uris", &self.redirect_uris),
-            ("post_logout_redirect_uris", &self.post_logout_redirect_uris),
-        ] {
+        for (field, uris) in
+            [("redirect_uris", &self.redirect_uris), ("post_logout_redirect_uris", &self.post_logout_redirect_uris)]
+        {
             for uri in uris {
                 if let Err(message) = parse_redirect_uri(uri, self.kind) {
                     errors.add(field, message);
@@ -194,10 +153,7 @@ impl ClientSpec {
         }
         for scope in &self.allowed_scopes {
             if !scope_token_is_valid(scope) {
-                errors.add(
-                    "allowed_scopes",
-                    format!("{scope:?} is not a valid scope name"),
-                );
+                errors.add("allowed_scopes", format!("{scope:?} is not a valid scope name"));
             }
         }
         let require_pkce = self.require_pkce.unwrap_or(true);
@@ -206,17 +162,11 @@ impl ClientSpec {
         }
         let access_token_ttl = self.access_token_ttl.unwrap_or(DEFAULT_ACCESS_TOKEN_TTL);
         if !(60..=MAX_ACCESS_TOKEN_TTL).contains(&access_token_ttl) {
-            errors.add(
-                "access_token_ttl",
-                format!("between 60 and {MAX_ACCESS_TOKEN_TTL} seconds"),
-            );
+            errors.add("access_token_ttl", format!("between 60 and {MAX_ACCESS_TOKEN_TTL} seconds"));
         }
         let refresh_token_ttl = self.refresh_token_ttl.unwrap_or(DEFAULT_REFRESH_TOKEN_TTL);
         if !(60..=MAX_REFRESH_TOKEN_TTL).contains(&refresh_token_ttl) {
-            errors.add(
-                "refresh_token_ttl",
-                format!("between 60 and {MAX_REFRESH_TOKEN_TTL} seconds"),
-            );
+            errors.add("refresh_token_ttl", format!("between 60 and {MAX_REFRESH_TOKEN_TTL} seconds"));
         }
         if self.metadata.len() > 10 {
             errors.add("metadata", "at most 10 keys");
@@ -226,17 +176,11 @@ impl ClientSpec {
                 errors.add("metadata", format!("{key:?}: keys have 1 to 64 characters"));
             }
             if value.chars().count() > 256 {
-                errors.add(
-                    "metadata",
-                    format!("{key:?}: values have at most 256 characters"),
-                );
+                errors.add("metadata", format!("{key:?}: values have at most 256 characters"));
             }
         }
         if service_account.is_some() && !grant_types.contains(&GrantType::ClientCredentials) {
-            errors.add(
-                "service_account",
-                "only client_credentials clients act as a service account",
-            );
+            errors.add("service_account", "only client_credentials clients act as a service account");
         }
 
         errors.into_result(Client {
@@ -259,9 +203,7 @@ impl ClientSpec {
             first_party: self.first_party,
             access_token_ttl,
             refresh_token_ttl,
-            id_token_alg: self
-                .id_token_signed_response_alg
-                .unwrap_or(SigningAlg::Rs256),
+            id_token_alg: self.id_token_signed_response_alg.unwrap_or(SigningAlg::Rs256),
             service_account,
             metadata: self.metadata,
             created_at: now,
@@ -305,10 +247,7 @@ mod tests {
 
     #[test]
     fn web_origins_are_bare_origins() {
-        assert_eq!(
-            parse_web_origin("https://app.example.org").unwrap(),
-            "https://app.example.org"
-        );
+        assert_eq!(parse_web_origin("https://app.example.org").unwrap(), "https://app.example.org");
         assert!(parse_web_origin("http://localhost:5173").is_ok());
         assert!(parse_web_origin("https://app.example.org/").is_err());
         assert!(parse_web_origin("https://app.example.org/path").is_err());
@@ -335,11 +274,7 @@ mod tests {
             policy_uri: None,
             tos_uri: None,
             token_endpoint_auth_method: None,
-            redirect_uris: if kind == ClientKind::M2m {
-                vec![]
-            } else {
-                vec!["https://app.example.org/cb".into()]
-            },
+            redirect_uris: if kind == ClientKind::M2m { vec![] } else { vec!["https://app.example.org/cb".into()] },
             post_logout_redirect_uris: vec![],
             web_origins: vec![],
             grant_types: None,
@@ -354,12 +289,7 @@ mod tests {
     }
 
     fn validate(spec: ClientSpec) -> Result<Client, FieldErrors> {
-        spec.validate(
-            ClientId::generate(),
-            ApplicationId::generate(),
-            None,
-            UnixTime(0),
-        )
+        spec.validate(ClientId::generate(), ApplicationId::generate(), None, UnixTime(0))
     }
 
     #[test]
@@ -367,10 +297,7 @@ mod tests {
         let spa = validate(spec(ClientKind::Spa)).unwrap();
         assert_eq!(spa.auth_method, AuthMethod::None);
         assert!(spa.require_pkce);
-        assert_eq!(
-            spa.grant_types,
-            [GrantType::AuthorizationCode, GrantType::RefreshToken]
-        );
+        assert_eq!(spa.grant_types, [GrantType::AuthorizationCode, GrantType::RefreshToken]);
         assert_eq!(spa.id_token_alg, SigningAlg::Rs256);
         let m2m = validate(spec(ClientKind::M2m)).unwrap();
         assert_eq!(m2m.auth_method, AuthMethod::ClientSecretBasic);
@@ -383,30 +310,15 @@ mod tests {
         public_cc.grant_types = Some(vec![GrantType::ClientCredentials]);
         public_cc.redirect_uris = vec![];
         let errors = validate(public_cc).unwrap_err();
-        assert!(
-            errors
-                .get("grant_types")
-                .iter()
-                .any(|m| m.contains("public client cannot use client_credentials"))
-        );
+        assert!(errors.get("grant_types").iter().any(|m| m.contains("public client cannot use client_credentials")));
 
         let mut no_pkce = spec(ClientKind::Native);
         no_pkce.require_pkce = Some(false);
-        assert!(
-            !validate(no_pkce)
-                .unwrap_err()
-                .get("require_pkce")
-                .is_empty()
-        );
+        assert!(!validate(no_pkce).unwrap_err().get("require_pkce").is_empty());
 
         let mut long_lived = spec(ClientKind::Web);
         long_lived.access_token_ttl = Some(86_401);
-        assert!(
-            !validate(long_lived)
-                .unwrap_err()
-                .get("access_token_ttl")
-                .is_empty()
-        );
+        assert!(!validate(long_lived).unwrap_err().get("access_token_ttl").is_empty());
 
         let mut metadata = spec(ClientKind::Web);
         metadata.metadata = (0..11).map(|i| (format!("k{i}"), "v".into())).collect();
@@ -418,20 +330,10 @@ mod tests {
 
         let mut web_without_secret = spec(ClientKind::Web);
         web_without_secret.token_endpoint_auth_method = Some(AuthMethod::None);
-        assert!(
-            !validate(web_without_secret)
-                .unwrap_err()
-                .get("token_endpoint_auth_method")
-                .is_empty()
-        );
+        assert!(!validate(web_without_secret).unwrap_err().get("token_endpoint_auth_method").is_empty());
 
         let mut no_redirect = spec(ClientKind::Web);
         no_redirect.redirect_uris = vec![];
-        assert!(
-            !validate(no_redirect)
-                .unwrap_err()
-                .get("redirect_uris")
-                .is_empty()
-        );
+        assert!(!validate(no_redirect).unwrap_err().get("redirect_uris").is_empty());
     }
 }

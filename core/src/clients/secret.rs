@@ -58,8 +58,7 @@ impl SecretHash {
 
     /// Constant-time comparison.
     pub fn matches(&self, other: &SecretHash) -> bool {
-        aws_lc_rs::constant_time::verify_slices_are_equal(self.0.as_bytes(), other.0.as_bytes())
-            .is_ok()
+        aws_lc_rs::constant_time::verify_slices_are_equal(self.0.as_bytes(), other.0.as_bytes()).is_ok()
     }
 }
 
@@ -82,9 +81,6 @@ mod tests {
         assert_eq!(stored.as_str().len(), 64);
         assert!(stored.matches(&ClientSecret::from_presented(secret.expose()).hash()));
         assert!(!stored.matches(&ClientSecret::from_presented("guess").hash()));
-        assert_eq!(
-            SecretHash::of(b"abc").as_str(),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(SecretHash::of(b"abc").as_str(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -37,9 +37,7 @@ struct ClientRow {
 }
 
 fn corrupt(what: &str, id: &str) -> StoreError {
-    StoreError::Database(sqlx::Error::Decode(
-        format!("client {id}: stored {what} is invalid").into(),
-    ))
+    StoreError::Database(sqlx::Error::Decode(format!("client {id}: stored {what} is invalid").into()))
 }
 
 impl ClientRow {
@@ -59,10 +57,7 @@ impl ClientRow {
             id_token_alg: SigningAlg::parse(&self.id_token_signed_response_alg)
                 .ok_or_else(|| corrupt("ID token algorithm", &id))?,
             redirect_uris: json_list(&self.redirect_uris, "redirect URIs")?,
-            post_logout_redirect_uris: json_list(
-                &self.post_logout_redirect_uris,
-                "post-logout URIs",
-            )?,
+            post_logout_redirect_uris: json_list(&self.post_logout_redirect_uris, "post-logout URIs")?,
             allowed_scopes: json_list(&self.allowed_scopes, "scopes")?,
             application_id: ApplicationId::from_stored(self.application_id),
             name: self.name,
@@ -160,29 +155,21 @@ pub async fn upsert_client(store: &Store, client: &Client) -> Result<(), StoreEr
 }
 
 pub async fn find_client(store: &Store, id: &str) -> Result<Option<Client>, StoreError> {
-    let row: Option<ClientRow> = sqlx::query_as(concat!(
-        "SELECT ",
-        client_columns!(),
-        " FROM clients WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(store.pool())
-    .await?;
+    let row: Option<ClientRow> = sqlx::query_as(concat!("SELECT ", client_columns!(), " FROM clients WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?;
     let Some(row) = row else { return Ok(None) };
-    let origins: Vec<(String,)> = sqlx::query_as(
-        "SELECT origin FROM client_web_origins WHERE client_id = $1 ORDER BY origin",
-    )
-    .bind(id)
-    .fetch_all(store.pool())
-    .await?;
-    row.into_client(origins.into_iter().map(|(o,)| o).collect())
-        .map(Some)
+    let origins: Vec<(String,)> =
+        sqlx::query_as("SELECT origin FROM client_web_origins WHERE client_id = $1 ORDER BY origin")
+            .bind(id)
+            .fetch_all(store.pool())
+            .await?;
+    row.into_client(origins.into_iter().map(|(o,)| o).collect()).map(Some)
 }
 
 pub async fn get_client(store: &Store, id: &ClientId) -> Result<Client, StoreError> {
-    find_client(store, id.as_str())
-        .await?
-        .ok_or(StoreError::NotFound)
+    find_client(store, id.as_str()).await?.ok_or(StoreError::NotFound)
 }
 
 /// Adds a secret (by hash). `expires_at` ends it, for rotation grace periods.
@@ -230,11 +217,10 @@ pub async fn secret_matches(
 
 /// Whether any client allows browser calls from `origin` (CORS preflight).
 pub async fn origin_is_registered(store: &Store, origin: &str) -> Result<bool, StoreError> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT client_id FROM client_web_origins WHERE origin = $1 LIMIT 1")
-            .bind(origin)
-            .fetch_optional(store.pool())
-            .await?;
+    let row: Option<(String,)> = sqlx::query_as("SELECT client_id FROM client_web_origins WHERE origin = $1 LIMIT 1")
+        .bind(origin)
+        .fetch_optional(store.pool())
+        .await?;
     Ok(row.is_some())
 }
 
@@ -250,13 +236,11 @@ pub async fn replace_client_secrets(
     now: UnixTime,
 ) -> Result<(), StoreError> {
     let mut tx = store.pool().begin().await?;
-    let existing: Vec<(String,)> =
-        sqlx::query_as("SELECT secret_hash FROM client_secrets WHERE client_id = $1")
-            .bind(client_id.as_str())
-            .fetch_all(&mut *tx)
-            .await?;
-    let unchanged =
-        existing.len() == 1 && SecretHash::from_stored(existing[0].0.clone()).matches(hash);
+    let existing: Vec<(String,)> = sqlx::query_as("SELECT secret_hash FROM client_secrets WHERE client_id = $1")
+        .bind(client_id.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+    let unchanged = existing.len() == 1 && SecretHash::from_stored(existing[0].0.clone()).matches(hash);
     if !unchanged {
         sqlx::query("DELETE FROM client_secrets WHERE client_id = $1")
             .bind(client_id.as_str())
@@ -284,17 +268,11 @@ mod tests {
     use crate::tenants::{NewTenant, TenantKind, TenantName, insert_tenant};
 
     async fn application(store: &Store) -> ApplicationId {
-        let tenant = NewTenant {
-            parent_id: None,
-            kind: TenantKind::Development,
-            name: TenantName::parse("Dev").unwrap(),
-        };
+        let tenant =
+            NewTenant { parent_id: None, kind: TenantKind::Development, name: TenantName::parse("Dev").unwrap() };
         let tenant = insert_tenant(store, tenant, UnixTime(1)).await.unwrap();
         let key = ShortKey::parse("tstapp").unwrap();
-        insert_application(store, &tenant.id, key, "Test app", None, UnixTime(1))
-            .await
-            .unwrap()
-            .id
+        insert_application(store, &tenant.id, key, "Test app", None, UnixTime(1)).await.unwrap().id
     }
 
     fn spa(app: &ApplicationId, name: &str, now: i64) -> Client {
@@ -306,13 +284,7 @@ mod tests {
             "metadata": {"team": "ward 3"}
         }))
         .unwrap();
-        spec.validate(
-            ClientId::parse("spa-client").unwrap(),
-            app.clone(),
-            None,
-            UnixTime(now),
-        )
-        .unwrap()
+        spec.validate(ClientId::parse("spa-client").unwrap(), app.clone(), None, UnixTime(now)).unwrap()
     }
 
     crate::engine_tests! {

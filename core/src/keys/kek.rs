@@ -28,10 +28,7 @@ pub enum KekError {
     #[error("must be 32 bytes in base64 (generate one with: openssl rand -base64 32)")]
     Malformed,
     #[error("cannot read or create the key file {path}: {source}")]
-    File {
-        path: String,
-        source: std::io::Error,
-    },
+    File { path: String, source: std::io::Error },
 }
 
 impl Kek {
@@ -39,9 +36,7 @@ impl Kek {
 
     /// From the base64 text of 32 random bytes (the configuration value).
     pub fn from_base64(text: &str) -> Result<Self, KekError> {
-        let bytes = STANDARD
-            .decode(text.trim())
-            .map_err(|_| KekError::Malformed)?;
+        let bytes = STANDARD.decode(text.trim()).map_err(|_| KekError::Malformed)?;
         Self::from_bytes(&bytes)
     }
 
@@ -64,10 +59,7 @@ impl Kek {
     /// Reads the KEK from `path`, or creates the file (mode 0600) with a new
     /// one when it does not exist. For the embedded single-instance default.
     pub fn load_or_create(path: &Path) -> Result<Self, KekError> {
-        let file_error = |source| KekError::File {
-            path: path.display().to_string(),
-            source,
-        };
+        let file_error = |source| KekError::File { path: path.display().to_string(), source };
         match std::fs::read_to_string(path) {
             Ok(text) => Self::from_base64(&text),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
@@ -77,8 +69,7 @@ impl Kek {
                 #[cfg(unix)]
                 std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
                 let mut file = options.open(path).map_err(file_error)?;
-                file.write_all(format!("{text}\n").as_bytes())
-                    .map_err(file_error)?;
+                file.write_all(format!("{text}\n").as_bytes()).map_err(file_error)?;
                 file.sync_all().map_err(file_error)?;
                 tracing::info!(path = %path.display(), "generated a new key-encryption key");
                 Ok(kek)
@@ -101,26 +92,18 @@ impl Kek {
 
     /// Opens what [`Kek::seal`] sealed for the same `kid`.
     pub fn open(&self, kid: &str, sealed: &str) -> Result<Vec<u8>, KeyError> {
-        let corrupt = |reason: &str| KeyError::Corrupt {
-            kid: kid.to_string(),
-            reason: reason.to_string(),
-        };
-        let bytes = STANDARD
-            .decode(sealed)
-            .map_err(|_| corrupt("sealed key is not base64"))?;
+        let corrupt = |reason: &str| KeyError::Corrupt { kid: kid.to_string(), reason: reason.to_string() };
+        let bytes = STANDARD.decode(sealed).map_err(|_| corrupt("sealed key is not base64"))?;
         if bytes.len() < NONCE_LEN {
             return Err(corrupt("sealed key is too short"));
         }
         let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
-        let nonce = aws_lc_rs::aead::Nonce::try_assume_unique_for_key(nonce)
-            .map_err(|_| corrupt("bad nonce"))?;
+        let nonce = aws_lc_rs::aead::Nonce::try_assume_unique_for_key(nonce).map_err(|_| corrupt("bad nonce"))?;
         let mut in_out = ciphertext.to_vec();
         let plaintext = self
             .key
             .open_in_place(nonce, Aad::from(kid.as_bytes()), &mut in_out)
-            .map_err(|_| KeyError::WrongKek {
-                kid: kid.to_string(),
-            })?;
+            .map_err(|_| KeyError::WrongKek { kid: kid.to_string() })?;
         Ok(plaintext.to_vec())
     }
 }
@@ -135,37 +118,18 @@ mod tests {
         let sealed = kek.seal("kid-1", b"private material").unwrap();
         assert!(!sealed.contains("private"));
         assert_eq!(kek.open("kid-1", &sealed).unwrap(), b"private material");
-        assert!(matches!(
-            kek.open("kid-2", &sealed),
-            Err(KeyError::WrongKek { .. })
-        ));
+        assert!(matches!(kek.open("kid-2", &sealed), Err(KeyError::WrongKek { .. })));
         let (other, _) = Kek::generate().unwrap();
-        assert!(matches!(
-            other.open("kid-1", &sealed),
-            Err(KeyError::WrongKek { .. })
-        ));
-        assert_ne!(
-            kek.seal("kid-1", b"x").unwrap(),
-            kek.seal("kid-1", b"x").unwrap(),
-            "fresh nonce"
-        );
+        assert!(matches!(other.open("kid-1", &sealed), Err(KeyError::WrongKek { .. })));
+        assert_ne!(kek.seal("kid-1", b"x").unwrap(), kek.seal("kid-1", b"x").unwrap(), "fresh nonce");
     }
 
     #[test]
     fn kek_text_must_be_32_bytes_of_base64() {
         assert!(Kek::from_base64(&STANDARD.encode([7u8; 32])).is_ok());
-        assert!(matches!(
-            Kek::from_base64(&STANDARD.encode([7u8; 16])),
-            Err(KekError::Malformed)
-        ));
-        assert!(matches!(
-            Kek::from_base64("not base64!"),
-            Err(KekError::Malformed)
-        ));
-        assert_eq!(
-            format!("{:?}", Kek::generate().unwrap().0),
-            "Kek([redacted])"
-        );
+        assert!(matches!(Kek::from_base64(&STANDARD.encode([7u8; 16])), Err(KekError::Malformed)));
+        assert!(matches!(Kek::from_base64("not base64!"), Err(KekError::Malformed)));
+        assert_eq!(format!("{:?}", Kek::generate().unwrap().0), "Kek([redacted])");
     }
 
     #[test]

@@ -6,8 +6,7 @@ use aws_lc_rs::encoding::AsDer as _;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{
-    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RSA_PKCS1_SHA256,
-    RsaKeyPair,
+    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -46,11 +45,9 @@ impl KeyPair {
                 .map_err(|_| failed())?
                 .as_ref()
                 .to_vec(),
-            SigningAlg::EdDsa => Ed25519KeyPair::generate()
-                .and_then(|pair| pair.to_pkcs8())
-                .map_err(|_| failed())?
-                .as_ref()
-                .to_vec(),
+            SigningAlg::EdDsa => {
+                Ed25519KeyPair::generate().and_then(|pair| pair.to_pkcs8()).map_err(|_| failed())?.as_ref().to_vec()
+            }
         };
         let pair = Self::from_pkcs8(alg, &pkcs8).map_err(|_| failed())?;
         Ok((pair, pkcs8))
@@ -59,10 +56,9 @@ impl KeyPair {
     pub fn from_pkcs8(alg: SigningAlg, pkcs8: &[u8]) -> Result<Self, String> {
         let reject = |e: aws_lc_rs::error::KeyRejected| e.to_string();
         Ok(match alg {
-            SigningAlg::Es256 => Self::Es256(
-                EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8)
-                    .map_err(reject)?,
-            ),
+            SigningAlg::Es256 => {
+                Self::Es256(EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8).map_err(reject)?)
+            }
             SigningAlg::Rs256 => Self::Rs256(RsaKeyPair::from_pkcs8(pkcs8).map_err(reject)?),
             SigningAlg::EdDsa => Self::EdDsa(Ed25519KeyPair::from_pkcs8(pkcs8).map_err(reject)?),
         })
@@ -107,20 +103,10 @@ impl KeyPair {
     pub fn sign(&self, message: &[u8]) -> Result<Signature, KeyError> {
         let failed = |_| KeyError::Crypto("sign");
         match self {
-            Self::Es256(pair) => Ok(pair
-                .sign(&SystemRandom::new(), message)
-                .map_err(failed)?
-                .as_ref()
-                .to_vec()),
+            Self::Es256(pair) => Ok(pair.sign(&SystemRandom::new(), message).map_err(failed)?.as_ref().to_vec()),
             Self::Rs256(pair) => {
                 let mut signature = vec![0u8; pair.public_modulus_len()];
-                pair.sign(
-                    &RSA_PKCS1_SHA256,
-                    &SystemRandom::new(),
-                    message,
-                    &mut signature,
-                )
-                .map_err(failed)?;
+                pair.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), message, &mut signature).map_err(failed)?;
                 Ok(signature)
             }
             Self::EdDsa(pair) => Ok(pair.sign(message).as_ref().to_vec()),

@@ -36,14 +36,9 @@ impl SigningKey {
             typ: &'a str,
             kid: &'a str,
         }
-        let header = serde_json::to_vec(&Header {
-            alg: self.alg().as_str(),
-            typ,
-            kid: &self.kid,
-        })
-        .map_err(|_| KeyError::Crypto("encode a JWS header"))?;
-        let payload =
-            serde_json::to_vec(claims).map_err(|_| KeyError::Crypto("encode JWT claims"))?;
+        let header = serde_json::to_vec(&Header { alg: self.alg().as_str(), typ, kid: &self.kid })
+            .map_err(|_| KeyError::Crypto("encode a JWS header"))?;
+        let payload = serde_json::to_vec(claims).map_err(|_| KeyError::Crypto("encode JWT claims"))?;
         let mut token = URL_SAFE_NO_PAD.encode(header);
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(payload, &mut token);
@@ -84,11 +79,10 @@ impl KeyRing {
         let mut keys = Vec::with_capacity(rows.len());
         for row in &rows {
             let status = row.status()?;
-            let public: Value =
-                serde_json::from_str(&row.public_jwk).map_err(|e| KeyError::Corrupt {
-                    kid: row.kid.clone(),
-                    reason: format!("public JWK is not JSON: {e}"),
-                })?;
+            let public: Value = serde_json::from_str(&row.public_jwk).map_err(|e| KeyError::Corrupt {
+                kid: row.kid.clone(),
+                reason: format!("public JWK is not JSON: {e}"),
+            })?;
             keys.push(public);
             // Rows come newest first: the first active key of an algorithm signs.
             if status.retired_at.is_none() && !active.contains_key(&status.alg) {
@@ -97,11 +91,7 @@ impl KeyRing {
         }
         let jwks = json!({ "keys": keys });
         let jwks_json = jwks.to_string().into();
-        Ok(Self {
-            active,
-            jwks,
-            jwks_json,
-        })
+        Ok(Self { active, jwks, jwks_json })
     }
 
     /// The key that signs with `alg` now, if there is one.
@@ -120,11 +110,7 @@ impl KeyRing {
 }
 
 /// Whether some algorithm's active key is at least `max_age_seconds` old.
-pub async fn rotation_due(
-    store: &Store,
-    now: UnixTime,
-    max_age_seconds: i64,
-) -> Result<bool, KeyError> {
+pub async fn rotation_due(store: &Store, now: UnixTime, max_age_seconds: i64) -> Result<bool, KeyError> {
     let rows = list_published_keys(store, now).await?;
     let cutoff = now.plus_seconds(-max_age_seconds);
     Ok(SigningAlg::ALL.into_iter().any(|alg| {
@@ -138,22 +124,12 @@ pub async fn rotation_due(
 
 fn open_key(kek: &Kek, row: &SigningKeyRow, alg: SigningAlg) -> Result<SigningKey, KeyError> {
     let pkcs8 = kek.open(&row.kid, &row.private_key)?;
-    let pair = KeyPair::from_pkcs8(alg, &pkcs8).map_err(|reason| KeyError::Corrupt {
-        kid: row.kid.clone(),
-        reason,
-    })?;
-    Ok(SigningKey {
-        kid: row.kid.clone(),
-        pair,
-    })
+    let pair = KeyPair::from_pkcs8(alg, &pkcs8).map_err(|reason| KeyError::Corrupt { kid: row.kid.clone(), reason })?;
+    Ok(SigningKey { kid: row.kid.clone(), pair })
 }
 
 /// A new key row for `alg`: random kid, sealed private key, public JWK.
-fn new_key_row(
-    kek: &Kek,
-    alg: SigningAlg,
-    now: UnixTime,
-) -> Result<(SigningKeyRow, KeyStatus), KeyError> {
+fn new_key_row(kek: &Kek, alg: SigningAlg, now: UnixTime) -> Result<(SigningKeyRow, KeyStatus), KeyError> {
     let (pair, pkcs8) = KeyPair::generate(alg)?;
     let mut id = [0u8; 16];
     aws_lc_rs::rand::fill(&mut id).map_err(|_| KeyError::Crypto("make a key id"))?;
@@ -174,17 +150,11 @@ fn new_key_row(
 
 /// Gives every algorithm without an active key a new one (first start).
 /// Returns the keys it made.
-pub async fn ensure_signing_keys(
-    store: &Store,
-    kek: &Kek,
-    now: UnixTime,
-) -> Result<Vec<KeyStatus>, KeyError> {
+pub async fn ensure_signing_keys(store: &Store, kek: &Kek, now: UnixTime) -> Result<Vec<KeyStatus>, KeyError> {
     let rows = list_published_keys(store, now).await?;
     let mut made = Vec::new();
     for alg in SigningAlg::ALL {
-        let has_active = rows
-            .iter()
-            .any(|r| r.alg == alg.as_str() && r.retired_at.is_none());
+        let has_active = rows.iter().any(|r| r.alg == alg.as_str() && r.retired_at.is_none());
         if !has_active {
             let (row, status) = new_key_row(kek, alg, now)?;
             insert_signing_key(store.pool(), &row).await?;
@@ -205,23 +175,10 @@ pub async fn rotate_signing_keys(
     publish_retired_seconds: i64,
 ) -> Result<Vec<KeyStatus>, KeyError> {
     // Generate first (RSA takes a moment), then write everything at once.
-    let fresh: Vec<_> = SigningAlg::ALL
-        .into_iter()
-        .map(|alg| new_key_row(kek, alg, now))
-        .collect::<Result<_, _>>()?;
-    let mut tx = store
-        .pool()
-        .begin()
-        .await
-        .map_err(crate::store::StoreError::from)?;
+    let fresh: Vec<_> = SigningAlg::ALL.into_iter().map(|alg| new_key_row(kek, alg, now)).collect::<Result<_, _>>()?;
+    let mut tx = store.pool().begin().await.map_err(crate::store::StoreError::from)?;
     for (row, status) in &fresh {
-        retire_active_keys(
-            &mut *tx,
-            status.alg,
-            now,
-            now.plus_seconds(publish_retired_seconds),
-        )
-        .await?;
+        retire_active_keys(&mut *tx, status.alg, now, now.plus_seconds(publish_retired_seconds)).await?;
         insert_signing_key(&mut *tx, row).await?;
     }
     tx.commit().await.map_err(crate::store::StoreError::from)?;
@@ -244,21 +201,12 @@ mod tests {
     fn tokens_verify_with_the_published_jwk_for_every_algorithm() {
         for alg in SigningAlg::ALL {
             let (pair, _) = KeyPair::generate(alg).unwrap();
-            let key = SigningKey {
-                kid: "k1".into(),
-                pair,
-            };
-            let token = key
-                .sign_jwt("at+jwt", &json!({"sub": "u1", "exp": 4_000_000_000u64}))
-                .unwrap();
+            let key = SigningKey { kid: "k1".into(), pair };
+            let token = key.sign_jwt("at+jwt", &json!({"sub": "u1", "exp": 4_000_000_000u64})).unwrap();
             let header = decode_segment(token.split('.').next().unwrap());
-            assert_eq!(
-                header,
-                json!({"alg": alg.as_str(), "typ": "at+jwt", "kid": "k1"})
-            );
+            assert_eq!(header, json!({"alg": alg.as_str(), "typ": "at+jwt", "kid": "k1"}));
 
-            let jwk: jsonwebtoken::jwk::Jwk =
-                serde_json::from_value(key.pair.public_jwk("k1").unwrap()).unwrap();
+            let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(key.pair.public_jwk("k1").unwrap()).unwrap();
             let decoding = jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap();
             let algorithm = match alg {
                 SigningAlg::Es256 => jsonwebtoken::Algorithm::ES256,
@@ -267,17 +215,14 @@ mod tests {
             };
             let mut validation = jsonwebtoken::Validation::new(algorithm);
             validation.validate_aud = false;
-            let data = jsonwebtoken::decode::<Value>(&token, &decoding, &validation)
-                .unwrap_or_else(|e| panic!("{alg}: {e}"));
+            let data =
+                jsonwebtoken::decode::<Value>(&token, &decoding, &validation).unwrap_or_else(|e| panic!("{alg}: {e}"));
             assert_eq!(data.claims["sub"], "u1");
 
             // A flipped payload bit must not verify.
             let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
             parts[1] = URL_SAFE_NO_PAD.encode(br#"{"sub":"u2","exp":4000000000}"#);
-            assert!(
-                jsonwebtoken::decode::<Value>(&parts.join("."), &decoding, &validation).is_err(),
-                "{alg}"
-            );
+            assert!(jsonwebtoken::decode::<Value>(&parts.join("."), &decoding, &validation).is_err(), "{alg}");
         }
     }
 

@@ -21,9 +21,7 @@ pub(super) struct SigningKeyRow {
 impl SigningKeyRow {
     pub fn status(&self) -> Result<KeyStatus, StoreError> {
         let alg = SigningAlg::parse(&self.alg).ok_or_else(|| {
-            StoreError::Database(sqlx::Error::Decode(
-                format!("unknown key algorithm {:?}", self.alg).into(),
-            ))
+            StoreError::Database(sqlx::Error::Decode(format!("unknown key algorithm {:?}", self.alg).into()))
         })?;
         Ok(KeyStatus {
             kid: self.kid.clone(),
@@ -45,28 +43,21 @@ pub(super) async fn insert_signing_key<'e, E: Executor<'e, Database = Any>>(
     executor: E,
     row: &SigningKeyRow,
 ) -> Result<(), StoreError> {
-    sqlx::query(concat!(
-        "INSERT INTO signing_keys (",
-        key_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    ))
-    .bind(&row.kid)
-    .bind(&row.alg)
-    .bind(&row.public_jwk)
-    .bind(&row.private_key)
-    .bind(row.created_at)
-    .bind(row.retired_at)
-    .bind(row.unpublish_at)
-    .execute(executor)
-    .await?;
+    sqlx::query(concat!("INSERT INTO signing_keys (", key_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7)"))
+        .bind(&row.kid)
+        .bind(&row.alg)
+        .bind(&row.public_jwk)
+        .bind(&row.private_key)
+        .bind(row.created_at)
+        .bind(row.retired_at)
+        .bind(row.unpublish_at)
+        .execute(executor)
+        .await?;
     Ok(())
 }
 
 /// Keys still in the JWKS at `now`, newest first.
-pub(super) async fn list_published_keys(
-    store: &Store,
-    now: UnixTime,
-) -> Result<Vec<SigningKeyRow>, StoreError> {
+pub(super) async fn list_published_keys(store: &Store, now: UnixTime) -> Result<Vec<SigningKeyRow>, StoreError> {
     Ok(sqlx::query_as(concat!(
         "SELECT ",
         key_columns!(),
@@ -84,25 +75,21 @@ pub(super) async fn retire_active_keys<'e, E: Executor<'e, Database = Any>>(
     now: UnixTime,
     unpublish_at: UnixTime,
 ) -> Result<u64, StoreError> {
-    let result = sqlx::query(
-        "UPDATE signing_keys SET retired_at = $1, unpublish_at = $2 WHERE alg = $3 AND retired_at IS NULL",
-    )
-    .bind(now.0)
-    .bind(unpublish_at.0)
-    .bind(alg.as_str())
-    .execute(executor)
-    .await?;
+    let result =
+        sqlx::query("UPDATE signing_keys SET retired_at = $1, unpublish_at = $2 WHERE alg = $3 AND retired_at IS NULL")
+            .bind(now.0)
+            .bind(unpublish_at.0)
+            .bind(alg.as_str())
+            .execute(executor)
+            .await?;
     Ok(result.rows_affected())
 }
 
 /// Every key ever made, newest first, without private parts: for `sanus keys list`.
 pub async fn list_signing_keys(store: &Store) -> Result<Vec<KeyStatus>, StoreError> {
-    let rows: Vec<SigningKeyRow> = sqlx::query_as(concat!(
-        "SELECT ",
-        key_columns!(),
-        " FROM signing_keys ORDER BY created_at DESC, kid"
-    ))
-    .fetch_all(store.pool())
-    .await?;
+    let rows: Vec<SigningKeyRow> =
+        sqlx::query_as(concat!("SELECT ", key_columns!(), " FROM signing_keys ORDER BY created_at DESC, kid"))
+            .fetch_all(store.pool())
+            .await?;
     rows.iter().map(SigningKeyRow::status).collect()
 }

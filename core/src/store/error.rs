@@ -31,17 +31,11 @@ impl StoreError {
             other => other.to_string(),
         };
         // Drivers may echo the URL; never let a password through.
-        let reason = match url::Url::parse(url)
-            .ok()
-            .and_then(|u| u.password().map(str::to_owned))
-        {
+        let reason = match url::Url::parse(url).ok().and_then(|u| u.password().map(str::to_owned)) {
             Some(password) if !password.is_empty() => reason.replace(&password, "********"),
             _ => reason,
         };
-        Self::Connect {
-            url: redact_url(url),
-            reason,
-        }
+        Self::Connect { url: redact_url(url), reason }
     }
 }
 
@@ -49,9 +43,7 @@ impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         match error {
             sqlx::Error::RowNotFound => Self::NotFound,
-            sqlx::Error::Database(db)
-                if db.is_unique_violation() || db.is_foreign_key_violation() =>
-            {
+            sqlx::Error::Database(db) if db.is_unique_violation() || db.is_foreign_key_violation() => {
                 let constraint = db
                     .constraint()
                     .map(str::to_owned)

@@ -67,9 +67,8 @@ impl Store {
     /// unreachable database stops start-up with a clear message.
     pub async fn connect(options: &StoreOptions) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
-        let engine = Engine::from_url(&options.url).ok_or_else(|| StoreError::UnsupportedUrl {
-            url: redact_url(&options.url),
-        })?;
+        let engine = Engine::from_url(&options.url)
+            .ok_or_else(|| StoreError::UnsupportedUrl { url: redact_url(&options.url) })?;
         let connect_options = AnyConnectOptions::from_str(&options.url)
             .map_err(|source| StoreError::connect(&options.url, source))?
             .disable_statement_logging();
@@ -166,10 +165,7 @@ mod tests {
     fn redacted_urls_never_show_the_password() {
         let redacted = redact_url("postgres://sanus:s3cret@db.example:5432/sanus");
         assert!(!redacted.contains("s3cret"), "{redacted}");
-        assert!(
-            redacted.contains("sanus:********@db.example:5432/sanus"),
-            "{redacted}"
-        );
+        assert!(redacted.contains("sanus:********@db.example:5432/sanus"), "{redacted}");
         assert_eq!(redact_url("sqlite:/tmp/sanus.db"), "sqlite:/tmp/sanus.db");
         assert!(!redact_url("not a url:hunter2@x").contains("hunter2"));
     }
@@ -184,10 +180,7 @@ mod tests {
         };
         let error = Store::connect(&options).await.err().map(|e| e.to_string());
         let error = error.unwrap_or_default();
-        assert!(
-            error.starts_with("cannot connect to the database"),
-            "{error}"
-        );
+        assert!(error.starts_with("cannot connect to the database"), "{error}");
         assert!(!error.contains("s3cret"), "{error}");
     }
 

@@ -33,11 +33,7 @@ impl TestDatabase {
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
                 let url = format!("sqlite:{}?mode=rwc", dir.path().join("sanus.db").display());
-                Some(Self {
-                    url,
-                    engine,
-                    _dir: Some(dir),
-                })
+                Some(Self { url, engine, _dir: Some(dir) })
             }
             Engine::Postgres => {
                 let Ok(server) = std::env::var(POSTGRES_URL_VAR) else {
@@ -58,35 +54,22 @@ impl TestDatabase {
                     .await
                     .unwrap_or_else(|e| panic!("create database {name}: {e}"));
                 let _ = admin.close().await;
-                let mut url = url::Url::parse(&server)
-                    .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is not a URL: {e}"));
+                let mut url =
+                    url::Url::parse(&server).unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is not a URL: {e}"));
                 url.set_path(&name);
-                Some(Self {
-                    url: url.to_string(),
-                    engine,
-                    _dir: None,
-                })
+                Some(Self { url: url.to_string(), engine, _dir: None })
             }
         }
     }
 
     pub fn options(&self) -> StoreOptions {
-        StoreOptions {
-            url: self.url.clone(),
-            max_connections: 5,
-            connect_timeout: Duration::from_secs(10),
-        }
+        StoreOptions { url: self.url.clone(), max_connections: 5, connect_timeout: Duration::from_secs(10) }
     }
 
     /// Connects and applies all migrations.
     pub async fn migrated_store(&self) -> Store {
-        let store = Store::connect(&self.options())
-            .await
-            .unwrap_or_else(|e| panic!("connect: {e}"));
-        store
-            .migrate()
-            .await
-            .unwrap_or_else(|e| panic!("migrate: {e}"));
+        let store = Store::connect(&self.options()).await.unwrap_or_else(|e| panic!("connect: {e}"));
+        store.migrate().await.unwrap_or_else(|e| panic!("migrate: {e}"));
         store
     }
 }

@@ -43,22 +43,13 @@ pub fn load_manifest(site_dir: &Path) -> Result<app::Assets, StartupError> {
             return Ok(app::Assets::default());
         }
         Err(error) => {
-            return Err(StartupError::SiteManifest {
-                path: path.display().to_string(),
-                reason: error.to_string(),
-            });
+            return Err(StartupError::SiteManifest { path: path.display().to_string(), reason: error.to_string() });
         }
     };
-    let manifest: Manifest =
-        serde_json::from_str(&text).map_err(|error| StartupError::SiteManifest {
-            path: path.display().to_string(),
-            reason: error.to_string(),
-        })?;
+    let manifest: Manifest = serde_json::from_str(&text)
+        .map_err(|error| StartupError::SiteManifest { path: path.display().to_string(), reason: error.to_string() })?;
     let url = |file: &str| {
-        let plain = !file.is_empty()
-            && file
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        let plain = !file.is_empty() && file.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
         if plain {
             Ok(format!("/pkg/{file}"))
         } else {
@@ -68,20 +59,12 @@ pub fn load_manifest(site_dir: &Path) -> Result<app::Assets, StartupError> {
             })
         }
     };
-    Ok(app::Assets {
-        css: Some(url(&manifest.css)?),
-        js: Some(url(&manifest.js)?),
-        wasm: Some(url(&manifest.wasm)?),
-    })
+    Ok(app::Assets { css: Some(url(&manifest.css)?), js: Some(url(&manifest.js)?), wasm: Some(url(&manifest.wasm)?) })
 }
 
 pub fn routes(site_dir: &Path) -> Router<AppState> {
-    let pkg = ServeDir::new(site_dir.join("pkg"))
-        .precompressed_br()
-        .precompressed_gzip();
-    let favicon = ServeFile::new(site_dir.join("favicon.svg"))
-        .precompressed_br()
-        .precompressed_gzip();
+    let pkg = ServeDir::new(site_dir.join("pkg")).precompressed_br().precompressed_gzip();
+    let favicon = ServeFile::new(site_dir.join("favicon.svg")).precompressed_br().precompressed_gzip();
     Router::new()
         .nest_service("/pkg", pkg)
         .route_service("/favicon.svg", favicon)
@@ -93,14 +76,8 @@ async fn cache_control(request: Request<Body>, next: Next) -> Response<Body> {
     let hashed = is_hashed_name(request.uri().path());
     let mut response = next.run(request).await;
     if response.status().is_success() {
-        let value = if hashed {
-            "public, max-age=31536000, immutable"
-        } else {
-            "public, no-cache"
-        };
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        let value = if hashed { "public, max-age=31536000, immutable" } else { "public, no-cache" };
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     }
     response
 }
@@ -108,8 +85,7 @@ async fn cache_control(request: Request<Body>, next: Next) -> Response<Body> {
 /// `sanus.0123456789abcdef.js`: a dot-separated part of 16 hex digits.
 fn is_hashed_name(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
-    name.split('.')
-        .any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+    name.split('.').any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
@@ -130,31 +106,15 @@ mod tests {
     fn manifest_names_must_be_plain() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("pkg")).unwrap();
-        let write =
-            |json: &str| std::fs::write(dir.path().join("pkg").join(MANIFEST_FILE), json).unwrap();
+        let write = |json: &str| std::fs::write(dir.path().join("pkg").join(MANIFEST_FILE), json).unwrap();
 
-        assert_eq!(
-            load_manifest(&dir.path().join("missing")).unwrap(),
-            app::Assets::default()
-        );
-        write(
-            r#"{"css":"a.0123456789abcdef.css","js":"a.0123456789abcdef.js","wasm":"a.0123456789abcdef.wasm"}"#,
-        );
+        assert_eq!(load_manifest(&dir.path().join("missing")).unwrap(), app::Assets::default());
+        write(r#"{"css":"a.0123456789abcdef.css","js":"a.0123456789abcdef.js","wasm":"a.0123456789abcdef.wasm"}"#);
         let assets = load_manifest(dir.path()).unwrap();
         assert_eq!(assets.js.as_deref(), Some("/pkg/a.0123456789abcdef.js"));
         write(r#"{"css":"../x.css","js":"a.js","wasm":"a.wasm"}"#);
-        assert!(
-            load_manifest(dir.path())
-                .unwrap_err()
-                .to_string()
-                .contains("not a plain file name")
-        );
+        assert!(load_manifest(dir.path()).unwrap_err().to_string().contains("not a plain file name"));
         write("{");
-        assert!(
-            load_manifest(dir.path())
-                .unwrap_err()
-                .to_string()
-                .contains("unreadable")
-        );
+        assert!(load_manifest(dir.path()).unwrap_err().to_string().contains("unreadable"));
     }
 }

@@ -23,21 +23,11 @@ use crate::state::AppState;
 /// Paths that accept cross-origin requests by design. None yet.
 const EXEMPT_PATHS: &[&str] = &[];
 
-pub async fn reject_cross_origin(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response<Body> {
-    let safe = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
+pub async fn reject_cross_origin(State(state): State<AppState>, request: Request, next: Next) -> Response<Body> {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if safe
         || EXEMPT_PATHS.contains(&request.uri().path())
-        || is_same_origin(
-            request.headers(),
-            &state.settings.server.public_url.origin(),
-        )
+        || is_same_origin(request.headers(), &state.settings.server.public_url.origin())
     {
         return next.run(request).await;
     }
@@ -65,9 +55,7 @@ pub fn is_same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
     }
     // Reached under another name than the public URL (e.g. localhost vs
     // 127.0.0.1 in development): the origin's authority must be the Host.
-    let authority = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"));
+    let authority = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
     match (authority, value(header::HOST.as_str())) {
         (Some(authority), Some(host)) => authority.eq_ignore_ascii_case(host),
         _ => false,
@@ -94,38 +82,16 @@ mod tests {
             (&[("sec-fetch-site", "none")], true),
             (&[("sec-fetch-site", "cross-site")], false),
             (&[("sec-fetch-site", "same-site")], false),
-            (
-                &[
-                    ("sec-fetch-site", "cross-site"),
-                    ("origin", "https://id.example.org"),
-                ],
-                false,
-            ),
+            (&[("sec-fetch-site", "cross-site"), ("origin", "https://id.example.org")], false),
             (&[("origin", "https://id.example.org")], true),
             (&[("origin", "https://evil.example")], false),
             (&[("origin", "null")], false),
-            (
-                &[
-                    ("origin", "http://localhost:3000"),
-                    ("host", "localhost:3000"),
-                ],
-                true,
-            ),
-            (
-                &[
-                    ("origin", "http://evil.example"),
-                    ("host", "localhost:3000"),
-                ],
-                false,
-            ),
+            (&[("origin", "http://localhost:3000"), ("host", "localhost:3000")], true),
+            (&[("origin", "http://evil.example"), ("host", "localhost:3000")], false),
             (&[], true),
         ];
         for (pairs, expected) in cases {
-            assert_eq!(
-                is_same_origin(&headers(pairs), public),
-                *expected,
-                "{pairs:?}"
-            );
+            assert_eq!(is_same_origin(&headers(pairs), public), *expected, "{pairs:?}");
         }
     }
 }

@@ -11,16 +11,11 @@ use serde_json::json;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
 }
 
 async fn healthz() -> impl IntoResponse {
-    (
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(json!({ "status": "ok" })),
-    )
+    ([(header::CACHE_CONTROL, "no-store")], Json(json!({ "status": "ok" })))
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
@@ -30,17 +25,11 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         Ok(Ok(())) => (StatusCode::OK, json!({ "status": "ok", "database": "ok" })),
         Ok(Err(error)) => {
             tracing::warn!(%error, "readiness check: database unavailable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                json!({ "status": "unavailable", "database": "unavailable" }),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, json!({ "status": "unavailable", "database": "unavailable" }))
         }
         Err(_) => {
             tracing::warn!("readiness check: database did not answer in time");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                json!({ "status": "unavailable", "database": "timeout" }),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, json!({ "status": "unavailable", "database": "timeout" }))
         }
     };
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body))

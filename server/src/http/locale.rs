@@ -25,29 +25,14 @@ struct LocaleForm {
 
 async fn switch_locale(State(state): State<AppState>, Form(form): Form<LocaleForm>) -> Response {
     let Some(locale) = Locale::parse(&form.locale) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            "Unknown language. Choose English (en) or Deutsch (de).",
-        )
+        return (StatusCode::BAD_REQUEST, "Unknown language. Choose English (en) or Deutsch (de).").into_response();
+    };
+    let secure = if state.settings.server.public_url.is_https() { "; Secure" } else { "" };
+    let cookie =
+        format!("{LOCALE_COOKIE}={}; Path=/; Max-Age={LOCALE_COOKIE_MAX_AGE}; SameSite=Lax{secure}", locale.as_str());
+    let mut response =
+        (StatusCode::SEE_OTHER, [(header::LOCATION, local_path(&form.next)), (header::CACHE_CONTROL, "no-store")])
             .into_response();
-    };
-    let secure = if state.settings.server.public_url.is_https() {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{LOCALE_COOKIE}={}; Path=/; Max-Age={LOCALE_COOKIE_MAX_AGE}; SameSite=Lax{secure}",
-        locale.as_str()
-    );
-    let mut response = (
-        StatusCode::SEE_OTHER,
-        [
-            (header::LOCATION, local_path(&form.next)),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-    )
-        .into_response();
     if let Ok(cookie) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }

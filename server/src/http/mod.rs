@@ -35,15 +35,9 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
         .layer(CatchPanicLayer::custom(security_headers::panic_response))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            security_headers::apply,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), security_headers::apply))
         .layer(CompressionLayer::new())
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            csrf::reject_cross_origin,
-        ));
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::reject_cross_origin));
 
     Router::new()
         .merge(health::routes())
@@ -58,11 +52,7 @@ pub fn router(state: AppState) -> Router {
 /// The span of one request: its id, method and path. The query string is
 /// left out on purpose: it can carry codes and tokens.
 fn request_span<B>(request: &Request<B>) -> tracing::Span {
-    let id = request
-        .headers()
-        .get(&REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-");
+    let id = request.headers().get(&REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
     tracing::info_span!(
         "request",
         id = %id,

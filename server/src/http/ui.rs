@@ -16,9 +16,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let routes = generate_route_list(app::App);
     let assets = state.assets.clone();
     Router::new()
-        .leptos_routes_with_context(state, routes, provide_request_context, move || {
-            app::shell(assets.clone())
-        })
+        .leptos_routes_with_context(state, routes, provide_request_context, move || app::shell(assets.clone()))
         .fallback(not_found)
 }
 
@@ -27,17 +25,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 async fn not_found(State(state): State<AppState>, request: Request<Body>) -> Response {
     let assets = state.assets.clone();
     let handler =
-        leptos_axum::render_app_to_stream_with_context(provide_request_context, move || {
-            app::shell(assets.clone())
-        });
+        leptos_axum::render_app_to_stream_with_context(provide_request_context, move || app::shell(assets.clone()));
     handler(request).await.into_response()
 }
 
 /// Hands the response's CSP nonce to the renderer, so that the inline boot
 /// script carries the nonce the `Content-Security-Policy` header allows.
 fn provide_request_context() {
-    let nonce =
-        use_context::<Parts>().and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+    let nonce = use_context::<Parts>().and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
     if let Some(nonce) = nonce {
         provide_context(leptos::nonce::Nonce::from_value(nonce.as_str()));
     }

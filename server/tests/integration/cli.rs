@@ -14,9 +14,7 @@ fn sanus(args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 fn stderr_of(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr)
-        .trim_end()
-        .to_string()
+    String::from_utf8_lossy(&output.stderr).trim_end().to_string()
 }
 
 #[test]
@@ -24,24 +22,11 @@ fn help_explains_commands_and_configuration() {
     let output = sanus(&["--help"], &[]);
     assert!(output.status.success());
     let help = String::from_utf8_lossy(&output.stdout);
-    for expected in [
-        "serve",
-        "migrate",
-        "--config",
-        "SANUS__SERVER__PUBLIC_URL",
-        "docs/configuration.md",
-    ] {
-        assert!(
-            help.contains(expected),
-            "--help mentions {expected}:\n{help}"
-        );
+    for expected in ["serve", "migrate", "--config", "SANUS__SERVER__PUBLIC_URL", "docs/configuration.md"] {
+        assert!(help.contains(expected), "--help mentions {expected}:\n{help}");
     }
     let serve = sanus(&["serve", "--help"], &[]);
-    assert!(
-        String::from_utf8_lossy(&serve.stdout)
-            .to_lowercase()
-            .contains("in-flight requests")
-    );
+    assert!(String::from_utf8_lossy(&serve.stdout).to_lowercase().contains("in-flight requests"));
 }
 
 #[test]
@@ -49,19 +34,13 @@ fn invalid_environment_value_names_the_variable_in_one_line() {
     let output = sanus(&["migrate"], &[("SANUS__SERVER__BIND", "not-an-address")]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = stderr_of(&output);
-    assert!(
-        stderr.starts_with("sanus: invalid configuration: SANUS__SERVER__BIND: "),
-        "{stderr}"
-    );
+    assert!(stderr.starts_with("sanus: invalid configuration: SANUS__SERVER__BIND: "), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
 
 #[test]
 fn unknown_environment_key_is_refused() {
-    let output = sanus(
-        &["migrate"],
-        &[("SANUS__SERVER__PUBLICURL", "https://x.example")],
-    );
+    let output = sanus(&["migrate"], &[("SANUS__SERVER__PUBLICURL", "https://x.example")]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = stderr_of(&output);
     assert!(stderr.contains("unknown key \"publicurl\""), "{stderr}");
@@ -71,10 +50,7 @@ fn unknown_environment_key_is_refused() {
 fn missing_config_file_is_named() {
     let output = sanus(&["--config", "nowhere.toml", "migrate"], &[]);
     assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        stderr_of(&output),
-        "sanus: configuration file nowhere.toml does not exist"
-    );
+    assert_eq!(stderr_of(&output), "sanus: configuration file nowhere.toml does not exist");
 }
 
 #[test]
@@ -82,37 +58,26 @@ fn unreachable_database_is_one_line_without_the_password() {
     let output = sanus(
         &["serve"],
         &[
-            (
-                "SANUS__DATABASE__URL",
-                "postgres://sanus:hunter2@127.0.0.1:1/sanus",
-            ),
+            ("SANUS__DATABASE__URL", "postgres://sanus:hunter2@127.0.0.1:1/sanus"),
             ("SANUS__DATABASE__CONNECT_TIMEOUT_SECONDS", "1"),
         ],
     );
     assert_eq!(output.status.code(), Some(1));
     let stderr = stderr_of(&output);
     assert!(
-        stderr.starts_with(
-            "sanus: cannot connect to the database at postgres://sanus:********@127.0.0.1:1/sanus"
-        ),
+        stderr.starts_with("sanus: cannot connect to the database at postgres://sanus:********@127.0.0.1:1/sanus"),
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(!stderr.contains("hunter2"));
-    assert!(
-        !String::from_utf8_lossy(&output.stdout).contains("hunter2"),
-        "nor in the log"
-    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("hunter2"), "nor in the log");
 }
 
 #[test]
 fn migrate_creates_the_embedded_database_in_the_data_dir() {
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().join("nested/data");
-    let output = sanus(
-        &["migrate"],
-        &[("SANUS__SERVER__DATA_DIR", data_dir.to_str().unwrap())],
-    );
+    let output = sanus(&["migrate"], &[("SANUS__SERVER__DATA_DIR", data_dir.to_str().unwrap())]);
     assert!(output.status.success(), "{}", stderr_of(&output));
     assert!(data_dir.join("sanus.db").is_file());
     let log = String::from_utf8_lossy(&output.stdout);
@@ -124,17 +89,13 @@ fn json_logs_are_one_object_per_line() {
     let data = tempfile::tempdir().unwrap();
     let output = sanus(
         &["migrate"],
-        &[
-            ("SANUS__SERVER__DATA_DIR", data.path().to_str().unwrap()),
-            ("SANUS__LOG__FORMAT", "json"),
-        ],
+        &[("SANUS__SERVER__DATA_DIR", data.path().to_str().unwrap()), ("SANUS__LOG__FORMAT", "json")],
     );
     assert!(output.status.success(), "{}", stderr_of(&output));
     let log = String::from_utf8_lossy(&output.stdout);
     assert!(!log.trim().is_empty());
     for line in log.lines() {
-        let value: serde_json::Value =
-            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        let value: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
         assert!(value.get("level").is_some(), "{line}");
     }
 }
@@ -142,39 +103,43 @@ fn json_logs_are_one_object_per_line() {
 #[test]
 fn keys_rotate_and_list_show_no_private_material() {
     let data = tempfile::tempdir().unwrap();
-    let env = [
-        ("SANUS__SERVER__DATA_DIR", data.path().to_str().unwrap()),
-        ("SANUS__LOG__FILTER", "warn"),
-    ];
+    let env = [("SANUS__SERVER__DATA_DIR", data.path().to_str().unwrap()), ("SANUS__LOG__FILTER", "warn")];
     let rotated = sanus(&["keys", "rotate"], &env);
     assert!(rotated.status.success(), "{}", stderr_of(&rotated));
     let rotated = String::from_utf8_lossy(&rotated.stdout).into_owned();
-    assert_eq!(
-        rotated.lines().filter(|l| l.contains("signs")).count(),
-        3,
-        "{rotated}"
-    );
+    assert_eq!(rotated.lines().filter(|l| l.contains("signs")).count(), 3, "{rotated}");
 
     let listed = sanus(&["keys", "list"], &env);
     assert!(listed.status.success(), "{}", stderr_of(&listed));
     let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
     // First start made three keys, the rotation three more that now sign.
-    assert_eq!(
-        listed.lines().filter(|l| l.contains("signs")).count(),
-        3,
-        "{listed}"
-    );
-    assert_eq!(
-        listed
-            .lines()
-            .filter(|l| l.contains("published until"))
-            .count(),
-        3,
-        "{listed}"
-    );
+    assert_eq!(listed.lines().filter(|l| l.contains("signs")).count(), 3, "{listed}");
+    assert_eq!(listed.lines().filter(|l| l.contains("published until")).count(), 3, "{listed}");
     let kek = std::fs::read_to_string(data.path().join("kek")).unwrap();
-    assert!(
-        !listed.contains(kek.trim()) && !listed.contains("BEGIN"),
-        "{listed}"
-    );
+    assert!(!listed.contains(kek.trim()) && !listed.contains("BEGIN"), "{listed}");
+}
+
+#[test]
+fn import_is_idempotent_and_never_prints_secrets() {
+    let data = tempfile::tempdir().unwrap();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/examples/import.toml");
+    let env = [("SANUS__SERVER__DATA_DIR", data.path().to_str().unwrap()), ("SANUS__LOG__FILTER", "warn")];
+    let first = sanus(&["import", example], &env);
+    assert!(first.status.success(), "{}", stderr_of(&first));
+    let first = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(first.contains("clients: 2 created"), "{first}");
+    let second = sanus(&["import", example], &env);
+    let second = String::from_utf8_lossy(&second.stdout).into_owned();
+    assert!(second.contains("clients: 0 created, 2 up to date"), "{second}");
+    let secret = "change-me-to-at-least-32-random-characters";
+    assert!(!first.contains(secret) && !second.contains(secret));
+
+    let bad = data.path().join("bad.json");
+    std::fs::write(&bad, r#"{"clients":[{"application":"nope","client_id":"x","kind":"spa","name":"x","redirect_uris":["http://evil.example/cb"]}]}"#).unwrap();
+    let output = sanus(&["import", bad.to_str().unwrap()], &env);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr_of(&output);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("clients[0].application: no application \"nope\""), "{stderr}");
+    assert!(stderr.contains("clients[0].redirect_uris: http://evil.example/cb: use https"), "{stderr}");
 }

@@ -72,11 +72,7 @@ impl Drop for TestApp {
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 pub async fn spawn_app(db: TestDatabase) -> TestApp {
@@ -104,9 +100,7 @@ pub async fn spawn_app_with(db: TestDatabase, configure: impl FnOnce(&mut Settin
 }
 
 async fn start(settings: Settings) -> TestApp {
-    let app = Application::build(settings.clone())
-        .await
-        .expect("application builds");
+    let app = Application::build(settings.clone()).await.expect("application builds");
     let address = app.local_addr();
     let store = app.store().clone();
     let keys = app.keys().clone();
@@ -132,24 +126,12 @@ async fn start(settings: Settings) -> TestApp {
 fn write_fake_site(site_dir: &Path) {
     let pkg = site_dir.join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
-    std::fs::write(
-        pkg.join(JS),
-        "export default function init() {}\n".repeat(50),
-    )
-    .unwrap();
+    std::fs::write(pkg.join(JS), "export default function init() {}\n".repeat(50)).unwrap();
     std::fs::write(pkg.join(format!("{JS}.gz")), gzip_of_js()).unwrap();
     std::fs::write(pkg.join(WASM), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(pkg.join(CSS), "body{margin:0}").unwrap();
-    std::fs::write(
-        pkg.join("manifest.json"),
-        format!(r#"{{"css":"{CSS}","js":"{JS}","wasm":"{WASM}"}}"#),
-    )
-    .unwrap();
-    std::fs::write(
-        site_dir.join("favicon.svg"),
-        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
-    )
-    .unwrap();
+    std::fs::write(pkg.join("manifest.json"), format!(r#"{{"css":"{CSS}","js":"{JS}","wasm":"{WASM}"}}"#)).unwrap();
+    std::fs::write(site_dir.join("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
 }
 
 /// Not real gzip: the server must pass precompressed bytes through untouched,

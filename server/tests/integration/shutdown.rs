@@ -10,11 +10,7 @@ async fn read_until(stream: &mut TcpStream, needle: &str) -> String {
     let mut buf = [0u8; 1024];
     while !String::from_utf8_lossy(&seen).contains(needle) {
         let n = stream.read(&mut buf).await.unwrap();
-        assert!(
-            n > 0,
-            "connection closed before {needle:?}; got {:?}",
-            String::from_utf8_lossy(&seen)
-        );
+        assert!(n > 0, "connection closed before {needle:?}; got {:?}", String::from_utf8_lossy(&seen));
         seen.extend_from_slice(&buf[..n]);
     }
     String::from_utf8_lossy(&seen).into_owned()

@@ -2,24 +2,14 @@
 
 use crate::helpers::{CSS, JS, WASM, spawn_app};
 
-async fn page(
-    app: &crate::helpers::TestApp,
-    path: &str,
-    headers: &[(&str, &str)],
-) -> (u16, String) {
+async fn page(app: &crate::helpers::TestApp, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
     let mut request = app.client.get(app.url(path));
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html"),
-        "{path} is HTML"
-    );
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"), "{path} is HTML");
     (status, response.text().await.unwrap())
 }
 
