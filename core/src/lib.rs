@@ -7,6 +7,7 @@ pub mod clients;
 pub mod clock;
 pub mod import;
 pub mod keys;
+pub mod random;
 pub mod store;
 pub mod tenants;
 pub mod users;

@@ -29,10 +29,7 @@ pub struct ClientId(String);
 impl ClientId {
     /// A new random id: 128 bits, base64url.
     pub fn generate() -> Self {
-        use base64::Engine as _;
-        let mut bytes = [0u8; 16];
-        let _ = aws_lc_rs::rand::fill(&mut bytes);
-        Self(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+        Self(crate::random::url_safe(16))
     }
 
     /// An id chosen by an operator (import) or read back: 1 to 100 visible ASCII characters.

@@ -5,8 +5,6 @@
 use std::fmt;
 
 use aws_lc_rs::digest::{SHA256, digest};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// A secret in clear: exists only between generation and the one response
 /// that shows it, or while a request is being authenticated.
@@ -20,9 +18,7 @@ impl fmt::Debug for ClientSecret {
 
 impl ClientSecret {
     pub fn generate() -> Self {
-        let mut bytes = [0u8; 32];
-        let _ = aws_lc_rs::rand::fill(&mut bytes);
-        Self(URL_SAFE_NO_PAD.encode(bytes))
+        Self(crate::random::url_safe(32))
     }
 
     pub fn from_presented(value: &str) -> Self {

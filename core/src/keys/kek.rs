@@ -50,8 +50,7 @@ impl Kek {
 
     /// A fresh random KEK and its base64 text.
     pub fn generate() -> Result<(Self, String), KekError> {
-        let mut bytes = [0u8; Self::LEN];
-        aws_lc_rs::rand::fill(&mut bytes).map_err(|_| KekError::Malformed)?;
+        let bytes = crate::random::bytes::<{ Self::LEN }>();
         let text = STANDARD.encode(bytes);
         Ok((Self::from_bytes(&bytes)?, text))
     }

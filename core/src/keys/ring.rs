@@ -131,9 +131,7 @@ fn open_key(kek: &Kek, row: &SigningKeyRow, alg: SigningAlg) -> Result<SigningKe
 /// A new key row for `alg`: random kid, sealed private key, public JWK.
 fn new_key_row(kek: &Kek, alg: SigningAlg, now: UnixTime) -> Result<(SigningKeyRow, KeyStatus), KeyError> {
     let (pair, pkcs8) = KeyPair::generate(alg)?;
-    let mut id = [0u8; 16];
-    aws_lc_rs::rand::fill(&mut id).map_err(|_| KeyError::Crypto("make a key id"))?;
-    let kid = URL_SAFE_NO_PAD.encode(id);
+    let kid = crate::random::url_safe(16);
     let public_jwk = pair.public_jwk(&kid)?.to_string();
     let row = SigningKeyRow {
         private_key: kek.seal(&kid, &pkcs8)?,

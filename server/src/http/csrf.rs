@@ -10,7 +10,7 @@
 //! - neither header is present: not a browser, so no ambient cookies to abuse.
 //!
 //! Endpoints that other sites must reach (the token endpoint and friends,
-//! which authenticate clients instead) are listed in `EXEMPT_PATHS`.
+//! which authenticate clients instead) are exempt: `oidc::CROSS_ORIGIN_POST_PATHS`.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -20,13 +20,10 @@ use axum::response::IntoResponse as _;
 
 use crate::state::AppState;
 
-/// Paths that accept cross-origin requests by design. None yet.
-const EXEMPT_PATHS: &[&str] = &[];
-
 pub async fn reject_cross_origin(State(state): State<AppState>, request: Request, next: Next) -> Response<Body> {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if safe
-        || EXEMPT_PATHS.contains(&request.uri().path())
+        || crate::oidc::CROSS_ORIGIN_POST_PATHS.contains(&request.uri().path())
         || is_same_origin(request.headers(), &state.settings.server.public_url.origin())
     {
         return next.run(request).await;

@@ -9,8 +9,6 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Response, StatusCode, header};
 use axum::middleware::Next;
-use base64::Engine as _;
-use rand::RngCore as _;
 
 use crate::state::AppState;
 
@@ -21,9 +19,7 @@ pub struct CspNonce(String);
 
 impl CspNonce {
     pub fn generate() -> Self {
-        let mut bytes = [0u8; 16];
-        rand::rng().fill_bytes(&mut bytes);
-        Self(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+        Self(sanus_core::random::url_safe(16))
     }
 
     pub fn as_str(&self) -> &str {

@@ -3,17 +3,35 @@
 //! authorization and token endpoints exist, of the discovery document).
 //!
 //! - `jwks`: JSON Web Key Set (RFC 7517 §5; OIDC Discovery `jwks_uri`)
+//! - `token`: the token endpoint (RFC 6749 §3.2), one module per grant
+//!
+//! Shared pieces: `client_auth` (RFC 6749 §2.3), `params` (§3.2 form rules),
+//! `scope` (§3.3), `access_token` (RFC 9068), `error` (§5.2), `cors`.
 
+pub mod access_token;
+pub mod client_auth;
+pub mod cors;
+pub mod error;
 pub mod jwks;
+pub mod params;
+pub mod scope;
+pub mod token;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::state::AppState;
 
 /// Path of the JWK Set.
 pub const JWKS_PATH: &str = "/jwks";
+/// Path of the token endpoint.
+pub const TOKEN_PATH: &str = "/token";
+
+/// Endpoints other sites call with POST by design; they authenticate the
+/// client instead of relying on cookies, so the cross-origin form guard
+/// leaves them alone.
+pub const CROSS_ORIGIN_POST_PATHS: &[&str] = &[TOKEN_PATH];
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(JWKS_PATH, get(jwks::jwks))
+    Router::new().route(JWKS_PATH, get(jwks::jwks)).route(TOKEN_PATH, post(token::token).options(cors::preflight))
 }

@@ -139,3 +139,67 @@ fn write_fake_site(site_dir: &Path) {
 fn gzip_of_js() -> &'static [u8] {
     b"precompressed-gzip-marker"
 }
+
+/// The clients most protocol tests use, imported into the test app.
+pub const SEED: &str = r#"
+[[tenants]]
+id = "acme-dev"
+name = "ACME Development"
+kind = "development"
+
+[[users]]
+email = "robot@acme.example"
+given_name = "Robot"
+email_verified = true
+
+[[applications]]
+tenant = "acme-dev"
+short_key = "tstapp"
+name = "Test app"
+
+[[clients]]
+application = "tstapp"
+client_id = "m2m-basic"
+secret = "m2m-basic-secret-0123456789abcdef0123"
+kind = "m2m"
+name = "Backend"
+allowed_scopes = ["tstapp_datamanagement", "tstapp_data.read"]
+service_account = "robot@acme.example"
+access_token_ttl = 600
+
+[[clients]]
+application = "tstapp"
+client_id = "m2m-post"
+secret = "m2m-post-secret-0123456789abcdef01234"
+kind = "m2m"
+name = "Posting backend"
+token_endpoint_auth_method = "client_secret_post"
+allowed_scopes = ["tstapp_data.read"]
+
+[[clients]]
+application = "tstapp"
+client_id = "spa"
+kind = "spa"
+name = "Ward app"
+redirect_uris = ["https://app.acme.example/callback"]
+web_origins = ["https://app.acme.example"]
+allowed_scopes = ["tstapp_data.read"]
+"#;
+
+pub const M2M_SECRET: &str = "m2m-basic-secret-0123456789abcdef0123";
+pub const POST_SECRET: &str = "m2m-post-secret-0123456789abcdef01234";
+
+impl TestApp {
+    /// Imports `toml` (see `sanus import`) into this app's database.
+    pub async fn import(&self, toml: &str) {
+        let file = sanus_core::import::parse(toml, "toml").unwrap();
+        sanus_core::import::apply(&self.store, file, sanus_core::UnixTime(1_700_000_000)).await.unwrap();
+    }
+}
+
+/// A running app with the `SEED` clients.
+pub async fn spawn_seeded_app(db: TestDatabase) -> TestApp {
+    let app = spawn_app(db).await;
+    app.import(SEED).await;
+    app
+}

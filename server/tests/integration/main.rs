@@ -12,4 +12,5 @@ mod jwks;
 mod locale;
 mod security;
 mod shutdown;
+mod token;
 mod ui;
