@@ -83,9 +83,44 @@ fn free_port() -> Result<u16, String> {
     listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
+/// The client the token scenario authenticates as, imported before start.
+const BENCH_CLIENT: &str = r#"
+[[tenants]]
+id = "bench"
+name = "Bench"
+kind = "development"
+
+[[applications]]
+tenant = "bench"
+short_key = "bench"
+name = "Bench"
+
+[[clients]]
+application = "bench"
+client_id = "bench-m2m"
+secret = "bench-secret-0123456789abcdef0123456789"
+kind = "m2m"
+name = "Bench backend"
+allowed_scopes = ["bench_data.read"]
+"#;
+const BENCH_BASIC: &str = "Basic YmVuY2gtbTJtOmJlbmNoLXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OQ==";
+
 async fn start_server(options: &Options) -> Result<Server, String> {
     let port = free_port()?;
     let data = TempDir(std::env::temp_dir().join(format!("sanus-bench-{}-{port}", std::process::id())));
+    std::fs::create_dir_all(&data.0).map_err(|e| e.to_string())?;
+    let import = data.0.join("bench.toml");
+    std::fs::write(&import, BENCH_CLIENT).map_err(|e| e.to_string())?;
+    let imported = Command::new(&options.bin)
+        .arg("import")
+        .arg(&import)
+        .env("SANUS__SERVER__DATA_DIR", &data.0)
+        .env("SANUS__LOG__FILTER", "warn")
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", options.bin.display()))?;
+    if !imported.status.success() {
+        return Err(format!("import failed: {}", String::from_utf8_lossy(&imported.stderr)));
+    }
     let base = format!("http://127.0.0.1:{port}");
     let mut command = Command::new(&options.bin);
     command
@@ -150,9 +185,31 @@ struct Run {
     failures: usize,
 }
 
-async fn load(server: &Server, path: &str, requests: usize, concurrency: usize) -> Result<Run, String> {
+/// One kind of request the benchmark repeats.
+#[derive(Clone, Copy)]
+struct Scenario {
+    name: &'static str,
+    path: &'static str,
+    /// `Some(form body)` for a POST with client credentials.
+    form: Option<&'static str>,
+}
+
+const SCENARIOS: [Scenario; 6] = [
+    Scenario { name: "GET /healthz", path: "/healthz", form: None },
+    Scenario { name: "GET /jwks", path: "/jwks", form: None },
+    Scenario { name: "GET /readyz", path: "/readyz", form: None },
+    Scenario {
+        name: "POST /token (client_credentials)",
+        path: "/token",
+        form: Some("grant_type=client_credentials&scope=bench_data.read"),
+    },
+    Scenario { name: "GET / (SSR)", path: "/", form: None },
+    Scenario { name: "GET /signin (SSR)", path: "/signin", form: None },
+];
+
+async fn load(server: &Server, scenario: Scenario, requests: usize, concurrency: usize) -> Result<Run, String> {
     let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().map_err(|e| e.to_string())?;
-    let url = Arc::new(format!("{}{path}", server.base));
+    let url = Arc::new(format!("{}{}", server.base, scenario.path));
     let next = Arc::new(AtomicUsize::new(0));
     let failures = Arc::new(AtomicUsize::new(0));
     let pid = server.child.id();
@@ -165,7 +222,15 @@ async fn load(server: &Server, path: &str, requests: usize, concurrency: usize) 
             let mut latencies = Vec::new();
             while next.fetch_add(1, Ordering::Relaxed) < requests {
                 let t = Instant::now();
-                let ok = match client.get(url.as_str()).header("accept-encoding", "gzip").send().await {
+                let request = match scenario.form {
+                    None => client.get(url.as_str()),
+                    Some(form) => client
+                        .post(url.as_str())
+                        .header("authorization", BENCH_BASIC)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(form),
+                };
+                let ok = match request.header("accept-encoding", "gzip").send().await {
                     Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
                     Err(_) => false,
                 };
@@ -206,18 +271,18 @@ async fn run(options: Options) -> Result<(), String> {
     println!("idle RSS after start-up: {:.1} MiB", idle_rss as f64 / 1024.0);
     println!();
     println!(
-        "{:<10} {:>10} {:>14} {:>12} {:>10} {:>10} {:>9}",
-        "endpoint", "req/s", "server CPU/req", "vs baseline", "p50", "p99", "failures"
+        "{:<34} {:>8} {:>14} {:>12} {:>9} {:>9} {:>8}",
+        "scenario", "req/s", "server CPU/req", "vs baseline", "p50", "p99", "failures"
     );
     let mut baseline = None;
-    for path in ["/healthz", "/readyz", "/", "/signin"] {
-        load(&server, path, (options.requests / 10).max(100), options.concurrency).await?; // warm-up
-        let result = load(&server, path, options.requests, options.concurrency).await?;
+    for scenario in SCENARIOS {
+        load(&server, scenario, (options.requests / 10).max(100), options.concurrency).await?; // warm-up
+        let result = load(&server, scenario, options.requests, options.concurrency).await?;
         let per_request_us = result.cpu * 1e6 / options.requests as f64;
         let base = *baseline.get_or_insert(per_request_us);
         println!(
-            "{:<10} {:>10.0} {:>11.1} µs {:>11.1}x {:>7.2} ms {:>7.2} ms {:>9}",
-            path,
+            "{:<34} {:>8.0} {:>11.1} µs {:>11.1}x {:>6.2} ms {:>6.2} ms {:>8}",
+            scenario.name,
             options.requests as f64 / result.wall.as_secs_f64(),
             per_request_us,
             per_request_us / base.max(f64::EPSILON),

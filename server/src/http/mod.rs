@@ -11,11 +11,12 @@ pub mod security_headers;
 pub mod ui;
 
 use axum::Router;
-use axum::http::{HeaderName, Request};
+use axum::http::{Extensions, HeaderMap, HeaderName, Request, StatusCode, Version, header};
 use axum::middleware;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -36,7 +37,7 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
         .layer(CatchPanicLayer::custom(security_headers::panic_response))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers::apply))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest).compress_when(pages_only()))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::reject_cross_origin));
 
     Router::new()
@@ -47,6 +48,17 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::routes(&state))
         .layer(layers)
         .with_state(state)
+}
+
+/// Compress HTML pages on the fly (static files come precompressed). Small
+/// JSON answers (tokens, keys) are not worth the CPU: compressing a 1 KB
+/// JWKS costs more than serving it.
+fn pages_only() -> impl Predicate {
+    DefaultPredicate::new().and(is_html as fn(StatusCode, Version, &HeaderMap, &Extensions) -> bool)
+}
+
+fn is_html(_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions) -> bool {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"))
 }
 
 /// The span of one request: its id, method and path. The query string is

@@ -47,5 +47,8 @@ sanus_core::engine_tests! {
             .unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-encoding"], "br");
+        // Small JSON answers are cheaper to send than to compress.
+        let jwks = raw_client().get(app.url("/jwks")).header("accept-encoding", "br, gzip").send().await.unwrap();
+        assert!(jwks.headers().get("content-encoding").is_none());
     }
 }
