@@ -16,7 +16,9 @@ use crate::clients::{ClientId, ClientSecret, ClientSpec, find_client, replace_cl
 use crate::clock::UnixTime;
 use crate::store::{Store, StoreError};
 use crate::tenants::{NewTenant, TenantId, TenantKind, TenantName, upsert_tenant_with_id};
-use crate::users::{Email, NewUser, find_user_by_email, insert_user, update_user_profile};
+use crate::users::{
+    Email, NewUser, find_user_by_email, find_user_for_sign_in, insert_user, set_password_hash, update_user_profile,
+};
 use crate::validation::FieldErrors;
 
 /// The import file.
@@ -57,6 +59,10 @@ pub struct UserEntry {
     pub locale: String,
     #[serde(default)]
     pub email_verified: bool,
+    /// A password in clear, for demo and test accounts: hashed with argon2id
+    /// on import, never stored or printed as given.
+    #[serde(default)]
+    pub password: Option<String>,
 }
 
 fn default_locale() -> String {
@@ -224,7 +230,7 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
         count(&mut report.tenants, upsert_tenant_with_id(store, &id, tenant, now).await?);
     }
     for (email, entry) in users {
-        match find_user_by_email(store, &email).await? {
+        let user_id = match find_user_by_email(store, &email).await? {
             Some(user) => {
                 update_user_profile(
                     store,
@@ -237,10 +243,11 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
                 )
                 .await?;
                 count(&mut report.users, false);
+                user.id
             }
             None => {
                 let new = NewUser {
-                    email,
+                    email: email.clone(),
                     given_name: entry.given_name.clone(),
                     family_name: entry.family_name.clone(),
                     locale: entry.locale.clone(),
@@ -257,6 +264,16 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
                 )
                 .await?;
                 count(&mut report.users, true);
+                user.id
+            }
+        };
+        if let Some(password) = &entry.password {
+            // Re-hash only when the password changed: importing twice changes nothing.
+            let current = find_user_for_sign_in(store, &email).await?.and_then(|(_, hash)| hash);
+            if !crate::password::verify_password(password, current.as_deref()) {
+                let hash = crate::password::hash_password(password)
+                    .map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
+                set_password_hash(store, &user_id, Some(&hash), now).await?;
             }
         }
     }
@@ -346,6 +363,7 @@ parent = "acme-dev"
 email = "robot@acme.example"
 given_name = "Robot"
 email_verified = true
+password = "robot-password-for-tests"
 
 [[applications]]
 tenant = "acme-dev"
@@ -383,6 +401,11 @@ web_origins = ["https://app.acme.example"]
             let secret = ClientSecret::from_presented("0123456789abcdef0123456789abcdef");
             assert!(secret_matches(&store, &client.id, &secret.hash(), UnixTime(300)).await.unwrap());
             assert!(after.service_account.is_some());
+            let robot = Email::parse("robot@acme.example").unwrap();
+            let (_, hash) = find_user_for_sign_in(&store, &robot).await.unwrap().unwrap();
+            let hash = hash.unwrap();
+            assert!(hash.starts_with("$argon2id$") && !hash.contains("robot-password"));
+            assert!(crate::password::verify_password("robot-password-for-tests", Some(&hash)));
             let stored: Vec<(String,)> = sqlx::query_as("SELECT secret_hash FROM client_secrets").fetch_all(store.pool()).await.unwrap();
             assert!(stored.iter().all(|(h,)| !h.contains("0123456789abcdef0123")), "stored hashed");
         }

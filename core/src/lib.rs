@@ -5,11 +5,17 @@
 pub mod applications;
 pub mod clients;
 pub mod clock;
+pub mod consents;
 pub mod import;
+pub mod interactions;
 pub mod keys;
+pub mod password;
+pub mod pkce;
 pub mod random;
+pub mod sessions;
 pub mod store;
 pub mod tenants;
+pub mod tokens;
 pub mod users;
 pub mod validation;
 

@@ -199,6 +199,36 @@ pub async fn update_user_profile(
     Ok(())
 }
 
+/// Sets (or, with `None`, removes) the account's password hash.
+pub async fn set_password_hash(store: &Store, id: &UserId, phc: Option<&str>, now: UnixTime) -> Result<(), StoreError> {
+    let result = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(phc)
+        .bind(now.0)
+        .bind(id.as_str())
+        .execute(store.pool())
+        .await?;
+    if result.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// The account with this e-mail and its password hash, for signing in.
+pub async fn find_user_for_sign_in(store: &Store, email: &Email) -> Result<Option<(User, Option<String>)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: UserRow,
+        password_hash: Option<String>,
+    }
+    let row: Option<Row> =
+        sqlx::query_as(concat!("SELECT ", user_columns!(), ", password_hash FROM users WHERE email_normalized = $1"))
+            .bind(email.normalized())
+            .fetch_optional(store.pool())
+            .await?;
+    Ok(row.map(|r| (User::from(r.user), r.password_hash)))
+}
+
 pub async fn find_user_by_email(store: &Store, email: &Email) -> Result<Option<User>, StoreError> {
     let row: Option<UserRow> =
         sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users WHERE email_normalized = $1"))

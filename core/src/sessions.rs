@@ -1,0 +1,131 @@
+//! Single sign-on sessions: the browser keeps a random token in a cookie,
+//! the database its SHA-256 and what the session proves (who, when, how).
+
+use crate::clients::SecretHash;
+use crate::clock::UnixTime;
+use crate::store::{Store, StoreError};
+use crate::users::UserId;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Public id: the `sid` claim. Not the cookie value.
+    pub id: String,
+    pub user_id: UserId,
+    pub auth_time: UnixTime,
+    /// Authentication methods (RFC 8176), e.g. `["pwd"]`.
+    pub amr: Vec<String>,
+    pub expires_at: UnixTime,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: String,
+    user_id: String,
+    auth_time: i64,
+    amr: String,
+    expires_at: i64,
+}
+
+impl From<SessionRow> for Session {
+    fn from(row: SessionRow) -> Self {
+        Self {
+            id: row.id,
+            user_id: UserId::from_stored(row.user_id),
+            auth_time: UnixTime(row.auth_time),
+            amr: serde_json::from_str(&row.amr).unwrap_or_default(),
+            expires_at: UnixTime(row.expires_at),
+        }
+    }
+}
+
+/// Starts a session; returns it and the token for the cookie.
+pub async fn create_session(
+    store: &Store,
+    user_id: &UserId,
+    amr: &[&str],
+    now: UnixTime,
+    lifetime_seconds: i64,
+) -> Result<(Session, String), StoreError> {
+    let token = crate::random::url_safe(32);
+    let session = Session {
+        id: crate::random::url_safe(16),
+        user_id: user_id.clone(),
+        auth_time: now,
+        amr: amr.iter().map(|m| (*m).to_string()).collect(),
+        expires_at: now.plus_seconds(lifetime_seconds),
+    };
+    let amr_json = serde_json::to_string(&session.amr).unwrap_or_else(|_| "[]".into());
+    sqlx::query(
+        "INSERT INTO sessions (id, token_hash, user_id, auth_time, amr, created_at, last_seen_at, expires_at, ended_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
+    )
+    .bind(&session.id)
+    .bind(SecretHash::of(token.as_bytes()).as_str())
+    .bind(user_id.as_str())
+    .bind(now.0)
+    .bind(amr_json)
+    .bind(now.0)
+    .bind(now.0)
+    .bind(session.expires_at.0)
+    .execute(store.pool())
+    .await?;
+    Ok((session, token))
+}
+
+/// The live session a cookie token belongs to.
+pub async fn find_session_by_token(store: &Store, token: &str, now: UnixTime) -> Result<Option<Session>, StoreError> {
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT id, user_id, auth_time, amr, expires_at FROM sessions \
+         WHERE token_hash = $1 AND ended_at IS NULL AND expires_at > $2",
+    )
+    .bind(SecretHash::of(token.as_bytes()).as_str())
+    .bind(now.0)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.map(Session::from))
+}
+
+pub async fn find_session(store: &Store, id: &str, now: UnixTime) -> Result<Option<Session>, StoreError> {
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT id, user_id, auth_time, amr, expires_at FROM sessions WHERE id = $1 AND ended_at IS NULL AND expires_at > $2",
+    )
+    .bind(id)
+    .bind(now.0)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.map(Session::from))
+}
+
+/// Ends a session (sign-out); idempotent.
+pub async fn end_session(store: &Store, id: &str, now: UnixTime) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
+        .bind(now.0)
+        .bind(id)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::users::{Email, NewUser, insert_user};
+
+    crate::engine_tests! {
+        async fn sessions_are_found_by_token_until_they_end_or_expire(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let new = NewUser { email: Email::parse("a@b.de").unwrap(), given_name: None, family_name: None, locale: "de".into() };
+            let user = insert_user(&store, new, UnixTime(1)).await.unwrap();
+            let (session, token) = create_session(&store, &user.id, &["pwd"], UnixTime(100), 1000).await.unwrap();
+            assert_eq!(token.len(), 43);
+            let found = find_session_by_token(&store, &token, UnixTime(101)).await.unwrap().unwrap();
+            assert_eq!(found, session);
+            assert_eq!(found.amr, ["pwd"]);
+            assert!(find_session_by_token(&store, "other", UnixTime(101)).await.unwrap().is_none());
+            assert!(find_session_by_token(&store, &token, UnixTime(1100)).await.unwrap().is_none(), "expired");
+            end_session(&store, &session.id, UnixTime(200)).await.unwrap();
+            assert!(find_session_by_token(&store, &token, UnixTime(201)).await.unwrap().is_none(), "ended");
+            assert!(find_session(&store, &session.id, UnixTime(201)).await.unwrap().is_none());
+        }
+    }
+}

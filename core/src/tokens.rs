@@ -1,0 +1,452 @@
+//! Token families, authorization codes and refresh tokens (RFC 6749 §4.1,
+//! §6; RFC 9700 §2.2.2 and §4.14): codes and refresh tokens are random,
+//! stored as SHA-256, single use. A family is everything one code produced;
+//! a replayed code or a reused (rotated-out) refresh token revokes it all.
+//! Consuming a code or refresh token and issuing its successor happen in
+//! one transaction.
+
+use crate::clients::SecretHash;
+use crate::clock::UnixTime;
+use crate::pkce;
+use crate::store::{Store, StoreError};
+use crate::users::UserId;
+
+/// The lifetime of an authorization code (RFC 6749 §4.1.2 recommends ≤ 10 minutes).
+pub const CODE_LIFETIME_SECONDS: i64 = 60;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenFamily {
+    pub id: String,
+    pub client_id: String,
+    pub user_id: UserId,
+    pub session_id: Option<String>,
+    pub scopes: Vec<String>,
+    pub auth_time: UnixTime,
+    pub amr: Vec<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct FamilyRow {
+    id: String,
+    client_id: String,
+    user_id: String,
+    session_id: Option<String>,
+    scopes: String,
+    auth_time: i64,
+    amr: String,
+    revoked_at: Option<i64>,
+}
+
+impl FamilyRow {
+    fn into_family(self) -> TokenFamily {
+        TokenFamily {
+            id: self.id,
+            client_id: self.client_id,
+            user_id: UserId::from_stored(self.user_id),
+            session_id: self.session_id,
+            scopes: serde_json::from_str(&self.scopes).unwrap_or_default(),
+            auth_time: UnixTime(self.auth_time),
+            amr: serde_json::from_str(&self.amr).unwrap_or_default(),
+        }
+    }
+}
+
+/// What an authorization code is bound to.
+#[derive(Debug, Clone)]
+pub struct CodeGrant {
+    pub client_id: String,
+    pub user_id: UserId,
+    pub session_id: Option<String>,
+    pub scopes: Vec<String>,
+    pub auth_time: UnixTime,
+    pub amr: Vec<String>,
+    pub redirect_uri: String,
+    /// S256 challenge; `None` only for confidential clients exempted from PKCE.
+    pub code_challenge: Option<String>,
+    pub nonce: Option<String>,
+}
+
+fn encode_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))
+}
+
+/// Starts a token family and stores its code; returns the code itself.
+pub async fn issue_code(store: &Store, grant: &CodeGrant, now: UnixTime) -> Result<String, StoreError> {
+    let code = crate::random::url_safe(32);
+    let family_id = crate::random::url_safe(16);
+    let mut tx = store.pool().begin().await?;
+    sqlx::query(
+        "INSERT INTO token_families (id, client_id, user_id, session_id, scopes, auth_time, amr, created_at, revoked_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
+    )
+    .bind(&family_id)
+    .bind(&grant.client_id)
+    .bind(grant.user_id.as_str())
+    .bind(grant.session_id.as_deref())
+    .bind(encode_json(&grant.scopes)?)
+    .bind(grant.auth_time.0)
+    .bind(encode_json(&grant.amr)?)
+    .bind(now.0)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO authorization_codes (code_hash, family_id, client_id, redirect_uri, code_challenge, nonce, created_at, expires_at, consumed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
+    )
+    .bind(SecretHash::of(code.as_bytes()).as_str())
+    .bind(&family_id)
+    .bind(&grant.client_id)
+    .bind(&grant.redirect_uri)
+    .bind(grant.code_challenge.as_deref())
+    .bind(grant.nonce.as_deref())
+    .bind(now.0)
+    .bind(now.plus_seconds(CODE_LIFETIME_SECONDS).0)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(code)
+}
+
+/// What the token request presents with a code.
+#[derive(Debug)]
+pub struct CodeRedemption<'a> {
+    pub code: &'a str,
+    pub client_id: &'a str,
+    pub redirect_uri: Option<&'a str>,
+    pub code_verifier: Option<&'a str>,
+    /// Issue a refresh token with this lifetime (offline access).
+    pub refresh_token_ttl: Option<i64>,
+}
+
+#[derive(Debug)]
+pub struct RedeemedCode {
+    pub family: TokenFamily,
+    pub nonce: Option<String>,
+    pub refresh_token: Option<String>,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum GrantError {
+    /// Unknown, expired, or bound to another client, redirect URI or verifier.
+    #[error("{0}")]
+    Invalid(&'static str),
+    /// Presented a second time: everything it produced is now revoked.
+    #[error("the code or token was already used; everything issued with it is revoked")]
+    Replayed,
+}
+
+/// Redeems a code once (RFC 6749 §4.1.3, RFC 7636 §4.6). A code that fails
+/// a check is spent all the same; a code presented again revokes its family.
+pub async fn redeem_code(
+    store: &Store,
+    redemption: &CodeRedemption<'_>,
+    now: UnixTime,
+) -> Result<Result<RedeemedCode, GrantError>, StoreError> {
+    let code_hash = SecretHash::of(redemption.code.as_bytes());
+    let mut tx = store.pool().begin().await?;
+    let claimed =
+        sqlx::query("UPDATE authorization_codes SET consumed_at = $1 WHERE code_hash = $2 AND consumed_at IS NULL")
+            .bind(now.0)
+            .bind(code_hash.as_str())
+            .execute(&mut *tx)
+            .await?;
+    #[derive(sqlx::FromRow)]
+    struct CodeRow {
+        family_id: String,
+        client_id: String,
+        redirect_uri: String,
+        code_challenge: Option<String>,
+        nonce: Option<String>,
+        expires_at: i64,
+    }
+    let row: Option<CodeRow> = sqlx::query_as(
+        "SELECT family_id, client_id, redirect_uri, code_challenge, nonce, expires_at FROM authorization_codes WHERE code_hash = $1",
+    )
+    .bind(code_hash.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        tx.rollback().await?;
+        return Ok(Err(GrantError::Invalid("The authorization code is unknown.")));
+    };
+    if claimed.rows_affected() == 0 {
+        revoke_family_in(&mut tx, &row.family_id, now).await?;
+        tx.commit().await?;
+        tracing::warn!(client_id = %row.client_id, "authorization code replayed: its tokens are revoked");
+        return Ok(Err(GrantError::Replayed));
+    }
+    let failure = if row.expires_at <= now.0 {
+        Some("The authorization code has expired.")
+    } else if row.client_id != redemption.client_id {
+        Some("The authorization code was issued to another client.")
+    } else if redemption.redirect_uri != Some(row.redirect_uri.as_str()) {
+        Some("redirect_uri does not match the authorization request.")
+    } else {
+        match (&row.code_challenge, redemption.code_verifier) {
+            (Some(challenge), Some(verifier)) if pkce::verify_s256(verifier, challenge) => None,
+            (Some(_), Some(_)) => Some("The code_verifier does not match the code_challenge."),
+            (Some(_), None) => Some("code_verifier is required."),
+            (None, Some(_)) => Some("No code_challenge was sent with the authorization request."),
+            (None, None) => None,
+        }
+    };
+    if let Some(reason) = failure {
+        tx.commit().await?;
+        return Ok(Err(GrantError::Invalid(reason)));
+    }
+    let family = load_family_in(&mut tx, &row.family_id).await?;
+    let Some(family) = family else {
+        tx.commit().await?;
+        return Ok(Err(GrantError::Invalid("The authorization code was revoked.")));
+    };
+    let refresh_token = match redemption.refresh_token_ttl {
+        Some(ttl) => Some(insert_refresh_token_in(&mut tx, &family.id, now, ttl).await?),
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(Ok(RedeemedCode { family, nonce: row.nonce, refresh_token }))
+}
+
+/// The outcome of using a refresh token.
+#[derive(Debug)]
+pub struct RotatedRefreshToken {
+    pub family: TokenFamily,
+    pub refresh_token: String,
+}
+
+/// Uses a refresh token once and issues its successor (RFC 9700 §4.14.2:
+/// rotation). Presenting a rotated-out token revokes the whole family.
+pub async fn rotate_refresh_token(
+    store: &Store,
+    token: &str,
+    client_id: &str,
+    now: UnixTime,
+    ttl: i64,
+) -> Result<Result<RotatedRefreshToken, GrantError>, StoreError> {
+    let hash = SecretHash::of(token.as_bytes());
+    let mut tx = store.pool().begin().await?;
+    let claimed = sqlx::query("UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2 AND rotated_at IS NULL")
+        .bind(now.0)
+        .bind(hash.as_str())
+        .execute(&mut *tx)
+        .await?;
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT family_id, expires_at FROM refresh_tokens WHERE token_hash = $1")
+            .bind(hash.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((family_id, expires_at)) = row else {
+        tx.rollback().await?;
+        return Ok(Err(GrantError::Invalid("The refresh token is unknown.")));
+    };
+    if claimed.rows_affected() == 0 {
+        revoke_family_in(&mut tx, &family_id, now).await?;
+        tx.commit().await?;
+        tracing::warn!("refresh token reused: its family is revoked");
+        return Ok(Err(GrantError::Replayed));
+    }
+    let family = match load_family_in(&mut tx, &family_id).await? {
+        Some(family) if family.client_id == client_id && expires_at > now.0 => family,
+        Some(family) if family.client_id != client_id => {
+            tx.rollback().await?;
+            return Ok(Err(GrantError::Invalid("The refresh token was issued to another client.")));
+        }
+        _ => {
+            tx.commit().await?;
+            return Ok(Err(GrantError::Invalid("The refresh token has expired or was revoked.")));
+        }
+    };
+    let refresh_token = insert_refresh_token_in(&mut tx, &family.id, now, ttl).await?;
+    tx.commit().await?;
+    Ok(Ok(RotatedRefreshToken { family, refresh_token }))
+}
+
+/// Ends a family: its refresh tokens stop working, its access tokens stop
+/// introspecting as active.
+pub async fn revoke_family(store: &Store, family_id: &str, now: UnixTime) -> Result<(), StoreError> {
+    let mut tx = store.pool().begin().await?;
+    revoke_family_in(&mut tx, family_id, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The family, while it is not revoked.
+pub async fn find_active_family(store: &Store, family_id: &str) -> Result<Option<TokenFamily>, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    load_family_in(&mut conn, family_id).await
+}
+
+type Tx = sqlx::AnyConnection;
+
+async fn load_family_in(conn: &mut Tx, family_id: &str) -> Result<Option<TokenFamily>, StoreError> {
+    let row: Option<FamilyRow> = sqlx::query_as(
+        "SELECT id, client_id, user_id, session_id, scopes, auth_time, amr, revoked_at FROM token_families WHERE id = $1",
+    )
+    .bind(family_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.filter(|r| r.revoked_at.is_none()).map(FamilyRow::into_family))
+}
+
+async fn revoke_family_in(conn: &mut Tx, family_id: &str, now: UnixTime) -> Result<(), StoreError> {
+    sqlx::query("UPDATE token_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(now.0)
+        .bind(family_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+async fn insert_refresh_token_in(
+    conn: &mut Tx,
+    family_id: &str,
+    now: UnixTime,
+    ttl: i64,
+) -> Result<String, StoreError> {
+    let token = crate::random::url_safe(32);
+    sqlx::query(
+        "INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at, rotated_at) VALUES ($1, $2, $3, $4, NULL)",
+    )
+    .bind(SecretHash::of(token.as_bytes()).as_str())
+    .bind(family_id)
+    .bind(now.0)
+    .bind(now.plus_seconds(ttl).0)
+    .execute(&mut *conn)
+    .await?;
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::users::{Email, NewUser, insert_user};
+
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    /// How a test case spoils an otherwise valid redemption.
+    type Change = Box<dyn Fn(&mut CodeRedemption<'_>)>;
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    async fn setup(store: &Store) -> CodeGrant {
+        crate::import::apply(
+            store,
+            crate::import::parse(
+                r#"
+[[tenants]]
+id = "t"
+name = "T"
+kind = "development"
+[[applications]]
+tenant = "t"
+short_key = "app"
+name = "App"
+[[clients]]
+application = "app"
+client_id = "spa"
+kind = "spa"
+name = "SPA"
+redirect_uris = ["https://app.example/cb"]
+"#,
+                "toml",
+            )
+            .unwrap(),
+            UnixTime(1),
+        )
+        .await
+        .unwrap();
+        let new = NewUser {
+            email: Email::parse("u@example.org").unwrap(),
+            given_name: None,
+            family_name: None,
+            locale: "en".into(),
+        };
+        let user = insert_user(store, new, UnixTime(1)).await.unwrap();
+        CodeGrant {
+            client_id: "spa".into(),
+            user_id: user.id,
+            session_id: None,
+            scopes: vec!["openid".into(), "offline_access".into()],
+            auth_time: UnixTime(90),
+            amr: vec!["pwd".into()],
+            redirect_uri: "https://app.example/cb".into(),
+            code_challenge: Some(CHALLENGE.into()),
+            nonce: Some("n-0S6_WzA2Mj".into()),
+        }
+    }
+
+    fn redemption<'a>(code: &'a str, verifier: &'a str) -> CodeRedemption<'a> {
+        CodeRedemption {
+            code,
+            client_id: "spa",
+            redirect_uri: Some("https://app.example/cb"),
+            code_verifier: Some(verifier),
+            refresh_token_ttl: Some(1000),
+        }
+    }
+
+    crate::engine_tests! {
+        async fn a_code_is_redeemed_once_and_a_replay_revokes_its_family(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let grant = setup(&store).await;
+            let code = issue_code(&store, &grant, UnixTime(100)).await.unwrap();
+            let redeemed = redeem_code(&store, &redemption(&code, VERIFIER), UnixTime(101)).await.unwrap().unwrap();
+            assert_eq!(redeemed.nonce.as_deref(), Some("n-0S6_WzA2Mj"));
+            assert_eq!(redeemed.family.scopes, grant.scopes);
+            let refresh = redeemed.refresh_token.unwrap();
+
+            let replay = redeem_code(&store, &redemption(&code, VERIFIER), UnixTime(102)).await.unwrap();
+            assert_eq!(replay.unwrap_err(), GrantError::Replayed);
+            assert!(find_active_family(&store, &redeemed.family.id).await.unwrap().is_none());
+            let after = rotate_refresh_token(&store, &refresh, "spa", UnixTime(103), 1000).await.unwrap();
+            assert!(matches!(after, Err(GrantError::Invalid(_))), "the family's refresh token died too");
+        }
+
+        async fn codes_are_bound_to_client_redirect_verifier_and_time(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let grant = setup(&store).await;
+            let cases: [(&str, Change, i64); 5] = [
+                ("another client", Box::new(|r| r.client_id = "other"), 101),
+                ("redirect_uri", Box::new(|r| r.redirect_uri = Some("https://app.example/cb/extra")), 101),
+                ("missing redirect", Box::new(|r| r.redirect_uri = None), 101),
+                ("code_verifier does not match", Box::new(|r| r.code_verifier = Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXj")), 101),
+                ("expired", Box::new(|_| {}), 100 + CODE_LIFETIME_SECONDS),
+            ];
+            for (what, change, at) in cases {
+                let code = issue_code(&store, &grant, UnixTime(100)).await.unwrap();
+                let mut request = redemption(&code, VERIFIER);
+                change(&mut request);
+                let outcome = redeem_code(&store, &request, UnixTime(at)).await.unwrap();
+                assert!(matches!(outcome, Err(GrantError::Invalid(_))), "{what}: {outcome:?}");
+                let retry = redeem_code(&store, &redemption(&code, VERIFIER), UnixTime(101)).await.unwrap();
+                assert!(retry.is_err(), "{what}: a failed attempt spends the code");
+            }
+            let unknown = redeem_code(&store, &redemption("nope", VERIFIER), UnixTime(101)).await.unwrap();
+            assert!(matches!(unknown, Err(GrantError::Invalid(_))));
+        }
+
+        async fn refresh_tokens_rotate_and_reuse_revokes_the_family(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let grant = setup(&store).await;
+            let code = issue_code(&store, &grant, UnixTime(100)).await.unwrap();
+            let first = redeem_code(&store, &redemption(&code, VERIFIER), UnixTime(101)).await.unwrap().unwrap().refresh_token.unwrap();
+            let second = rotate_refresh_token(&store, &first, "spa", UnixTime(200), 1000).await.unwrap().unwrap();
+            assert_ne!(second.refresh_token, first);
+            let wrong_client = rotate_refresh_token(&store, &second.refresh_token, "other", UnixTime(201), 1000).await.unwrap();
+            assert!(matches!(wrong_client, Err(GrantError::Invalid(_))));
+            let third = rotate_refresh_token(&store, &second.refresh_token, "spa", UnixTime(202), 1000).await.unwrap().unwrap();
+
+            let reuse = rotate_refresh_token(&store, &first, "spa", UnixTime(300), 1000).await.unwrap();
+            assert_eq!(reuse.unwrap_err(), GrantError::Replayed);
+            let latest = rotate_refresh_token(&store, &third.refresh_token, "spa", UnixTime(301), 1000).await.unwrap();
+            assert!(matches!(latest, Err(GrantError::Invalid(_))), "the whole family is revoked");
+        }
+
+        async fn refresh_tokens_expire(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let grant = setup(&store).await;
+            let code = issue_code(&store, &grant, UnixTime(100)).await.unwrap();
+            let token = redeem_code(&store, &redemption(&code, VERIFIER), UnixTime(101)).await.unwrap().unwrap().refresh_token.unwrap();
+            let late = rotate_refresh_token(&store, &token, "spa", UnixTime(101 + 1000), 1000).await.unwrap();
+            assert!(matches!(late, Err(GrantError::Invalid(_))));
+        }
+    }
+}
