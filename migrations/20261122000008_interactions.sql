@@ -8,6 +8,7 @@ CREATE TABLE interactions (
     request      TEXT   NOT NULL,
     session_id   TEXT   REFERENCES sessions (id) ON DELETE SET NULL,
     login_error  TEXT,
+    consented_at BIGINT,
     created_at   BIGINT NOT NULL,
     expires_at   BIGINT NOT NULL,
     consumed_at  BIGINT

@@ -118,6 +118,40 @@ pub struct Texts {
     pub not_found_heading: &'static str,
     pub not_found_text: &'static str,
     pub not_found_home: &'static str,
+    pub flow_error_title: &'static str,
+    pub flow_error_unknown_client: &'static str,
+    pub flow_error_redirect: &'static str,
+    pub flow_error_malformed: &'static str,
+    pub flow_error_expired: &'static str,
+    pub flow_error_next_step: &'static str,
+    pub interaction_sign_in_to: &'static str,
+    pub interaction_invalid_credentials: &'static str,
+    pub interaction_consent_title: &'static str,
+    pub interaction_consent_lead: &'static str,
+    pub interaction_signed_in_as: &'static str,
+    pub interaction_allow: &'static str,
+    pub interaction_deny: &'static str,
+    pub interaction_policy: &'static str,
+    pub interaction_terms: &'static str,
+    pub interaction_loading: &'static str,
+    pub scope_openid: &'static str,
+    pub scope_profile: &'static str,
+    pub scope_email: &'static str,
+    pub scope_offline_access: &'static str,
+    pub scope_other: &'static str,
+}
+
+impl Texts {
+    /// What a scope means, in words a person understands.
+    pub fn scope(&self, scope: &str) -> String {
+        match scope {
+            "openid" => self.scope_openid.to_string(),
+            "profile" => self.scope_profile.to_string(),
+            "email" => self.scope_email.to_string(),
+            "offline_access" | "offline" => self.scope_offline_access.to_string(),
+            other => format!("{} ({other})", self.scope_other),
+        }
+    }
 }
 
 pub static EN: Texts = Texts {
@@ -157,6 +191,29 @@ pub static EN: Texts = Texts {
     not_found_text: "There is no page at this address. Check the address for typing errors, \
                      or start again from the home page.",
     not_found_home: "Go to the home page",
+    flow_error_title: "Sign-in cannot continue – Sanus",
+    flow_error_unknown_client: "The application that sent you here is not registered with Sanus.",
+    flow_error_redirect: "The application asked Sanus to send you to an address it has not registered. \
+                          To protect you, Sanus stops here.",
+    flow_error_malformed: "The sign-in request from the application is incomplete.",
+    flow_error_expired: "This sign-in page has expired or was already used.",
+    flow_error_next_step: "Go back to the application and start the sign-in again. If this keeps \
+                           happening, tell the application's operator.",
+    interaction_sign_in_to: "Sign in to continue to",
+    interaction_invalid_credentials: "The e-mail address or the password is not correct. Check both and try again.",
+    interaction_consent_title: "Allow access – Sanus",
+    interaction_consent_lead: "wants to:",
+    interaction_signed_in_as: "Signed in as",
+    interaction_allow: "Allow",
+    interaction_deny: "Deny",
+    interaction_policy: "Privacy policy",
+    interaction_terms: "Terms of use",
+    interaction_loading: "Loading…",
+    scope_openid: "Know who you are (your Sanus account id)",
+    scope_profile: "See your name and preferred language",
+    scope_email: "See your e-mail address",
+    scope_offline_access: "Stay connected while you are not using it",
+    scope_other: "Use an application permission",
 };
 
 pub static DE: Texts = Texts {
@@ -196,6 +253,30 @@ pub static DE: Texts = Texts {
     not_found_text: "Unter dieser Adresse gibt es keine Seite. Prüfen Sie die Adresse auf \
                      Tippfehler, oder beginnen Sie auf der Startseite.",
     not_found_home: "Zur Startseite",
+    flow_error_title: "Anmeldung nicht möglich – Sanus",
+    flow_error_unknown_client: "Die Anwendung, die Sie hierher geschickt hat, ist bei Sanus nicht registriert.",
+    flow_error_redirect: "Die Anwendung möchte Sie an eine Adresse weiterleiten lassen, die sie nicht \
+                          registriert hat. Zu Ihrem Schutz hält Sanus hier an.",
+    flow_error_malformed: "Die Anmeldeanfrage der Anwendung ist unvollständig.",
+    flow_error_expired: "Diese Anmeldeseite ist abgelaufen oder wurde bereits verwendet.",
+    flow_error_next_step: "Kehren Sie zur Anwendung zurück und beginnen Sie die Anmeldung erneut. \
+                           Wenn das wiederholt passiert, informieren Sie den Betreiber der Anwendung.",
+    interaction_sign_in_to: "Anmelden, um fortzufahren zu",
+    interaction_invalid_credentials: "E-Mail-Adresse oder Passwort stimmen nicht. Prüfen Sie beides und versuchen \
+                                      Sie es erneut.",
+    interaction_consent_title: "Zugriff erlauben – Sanus",
+    interaction_consent_lead: "möchte:",
+    interaction_signed_in_as: "Angemeldet als",
+    interaction_allow: "Erlauben",
+    interaction_deny: "Ablehnen",
+    interaction_policy: "Datenschutzerklärung",
+    interaction_terms: "Nutzungsbedingungen",
+    interaction_loading: "Wird geladen…",
+    scope_openid: "Wissen, wer Sie sind (Ihre Sanus-Kontokennung)",
+    scope_profile: "Ihren Namen und Ihre bevorzugte Sprache sehen",
+    scope_email: "Ihre E-Mail-Adresse sehen",
+    scope_offline_access: "Verbunden bleiben, auch wenn Sie die Anwendung nicht nutzen",
+    scope_other: "Eine Anwendungsberechtigung nutzen",
 };
 
 /// The language of the current page, shared by every component.

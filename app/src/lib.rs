@@ -4,19 +4,21 @@
 
 #![recursion_limit = "256"]
 
+pub mod api;
 pub mod assets;
 mod components;
+pub mod dto;
 pub mod i18n;
 mod pages;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 pub use assets::Assets;
 use components::Layout;
-use pages::{HomePage, NotFoundPage, SignInPage};
+use pages::{HomePage, InteractionPage, NotFoundPage, SignInPage};
 
 /// The whole HTML document, rendered on the server only. `App` inside it is
 /// what the browser hydrates.
@@ -51,6 +53,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/signin") view=SignInPage />
+                    // Async: the page's headers depend on the interaction's client.
+                    <Route path=path!("/interaction/:id") view=InteractionPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -17,6 +17,8 @@ pub struct Interaction {
     pub session_id: Option<String>,
     /// The last sign-in failure, shown on the page (never the password).
     pub login_error: Option<String>,
+    /// The user agreed on this interaction's consent screen.
+    pub consented: bool,
     pub expires_at: UnixTime,
 }
 
@@ -28,6 +30,7 @@ struct InteractionRow {
     request: String,
     session_id: Option<String>,
     login_error: Option<String>,
+    consented_at: Option<i64>,
     expires_at: i64,
 }
 
@@ -40,6 +43,7 @@ impl From<InteractionRow> for Interaction {
             request: row.request,
             session_id: row.session_id,
             login_error: row.login_error,
+            consented: row.consented_at.is_some(),
             expires_at: UnixTime(row.expires_at),
         }
     }
@@ -61,6 +65,7 @@ pub async fn insert_interaction(
         request: request.to_string(),
         session_id: session_id.map(str::to_owned),
         login_error: None,
+        consented: false,
         expires_at: now.plus_seconds(lifetime_seconds),
     };
     sqlx::query(
@@ -82,7 +87,7 @@ pub async fn insert_interaction(
 /// The interaction, while it is neither expired nor used.
 pub async fn find_interaction(store: &Store, id: &str, now: UnixTime) -> Result<Option<Interaction>, StoreError> {
     let row: Option<InteractionRow> = sqlx::query_as(
-        "SELECT id, client_id, browser_hash, request, session_id, login_error, expires_at FROM interactions \
+        "SELECT id, client_id, browser_hash, request, session_id, login_error, consented_at, expires_at FROM interactions \
          WHERE id = $1 AND consumed_at IS NULL AND expires_at > $2",
     )
     .bind(id)
@@ -111,6 +116,16 @@ pub async fn set_interaction_login_error(store: &Store, id: &str, error: &str) -
     Ok(())
 }
 
+/// Records that the user agreed on the consent screen.
+pub async fn set_interaction_consented(store: &Store, id: &str, now: UnixTime) -> Result<(), StoreError> {
+    sqlx::query("UPDATE interactions SET consented_at = $1 WHERE id = $2")
+        .bind(now.0)
+        .bind(id)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
 /// Marks it used; `false` when it already was (or expired): single use.
 pub async fn consume_interaction(store: &Store, id: &str, now: UnixTime) -> Result<bool, StoreError> {
     let result = sqlx::query(
@@ -121,4 +136,29 @@ pub async fn consume_interaction(store: &Store, id: &str, now: UnixTime) -> Resu
     .execute(store.pool())
     .await?;
     Ok(result.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::engine_tests! {
+        async fn an_interaction_is_used_once_and_expires(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            crate::import::apply(&store, crate::import::parse(
+                "[[tenants]]\nid = \"t\"\nname = \"T\"\nkind = \"development\"\n[[applications]]\ntenant = \"t\"\nshort_key = \"app\"\nname = \"A\"\n[[clients]]\napplication = \"app\"\nclient_id = \"c\"\nkind = \"spa\"\nname = \"C\"\nredirect_uris = [\"https://a.example/cb\"]\n",
+                "toml").unwrap(), UnixTime(1)).await.unwrap();
+            let created = insert_interaction(&store, "c", "browser", "{}", None, UnixTime(100), 600).await.unwrap();
+            set_interaction_login_error(&store, &created.id, "invalid_credentials").await.unwrap();
+            let found = find_interaction(&store, &created.id, UnixTime(101)).await.unwrap().unwrap();
+            assert_eq!(found.login_error.as_deref(), Some("invalid_credentials"));
+            assert!(!found.consented);
+            set_interaction_consented(&store, &created.id, UnixTime(102)).await.unwrap();
+            assert!(find_interaction(&store, &created.id, UnixTime(103)).await.unwrap().unwrap().consented);
+            assert!(find_interaction(&store, &created.id, UnixTime(700)).await.unwrap().is_none(), "expired");
+            assert!(consume_interaction(&store, &created.id, UnixTime(104)).await.unwrap());
+            assert!(!consume_interaction(&store, &created.id, UnixTime(105)).await.unwrap(), "single use");
+            assert!(find_interaction(&store, &created.id, UnixTime(106)).await.unwrap().is_none());
+        }
+    }
 }

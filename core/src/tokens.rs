@@ -51,6 +51,12 @@ impl FamilyRow {
     }
 }
 
+/// Refresh tokens exist only for `offline_access` (OIDC Core §11) or its
+/// synonym `offline`.
+pub fn grants_offline_access(scopes: &[String]) -> bool {
+    scopes.iter().any(|s| s == "offline_access" || s == "offline")
+}
+
 /// What an authorization code is bound to.
 #[derive(Debug, Clone)]
 pub struct CodeGrant {
@@ -114,7 +120,8 @@ pub struct CodeRedemption<'a> {
     pub client_id: &'a str,
     pub redirect_uri: Option<&'a str>,
     pub code_verifier: Option<&'a str>,
-    /// Issue a refresh token with this lifetime (offline access).
+    /// The client may hold refresh tokens of this lifetime; one is issued
+    /// when the user granted offline access.
     pub refresh_token_ttl: Option<i64>,
 }
 
@@ -133,6 +140,9 @@ pub enum GrantError {
     /// Presented a second time: everything it produced is now revoked.
     #[error("the code or token was already used; everything issued with it is revoked")]
     Replayed,
+    /// Asked for a scope the family was not granted; nothing was used up.
+    #[error("the scope {0} was not granted")]
+    ScopeNotGranted(String),
 }
 
 /// Redeems a code once (RFC 6749 §4.1.3, RFC 7636 §4.6). A code that fails
@@ -200,8 +210,10 @@ pub async fn redeem_code(
         return Ok(Err(GrantError::Invalid("The authorization code was revoked.")));
     };
     let refresh_token = match redemption.refresh_token_ttl {
-        Some(ttl) => Some(insert_refresh_token_in(&mut tx, &family.id, now, ttl).await?),
-        None => None,
+        Some(ttl) if grants_offline_access(&family.scopes) => {
+            Some(insert_refresh_token_in(&mut tx, &family.id, now, ttl).await?)
+        }
+        _ => None,
     };
     tx.commit().await?;
     Ok(Ok(RedeemedCode { family, nonce: row.nonce, refresh_token }))
@@ -220,6 +232,7 @@ pub async fn rotate_refresh_token(
     store: &Store,
     token: &str,
     client_id: &str,
+    requested_scopes: Option<&[String]>,
     now: UnixTime,
     ttl: i64,
 ) -> Result<Result<RotatedRefreshToken, GrantError>, StoreError> {
@@ -256,6 +269,14 @@ pub async fn rotate_refresh_token(
             return Ok(Err(GrantError::Invalid("The refresh token has expired or was revoked.")));
         }
     };
+    let mut family = family;
+    if let Some(requested) = requested_scopes {
+        if let Some(extra) = requested.iter().find(|s| !family.scopes.contains(s)) {
+            tx.rollback().await?;
+            return Ok(Err(GrantError::ScopeNotGranted(extra.clone())));
+        }
+        family.scopes = requested.to_vec();
+    }
     let refresh_token = insert_refresh_token_in(&mut tx, &family.id, now, ttl).await?;
     tx.commit().await?;
     Ok(Ok(RotatedRefreshToken { family, refresh_token }))
@@ -396,7 +417,7 @@ redirect_uris = ["https://app.example/cb"]
             let replay = redeem_code(&store, &redemption(&code, VERIFIER), UnixTime(102)).await.unwrap();
             assert_eq!(replay.unwrap_err(), GrantError::Replayed);
             assert!(find_active_family(&store, &redeemed.family.id).await.unwrap().is_none());
-            let after = rotate_refresh_token(&store, &refresh, "spa", UnixTime(103), 1000).await.unwrap();
+            let after = rotate_refresh_token(&store, &refresh, "spa", None, UnixTime(103), 1000).await.unwrap();
             assert!(matches!(after, Err(GrantError::Invalid(_))), "the family's refresh token died too");
         }
 
@@ -428,15 +449,20 @@ redirect_uris = ["https://app.example/cb"]
             let grant = setup(&store).await;
             let code = issue_code(&store, &grant, UnixTime(100)).await.unwrap();
             let first = redeem_code(&store, &redemption(&code, VERIFIER), UnixTime(101)).await.unwrap().unwrap().refresh_token.unwrap();
-            let second = rotate_refresh_token(&store, &first, "spa", UnixTime(200), 1000).await.unwrap().unwrap();
+            let second = rotate_refresh_token(&store, &first, "spa", None, UnixTime(200), 1000).await.unwrap().unwrap();
             assert_ne!(second.refresh_token, first);
-            let wrong_client = rotate_refresh_token(&store, &second.refresh_token, "other", UnixTime(201), 1000).await.unwrap();
+            let wrong_client = rotate_refresh_token(&store, &second.refresh_token, "other", None, UnixTime(201), 1000).await.unwrap();
             assert!(matches!(wrong_client, Err(GrantError::Invalid(_))));
-            let third = rotate_refresh_token(&store, &second.refresh_token, "spa", UnixTime(202), 1000).await.unwrap().unwrap();
+            let wider = vec!["openid".to_string(), "email".to_string()];
+            let refused = rotate_refresh_token(&store, &second.refresh_token, "spa", Some(&wider), UnixTime(202), 1000).await.unwrap();
+            assert_eq!(refused.unwrap_err(), GrantError::ScopeNotGranted("email".into()));
+            let narrower = vec!["openid".to_string()];
+            let third = rotate_refresh_token(&store, &second.refresh_token, "spa", Some(&narrower), UnixTime(202), 1000).await.unwrap().unwrap();
+            assert_eq!(third.family.scopes, narrower, "still usable after a refused scope");
 
-            let reuse = rotate_refresh_token(&store, &first, "spa", UnixTime(300), 1000).await.unwrap();
+            let reuse = rotate_refresh_token(&store, &first, "spa", None, UnixTime(300), 1000).await.unwrap();
             assert_eq!(reuse.unwrap_err(), GrantError::Replayed);
-            let latest = rotate_refresh_token(&store, &third.refresh_token, "spa", UnixTime(301), 1000).await.unwrap();
+            let latest = rotate_refresh_token(&store, &third.refresh_token, "spa", None, UnixTime(301), 1000).await.unwrap();
             assert!(matches!(latest, Err(GrantError::Invalid(_))), "the whole family is revoked");
         }
 
@@ -445,7 +471,7 @@ redirect_uris = ["https://app.example/cb"]
             let grant = setup(&store).await;
             let code = issue_code(&store, &grant, UnixTime(100)).await.unwrap();
             let token = redeem_code(&store, &redemption(&code, VERIFIER), UnixTime(101)).await.unwrap().unwrap().refresh_token.unwrap();
-            let late = rotate_refresh_token(&store, &token, "spa", UnixTime(101 + 1000), 1000).await.unwrap();
+            let late = rotate_refresh_token(&store, &token, "spa", None, UnixTime(101 + 1000), 1000).await.unwrap();
             assert!(matches!(late, Err(GrantError::Invalid(_))));
         }
     }

@@ -55,12 +55,22 @@ impl Application {
     /// As `build`, with the clock every time-dependent rule reads (tests
     /// pass one they can move).
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
-        let store = open_store(&settings).await?;
-        let keys = Keys::open(&settings, store.clone(), clock.clone()).await?;
-        let assets = http::assets::load_manifest(&settings.server.site_dir)?;
         let listener = TcpListener::bind(settings.server.bind)
             .await
             .map_err(|source| StartupError::Bind { addr: settings.server.bind, source })?;
+        Self::build_on(listener, settings, clock).await
+    }
+
+    /// As `build_with_clock`, on a listener bound beforehand (tests that need
+    /// the port in `server.public_url` before start-up).
+    pub async fn build_on(
+        listener: TcpListener,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
+        let store = open_store(&settings).await?;
+        let keys = Keys::open(&settings, store.clone(), clock.clone()).await?;
+        let assets = http::assets::load_manifest(&settings.server.site_dir)?;
         let local_addr =
             listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.server.bind, source })?;
         let leptos_options = LeptosOptions::builder()
@@ -69,8 +79,19 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(local_addr)
             .build();
-        let state =
-            AppState { store, settings: Arc::new(settings), leptos_options, assets, keys: Arc::new(keys), clock };
+        let discovery = crate::oidc::discovery::document(settings.server.public_url.as_str()).to_string().into();
+        let state = AppState {
+            store,
+            settings: Arc::new(settings),
+            leptos_options,
+            assets,
+            keys: Arc::new(keys),
+            clock,
+            discovery,
+            password_pool: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            )),
+        };
         Ok(Self { listener, local_addr, state })
     }
 

@@ -17,6 +17,10 @@ pub struct AppState {
     pub assets: app::Assets,
     pub keys: Arc<Keys>,
     pub clock: Arc<dyn Clock>,
+    /// The discovery document, built once at start-up.
+    pub discovery: Arc<str>,
+    /// Permits for password hashing on the blocking pool: one per core.
+    pub password_pool: Arc<tokio::sync::Semaphore>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

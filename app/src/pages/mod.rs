@@ -1,9 +1,11 @@
 //! One module per page; page components end in `Page`.
 
 mod home;
+mod interaction;
 mod not_found;
 mod sign_in;
 
 pub use home::HomePage;
+pub use interaction::InteractionPage;
 pub use not_found::NotFoundPage;
 pub use sign_in::SignInPage;

@@ -4,8 +4,10 @@
 //! headers → compression → cross-origin form guard → routes.
 
 pub mod assets;
+pub mod cookies;
 pub mod csrf;
 pub mod health;
+pub mod interaction;
 pub mod locale;
 pub mod security_headers;
 pub mod ui;

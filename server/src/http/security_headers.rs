@@ -27,12 +27,23 @@ impl CspNonce {
     }
 }
 
-/// The policy of an HTML page. `form-action 'self'`: forms post only to us.
-pub fn page_policy(nonce: &CspNonce) -> String {
+/// Set by a handler or page whose forms lead to a client (a form_post
+/// response, a sign-in that ends in a redirect to the client): the page's
+/// `form-action` then allows that URI as well. Internal: never sent out.
+pub const FORM_ACTION_HEADER: &str = "x-sanus-form-action";
+
+/// The policy of an HTML page. `form-action 'self'`: forms post only to us,
+/// plus `extra_form_action` (a client's redirect URI) where given; browsers
+/// apply it to the redirects after a form submission too.
+pub fn page_policy(nonce: &CspNonce, extra_form_action: Option<&str>) -> String {
+    let extra = extra_form_action
+        .filter(|uri| uri.bytes().all(|b| b.is_ascii_graphic() && b != b';' && b != b','))
+        .map(|uri| format!(" {uri}"))
+        .unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+         object-src 'none'; base-uri 'none'; form-action 'self'{extra}; frame-ancestors 'none'",
         nonce.as_str()
     )
 }
@@ -50,7 +61,9 @@ pub async fn apply(State(state): State<AppState>, mut request: Request, next: Ne
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    let policy = if is_html { page_policy(&nonce) } else { RESOURCE_POLICY.to_string() };
+    let form_action =
+        response.headers_mut().remove(FORM_ACTION_HEADER).and_then(|v| v.to_str().ok().map(str::to_owned));
+    let policy = if is_html { page_policy(&nonce, form_action.as_deref()) } else { RESOURCE_POLICY.to_string() };
     let headers = response.headers_mut();
     if let Ok(policy) = HeaderValue::from_str(&policy) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
@@ -99,8 +112,13 @@ mod tests {
     #[test]
     fn page_policy_allows_only_our_nonce_for_inline_scripts() {
         let nonce = CspNonce::generate();
-        let policy = page_policy(&nonce);
+        let policy = page_policy(&nonce, None);
         assert!(policy.contains(&format!("'nonce-{}'", nonce.as_str())));
+        assert!(policy.contains("form-action 'self';"));
+        let to_client = page_policy(&nonce, Some("https://app.example/cb"));
+        assert!(to_client.contains("form-action 'self' https://app.example/cb;"), "{to_client}");
+        let injected = page_policy(&nonce, Some("https://x; script-src *"));
+        assert!(injected.contains("form-action 'self';"), "{injected}");
         assert!(policy.contains("frame-ancestors 'none'"));
         assert!(!policy.contains("unsafe-inline"));
         assert!(!policy.contains("'unsafe-eval'"));

@@ -26,6 +26,12 @@ pub struct AccessTokenClaims<'a> {
     pub jti: String,
     pub iat: i64,
     pub exp: i64,
+    /// The SSO session the token came from (`sid`, as in the ID token).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<&'a str>,
+    /// The token family (the grant): revoking it deactivates this token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fid: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -47,6 +53,7 @@ pub async fn issue_access_token(
     client: &Client,
     subject: &str,
     scopes: &Scopes,
+    family: Option<&sanus_core::tokens::TokenFamily>,
     now: UnixTime,
 ) -> Result<IssuedAccessToken, OAuthError> {
     let mut audiences = scopes.audiences();
@@ -65,6 +72,8 @@ pub async fn issue_access_token(
         jti: sanus_core::random::url_safe(16),
         iat: now.seconds(),
         exp: now.seconds() + client.access_token_ttl,
+        sid: family.and_then(|f| f.session_id.as_deref()),
+        fid: family.map(|f| f.id.as_str()),
     };
     let ring = state.keys.ring().await?;
     let key =

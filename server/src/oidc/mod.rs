@@ -9,13 +9,19 @@
 //! `scope` (§3.3), `access_token` (RFC 9068), `error` (§5.2), `cors`.
 
 pub mod access_token;
+pub mod authorize;
+pub mod bearer;
+pub mod claims;
 pub mod client_auth;
 pub mod cors;
+pub mod discovery;
 pub mod error;
+pub mod id_token;
 pub mod jwks;
 pub mod params;
 pub mod scope;
 pub mod token;
+pub mod userinfo;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -26,12 +32,25 @@ use crate::state::AppState;
 pub const JWKS_PATH: &str = "/jwks";
 /// Path of the token endpoint.
 pub const TOKEN_PATH: &str = "/token";
+/// Path of the authorization endpoint.
+pub const AUTHORIZE_PATH: &str = "/authorize";
+/// Path of the UserInfo endpoint.
+pub const USERINFO_PATH: &str = "/userinfo";
 
 /// Endpoints other sites call with POST by design; they authenticate the
 /// client instead of relying on cookies, so the cross-origin form guard
 /// leaves them alone.
-pub const CROSS_ORIGIN_POST_PATHS: &[&str] = &[TOKEN_PATH];
+pub const CROSS_ORIGIN_POST_PATHS: &[&str] = &[TOKEN_PATH, USERINFO_PATH];
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(JWKS_PATH, get(jwks::jwks)).route(TOKEN_PATH, post(token::token).options(cors::preflight))
+    Router::new()
+        .route(JWKS_PATH, get(jwks::jwks))
+        .route(discovery::OPENID_CONFIGURATION_PATH, get(discovery::configuration))
+        .route(discovery::OAUTH_METADATA_PATH, get(discovery::configuration))
+        .route(USERINFO_PATH, get(userinfo::userinfo).post(userinfo::userinfo).options(cors::preflight))
+        .route(TOKEN_PATH, post(token::token).options(cors::preflight))
+        .route(AUTHORIZE_PATH, get(authorize::authorize_get).post(authorize::authorize_post))
+        .route("/authorize/resume/{id}", get(authorize::resume))
+        .route("/interaction/{id}/login", post(crate::http::interaction::sign_in))
+        .route("/interaction/{id}/consent", post(crate::http::interaction::consent))
 }

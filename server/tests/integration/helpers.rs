@@ -9,8 +9,9 @@ use std::sync::Arc;
 use sanus::config::PublicUrl;
 use sanus::keys::Keys;
 use sanus::{Application, Settings};
-use sanus_core::Store;
+use sanus_core::clock::ManualClock;
 use sanus_core::store::testing::TestDatabase;
+use sanus_core::{Clock as _, Store, SystemClock};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -25,6 +26,7 @@ pub struct TestApp {
     pub store: Store,
     pub keys: Arc<Keys>,
     pub settings: Settings,
+    pub clock: ManualClock,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<Result<(), sanus::StartupError>>>,
     _db: Option<TestDatabase>,
@@ -99,8 +101,16 @@ pub async fn spawn_app_with(db: TestDatabase, configure: impl FnOnce(&mut Settin
     app
 }
 
-async fn start(settings: Settings) -> TestApp {
-    let app = Application::build(settings.clone()).await.expect("application builds");
+async fn start(mut settings: Settings) -> TestApp {
+    let clock = ManualClock::new(SystemClock.now());
+    let listener = tokio::net::TcpListener::bind(settings.server.bind).await.unwrap();
+    let address = listener.local_addr().unwrap();
+    if settings.server.public_url.as_str() == "http://127.0.0.1" {
+        // The issuer is the real address, as relying parties see it.
+        settings.server.public_url = PublicUrl::parse(&format!("http://{address}")).unwrap();
+    }
+    let app =
+        Application::build_on(listener, settings.clone(), Arc::new(clock.clone())).await.expect("application builds");
     let address = app.local_addr();
     let store = app.store().clone();
     let keys = app.keys().clone();
@@ -114,6 +124,7 @@ async fn start(settings: Settings) -> TestApp {
         store,
         keys,
         settings,
+        clock,
         shutdown: Some(tx),
         server: Some(server),
         _db: None,
@@ -152,6 +163,14 @@ email = "robot@acme.example"
 given_name = "Robot"
 email_verified = true
 
+[[users]]
+email = "jane@acme.example"
+given_name = "Jane"
+family_name = "Doe"
+locale = "de"
+email_verified = true
+password = "jane-correct-horse-battery"
+
 [[applications]]
 tenant = "acme-dev"
 short_key = "tstapp"
@@ -181,15 +200,43 @@ application = "tstapp"
 client_id = "spa"
 kind = "spa"
 name = "Ward app"
-redirect_uris = ["https://app.acme.example/callback"]
+redirect_uris = ["https://app.acme.example/callback", "https://app.acme.example/callback?tenant=1"]
+post_logout_redirect_uris = ["https://app.acme.example/"]
 web_origins = ["https://app.acme.example"]
 allowed_scopes = ["tstapp_data.read"]
+policy_uri = "https://app.acme.example/privacy"
+
+[[clients]]
+application = "tstapp"
+client_id = "spa2"
+kind = "spa"
+name = "Other app"
+redirect_uris = ["https://other.acme.example/callback"]
+
+[[clients]]
+application = "tstapp"
+client_id = "portal"
+kind = "web"
+name = "Staff portal"
+secret = "portal-secret-0123456789abcdef0123456789"
+first_party = true
+redirect_uris = ["https://portal.acme.example/cb"]
+id_token_signed_response_alg = "ES256"
 "#;
+
+pub const JANE: &str = "jane@acme.example";
+pub const JANE_PASSWORD: &str = "jane-correct-horse-battery";
+pub const PORTAL_SECRET: &str = "portal-secret-0123456789abcdef0123456789";
 
 pub const M2M_SECRET: &str = "m2m-basic-secret-0123456789abcdef0123";
 pub const POST_SECRET: &str = "m2m-post-secret-0123456789abcdef01234";
 
 impl TestApp {
+    /// The issuer: the public URL, which is the app's real address.
+    pub fn issuer(&self) -> &str {
+        self.settings.server.public_url.as_str()
+    }
+
     /// Imports `toml` (see `sanus import`) into this app's database.
     pub async fn import(&self, toml: &str) {
         let file = sanus_core::import::parse(toml, "toml").unwrap();

@@ -6,6 +6,8 @@
 
 mod assets;
 mod cli;
+mod code_flow;
+mod flow;
 mod health;
 mod helpers;
 mod jwks;
@@ -13,4 +15,5 @@ mod locale;
 mod security;
 mod shutdown;
 mod token;
+mod tokens_flow;
 mod ui;

@@ -30,7 +30,7 @@ async fn verify(app: &TestApp, token: &str) -> (jsonwebtoken::Header, Value) {
     let key = jsonwebtoken::DecodingKey::from_jwk(jwk).unwrap();
     let mut validation = jsonwebtoken::Validation::new(header.alg);
     validation.validate_aud = false;
-    validation.set_issuer(&["http://127.0.0.1"]);
+    validation.set_issuer(&[app.issuer()]);
     let data = jsonwebtoken::decode::<Value>(token, &key, &validation).unwrap();
     (header, data.claims)
 }
@@ -50,7 +50,7 @@ sanus_core::engine_tests! {
         let (header, claims) = verify(&app, body["access_token"].as_str().unwrap()).await;
         assert_eq!(header.typ.as_deref(), Some("at+jwt"));
         assert_eq!(header.alg, jsonwebtoken::Algorithm::ES256);
-        assert_eq!(claims["iss"], "http://127.0.0.1");
+        assert_eq!(claims["iss"], app.issuer());
         assert_eq!(claims["aud"], "tstapp");
         assert_eq!(claims["client_id"], "m2m-basic");
         assert_eq!(claims["scope"], "tstapp_datamanagement");

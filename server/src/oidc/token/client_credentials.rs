@@ -25,12 +25,14 @@ pub async fn grant(
     }
     let scopes = check_scope(client, scope)?;
     let subject = client.service_account.as_ref().map_or(client.id.as_str(), |user| user.as_str());
-    let issued = issue_access_token(state, client, subject, &scopes, now).await?;
+    let issued = issue_access_token(state, client, subject, &scopes, None, now).await?;
     Ok(TokenResponse {
         access_token: issued.token,
         token_type: "bearer",
         expires_in: issued.expires_in,
         scope: Some(scopes.joined()),
+        refresh_token: None,
+        id_token: None,
     })
 }
 

@@ -1,10 +1,13 @@
 //! The token endpoint (RFC 6749 §3.2): authenticate the client, then
 //! dispatch on the grant. Every response is `no-store` (§5.1).
 //!
+//! - `authorization_code` (§4.1.3): `authorization_code.rs`
+//! - `refresh_token` (§6): `refresh_token.rs`
 //! - `client_credentials` (§4.4): `client_credentials.rs`
-//! - `authorization_code`, `refresh_token`: not yet (`unsupported_grant_type`)
 
+mod authorization_code;
 mod client_credentials;
+mod refresh_token;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -19,20 +22,20 @@ use super::params::Params;
 use crate::state::AppState;
 
 /// A token request, typed by its grant.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenRequest {
-    ClientCredentials { scope: Option<String> },
+    AuthorizationCode,
+    RefreshToken,
+    ClientCredentials,
 }
 
 impl TokenRequest {
     pub fn parse(params: &Params) -> Result<Self, OAuthError> {
         match params.require("grant_type")? {
-            "client_credentials" => Ok(Self::ClientCredentials { scope: params.get("scope").map(str::to_owned) }),
-            "authorization_code" | "refresh_token" => Err(OAuthError::new(
-                ErrorCode::UnsupportedGrantType,
-                "This grant type is not available on this server yet.",
-            )),
-            _ => Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "Unknown grant_type.")),
+            "authorization_code" => Ok(Self::AuthorizationCode),
+            "refresh_token" => Ok(Self::RefreshToken),
+            "client_credentials" => Ok(Self::ClientCredentials),
+            _ => Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "Unsupported grant_type.")),
         }
     }
 }
@@ -45,6 +48,41 @@ pub struct TokenResponse {
     pub expires_in: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+/// The tokens of a user's grant: an access token, an ID token when
+/// `openid` was granted, the refresh token when there is one.
+pub async fn user_token_response(
+    state: &AppState,
+    client: &sanus_core::clients::Client,
+    family: &sanus_core::tokens::TokenFamily,
+    nonce: Option<&str>,
+    refresh_token: Option<String>,
+    now: sanus_core::UnixTime,
+) -> Result<TokenResponse, OAuthError> {
+    let user = sanus_core::users::get_user(&state.store, &family.user_id).await?;
+    let scopes = super::scope::Scopes::from_vec(family.scopes.clone());
+    let issued =
+        super::access_token::issue_access_token(state, client, user.id.as_str(), &scopes, Some(family), now).await?;
+    let id_token = if scopes.contains("openid") {
+        let input =
+            super::id_token::IdTokenInput { client, family, user: &user, nonce, access_token: &issued.token, now };
+        Some(super::id_token::issue_id_token(state, input).await?)
+    } else {
+        None
+    };
+    Ok(TokenResponse {
+        access_token: issued.token,
+        token_type: "bearer",
+        expires_in: issued.expires_in,
+        scope: Some(scopes.joined()),
+        refresh_token,
+        id_token,
+    })
 }
 
 pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -78,8 +116,8 @@ async fn handle(
         return Err(OAuthError::invalid_client("This client may not be used from this web origin."));
     }
     match request {
-        TokenRequest::ClientCredentials { scope } => {
-            client_credentials::grant(state, &client, scope.as_deref(), now).await
-        }
+        TokenRequest::AuthorizationCode => authorization_code::grant(state, &client, &params, now).await,
+        TokenRequest::RefreshToken => refresh_token::grant(state, &client, &params, now).await,
+        TokenRequest::ClientCredentials => client_credentials::grant(state, &client, params.get("scope"), now).await,
     }
 }

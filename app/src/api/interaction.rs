@@ -1,0 +1,34 @@
+//! Reading an interaction for its page. The server provides the loader
+//! (`InteractionLoader`), because the protocol state lives there; this
+//! function only carries the result to the page.
+
+use leptos::prelude::*;
+
+use crate::dto::{InteractionUnavailable, InteractionView};
+
+/// What loading an interaction yields.
+pub type InteractionResult = Result<InteractionView, InteractionUnavailable>;
+
+/// The future the server's loader returns.
+#[cfg(feature = "ssr")]
+pub type InteractionFuture = std::pin::Pin<Box<dyn Future<Output = InteractionResult> + Send>>;
+
+/// Loads the view of interaction `id` for the request's browser (its headers).
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct InteractionLoader(pub std::sync::Arc<dyn Fn(String, http::HeaderMap) -> InteractionFuture + Send + Sync>);
+
+#[server(endpoint = "interaction")]
+pub async fn load_interaction(id: String) -> Result<InteractionResult, ServerFnError> {
+    let loader = use_context::<InteractionLoader>().ok_or_else(|| ServerFnError::new("no interaction loader"))?;
+    let headers = use_context::<http::request::Parts>().map(|parts| parts.headers).unwrap_or_default();
+    let view = (loader.0)(id, headers).await;
+    if let Ok(view) = &view
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(value) = http::HeaderValue::from_str(&view.client.redirect_uri)
+    {
+        // Sign-in and consent end in a redirect to the client: allow it.
+        response.insert_header(http::HeaderName::from_static("x-sanus-form-action"), value);
+    }
+    Ok(view)
+}

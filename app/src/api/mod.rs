@@ -1,0 +1,3 @@
+//! Server functions, by area. Their bodies run on the server only.
+
+pub mod interaction;

@@ -1,0 +1,44 @@
+//! Wire types shared by the server and the browser build.
+
+use serde::{Deserialize, Serialize};
+
+/// What the interaction page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InteractionView {
+    pub id: String,
+    pub client: ClientView,
+    pub step: InteractionStep,
+}
+
+/// The client as people see it on the sign-in and consent screens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientView {
+    pub name: String,
+    pub logo_uri: Option<String>,
+    pub client_uri: Option<String>,
+    pub policy_uri: Option<String>,
+    pub tos_uri: Option<String>,
+    /// Where the browser ends up: the page's `form-action` must allow it.
+    pub redirect_uri: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InteractionStep {
+    SignIn { login_hint: Option<String>, error: Option<SignInError> },
+    Consent { email: String, scopes: Vec<String> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignInError {
+    /// Wrong e-mail or password; deliberately not saying which.
+    InvalidCredentials,
+}
+
+/// Why there is nothing to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InteractionUnavailable {
+    /// Unknown, expired, used, or started in another browser.
+    Expired,
+    /// The server failed; the cause is in its log.
+    Failed,
+}

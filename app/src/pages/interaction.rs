@@ -1,0 +1,129 @@
+//! The interaction page: sign-in, then consent, for an authorization
+//! request. Plain forms that post to the server, so it works without
+//! JavaScript; the server then resumes the request.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::interaction::load_interaction;
+use crate::dto::{ClientView, InteractionStep, InteractionView, SignInError};
+use crate::i18n::use_i18n;
+
+const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-400 px-3 py-2 text-slate-900 focus:border-teal-700 focus:outline focus:outline-2 focus:outline-teal-700";
+const PRIMARY: &str = "rounded-md bg-teal-700 px-4 py-2.5 font-semibold text-white hover:bg-teal-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-700";
+const SECONDARY: &str = "rounded-md border border-slate-400 bg-white px-4 py-2.5 font-semibold text-slate-800 hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-700";
+
+#[component]
+pub fn InteractionPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let view = Resource::new(id, load_interaction);
+    view! {
+        <Suspense fallback=move || view! { <p>{move || i18n.t().interaction_loading}</p> }>
+            {move || Suspend::new(async move {
+                match view.await {
+                    Ok(Ok(interaction)) => render(interaction).into_any(),
+                    _ => expired().into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn render(interaction: InteractionView) -> impl IntoView {
+    let InteractionView { id, client, step } = interaction;
+    view! {
+        <section class="mx-auto max-w-md">
+            <div class="rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
+                {match step {
+                    InteractionStep::SignIn { login_hint, error } => sign_in(id, client, login_hint, error).into_any(),
+                    InteractionStep::Consent { email, scopes } => consent(id, client, email, scopes).into_any(),
+                }}
+            </div>
+        </section>
+    }
+}
+
+fn client_header(client: &ClientView) -> impl IntoView + use<> {
+    client.logo_uri.clone().map(|logo| {
+        view! { <img src=logo alt="" class="mb-4 h-12 w-12 rounded object-contain" /> }
+    })
+}
+
+fn sign_in(id: String, client: ClientView, login_hint: Option<String>, error: Option<SignInError>) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = client.name.clone();
+    view! {
+        <Title text=move || i18n.t().sign_in_title />
+        {client_header(&client)}
+        <h1 id="sign-in-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().sign_in_heading}</h1>
+        <p class="mt-2 text-slate-700">{move || i18n.t().interaction_sign_in_to}" " <strong>{name.clone()}</strong></p>
+        {error.map(|SignInError::InvalidCredentials| view! {
+            <p id="sign-in-error" role="alert" class="mt-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+                {move || i18n.t().interaction_invalid_credentials}
+            </p>
+        })}
+        <form method="post" action=format!("/interaction/{id}/login") class="mt-6 space-y-5" aria-labelledby="sign-in-heading">
+            <div>
+                <label for="email" class="block text-sm font-medium text-slate-800">{move || i18n.t().email_label}</label>
+                <input id="email" name="email" type="email" autocomplete="username" required autofocus
+                    value=login_hint aria-describedby=error.map(|_| "sign-in-error") class=INPUT />
+            </div>
+            <div>
+                <label for="password" class="block text-sm font-medium text-slate-800">{move || i18n.t().password_label}</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required class=INPUT />
+            </div>
+            <button type="submit" class=format!("w-full {PRIMARY}")>{move || i18n.t().sign_in_submit}</button>
+        </form>
+        {policy_links(&client)}
+    }
+}
+
+fn consent(id: String, client: ClientView, email: String, scopes: Vec<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = client.name.clone();
+    view! {
+        <Title text=move || i18n.t().interaction_consent_title />
+        {client_header(&client)}
+        <h1 id="consent-heading" class="text-2xl font-bold text-slate-900">
+            {name.clone()}" "{move || i18n.t().interaction_consent_lead}
+        </h1>
+        <ul class="mt-4 list-disc space-y-2 pl-5 text-slate-800">
+            {scopes.into_iter().map(|scope| view! { <li>{move || i18n.t().scope(&scope)}</li> }).collect_view()}
+        </ul>
+        <p class="mt-4 text-sm text-slate-600">{move || i18n.t().interaction_signed_in_as}" "{email}</p>
+        <form method="post" action=format!("/interaction/{id}/consent") class="mt-6 flex gap-3" aria-labelledby="consent-heading">
+            <button type="submit" name="decision" value="allow" class=format!("flex-1 {PRIMARY}")>{move || i18n.t().interaction_allow}</button>
+            <button type="submit" name="decision" value="deny" class=format!("flex-1 {SECONDARY}")>{move || i18n.t().interaction_deny}</button>
+        </form>
+        {policy_links(&client)}
+    }
+}
+
+fn policy_links(client: &ClientView) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let link = "text-teal-800 underline underline-offset-4 hover:text-teal-900";
+    view! {
+        <p class="mt-6 flex gap-4 text-sm">
+            {client.policy_uri.clone().map(|href| view! { <a href=href class=link rel="noopener">{move || i18n.t().interaction_policy}</a> })}
+            {client.tos_uri.clone().map(|href| view! { <a href=href class=link rel="noopener">{move || i18n.t().interaction_terms}</a> })}
+        </p>
+    }
+}
+
+fn expired() -> impl IntoView {
+    let i18n = use_i18n();
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text=move || i18n.t().flow_error_title />
+        <section class="max-w-2xl">
+            <h1 class="text-2xl font-bold text-slate-900">{move || i18n.t().flow_error_expired}</h1>
+            <p class="mt-4 text-slate-700">{move || i18n.t().flow_error_next_step}</p>
+        </section>
+    }
+}

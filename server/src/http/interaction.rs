@@ -1,0 +1,201 @@
+//! Finishing an interaction: the sign-in and consent forms of the
+//! interaction page post here. Plain HTML forms (they work without
+//! JavaScript); each answer is a redirect, to the page again or on to
+//! `/authorize/resume/{id}`. Tokens are never minted here.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use axum::{Extension, Form};
+use sanus_core::clients::find_client;
+use sanus_core::interactions::{
+    consume_interaction, set_interaction_consented, set_interaction_login_error, set_interaction_session,
+};
+use sanus_core::sessions::{create_session, find_session};
+use sanus_core::users::{Email, find_user_for_sign_in, get_user};
+use serde::Deserialize;
+
+use super::cookies;
+use super::security_headers::CspNonce;
+use crate::oidc::authorize::{expired_page, issuer, load_interaction, see_other};
+use crate::state::AppState;
+
+/// How long a single sign-on session lasts.
+pub const SESSION_LIFETIME_SECONDS: i64 = 12 * 3600;
+const INVALID_CREDENTIALS: &str = "invalid_credentials";
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /interaction/{id}/login`: e-mail and password.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let now = state.clock.now();
+    match load_interaction(&state, &headers, &id, now).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return expired_page(&state, &headers),
+        Err(error) => return failed(&state, &headers, &error),
+    }
+    let account = match Email::parse(&form.email) {
+        Ok(email) => match find_user_for_sign_in(&state.store, &email).await {
+            Ok(account) => account,
+            Err(error) => return failed(&state, &headers, &error),
+        },
+        Err(_) => None,
+    };
+    let (user, hash) = match account {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, None),
+    };
+    // Unknown accounts cost the same time as wrong passwords.
+    let password_ok = verify_on_pool(&state, form.password, hash).await;
+    let Some(user) = user.filter(|_| password_ok) else {
+        tracing::info!("sign-in failed");
+        if let Err(error) = set_interaction_login_error(&state.store, &id, INVALID_CREDENTIALS).await {
+            return failed(&state, &headers, &error);
+        }
+        return see_other(&format!("/interaction/{id}"));
+    };
+    let created = create_session(&state.store, &user.id, &["pwd"], now, SESSION_LIFETIME_SECONDS).await;
+    let (session, token) = match created {
+        Ok(created) => created,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    if let Err(error) = set_interaction_session(&state.store, &id, &session.id).await {
+        return failed(&state, &headers, &error);
+    }
+    tracing::info!(user_id = %user.id, "signed in");
+    let mut response = see_other(&format!("/authorize/resume/{id}"));
+    let secure = state.settings.server.public_url.is_https();
+    if let Some(cookie) = cookies::set(cookies::SESSION, &token, None, secure) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// argon2 on the bounded blocking pool: a sign-in storm queues here instead
+/// of starving every other request of threads.
+async fn verify_on_pool(state: &AppState, password: String, hash: Option<String>) -> bool {
+    let Ok(_permit) = state.password_pool.clone().acquire_owned().await else { return false };
+    tokio::task::spawn_blocking(move || sanus_core::password::verify_password(&password, hash.as_deref()))
+        .await
+        .unwrap_or(false)
+}
+
+#[derive(Deserialize)]
+pub struct ConsentForm {
+    #[serde(default)]
+    decision: String,
+}
+
+/// `POST /interaction/{id}/consent`: `decision=allow` or `deny`.
+pub async fn consent(
+    State(state): State<AppState>,
+    Extension(nonce): Extension<CspNonce>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<ConsentForm>,
+) -> Response {
+    let now = state.clock.now();
+    let (interaction, request) = match load_interaction(&state, &headers, &id, now).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return expired_page(&state, &headers),
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    let session = match &interaction.session_id {
+        Some(session_id) => match find_session(&state.store, session_id, now).await {
+            Ok(session) => session,
+            Err(error) => return failed(&state, &headers, &error),
+        },
+        None => None,
+    };
+    let Some(session) = session else { return see_other(&format!("/interaction/{id}")) };
+    if form.decision != "allow" {
+        return match consume_interaction(&state.store, &id, now).await {
+            Ok(true) => {
+                request.target.error(issuer(&state), "access_denied", "The user did not allow access.", nonce.as_str())
+            }
+            Ok(false) => expired_page(&state, &headers),
+            Err(error) => failed(&state, &headers, &error),
+        };
+    }
+    let granted = sanus_core::consents::grant_consent(
+        &state.store,
+        session.user_id.as_str(),
+        &request.client_id,
+        &request.scopes,
+        now,
+    )
+    .await;
+    if let Err(error) = granted.and(set_interaction_consented(&state.store, &id, now).await) {
+        return failed(&state, &headers, &error);
+    }
+    see_other(&format!("/authorize/resume/{id}"))
+}
+
+fn failed(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) -> Response {
+    tracing::error!(%cause, "interaction failed");
+    expired_page(state, headers)
+}
+
+/// Builds the page's view of an interaction; provided to the UI as its loader.
+pub fn loader(state: AppState) -> app::api::interaction::InteractionLoader {
+    app::api::interaction::InteractionLoader(Arc::new(move |id, headers| {
+        let state = state.clone();
+        Box::pin(async move { view(&state, &headers, &id).await })
+    }))
+}
+
+async fn view(state: &AppState, headers: &HeaderMap, id: &str) -> app::api::interaction::InteractionResult {
+    use app::dto::{ClientView, InteractionStep, InteractionUnavailable, InteractionView, SignInError};
+    let now = state.clock.now();
+    let failed = |error: &dyn std::fmt::Display| {
+        tracing::error!(%error, "cannot load an interaction");
+        InteractionUnavailable::Failed
+    };
+    let (interaction, request) = load_interaction(state, headers, id, now)
+        .await
+        .map_err(|e| failed(&e))?
+        .ok_or(InteractionUnavailable::Expired)?;
+    let client = find_client(&state.store, &request.client_id)
+        .await
+        .map_err(|e| failed(&e))?
+        .ok_or(InteractionUnavailable::Expired)?;
+    let session = match &interaction.session_id {
+        Some(session_id) => find_session(&state.store, session_id, now).await.map_err(|e| failed(&e))?,
+        None => None,
+    };
+    let step = match session {
+        None => InteractionStep::SignIn {
+            login_hint: request.login_hint.clone(),
+            error: interaction.login_error.as_deref().map(|_| SignInError::InvalidCredentials),
+        },
+        Some(session) => {
+            let user = get_user(&state.store, &session.user_id).await.map_err(|e| failed(&e))?;
+            InteractionStep::Consent { email: user.email, scopes: request.scopes.clone() }
+        }
+    };
+    Ok(InteractionView {
+        id: id.to_string(),
+        client: ClientView {
+            name: client.name,
+            logo_uri: client.logo_uri,
+            client_uri: client.client_uri,
+            policy_uri: client.policy_uri,
+            tos_uri: client.tos_uri,
+            redirect_uri: request.target.redirect_uri.clone(),
+        },
+        step,
+    })
+}

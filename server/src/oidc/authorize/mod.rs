@@ -1,0 +1,336 @@
+//! The authorization endpoint (RFC 6749 §3.1, OIDC Core §3.1.2), as a
+//! pipeline: parse → check client → check redirect URI (only from here on
+//! may an error go back to the client) → check the rest → load the SSO
+//! session → issue a code, or hand over to an interaction (sign-in,
+//! consent) and resume afterwards.
+//!
+//! - `request.rs`: the raw parameters
+//! - `checks.rs`: one check per rule
+//! - `respond.rs`: query, fragment and form_post responses with `iss`
+//! - `GET /authorize/resume/{id}`: `resume` below
+
+pub mod checks;
+pub mod request;
+pub mod respond;
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use sanus_core::UnixTime;
+use sanus_core::clients::{Client, SecretHash, find_client};
+use sanus_core::interactions::{Interaction, consume_interaction, find_interaction, insert_interaction};
+use sanus_core::sessions::{Session, find_session, find_session_by_token};
+use sanus_core::tokens::{CodeGrant, issue_code};
+
+use self::checks::{AuthorizationRequest, AuthorizeError, PageError, check_client_id, check_request};
+use self::request::RawAuthorizationRequest;
+use crate::http::cookies;
+use crate::http::security_headers::CspNonce;
+use crate::oidc::params::Params;
+use crate::state::AppState;
+
+/// How long a user has to sign in and consent.
+pub const INTERACTION_LIFETIME_SECONDS: i64 = 30 * 60;
+
+pub async fn authorize_get(
+    State(state): State<AppState>,
+    Extension(nonce): Extension<CspNonce>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let params = Params::from_pairs(url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()));
+    authorize(&state, params, &headers, &nonce).await
+}
+
+pub async fn authorize_post(
+    State(state): State<AppState>,
+    Extension(nonce): Extension<CspNonce>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let params = Params::from_form(&headers, &body);
+    authorize(&state, params, &headers, &nonce).await
+}
+
+async fn authorize(
+    state: &AppState,
+    params: Result<Params, crate::oidc::error::OAuthError>,
+    headers: &HeaderMap,
+    nonce: &CspNonce,
+) -> Response {
+    // A repeated or unparsable parameter: nothing in it can be trusted yet.
+    let Ok(params) = params else {
+        return error_page(state, headers, PageError::MissingClientId);
+    };
+    let raw = RawAuthorizationRequest::from_params(&params);
+    let client = match check_client_id(&raw) {
+        Ok(client_id) => match find_client(&state.store, client_id).await {
+            Ok(Some(client)) => client,
+            Ok(None) => return error_page(state, headers, PageError::UnknownClient),
+            Err(error) => return server_error_page(state, headers, &error),
+        },
+        Err(AuthorizeError::Page(error)) => return error_page(state, headers, error),
+        Err(AuthorizeError::Redirect { .. }) => return error_page(state, headers, PageError::MissingClientId),
+    };
+    let request = match check_request(&raw, &client) {
+        Ok(request) => request,
+        Err(AuthorizeError::Page(error)) => return error_page(state, headers, error),
+        Err(AuthorizeError::Redirect { target, error, description }) => {
+            return target.error(issuer(state), error, &description, nonce.as_str());
+        }
+    };
+    let now = state.clock.now();
+    let session = match current_session(state, headers, now).await {
+        Ok(session) => session,
+        Err(error) => return server_error_page(state, headers, &error),
+    };
+    let session = session.filter(|s| !request.prompt.login && within_max_age(&request, s, now));
+    match next_step(state, &client, &request, session.as_ref(), false).await {
+        Ok(Next::Issue) => match session {
+            Some(session) => issue(state, &request, &session, nonce, now).await,
+            None => server_error_page(state, headers, &"no session to issue a code for"),
+        },
+        Ok(step) if request.prompt.none => {
+            let (error, description) = match step {
+                Next::Login => ("login_required", "The user is not signed in."),
+                _ => ("consent_required", "The user has not consented to this client."),
+            };
+            request.target.error(issuer(state), error, description, nonce.as_str())
+        }
+        Ok(_) => start_interaction(state, headers, &request, session.as_ref(), now).await,
+        Err(error) => server_error_page(state, headers, &error),
+    }
+}
+
+/// What the request still needs.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next {
+    Login,
+    Consent,
+    Issue,
+}
+
+/// Login when there is no session; consent unless the client is first
+/// party or every scope was allowed before (and the request did not ask
+/// to be asked again), or the user just agreed in this interaction.
+pub async fn next_step(
+    state: &AppState,
+    client: &Client,
+    request: &AuthorizationRequest,
+    session: Option<&Session>,
+    consented_now: bool,
+) -> Result<Next, sanus_core::StoreError> {
+    let Some(session) = session else { return Ok(Next::Login) };
+    if client.first_party || consented_now {
+        return Ok(Next::Issue);
+    }
+    if request.prompt.consent {
+        return Ok(Next::Consent);
+    }
+    let allowed =
+        sanus_core::consents::find_consent(&state.store, session.user_id.as_str(), client.id.as_str()).await?;
+    let covered = allowed.is_some_and(|allowed| request.scopes.iter().all(|s| allowed.contains(s)));
+    Ok(if covered { Next::Issue } else { Next::Consent })
+}
+
+/// OIDC Core §3.1.2.1 `max_age`: an older sign-in does not count.
+fn within_max_age(request: &AuthorizationRequest, session: &Session, now: UnixTime) -> bool {
+    request.max_age.is_none_or(|max_age| now.seconds() - session.auth_time.seconds() <= max_age)
+}
+
+pub fn issuer(state: &AppState) -> &str {
+    state.settings.server.public_url.as_str()
+}
+
+fn secure(state: &AppState) -> bool {
+    state.settings.server.public_url.is_https()
+}
+
+async fn current_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    now: UnixTime,
+) -> Result<Option<Session>, sanus_core::StoreError> {
+    match cookies::read(headers, cookies::SESSION) {
+        Some(token) => find_session_by_token(&state.store, &token, now).await,
+        None => Ok(None),
+    }
+}
+
+/// Stores the request and sends the browser to the interaction page.
+async fn start_interaction(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: &AuthorizationRequest,
+    session: Option<&Session>,
+    now: UnixTime,
+) -> Response {
+    let existing = cookies::read(headers, cookies::BROWSER);
+    let browser = existing.clone().unwrap_or_else(|| sanus_core::random::url_safe(32));
+    let Ok(json) = serde_json::to_string(request) else {
+        return server_error_page(state, headers, &"cannot store the request");
+    };
+    let interaction = insert_interaction(
+        &state.store,
+        &request.client_id,
+        SecretHash::of(browser.as_bytes()).as_str(),
+        &json,
+        session.map(|s| s.id.as_str()),
+        now,
+        INTERACTION_LIFETIME_SECONDS,
+    )
+    .await;
+    let interaction = match interaction {
+        Ok(interaction) => interaction,
+        Err(error) => return server_error_page(state, headers, &error),
+    };
+    let mut response = see_other(&format!("/interaction/{}", interaction.id));
+    if existing.is_none()
+        && let Some(cookie) = cookies::set(cookies::BROWSER, &browser, Some(365 * 86_400), secure(state))
+    {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// Issues the code and answers the client.
+async fn issue(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    session: &Session,
+    nonce: &CspNonce,
+    now: UnixTime,
+) -> Response {
+    let grant = CodeGrant {
+        client_id: request.client_id.clone(),
+        user_id: session.user_id.clone(),
+        session_id: Some(session.id.clone()),
+        scopes: request.scopes.clone(),
+        auth_time: session.auth_time,
+        amr: session.amr.clone(),
+        redirect_uri: request.target.redirect_uri.clone(),
+        code_challenge: request.code_challenge.clone(),
+        nonce: request.nonce.clone(),
+    };
+    match issue_code(&state.store, &grant, now).await {
+        Ok(code) => request.target.code(issuer(state), &code, nonce.as_str()),
+        Err(error) => {
+            tracing::error!(%error, "cannot issue an authorization code");
+            request.target.error(issuer(state), "server_error", "Please try again later.", nonce.as_str())
+        }
+    }
+}
+
+/// `GET /authorize/resume/{id}`: after sign-in and consent, finish the request.
+pub async fn resume(
+    State(state): State<AppState>,
+    Extension(nonce): Extension<CspNonce>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let now = state.clock.now();
+    let (interaction, request) = match load_interaction(&state, &headers, &id, now).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return expired_page(&state, &headers),
+        Err(error) => return server_error_page(&state, &headers, &error),
+    };
+    let client = match find_client(&state.store, &request.client_id).await {
+        Ok(Some(client)) => client,
+        Ok(None) => return error_page(&state, &headers, PageError::UnknownClient),
+        Err(error) => return server_error_page(&state, &headers, &error),
+    };
+    let session = match &interaction.session_id {
+        Some(session_id) => match find_session(&state.store, session_id, now).await {
+            Ok(session) => session,
+            Err(error) => return server_error_page(&state, &headers, &error),
+        },
+        None => None,
+    };
+    match next_step(&state, &client, &request, session.as_ref(), interaction.consented).await {
+        Ok(Next::Issue) => {}
+        Ok(_) => return see_other(&format!("/interaction/{id}")),
+        Err(error) => return server_error_page(&state, &headers, &error),
+    }
+    let Some(session) = session else { return see_other(&format!("/interaction/{id}")) };
+    match consume_interaction(&state.store, &id, now).await {
+        Ok(true) => issue(&state, &request, &session, &nonce, now).await,
+        Ok(false) => expired_page(&state, &headers),
+        Err(error) => server_error_page(&state, &headers, &error),
+    }
+}
+
+/// The interaction with this id, if it is alive and was started by this
+/// browser; with its stored request.
+pub async fn load_interaction(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    now: UnixTime,
+) -> Result<Option<(Interaction, AuthorizationRequest)>, sanus_core::StoreError> {
+    let Some(interaction) = find_interaction(&state.store, id, now).await? else { return Ok(None) };
+    let browser = cookies::read(headers, cookies::BROWSER).unwrap_or_default();
+    if !SecretHash::of(browser.as_bytes()).matches(&SecretHash::from_stored(interaction.browser_hash.clone())) {
+        return Ok(None);
+    }
+    let Ok(request) = serde_json::from_str::<AuthorizationRequest>(&interaction.request) else { return Ok(None) };
+    Ok(Some((interaction, request)))
+}
+
+pub fn see_other(location: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The page shown when the client cannot be told (RFC 6749 §4.1.2.1: never
+/// redirect to an unverified URI).
+pub fn error_page(state: &AppState, headers: &HeaderMap, error: PageError) -> Response {
+    let t = app::i18n::locale_of_headers(headers).texts();
+    let message = match error {
+        PageError::UnknownClient => t.flow_error_unknown_client,
+        PageError::UnregisteredRedirectUri => t.flow_error_redirect,
+        PageError::MissingClientId | PageError::MissingRedirectUri => t.flow_error_malformed,
+    };
+    flow_page(state, headers, StatusCode::BAD_REQUEST, message)
+}
+
+pub fn expired_page(state: &AppState, headers: &HeaderMap) -> Response {
+    let t = app::i18n::locale_of_headers(headers).texts();
+    flow_page(state, headers, StatusCode::BAD_REQUEST, t.flow_error_expired)
+}
+
+fn server_error_page(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) -> Response {
+    tracing::error!(%cause, "authorization request failed");
+    let t = app::i18n::locale_of_headers(headers).texts();
+    flow_page(state, headers, StatusCode::INTERNAL_SERVER_ERROR, t.flow_error_malformed)
+}
+
+fn flow_page(state: &AppState, headers: &HeaderMap, status: StatusCode, message: &str) -> Response {
+    let locale = app::i18n::locale_of_headers(headers);
+    let t = locale.texts();
+    let stylesheet = state
+        .assets
+        .css
+        .as_deref()
+        .map(|href| format!("<link rel=\"stylesheet\" href=\"{href}\">"))
+        .unwrap_or_default();
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">{stylesheet}<title>{title}</title></head>\
+         <body class=\"min-h-screen bg-slate-50 text-slate-900\"><main class=\"mx-auto max-w-xl px-4 py-16\">\
+         <h1 class=\"text-2xl font-bold\">{heading}</h1><p class=\"mt-4 text-slate-700\">{message}</p>\
+         <p class=\"mt-4 text-slate-700\">{next}</p></main></body></html>",
+        lang = locale.as_str(),
+        title = t.flow_error_title,
+        heading = t.flow_error_title.split(" – ").next().unwrap_or_default(),
+        next = t.flow_error_next_step,
+    );
+    let mut response = (status, Html(html)).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

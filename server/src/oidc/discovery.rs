@@ -1,0 +1,71 @@
+//! Discovery: OpenID Provider Metadata (OpenID Connect Discovery 1.0 §3)
+//! at `/.well-known/openid-configuration`, and the same document as OAuth 2.0
+//! Authorization Server Metadata (RFC 8414 §2) at
+//! `/.well-known/oauth-authorization-server`. Built once from the route
+//! table and the supported features; `issuer` is the public URL exactly.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use sanus_core::clients::AuthMethod;
+use sanus_core::keys::SigningAlg;
+use serde_json::{Value, json};
+
+use super::scope::USER_SCOPES;
+use super::{AUTHORIZE_PATH, JWKS_PATH, TOKEN_PATH, USERINFO_PATH};
+use crate::state::AppState;
+
+pub const OPENID_CONFIGURATION_PATH: &str = "/.well-known/openid-configuration";
+pub const OAUTH_METADATA_PATH: &str = "/.well-known/oauth-authorization-server";
+
+/// The metadata document for `issuer`.
+pub fn document(issuer: &str) -> Value {
+    let endpoint = |path: &str| format!("{issuer}{path}");
+    json!({
+        "issuer": issuer,
+        "authorization_endpoint": endpoint(AUTHORIZE_PATH),
+        "token_endpoint": endpoint(TOKEN_PATH),
+        "userinfo_endpoint": endpoint(USERINFO_PATH),
+        "jwks_uri": endpoint(JWKS_PATH),
+        "scopes_supported": USER_SCOPES,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": SigningAlg::ALL.map(SigningAlg::as_str),
+        "token_endpoint_auth_methods_supported": AuthMethod::ALL.map(AuthMethod::as_str),
+        "code_challenge_methods_supported": ["S256"],
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "claims_supported": [
+            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "sid", "azp", "at_hash",
+            "name", "given_name", "family_name", "locale", "email", "email_verified"
+        ],
+        "ui_locales_supported": ["en", "de"],
+        "authorization_response_iss_parameter_supported": true,
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+    })
+}
+
+pub async fn configuration(State(state): State<AppState>) -> Response {
+    let mut response = ([(header::CONTENT_TYPE, "application/json")], state.discovery.to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_is_built_from_the_routes() {
+        let doc = document("https://id.example.org");
+        assert_eq!(doc["issuer"], "https://id.example.org");
+        assert_eq!(doc["token_endpoint"], "https://id.example.org/token");
+        assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
+        assert!(!doc["response_types_supported"].as_array().unwrap().iter().any(|t| t == "token"));
+    }
+}

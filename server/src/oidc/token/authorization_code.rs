@@ -1,0 +1,39 @@
+//! The authorization code grant (RFC 6749 §4.1.3, OIDC Core §3.1.3): the
+//! code is spent once, and must come from the same client, with the same
+//! redirect URI and the PKCE verifier of its challenge (RFC 7636 §4.5).
+//! A replayed code revokes everything it produced.
+
+use sanus_core::UnixTime;
+use sanus_core::clients::{Client, GrantType};
+use sanus_core::tokens::{CodeRedemption, GrantError, redeem_code};
+
+use super::{TokenResponse, user_token_response};
+use crate::oidc::error::{ErrorCode, OAuthError};
+use crate::oidc::params::Params;
+use crate::state::AppState;
+
+pub async fn grant(
+    state: &AppState,
+    client: &Client,
+    params: &Params,
+    now: UnixTime,
+) -> Result<TokenResponse, OAuthError> {
+    if !client.allows_grant(GrantType::AuthorizationCode) {
+        return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "This client may not use authorization codes."));
+    }
+    let redemption = CodeRedemption {
+        code: params.require("code")?,
+        client_id: client.id.as_str(),
+        redirect_uri: params.get("redirect_uri"),
+        code_verifier: params.get("code_verifier"),
+        refresh_token_ttl: client.allows_grant(GrantType::RefreshToken).then_some(client.refresh_token_ttl),
+    };
+    let redeemed = match redeem_code(&state.store, &redemption, now).await? {
+        Ok(redeemed) => redeemed,
+        Err(GrantError::Invalid(reason)) => return Err(OAuthError::new(ErrorCode::InvalidGrant, reason)),
+        Err(GrantError::Replayed | GrantError::ScopeNotGranted(_)) => {
+            return Err(OAuthError::new(ErrorCode::InvalidGrant, "The authorization code was already used."));
+        }
+    };
+    user_token_response(state, client, &redeemed.family, redeemed.nonce.as_deref(), redeemed.refresh_token, now).await
+}

@@ -1,0 +1,43 @@
+//! The refresh token grant (RFC 6749 §6): every use rotates the token
+//! (RFC 9700 §4.14.2); presenting a rotated-out token revokes its family.
+//! A `scope` may narrow, never widen, what the family was granted.
+
+use sanus_core::UnixTime;
+use sanus_core::clients::{Client, GrantType};
+use sanus_core::tokens::{GrantError, rotate_refresh_token};
+
+use super::{TokenResponse, user_token_response};
+use crate::oidc::error::{ErrorCode, OAuthError};
+use crate::oidc::params::Params;
+use crate::oidc::scope::Scopes;
+use crate::state::AppState;
+
+pub async fn grant(
+    state: &AppState,
+    client: &Client,
+    params: &Params,
+    now: UnixTime,
+) -> Result<TokenResponse, OAuthError> {
+    if !client.allows_grant(GrantType::RefreshToken) {
+        return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "This client may not use refresh tokens."));
+    }
+    let token = params.require("refresh_token")?;
+    let narrowed = params.get("scope").map(Scopes::parse).transpose()?;
+    let requested = narrowed.as_ref().map(Scopes::as_vec);
+    let rotated =
+        rotate_refresh_token(&state.store, token, client.id.as_str(), requested, now, client.refresh_token_ttl);
+    let rotated = match rotated.await? {
+        Ok(rotated) => rotated,
+        Err(GrantError::Invalid(reason)) => return Err(OAuthError::new(ErrorCode::InvalidGrant, reason)),
+        Err(GrantError::ScopeNotGranted(scope)) => {
+            return Err(OAuthError::invalid_scope(format!("The scope {scope} was not granted.")));
+        }
+        Err(GrantError::Replayed) => {
+            return Err(OAuthError::new(
+                ErrorCode::InvalidGrant,
+                "The refresh token was already used; all tokens of this grant are revoked.",
+            ));
+        }
+    };
+    user_token_response(state, client, &rotated.family, None, Some(rotated.refresh_token), now).await
+}
