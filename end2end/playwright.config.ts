@@ -40,7 +40,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `${bin} serve`,
+    // A fresh database with the fixture directory, then the server.
+    command: `${bin} import fixtures/import.toml && exec ${bin} serve`,
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,
