@@ -139,6 +139,11 @@ pub struct Texts {
     pub scope_email: &'static str,
     pub scope_offline_access: &'static str,
     pub scope_other: &'static str,
+    pub logout_confirm_title: &'static str,
+    pub logout_confirm_text: &'static str,
+    pub logout_confirm_button: &'static str,
+    pub logged_out_title: &'static str,
+    pub logged_out_text: &'static str,
 }
 
 impl Texts {
@@ -214,6 +219,11 @@ pub static EN: Texts = Texts {
     scope_email: "See your e-mail address",
     scope_offline_access: "Stay connected while you are not using it",
     scope_other: "Use an application permission",
+    logout_confirm_title: "Sign out – Sanus",
+    logout_confirm_text: "Do you want to sign out of Sanus? You will need to sign in again in every application.",
+    logout_confirm_button: "Sign out",
+    logged_out_title: "You are signed out – Sanus",
+    logged_out_text: "You are signed out of Sanus. You can close this window.",
 };
 
 pub static DE: Texts = Texts {
@@ -277,6 +287,11 @@ pub static DE: Texts = Texts {
     scope_email: "Ihre E-Mail-Adresse sehen",
     scope_offline_access: "Verbunden bleiben, auch wenn Sie die Anwendung nicht nutzen",
     scope_other: "Eine Anwendungsberechtigung nutzen",
+    logout_confirm_title: "Abmelden – Sanus",
+    logout_confirm_text: "Möchten Sie sich von Sanus abmelden? Sie müssen sich danach in jeder Anwendung neu anmelden.",
+    logout_confirm_button: "Abmelden",
+    logged_out_title: "Sie sind abgemeldet – Sanus",
+    logged_out_text: "Sie sind von Sanus abgemeldet. Sie können dieses Fenster schließen.",
 };
 
 /// The language of the current page, shared by every component.

@@ -297,6 +297,41 @@ pub async fn find_active_family(store: &Store, family_id: &str) -> Result<Option
     load_family_in(&mut conn, family_id).await
 }
 
+/// A live refresh token (not rotated, not expired, family not revoked).
+pub async fn find_refresh_token(
+    store: &Store,
+    token: &str,
+    now: UnixTime,
+) -> Result<Option<(TokenFamily, UnixTime)>, StoreError> {
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT family_id, expires_at FROM refresh_tokens WHERE token_hash = $1 AND rotated_at IS NULL AND expires_at > $2",
+    )
+    .bind(SecretHash::of(token.as_bytes()).as_str())
+    .bind(now.0)
+    .fetch_optional(store.pool())
+    .await?;
+    let Some((family_id, expires_at)) = row else { return Ok(None) };
+    Ok(find_active_family(store, &family_id).await?.map(|family| (family, UnixTime(expires_at))))
+}
+
+/// Revokes one access token by its `jti` until it would have expired anyway.
+pub async fn revoke_access_token(store: &Store, jti: &str, expires_at: UnixTime) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO revoked_access_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING")
+        .bind(jti)
+        .bind(expires_at.0)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn access_token_is_revoked(store: &Store, jti: &str) -> Result<bool, StoreError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT jti FROM revoked_access_tokens WHERE jti = $1")
+        .bind(jti)
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(row.is_some())
+}
+
 type Tx = sqlx::AnyConnection;
 
 async fn load_family_in(conn: &mut Tx, family_id: &str) -> Result<Option<TokenFamily>, StoreError> {
@@ -464,6 +499,22 @@ redirect_uris = ["https://app.example/cb"]
             assert_eq!(reuse.unwrap_err(), GrantError::Replayed);
             let latest = rotate_refresh_token(&store, &third.refresh_token, "spa", None, UnixTime(301), 1000).await.unwrap();
             assert!(matches!(latest, Err(GrantError::Invalid(_))), "the whole family is revoked");
+        }
+
+        async fn live_refresh_tokens_are_found_and_revoked_access_tokens_remembered(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let grant = setup(&store).await;
+            let code = issue_code(&store, &grant, UnixTime(100)).await.unwrap();
+            let token = redeem_code(&store, &redemption(&code, VERIFIER), UnixTime(101)).await.unwrap().unwrap().refresh_token.unwrap();
+            let (family, expires) = find_refresh_token(&store, &token, UnixTime(102)).await.unwrap().unwrap();
+            assert_eq!((family.client_id.as_str(), expires), ("spa", UnixTime(1101)));
+            revoke_family(&store, &family.id, UnixTime(103)).await.unwrap();
+            assert!(find_refresh_token(&store, &token, UnixTime(104)).await.unwrap().is_none());
+
+            assert!(!access_token_is_revoked(&store, "jti-1").await.unwrap());
+            revoke_access_token(&store, "jti-1", UnixTime(500)).await.unwrap();
+            revoke_access_token(&store, "jti-1", UnixTime(500)).await.unwrap();
+            assert!(access_token_is_revoked(&store, "jti-1").await.unwrap());
         }
 
         async fn refresh_tokens_expire(db: TestDatabase) {

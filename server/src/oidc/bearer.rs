@@ -19,6 +19,8 @@ pub struct AccessClaims {
     pub exp: i64,
     pub iat: i64,
     #[serde(default)]
+    pub jti: String,
+    #[serde(default)]
     pub fid: Option<String>,
     #[serde(default)]
     pub sid: Option<String>,
@@ -65,6 +67,13 @@ impl IntoResponse for BearerError {
     }
 }
 
+/// The verification key of a published signing key.
+pub fn decoding_key(ring: &sanus_core::keys::KeyRing, kid: &str) -> Option<jsonwebtoken::DecodingKey> {
+    let jwk = ring.jwks()["keys"].as_array()?.iter().find(|k| k["kid"] == kid)?;
+    let jwk = serde_json::from_value::<jsonwebtoken::jwk::Jwk>(jwk.clone()).ok()?;
+    jsonwebtoken::DecodingKey::from_jwk(&jwk).ok()
+}
+
 /// The token of `Authorization: Bearer …`.
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -84,13 +93,7 @@ pub async fn validate_access_token(state: &AppState, token: &str) -> Result<Acce
         tracing::error!(%error, "cannot load keys");
         BearerError::Server
     })?;
-    let jwk = ring.jwks()["keys"]
-        .as_array()
-        .and_then(|keys| keys.iter().find(|k| k["kid"] == kid.as_str()))
-        .and_then(|k| serde_json::from_value::<jsonwebtoken::jwk::Jwk>(k.clone()).ok())
-        .ok_or_else(|| invalid("The token was signed by an unknown key."))?;
-    let key =
-        jsonwebtoken::DecodingKey::from_jwk(&jwk).map_err(|_| invalid("The token was signed by an unknown key."))?;
+    let key = decoding_key(&ring, &kid).ok_or_else(|| invalid("The token was signed by an unknown key."))?;
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
     validation.set_issuer(&[state.settings.server.public_url.as_str()]);
     validation.validate_aud = false;
@@ -102,6 +105,13 @@ pub async fn validate_access_token(state: &AppState, token: &str) -> Result<Acce
         .claims;
     if claims.exp <= state.clock.now().seconds() {
         return Err(invalid("The token has expired."));
+    }
+    let revoked = sanus_core::tokens::access_token_is_revoked(&state.store, &claims.jti).await.map_err(|error| {
+        tracing::error!(%error, "cannot check a revoked token");
+        BearerError::Server
+    })?;
+    if revoked {
+        return Err(invalid("The token was revoked."));
     }
     if let Some(fid) = &claims.fid {
         let active = sanus_core::tokens::find_active_family(&state.store, fid).await.map_err(|error| {

@@ -76,6 +76,16 @@ fn parse_basic(value: &str) -> Option<(String, String)> {
     (!id.is_empty()).then_some((id, secret))
 }
 
+/// Reads and checks the credentials of a request in one step.
+pub async fn authenticate_request(
+    state: &crate::state::AppState,
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<Client, OAuthError> {
+    let presented = presented(headers, params)?;
+    authenticate(&state.store, &presented, state.clock.now()).await
+}
+
 /// The client, if the credentials are right for it.
 pub async fn authenticate(store: &Store, presented: &Presented, now: UnixTime) -> Result<Client, OAuthError> {
     let wrong = || OAuthError::invalid_client("Client authentication failed.");

@@ -12,7 +12,9 @@ use sanus_core::keys::SigningAlg;
 use serde_json::{Value, json};
 
 use super::scope::USER_SCOPES;
-use super::{AUTHORIZE_PATH, JWKS_PATH, TOKEN_PATH, USERINFO_PATH};
+use super::{
+    AUTHORIZE_PATH, END_SESSION_PATH, INTROSPECTION_PATH, JWKS_PATH, REVOCATION_PATH, TOKEN_PATH, USERINFO_PATH,
+};
 use crate::state::AppState;
 
 pub const OPENID_CONFIGURATION_PATH: &str = "/.well-known/openid-configuration";
@@ -27,6 +29,11 @@ pub fn document(issuer: &str) -> Value {
         "token_endpoint": endpoint(TOKEN_PATH),
         "userinfo_endpoint": endpoint(USERINFO_PATH),
         "jwks_uri": endpoint(JWKS_PATH),
+        "introspection_endpoint": endpoint(INTROSPECTION_PATH),
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "revocation_endpoint": endpoint(REVOCATION_PATH),
+        "end_session_endpoint": endpoint(END_SESSION_PATH),
+        "revocation_endpoint_auth_methods_supported": AuthMethod::ALL.map(AuthMethod::as_str),
         "scopes_supported": USER_SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "fragment", "form_post"],

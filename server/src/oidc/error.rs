@@ -19,6 +19,7 @@ pub enum ErrorCode {
     UnauthorizedClient,
     UnsupportedGrantType,
     InvalidScope,
+    UnsupportedTokenType,
     ServerError,
 }
 

@@ -15,10 +15,13 @@ pub mod claims;
 pub mod client_auth;
 pub mod cors;
 pub mod discovery;
+pub mod end_session;
 pub mod error;
 pub mod id_token;
+pub mod introspection;
 pub mod jwks;
 pub mod params;
+pub mod revocation;
 pub mod scope;
 pub mod token;
 pub mod userinfo;
@@ -36,11 +39,17 @@ pub const TOKEN_PATH: &str = "/token";
 pub const AUTHORIZE_PATH: &str = "/authorize";
 /// Path of the UserInfo endpoint.
 pub const USERINFO_PATH: &str = "/userinfo";
+/// Path of the introspection endpoint (RFC 7662).
+pub const INTROSPECTION_PATH: &str = "/introspect";
+/// Path of the revocation endpoint (RFC 7009).
+pub const REVOCATION_PATH: &str = "/revoke";
+/// Path of RP-initiated logout.
+pub const END_SESSION_PATH: &str = "/end_session";
 
 /// Endpoints other sites call with POST by design; they authenticate the
 /// client instead of relying on cookies, so the cross-origin form guard
 /// leaves them alone.
-pub const CROSS_ORIGIN_POST_PATHS: &[&str] = &[TOKEN_PATH, USERINFO_PATH];
+pub const CROSS_ORIGIN_POST_PATHS: &[&str] = &[TOKEN_PATH, USERINFO_PATH, INTROSPECTION_PATH, REVOCATION_PATH];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -49,6 +58,9 @@ pub fn routes() -> Router<AppState> {
         .route(discovery::OAUTH_METADATA_PATH, get(discovery::configuration))
         .route(USERINFO_PATH, get(userinfo::userinfo).post(userinfo::userinfo).options(cors::preflight))
         .route(TOKEN_PATH, post(token::token).options(cors::preflight))
+        .route(INTROSPECTION_PATH, post(introspection::introspect))
+        .route(REVOCATION_PATH, post(revocation::revoke).options(cors::preflight))
+        .route(END_SESSION_PATH, get(end_session::end_session_get).post(end_session::end_session_post))
         .route(AUTHORIZE_PATH, get(authorize::authorize_get).post(authorize::authorize_post))
         .route("/authorize/resume/{id}", get(authorize::resume))
         .route("/interaction/{id}/login", post(crate::http::interaction::sign_in))

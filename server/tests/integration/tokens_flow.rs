@@ -130,3 +130,123 @@ sanus_core::engine_tests! {
         let _ = location;
     }
 }
+
+mod introspection_revocation_logout {
+    use serde_json::Value;
+
+    use crate::flow::{VERIFIER, location, params_of, spa_request, with};
+    use crate::helpers::{M2M_SECRET, POST_SECRET, TestApp, spawn_seeded_app};
+
+    async fn introspect(app: &TestApp, token: &str) -> Value {
+        let response = app
+            .client
+            .post(app.url("/introspect"))
+            .basic_auth("m2m-basic", Some(M2M_SECRET))
+            .form(&[("token", token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        response.json().await.unwrap()
+    }
+
+    async fn user_tokens(app: &TestApp) -> Value {
+        let code = params_of(&app.run_flow(&spa_request()).await)["code"].clone();
+        app.exchange(&code, VERIFIER).await.json().await.unwrap()
+    }
+
+    sanus_core::engine_tests! {
+        async fn introspection_reports_live_tokens_and_nothing_else(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            let tokens = user_tokens(&app).await;
+            let access = introspect(&app, tokens["access_token"].as_str().unwrap()).await;
+            assert_eq!(access["active"], true);
+            assert_eq!(access["client_id"], "spa");
+            assert_eq!(access["scope"], "openid profile email offline_access");
+            assert_eq!(access["token_type"], "Bearer");
+            assert!(access["exp"].as_i64().is_some() && access["sub"].as_str().is_some());
+            // Refresh tokens only for the client that holds them.
+            let refresh = introspect(&app, tokens["refresh_token"].as_str().unwrap()).await;
+            assert_eq!(refresh, serde_json::json!({"active": false}));
+            for junk in ["nonsense", "a.b.c", ""] {
+                let body = app.client.post(app.url("/introspect")).basic_auth("m2m-basic", Some(M2M_SECRET)).form(&[("token", junk)]).send().await.unwrap();
+                let status = body.status();
+                let body: Value = body.json().await.unwrap();
+                if junk.is_empty() {
+                    assert_eq!((status.as_u16(), body["error"].as_str()), (400, Some("invalid_request")));
+                } else {
+                    assert_eq!(body, serde_json::json!({"active": false}), "{junk}");
+                }
+            }
+            let public = app.client.post(app.url("/introspect")).form(&[("token", "x"), ("client_id", "spa")]).send().await.unwrap();
+            assert_eq!(public.status(), 401, "public clients may not introspect");
+            let wrong = app.client.post(app.url("/introspect")).basic_auth("m2m-basic", Some("wrong")).form(&[("token", "x")]).send().await.unwrap();
+            assert_eq!(wrong.status(), 401);
+        }
+
+        async fn revoking_a_refresh_token_ends_the_grant(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            let tokens = user_tokens(&app).await;
+            let refresh = tokens["refresh_token"].as_str().unwrap();
+            let access = tokens["access_token"].as_str().unwrap();
+            let revoked = app.client.post(app.url("/revoke")).form(&[("token", refresh), ("client_id", "spa")]).send().await.unwrap();
+            assert_eq!(revoked.status(), 200);
+            assert_eq!(introspect(&app, access).await["active"], false, "its access tokens stop introspecting as active");
+            assert_eq!(app.refresh(refresh).await.status(), 400);
+            let unknown = app.client.post(app.url("/revoke")).form(&[("token", "never-issued"), ("client_id", "spa")]).send().await.unwrap();
+            assert_eq!(unknown.status(), 200, "unknown tokens: 200 all the same");
+        }
+
+        async fn revoking_a_client_credentials_token_and_other_clients_tokens(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            let machine: Value = app.client.post(app.url("/token")).basic_auth("m2m-basic", Some(M2M_SECRET))
+                .form(&[("grant_type", "client_credentials")]).send().await.unwrap().json().await.unwrap();
+            let token = machine["access_token"].as_str().unwrap();
+            // Another client cannot revoke it.
+            let other = app.client.post(app.url("/revoke")).form(&[("token", token), ("client_id", "m2m-post"), ("client_secret", POST_SECRET)]).send().await.unwrap();
+            assert_eq!(other.status(), 200);
+            assert_eq!(introspect(&app, token).await["active"], true);
+            let own = app.client.post(app.url("/revoke")).basic_auth("m2m-basic", Some(M2M_SECRET)).form(&[("token", token), ("token_type_hint", "access_token")]).send().await.unwrap();
+            assert_eq!(own.status(), 200);
+            assert_eq!(introspect(&app, token).await["active"], false);
+            let bad_hint = app.client.post(app.url("/revoke")).basic_auth("m2m-basic", Some(M2M_SECRET)).form(&[("token", token), ("token_type_hint", "id_token")]).send().await.unwrap();
+            assert_eq!(bad_hint.status(), 400);
+        }
+
+        async fn logout_ends_the_sso_session_and_returns_to_the_client(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            let tokens = user_tokens(&app).await;
+            let id_token = tokens["id_token"].as_str().unwrap();
+            let response = app.client.get(app.url("/end_session"))
+                .query(&[("id_token_hint", id_token), ("post_logout_redirect_uri", "https://app.acme.example/"), ("state", "bye")])
+                .send().await.unwrap();
+            assert_eq!(location(&response), "https://app.acme.example/?state=bye");
+            assert!(response.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+            let after = location(&app.authorize(&with(spa_request(), "prompt", Some("none"))).await);
+            assert_eq!(params_of(&after)["error"], "login_required");
+        }
+
+        async fn logout_without_a_hint_asks_first_and_refuses_unregistered_targets(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            user_tokens(&app).await;
+            let page = app.get("/end_session").await;
+            assert_eq!(page.status(), 200);
+            assert!(page.text().await.unwrap().contains("Do you want to sign out"));
+            // Still signed in.
+            let silent = location(&app.authorize(&with(spa_request(), "prompt", Some("none"))).await);
+            assert!(params_of(&silent).contains_key("code"));
+            let cross_site = app.client.post(app.url("/end_session")).header("sec-fetch-site", "cross-site").form(&[("confirm", "yes")]).send().await.unwrap();
+            assert_eq!(cross_site.status(), 403, "no other site can sign people out");
+            let confirmed = app.client.post(app.url("/end_session")).form(&[("confirm", "yes")]).send().await.unwrap();
+            assert_eq!(confirmed.status(), 200);
+            assert!(confirmed.text().await.unwrap().contains("You are signed out"));
+
+            let evil = app.client.get(app.url("/end_session")).query(&[("client_id", "spa"), ("post_logout_redirect_uri", "https://evil.example/")]).send().await.unwrap();
+            assert_eq!(evil.status(), 400);
+            assert!(evil.headers().get("location").is_none());
+            let forged = app.client.get(app.url("/end_session")).query(&[("id_token_hint", "a.b.c")]).send().await.unwrap();
+            assert_eq!(forged.status(), 400);
+        }
+    }
+}

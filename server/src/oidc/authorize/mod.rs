@@ -311,8 +311,18 @@ fn server_error_page(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt
 }
 
 fn flow_page(state: &AppState, headers: &HeaderMap, status: StatusCode, message: &str) -> Response {
+    let t = app::i18n::locale_of_headers(headers).texts();
+    let body = format!(
+        "<p class=\"mt-4 text-slate-700\">{message}</p><p class=\"mt-4 text-slate-700\">{}</p>",
+        t.flow_error_next_step
+    );
+    simple_page(state, headers, status, t.flow_error_title, &body)
+}
+
+/// A small server-rendered page in the request's language (error, logout).
+/// `title` is "Heading – Sanus"; `body` is trusted HTML.
+pub fn simple_page(state: &AppState, headers: &HeaderMap, status: StatusCode, title: &str, body: &str) -> Response {
     let locale = app::i18n::locale_of_headers(headers);
-    let t = locale.texts();
     let stylesheet = state
         .assets
         .css
@@ -323,12 +333,9 @@ fn flow_page(state: &AppState, headers: &HeaderMap, status: StatusCode, message:
         "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">{stylesheet}<title>{title}</title></head>\
          <body class=\"min-h-screen bg-slate-50 text-slate-900\"><main class=\"mx-auto max-w-xl px-4 py-16\">\
-         <h1 class=\"text-2xl font-bold\">{heading}</h1><p class=\"mt-4 text-slate-700\">{message}</p>\
-         <p class=\"mt-4 text-slate-700\">{next}</p></main></body></html>",
+         <h1 class=\"text-2xl font-bold\">{heading}</h1>{body}</main></body></html>",
         lang = locale.as_str(),
-        title = t.flow_error_title,
-        heading = t.flow_error_title.split(" – ").next().unwrap_or_default(),
-        next = t.flow_error_next_step,
+        heading = title.split(" – ").next().unwrap_or_default(),
     );
     let mut response = (status, Html(html)).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

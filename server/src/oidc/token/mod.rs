@@ -107,9 +107,8 @@ async fn handle(
 ) -> Result<TokenResponse, OAuthError> {
     let params = Params::from_form(headers, body)?;
     let request = TokenRequest::parse(&params)?;
-    let presented = client_auth::presented(headers, &params)?;
     let now = state.clock.now();
-    let client = client_auth::authenticate(&state.store, &presented, now).await?;
+    let client = client_auth::authenticate_request(state, headers, &params).await?;
     if let Some(origin) = origin
         && !sanus_core::clients::client_allows_origin(&client, origin)
     {

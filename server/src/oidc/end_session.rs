@@ -1,0 +1,153 @@
+//! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0): ends the
+//! SSO session, then returns to a registered `post_logout_redirect_uri`
+//! with `state`, or shows that the user is signed out. With a valid
+//! `id_token_hint` for the current session it acts at once; otherwise the
+//! user confirms first (a same-origin form), so that no other site can
+//! sign people out.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use sanus_core::clients::find_client;
+use serde::Deserialize;
+
+use super::authorize::{see_other, simple_page};
+use super::bearer::decoding_key;
+use super::params::Params;
+use crate::http::cookies;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+struct HintClaims {
+    aud: String,
+    sub: String,
+    #[serde(default)]
+    sid: Option<String>,
+}
+
+pub async fn end_session_get(State(state): State<AppState>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+    let params = Params::from_pairs(url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()));
+    end_session(&state, Method::GET, params, &headers).await
+}
+
+pub async fn end_session_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let params = Params::from_form(&headers, &body);
+    end_session(&state, Method::POST, params, &headers).await
+}
+
+async fn end_session(
+    state: &AppState,
+    method: Method,
+    params: Result<Params, super::error::OAuthError>,
+    headers: &HeaderMap,
+) -> Response {
+    let t = app::i18n::locale_of_headers(headers).texts();
+    let refuse = |message: &str| {
+        let body = format!("<p class=\"mt-4 text-slate-700\">{message}</p>");
+        simple_page(state, headers, StatusCode::BAD_REQUEST, t.flow_error_title, &body)
+    };
+    let Ok(params) = params else { return refuse(t.flow_error_malformed) };
+    let hint = match params.get("id_token_hint") {
+        Some(token) => match verify_hint(state, token).await {
+            Some(hint) => Some(hint),
+            None => return refuse(t.flow_error_malformed),
+        },
+        None => None,
+    };
+    let client_id = match (hint.as_ref().map(|h| h.aud.as_str()), params.get("client_id")) {
+        (Some(aud), Some(id)) if aud != id => return refuse(t.flow_error_malformed),
+        (Some(aud), _) => Some(aud.to_string()),
+        (None, id) => id.map(str::to_owned),
+    };
+    let redirect = match params.get("post_logout_redirect_uri") {
+        None => None,
+        Some(uri) => {
+            let Some(client_id) = &client_id else { return refuse(t.flow_error_malformed) };
+            match find_client(&state.store, client_id).await {
+                Ok(Some(client)) if client.post_logout_redirect_uris.iter().any(|u| u == uri) => Some(uri.to_string()),
+                Ok(_) => return refuse(t.flow_error_redirect),
+                Err(error) => {
+                    tracing::error!(%error, "cannot load a client");
+                    return refuse(t.flow_error_malformed);
+                }
+            }
+        }
+    };
+
+    let now = state.clock.now();
+    let session = match cookies::read(headers, cookies::SESSION) {
+        Some(token) => sanus_core::sessions::find_session_by_token(&state.store, &token, now).await.ok().flatten(),
+        None => None,
+    };
+    let hint_matches = match (&hint, &session) {
+        (Some(hint), Some(session)) => {
+            hint.sub == session.user_id.as_str() && hint.sid.as_deref().is_none_or(|sid| sid == session.id)
+        }
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    let confirmed = hint_matches || (method == Method::POST && params.get("confirm") == Some("yes"));
+    if session.is_some() && !confirmed {
+        return confirm_page(state, headers, &params);
+    }
+    if let Some(session) = &session
+        && let Err(error) = sanus_core::sessions::end_session(&state.store, &session.id, now).await
+    {
+        tracing::error!(%error, "cannot end a session");
+        return refuse(t.flow_error_malformed);
+    }
+    let mut response = match redirect {
+        Some(uri) => {
+            let mut target = url::Url::parse(&uri).ok();
+            if let (Some(target), Some(state_param)) = (target.as_mut(), params.get("state")) {
+                target.query_pairs_mut().append_pair("state", state_param);
+            }
+            see_other(target.map_or(uri, |t| t.to_string()).as_str())
+        }
+        None => {
+            let body = format!("<p class=\"mt-4 text-slate-700\">{}</p>", t.logged_out_text);
+            simple_page(state, headers, StatusCode::OK, t.logged_out_title, &body)
+        }
+    };
+    if let Some(cookie) = cookies::clear(cookies::SESSION, state.settings.server.public_url.is_https()) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// An ID token this server issued: signature and issuer; an expired one is
+/// still a valid hint (RP-Initiated Logout §2).
+async fn verify_hint(state: &AppState, token: &str) -> Option<HintClaims> {
+    let header = jsonwebtoken::decode_header(token).ok()?;
+    let ring = state.keys.ring().await.ok()?;
+    let key = decoding_key(&ring, header.kid.as_deref()?)?;
+    let mut validation = jsonwebtoken::Validation::new(header.alg);
+    validation.set_issuer(&[state.settings.server.public_url.as_str()]);
+    validation.validate_aud = false;
+    validation.validate_exp = false;
+    validation.required_spec_claims.clear();
+    jsonwebtoken::decode::<HintClaims>(token, &key, &validation).ok().map(|data| data.claims)
+}
+
+fn confirm_page(state: &AppState, headers: &HeaderMap, params: &Params) -> Response {
+    let t = app::i18n::locale_of_headers(headers).texts();
+    let escape = |v: &str| v.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
+    let hidden: String = ["post_logout_redirect_uri", "state", "client_id"]
+        .iter()
+        .filter_map(|name| {
+            params.get(name).map(|v| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(v)))
+        })
+        .collect();
+    let body = format!(
+        "<p class=\"mt-4 text-slate-700\">{text}</p><form method=\"post\" action=\"{path}\" class=\"mt-6\">{hidden}\
+         <input type=\"hidden\" name=\"confirm\" value=\"yes\">\
+         <button type=\"submit\" class=\"rounded-md bg-teal-700 px-4 py-2.5 font-semibold text-white hover:bg-teal-800\">{button}</button></form>",
+        text = t.logout_confirm_text,
+        path = super::END_SESSION_PATH,
+        button = t.logout_confirm_button,
+    );
+    let mut response = simple_page(state, headers, StatusCode::OK, t.logout_confirm_title, &body);
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
