@@ -3,6 +3,7 @@
 //! all start.
 
 pub mod cli;
+pub mod clients;
 pub mod config;
 pub mod http;
 pub mod keys;

@@ -88,6 +88,7 @@ impl Application {
             keys: Arc::new(keys),
             clock,
             discovery,
+            clients: Arc::new(crate::clients::ClientCache::default()),
             password_pool: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             )),

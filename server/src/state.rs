@@ -17,10 +17,20 @@ pub struct AppState {
     pub assets: app::Assets,
     pub keys: Arc<Keys>,
     pub clock: Arc<dyn Clock>,
+    /// Clients and their secret hashes, cached for `clients::TTL_SECONDS`.
+    pub clients: Arc<crate::clients::ClientCache>,
     /// The discovery document, built once at start-up.
     pub discovery: Arc<str>,
     /// Permits for password hashing on the blocking pool: one per core.
     pub password_pool: Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    /// A client by id, through the per-instance cache.
+    pub async fn find_client(&self, id: &str) -> Result<Option<sanus_core::clients::Client>, sanus_core::StoreError> {
+        let cached = self.clients.get(&self.store, id, self.clock.now()).await?;
+        Ok(cached.map(|c| c.client.clone()))
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -193,6 +193,20 @@ pub async fn add_client_secret(
     Ok(())
 }
 
+/// The client's secret hashes with their expiry, for a cache to check
+/// against without the database.
+pub async fn list_secret_hashes(
+    store: &Store,
+    client_id: &ClientId,
+) -> Result<Vec<(SecretHash, Option<UnixTime>)>, StoreError> {
+    let rows: Vec<(String, Option<i64>)> =
+        sqlx::query_as("SELECT secret_hash, expires_at FROM client_secrets WHERE client_id = $1")
+            .bind(client_id.as_str())
+            .fetch_all(store.pool())
+            .await?;
+    Ok(rows.into_iter().map(|(hash, expires)| (SecretHash::from_stored(hash), expires.map(UnixTime))).collect())
+}
+
 /// Whether `presented` is one of the client's unexpired secrets. Compares
 /// against every candidate in constant time.
 pub async fn secret_matches(

@@ -9,7 +9,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use axum::{Extension, Form};
-use sanus_core::clients::find_client;
 use sanus_core::interactions::{
     consume_interaction, set_interaction_consented, set_interaction_login_error, set_interaction_session,
 };
@@ -168,10 +167,8 @@ async fn view(state: &AppState, headers: &HeaderMap, id: &str) -> app::api::inte
         .await
         .map_err(|e| failed(&e))?
         .ok_or(InteractionUnavailable::Expired)?;
-    let client = find_client(&state.store, &request.client_id)
-        .await
-        .map_err(|e| failed(&e))?
-        .ok_or(InteractionUnavailable::Expired)?;
+    let client =
+        state.find_client(&request.client_id).await.map_err(|e| failed(&e))?.ok_or(InteractionUnavailable::Expired)?;
     let session = match &interaction.session_id {
         Some(session_id) => find_session(&state.store, session_id, now).await.map_err(|e| failed(&e))?,
         None => None,

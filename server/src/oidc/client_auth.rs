@@ -6,8 +6,8 @@
 
 use axum::http::{HeaderMap, header};
 use base64::Engine as _;
-use sanus_core::clients::{AuthMethod, Client, ClientSecret, find_client, secret_matches};
-use sanus_core::{Store, UnixTime};
+use sanus_core::UnixTime;
+use sanus_core::clients::{AuthMethod, Client, ClientSecret};
 
 use super::error::OAuthError;
 use super::params::Params;
@@ -83,16 +83,21 @@ pub async fn authenticate_request(
     params: &Params,
 ) -> Result<Client, OAuthError> {
     let presented = presented(headers, params)?;
-    authenticate(&state.store, &presented, state.clock.now()).await
+    authenticate(state, &presented, state.clock.now()).await
 }
 
-/// The client, if the credentials are right for it.
-pub async fn authenticate(store: &Store, presented: &Presented, now: UnixTime) -> Result<Client, OAuthError> {
+/// The client, if the credentials are right for it. Clients and their
+/// secret hashes come from the per-instance cache.
+pub async fn authenticate(
+    state: &crate::state::AppState,
+    presented: &Presented,
+    now: UnixTime,
+) -> Result<Client, OAuthError> {
     let wrong = || OAuthError::invalid_client("Client authentication failed.");
-    let client = find_client(store, presented.client_id()).await?;
-    let Some(client) = client else {
+    let Some(cached) = state.clients.get(&state.store, presented.client_id(), now).await? else {
         return Err(wrong());
     };
+    let client = &cached.client;
     if client.auth_method != presented.method() {
         return Err(OAuthError::invalid_client(format!(
             "This client authenticates with {}.",
@@ -101,13 +106,13 @@ pub async fn authenticate(store: &Store, presented: &Presented, now: UnixTime) -
     }
     match presented {
         Presented::Basic { secret, .. } | Presented::Post { secret, .. } => {
-            if !secret_matches(store, &client.id, &secret.hash(), now).await? {
+            if !cached.secret_matches(&secret.hash(), now) {
                 return Err(wrong());
             }
         }
         Presented::None { .. } => {}
     }
-    Ok(client)
+    Ok(client.clone())
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
-use sanus_core::clients::find_client;
 use serde::Deserialize;
 
 use super::authorize::{see_other, simple_page};
@@ -64,7 +63,7 @@ async fn end_session(
         None => None,
         Some(uri) => {
             let Some(client_id) = &client_id else { return refuse(t.flow_error_malformed) };
-            match find_client(&state.store, client_id).await {
+            match state.find_client(client_id).await {
                 Ok(Some(client)) if client.post_logout_redirect_uris.iter().any(|u| u == uri) => Some(uri.to_string()),
                 Ok(_) => return refuse(t.flow_error_redirect),
                 Err(error) => {

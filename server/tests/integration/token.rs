@@ -188,3 +188,22 @@ sanus_core::engine_tests! {
         assert_eq!(claims["client_id"], "m2m-basic");
     }
 }
+
+mod client_cache {
+    use crate::helpers::{M2M_SECRET, SEED, spawn_seeded_app};
+
+    sanus_core::engine_tests! {
+        async fn a_changed_secret_takes_effect_within_the_cache_lifetime(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            let token = |secret: &'static str| {
+                app.client.post(app.url("/token")).basic_auth("m2m-basic", Some(secret)).form(&[("grant_type", "client_credentials")]).send()
+            };
+            assert_eq!(token(M2M_SECRET).await.unwrap().status(), 200);
+            let rotated = "m2m-basic-new-secret-0123456789abcdef01";
+            app.import(&SEED.replace(M2M_SECRET, rotated)).await;
+            app.clock.advance(sanus::clients::TTL_SECONDS);
+            assert_eq!(token(M2M_SECRET).await.unwrap().status(), 401, "the old secret no longer works");
+            assert_eq!(token(rotated).await.unwrap().status(), 200);
+        }
+    }
+}

@@ -19,7 +19,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use sanus_core::UnixTime;
-use sanus_core::clients::{Client, SecretHash, find_client};
+use sanus_core::clients::{Client, SecretHash};
 use sanus_core::interactions::{Interaction, consume_interaction, find_interaction, insert_interaction};
 use sanus_core::sessions::{Session, find_session, find_session_by_token};
 use sanus_core::tokens::{CodeGrant, issue_code};
@@ -66,7 +66,7 @@ async fn authorize(
     };
     let raw = RawAuthorizationRequest::from_params(&params);
     let client = match check_client_id(&raw) {
-        Ok(client_id) => match find_client(&state.store, client_id).await {
+        Ok(client_id) => match state.find_client(client_id).await {
             Ok(Some(client)) => client,
             Ok(None) => return error_page(state, headers, PageError::UnknownClient),
             Err(error) => return server_error_page(state, headers, &error),
@@ -236,7 +236,7 @@ pub async fn resume(
         Ok(None) => return expired_page(&state, &headers),
         Err(error) => return server_error_page(&state, &headers, &error),
     };
-    let client = match find_client(&state.store, &request.client_id).await {
+    let client = match state.find_client(&request.client_id).await {
         Ok(Some(client)) => client,
         Ok(None) => return error_page(&state, &headers, PageError::UnknownClient),
         Err(error) => return server_error_page(&state, &headers, &error),
