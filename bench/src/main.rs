@@ -102,7 +102,22 @@ secret = "bench-secret-0123456789abcdef0123456789"
 kind = "m2m"
 name = "Bench backend"
 allowed_scopes = ["bench_data.read"]
+
+[[clients]]
+application = "bench"
+client_id = "bench-spa"
+kind = "spa"
+name = "Bench SPA"
+first_party = true
+redirect_uris = ["https://bench.example/cb"]
+
+[[users]]
+email = "bench@bench.example"
+password = "bench-password-0123456789"
+email_verified = true
 "#;
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 const BENCH_BASIC: &str = "Basic YmVuY2gtbTJtOmJlbmNoLXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OQ==";
 
 async fn start_server(options: &Options) -> Result<Server, String> {
@@ -291,8 +306,193 @@ async fn run(options: Options) -> Result<(), String> {
             result.failures,
         );
     }
+    introspection(&server, &options).await?;
+    code_flow_with_sso(&server, &options).await?;
+    println!("RSS before the sign-ins: {:.1} MiB", rss_kib(pid).unwrap_or(0) as f64 / 1024.0);
+    sign_in_storm(&server).await?;
     println!();
     println!("RSS after the runs: {:.1} MiB", rss_kib(pid).unwrap_or(0) as f64 / 1024.0);
+    Ok(())
+}
+
+fn no_redirects(cookies: bool) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(cookies)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+fn location(response: &reqwest::Response) -> Result<String, String> {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .ok_or_else(|| format!("expected a redirect, got {}", response.status()))
+}
+
+fn authorize_url(base: &str, prompt: &str) -> String {
+    format!(
+        "{base}/authorize?client_id=bench-spa&redirect_uri=https%3A%2F%2Fbench.example%2Fcb&response_type=code\
+         &scope=openid&code_challenge={CHALLENGE}&code_challenge_method=S256{prompt}"
+    )
+}
+
+/// A password sign-in through a fresh interaction (`prompt=login`), then
+/// on to the callback; returns the callback URL.
+async fn sign_in(client: &reqwest::Client, base: &str) -> Result<String, String> {
+    let first = client.get(authorize_url(base, "&prompt=login")).send().await.map_err(|e| e.to_string())?;
+    let interaction = location(&first)?;
+    let login = client
+        .post(format!("{base}{interaction}/login"))
+        .form(&[("email", "bench@bench.example"), ("password", "bench-password-0123456789")])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let resume = location(&login)?;
+    let back = client.get(format!("{base}{resume}")).send().await.map_err(|e| e.to_string())?;
+    location(&back)
+}
+
+/// RFC 7662 introspection of a live access token, by a confidential client.
+async fn introspection(server: &Server, options: &Options) -> Result<(), String> {
+    let client = no_redirects(false)?;
+    let token: serde_json::Value = client
+        .post(format!("{}/token", server.base))
+        .header("authorization", BENCH_BASIC)
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    let token = token["access_token"].as_str().ok_or("no access token")?.to_string();
+    let body: &'static str = Box::leak(format!("token={token}").into_boxed_str());
+    let scenario = Scenario { name: "POST /introspect (access token)", path: "/introspect", form: Some(body) };
+    load(server, scenario, (options.requests / 10).max(100), options.concurrency).await?;
+    let result = load(server, scenario, options.requests, options.concurrency).await?;
+    report(scenario.name, options.requests, &result);
+    Ok(())
+}
+
+fn report(name: &str, requests: usize, result: &Run) {
+    println!(
+        "{:<34} {:>8.0} {:>11.1} µs {:>12} {:>6.2} ms {:>6.2} ms {:>8}",
+        name,
+        requests as f64 / result.wall.as_secs_f64(),
+        result.cpu * 1e6 / requests as f64,
+        "",
+        percentile(&result.latencies, 0.5).as_secs_f64() * 1e3,
+        percentile(&result.latencies, 0.99).as_secs_f64() * 1e3,
+        result.failures,
+    );
+}
+
+/// A whole code flow for a signed-in user: `/authorize` (SSO session,
+/// first-party client: straight to the callback) and the code exchange.
+async fn code_flow_with_sso(server: &Server, options: &Options) -> Result<(), String> {
+    let flows = (options.requests / 10).max(200);
+    let mut workers = Vec::new();
+    let pid = server.child.id();
+    let mut clients = Vec::new();
+    for _ in 0..options.concurrency.min(8) {
+        let client = no_redirects(true)?;
+        sign_in(&client, &server.base).await?;
+        clients.push(client);
+    }
+    let next = Arc::new(AtomicUsize::new(0));
+    let cpu_before = cpu_seconds(pid)?;
+    let started = Instant::now();
+    for client in clients {
+        let (next, authorize, token_url) =
+            (next.clone(), authorize_url(&server.base, ""), format!("{}/token", server.base));
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut failures = 0usize;
+            while next.fetch_add(1, Ordering::Relaxed) < flows {
+                let t = Instant::now();
+                let ok = async {
+                    let callback = location(&client.get(&authorize).send().await.map_err(|e| e.to_string())?)?;
+                    let code = url_param(&callback, "code").ok_or("no code")?;
+                    let tokens = client
+                        .post(&token_url)
+                        .form(&[
+                            ("grant_type", "authorization_code"),
+                            ("code", code.as_str()),
+                            ("redirect_uri", "https://bench.example/cb"),
+                            ("code_verifier", VERIFIER),
+                            ("client_id", "bench-spa"),
+                        ])
+                        .send()
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    if tokens.status().is_success() { Ok::<(), String>(()) } else { Err(tokens.status().to_string()) }
+                }
+                .await
+                .is_ok();
+                failures += usize::from(!ok);
+                latencies.push(t.elapsed());
+            }
+            (latencies, failures)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut failures = 0;
+    for worker in workers {
+        let (l, f) = worker.await.map_err(|e| e.to_string())?;
+        latencies.extend(l);
+        failures += f;
+    }
+    latencies.sort();
+    let run = Run { wall: started.elapsed(), cpu: cpu_seconds(pid)? - cpu_before, latencies, failures };
+    report("code flow with SSO (2 requests)", flows, &run);
+    Ok(())
+}
+
+fn url_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    query.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}=")).map(str::to_owned))
+}
+
+/// Password sign-ins (argon2id) as fast as the server takes them, while
+/// other clients keep asking for client-credentials tokens: sign-ins per
+/// second, and the token endpoint's p99 against its unloaded p99.
+async fn sign_in_storm(server: &Server) -> Result<(), String> {
+    let token_scenario = SCENARIOS[3];
+    let calm = load(server, token_scenario, 2_000, 4).await?;
+    let sign_ins = 300usize;
+    let done = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut storm = Vec::new();
+    for _ in 0..8 {
+        let (done, base) = (done.clone(), server.base.clone());
+        let client = no_redirects(true)?;
+        storm.push(tokio::spawn(async move {
+            let mut failures = 0usize;
+            while done.fetch_add(1, Ordering::Relaxed) < sign_ins {
+                if sign_in(&client, &base).await.is_err() {
+                    failures += 1;
+                }
+            }
+            failures
+        }));
+    }
+    let during = load(server, token_scenario, 2_000, 4).await?;
+    let mut failures = 0;
+    for worker in storm {
+        failures += worker.await.map_err(|e| e.to_string())?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    println!();
+    println!(
+        "password sign-ins: {sign_ins} in {elapsed:.2} s = {:.0}/s ({failures} failed); token p99 {:.2} ms unloaded, {:.2} ms during the sign-ins ({:.1}x)",
+        sign_ins as f64 / elapsed,
+        percentile(&calm.latencies, 0.99).as_secs_f64() * 1e3,
+        percentile(&during.latencies, 0.99).as_secs_f64() * 1e3,
+        percentile(&during.latencies, 0.99).as_secs_f64() / percentile(&calm.latencies, 0.99).as_secs_f64().max(1e-9),
+    );
     Ok(())
 }
 

@@ -8,6 +8,7 @@ pub mod config;
 pub mod http;
 pub mod keys;
 pub mod oidc;
+pub mod passwords;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

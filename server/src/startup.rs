@@ -89,9 +89,7 @@ impl Application {
             clock,
             discovery,
             clients: Arc::new(crate::clients::ClientCache::default()),
-            password_pool: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
-            )),
+            passwords: Arc::new(crate::passwords::PasswordPool::per_core()),
         };
         Ok(Self { listener, local_addr, state })
     }

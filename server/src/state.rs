@@ -21,8 +21,8 @@ pub struct AppState {
     pub clients: Arc<crate::clients::ClientCache>,
     /// The discovery document, built once at start-up.
     pub discovery: Arc<str>,
-    /// Permits for password hashing on the blocking pool: one per core.
-    pub password_pool: Arc<tokio::sync::Semaphore>,
+    /// Where argon2 runs: a few dedicated threads.
+    pub passwords: Arc<crate::passwords::PasswordPool>,
 }
 
 impl AppState {

@@ -58,7 +58,7 @@ pub async fn sign_in(
         None => (None, None),
     };
     // Unknown accounts cost the same time as wrong passwords.
-    let password_ok = verify_on_pool(&state, form.password, hash).await;
+    let password_ok = state.passwords.verify(form.password, hash).await;
     let Some(user) = user.filter(|_| password_ok) else {
         tracing::info!("sign-in failed");
         if let Err(error) = set_interaction_login_error(&state.store, &id, INVALID_CREDENTIALS).await {
@@ -81,15 +81,6 @@ pub async fn sign_in(
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
-}
-
-/// argon2 on the bounded blocking pool: a sign-in storm queues here instead
-/// of starving every other request of threads.
-async fn verify_on_pool(state: &AppState, password: String, hash: Option<String>) -> bool {
-    let Ok(_permit) = state.password_pool.clone().acquire_owned().await else { return false };
-    tokio::task::spawn_blocking(move || sanus_core::password::verify_password(&password, hash.as_deref()))
-        .await
-        .unwrap_or(false)
 }
 
 #[derive(Deserialize)]

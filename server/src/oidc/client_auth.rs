@@ -7,7 +7,11 @@
 use axum::http::{HeaderMap, header};
 use base64::Engine as _;
 use sanus_core::UnixTime;
-use sanus_core::clients::{AuthMethod, Client, ClientSecret};
+use std::sync::Arc;
+
+use sanus_core::clients::{AuthMethod, ClientSecret};
+
+use crate::clients::CachedClient;
 
 use super::error::OAuthError;
 use super::params::Params;
@@ -81,7 +85,7 @@ pub async fn authenticate_request(
     state: &crate::state::AppState,
     headers: &HeaderMap,
     params: &Params,
-) -> Result<Client, OAuthError> {
+) -> Result<Arc<CachedClient>, OAuthError> {
     let presented = presented(headers, params)?;
     authenticate(state, &presented, state.clock.now()).await
 }
@@ -92,16 +96,15 @@ pub async fn authenticate(
     state: &crate::state::AppState,
     presented: &Presented,
     now: UnixTime,
-) -> Result<Client, OAuthError> {
+) -> Result<Arc<CachedClient>, OAuthError> {
     let wrong = || OAuthError::invalid_client("Client authentication failed.");
     let Some(cached) = state.clients.get(&state.store, presented.client_id(), now).await? else {
         return Err(wrong());
     };
-    let client = &cached.client;
-    if client.auth_method != presented.method() {
+    if cached.client.auth_method != presented.method() {
         return Err(OAuthError::invalid_client(format!(
             "This client authenticates with {}.",
-            client.auth_method.as_str()
+            cached.client.auth_method.as_str()
         )));
     }
     match presented {
@@ -112,7 +115,7 @@ pub async fn authenticate(
         }
         Presented::None { .. } => {}
     }
-    Ok(client.clone())
+    Ok(cached)
 }
 
 #[cfg(test)]

@@ -28,7 +28,8 @@ pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, body:
 
 async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuthError> {
     let params = Params::from_form(headers, body)?;
-    let client = client_auth::authenticate_request(state, headers, &params).await?;
+    let cached = client_auth::authenticate_request(state, headers, &params).await?;
+    let client = &cached.client;
     if !client.is_confidential() {
         return Err(OAuthError::invalid_client("Only confidential clients may introspect tokens."));
     }

@@ -31,7 +31,8 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Byt
 
 async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAuthError> {
     let params = Params::from_form(headers, body)?;
-    let client = client_auth::authenticate_request(state, headers, &params).await?;
+    let cached = client_auth::authenticate_request(state, headers, &params).await?;
+    let client = &cached.client;
     let token = params.require("token")?;
     match params.get("token_type_hint") {
         None | Some("access_token" | "refresh_token") => {}

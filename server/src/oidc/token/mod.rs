@@ -108,15 +108,16 @@ async fn handle(
     let params = Params::from_form(headers, body)?;
     let request = TokenRequest::parse(&params)?;
     let now = state.clock.now();
-    let client = client_auth::authenticate_request(state, headers, &params).await?;
+    let cached = client_auth::authenticate_request(state, headers, &params).await?;
+    let client = &cached.client;
     if let Some(origin) = origin
-        && !sanus_core::clients::client_allows_origin(&client, origin)
+        && !sanus_core::clients::client_allows_origin(client, origin)
     {
         return Err(OAuthError::invalid_client("This client may not be used from this web origin."));
     }
     match request {
-        TokenRequest::AuthorizationCode => authorization_code::grant(state, &client, &params, now).await,
-        TokenRequest::RefreshToken => refresh_token::grant(state, &client, &params, now).await,
-        TokenRequest::ClientCredentials => client_credentials::grant(state, &client, params.get("scope"), now).await,
+        TokenRequest::AuthorizationCode => authorization_code::grant(state, client, &params, now).await,
+        TokenRequest::RefreshToken => refresh_token::grant(state, client, &params, now).await,
+        TokenRequest::ClientCredentials => client_credentials::grant(state, client, params.get("scope"), now).await,
     }
 }

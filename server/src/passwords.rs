@@ -1,0 +1,72 @@
+//! Password checks on a small pool of dedicated threads. argon2id needs
+//! 19 MiB per hash: on tokio's blocking pool (hundreds of threads) every
+//! thread's allocator arena would keep its own 19 MiB, and a sign-in storm
+//! could take every core from the token endpoint. Here a fixed number of
+//! threads (one per core) take jobs from a bounded queue, so memory stays
+//! bounded and sign-ins wait their turn.
+
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{mpsc, oneshot};
+
+type Job = Box<dyn FnOnce() + Send>;
+
+pub struct PasswordPool {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl PasswordPool {
+    /// `threads` workers; `queue` sign-ins may wait before callers wait to enqueue.
+    pub fn new(threads: usize, queue: usize) -> Self {
+        let (jobs, receiver) = mpsc::channel::<Job>(queue.max(1));
+        let receiver = Arc::new(Mutex::new(receiver));
+        for index in 0..threads.max(1) {
+            let receiver = receiver.clone();
+            let spawned = std::thread::Builder::new().name(format!("sanus-argon2-{index}")).spawn(move || {
+                loop {
+                    let job = receiver.lock().unwrap_or_else(std::sync::PoisonError::into_inner).blocking_recv();
+                    match job {
+                        Some(job) => job(),
+                        None => break,
+                    }
+                }
+            });
+            if let Err(error) = spawned {
+                tracing::error!(%error, "cannot start a password thread");
+            }
+        }
+        Self { jobs }
+    }
+
+    /// One worker per core.
+    pub fn per_core() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Self::new(cores, 256)
+    }
+
+    /// Whether `password` matches `stored` (`None`: same work, `false`).
+    pub async fn verify(&self, password: String, stored: Option<String>) -> bool {
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = reply.send(sanus_core::password::verify_password(&password, stored.as_deref()));
+        });
+        if self.jobs.send(job).await.is_err() {
+            return false;
+        }
+        answer.await.unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn verifies_on_the_pool() {
+        let pool = PasswordPool::new(1, 4);
+        let hash = sanus_core::password::hash_password("pool-password").unwrap();
+        assert!(pool.verify("pool-password".into(), Some(hash.clone())).await);
+        assert!(!pool.verify("wrong".into(), Some(hash)).await);
+        assert!(!pool.verify("anything".into(), None).await);
+    }
+}
