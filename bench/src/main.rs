@@ -111,6 +111,15 @@ name = "Bench SPA"
 first_party = true
 redirect_uris = ["https://bench.example/cb"]
 
+[[clients]]
+application = "bench"
+client_id = "bench-spa-es"
+kind = "spa"
+name = "Bench SPA (ES256 ID tokens)"
+first_party = true
+redirect_uris = ["https://bench.example/cb"]
+id_token_signed_response_alg = "ES256"
+
 [[users]]
 email = "bench@bench.example"
 password = "bench-password-0123456789"
@@ -307,7 +316,9 @@ async fn run(options: Options) -> Result<(), String> {
         );
     }
     introspection(&server, &options).await?;
-    code_flow_with_sso(&server, &options).await?;
+    // RS256 ID tokens (the OIDC default) and ES256 ones: RSA signing dominates.
+    code_flow_with_sso(&server, &options, "bench-spa").await?;
+    code_flow_with_sso(&server, &options, "bench-spa-es").await?;
     println!("RSS before the sign-ins: {:.1} MiB", rss_kib(pid).unwrap_or(0) as f64 / 1024.0);
     sign_in_storm(&server).await?;
     println!();
@@ -332,9 +343,9 @@ fn location(response: &reqwest::Response) -> Result<String, String> {
         .ok_or_else(|| format!("expected a redirect, got {}", response.status()))
 }
 
-fn authorize_url(base: &str, prompt: &str) -> String {
+fn authorize_url(base: &str, client_id: &str, prompt: &str) -> String {
     format!(
-        "{base}/authorize?client_id=bench-spa&redirect_uri=https%3A%2F%2Fbench.example%2Fcb&response_type=code\
+        "{base}/authorize?client_id={client_id}&redirect_uri=https%3A%2F%2Fbench.example%2Fcb&response_type=code\
          &scope=openid&code_challenge={CHALLENGE}&code_challenge_method=S256{prompt}"
     )
 }
@@ -342,7 +353,8 @@ fn authorize_url(base: &str, prompt: &str) -> String {
 /// A password sign-in through a fresh interaction (`prompt=login`), then
 /// on to the callback; returns the callback URL.
 async fn sign_in(client: &reqwest::Client, base: &str) -> Result<String, String> {
-    let first = client.get(authorize_url(base, "&prompt=login")).send().await.map_err(|e| e.to_string())?;
+    let first =
+        client.get(authorize_url(base, "bench-spa", "&prompt=login")).send().await.map_err(|e| e.to_string())?;
     let interaction = location(&first)?;
     let login = client
         .post(format!("{base}{interaction}/login"))
@@ -392,7 +404,7 @@ fn report(name: &str, requests: usize, result: &Run) {
 
 /// A whole code flow for a signed-in user: `/authorize` (SSO session,
 /// first-party client: straight to the callback) and the code exchange.
-async fn code_flow_with_sso(server: &Server, options: &Options) -> Result<(), String> {
+async fn code_flow_with_sso(server: &Server, options: &Options, client_id: &'static str) -> Result<(), String> {
     let flows = (options.requests / 10).max(200);
     let mut workers = Vec::new();
     let pid = server.child.id();
@@ -407,7 +419,7 @@ async fn code_flow_with_sso(server: &Server, options: &Options) -> Result<(), St
     let started = Instant::now();
     for client in clients {
         let (next, authorize, token_url) =
-            (next.clone(), authorize_url(&server.base, ""), format!("{}/token", server.base));
+            (next.clone(), authorize_url(&server.base, client_id, ""), format!("{}/token", server.base));
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut failures = 0usize;
@@ -423,7 +435,7 @@ async fn code_flow_with_sso(server: &Server, options: &Options) -> Result<(), St
                             ("code", code.as_str()),
                             ("redirect_uri", "https://bench.example/cb"),
                             ("code_verifier", VERIFIER),
-                            ("client_id", "bench-spa"),
+                            ("client_id", client_id),
                         ])
                         .send()
                         .await
@@ -447,7 +459,8 @@ async fn code_flow_with_sso(server: &Server, options: &Options) -> Result<(), St
     }
     latencies.sort();
     let run = Run { wall: started.elapsed(), cpu: cpu_seconds(pid)? - cpu_before, latencies, failures };
-    report("code flow with SSO (2 requests)", flows, &run);
+    let name = format!("code flow with SSO, {client_id}");
+    report(&name, flows, &run);
     Ok(())
 }
 

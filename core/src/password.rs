@@ -4,8 +4,9 @@
 
 use std::sync::LazyLock;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use argon2::password_hash::PasswordHasher as _;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 #[derive(Debug, thiserror::Error)]
 #[error("the password could not be hashed")]
@@ -29,14 +30,39 @@ static DUMMY_HASH: LazyLock<Option<String>> = LazyLock::new(|| hash_password("sa
 /// or no password set) it still does the full work and answers `false`.
 pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     match stored {
-        Some(phc) => argon2().verify_password(password.as_bytes(), phc).is_ok(),
+        Some(phc) => verify_reusing_memory(password.as_bytes(), phc),
         None => {
             if let Some(dummy) = DUMMY_HASH.as_deref() {
-                let _ = argon2().verify_password(password.as_bytes(), dummy);
+                let _ = verify_reusing_memory(password.as_bytes(), dummy);
             }
             false
         }
     }
+}
+
+thread_local! {
+    /// argon2's working memory (19 MiB), kept per thread and reused: one
+    /// allocation per thread instead of one per sign-in, which the allocator
+    /// would otherwise hoard per arena.
+    static MEMORY: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Recomputes the hash of a PHC string with its own parameters and salt,
+/// and compares in constant time.
+fn verify_reusing_memory(password: &[u8], phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else { return false };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm.as_str()) else { return false };
+    let Ok(version) = Version::try_from(parsed.version.unwrap_or(0x13)) else { return false };
+    let Ok(params) = Params::try_from(&parsed) else { return false };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else { return false };
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let mut computed = vec![0u8; expected.len()];
+    let hashed = MEMORY.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        memory.resize(params.block_count(), Block::default());
+        argon2.hash_password_into_with_memory(password, salt.as_ref(), &mut computed, &mut memory[..]).is_ok()
+    });
+    hashed && aws_lc_rs::constant_time::verify_slices_are_equal(&computed, expected.as_bytes()).is_ok()
 }
 
 #[cfg(test)]
@@ -52,5 +78,11 @@ mod tests {
         assert!(!verify_password("anything", None));
         assert!(!verify_password("anything", Some("not a phc string")));
         assert_ne!(hash, hash_password("correct horse battery staple").unwrap(), "random salt");
+        // Other parameters in the stored string are honoured (memory is resized).
+        let light = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8, 1, 1, None).unwrap());
+        let light_hash = light.hash_password(b"pw").unwrap().to_string();
+        assert!(verify_password("pw", Some(&light_hash)));
+        assert!(!verify_password("pW", Some(&light_hash)));
+        assert!(verify_password("correct horse battery staple", Some(&hash)), "after a smaller hash");
     }
 }
