@@ -3,31 +3,33 @@
 //! thread's allocator arena would keep its own 19 MiB, and a sign-in storm
 //! could take every core from the token endpoint. Here a fixed number of
 //! threads (one per core) take jobs from a bounded queue, so memory stays
-//! bounded and sign-ins wait their turn.
+//! bounded and sign-ins wait their turn; past the queue they are refused.
 
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 type Job = Box<dyn FnOnce() + Send>;
 
 pub struct PasswordPool {
-    jobs: mpsc::Sender<Job>,
+    jobs: SyncSender<Job>,
 }
 
 impl PasswordPool {
-    /// `threads` workers; `queue` sign-ins may wait before callers wait to enqueue.
+    /// `threads` workers; at most `queue` sign-ins wait, more are refused
+    /// (answered as a failed check) rather than queued without bound.
     pub fn new(threads: usize, queue: usize) -> Self {
-        let (jobs, receiver) = mpsc::channel::<Job>(queue.max(1));
-        let receiver = Arc::new(Mutex::new(receiver));
+        let (jobs, receiver) = sync_channel::<Job>(queue.max(1));
+        let receiver: Arc<Mutex<Receiver<Job>>> = Arc::new(Mutex::new(receiver));
         for index in 0..threads.max(1) {
             let receiver = receiver.clone();
             let spawned = std::thread::Builder::new().name(format!("sanus-argon2-{index}")).spawn(move || {
                 loop {
-                    let job = receiver.lock().unwrap_or_else(std::sync::PoisonError::into_inner).blocking_recv();
+                    let job = receiver.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
                     match job {
-                        Some(job) => job(),
-                        None => break,
+                        Ok(job) => job(),
+                        Err(_) => break,
                     }
                 }
             });
@@ -50,10 +52,14 @@ impl PasswordPool {
         let job: Job = Box::new(move || {
             let _ = reply.send(sanus_core::password::verify_password(&password, stored.as_deref()));
         });
-        if self.jobs.send(job).await.is_err() {
-            return false;
+        match self.jobs.try_send(job) {
+            Ok(()) => answer.await.unwrap_or(false),
+            Err(TrySendError::Full(_)) => {
+                tracing::warn!("too many sign-ins at once: one was refused");
+                false
+            }
+            Err(TrySendError::Disconnected(_)) => false,
         }
-        answer.await.unwrap_or(false)
     }
 }
 

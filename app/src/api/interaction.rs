@@ -20,11 +20,14 @@ pub struct InteractionLoader(pub std::sync::Arc<dyn Fn(String, http::HeaderMap) 
 
 #[server(endpoint = "interaction")]
 pub async fn load_interaction(id: String) -> Result<InteractionResult, ServerFnError> {
+    // Everything from the reactive context is taken before the first await:
+    // after it, the task may run where no reactive owner is active.
     let loader = use_context::<InteractionLoader>().ok_or_else(|| ServerFnError::new("no interaction loader"))?;
     let headers = use_context::<http::request::Parts>().map(|parts| parts.headers).unwrap_or_default();
+    let response = use_context::<leptos_axum::ResponseOptions>();
     let view = (loader.0)(id, headers).await;
     if let Ok(view) = &view
-        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Some(response) = response
         && let Ok(value) = http::HeaderValue::from_str(&view.client.redirect_uri)
     {
         // Sign-in and consent end in a redirect to the client: allow it.

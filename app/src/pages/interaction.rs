@@ -32,6 +32,10 @@ pub fn InteractionPage() -> impl IntoView {
     }
 }
 
+// The titles below are plain strings, not closures over the language
+// signal: they are rendered inside `Suspend`, whose first pass is disposed
+// before the document's <title> is read, and a closure would read a
+// disposed signal then.
 fn render(interaction: InteractionView) -> impl IntoView {
     let InteractionView { id, client, step } = interaction;
     view! {
@@ -56,7 +60,7 @@ fn sign_in(id: String, client: ClientView, login_hint: Option<String>, error: Op
     let i18n = use_i18n();
     let name = client.name.clone();
     view! {
-        <Title text=move || i18n.t().sign_in_title />
+        <Title text=i18n.locale.get_untracked().texts().sign_in_title />
         {client_header(&client)}
         <h1 id="sign-in-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().sign_in_heading}</h1>
         <p class="mt-2 text-slate-700">{move || i18n.t().interaction_sign_in_to}" " <strong>{name.clone()}</strong></p>
@@ -85,7 +89,7 @@ fn consent(id: String, client: ClientView, email: String, scopes: Vec<String>) -
     let i18n = use_i18n();
     let name = client.name.clone();
     view! {
-        <Title text=move || i18n.t().interaction_consent_title />
+        <Title text=i18n.locale.get_untracked().texts().interaction_consent_title />
         {client_header(&client)}
         <h1 id="consent-heading" class="text-2xl font-bold text-slate-900">
             {name.clone()}" "{move || i18n.t().interaction_consent_lead}
@@ -120,7 +124,7 @@ fn expired() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text=move || i18n.t().flow_error_title />
+        <Title text=i18n.locale.get_untracked().texts().flow_error_title />
         <section class="max-w-2xl">
             <h1 class="text-2xl font-bold text-slate-900">{move || i18n.t().flow_error_expired}</h1>
             <p class="mt-4 text-slate-700">{move || i18n.t().flow_error_next_step}</p>

@@ -102,6 +102,10 @@ pub async fn spawn_app_with(db: TestDatabase, configure: impl FnOnce(&mut Settin
 }
 
 async fn start(mut settings: Settings) -> TestApp {
+    // SANUS_TEST_LOG=debug shows the server's log (run with --nocapture).
+    if let Ok(filter) = std::env::var("SANUS_TEST_LOG") {
+        sanus::telemetry::init(&sanus::config::LogSettings { format: sanus::config::LogFormat::Human, filter });
+    }
     let clock = ManualClock::new(SystemClock.now());
     let listener = tokio::net::TcpListener::bind(settings.server.bind).await.unwrap();
     let address = listener.local_addr().unwrap();
