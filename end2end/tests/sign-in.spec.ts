@@ -58,7 +58,9 @@ for (const javaScriptEnabled of [true, false]) {
     const callback = await catchCallback(page);
     const { verifier, challenge } = pkce();
 
-    await page.goto(authorizeUrl(challenge));
+    // prompt=consent: the tests run in parallel for the same person, and
+    // a consent one of them gave must not skip the other's screen.
+    await page.goto(authorizeUrl(challenge, { prompt: "consent" }));
     await signInAndConsent(page);
     await expect.poll(() => callback()?.origin).toBe("https://ward.e2e.example");
     const params = callback()!.searchParams;
