@@ -230,21 +230,10 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
         count(&mut report.tenants, upsert_tenant_with_id(store, &id, tenant, now).await?);
     }
     for (email, entry) in users {
-        let user_id = match find_user_by_email(store, &email).await? {
-            Some(user) => {
-                update_user_profile(
-                    store,
-                    &user.id,
-                    entry.given_name.as_deref(),
-                    entry.family_name.as_deref(),
-                    &entry.locale,
-                    entry.email_verified,
-                    now,
-                )
-                .await?;
-                count(&mut report.users, false);
-                user.id
-            }
+        let existing = find_user_by_email(store, &email).await?;
+        count(&mut report.users, existing.is_none());
+        let user_id = match existing {
+            Some(user) => user.id,
             None => {
                 let new = NewUser {
                     email: email.clone(),
@@ -252,21 +241,20 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
                     family_name: entry.family_name.clone(),
                     locale: entry.locale.clone(),
                 };
-                let user = insert_user(store, new, now).await?;
-                update_user_profile(
-                    store,
-                    &user.id,
-                    entry.given_name.as_deref(),
-                    entry.family_name.as_deref(),
-                    &entry.locale,
-                    entry.email_verified,
-                    now,
-                )
-                .await?;
-                count(&mut report.users, true);
-                user.id
+                insert_user(store, new, now).await?.id
             }
         };
+        // The file is the truth for names, language and verification.
+        update_user_profile(
+            store,
+            &user_id,
+            entry.given_name.as_deref(),
+            entry.family_name.as_deref(),
+            &entry.locale,
+            entry.email_verified,
+            now,
+        )
+        .await?;
         if let Some(password) = &entry.password {
             // Re-hash only when the password changed: importing twice changes nothing.
             let current = find_user_for_sign_in(store, &email).await?.and_then(|(_, hash)| hash);
