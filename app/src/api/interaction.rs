@@ -6,6 +6,11 @@ use leptos::prelude::*;
 
 use crate::dto::{InteractionUnavailable, InteractionView};
 
+/// Set by a page whose forms lead on to a client: the server's security
+/// layer adds this URI to the page's CSP `form-action`, then removes the
+/// header. Internal: never sent to the browser.
+pub const FORM_ACTION_HEADER: &str = "x-sanus-form-action";
+
 /// What loading an interaction yields.
 pub type InteractionResult = Result<InteractionView, InteractionUnavailable>;
 
@@ -31,7 +36,7 @@ pub async fn load_interaction(id: String) -> Result<InteractionResult, ServerFnE
         && let Ok(value) = http::HeaderValue::from_str(&view.client.redirect_uri)
     {
         // Sign-in and consent end in a redirect to the client: allow it.
-        response.insert_header(http::HeaderName::from_static("x-sanus-form-action"), value);
+        response.insert_header(http::HeaderName::from_static(FORM_ACTION_HEADER), value);
     }
     Ok(view)
 }

@@ -24,12 +24,6 @@ pub struct AuthorizationRequest {
     pub ui_locales: Option<String>,
 }
 
-impl AuthorizationRequest {
-    pub fn wants_refresh_token(&self) -> bool {
-        self.scopes.iter().any(|s| s == "offline_access" || s == "offline")
-    }
-}
-
 /// OIDC Core §3.1.2.1 `prompt`.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Prompt {
