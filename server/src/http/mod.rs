@@ -7,6 +7,7 @@ pub mod assets;
 pub mod cookies;
 pub mod csrf;
 pub mod health;
+pub mod html;
 pub mod interaction;
 pub mod locale;
 pub mod security_headers;

@@ -15,6 +15,7 @@ use super::authorize::{see_other, simple_page};
 use super::bearer::decoding_key;
 use super::params::Params;
 use crate::http::cookies;
+use crate::http::html::escape;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -131,7 +132,6 @@ async fn verify_hint(state: &AppState, token: &str) -> Option<HintClaims> {
 
 fn confirm_page(state: &AppState, headers: &HeaderMap, params: &Params) -> Response {
     let t = app::i18n::locale_of_headers(headers).texts();
-    let escape = |v: &str| v.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
     let hidden: String = ["post_logout_redirect_uri", "state", "client_id"]
         .iter()
         .filter_map(|name| {

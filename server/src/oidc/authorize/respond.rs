@@ -7,6 +7,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
+use crate::http::html::escape;
+
 /// How the parameters travel back (`response_mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -75,8 +77,6 @@ impl ResponseTarget {
     /// An HTML form that posts the parameters to the client. It submits
     /// itself where scripts run; otherwise the button does.
     fn form_post(&self, params: &[(&'static str, String)], nonce: &str) -> Response {
-        let escape =
-            |value: &str| value.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
         let fields: String = params
             .iter()
             .map(|(name, value)| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(value)))

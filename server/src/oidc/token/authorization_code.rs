@@ -18,9 +18,6 @@ pub async fn grant(
     params: &Params,
     now: UnixTime,
 ) -> Result<TokenResponse, OAuthError> {
-    if !client.allows_grant(GrantType::AuthorizationCode) {
-        return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "This client may not use authorization codes."));
-    }
     let redemption = CodeRedemption {
         code: params.require("code")?,
         client_id: client.id.as_str(),

@@ -3,7 +3,7 @@
 //! Without `scope`, it gets every scope it is allowed (§3.3's default).
 
 use sanus_core::UnixTime;
-use sanus_core::clients::{Client, GrantType};
+use sanus_core::clients::Client;
 
 use super::TokenResponse;
 use crate::oidc::access_token::issue_access_token;
@@ -17,7 +17,9 @@ pub async fn grant(
     scope: Option<&str>,
     now: UnixTime,
 ) -> Result<TokenResponse, OAuthError> {
-    if !client.allows_grant(GrantType::ClientCredentials) || !client.is_confidential() {
+    // The grant itself is checked by the dispatcher; registration already
+    // refuses it to public clients, this keeps it so if that ever changes.
+    if !client.is_confidential() {
         return Err(OAuthError::new(
             ErrorCode::UnauthorizedClient,
             "This client is not allowed to use the client_credentials grant.",

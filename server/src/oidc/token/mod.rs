@@ -38,6 +38,15 @@ impl TokenRequest {
             _ => Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "Unsupported grant_type.")),
         }
     }
+
+    pub fn grant_type(self) -> sanus_core::clients::GrantType {
+        use sanus_core::clients::GrantType;
+        match self {
+            Self::AuthorizationCode => GrantType::AuthorizationCode,
+            Self::RefreshToken => GrantType::RefreshToken,
+            Self::ClientCredentials => GrantType::ClientCredentials,
+        }
+    }
 }
 
 /// A successful token response (RFC 6749 §5.1).
@@ -114,6 +123,13 @@ async fn handle(
         && !sanus_core::clients::client_allows_origin(client, origin)
     {
         return Err(OAuthError::invalid_client("This client may not be used from this web origin."));
+    }
+    // RFC 6749 §5.2: a grant the client was not registered for.
+    if !client.allows_grant(request.grant_type()) {
+        return Err(OAuthError::new(
+            ErrorCode::UnauthorizedClient,
+            format!("This client may not use the {} grant.", request.grant_type().as_str()),
+        ));
     }
     match request {
         TokenRequest::AuthorizationCode => authorization_code::grant(state, client, &params, now).await,

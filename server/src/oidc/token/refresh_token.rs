@@ -3,7 +3,7 @@
 //! A `scope` may narrow, never widen, what the family was granted.
 
 use sanus_core::UnixTime;
-use sanus_core::clients::{Client, GrantType};
+use sanus_core::clients::Client;
 use sanus_core::tokens::{GrantError, rotate_refresh_token};
 
 use super::{TokenResponse, user_token_response};
@@ -18,9 +18,6 @@ pub async fn grant(
     params: &Params,
     now: UnixTime,
 ) -> Result<TokenResponse, OAuthError> {
-    if !client.allows_grant(GrantType::RefreshToken) {
-        return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "This client may not use refresh tokens."));
-    }
     let token = params.require("refresh_token")?;
     let narrowed = params.get("scope").map(Scopes::parse).transpose()?;
     let requested = narrowed.as_ref().map(Scopes::as_vec);
