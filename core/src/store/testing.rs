@@ -17,12 +17,42 @@ pub const POSTGRES_URL_VAR: &str = "SANUS_TEST_POSTGRES_URL";
 /// Set to `1` to fail instead of skipping when no PostgreSQL is configured.
 pub const REQUIRE_POSTGRES_VAR: &str = "SANUS_TEST_REQUIRE_POSTGRES";
 
-/// An empty database that lives as long as this value.
+/// An empty database that lives as long as this value: the SQLite file's
+/// directory is removed, the PostgreSQL database dropped, so that a
+/// long-lived development cluster does not fill the disk.
 #[derive(Debug)]
 pub struct TestDatabase {
     pub url: String,
     pub engine: Engine,
     _dir: Option<tempfile::TempDir>,
+    /// The server's URL and the database's name, to drop it.
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.postgres.take() else { return };
+        // Dropped inside a test's runtime, which cannot be blocked on: a
+        // thread with its own runtime drops the database (and ends any
+        // connection a test left open).
+        let dropper = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            runtime.block_on(async {
+                let drop_database = async {
+                    let mut admin = sqlx::AnyConnection::connect(&server).await?;
+                    // The name is ours: a fixed prefix and a UUID's hex digits.
+                    admin.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await?;
+                    admin.close().await
+                };
+                match tokio::time::timeout(Duration::from_secs(10), drop_database).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(error)) => eprintln!("could not drop test database {name}: {error}"),
+                    Err(_) => eprintln!("could not drop test database {name}: timed out"),
+                }
+            });
+        });
+        let _ = dropper.join();
+    }
 }
 
 impl TestDatabase {
@@ -33,7 +63,7 @@ impl TestDatabase {
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
                 let url = format!("sqlite:{}?mode=rwc", dir.path().join("sanus.db").display());
-                Some(Self { url, engine, _dir: Some(dir) })
+                Some(Self { url, engine, _dir: Some(dir), postgres: None })
             }
             Engine::Postgres => {
                 let Ok(server) = std::env::var(POSTGRES_URL_VAR) else {
@@ -57,7 +87,7 @@ impl TestDatabase {
                 let mut url =
                     url::Url::parse(&server).unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is not a URL: {e}"));
                 url.set_path(&name);
-                Some(Self { url: url.to_string(), engine, _dir: None })
+                Some(Self { url: url.to_string(), engine, _dir: None, postgres: Some((server, name)) })
             }
         }
     }
