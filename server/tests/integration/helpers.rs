@@ -73,8 +73,15 @@ impl Drop for TestApp {
     }
 }
 
+/// A browser-like client. A request that gets no answer fails the test
+/// after 30 s instead of hanging the suite.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap()
 }
 
 pub async fn spawn_app(db: TestDatabase) -> TestApp {
