@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// What loading an interaction yields.
+pub type InteractionResult = Result<InteractionView, InteractionUnavailable>;
+
 /// What the interaction page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InteractionView {

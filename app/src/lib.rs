@@ -4,7 +4,6 @@
 
 #![recursion_limit = "256"]
 
-pub mod api;
 pub mod assets;
 mod components;
 pub mod dto;
@@ -14,10 +13,11 @@ mod pages;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::path;
 
 pub use assets::Assets;
 use components::Layout;
+pub use pages::LoadedInteraction;
 use pages::{HomePage, InteractionPage, NotFoundPage, SignInPage};
 
 /// The whole HTML document, rendered on the server only. `App` inside it is
@@ -53,8 +53,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/signin") view=SignInPage />
-                    // Async: the page's headers depend on the interaction's client.
-                    <Route path=path!("/interaction/:id") view=InteractionPage ssr=SsrMode::Async />
+                    // Served by the server's own handler, which loads the interaction first.
+                    <Route path=path!("/interaction/:id") view=InteractionPage />
                 </Routes>
             </Layout>
         </Router>

@@ -39,12 +39,20 @@ async function catchCallback(page: Page): Promise<() => URL | undefined> {
   return () => arrived;
 }
 
-async function signInAndConsent(page: Page) {
+async function signInAndConsent(page: Page, hydrates = false) {
+  if (hydrates) {
+    // The page hydrates from the interaction the server wrote into it: it
+    // must stay the sign-in form, not turn into "expired".
+    await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
+  }
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sign in");
   await expect(page.getByText("Ward app")).toBeVisible();
   await page.getByLabel("E-mail address").fill("jane@e2e.example");
   await page.getByLabel("Password").fill("jane-correct-horse-battery");
   await page.getByRole("button", { name: "Sign in" }).click();
+  if (hydrates) {
+    await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
+  }
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Ward app wants to:");
   await expect(page.getByText("See your e-mail address")).toBeVisible();
   await expect(page.getByRole("link", { name: "Privacy policy" })).toHaveAttribute("href", "https://ward.e2e.example/privacy");
@@ -55,14 +63,20 @@ for (const javaScriptEnabled of [true, false]) {
   test(`sign in, consent and exchange the code (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async ({ browser, request, baseURL }) => {
     const context = await browser.newContext({ javaScriptEnabled });
     const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
+    page.on("pageerror", (error) => errors.push(error.message));
     const callback = await catchCallback(page);
     const { verifier, challenge } = pkce();
 
     // prompt=consent: the tests run in parallel for the same person, and
     // a consent one of them gave must not skip the other's screen.
     await page.goto(authorizeUrl(challenge, { prompt: "consent" }));
-    await signInAndConsent(page);
+    await signInAndConsent(page, javaScriptEnabled);
     await expect.poll(() => callback()?.origin).toBe("https://ward.e2e.example");
+    expect(errors, "no CSP violation or hydration error").toEqual([]);
     const params = callback()!.searchParams;
     expect(params.get("state")).toBe("e2e-state");
     expect(params.get("iss")).toBe(baseURL);

@@ -4,38 +4,35 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
-use crate::api::interaction::load_interaction;
-use crate::dto::{ClientView, InteractionStep, InteractionView, SignInError};
+use crate::dto::{
+    ClientView, InteractionResult, InteractionStep, InteractionUnavailable, InteractionView, SignInError,
+};
 use crate::i18n::use_i18n;
 
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-400 px-3 py-2 text-slate-900 focus:border-teal-700 focus:outline focus:outline-2 focus:outline-teal-700";
 const PRIMARY: &str = "rounded-md bg-teal-700 px-4 py-2.5 font-semibold text-white hover:bg-teal-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-700";
 const SECONDARY: &str = "rounded-md border border-slate-400 bg-white px-4 py-2.5 font-semibold text-slate-800 hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-700";
 
+/// The interaction as the server loaded it for this request, before
+/// rendering: the page itself never waits for anything. (An async resource
+/// here once left a render waiting for a fetch that never started.)
+#[derive(Clone, Debug)]
+pub struct LoadedInteraction(pub InteractionResult);
+
 #[component]
 pub fn InteractionPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let view = Resource::new(id, load_interaction);
-    view! {
-        <Suspense fallback=move || view! { <p>{move || i18n.t().interaction_loading}</p> }>
-            {move || Suspend::new(async move {
-                match view.await {
-                    Ok(Ok(interaction)) => render(interaction).into_any(),
-                    _ => expired().into_any(),
-                }
-            })}
-        </Suspense>
+    // Rendered on the server from the loaded value, which is written into the
+    // page; hydration reads it back from there instead of loading it again.
+    let loaded = SharedValue::new(|| {
+        use_context::<LoadedInteraction>().map_or(Err(InteractionUnavailable::Expired), |loaded| loaded.0)
+    });
+    match loaded.into_inner() {
+        Ok(interaction) => render(interaction).into_any(),
+        Err(_) => expired().into_any(),
     }
 }
 
-// The titles below are plain strings, not closures over the language
-// signal: they are rendered inside `Suspend`, whose first pass is disposed
-// before the document's <title> is read, and a closure would read a
-// disposed signal then.
 fn render(interaction: InteractionView) -> impl IntoView {
     let InteractionView { id, client, step } = interaction;
     view! {

@@ -6,6 +6,6 @@ mod not_found;
 mod sign_in;
 
 pub use home::HomePage;
-pub use interaction::InteractionPage;
+pub use interaction::{InteractionPage, LoadedInteraction};
 pub use not_found::NotFoundPage;
 pub use sign_in::SignInPage;

@@ -3,8 +3,6 @@
 //! JavaScript); each answer is a redirect, to the page again or on to
 //! `/authorize/resume/{id}`. Tokens are never minted here.
 
-use std::sync::Arc;
-
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
@@ -139,15 +137,8 @@ fn failed(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) 
     expired_page(state, headers)
 }
 
-/// Builds the page's view of an interaction; provided to the UI as its loader.
-pub fn loader(state: AppState) -> app::api::interaction::InteractionLoader {
-    app::api::interaction::InteractionLoader(Arc::new(move |id, headers| {
-        let state = state.clone();
-        Box::pin(async move { view(&state, &headers, &id).await })
-    }))
-}
-
-async fn view(state: &AppState, headers: &HeaderMap, id: &str) -> app::api::interaction::InteractionResult {
+/// The page's view of interaction `id` for this browser (its headers).
+pub async fn view(state: &AppState, headers: &HeaderMap, id: &str) -> app::dto::InteractionResult {
     use app::dto::{ClientView, InteractionStep, InteractionUnavailable, InteractionView, SignInError};
     let now = state.clock.now();
     let failed = |error: &dyn std::fmt::Display| {

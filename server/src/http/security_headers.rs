@@ -30,7 +30,10 @@ impl CspNonce {
 /// Set by a handler or page whose forms lead to a client (a form_post
 /// response, a sign-in that ends in a redirect to the client): the page's
 /// `form-action` then allows that URI as well. Internal: never sent out.
-pub use app::api::interaction::FORM_ACTION_HEADER;
+/// Set by a handler whose page has forms that lead on to a client: this
+/// layer adds the URI to the page's CSP `form-action`, then removes the
+/// header. Internal: never sent to the browser.
+pub const FORM_ACTION_HEADER: &str = "x-sanus-form-action";
 
 /// The policy of an HTML page. `form-action 'self'`: forms post only to us,
 /// plus `extra_form_action` (a client's redirect URI) where given; browsers

@@ -3,28 +3,47 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse as _, Response};
 use http::request::Parts;
 use leptos::prelude::{provide_context, use_context};
-use leptos_axum::{LeptosRoutes as _, generate_route_list};
+use leptos_axum::{LeptosRoutes as _, generate_route_list_with_exclusions};
 
 use super::security_headers::CspNonce;
 use crate::state::AppState;
 
+/// The interaction page has its own handler (below).
+const INTERACTION_ROUTE: &str = "/interaction/{id}";
+
 pub fn routes(state: &AppState) -> Router<AppState> {
-    let routes = generate_route_list(app::App);
+    let routes = generate_route_list_with_exclusions(app::App, Some(vec![INTERACTION_ROUTE.to_string()]));
     let assets = state.assets.clone();
-    let context = request_context(state);
     Router::new()
-        .leptos_routes_with_context(state, routes, context, move || app::shell(assets.clone()))
-        .route("/api/{*fn_name}", axum::routing::post(server_fns))
+        .leptos_routes_with_context(state, routes, provide_request_context, move || app::shell(assets.clone()))
+        .route(INTERACTION_ROUTE, axum::routing::get(interaction_page))
         .fallback(not_found)
 }
 
-/// Server functions (`app::api`), with the same context as the pages.
-async fn server_fns(State(state): State<AppState>, request: Request<Body>) -> Response {
-    leptos_axum::handle_server_fns_with_context(request_context(&state), request).await.into_response()
+/// `GET /interaction/{id}`: loads the interaction first, then renders the
+/// page from it, so that rendering never waits on the database; the page's
+/// forms may lead on to the client's redirect URI.
+async fn interaction_page(State(state): State<AppState>, Path(id): Path<String>, request: Request<Body>) -> Response {
+    let loaded = super::interaction::view(&state, request.headers(), &id).await;
+    let form_action = loaded.as_ref().ok().and_then(|view| http::HeaderValue::from_str(&view.client.redirect_uri).ok());
+    let loaded = app::LoadedInteraction(loaded);
+    let assets = state.assets.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || {
+            provide_request_context();
+            provide_context(loaded.clone());
+        },
+        move || app::shell(assets.clone()),
+    );
+    let mut response = handler(request).await.into_response();
+    if let Some(value) = form_action {
+        response.headers_mut().insert(super::security_headers::FORM_ACTION_HEADER, value);
+    }
+    response
 }
 
 /// Renders the app for an address no route matches: its router shows the
@@ -32,18 +51,8 @@ async fn server_fns(State(state): State<AppState>, request: Request<Body>) -> Re
 async fn not_found(State(state): State<AppState>, request: Request<Body>) -> Response {
     let assets = state.assets.clone();
     let handler =
-        leptos_axum::render_app_to_stream_with_context(request_context(&state), move || app::shell(assets.clone()));
+        leptos_axum::render_app_to_stream_with_context(provide_request_context, move || app::shell(assets.clone()));
     handler(request).await.into_response()
-}
-
-/// What pages and server functions find in their context: the response's
-/// CSP nonce and the interaction loader.
-fn request_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
-    let loader = super::interaction::loader(state.clone());
-    move || {
-        provide_request_context();
-        provide_context(loader.clone());
-    }
 }
 
 /// Hands the response's CSP nonce to the renderer, so that the inline boot
