@@ -40,8 +40,14 @@ pub struct SecretHash(String);
 
 impl SecretHash {
     pub fn of(bytes: &[u8]) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let hash = digest(&SHA256, bytes);
-        Self(hash.as_ref().iter().map(|b| format!("{b:02x}")).collect())
+        let mut hex = String::with_capacity(64);
+        for byte in hash.as_ref() {
+            hex.push(char::from(HEX[usize::from(byte >> 4)]));
+            hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        }
+        Self(hex)
     }
 
     pub fn from_stored(hex: String) -> Self {
