@@ -324,15 +324,32 @@ pub async fn revoke_access_token(store: &Store, jti: &str, expires_at: UnixTime)
     Ok(())
 }
 
-pub async fn access_token_is_revoked(store: &Store, jti: &str) -> Result<bool, StoreError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT jti FROM revoked_access_tokens WHERE jti = $1")
-        .bind(jti)
-        .fetch_optional(store.pool())
-        .await?;
-    Ok(row.is_some())
+type Tx = sqlx::AnyConnection;
+
+/// Revocations that can still matter: families revoked at or after `since`
+/// (pass `now` minus the longest access-token lifetime: no token of an older
+/// one is live), and revoked jtis not yet expired at `now`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LiveRevocations {
+    pub families: Vec<String>,
+    pub jtis: Vec<String>,
 }
 
-type Tx = sqlx::AnyConnection;
+pub async fn live_revocations(store: &Store, since: UnixTime, now: UnixTime) -> Result<LiveRevocations, StoreError> {
+    let families: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM token_families WHERE revoked_at IS NOT NULL AND revoked_at >= $1")
+            .bind(since.0)
+            .fetch_all(store.pool())
+            .await?;
+    let jtis: Vec<(String,)> = sqlx::query_as("SELECT jti FROM revoked_access_tokens WHERE expires_at > $1")
+        .bind(now.0)
+        .fetch_all(store.pool())
+        .await?;
+    Ok(LiveRevocations {
+        families: families.into_iter().map(|(id,)| id).collect(),
+        jtis: jtis.into_iter().map(|(jti,)| jti).collect(),
+    })
+}
 
 async fn load_family_in(conn: &mut Tx, family_id: &str) -> Result<Option<TokenFamily>, StoreError> {
     let row: Option<FamilyRow> = sqlx::query_as(
@@ -511,10 +528,36 @@ redirect_uris = ["https://app.example/cb"]
             revoke_family(&store, &family.id, UnixTime(103)).await.unwrap();
             assert!(find_refresh_token(&store, &token, UnixTime(104)).await.unwrap().is_none());
 
-            assert!(!access_token_is_revoked(&store, "jti-1").await.unwrap());
+            let revoked_jtis = async |store: &Store| live_revocations(store, UnixTime(0), UnixTime(104)).await.unwrap().jtis;
+            assert!(revoked_jtis(&store).await.is_empty());
             revoke_access_token(&store, "jti-1", UnixTime(500)).await.unwrap();
             revoke_access_token(&store, "jti-1", UnixTime(500)).await.unwrap();
-            assert!(access_token_is_revoked(&store, "jti-1").await.unwrap());
+            assert_eq!(revoked_jtis(&store).await, vec!["jti-1".to_string()], "once, however often revoked");
+        }
+
+        async fn live_revocations_are_the_recent_families_and_unexpired_jtis(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let grant = setup(&store).await;
+            let mut families = Vec::new();
+            for at in [100, 200] {
+                let code = issue_code(&store, &grant, UnixTime(at)).await.unwrap();
+                families.push(redeem_code(&store, &redemption(&code, VERIFIER), UnixTime(at + 1)).await.unwrap().unwrap().family.id);
+            }
+            let live = issue_code(&store, &grant, UnixTime(300)).await.unwrap();
+            redeem_code(&store, &redemption(&live, VERIFIER), UnixTime(301)).await.unwrap().unwrap();
+            revoke_family(&store, &families[0], UnixTime(150)).await.unwrap();
+            revoke_family(&store, &families[1], UnixTime(250)).await.unwrap();
+            revoke_access_token(&store, "expired", UnixTime(400)).await.unwrap();
+            revoke_access_token(&store, "live", UnixTime(401)).await.unwrap();
+
+            let found = live_revocations(&store, UnixTime(150), UnixTime(400)).await.unwrap();
+            let mut found_families = found.families.clone();
+            found_families.sort();
+            let mut expected = families.clone();
+            expected.sort();
+            assert_eq!((found_families, found.jtis), (expected, vec!["live".to_string()]));
+            let later = live_revocations(&store, UnixTime(151), UnixTime(401)).await.unwrap();
+            assert_eq!(later, LiveRevocations { families: vec![families[1].clone()], jtis: vec![] });
         }
 
         async fn refresh_tokens_expire(db: TestDatabase) {

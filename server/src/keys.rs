@@ -3,8 +3,11 @@
 //! another instance or by `sanus keys rotate` is picked up, and rotated on
 //! schedule.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
+
+use jsonwebtoken::DecodingKey;
 
 use sanus_core::keys::{Kek, KeyError, KeyRing, KeyStatus, ensure_signing_keys, rotate_signing_keys, rotation_due};
 use sanus_core::{Clock, Store, UnixTime};
@@ -20,8 +23,31 @@ pub struct Keys {
     store: Store,
     clock: Arc<dyn Clock>,
     settings: KeySettings,
-    current: RwLock<(Arc<KeyRing>, UnixTime)>,
+    current: RwLock<Arc<Loaded>>,
     reloading: tokio::sync::Mutex<()>,
+}
+
+/// A loaded ring with its verification keys parsed once, by `kid`.
+struct Loaded {
+    ring: Arc<KeyRing>,
+    verification: HashMap<String, DecodingKey>,
+    at: UnixTime,
+}
+
+impl Loaded {
+    fn new(ring: KeyRing, at: UnixTime) -> Arc<Self> {
+        let verification = ring.jwks()["keys"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|jwk| {
+                let kid = jwk["kid"].as_str()?.to_string();
+                let jwk = serde_json::from_value::<jsonwebtoken::jwk::Jwk>(jwk.clone()).ok()?;
+                Some((kid, DecodingKey::from_jwk(&jwk).ok()?))
+            })
+            .collect();
+        Arc::new(Self { ring: Arc::new(ring), verification, at })
+    }
 }
 
 impl Keys {
@@ -41,13 +67,13 @@ impl Keys {
         };
         let now = clock.now();
         ensure_signing_keys(&store, &kek, now).await?;
-        let ring = Arc::new(KeyRing::load(&store, &kek, now).await?);
+        let loaded = Loaded::new(KeyRing::load(&store, &kek, now).await?, now);
         let keys = Self {
             kek,
             store,
             clock,
             settings: settings.keys.clone(),
-            current: RwLock::new((ring, now)),
+            current: RwLock::new(loaded),
             reloading: tokio::sync::Mutex::new(()),
         };
         keys.rotate_if_due().await?;
@@ -56,28 +82,35 @@ impl Keys {
 
     /// The key ring, read again from the database when it is over a minute old.
     pub async fn ring(&self) -> Result<Arc<KeyRing>, KeyError> {
+        Ok(self.loaded().await?.ring.clone())
+    }
+
+    /// The key that verifies signatures by the published key `kid`.
+    pub async fn verification_key(&self, kid: &str) -> Result<Option<DecodingKey>, KeyError> {
+        Ok(self.loaded().await?.verification.get(kid).cloned())
+    }
+
+    async fn loaded(&self) -> Result<Arc<Loaded>, KeyError> {
         let now = self.clock.now();
-        let (ring, loaded_at) = self.snapshot();
-        if now.seconds() - loaded_at.seconds() < RELOAD_AFTER_SECONDS {
-            return Ok(ring);
+        let loaded = self.snapshot();
+        if now.seconds() - loaded.at.seconds() < RELOAD_AFTER_SECONDS {
+            return Ok(loaded);
         }
         // One request reloads; the others keep using the current ring.
         let Ok(_guard) = self.reloading.try_lock() else {
-            return Ok(ring);
+            return Ok(loaded);
         };
         self.reload(now).await
     }
 
-    fn snapshot(&self) -> (Arc<KeyRing>, UnixTime) {
-        let guard = self.current.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        (guard.0.clone(), guard.1)
+    fn snapshot(&self) -> Arc<Loaded> {
+        self.current.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
-    async fn reload(&self, now: UnixTime) -> Result<Arc<KeyRing>, KeyError> {
-        let ring = Arc::new(KeyRing::load(&self.store, &self.kek, now).await?);
-        let mut guard = self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        *guard = (ring.clone(), now);
-        Ok(ring)
+    async fn reload(&self, now: UnixTime) -> Result<Arc<Loaded>, KeyError> {
+        let loaded = Loaded::new(KeyRing::load(&self.store, &self.kek, now).await?, now);
+        *self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner) = loaded.clone();
+        Ok(loaded)
     }
 
     /// Rotates when the active keys are older than `keys.rotate_after_days`.

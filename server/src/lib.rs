@@ -2,6 +2,7 @@
 //! binary, the integration tests, the end-to-end tests and the benchmarks
 //! all start.
 
+pub mod access_tokens;
 pub mod cli;
 pub mod clients;
 pub mod config;

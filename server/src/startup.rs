@@ -90,6 +90,7 @@ impl Application {
             discovery,
             clients: Arc::new(crate::clients::ClientCache::default()),
             passwords: Arc::new(crate::passwords::PasswordPool::per_core()),
+            access_tokens: Arc::default(),
         };
         Ok(Self { listener, local_addr, state })
     }

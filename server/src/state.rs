@@ -23,6 +23,8 @@ pub struct AppState {
     pub discovery: Arc<str>,
     /// Where argon2 runs: a few dedicated threads.
     pub passwords: Arc<crate::passwords::PasswordPool>,
+    /// Verified access tokens and the revocations that still matter.
+    pub access_tokens: Arc<crate::access_tokens::AccessTokenCache>,
 }
 
 impl AppState {

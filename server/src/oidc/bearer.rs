@@ -2,11 +2,14 @@
 //! (RFC 6750 §2.1): signature by a published key, `typ: at+jwt`, issuer,
 //! expiry against the server's clock, and a live token family.
 
+use std::sync::Arc;
+
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::access_tokens::token_digest;
 use crate::state::AppState;
 
 /// The claims the server relies on; the token may carry more.
@@ -67,13 +70,6 @@ impl IntoResponse for BearerError {
     }
 }
 
-/// The verification key of a published signing key.
-pub fn decoding_key(ring: &sanus_core::keys::KeyRing, kid: &str) -> Option<jsonwebtoken::DecodingKey> {
-    let jwk = ring.jwks()["keys"].as_array()?.iter().find(|k| k["kid"] == kid)?;
-    let jwk = serde_json::from_value::<jsonwebtoken::jwk::Jwk>(jwk.clone()).ok()?;
-    jsonwebtoken::DecodingKey::from_jwk(&jwk).ok()
-}
-
 /// The token of `Authorization: Bearer …`.
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -81,46 +77,58 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
-/// Checks an access token Sanus issued; `Ok` only while it is valid.
-pub async fn validate_access_token(state: &AppState, token: &str) -> Result<AccessClaims, BearerError> {
+/// Checks an access token Sanus issued; `Ok` only while it is valid. The
+/// signature is verified the first time a token is seen (see
+/// `access_tokens` for what is kept, and how revocations stay fresh).
+pub async fn validate_access_token(state: &AppState, token: &str) -> Result<Arc<AccessClaims>, BearerError> {
+    let invalid = BearerError::InvalidToken;
+    let digest = token_digest(token);
+    let claims = match state.access_tokens.verified(&digest) {
+        Some(claims) => claims,
+        None => {
+            let claims = Arc::new(verify_signature(state, token).await?);
+            state.access_tokens.remember(digest, claims.clone(), state.clock.now());
+            claims
+        }
+    };
+    let now = state.clock.now();
+    if claims.exp <= now.seconds() {
+        return Err(invalid("The token has expired."));
+    }
+    let revoked = state.access_tokens.is_revoked(&state.store, &claims, now).await.map_err(|error| {
+        tracing::error!(%error, "cannot read revocations");
+        BearerError::Server
+    })?;
+    if revoked {
+        return Err(invalid("The token was revoked."));
+    }
+    Ok(claims)
+}
+
+/// `typ`, algorithm, a published key, the signature and the issuer.
+async fn verify_signature(state: &AppState, token: &str) -> Result<AccessClaims, BearerError> {
     let invalid = BearerError::InvalidToken;
     let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("The token is malformed."))?;
     if header.typ.as_deref() != Some("at+jwt") || header.alg != jsonwebtoken::Algorithm::ES256 {
         return Err(invalid("Not an access token."));
     }
     let kid = header.kid.ok_or_else(|| invalid("The token names no key."))?;
-    let ring = state.keys.ring().await.map_err(|error| {
-        tracing::error!(%error, "cannot load keys");
-        BearerError::Server
-    })?;
-    let key = decoding_key(&ring, &kid).ok_or_else(|| invalid("The token was signed by an unknown key."))?;
+    let key = state
+        .keys
+        .verification_key(&kid)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "cannot load keys");
+            BearerError::Server
+        })?
+        .ok_or_else(|| invalid("The token was signed by an unknown key."))?;
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
     validation.set_issuer(&[state.settings.server.public_url.as_str()]);
     validation.validate_aud = false;
-    // Time is the server's clock, checked below.
+    // Time is the server's clock, checked by the caller.
     validation.validate_exp = false;
     validation.required_spec_claims.clear();
-    let claims = jsonwebtoken::decode::<AccessClaims>(token, &key, &validation)
-        .map_err(|_| invalid("The token signature or issuer is not valid."))?
-        .claims;
-    if claims.exp <= state.clock.now().seconds() {
-        return Err(invalid("The token has expired."));
-    }
-    let revoked = sanus_core::tokens::access_token_is_revoked(&state.store, &claims.jti).await.map_err(|error| {
-        tracing::error!(%error, "cannot check a revoked token");
-        BearerError::Server
-    })?;
-    if revoked {
-        return Err(invalid("The token was revoked."));
-    }
-    if let Some(fid) = &claims.fid {
-        let active = sanus_core::tokens::find_active_family(&state.store, fid).await.map_err(|error| {
-            tracing::error!(%error, "cannot check a token family");
-            BearerError::Server
-        })?;
-        if active.is_none() {
-            return Err(invalid("The token was revoked."));
-        }
-    }
-    Ok(claims)
+    jsonwebtoken::decode::<AccessClaims>(token, &key, &validation)
+        .map(|data| data.claims)
+        .map_err(|_| invalid("The token signature or issuer is not valid."))
 }

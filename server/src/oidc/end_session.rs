@@ -12,7 +12,6 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::authorize::{see_other, simple_page};
-use super::bearer::decoding_key;
 use super::params::Params;
 use crate::http::cookies;
 use crate::http::html::escape;
@@ -120,8 +119,7 @@ async fn end_session(
 /// still a valid hint (RP-Initiated Logout §2).
 async fn verify_hint(state: &AppState, token: &str) -> Option<HintClaims> {
     let header = jsonwebtoken::decode_header(token).ok()?;
-    let ring = state.keys.ring().await.ok()?;
-    let key = decoding_key(&ring, header.kid.as_deref()?)?;
+    let key = state.keys.verification_key(header.kid.as_deref()?).await.ok()??;
     let mut validation = jsonwebtoken::Validation::new(header.alg);
     validation.set_issuer(&[state.settings.server.public_url.as_str()]);
     validation.validate_aud = false;

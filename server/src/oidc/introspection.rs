@@ -52,7 +52,7 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
                 if let Some(aud) = claims.rest.get("aud") {
                     answer["aud"] = aud.clone();
                 }
-                if let Some(sid) = claims.sid {
+                if let Some(sid) = &claims.sid {
                     answer["sid"] = json!(sid);
                 }
                 answer

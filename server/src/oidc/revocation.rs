@@ -49,6 +49,7 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<()
                 Some(fid) => revoke_family(&state.store, fid, now).await?,
                 None => revoke_access_token(&state.store, &claims.jti, UnixTime(claims.exp)).await?,
             }
+            state.access_tokens.invalidate();
         }
         return Ok(());
     }
@@ -56,6 +57,7 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<()
         && family.client_id == client.id.as_str()
     {
         revoke_family(&state.store, &family.id, now).await?;
+        state.access_tokens.invalidate();
     }
     Ok(())
 }

@@ -53,6 +53,12 @@ impl TestApp {
         self.server.take().unwrap().await.unwrap()
     }
 
+    /// A second instance on the same database and data directory, with its
+    /// own clock, as when several run behind a load balancer.
+    pub async fn another_instance(&self) -> TestApp {
+        start(self.settings.clone()).await
+    }
+
     /// Stops this instance and starts a new one on the same database, data
     /// and site directories (a restart, or a second instance after the first).
     pub async fn restart(mut self) -> TestApp {

@@ -185,6 +185,23 @@ mod introspection_revocation_logout {
             assert_eq!(wrong.status(), 401);
         }
 
+        async fn a_revocation_on_another_instance_takes_effect_within_a_second(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            let other = app.another_instance().await;
+            let tokens = user_tokens(&app).await;
+            let access = tokens["access_token"].as_str().unwrap();
+            assert_eq!(introspect(&other, access).await["active"], true);
+            let revoked = app.client.post(app.url("/revoke")).form(&[("token", access), ("client_id", "spa")]).send().await.unwrap();
+            assert_eq!(revoked.status(), 200);
+            assert_eq!(introspect(&app, access).await["active"], false, "at once where it was revoked");
+            // Within the second, the other instance answers from memory ...
+            assert_eq!(introspect(&other, access).await["active"], true);
+            // ... and reads the revocations again once it has passed.
+            other.clock.advance(1);
+            assert_eq!(introspect(&other, access).await["active"], false);
+            assert_eq!(other.userinfo(access).await.status(), 401);
+        }
+
         async fn revoking_a_refresh_token_ends_the_grant(db: TestDatabase) {
             let app = spawn_seeded_app(db).await;
             let tokens = user_tokens(&app).await;

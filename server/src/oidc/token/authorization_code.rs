@@ -29,6 +29,8 @@ pub async fn grant(
         Ok(redeemed) => redeemed,
         Err(GrantError::Invalid(reason)) => return Err(OAuthError::new(ErrorCode::InvalidGrant, reason)),
         Err(GrantError::Replayed | GrantError::ScopeNotGranted(_)) => {
+            // A replay revoked the family: its access tokens must stop now.
+            state.access_tokens.invalidate();
             return Err(OAuthError::new(ErrorCode::InvalidGrant, "The authorization code was already used."));
         }
     };

@@ -30,6 +30,7 @@ pub async fn grant(
             return Err(OAuthError::invalid_scope(format!("The scope {scope} was not granted.")));
         }
         Err(GrantError::Replayed) => {
+            state.access_tokens.invalidate();
             return Err(OAuthError::new(
                 ErrorCode::InvalidGrant,
                 "The refresh token was already used; all tokens of this grant are revoked.",

@@ -1,0 +1,137 @@
+//! Access tokens that come back (UserInfo, introspection, revocation),
+//! checked without a database round trip in the common case.
+//!
+//! - A token's signature is verified once; its claims are kept by the
+//!   token's SHA-256 until it expires (at most `MAX_VERIFIED` tokens).
+//! - Revocations of tokens that may still be live (revoked families and
+//!   jtis) are held in memory, read again from the database once a second
+//!   has passed on the clock, and at once after this instance revoked
+//!   something. A revocation made by another instance therefore takes
+//!   effect here within a second.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+
+use aws_lc_rs::digest::{SHA256, digest};
+use sanus_core::clients::MAX_ACCESS_TOKEN_TTL;
+use sanus_core::tokens::live_revocations;
+use sanus_core::{Store, StoreError, UnixTime};
+
+use crate::oidc::bearer::AccessClaims;
+
+/// How long the revocations read from the database are trusted.
+pub const REVOCATIONS_FRESH_SECONDS: i64 = 1;
+/// Verified tokens kept; past this, expired ones go, then all.
+const MAX_VERIFIED: usize = 50_000;
+
+type TokenDigest = [u8; 32];
+
+#[derive(Default)]
+pub struct AccessTokenCache {
+    verified: RwLock<HashMap<TokenDigest, Arc<AccessClaims>>>,
+    revocations: RwLock<Option<Arc<Revocations>>>,
+    reloading: tokio::sync::Mutex<()>,
+}
+
+struct Revocations {
+    families: HashSet<String>,
+    jtis: HashSet<String>,
+    loaded_at: UnixTime,
+}
+
+/// The cache key of a token.
+pub fn token_digest(token: &str) -> TokenDigest {
+    let mut out = [0; 32];
+    out.copy_from_slice(digest(&SHA256, token.as_bytes()).as_ref());
+    out
+}
+
+impl AccessTokenCache {
+    /// The claims of a token whose signature was verified before.
+    pub fn verified(&self, digest: &TokenDigest) -> Option<Arc<AccessClaims>> {
+        self.verified.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(digest).cloned()
+    }
+
+    /// Remembers a token whose signature and issuer were verified.
+    pub fn remember(&self, digest: TokenDigest, claims: Arc<AccessClaims>, now: UnixTime) {
+        let mut verified = self.verified.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if verified.len() >= MAX_VERIFIED {
+            verified.retain(|_, claims| claims.exp > now.seconds());
+            if verified.len() >= MAX_VERIFIED {
+                verified.clear();
+            }
+        }
+        verified.insert(digest, claims);
+    }
+
+    /// Whether the token's family or its jti was revoked.
+    pub async fn is_revoked(&self, store: &Store, claims: &AccessClaims, now: UnixTime) -> Result<bool, StoreError> {
+        let revocations = self.revocations(store, now).await?;
+        Ok(revocations.jtis.contains(&claims.jti)
+            || claims.fid.as_ref().is_some_and(|fid| revocations.families.contains(fid)))
+    }
+
+    /// Call after revoking anything: the next check reads the database.
+    pub fn invalidate(&self) {
+        *self.revocations.write().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
+    async fn revocations(&self, store: &Store, now: UnixTime) -> Result<Arc<Revocations>, StoreError> {
+        if let Some(current) = self.fresh(now) {
+            return Ok(current);
+        }
+        // One reload at a time; those waiting use its result.
+        let _guard = self.reloading.lock().await;
+        if let Some(current) = self.fresh(now) {
+            return Ok(current);
+        }
+        let live = live_revocations(store, now.plus_seconds(-MAX_ACCESS_TOKEN_TTL), now).await?;
+        let loaded = Arc::new(Revocations {
+            families: live.families.into_iter().collect(),
+            jtis: live.jtis.into_iter().collect(),
+            loaded_at: now,
+        });
+        *self.revocations.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(loaded.clone());
+        Ok(loaded)
+    }
+
+    fn fresh(&self, now: UnixTime) -> Option<Arc<Revocations>> {
+        let current = self.revocations.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        current.as_ref().filter(|r| now.seconds() - r.loaded_at.seconds() < REVOCATIONS_FRESH_SECONDS).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(jti: &str, exp: i64) -> Arc<AccessClaims> {
+        Arc::new(
+            serde_json::from_value(serde_json::json!({
+                "sub": "u", "client_id": "c", "exp": exp, "iat": 1, "jti": jti,
+            }))
+            .unwrap(),
+        )
+    }
+
+    #[test]
+    fn verified_tokens_are_found_by_digest_only() {
+        let cache = AccessTokenCache::default();
+        cache.remember(token_digest("a.b.c"), claims("one", 100), UnixTime(1));
+        assert_eq!(cache.verified(&token_digest("a.b.c")).map(|c| c.jti.clone()).as_deref(), Some("one"));
+        assert!(cache.verified(&token_digest("a.b.d")).is_none());
+    }
+
+    #[test]
+    fn a_full_cache_drops_expired_tokens_first() {
+        let cache = AccessTokenCache::default();
+        for index in 0..MAX_VERIFIED {
+            let exp = if index == 0 { 1_000 } else { 10 };
+            cache.remember(token_digest(&index.to_string()), claims("x", exp), UnixTime(1));
+        }
+        cache.remember(token_digest("new"), claims("new", 1_000), UnixTime(50));
+        assert!(cache.verified(&token_digest("0")).is_some(), "a live token stays");
+        assert!(cache.verified(&token_digest("1")).is_none(), "expired ones go");
+        assert!(cache.verified(&token_digest("new")).is_some());
+    }
+}
