@@ -25,6 +25,13 @@ pub struct TokenFamily {
     pub amr: Vec<String>,
 }
 
+/// The columns `FamilyRow` reads.
+macro_rules! family_columns {
+    () => {
+        "id, client_id, user_id, session_id, scopes, auth_time, amr, revoked_at"
+    };
+}
+
 #[derive(sqlx::FromRow)]
 struct FamilyRow {
     id: String,
@@ -76,16 +83,15 @@ fn encode_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))
 }
 
-/// Starts a token family and stores its code; returns the code itself.
+/// Starts a token family with its code (one row); returns the code itself.
 pub async fn issue_code(store: &Store, grant: &CodeGrant, now: UnixTime) -> Result<String, StoreError> {
     let code = crate::random::url_safe(32);
-    let family_id = crate::random::url_safe(16);
-    let mut tx = store.pool().begin().await?;
     sqlx::query(
-        "INSERT INTO token_families (id, client_id, user_id, session_id, scopes, auth_time, amr, created_at, revoked_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
+        "INSERT INTO token_families (id, client_id, user_id, session_id, scopes, auth_time, amr, created_at, revoked_at, \
+         code_hash, redirect_uri, code_challenge, nonce, code_expires_at, code_consumed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12, $13, NULL)",
     )
-    .bind(&family_id)
+    .bind(crate::random::url_safe(16))
     .bind(&grant.client_id)
     .bind(grant.user_id.as_str())
     .bind(grant.session_id.as_deref())
@@ -93,23 +99,13 @@ pub async fn issue_code(store: &Store, grant: &CodeGrant, now: UnixTime) -> Resu
     .bind(grant.auth_time.0)
     .bind(encode_json(&grant.amr)?)
     .bind(now.0)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO authorization_codes (code_hash, family_id, client_id, redirect_uri, code_challenge, nonce, created_at, expires_at, consumed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
-    )
     .bind(SecretHash::of(code.as_bytes()).as_str())
-    .bind(&family_id)
-    .bind(&grant.client_id)
     .bind(&grant.redirect_uri)
     .bind(grant.code_challenge.as_deref())
     .bind(grant.nonce.as_deref())
-    .bind(now.0)
     .bind(now.plus_seconds(CODE_LIFETIME_SECONDS).0)
-    .execute(&mut *tx)
+    .execute(store.pool())
     .await?;
-    tx.commit().await?;
     Ok(code)
 }
 
@@ -147,52 +143,62 @@ pub enum GrantError {
 
 /// Redeems a code once (RFC 6749 §4.1.3, RFC 7636 §4.6). A code that fails
 /// a check is spent all the same; a code presented again revokes its family.
+/// Claiming the code is one statement; when a refresh token is issued too,
+/// both happen in one transaction.
 pub async fn redeem_code(
     store: &Store,
     redemption: &CodeRedemption<'_>,
     now: UnixTime,
 ) -> Result<Result<RedeemedCode, GrantError>, StoreError> {
     let code_hash = SecretHash::of(redemption.code.as_bytes());
-    let mut tx = store.pool().begin().await?;
-    let claimed =
-        sqlx::query("UPDATE authorization_codes SET consumed_at = $1 WHERE code_hash = $2 AND consumed_at IS NULL")
-            .bind(now.0)
-            .bind(code_hash.as_str())
-            .execute(&mut *tx)
-            .await?;
+    let mut conn = match redemption.refresh_token_ttl {
+        Some(_) => Conn::Tx(store.pool().begin().await?),
+        None => Conn::Single(store.pool().acquire().await?),
+    };
     #[derive(sqlx::FromRow)]
-    struct CodeRow {
-        family_id: String,
-        client_id: String,
-        redirect_uri: String,
+    struct Claimed {
+        #[sqlx(flatten)]
+        family: FamilyRow,
+        redirect_uri: Option<String>,
         code_challenge: Option<String>,
         nonce: Option<String>,
-        expires_at: i64,
+        code_expires_at: Option<i64>,
     }
-    let row: Option<CodeRow> = sqlx::query_as(
-        "SELECT family_id, client_id, redirect_uri, code_challenge, nonce, expires_at FROM authorization_codes WHERE code_hash = $1",
-    )
+    let claimed: Option<Claimed> = sqlx::query_as(concat!(
+        "UPDATE token_families SET code_consumed_at = $1 WHERE code_hash = $2 AND code_consumed_at IS NULL RETURNING ",
+        family_columns!(),
+        ", redirect_uri, code_challenge, nonce, code_expires_at"
+    ))
+    .bind(now.0)
     .bind(code_hash.as_str())
-    .fetch_optional(&mut *tx)
+    .fetch_optional(conn.as_mut())
     .await?;
-    let Some(row) = row else {
-        tx.rollback().await?;
-        return Ok(Err(GrantError::Invalid("The authorization code is unknown.")));
-    };
-    if claimed.rows_affected() == 0 {
-        revoke_family_in(&mut tx, &row.family_id, now).await?;
-        tx.commit().await?;
-        tracing::warn!(client_id = %row.client_id, "authorization code replayed: its tokens are revoked");
+    let Some(claimed) = claimed else {
+        // Unknown, or presented before: then its family ends.
+        let used: Option<(String, String)> =
+            sqlx::query_as("SELECT id, client_id FROM token_families WHERE code_hash = $1")
+                .bind(code_hash.as_str())
+                .fetch_optional(conn.as_mut())
+                .await?;
+        let Some((family_id, client_id)) = used else {
+            conn.finish().await?;
+            return Ok(Err(GrantError::Invalid("The authorization code is unknown.")));
+        };
+        revoke_family_in(conn.as_mut(), &family_id, now).await?;
+        conn.finish().await?;
+        tracing::warn!(%client_id, "authorization code replayed: its tokens are revoked");
         return Ok(Err(GrantError::Replayed));
-    }
-    let failure = if row.expires_at <= now.0 {
+    };
+    let failure = if claimed.code_expires_at.is_none_or(|at| at <= now.0) {
         Some("The authorization code has expired.")
-    } else if row.client_id != redemption.client_id {
+    } else if claimed.family.client_id != redemption.client_id {
         Some("The authorization code was issued to another client.")
-    } else if redemption.redirect_uri != Some(row.redirect_uri.as_str()) {
+    } else if redemption.redirect_uri.is_none() || redemption.redirect_uri != claimed.redirect_uri.as_deref() {
         Some("redirect_uri does not match the authorization request.")
+    } else if claimed.family.revoked_at.is_some() {
+        Some("The authorization code was revoked.")
     } else {
-        match (&row.code_challenge, redemption.code_verifier) {
+        match (&claimed.code_challenge, redemption.code_verifier) {
             (Some(challenge), Some(verifier)) if pkce::verify_s256(verifier, challenge) => None,
             (Some(_), Some(_)) => Some("The code_verifier does not match the code_challenge."),
             (Some(_), None) => Some("code_verifier is required."),
@@ -201,22 +207,41 @@ pub async fn redeem_code(
         }
     };
     if let Some(reason) = failure {
-        tx.commit().await?;
+        conn.finish().await?;
         return Ok(Err(GrantError::Invalid(reason)));
     }
-    let family = load_family_in(&mut tx, &row.family_id).await?;
-    let Some(family) = family else {
-        tx.commit().await?;
-        return Ok(Err(GrantError::Invalid("The authorization code was revoked.")));
-    };
+    let family = claimed.family.into_family();
     let refresh_token = match redemption.refresh_token_ttl {
         Some(ttl) if grants_offline_access(&family.scopes) => {
-            Some(insert_refresh_token_in(&mut tx, &family.id, now, ttl).await?)
+            Some(insert_refresh_token_in(conn.as_mut(), &family.id, now, ttl).await?)
         }
         _ => None,
     };
-    tx.commit().await?;
-    Ok(Ok(RedeemedCode { family, nonce: row.nonce, refresh_token }))
+    conn.finish().await?;
+    Ok(Ok(RedeemedCode { family, nonce: claimed.nonce, refresh_token }))
+}
+
+/// A transaction when several statements must hold together, else one
+/// pooled connection.
+enum Conn {
+    Tx(sqlx::Transaction<'static, sqlx::Any>),
+    Single(sqlx::pool::PoolConnection<sqlx::Any>),
+}
+
+impl Conn {
+    fn as_mut(&mut self) -> &mut Tx {
+        match self {
+            Self::Tx(tx) => tx,
+            Self::Single(conn) => conn,
+        }
+    }
+
+    async fn finish(self) -> Result<(), StoreError> {
+        if let Self::Tx(tx) = self {
+            tx.commit().await?;
+        }
+        Ok(())
+    }
 }
 
 /// The outcome of using a refresh token.
@@ -352,12 +377,11 @@ pub async fn live_revocations(store: &Store, since: UnixTime, now: UnixTime) -> 
 }
 
 async fn load_family_in(conn: &mut Tx, family_id: &str) -> Result<Option<TokenFamily>, StoreError> {
-    let row: Option<FamilyRow> = sqlx::query_as(
-        "SELECT id, client_id, user_id, session_id, scopes, auth_time, amr, revoked_at FROM token_families WHERE id = $1",
-    )
-    .bind(family_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row: Option<FamilyRow> =
+        sqlx::query_as(concat!("SELECT ", family_columns!(), " FROM token_families WHERE id = $1"))
+            .bind(family_id)
+            .fetch_optional(&mut *conn)
+            .await?;
     Ok(row.filter(|r| r.revoked_at.is_none()).map(FamilyRow::into_family))
 }
 
