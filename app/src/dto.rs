@@ -35,6 +35,8 @@ pub enum InteractionStep {
 pub enum SignInError {
     /// Wrong e-mail or password; deliberately not saying which.
     InvalidCredentials,
+    /// Too many failed attempts: the next one must wait this long.
+    Throttled { retry_after_seconds: i64 },
 }
 
 /// Why there is nothing to show.

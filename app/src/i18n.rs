@@ -126,6 +126,8 @@ pub struct Texts {
     pub flow_error_next_step: &'static str,
     pub interaction_sign_in_to: &'static str,
     pub interaction_invalid_credentials: &'static str,
+    /// `{seconds}` is replaced by the wait.
+    pub interaction_throttled: &'static str,
     pub interaction_consent_title: &'static str,
     pub interaction_consent_lead: &'static str,
     pub interaction_signed_in_as: &'static str,
@@ -205,6 +207,8 @@ pub static EN: Texts = Texts {
                            happening, tell the application's operator.",
     interaction_sign_in_to: "Sign in to continue to",
     interaction_invalid_credentials: "The e-mail address or the password is not correct. Check both and try again.",
+    interaction_throttled: "Too many failed attempts. Try again in {seconds} s. \
+                            If you have forgotten your password, ask the application's operator for help.",
     interaction_consent_title: "Allow access – Sanus",
     interaction_consent_lead: "wants to:",
     interaction_signed_in_as: "Signed in as",
@@ -272,6 +276,8 @@ pub static DE: Texts = Texts {
     interaction_sign_in_to: "Anmelden, um fortzufahren zu",
     interaction_invalid_credentials: "E-Mail-Adresse oder Passwort stimmen nicht. Prüfen Sie beides und versuchen \
                                       Sie es erneut.",
+    interaction_throttled: "Zu viele fehlgeschlagene Versuche. Versuchen Sie es in {seconds} s erneut. Wenn Sie \
+                            Ihr Passwort vergessen haben, wenden Sie sich an den Betreiber der Anwendung.",
     interaction_consent_title: "Zugriff erlauben – Sanus",
     interaction_consent_lead: "möchte:",
     interaction_signed_in_as: "Angemeldet als",

@@ -3,6 +3,7 @@
 //! management API and the protocol handlers all ask the same functions.
 
 pub mod applications;
+pub mod audit;
 pub mod clients;
 pub mod clock;
 pub mod consents;
@@ -15,6 +16,7 @@ pub mod random;
 pub mod sessions;
 pub mod store;
 pub mod tenants;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 pub mod validation;

@@ -41,6 +41,10 @@ pub struct ServerSettings {
     pub site_dir: PathBuf,
     /// After SIGTERM/SIGINT, how long in-flight requests may take to finish.
     pub shutdown_grace_seconds: u64,
+    /// Behind a reverse proxy: the header in which it passes the client's
+    /// address (`x-forwarded-for`); its last entry is used. Unset: the
+    /// address of the connection.
+    pub client_address_header: Option<String>,
 }
 
 impl Default for ServerSettings {
@@ -51,6 +55,7 @@ impl Default for ServerSettings {
             data_dir: PathBuf::from("data"),
             site_dir: PathBuf::from("site"),
             shutdown_grace_seconds: 30,
+            client_address_header: None,
         }
     }
 }
@@ -253,6 +258,11 @@ impl Settings {
                 "must start with sqlite: or postgres:// (the value is not shown: it may hold a password)".into(),
             );
         }
+        if let Some(name) = &self.server.client_address_header
+            && http::HeaderName::from_bytes(name.as_bytes()).is_err()
+        {
+            return invalid("server.client_address_header", format!("{name:?} is not a header name"));
+        }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1".into());
         }
@@ -407,6 +417,10 @@ mod tests {
             ("[server]\npublick_url = \"https://x\"\n", "unknown key \"publick_url\""),
             ("[database]\nurl = \"mysql://root:hunter2@db/x\"\n", "database.url: must start with sqlite:"),
             ("[database]\nmax_connections = 0\n", "database.max_connections: must be at least 1"),
+            (
+                "[server]\nclient_address_header = \"x forwarded\"\n",
+                "server.client_address_header: \"x forwarded\" is not a header name",
+            ),
             ("[log]\nfilter = \"sanus=loud\"\n", "log.filter:"),
             ("[keys]\nkek = \"c2hvcnQ=\"\n", "keys.kek: must be 32 bytes in base64"),
             ("[keys]\npublish_retired_seconds = 60\n", "keys.publish_retired_seconds: must be at least 86400"),

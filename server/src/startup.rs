@@ -133,7 +133,8 @@ impl Application {
                 stopping.notify_one();
             }
         };
-        let serve = axum::serve(self.listener, router).with_graceful_shutdown(signal);
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let serve = axum::serve(self.listener, service).with_graceful_shutdown(signal);
         let result = tokio::select! {
             result = serve => result.map_err(StartupError::Serve),
             () = async { stopping.notified().await; tokio::time::sleep(grace).await } => {

@@ -61,9 +61,14 @@ fn sign_in(id: String, client: ClientView, login_hint: Option<String>, error: Op
         {client_header(&client)}
         <h1 id="sign-in-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().sign_in_heading}</h1>
         <p class="mt-2 text-slate-700">{move || i18n.t().interaction_sign_in_to}" " <strong>{name.clone()}</strong></p>
-        {error.map(|SignInError::InvalidCredentials| view! {
+        {error.map(|error| view! {
             <p id="sign-in-error" role="alert" class="mt-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-                {move || i18n.t().interaction_invalid_credentials}
+                {move || match error {
+                    SignInError::InvalidCredentials => i18n.t().interaction_invalid_credentials.to_string(),
+                    SignInError::Throttled { retry_after_seconds } => {
+                        i18n.t().interaction_throttled.replace("{seconds}", &retry_after_seconds.to_string())
+                    }
+                }}
             </p>
         })}
         <form method="post" action=format!("/interaction/{id}/login") class="mt-6 space-y-5" aria-labelledby="sign-in-heading">

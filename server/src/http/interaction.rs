@@ -7,13 +7,18 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use axum::{Extension, Form};
+use sanus_core::UnixTime;
+use sanus_core::audit::{self, Event, EventKind};
 use sanus_core::interactions::{
     consume_interaction, set_interaction_consented, set_interaction_login_error, set_interaction_session,
 };
 use sanus_core::sessions::{create_session, find_session};
+use sanus_core::throttle::{self, ThrottleKey};
 use sanus_core::users::{Email, find_user_for_sign_in, get_user};
 use serde::Deserialize;
 
+use super::REQUEST_ID_HEADER;
+use super::client_address::{Peer, client_address};
 use super::cookies;
 use super::security_headers::CspNonce;
 use crate::oidc::authorize::{expired_page, issuer, load_interaction, see_other};
@@ -22,6 +27,8 @@ use crate::state::AppState;
 /// How long a single sign-on session lasts.
 pub const SESSION_LIFETIME_SECONDS: i64 = 12 * 3600;
 const INVALID_CREDENTIALS: &str = "invalid_credentials";
+/// Followed by the unix time until which attempts must wait.
+const THROTTLED_PREFIX: &str = "throttled:";
 
 #[derive(Deserialize)]
 pub struct SignInForm {
@@ -31,19 +38,41 @@ pub struct SignInForm {
     password: String,
 }
 
-/// `POST /interaction/{id}/login`: e-mail and password.
+/// `POST /interaction/{id}/login`: e-mail and password. Guessing is slowed
+/// down per account and per address (`sanus_core::throttle`); a throttled
+/// attempt is refused before its password is looked at. Every outcome is
+/// in the audit log.
 pub async fn sign_in(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    peer: Peer,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
     let now = state.clock.now();
-    match load_interaction(&state, &headers, &id, now).await {
-        Ok(Some(_)) => {}
+    let client_id = match load_interaction(&state, &headers, &id, now).await {
+        Ok(Some((interaction, _))) => interaction.client_id,
         Ok(None) => return expired_page(&state, &headers),
         Err(error) => return failed(&state, &headers, &error),
+    };
+    let address = client_address(&headers, &peer, &state.settings.server);
+    let keys: Vec<ThrottleKey> =
+        std::iter::once(ThrottleKey::account(&form.email)).chain(address.as_ref().map(ThrottleKey::address)).collect();
+    let mut event = Event::new(EventKind::SignInFailed);
+    event.client_id = Some(&client_id);
+    event.address = address.map(|a| a.to_string());
+    event.request_id = headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok());
+
+    let wait = match throttle::wait_before_attempt(&state.store, &keys, now).await {
+        Ok(wait) => wait,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    if let Some(seconds) = wait {
+        event.kind = EventKind::SignInThrottled;
+        event.detail = serde_json::json!({ "retry_after_seconds": seconds });
+        return refuse(&state, &headers, &id, &event, &throttled_until(now.plus_seconds(seconds))).await;
     }
+
     let account = match Email::parse(&form.email) {
         Ok(email) => match find_user_for_sign_in(&state.store, &email).await {
             Ok(account) => account,
@@ -57,19 +86,33 @@ pub async fn sign_in(
     };
     // Unknown accounts cost the same time as wrong passwords.
     let password_ok = state.passwords.verify(form.password, hash).await;
-    let Some(user) = user.filter(|_| password_ok) else {
-        tracing::info!("sign-in failed");
-        if let Err(error) = set_interaction_login_error(&state.store, &id, INVALID_CREDENTIALS).await {
-            return failed(&state, &headers, &error);
+    let Some(user) = user.as_ref().filter(|_| password_ok) else {
+        event.user_id = user.as_ref().map(|u| &u.id);
+        event.detail = serde_json::json!({ "reason": INVALID_CREDENTIALS });
+        let mut wait = 0;
+        for key in &keys {
+            match throttle::record_failure(&state.store, key, now).await {
+                Ok(delay) => wait = wait.max(delay),
+                Err(error) => return failed(&state, &headers, &error),
+            }
         }
-        return see_other(&format!("/interaction/{id}"));
+        let shown = if wait > 0 { throttled_until(now.plus_seconds(wait)) } else { INVALID_CREDENTIALS.to_string() };
+        return refuse(&state, &headers, &id, &event, &shown).await;
     };
+    if let Err(error) = throttle::record_success(&state.store, &keys).await {
+        return failed(&state, &headers, &error);
+    }
     let created = create_session(&state.store, &user.id, &["pwd"], now, SESSION_LIFETIME_SECONDS).await;
     let (session, token) = match created {
         Ok(created) => created,
         Err(error) => return failed(&state, &headers, &error),
     };
     if let Err(error) = set_interaction_session(&state.store, &id, &session.id).await {
+        return failed(&state, &headers, &error);
+    }
+    event.kind = EventKind::SignInSucceeded;
+    event.user_id = Some(&user.id);
+    if let Err(error) = audit::record(&state.store, &event, now).await {
         return failed(&state, &headers, &error);
     }
     tracing::info!(user_id = %user.id, "signed in");
@@ -79,6 +122,22 @@ pub async fn sign_in(
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
+}
+
+/// How the page learns that attempts must wait: until this time.
+fn throttled_until(until: UnixTime) -> String {
+    format!("{THROTTLED_PREFIX}{}", until.seconds())
+}
+
+/// Records a refused attempt and shows the form again with `shown`.
+async fn refuse(state: &AppState, headers: &HeaderMap, id: &str, event: &Event<'_>, shown: &str) -> Response {
+    tracing::info!(kind = event.kind.as_str(), "sign-in refused");
+    let now = state.clock.now();
+    let recorded = audit::record(&state.store, event, now).await;
+    if let Err(error) = recorded.and(set_interaction_login_error(&state.store, id, shown).await) {
+        return failed(state, headers, &error);
+    }
+    see_other(&format!("/interaction/{id}"))
 }
 
 #[derive(Deserialize)]
@@ -137,9 +196,21 @@ fn failed(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) 
     expired_page(state, headers)
 }
 
+/// What the sign-in form says about the last attempt.
+fn sign_in_error(shown: &str, now: UnixTime) -> Option<app::dto::SignInError> {
+    use app::dto::SignInError;
+    match shown.strip_prefix(THROTTLED_PREFIX) {
+        Some(until) => {
+            let wait = until.parse::<i64>().ok()? - now.seconds();
+            (wait > 0).then_some(SignInError::Throttled { retry_after_seconds: wait })
+        }
+        None => Some(SignInError::InvalidCredentials),
+    }
+}
+
 /// The page's view of interaction `id` for this browser (its headers).
 pub async fn view(state: &AppState, headers: &HeaderMap, id: &str) -> app::dto::InteractionResult {
-    use app::dto::{ClientView, InteractionStep, InteractionUnavailable, InteractionView, SignInError};
+    use app::dto::{ClientView, InteractionStep, InteractionUnavailable, InteractionView};
     let now = state.clock.now();
     let failed = |error: &dyn std::fmt::Display| {
         tracing::error!(%error, "cannot load an interaction");
@@ -158,7 +229,7 @@ pub async fn view(state: &AppState, headers: &HeaderMap, id: &str) -> app::dto::
     let step = match session {
         None => InteractionStep::SignIn {
             login_hint: request.login_hint.clone(),
-            error: interaction.login_error.as_deref().map(|_| SignInError::InvalidCredentials),
+            error: interaction.login_error.as_deref().and_then(|shown| sign_in_error(shown, now)),
         },
         Some(session) => {
             let user = get_user(&state.store, &session.user_id).await.map_err(|e| failed(&e))?;

@@ -4,6 +4,7 @@
 //! headers → compression → cross-origin form guard → routes.
 
 pub mod assets;
+pub mod client_address;
 pub mod cookies;
 pub mod csrf;
 pub mod health;

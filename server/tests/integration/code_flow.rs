@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::flow::{CALLBACK, VERIFIER, claims_of, location, params_of, spa_request, with};
-use crate::helpers::{JANE, PORTAL_SECRET, spawn_seeded_app};
+use crate::helpers::{JANE, JANE_PASSWORD, PORTAL_SECRET, spawn_seeded_app};
 
 sanus_core::engine_tests! {
     async fn sign_in_consent_and_code_exchange_issue_all_tokens(db: TestDatabase) {
@@ -102,6 +102,51 @@ sanus_core::engine_tests! {
             let page = app.get(&interaction).await.text().await.unwrap();
             assert!(page.contains("The e-mail address or the password is not correct"), "{email}");
         }
+    }
+
+    async fn repeated_failures_slow_sign_in_down_and_a_success_clears_them(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        let interaction = location(&app.authorize(&spa_request()).await);
+        let page = async || app.get(&interaction).await.text().await.unwrap();
+        for attempt in 1..=5 {
+            app.sign_in(&interaction, JANE, "wrong-password").await;
+            assert!(page().await.contains("The e-mail address or the password is not correct"), "attempt {attempt}");
+        }
+        app.sign_in(&interaction, JANE, "wrong-password").await;
+        assert!(page().await.contains("Too many failed attempts. Try again in 1 s."));
+        // While the wait lasts, even the right password is not looked at.
+        assert_eq!(location(&app.sign_in(&interaction, JANE, JANE_PASSWORD).await), interaction);
+        assert!(page().await.contains("Too many failed attempts"));
+        // Another account from the same address is not held up.
+        app.sign_in(&interaction, "someone@acme.example", "guess").await;
+        assert!(page().await.contains("The e-mail address or the password is not correct"));
+
+        app.clock.advance(1);
+        let resumed = location(&app.sign_in(&interaction, JANE, JANE_PASSWORD).await);
+        assert!(resumed.starts_with("/authorize/resume/"), "{resumed}");
+
+        let events = sanus_core::audit::latest(&app.store, 20).await.unwrap();
+        let kinds: Vec<&str> = events.iter().rev().map(|e| e.kind.as_str()).collect();
+        let mut expected = vec!["sign_in.failed"; 6];
+        expected.extend(["sign_in.throttled", "sign_in.failed", "sign_in.succeeded"]);
+        assert_eq!(kinds, expected);
+        assert!(events.iter().all(|e| e.address.as_deref() == Some("127.0.0.1") && e.request_id.is_some()));
+        assert!(events.iter().all(|e| e.client_id.as_deref() == Some("spa")));
+        assert!(!events.iter().any(|e| e.detail.contains(JANE_PASSWORD) || e.detail.contains("wrong-password")));
+    }
+
+    async fn unknown_accounts_are_throttled_like_real_ones(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        let interaction = location(&app.authorize(&spa_request()).await);
+        for _ in 0..6 {
+            app.sign_in(&interaction, "Nobody@acme.example", "guess").await;
+        }
+        let page = app.get(&interaction).await.text().await.unwrap();
+        assert!(page.contains("Too many failed attempts. Try again in 1 s."), "{page}");
+        app.sign_in(&interaction, "nobody@ACME.example", "guess").await;
+        let events = sanus_core::audit::latest(&app.store, 1).await.unwrap();
+        assert_eq!(events[0].kind, "sign_in.throttled", "the same account, however it is written");
+        assert_eq!(events[0].user_id, None);
     }
 
     async fn unregistered_redirect_uris_get_an_error_page_never_a_redirect(db: TestDatabase) {

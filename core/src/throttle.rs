@@ -1,0 +1,172 @@
+//! Slowing down password guessing. Failed sign-ins are counted per account
+//! (the e-mail address as typed, normalised, so that unknown accounts
+//! behave exactly like real ones) and per client address. Past a few free
+//! failures each further one doubles the wait before the next attempt, up
+//! to a cap: an attacker can slow a real user down, never lock them out for
+//! good. A success clears both counts; counts whose last failure is over
+//! an hour old start again from zero. Keys are stored as SHA-256 hashes.
+
+use crate::clients::SecretHash;
+use crate::clock::UnixTime;
+use crate::store::{Store, StoreError};
+
+/// When failures start to cost time, and how much at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Failures that cost nothing.
+    pub free_failures: i64,
+    /// The wait after the first failure past the free ones, in seconds;
+    /// each further failure doubles it.
+    pub first_delay_seconds: i64,
+    pub max_delay_seconds: i64,
+}
+
+/// Per account: five free tries, then 1 s, 2 s, 4 s … up to a minute.
+pub const PER_ACCOUNT: Policy = Policy { free_failures: 5, first_delay_seconds: 1, max_delay_seconds: 60 };
+/// Per client address (many people may share one): twenty free tries, then
+/// 1 s, 2 s, 4 s … up to fifteen minutes.
+pub const PER_ADDRESS: Policy = Policy { free_failures: 20, first_delay_seconds: 1, max_delay_seconds: 900 };
+/// A count whose last failure is older than this starts again.
+pub const FORGET_AFTER_SECONDS: i64 = 3600;
+
+impl Policy {
+    /// The wait after the `failures`-th failure in a row.
+    pub fn delay_after(&self, failures: i64) -> i64 {
+        let past_free = failures - self.free_failures;
+        if past_free <= 0 {
+            return 0;
+        }
+        let doublings = u32::try_from(past_free - 1).unwrap_or(u32::MAX).min(40);
+        self.first_delay_seconds.saturating_mul(1_i64 << doublings).min(self.max_delay_seconds)
+    }
+}
+
+/// What is counted: an account or an address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThrottleKey {
+    hash: String,
+    pub policy: Policy,
+}
+
+impl ThrottleKey {
+    /// The account an attempt names: the typed address, trimmed and lowercased.
+    pub fn account(typed_email: &str) -> Self {
+        let normalised = typed_email.trim().to_lowercase();
+        Self { hash: hash("account", &normalised), policy: PER_ACCOUNT }
+    }
+
+    /// The client address an attempt comes from.
+    pub fn address(address: &std::net::IpAddr) -> Self {
+        Self { hash: hash("address", &address.to_string()), policy: PER_ADDRESS }
+    }
+}
+
+fn hash(kind: &str, value: &str) -> String {
+    SecretHash::of(format!("{kind}:{value}").as_bytes()).as_str().to_string()
+}
+
+/// How long until any of `keys` may try again; `None` when all may now.
+pub async fn wait_before_attempt(
+    store: &Store,
+    keys: &[ThrottleKey],
+    now: UnixTime,
+) -> Result<Option<i64>, StoreError> {
+    let mut longest = 0;
+    for key in keys {
+        let row: Option<(i64,)> = sqlx::query_as("SELECT blocked_until FROM sign_in_throttle WHERE key = $1")
+            .bind(&key.hash)
+            .fetch_optional(store.pool())
+            .await?;
+        if let Some((blocked_until,)) = row {
+            longest = longest.max(blocked_until - now.0);
+        }
+    }
+    Ok((longest > 0).then_some(longest))
+}
+
+/// Counts a failure for `key`; returns the wait before its next attempt.
+pub async fn record_failure(store: &Store, key: &ThrottleKey, now: UnixTime) -> Result<i64, StoreError> {
+    // Counted atomically, so that parallel guesses are all counted.
+    let (failures,): (i64,) = sqlx::query_as(
+        "INSERT INTO sign_in_throttle (key, failures, last_failure_at, blocked_until) VALUES ($1, 1, $2, $2) \
+         ON CONFLICT (key) DO UPDATE SET \
+           failures = CASE WHEN sign_in_throttle.last_failure_at < $3 THEN 1 ELSE sign_in_throttle.failures + 1 END, \
+           last_failure_at = $2 \
+         RETURNING failures",
+    )
+    .bind(&key.hash)
+    .bind(now.0)
+    .bind(now.0 - FORGET_AFTER_SECONDS)
+    .fetch_one(store.pool())
+    .await?;
+    let delay = key.policy.delay_after(failures);
+    sqlx::query("UPDATE sign_in_throttle SET blocked_until = $1 WHERE key = $2")
+        .bind(now.0 + delay)
+        .bind(&key.hash)
+        .execute(store.pool())
+        .await?;
+    Ok(delay)
+}
+
+/// A successful sign-in clears the counts of its account and address.
+pub async fn record_success(store: &Store, keys: &[ThrottleKey]) -> Result<(), StoreError> {
+    for key in keys {
+        sqlx::query("DELETE FROM sign_in_throttle WHERE key = $1").bind(&key.hash).execute(store.pool()).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_double_past_the_free_failures_up_to_the_cap() {
+        let delays: Vec<i64> = (1..=13).map(|n| PER_ACCOUNT.delay_after(n)).collect();
+        assert_eq!(delays, [0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(PER_ADDRESS.delay_after(20), 0);
+        assert_eq!(PER_ADDRESS.delay_after(21), 1);
+        assert_eq!(PER_ADDRESS.delay_after(10_000), 900, "no overflow, however many");
+    }
+
+    #[test]
+    fn accounts_are_keyed_as_typed_but_normalised() {
+        assert_eq!(ThrottleKey::account(" Jane@Example.org"), ThrottleKey::account("jane@example.org"));
+        assert_ne!(ThrottleKey::account("jane@example.org"), ThrottleKey::account("john@example.org"));
+        let address = ThrottleKey::address(&"192.0.2.1".parse().unwrap());
+        assert_ne!(address.hash, ThrottleKey::account("192.0.2.1").hash, "kinds never collide");
+    }
+
+    crate::engine_tests! {
+        async fn failures_slow_down_and_a_success_clears_them(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let account = ThrottleKey::account("jane@example.org");
+            let address = ThrottleKey::address(&"192.0.2.1".parse().unwrap());
+            let keys = [account.clone(), address.clone()];
+            let now = UnixTime(1_000);
+            for _ in 0..5 {
+                assert_eq!(record_failure(&store, &account, now).await.unwrap(), 0);
+            }
+            assert_eq!(wait_before_attempt(&store, &keys, now).await.unwrap(), None);
+            assert_eq!(record_failure(&store, &account, now).await.unwrap(), 1);
+            assert_eq!(wait_before_attempt(&store, &keys, now).await.unwrap(), Some(1));
+            assert_eq!(wait_before_attempt(&store, &keys, now.plus_seconds(1)).await.unwrap(), None);
+            assert_eq!(record_failure(&store, &account, now.plus_seconds(1)).await.unwrap(), 2);
+            assert_eq!(wait_before_attempt(&store, std::slice::from_ref(&address), now.plus_seconds(1)).await.unwrap(), None, "the address is counted on its own");
+
+            record_success(&store, &keys).await.unwrap();
+            assert_eq!(wait_before_attempt(&store, &keys, now.plus_seconds(1)).await.unwrap(), None);
+            assert_eq!(record_failure(&store, &account, now.plus_seconds(2)).await.unwrap(), 0, "counting starts again");
+        }
+
+        async fn an_hour_without_failures_forgets_them(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let account = ThrottleKey::account("jane@example.org");
+            for _ in 0..8 {
+                record_failure(&store, &account, UnixTime(1_000)).await.unwrap();
+            }
+            let later = UnixTime(1_000 + FORGET_AFTER_SECONDS + 1);
+            assert_eq!(record_failure(&store, &account, later).await.unwrap(), 0);
+        }
+    }
+}
