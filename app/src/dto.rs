@@ -9,6 +9,8 @@ pub type InteractionResult = Result<InteractionView, InteractionUnavailable>;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InteractionView {
     pub id: String,
+    /// The request's `ui_locales`, as the client sent it.
+    pub ui_locales: Option<String>,
     pub client: ClientView,
     pub step: InteractionStep,
 }

@@ -62,6 +62,12 @@ impl Locale {
     }
 
     /// The value of the locale cookie in a `Cookie` header, if valid.
+    /// The first supported language of an OpenID Connect `ui_locales`
+    /// (space-separated tags, most preferred first).
+    pub fn from_ui_locales(ui_locales: &str) -> Option<Self> {
+        ui_locales.split(' ').filter(|tag| !tag.is_empty()).find_map(Self::parse)
+    }
+
     pub fn from_cookie_header(cookie: &str) -> Option<Self> {
         cookie.split(';').find_map(|pair| {
             let (name, value) = pair.split_once('=')?;
@@ -331,28 +337,42 @@ pub fn initial_locale() -> Locale {
     }
 }
 
-/// The locale a request asks for: the cookie wins over `Accept-Language`.
+/// A language the page should speak unless the person chose one: an
+/// authorization request's `ui_locales`. Provided by the server.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestedLocale(pub Locale);
+
+/// The locale of the page being rendered (see `preferred_locale`).
 #[cfg(feature = "ssr")]
 pub fn request_locale() -> Locale {
     let Some(parts) = use_context::<http::request::Parts>() else {
         return Locale::default();
     };
-    locale_of_headers(&parts.headers)
+    preferred_locale(&parts.headers, use_context::<RequestedLocale>().map(|r| r.0))
 }
 
-/// The cookie wins over `Accept-Language`; English when neither helps.
+/// The person's own choice (the cookie) first, then what the client asked
+/// for (`ui_locales`), then `Accept-Language`; English when none helps.
 #[cfg(feature = "ssr")]
-pub fn locale_of_headers(headers: &http::HeaderMap) -> Locale {
+pub fn preferred_locale(headers: &http::HeaderMap, requested: Option<Locale>) -> Locale {
     let from_cookie = headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find_map(Locale::from_cookie_header);
     from_cookie
+        .or(requested)
         .or_else(|| {
             headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::negotiate)
         })
         .unwrap_or_default()
+}
+
+/// The cookie wins over `Accept-Language`; English when neither helps.
+#[cfg(feature = "ssr")]
+pub fn locale_of_headers(headers: &http::HeaderMap) -> Locale {
+    preferred_locale(headers, None)
 }
 
 pub fn provide_i18n() -> I18n {
@@ -442,5 +462,17 @@ mod tests {
         headers.insert(http::header::COOKIE, "sanus_locale=en".parse().unwrap());
         assert_eq!(locale_of_headers(&headers), Locale::En);
         assert_eq!(locale_of_headers(&http::HeaderMap::new()), Locale::En);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn ui_locales_come_after_the_cookie_and_before_accept_language() {
+        assert_eq!(Locale::from_ui_locales("fr-CA de-DE en"), Some(Locale::De));
+        assert_eq!(Locale::from_ui_locales("  nl "), None);
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::ACCEPT_LANGUAGE, "en".parse().unwrap());
+        assert_eq!(preferred_locale(&headers, Some(Locale::De)), Locale::De);
+        headers.insert(http::header::COOKIE, "sanus_locale=en".parse().unwrap());
+        assert_eq!(preferred_locale(&headers, Some(Locale::De)), Locale::En, "the person's own choice wins");
     }
 }

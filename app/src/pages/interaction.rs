@@ -34,7 +34,7 @@ pub fn InteractionPage() -> impl IntoView {
 }
 
 fn render(interaction: InteractionView) -> impl IntoView {
-    let InteractionView { id, client, step } = interaction;
+    let InteractionView { id, client, step, .. } = interaction;
     view! {
         <section class="mx-auto max-w-md">
             <div class="rounded-lg border border-slate-200 bg-white p-8 shadow-sm">

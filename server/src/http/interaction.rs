@@ -238,6 +238,7 @@ pub async fn view(state: &AppState, headers: &HeaderMap, id: &str) -> app::dto::
     };
     Ok(InteractionView {
         id: id.to_string(),
+        ui_locales: request.ui_locales.clone(),
         client: ClientView {
             name: client.name,
             logo_uri: client.logo_uri,

@@ -26,16 +26,26 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 
 /// `GET /interaction/{id}`: loads the interaction first, then renders the
 /// page from it, so that rendering never waits on the database; the page's
-/// forms may lead on to the client's redirect URI.
+/// forms may lead on to the client's redirect URI. The page speaks the
+/// request's `ui_locales` unless the person chose a language.
 async fn interaction_page(State(state): State<AppState>, Path(id): Path<String>, request: Request<Body>) -> Response {
     let loaded = super::interaction::view(&state, request.headers(), &id).await;
     let form_action = loaded.as_ref().ok().and_then(|view| http::HeaderValue::from_str(&view.client.redirect_uri).ok());
+    let requested_locale = loaded
+        .as_ref()
+        .ok()
+        .and_then(|view| view.ui_locales.as_deref())
+        .and_then(app::i18n::Locale::from_ui_locales)
+        .map(app::i18n::RequestedLocale);
     let loaded = app::LoadedInteraction(loaded);
     let assets = state.assets.clone();
     let handler = leptos_axum::render_app_to_stream_with_context(
         move || {
             provide_request_context();
             provide_context(loaded.clone());
+            if let Some(locale) = requested_locale {
+                provide_context(locale);
+            }
         },
         move || app::shell(assets.clone()),
     );

@@ -135,6 +135,17 @@ sanus_core::engine_tests! {
         assert!(!events.iter().any(|e| e.detail.contains(JANE_PASSWORD) || e.detail.contains("wrong-password")));
     }
 
+    async fn the_sign_in_page_speaks_the_requested_ui_locales_unless_the_person_chose(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        let interaction = location(&app.authorize(&with(spa_request(), "ui_locales", Some("fr de-CH en"))).await);
+        let page = app.client.get(app.url(&interaction)).header("accept-language", "en").send().await.unwrap();
+        let html = page.text().await.unwrap();
+        assert!(html.contains(r#"<html lang="de""#), "ui_locales over Accept-Language");
+        assert!(html.contains("Anmelden"));
+        let chosen = app.client.get(app.url(&interaction)).header("cookie", "sanus_locale=en").send().await.unwrap();
+        assert!(chosen.text().await.unwrap().contains(r#"<html lang="en""#), "the remembered choice wins");
+    }
+
     async fn unknown_accounts_are_throttled_like_real_ones(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         let interaction = location(&app.authorize(&spa_request()).await);
