@@ -10,6 +10,7 @@ pub mod consents;
 pub mod import;
 pub mod interactions;
 pub mod keys;
+pub mod mail;
 pub mod password;
 pub mod pkce;
 pub mod random;

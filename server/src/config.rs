@@ -24,7 +24,25 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub keys: KeySettings,
+    pub mail: MailSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    /// The sender of every mail: `Sanus <no-reply@example.org>`.
+    pub from: String,
+    /// `smtps://user:password@smtp.example.org:465` (TLS) or
+    /// `smtp://user:password@smtp.example.org:587?tls=required` (STARTTLS).
+    /// Unset: mail goes to the development outbox.
+    pub smtp_url: Option<Secret>,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self { from: "Sanus <no-reply@localhost>".into(), smtp_url: None }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -274,6 +292,12 @@ impl Settings {
         {
             return invalid("keys.kek", error.to_string());
         }
+        if let Err(error) =
+            sanus_core::mail::Mailer::check(&self.mail.from, self.mail.smtp_url.as_ref().map(Secret::expose))
+        {
+            let key = if matches!(error, sanus_core::mail::MailError::From(_)) { "mail.from" } else { "mail.smtp_url" };
+            return invalid(key, error.to_string());
+        }
         if self.keys.publish_retired_seconds < 86_400 {
             return invalid(
                 "keys.publish_retired_seconds",
@@ -424,6 +448,8 @@ mod tests {
             ("[log]\nfilter = \"sanus=loud\"\n", "log.filter:"),
             ("[keys]\nkek = \"c2hvcnQ=\"\n", "keys.kek: must be 32 bytes in base64"),
             ("[keys]\npublish_retired_seconds = 60\n", "keys.publish_retired_seconds: must be at least 86400"),
+            ("[mail]\nfrom = \"nobody\"\n", "mail.from: \"nobody\" is not a mailbox"),
+            ("[mail]\nsmtp_url = \"https://u:hunter2@mail.example\"\n", "mail.smtp_url: not an SMTP URL"),
         ];
         for (toml, expected) in cases {
             let error = load_toml(toml).unwrap_err().to_string();

@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use leptos::config::LeptosOptions;
 use sanus_core::keys::{KekError, KeyError};
+use sanus_core::mail::Mailer;
 use sanus_core::{Clock, Store, StoreError, SystemClock};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
-use crate::config::Settings;
+use crate::config::{Secret, Settings};
 use crate::http;
 use crate::keys::Keys;
 use crate::state::AppState;
@@ -38,6 +39,8 @@ pub enum StartupError {
     ReadFile { path: String, source: std::io::Error },
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
+    #[error("mail settings: {0}")]
+    Mail(sanus_core::mail::MailError),
 }
 
 /// A built, bound, migrated Sanus, ready to run.
@@ -80,6 +83,14 @@ impl Application {
             .site_addr(local_addr)
             .build();
         let discovery = crate::oidc::discovery::document(settings.server.public_url.as_str()).to_string().into();
+        let mailer = Mailer::new(&settings.mail.from, settings.mail.smtp_url.as_ref().map(Secret::expose))
+            .map_err(StartupError::Mail)?;
+        if mailer.is_outbox() {
+            tracing::warn!(
+                "mail.smtp_url is not set: mail is not sent but kept in the development outbox, \
+                 which only operators can read"
+            );
+        }
         let state = AppState {
             store,
             settings: Arc::new(settings),
@@ -91,6 +102,7 @@ impl Application {
             clients: Arc::new(crate::clients::ClientCache::default()),
             passwords: Arc::new(crate::passwords::PasswordPool::per_core()),
             access_tokens: Arc::default(),
+            mailer,
         };
         Ok(Self { listener, local_addr, state })
     }

@@ -25,6 +25,8 @@ pub struct AppState {
     pub passwords: Arc<crate::passwords::PasswordPool>,
     /// Verified access tokens and the revocations that still matter.
     pub access_tokens: Arc<crate::access_tokens::AccessTokenCache>,
+    /// SMTP, or the development outbox.
+    pub mailer: sanus_core::mail::Mailer,
 }
 
 impl AppState {

@@ -1,0 +1,330 @@
+//! Outgoing mail. Through SMTP (lettre: implicit TLS with `smtps://`,
+//! STARTTLS with `smtp://…?tls=required`, authentication from the URL's user
+//! and password) when the operator configured a server; otherwise into the
+//! development outbox, a table only operators read. Every mail has a plain
+//! text and an HTML part.
+
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
+
+use crate::clock::UnixTime;
+use crate::store::{Store, StoreError};
+
+/// How long one SMTP conversation may take.
+pub const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("{0:?} is not a mailbox like \"Sanus <no-reply@example.org>\"")]
+    From(String),
+    /// The URL is not repeated: it may hold a password.
+    #[error("not an SMTP URL like smtps://user:password@smtp.example.org:465 ({0})")]
+    Url(String),
+    #[error("{0:?} is not an e-mail address")]
+    Recipient(String),
+    #[error("cannot build the message: {0}")]
+    Build(#[from] lettre::error::Error),
+    #[error("the SMTP server refused or failed: {0}")]
+    Smtp(#[from] lettre::transport::smtp::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One mail to one person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Where mail goes.
+#[derive(Clone)]
+pub struct Mailer {
+    from: Mailbox,
+    smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
+}
+
+impl Mailer {
+    /// `smtp_url` `None`: the development outbox. Needs a Tokio runtime
+    /// (the SMTP connection pool runs a task).
+    pub fn new(from: &str, smtp_url: Option<&str>) -> Result<Self, MailError> {
+        let from = parse_from(from)?;
+        let smtp = match smtp_url {
+            None => None,
+            Some(url) => Some(smtp_builder(url)?.timeout(Some(SMTP_TIMEOUT)).build()),
+        };
+        Ok(Self { from, smtp })
+    }
+
+    /// Checks the settings `new` would take, without connecting.
+    pub fn check(from: &str, smtp_url: Option<&str>) -> Result<(), MailError> {
+        parse_from(from)?;
+        if let Some(url) = smtp_url {
+            smtp_builder(url)?;
+        }
+        Ok(())
+    }
+
+    /// Whether mail only goes to the development outbox.
+    pub fn is_outbox(&self) -> bool {
+        self.smtp.is_none()
+    }
+
+    pub async fn send(&self, store: &Store, mail: &Mail, now: UnixTime) -> Result<(), MailError> {
+        let to = mail.to.parse::<Mailbox>().map_err(|_| MailError::Recipient(mail.to.clone()))?;
+        let Some(smtp) = &self.smtp else {
+            return Ok(store_in_outbox(store, mail, now).await?);
+        };
+        let message = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&mail.subject)
+            .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))?;
+        smtp.send(message).await?;
+        Ok(())
+    }
+}
+
+fn parse_from(from: &str) -> Result<Mailbox, MailError> {
+    from.parse::<Mailbox>().map_err(|_| MailError::From(from.to_string()))
+}
+
+fn smtp_builder(url: &str) -> Result<lettre::transport::smtp::AsyncSmtpTransportBuilder, MailError> {
+    AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|error| MailError::Url(error.to_string()))
+}
+
+async fn store_in_outbox(store: &Store, mail: &Mail, now: UnixTime) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO mail_outbox (id, created_at, recipient, subject, text_body, html_body) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(now.0)
+    .bind(&mail.to)
+    .bind(&mail.subject)
+    .bind(&mail.text)
+    .bind(&mail.html)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// A mail in the development outbox.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboxMail {
+    pub created_at: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+}
+
+/// The outbox, newest first, at most `limit`.
+pub async fn outbox(store: &Store, limit: i64) -> Result<Vec<OutboxMail>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT created_at, recipient, subject, text_body, html_body FROM mail_outbox \
+         ORDER BY created_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// Escapes text for HTML mail bodies.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An SMTP server on loopback for tests: accepts every message and keeps it.
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing {
+    use std::net::SocketAddr;
+    use std::sync::{Arc, Mutex};
+
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+    use tokio::net::TcpListener;
+    use tokio::sync::Notify;
+
+    /// A message as the sink received it.
+    #[derive(Debug, Clone)]
+    pub struct Received {
+        pub mail_from: String,
+        pub rcpt_to: Vec<String>,
+        /// The raw message (headers and MIME body), dot-unstuffed.
+        pub data: String,
+    }
+
+    #[derive(Clone, Default)]
+    pub struct SmtpSink {
+        received: Arc<Mutex<Vec<Received>>>,
+        arrived: Arc<Notify>,
+        address: Option<SocketAddr>,
+    }
+
+    impl SmtpSink {
+        /// Listens on 127.0.0.1 on a free port until the runtime ends.
+        pub async fn start() -> Self {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
+            let sink = Self { address: listener.local_addr().ok(), ..Self::default() };
+            let serving = sink.clone();
+            tokio::spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    let sink = serving.clone();
+                    tokio::spawn(async move {
+                        let _ = sink.converse(stream).await;
+                    });
+                }
+            });
+            sink
+        }
+
+        /// `smtp://127.0.0.1:PORT` (plain SMTP: loopback only).
+        pub fn url(&self) -> String {
+            self.address.map(|a| format!("smtp://{a}")).unwrap_or_default()
+        }
+
+        /// The messages so far.
+        pub fn received(&self) -> Vec<Received> {
+            self.received.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+        }
+
+        /// Waits until at least `count` messages arrived (no sleeping: the
+        /// sink wakes the waiter), at most 10 seconds.
+        pub async fn wait_for(&self, count: usize) -> Vec<Received> {
+            let waiting = async {
+                loop {
+                    let arrived = self.arrived.notified();
+                    let received = self.received();
+                    if received.len() >= count {
+                        return received;
+                    }
+                    arrived.await;
+                }
+            };
+            tokio::time::timeout(std::time::Duration::from_secs(10), waiting)
+                .await
+                .unwrap_or_else(|_| panic!("no {count} mails arrived at the SMTP sink"))
+        }
+
+        async fn converse(&self, stream: tokio::net::TcpStream) -> std::io::Result<()> {
+            let (reader, mut writer) = stream.into_split();
+            let mut lines = BufReader::new(reader).lines();
+            writer.write_all(b"220 sink ESMTP\r\n").await?;
+            let (mut mail_from, mut rcpt_to) = (String::new(), Vec::new());
+            while let Some(line) = lines.next_line().await? {
+                let upper = line.to_ascii_uppercase();
+                if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                    writer.write_all(b"250-sink\r\n250 8BITMIME\r\n").await?;
+                } else if upper.starts_with("MAIL FROM:") {
+                    mail_from = line[10..].trim().to_string();
+                    writer.write_all(b"250 ok\r\n").await?;
+                } else if upper.starts_with("RCPT TO:") {
+                    rcpt_to.push(line[8..].trim().to_string());
+                    writer.write_all(b"250 ok\r\n").await?;
+                } else if upper == "DATA" {
+                    writer.write_all(b"354 go ahead\r\n").await?;
+                    let mut data = String::new();
+                    while let Some(line) = lines.next_line().await? {
+                        if line == "." {
+                            break;
+                        }
+                        data.push_str(line.strip_prefix('.').unwrap_or(&line));
+                        data.push('\n');
+                    }
+                    let received = Received { mail_from: mail_from.clone(), rcpt_to: rcpt_to.clone(), data };
+                    self.received.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(received);
+                    self.arrived.notify_waiters();
+                    rcpt_to.clear();
+                    writer.write_all(b"250 queued\r\n").await?;
+                } else if upper == "QUIT" {
+                    writer.write_all(b"221 bye\r\n").await?;
+                    break;
+                } else {
+                    // RSET, NOOP and the rest: accepted.
+                    writer.write_all(b"250 ok\r\n").await?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::SmtpSink;
+    use super::*;
+
+    fn mail() -> Mail {
+        Mail {
+            to: "jane@example.org".into(),
+            subject: "Grüße".into(),
+            text: "Hello Jane".into(),
+            html: "<p>Hello Jane</p>".into(),
+        }
+    }
+
+    // A runtime: the SMTP transport's connection pool starts a task.
+    #[tokio::test]
+    async fn settings_are_checked_without_repeating_the_url() {
+        assert!(matches!(Mailer::new("not a mailbox", None), Err(MailError::From(_))));
+        let error =
+            Mailer::new("Sanus <no-reply@example.org>", Some("http://user:hunter2@x")).err().map(|e| e.to_string());
+        assert!(error.as_deref().unwrap_or_default().starts_with("not an SMTP URL"), "{error:?}");
+        assert!(!error.unwrap_or_default().contains("hunter2"));
+        assert!(Mailer::new("Sanus <no-reply@example.org>", None).unwrap().is_outbox());
+        assert!(
+            Mailer::check("Sanus <no-reply@example.org>", Some("smtp://relay.example.org:587?tls=required")).is_ok()
+        );
+        assert!(matches!(Mailer::check("x", None), Err(MailError::From(_))));
+        assert!(!Mailer::new("no-reply@example.org", Some("smtps://u:p@smtp.example.org")).unwrap().is_outbox());
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(escape_html(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    }
+
+    #[tokio::test]
+    async fn smtp_delivers_text_and_html_to_the_recipient() {
+        let sink = SmtpSink::start().await;
+        let mailer = Mailer::new("Sanus <no-reply@example.org>", Some(&sink.url())).unwrap();
+        // SMTP never touches the store: an unmigrated in-memory one will do.
+        let db = crate::store::testing::TestDatabase::new(crate::Engine::Sqlite).await.unwrap();
+        let store = Store::connect(&db.options()).await.unwrap();
+        mailer.send(&store, &mail(), UnixTime(1)).await.unwrap();
+        let received = sink.wait_for(1).await;
+        assert_eq!(received[0].mail_from, "<no-reply@example.org>");
+        assert_eq!(received[0].rcpt_to, ["<jane@example.org>"]);
+        let data = &received[0].data;
+        assert!(data.contains("multipart/alternative") && data.contains("text/plain") && data.contains("text/html"));
+        assert!(data.contains("Hello Jane") && data.contains("<p>Hello Jane</p>"));
+        let refused = mailer.send(&store, &Mail { to: "nobody".into(), ..mail() }, UnixTime(1)).await;
+        assert!(matches!(refused, Err(MailError::Recipient(_))));
+    }
+
+    crate::engine_tests! {
+        async fn without_smtp_mail_lands_in_the_outbox(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let mailer = Mailer::new("Sanus <no-reply@example.org>", None).unwrap();
+            mailer.send(&store, &mail(), UnixTime(5)).await.unwrap();
+            let outbox = outbox(&store, 10).await.unwrap();
+            assert_eq!(outbox.len(), 1);
+            assert_eq!((outbox[0].recipient.as_str(), outbox[0].subject.as_str()), ("jane@example.org", "Grüße"));
+            assert_eq!((outbox[0].text_body.as_str(), outbox[0].created_at), ("Hello Jane", 5));
+        }
+    }
+}
