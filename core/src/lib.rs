@@ -12,6 +12,7 @@ pub mod interactions;
 pub mod keys;
 pub mod mail;
 pub mod password;
+pub mod password_policy;
 pub mod pkce;
 pub mod random;
 pub mod sessions;
