@@ -49,3 +49,42 @@ pub enum InteractionUnavailable {
     /// The server failed; the cause is in its log.
     Failed,
 }
+
+/// What the page for choosing a new password shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordResetView {
+    /// The token of the link, for the form's action.
+    pub token: String,
+    /// Unknown, used or expired links show a way to ask for a new one.
+    pub usable: bool,
+    pub error: Option<NewPasswordError>,
+}
+
+/// Why a new password was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NewPasswordError {
+    TooShort,
+    TooLong,
+    Common,
+    SameAsEmail,
+    Mismatch,
+}
+
+impl NewPasswordError {
+    /// As it travels in the page's query string after a refused attempt.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TooShort => "too_short",
+            Self::TooLong => "too_long",
+            Self::Common => "common",
+            Self::SameAsEmail => "same_as_email",
+            Self::Mismatch => "mismatch",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::TooShort, Self::TooLong, Self::Common, Self::SameAsEmail, Self::Mismatch]
+            .into_iter()
+            .find(|e| e.as_str() == code)
+    }
+}

@@ -17,8 +17,10 @@ use leptos_router::path;
 
 pub use assets::Assets;
 use components::Layout;
-pub use pages::LoadedInteraction;
-use pages::{HomePage, InteractionPage, NotFoundPage, SignInPage};
+use pages::{
+    ForgotPasswordPage, HomePage, InteractionPage, NotFoundPage, PasswordChangedPage, ResetPasswordPage, SignInPage,
+};
+pub use pages::{LoadedInteraction, LoadedPasswordReset};
 
 /// The whole HTML document, rendered on the server only. `App` inside it is
 /// what the browser hydrates.
@@ -55,6 +57,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin") view=SignInPage />
                     // Served by the server's own handler, which loads the interaction first.
                     <Route path=path!("/interaction/:id") view=InteractionPage />
+                    <Route path=path!("/password/forgot") view=ForgotPasswordPage />
+                    // Served by the server's own handler, which checks the link first.
+                    <Route path=path!("/password/reset/:token") view=ResetPasswordPage />
+                    <Route path=path!("/password/changed") view=PasswordChangedPage />
                 </Routes>
             </Layout>
         </Router>

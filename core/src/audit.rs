@@ -15,6 +15,10 @@ pub enum EventKind {
     SignInFailed,
     /// An attempt refused unchecked, because of earlier failures.
     SignInThrottled,
+    /// A reset link was mailed (only for existing accounts).
+    PasswordResetRequested,
+    /// A new password was set from a reset link; all sessions ended.
+    PasswordResetCompleted,
 }
 
 impl EventKind {
@@ -23,6 +27,8 @@ impl EventKind {
             Self::SignInSucceeded => "sign_in.succeeded",
             Self::SignInFailed => "sign_in.failed",
             Self::SignInThrottled => "sign_in.throttled",
+            Self::PasswordResetRequested => "password_reset.requested",
+            Self::PasswordResetCompleted => "password_reset.completed",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod mail;
 pub mod password;
 pub mod password_policy;
+pub mod password_resets;
 pub mod pkce;
 pub mod random;
 pub mod sessions;

@@ -133,6 +133,39 @@ pub async fn outbox(store: &Store, limit: i64) -> Result<Vec<OutboxMail>, StoreE
     .await?)
 }
 
+/// The mail with a password reset link, in the account's language.
+pub fn password_reset_mail(locale: &str, to: &str, link: &str) -> Mail {
+    let (subject, intro, action, outro) = if locale.starts_with("de") {
+        (
+            "Ihr Link zum Zurücksetzen des Passworts",
+            "Sie (oder jemand anderes) haben ein neues Passwort für Ihr Sanus-Konto angefordert.",
+            "Neues Passwort wählen",
+            "Der Link funktioniert einmal und 30 Minuten lang. Danach werden Sie überall abgemeldet. \
+             Wenn Sie nichts angefordert haben, ignorieren Sie diese E-Mail: Ihr Passwort bleibt, wie es ist.",
+        )
+    } else {
+        (
+            "Your link to reset your password",
+            "You (or someone else) asked for a new password for your Sanus account.",
+            "Choose a new password",
+            "The link works once, for 30 minutes. Afterwards you are signed out everywhere. \
+             If you did not ask for this, ignore this mail: your password stays as it is.",
+        )
+    };
+    Mail {
+        to: to.to_string(),
+        subject: subject.to_string(),
+        text: format!("{intro}\n\n{action}:\n{link}\n\n{outro}\n"),
+        html: format!(
+            "<p>{intro}</p><p><a href=\"{link}\">{action}</a></p><p>{outro}</p>",
+            intro = escape_html(intro),
+            link = escape_html(link),
+            action = escape_html(action),
+            outro = escape_html(outro),
+        ),
+    }
+}
+
 /// Escapes text for HTML mail bodies.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -291,6 +324,16 @@ mod tests {
         );
         assert!(matches!(Mailer::check("x", None), Err(MailError::From(_))));
         assert!(!Mailer::new("no-reply@example.org", Some("smtps://u:p@smtp.example.org")).unwrap().is_outbox());
+    }
+
+    #[test]
+    fn reset_mails_speak_the_account_language_and_carry_the_link() {
+        let link = "https://id.example.org/password/reset/abc?x=1&y=2";
+        let de = password_reset_mail("de", "jane@example.org", link);
+        assert!(de.subject.contains("Passwort") && de.text.contains(link));
+        assert!(de.html.contains("https://id.example.org/password/reset/abc?x=1&amp;y=2"));
+        let en = password_reset_mail("en", "jane@example.org", link);
+        assert!(en.text.contains("30 minutes") && en.text.contains(link));
     }
 
     #[test]

@@ -63,6 +63,21 @@ impl PasswordPool {
     }
 }
 
+impl PasswordPool {
+    /// An argon2id hash of a new password; `None` when the pool is full or
+    /// hashing failed.
+    pub async fn hash(&self, password: String) -> Option<String> {
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = reply.send(sanus_core::password::hash_password(&password).ok());
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => answer.await.ok().flatten(),
+            Err(_) => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +89,7 @@ mod tests {
         assert!(pool.verify("pool-password".into(), Some(hash.clone())).await);
         assert!(!pool.verify("wrong".into(), Some(hash)).await);
         assert!(!pool.verify("anything".into(), None).await);
+        let new = pool.hash("a new pool password".into()).await.unwrap();
+        assert!(pool.verify("a new pool password".into(), Some(new)).await);
     }
 }

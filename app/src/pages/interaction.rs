@@ -83,6 +83,9 @@ fn sign_in(id: String, client: ClientView, login_hint: Option<String>, error: Op
             </div>
             <button type="submit" class=format!("w-full {PRIMARY}")>{move || i18n.t().sign_in_submit}</button>
         </form>
+        <p class="mt-4 text-sm">
+            <a href="/password/forgot" class="font-semibold text-teal-800 underline hover:text-teal-900">{move || i18n.t().forgot_link}</a>
+        </p>
         {policy_links(&client)}
     }
 }

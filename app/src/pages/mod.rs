@@ -3,9 +3,11 @@
 mod home;
 mod interaction;
 mod not_found;
+mod password;
 mod sign_in;
 
 pub use home::HomePage;
 pub use interaction::{InteractionPage, LoadedInteraction};
 pub use not_found::NotFoundPage;
+pub use password::{ForgotPasswordPage, LoadedPasswordReset, PasswordChangedPage, ResetPasswordPage};
 pub use sign_in::SignInPage;

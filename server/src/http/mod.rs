@@ -11,6 +11,7 @@ pub mod health;
 pub mod html;
 pub mod interaction;
 pub mod locale;
+pub mod password_reset;
 pub mod security_headers;
 pub mod ui;
 

@@ -12,16 +12,39 @@ use leptos_axum::{LeptosRoutes as _, generate_route_list_with_exclusions};
 use super::security_headers::CspNonce;
 use crate::state::AppState;
 
-/// The interaction page has its own handler (below).
+/// Pages whose handlers load their data first, then render.
 const INTERACTION_ROUTE: &str = "/interaction/{id}";
+const PASSWORD_RESET_ROUTE: &str = "/password/reset/{token}";
 
 pub fn routes(state: &AppState) -> Router<AppState> {
-    let routes = generate_route_list_with_exclusions(app::App, Some(vec![INTERACTION_ROUTE.to_string()]));
+    use super::password_reset;
+    use axum::routing::{get, post};
+    let exclusions = [INTERACTION_ROUTE, PASSWORD_RESET_ROUTE].map(str::to_string).to_vec();
+    let routes = generate_route_list_with_exclusions(app::App, Some(exclusions));
     let assets = state.assets.clone();
     Router::new()
         .leptos_routes_with_context(state, routes, provide_request_context, move || app::shell(assets.clone()))
-        .route(INTERACTION_ROUTE, axum::routing::get(interaction_page))
+        .route(INTERACTION_ROUTE, get(interaction_page))
+        .route("/password/forgot", post(password_reset::forgot))
+        .route(PASSWORD_RESET_ROUTE, get(password_reset::reset_page).post(password_reset::reset))
         .fallback(not_found)
+}
+
+/// Renders the app for this request with extra context (a page's data).
+pub async fn render_page(
+    state: &AppState,
+    request: Request<Body>,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
+    let assets = state.assets.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || {
+            provide_request_context();
+            context();
+        },
+        move || app::shell(assets.clone()),
+    );
+    handler(request).await.into_response()
 }
 
 /// `GET /interaction/{id}`: loads the interaction first, then renders the
@@ -38,18 +61,13 @@ async fn interaction_page(State(state): State<AppState>, Path(id): Path<String>,
         .and_then(app::i18n::Locale::from_ui_locales)
         .map(app::i18n::RequestedLocale);
     let loaded = app::LoadedInteraction(loaded);
-    let assets = state.assets.clone();
-    let handler = leptos_axum::render_app_to_stream_with_context(
-        move || {
-            provide_request_context();
-            provide_context(loaded.clone());
-            if let Some(locale) = requested_locale {
-                provide_context(locale);
-            }
-        },
-        move || app::shell(assets.clone()),
-    );
-    let mut response = handler(request).await.into_response();
+    let mut response = render_page(&state, request, move || {
+        provide_context(loaded.clone());
+        if let Some(locale) = requested_locale {
+            provide_context(locale);
+        }
+    })
+    .await;
     if let Some(value) = form_action {
         response.headers_mut().insert(super::security_headers::FORM_ACTION_HEADER, value);
     }

@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod jwks;
 mod locale;
+mod password_reset;
 mod security;
 mod shutdown;
 mod token;

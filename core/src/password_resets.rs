@@ -1,0 +1,137 @@
+//! Password reset by a mailed link: a random token (only its SHA-256 is
+//! stored), single use, valid for 30 minutes. Completing a reset sets the
+//! new password, spends every open reset link of the account, ends all its
+//! sessions and revokes all its token families, in one transaction.
+
+use crate::clients::SecretHash;
+use crate::clock::UnixTime;
+use crate::store::{Store, StoreError};
+use crate::users::{User, UserId, get_user};
+
+pub const RESET_LIFETIME_SECONDS: i64 = 30 * 60;
+
+/// Starts a reset for the account; returns the token for the link.
+pub async fn start_password_reset(store: &Store, user_id: &UserId, now: UnixTime) -> Result<String, StoreError> {
+    let token = crate::random::url_safe(32);
+    sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, NULL)")
+        .bind(SecretHash::of(token.as_bytes()).as_str())
+        .bind(user_id.as_str())
+        .bind(now.0)
+        .bind(now.plus_seconds(RESET_LIFETIME_SECONDS).0)
+        .execute(store.pool())
+        .await?;
+    Ok(token)
+}
+
+/// When the account's latest reset link was made, to send at most one a minute.
+pub async fn latest_password_reset(store: &Store, user_id: &UserId) -> Result<Option<UnixTime>, StoreError> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT created_at FROM password_resets WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1")
+            .bind(user_id.as_str())
+            .fetch_optional(store.pool())
+            .await?;
+    Ok(row.map(|(at,)| UnixTime(at)))
+}
+
+/// The account of an unused, unexpired reset link.
+pub async fn find_password_reset(store: &Store, token: &str, now: UnixTime) -> Result<Option<User>, StoreError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(SecretHash::of(token.as_bytes()).as_str())
+    .bind(now.0)
+    .fetch_optional(store.pool())
+    .await?;
+    match row {
+        Some((user_id,)) => Ok(Some(get_user(store, &UserId::from_stored(user_id)).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Uses the link once: the new password (an argon2id PHC string) replaces
+/// the old one, and everything signed in with the old one ends. `None`
+/// when the link is unknown, used or expired.
+pub async fn complete_password_reset(
+    store: &Store,
+    token: &str,
+    password_hash: &str,
+    now: UnixTime,
+) -> Result<Option<UserId>, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    let claimed: Option<(String,)> = sqlx::query_as(
+        "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
+         RETURNING user_id",
+    )
+    .bind(now.0)
+    .bind(SecretHash::of(token.as_bytes()).as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((user_id,)) = claimed else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(now.0)
+        .bind(&user_id)
+        .execute(&mut *tx)
+        .await?;
+    // Other open links, sessions, and token families of the account end.
+    for statement in [
+        "UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+        "UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL",
+        "UPDATE token_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    ] {
+        sqlx::query(statement).bind(now.0).bind(&user_id).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(Some(UserId::from_stored(user_id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sessions::{create_session, find_session};
+    use crate::users::{Email, NewUser, find_user_for_sign_in, insert_user};
+
+    async fn user(store: &Store) -> User {
+        let new = NewUser {
+            email: Email::parse("jane@example.org").unwrap(),
+            given_name: None,
+            family_name: None,
+            locale: "en".into(),
+        };
+        insert_user(store, new, UnixTime(1)).await.unwrap()
+    }
+
+    crate::engine_tests! {
+        async fn a_reset_link_works_once_within_thirty_minutes_and_ends_all_sessions(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let jane = user(&store).await;
+            let (session, _) = create_session(&store, &jane.id, &["pwd"], UnixTime(100), 3600).await.unwrap();
+            let token = start_password_reset(&store, &jane.id, UnixTime(100)).await.unwrap();
+            let other = start_password_reset(&store, &jane.id, UnixTime(100)).await.unwrap();
+            assert_eq!(find_password_reset(&store, &token, UnixTime(101)).await.unwrap().map(|u| u.id), Some(jane.id.clone()));
+            assert_eq!(latest_password_reset(&store, &jane.id).await.unwrap(), Some(UnixTime(100)));
+            assert!(find_password_reset(&store, "forged", UnixTime(101)).await.unwrap().is_none());
+
+            let done = complete_password_reset(&store, &token, "$argon2id$new", UnixTime(102)).await.unwrap();
+            assert_eq!(done, Some(jane.id.clone()));
+            let email = Email::parse(&jane.email).unwrap();
+            let (_, hash) = find_user_for_sign_in(&store, &email).await.unwrap().unwrap();
+            assert_eq!(hash.as_deref(), Some("$argon2id$new"));
+            assert!(find_session(&store, &session.id, UnixTime(103)).await.unwrap().is_none(), "signed out everywhere");
+            assert!(complete_password_reset(&store, &token, "$argon2id$again", UnixTime(103)).await.unwrap().is_none(), "single use");
+            assert!(complete_password_reset(&store, &other, "$argon2id$again", UnixTime(103)).await.unwrap().is_none(), "the other link is spent too");
+        }
+
+        async fn reset_links_expire(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let jane = user(&store).await;
+            let token = start_password_reset(&store, &jane.id, UnixTime(100)).await.unwrap();
+            let late = UnixTime(100 + RESET_LIFETIME_SECONDS);
+            assert!(find_password_reset(&store, &token, late).await.unwrap().is_none());
+            assert!(complete_password_reset(&store, &token, "$argon2id$new", late).await.unwrap().is_none());
+        }
+    }
+}

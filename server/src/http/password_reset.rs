@@ -1,0 +1,173 @@
+//! Forgotten passwords: `POST /password/forgot` mails a reset link,
+//! `GET /password/reset/{token}` checks it and shows the form,
+//! `POST /password/reset/{token}` sets the new password and signs the
+//! account out everywhere. Plain forms and redirects: no JavaScript needed.
+
+use axum::Form;
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use leptos::prelude::provide_context;
+use sanus_core::audit::{self, Event, EventKind};
+use sanus_core::mail::password_reset_mail;
+use sanus_core::password_policy::{PasswordRuleError, check_new_password};
+use sanus_core::password_resets::{
+    complete_password_reset, find_password_reset, latest_password_reset, start_password_reset,
+};
+use sanus_core::users::{Email, find_user_for_sign_in};
+use serde::Deserialize;
+
+use super::REQUEST_ID_HEADER;
+use super::client_address::{Peer, client_address};
+use super::cookies;
+use crate::oidc::authorize::{see_other, simple_page};
+use crate::state::AppState;
+
+/// Reset links for one account: at most one a minute.
+const RESEND_AFTER_SECONDS: i64 = 60;
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /password/forgot`: answers at once and the same for every
+/// address; looking the account up and mailing happen afterwards, so that
+/// neither the answer nor its timing tells whether the account exists.
+pub async fn forgot(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<ForgotForm>,
+) -> Response {
+    let address = client_address(&headers, &peer, &state.settings.server).map(|a| a.to_string());
+    let request_id = headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let task_state = state.clone();
+    tokio::spawn(async move {
+        if let Err(error) = send_reset_link(&task_state, &form.email, address, request_id).await {
+            tracing::error!(%error, "cannot send a password reset link");
+        }
+    });
+    see_other("/password/forgot?sent=1")
+}
+
+async fn send_reset_link(
+    state: &AppState,
+    typed: &str,
+    address: Option<String>,
+    request_id: Option<String>,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let Ok(email) = Email::parse(typed) else { return Ok(()) };
+    let Some((user, _)) = find_user_for_sign_in(&state.store, &email).await? else { return Ok(()) };
+    let now = state.clock.now();
+    if latest_password_reset(&state.store, &user.id)
+        .await?
+        .is_some_and(|at| now.seconds() - at.seconds() < RESEND_AFTER_SECONDS)
+    {
+        tracing::info!(user_id = %user.id, "a reset link was sent less than a minute ago: no other one");
+        return Ok(());
+    }
+    let token = start_password_reset(&state.store, &user.id, now).await?;
+    let link = format!("{}/password/reset/{token}", state.settings.server.public_url.as_str());
+    state.mailer.send(&state.store, &password_reset_mail(&user.locale, &user.email, &link), now).await?;
+    let mut event = Event::new(EventKind::PasswordResetRequested);
+    event.user_id = Some(&user.id);
+    event.address = address;
+    event.request_id = request_id.as_deref();
+    audit::record(&state.store, &event, now).await?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+pub struct ResetQuery {
+    error: Option<String>,
+}
+
+/// `GET /password/reset/{token}`: the form, or why the link no longer works.
+pub async fn reset_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(query): Query<ResetQuery>,
+    request: Request<Body>,
+) -> Response {
+    let usable = match find_password_reset(&state.store, &token, state.clock.now()).await {
+        Ok(found) => found.is_some(),
+        Err(error) => return failed(&state, request.headers(), &error),
+    };
+    let error = query.error.as_deref().and_then(app::dto::NewPasswordError::parse);
+    let loaded = app::LoadedPasswordReset(app::dto::PasswordResetView { token, usable, error });
+    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /password/reset/{token}`: the new password, checked, then set.
+pub async fn reset(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<ResetForm>,
+) -> Response {
+    use app::dto::NewPasswordError;
+    let now = state.clock.now();
+    let page = format!("/password/reset/{token}");
+    let user = match find_password_reset(&state.store, &token, now).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return see_other(&page),
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    let refused = if form.password != form.confirm {
+        Some(NewPasswordError::Mismatch)
+    } else {
+        check_new_password(&form.password, &user.email).err().map(|rule| match rule {
+            PasswordRuleError::TooShort => NewPasswordError::TooShort,
+            PasswordRuleError::TooLong => NewPasswordError::TooLong,
+            PasswordRuleError::Common => NewPasswordError::Common,
+            PasswordRuleError::SameAsEmail => NewPasswordError::SameAsEmail,
+        })
+    };
+    if let Some(error) = refused {
+        return see_other(&format!("{page}?error={}", error.as_str()));
+    }
+    let Some(hash) = state.passwords.hash(form.password).await else {
+        return failed(&state, &headers, &"the password could not be hashed now");
+    };
+    match complete_password_reset(&state.store, &token, &hash, now).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return see_other(&page),
+        Err(error) => return failed(&state, &headers, &error),
+    }
+    // Its token families were revoked: their access tokens stop here now.
+    state.access_tokens.invalidate();
+    let mut event = Event::new(EventKind::PasswordResetCompleted);
+    event.user_id = Some(&user.id);
+    event.address = client_address(&headers, &peer, &state.settings.server).map(|a| a.to_string());
+    event.request_id = headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok());
+    if let Err(error) = audit::record(&state.store, &event, now).await {
+        tracing::error!(%error, "cannot record a password reset");
+    }
+    tracing::info!(user_id = %user.id, "password reset: signed out everywhere");
+    let mut response = see_other("/password/changed");
+    if let Some(cookie) = cookies::clear(cookies::SESSION, state.settings.server.public_url.is_https()) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+fn failed(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) -> Response {
+    tracing::error!(%cause, "password reset failed");
+    let t = app::i18n::locale_of_headers(headers).texts();
+    let body = format!("<p class=\"mt-4 text-slate-700\">{}</p>", t.server_error_text);
+    simple_page(state, headers, StatusCode::SERVICE_UNAVAILABLE, t.flow_error_title, &body)
+}
