@@ -1,6 +1,7 @@
 // End-to-end tests against the built `sanus` binary, in Debian's Chromium.
-// scripts/test sets SANUS_BIN, SANUS_SITE_DIR and SANUS_E2E_PORT; each run
-// starts Sanus on its own fresh SQLite database.
+// scripts/test sets SANUS_BIN, SANUS_SITE_DIR and the ports SANUS_E2E_PORT,
+// SANUS_E2E_SMTP_PORT and SANUS_E2E_MAILBOX_PORT; each run starts Sanus on
+// its own fresh SQLite database, sending mail to smtp-sink.mjs.
 import { defineConfig } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +12,10 @@ const baseURL = `http://127.0.0.1:${port}`;
 const bin = process.env.SANUS_BIN;
 if (!bin) throw new Error("SANUS_BIN is not set: run the end-to-end tests through scripts/test");
 const dataDir = mkdtempSync(join(tmpdir(), "sanus-e2e-"));
+const smtpPort = Number(process.env.SANUS_E2E_SMTP_PORT ?? port + 1);
+const mailboxPort = Number(process.env.SANUS_E2E_MAILBOX_PORT ?? port + 2);
+/** Where the tests read the mail Sanus sent (see tests/mail.ts). */
+process.env.SANUS_E2E_MAILBOX = `http://127.0.0.1:${mailboxPort}/messages`;
 
 export default defineConfig({
   testDir: "./tests",
@@ -39,7 +44,15 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [
+    {
+      command: "exec node smtp-sink.mjs",
+      url: process.env.SANUS_E2E_MAILBOX,
+      reuseExistingServer: false,
+      timeout: 10_000,
+      env: { SMTP_PORT: String(smtpPort), MAILBOX_PORT: String(mailboxPort) },
+    },
+    {
     // A fresh database with the fixture directory, then the server.
     command: `${bin} import fixtures/import.toml && exec ${bin} serve`,
     url: `${baseURL}/readyz`,
@@ -53,6 +66,8 @@ export default defineConfig({
       SANUS__SERVER__DATA_DIR: dataDir,
       SANUS__SERVER__SITE_DIR: process.env.SANUS_SITE_DIR ?? "../site",
       SANUS__LOG__FILTER: "warn",
+      SANUS__MAIL__SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     },
-  },
+    },
+  ],
 });

@@ -1,0 +1,85 @@
+// A forgotten password, as a person goes through it: from the sign-in page
+// of an authorization request to the mail (through a real SMTP server on
+// loopback), the new password, and signing in with it.
+import { test, expect, type Page } from "@playwright/test";
+
+const AUTHORIZE =
+  "/authorize?" +
+  new URLSearchParams({
+    client_id: "ward-spa",
+    redirect_uri: "https://ward.e2e.example/callback",
+    response_type: "code",
+    scope: "openid email",
+    state: "reset-state",
+    code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    code_challenge_method: "S256",
+    prompt: "login",
+  });
+
+type Received = { to: string[]; data: string };
+
+/** The reset link of the latest mail to `address` (quoted-printable undone). */
+async function resetLink(address: string): Promise<string> {
+  let link = "";
+  await expect
+    .poll(async () => {
+      const messages: Received[] = await (await fetch(process.env.SANUS_E2E_MAILBOX!)).json();
+      const mail = messages.filter((m) => m.to.includes(address)).at(-1);
+      const text = mail?.data.replace(/=\r?\n/g, "").replace(/=3D/g, "=") ?? "";
+      link = text.match(/https?:\/\/[^\s"<>]+\/password\/reset\/[A-Za-z0-9_-]+/)?.[0] ?? "";
+      return link;
+    })
+    .not.toBe("");
+  return link;
+}
+
+async function hydratedIf(page: Page, javaScriptEnabled: boolean) {
+  if (javaScriptEnabled) await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  const address = `forgetful-${javaScriptEnabled ? "js" : "nojs"}@e2e.example`;
+  const newPassword = `lantern orchard ${javaScriptEnabled ? "on" : "off"} 7319`;
+
+  test(`reset a forgotten password from the sign-in page (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async ({ browser }) => {
+    const context = await browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
+    await page.route("https://ward.e2e.example/**", (route) => route.fulfill({ status: 200, body: "callback" }));
+
+    await page.goto(AUTHORIZE);
+    await page.getByRole("link", { name: "Forgot your password?" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Reset your password");
+    await hydratedIf(page, javaScriptEnabled);
+    await page.getByLabel("E-mail address").fill(address);
+    await page.getByRole("button", { name: "Send the link" }).click();
+    await expect(page.getByRole("status")).toContainText("If an account with this address exists");
+
+    await page.goto(await resetLink(address));
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Choose a new password");
+    await hydratedIf(page, javaScriptEnabled);
+    await page.getByLabel("New password", { exact: true }).fill("qwertyuiop123!");
+    await page.getByLabel("New password again").fill("qwertyuiop123!");
+    await page.getByRole("button", { name: "Save the new password" }).click();
+    await expect(page.getByRole("alert")).toContainText("one of the most common");
+    await expect(page.getByLabel("New password", { exact: true })).toHaveAttribute("aria-invalid", "true");
+    await hydratedIf(page, javaScriptEnabled);
+    await page.getByLabel("New password", { exact: true }).fill(newPassword);
+    await page.getByLabel("New password again").fill(newPassword);
+    await page.getByRole("button", { name: "Save the new password" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your password is changed");
+
+    // Back to the application: the new password signs in.
+    await page.goto(AUTHORIZE);
+    await page.getByLabel("E-mail address").fill(address);
+    await page.getByLabel("Password").fill(newPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("Ward app wants to:");
+    expect(errors, "no CSP violation or hydration error").toEqual([]);
+    await context.close();
+  });
+}
