@@ -4,7 +4,7 @@
 use crate::clients::SecretHash;
 use crate::clock::UnixTime;
 use crate::store::{Store, StoreError};
-use crate::users::UserId;
+use crate::users::{User, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -70,6 +70,65 @@ pub async fn create_session(
     .execute(store.pool())
     .await?;
     Ok((session, token))
+}
+
+/// What an authorization request needs to know about the browser's
+/// session, read in one query: the session, its account, and what the
+/// account allowed the client so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub session: Session,
+    pub user: User,
+    /// The scopes consented to this client, if any.
+    pub consent: Option<Vec<String>>,
+}
+
+pub async fn find_signed_in(
+    store: &Store,
+    token: &str,
+    client_id: &str,
+    now: UnixTime,
+) -> Result<Option<SignedIn>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        session: SessionRow,
+        email: String,
+        email_verified: i16,
+        given_name: Option<String>,
+        family_name: Option<String>,
+        locale: String,
+        created_at: i64,
+        updated_at: i64,
+        consent: Option<String>,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT s.id, s.user_id, s.auth_time, s.amr, s.expires_at, \
+                u.email, u.email_verified, u.given_name, u.family_name, u.locale, u.created_at, u.updated_at, \
+                (SELECT c.scopes FROM consents c WHERE c.user_id = s.user_id AND c.client_id = $3) AS consent \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2",
+    )
+    .bind(SecretHash::of(token.as_bytes()).as_str())
+    .bind(now.0)
+    .bind(client_id)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.map(|row| {
+        let session = Session::from(row.session);
+        let user = User {
+            id: session.user_id.clone(),
+            email: row.email,
+            email_verified: row.email_verified != 0,
+            given_name: row.given_name,
+            family_name: row.family_name,
+            locale: row.locale,
+            created_at: UnixTime(row.created_at),
+            updated_at: UnixTime(row.updated_at),
+        };
+        let consent = row.consent.map(|scopes| serde_json::from_str(&scopes).unwrap_or_default());
+        SignedIn { session, user, consent }
+    }))
 }
 
 /// The live session a cookie token belongs to.

@@ -77,6 +77,9 @@ pub struct CodeGrant {
     /// S256 challenge; `None` only for confidential clients exempted from PKCE.
     pub code_challenge: Option<String>,
     pub nonce: Option<String>,
+    /// The account as it was at issuance (`User::to_snapshot`), when the
+    /// issuer had it at hand: redeeming then needs no second read.
+    pub user_snapshot: Option<String>,
 }
 
 fn encode_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
@@ -88,8 +91,8 @@ pub async fn issue_code(store: &Store, grant: &CodeGrant, now: UnixTime) -> Resu
     let code = crate::random::url_safe(32);
     sqlx::query(
         "INSERT INTO token_families (id, client_id, user_id, session_id, scopes, auth_time, amr, created_at, revoked_at, \
-         code_hash, redirect_uri, code_challenge, nonce, code_expires_at, code_consumed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12, $13, NULL)",
+         code_hash, redirect_uri, code_challenge, nonce, code_expires_at, code_consumed_at, user_snapshot) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12, $13, NULL, $14)",
     )
     .bind(crate::random::url_safe(16))
     .bind(&grant.client_id)
@@ -104,6 +107,7 @@ pub async fn issue_code(store: &Store, grant: &CodeGrant, now: UnixTime) -> Resu
     .bind(grant.code_challenge.as_deref())
     .bind(grant.nonce.as_deref())
     .bind(now.plus_seconds(CODE_LIFETIME_SECONDS).0)
+    .bind(grant.user_snapshot.as_deref())
     .execute(store.pool())
     .await?;
     Ok(code)
@@ -126,6 +130,8 @@ pub struct RedeemedCode {
     pub family: TokenFamily,
     pub nonce: Option<String>,
     pub refresh_token: Option<String>,
+    /// The account at issuance, when the code carried it.
+    pub user: Option<crate::users::User>,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -143,18 +149,15 @@ pub enum GrantError {
 
 /// Redeems a code once (RFC 6749 §4.1.3, RFC 7636 §4.6). A code that fails
 /// a check is spent all the same; a code presented again revokes its family.
-/// Claiming the code is one statement; when a refresh token is issued too,
-/// both happen in one transaction.
+/// Claiming the code is one statement. A refresh token, when one is due, is
+/// stored right after: should that fail, the code is spent and nothing was
+/// issued, and trying again revokes the family (it fails closed).
 pub async fn redeem_code(
     store: &Store,
     redemption: &CodeRedemption<'_>,
     now: UnixTime,
 ) -> Result<Result<RedeemedCode, GrantError>, StoreError> {
     let code_hash = SecretHash::of(redemption.code.as_bytes());
-    let mut conn = match redemption.refresh_token_ttl {
-        Some(_) => Conn::Tx(store.pool().begin().await?),
-        None => Conn::Single(store.pool().acquire().await?),
-    };
     #[derive(sqlx::FromRow)]
     struct Claimed {
         #[sqlx(flatten)]
@@ -163,29 +166,29 @@ pub async fn redeem_code(
         code_challenge: Option<String>,
         nonce: Option<String>,
         code_expires_at: Option<i64>,
+        user_snapshot: Option<String>,
     }
     let claimed: Option<Claimed> = sqlx::query_as(concat!(
         "UPDATE token_families SET code_consumed_at = $1 WHERE code_hash = $2 AND code_consumed_at IS NULL RETURNING ",
         family_columns!(),
-        ", redirect_uri, code_challenge, nonce, code_expires_at"
+        ", redirect_uri, code_challenge, nonce, code_expires_at, user_snapshot"
     ))
     .bind(now.0)
     .bind(code_hash.as_str())
-    .fetch_optional(conn.as_mut())
+    .fetch_optional(store.pool())
     .await?;
     let Some(claimed) = claimed else {
         // Unknown, or presented before: then its family ends.
         let used: Option<(String, String)> =
             sqlx::query_as("SELECT id, client_id FROM token_families WHERE code_hash = $1")
                 .bind(code_hash.as_str())
-                .fetch_optional(conn.as_mut())
+                .fetch_optional(store.pool())
                 .await?;
         let Some((family_id, client_id)) = used else {
-            conn.finish().await?;
             return Ok(Err(GrantError::Invalid("The authorization code is unknown.")));
         };
-        revoke_family_in(conn.as_mut(), &family_id, now).await?;
-        conn.finish().await?;
+        let mut conn = store.pool().acquire().await?;
+        revoke_family_in(&mut conn, &family_id, now).await?;
         tracing::warn!(%client_id, "authorization code replayed: its tokens are revoked");
         return Ok(Err(GrantError::Replayed));
     };
@@ -207,41 +210,18 @@ pub async fn redeem_code(
         }
     };
     if let Some(reason) = failure {
-        conn.finish().await?;
         return Ok(Err(GrantError::Invalid(reason)));
     }
     let family = claimed.family.into_family();
     let refresh_token = match redemption.refresh_token_ttl {
         Some(ttl) if grants_offline_access(&family.scopes) => {
-            Some(insert_refresh_token_in(conn.as_mut(), &family.id, now, ttl).await?)
+            let mut conn = store.pool().acquire().await?;
+            Some(insert_refresh_token_in(&mut conn, &family.id, now, ttl).await?)
         }
         _ => None,
     };
-    conn.finish().await?;
-    Ok(Ok(RedeemedCode { family, nonce: claimed.nonce, refresh_token }))
-}
-
-/// A transaction when several statements must hold together, else one
-/// pooled connection.
-enum Conn {
-    Tx(sqlx::Transaction<'static, sqlx::Any>),
-    Single(sqlx::pool::PoolConnection<sqlx::Any>),
-}
-
-impl Conn {
-    fn as_mut(&mut self) -> &mut Tx {
-        match self {
-            Self::Tx(tx) => tx,
-            Self::Single(conn) => conn,
-        }
-    }
-
-    async fn finish(self) -> Result<(), StoreError> {
-        if let Self::Tx(tx) = self {
-            tx.commit().await?;
-        }
-        Ok(())
-    }
+    let user = claimed.user_snapshot.as_deref().and_then(crate::users::User::from_snapshot);
+    Ok(Ok(RedeemedCode { family, nonce: claimed.nonce, refresh_token, user }))
 }
 
 /// The outcome of using a refresh token.
@@ -459,7 +439,7 @@ redirect_uris = ["https://app.example/cb"]
         let user = insert_user(store, new, UnixTime(1)).await.unwrap();
         CodeGrant {
             client_id: "spa".into(),
-            user_id: user.id,
+            user_id: user.id.clone(),
             session_id: None,
             scopes: vec!["openid".into(), "offline_access".into()],
             auth_time: UnixTime(90),
@@ -467,6 +447,7 @@ redirect_uris = ["https://app.example/cb"]
             redirect_uri: "https://app.example/cb".into(),
             code_challenge: Some(CHALLENGE.into()),
             nonce: Some("n-0S6_WzA2Mj".into()),
+            user_snapshot: Some(user.to_snapshot()),
         }
     }
 
@@ -487,6 +468,8 @@ redirect_uris = ["https://app.example/cb"]
             let code = issue_code(&store, &grant, UnixTime(100)).await.unwrap();
             let redeemed = redeem_code(&store, &redemption(&code, VERIFIER), UnixTime(101)).await.unwrap().unwrap();
             assert_eq!(redeemed.nonce.as_deref(), Some("n-0S6_WzA2Mj"));
+            let user = redeemed.user.as_ref().unwrap();
+            assert_eq!((&user.id, user.email.as_str()), (&grant.user_id, "u@example.org"), "the account as issued");
             assert_eq!(redeemed.family.scopes, grant.scopes);
             let refresh = redeemed.refresh_token.unwrap();
 

@@ -97,6 +97,49 @@ pub struct User {
     pub updated_at: UnixTime,
 }
 
+/// The account as stored beside a grant (JSON), to build its claims later.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Snapshot {
+    id: String,
+    email: String,
+    email_verified: bool,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    locale: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl User {
+    pub fn to_snapshot(&self) -> String {
+        let snapshot = Snapshot {
+            id: self.id.0.clone(),
+            email: self.email.clone(),
+            email_verified: self.email_verified,
+            given_name: self.given_name.clone(),
+            family_name: self.family_name.clone(),
+            locale: self.locale.clone(),
+            created_at: self.created_at.0,
+            updated_at: self.updated_at.0,
+        };
+        serde_json::to_string(&snapshot).unwrap_or_default()
+    }
+
+    pub fn from_snapshot(json: &str) -> Option<Self> {
+        let s: Snapshot = serde_json::from_str(json).ok()?;
+        Some(Self {
+            id: UserId(s.id),
+            email: s.email,
+            email_verified: s.email_verified,
+            given_name: s.given_name,
+            family_name: s.family_name,
+            locale: s.locale,
+            created_at: UnixTime(s.created_at),
+            updated_at: UnixTime(s.updated_at),
+        })
+    }
+}
+
 /// What it takes to create an account.
 #[derive(Debug, Clone)]
 pub struct NewUser {

@@ -21,7 +21,7 @@ use axum::response::{Html, IntoResponse, Response};
 use sanus_core::UnixTime;
 use sanus_core::clients::{Client, SecretHash};
 use sanus_core::interactions::{Interaction, consume_interaction, find_interaction, insert_interaction};
-use sanus_core::sessions::{Session, find_session, find_session_by_token};
+use sanus_core::sessions::{Session, SignedIn, find_session, find_signed_in};
 use sanus_core::tokens::{CodeGrant, issue_code};
 
 use self::checks::{AuthorizationRequest, AuthorizeError, PageError, check_client_id, check_request};
@@ -82,14 +82,17 @@ async fn authorize(
         }
     };
     let now = state.clock.now();
-    let session = match current_session(state, headers, now).await {
-        Ok(session) => session,
+    // The session, its account and its consent to this client: one query.
+    let signed_in = match current_session(state, headers, &client, now).await {
+        Ok(signed_in) => signed_in,
         Err(error) => return server_error_page(state, headers, &error),
     };
-    let session = session.filter(|s| !request.prompt.login && within_max_age(&request, s, now));
-    match next_step(state, &client, &request, session.as_ref(), false).await {
-        Ok(Next::Issue) => match session {
-            Some(session) => issue(state, &request, &session, nonce, now).await,
+    let signed_in = signed_in.filter(|s| !request.prompt.login && within_max_age(&request, &s.session, now));
+    let session = signed_in.as_ref().map(|s| &s.session);
+    let consent = Consent::Known(signed_in.as_ref().and_then(|s| s.consent.as_deref()));
+    match next_step(state, &client, &request, session, consent).await {
+        Ok(Next::Issue) => match &signed_in {
+            Some(signed_in) => issue(state, &request, &signed_in.session, Some(&signed_in.user), nonce, now).await,
             None => server_error_page(state, headers, &"no session to issue a code for"),
         },
         Ok(step) if request.prompt.none => {
@@ -99,9 +102,17 @@ async fn authorize(
             };
             request.target.error(issuer(state), error, description, nonce.as_str())
         }
-        Ok(_) => start_interaction(state, headers, &request, session.as_ref(), now).await,
+        Ok(_) => start_interaction(state, headers, &request, session, now).await,
         Err(error) => server_error_page(state, headers, &error),
     }
+}
+
+/// What the user allowed the client before: read with the session, or
+/// still to be read; `Given` when they agreed in this interaction.
+pub enum Consent<'a> {
+    Known(Option<&'a [String]>),
+    Unknown,
+    Given,
 }
 
 /// What the request still needs.
@@ -120,18 +131,24 @@ pub async fn next_step(
     client: &Client,
     request: &AuthorizationRequest,
     session: Option<&Session>,
-    consented_now: bool,
+    consent: Consent<'_>,
 ) -> Result<Next, sanus_core::StoreError> {
     let Some(session) = session else { return Ok(Next::Login) };
-    if client.first_party || consented_now {
+    if client.first_party || matches!(consent, Consent::Given) {
         return Ok(Next::Issue);
     }
     if request.prompt.consent {
         return Ok(Next::Consent);
     }
-    let allowed =
-        sanus_core::consents::find_consent(&state.store, session.user_id.as_str(), client.id.as_str()).await?;
-    let covered = allowed.is_some_and(|allowed| request.scopes.iter().all(|s| allowed.contains(s)));
+    let covered = |allowed: &[String]| request.scopes.iter().all(|s| allowed.contains(s));
+    let covered = match consent {
+        Consent::Known(allowed) => allowed.is_some_and(covered),
+        Consent::Unknown | Consent::Given => {
+            let allowed =
+                sanus_core::consents::find_consent(&state.store, session.user_id.as_str(), client.id.as_str()).await?;
+            allowed.as_deref().is_some_and(covered)
+        }
+    };
     Ok(if covered { Next::Issue } else { Next::Consent })
 }
 
@@ -151,10 +168,11 @@ fn secure(state: &AppState) -> bool {
 async fn current_session(
     state: &AppState,
     headers: &HeaderMap,
+    client: &Client,
     now: UnixTime,
-) -> Result<Option<Session>, sanus_core::StoreError> {
+) -> Result<Option<SignedIn>, sanus_core::StoreError> {
     match cookies::read(headers, cookies::SESSION) {
-        Some(token) => find_session_by_token(&state.store, &token, now).await,
+        Some(token) => find_signed_in(&state.store, &token, client.id.as_str(), now).await,
         None => Ok(None),
     }
 }
@@ -195,11 +213,13 @@ async fn start_interaction(
     response
 }
 
-/// Issues the code and answers the client.
+/// Issues the code and answers the client. With the account at hand, its
+/// claims travel with the code, so redeeming it needs no second read.
 async fn issue(
     state: &AppState,
     request: &AuthorizationRequest,
     session: &Session,
+    user: Option<&sanus_core::users::User>,
     nonce: &CspNonce,
     now: UnixTime,
 ) -> Response {
@@ -213,6 +233,7 @@ async fn issue(
         redirect_uri: request.target.redirect_uri.clone(),
         code_challenge: request.code_challenge.clone(),
         nonce: request.nonce.clone(),
+        user_snapshot: user.map(sanus_core::users::User::to_snapshot),
     };
     match issue_code(&state.store, &grant, now).await {
         Ok(code) => request.target.code(issuer(state), &code, nonce.as_str()),
@@ -248,14 +269,15 @@ pub async fn resume(
         },
         None => None,
     };
-    match next_step(&state, &client, &request, session.as_ref(), interaction.consented).await {
+    let consent = if interaction.consented { Consent::Given } else { Consent::Unknown };
+    match next_step(&state, &client, &request, session.as_ref(), consent).await {
         Ok(Next::Issue) => {}
         Ok(_) => return see_other(&format!("/interaction/{id}")),
         Err(error) => return server_error_page(&state, &headers, &error),
     }
     let Some(session) = session else { return see_other(&format!("/interaction/{id}")) };
     match consume_interaction(&state.store, &id, now).await {
-        Ok(true) => issue(&state, &request, &session, &nonce, now).await,
+        Ok(true) => issue(&state, &request, &session, None, &nonce, now).await,
         Ok(false) => expired_page(&state, &headers),
         Err(error) => server_error_page(&state, &headers, &error),
     }

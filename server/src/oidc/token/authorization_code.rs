@@ -34,5 +34,6 @@ pub async fn grant(
             return Err(OAuthError::new(ErrorCode::InvalidGrant, "The authorization code was already used."));
         }
     };
-    user_token_response(state, client, &redeemed.family, redeemed.nonce.as_deref(), redeemed.refresh_token, now).await
+    let issued = super::IssuedFrom { family: &redeemed.family, user: redeemed.user, nonce: redeemed.nonce.as_deref() };
+    user_token_response(state, client, issued, redeemed.refresh_token, now).await
 }

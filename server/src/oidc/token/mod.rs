@@ -63,17 +63,29 @@ pub struct TokenResponse {
     pub id_token: Option<String>,
 }
 
+/// What the tokens are issued from.
+pub struct IssuedFrom<'a> {
+    pub family: &'a sanus_core::tokens::TokenFamily,
+    /// The account as it was when the code was issued; `None`: read it now
+    /// (refreshing gives the current claims).
+    pub user: Option<sanus_core::users::User>,
+    pub nonce: Option<&'a str>,
+}
+
 /// The tokens of a user's grant: an access token, an ID token when
 /// `openid` was granted, the refresh token when there is one.
 pub async fn user_token_response(
     state: &AppState,
     client: &sanus_core::clients::Client,
-    family: &sanus_core::tokens::TokenFamily,
-    nonce: Option<&str>,
+    issued_from: IssuedFrom<'_>,
     refresh_token: Option<String>,
     now: sanus_core::UnixTime,
 ) -> Result<TokenResponse, OAuthError> {
-    let user = sanus_core::users::get_user(&state.store, &family.user_id).await?;
+    let IssuedFrom { family, user, nonce } = issued_from;
+    let user = match user {
+        Some(user) => user,
+        None => sanus_core::users::get_user(&state.store, &family.user_id).await?,
+    };
     let scopes = super::scope::Scopes::from_vec(family.scopes.clone());
     let issued =
         super::access_token::issue_access_token(state, client, user.id.as_str(), &scopes, Some(family), now).await?;

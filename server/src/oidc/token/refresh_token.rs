@@ -37,5 +37,6 @@ pub async fn grant(
             ));
         }
     };
-    user_token_response(state, client, &rotated.family, None, Some(rotated.refresh_token), now).await
+    let issued = super::IssuedFrom { family: &rotated.family, user: None, nonce: None };
+    user_token_response(state, client, issued, Some(rotated.refresh_token), now).await
 }
