@@ -95,14 +95,14 @@ impl Application {
             store,
             settings: Arc::new(settings),
             leptos_options,
-            assets,
+            assets: Arc::new(assets),
             keys: Arc::new(keys),
             clock,
             discovery,
             clients: Arc::new(crate::clients::ClientCache::default()),
             passwords: Arc::new(crate::passwords::PasswordPool::per_core()),
             access_tokens: Arc::default(),
-            mailer,
+            mailer: Arc::new(mailer),
         };
         Ok(Self { listener, local_addr, state })
     }

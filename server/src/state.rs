@@ -14,7 +14,7 @@ pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub leptos_options: LeptosOptions,
-    pub assets: app::Assets,
+    pub assets: Arc<app::Assets>,
     pub keys: Arc<Keys>,
     pub clock: Arc<dyn Clock>,
     /// Clients and their secret hashes, cached for `clients::TTL_SECONDS`.
@@ -26,7 +26,7 @@ pub struct AppState {
     /// Verified access tokens and the revocations that still matter.
     pub access_tokens: Arc<crate::access_tokens::AccessTokenCache>,
     /// SMTP, or the development outbox.
-    pub mailer: sanus_core::mail::Mailer,
+    pub mailer: Arc<sanus_core::mail::Mailer>,
 }
 
 impl AppState {

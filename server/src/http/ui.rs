@@ -23,7 +23,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let routes = generate_route_list_with_exclusions(app::App, Some(exclusions));
     let assets = state.assets.clone();
     Router::new()
-        .leptos_routes_with_context(state, routes, provide_request_context, move || app::shell(assets.clone()))
+        .leptos_routes_with_context(state, routes, provide_request_context, move || app::shell((*assets).clone()))
         .route(INTERACTION_ROUTE, get(interaction_page))
         .route("/password/forgot", post(password_reset::forgot))
         .route(PASSWORD_RESET_ROUTE, get(password_reset::reset_page).post(password_reset::reset))
@@ -42,7 +42,7 @@ pub async fn render_page(
             provide_request_context();
             context();
         },
-        move || app::shell(assets.clone()),
+        move || app::shell((*assets).clone()),
     );
     handler(request).await.into_response()
 }
@@ -79,7 +79,7 @@ async fn interaction_page(State(state): State<AppState>, Path(id): Path<String>,
 async fn not_found(State(state): State<AppState>, request: Request<Body>) -> Response {
     let assets = state.assets.clone();
     let handler =
-        leptos_axum::render_app_to_stream_with_context(provide_request_context, move || app::shell(assets.clone()));
+        leptos_axum::render_app_to_stream_with_context(provide_request_context, move || app::shell((*assets).clone()));
     handler(request).await.into_response()
 }
 
