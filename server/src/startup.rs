@@ -91,7 +91,7 @@ impl Application {
                  which only operators can read"
             );
         }
-        let state = AppState {
+        let state = AppState::new(crate::state::State {
             store,
             settings: Arc::new(settings),
             leptos_options,
@@ -103,7 +103,7 @@ impl Application {
             passwords: Arc::new(crate::passwords::PasswordPool::per_core()),
             access_tokens: Arc::default(),
             mailer: Arc::new(mailer),
-        };
+        });
         Ok(Self { listener, local_addr, state })
     }
 

@@ -9,8 +9,26 @@ use sanus_core::{Clock, Store};
 use crate::config::Settings;
 use crate::keys::Keys;
 
+/// Cloned for every request (by each extractor and middleware that takes
+/// it): one reference count, whatever it holds.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<State>);
+
+impl AppState {
+    pub fn new(state: State) -> Self {
+        Self(Arc::new(state))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        &self.0
+    }
+}
+
+pub struct State {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub leptos_options: LeptosOptions,
