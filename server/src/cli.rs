@@ -45,6 +45,16 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Write a consistent copy of the embedded SQLite database to FILE while
+    /// Sanus keeps running (restore: stop Sanus, put the copy in place of
+    /// sanus.db, start). FILE must not exist. Keep the key-encryption key
+    /// (keys.kek, or the file `kek` in the data directory) apart from it: a
+    /// backup is useless without it. PostgreSQL: use pg_dump.
+    Backup {
+        /// Where the copy goes, e.g. /var/backups/sanus-2026-11-22.db.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Manage the token signing keys (ES256, RS256, EdDSA).
     Keys {
         #[command(subcommand)]

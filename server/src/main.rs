@@ -40,6 +40,11 @@ async fn run(command: Command, settings: Settings) -> Result<(), startup::Startu
             print_line(&format!("imported {}: {report}", file.display()));
             Ok(())
         }
+        Command::Backup { file } => {
+            startup::backup(&settings, &file).await?;
+            print_line(&format!("backed up the database to {}", file.display()));
+            Ok(())
+        }
         Command::Keys { action: KeysCommand::Rotate } => {
             let fresh = startup::rotate_keys(&settings).await?;
             print_keys("new signing keys", &fresh);

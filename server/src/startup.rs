@@ -195,6 +195,15 @@ pub async fn migrate(settings: &Settings) -> Result<(), StartupError> {
     Ok(())
 }
 
+/// `sanus backup FILE`: a consistent copy of the embedded database. The
+/// schema is left as it is: a backup never migrates.
+pub async fn backup(settings: &Settings, path: &std::path::Path) -> Result<(), StartupError> {
+    let store = Store::connect(&settings.store_options()).await?;
+    let copied = store.backup_sqlite(path).await;
+    store.close().await;
+    Ok(copied?)
+}
+
 /// `sanus import FILE`: tenants, users, applications, clients from TOML or JSON.
 pub async fn import(
     settings: &Settings,

@@ -21,6 +21,8 @@ pub enum StoreError {
     Migrate(#[source] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    #[error("backup: {0}")]
+    Backup(String),
 }
 
 impl StoreError {

@@ -123,6 +123,23 @@ impl Store {
         &self.pool
     }
 
+    /// A consistent copy of the embedded SQLite database at `path`, taken
+    /// while it is in use (`VACUUM INTO`). `path` must not exist yet.
+    /// PostgreSQL is backed up with its own tools (`pg_dump`).
+    pub async fn backup_sqlite(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        if self.engine != Engine::Sqlite {
+            return Err(StoreError::Backup("sanus backup copies the embedded SQLite database; back PostgreSQL up with pg_dump (docs/operations.md)".into()));
+        }
+        if path.exists() {
+            return Err(StoreError::Backup(format!("{} exists already: name a new file", path.display())));
+        }
+        let Some(target) = path.to_str() else {
+            return Err(StoreError::Backup(format!("{} is not a UTF-8 path", path.display())));
+        };
+        sqlx::query("VACUUM INTO $1").bind(target).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Closes every connection; waits for those in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
@@ -182,6 +199,33 @@ mod tests {
         let error = error.unwrap_or_default();
         assert!(error.starts_with("cannot connect to the database"), "{error}");
         assert!(!error.contains("s3cret"), "{error}");
+    }
+
+    crate::engine_tests! {
+        async fn backups_copy_sqlite_and_send_postgres_to_pg_dump(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("copy.db");
+            let outcome = store.backup_sqlite(&path).await;
+            if store.engine() == Engine::Postgres {
+                assert!(outcome.unwrap_err().to_string().contains("pg_dump"));
+                return;
+            }
+            outcome.unwrap();
+            let copy = Store::connect(&StoreOptions {
+                url: format!("sqlite:{}", path.display()),
+                max_connections: 1,
+                connect_timeout: Duration::from_secs(5),
+            })
+            .await
+            .unwrap();
+            let (tables,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")
+                .fetch_one(copy.pool())
+                .await
+                .unwrap();
+            assert!(tables > 10, "the schema came along: {tables} tables");
+            assert!(store.backup_sqlite(&path).await.unwrap_err().to_string().contains("exists already"));
+        }
     }
 
     #[tokio::test]

@@ -85,6 +85,40 @@ fn migrate_creates_the_embedded_database_in_the_data_dir() {
 }
 
 #[test]
+fn a_backup_is_a_working_database_and_never_overwrites() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
+    // Logs go to stdout too: only warnings, so that stdout is the key list.
+    let env = [("SANUS__SERVER__DATA_DIR", data_dir), ("SANUS__LOG__FILTER", "warn")];
+    assert!(sanus(&["keys", "rotate"], &env).status.success());
+    let before = String::from_utf8_lossy(&sanus(&["keys", "list"], &env).stdout).to_string();
+    let copy = data.path().join("copy.db");
+    let copy_arg = copy.to_str().unwrap();
+    let output = sanus(&["backup", copy_arg], &env);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("backed up the database to"));
+
+    // The copy, opened as the database (with the same KEK), holds the same keys.
+    let restored_url = format!("sqlite:{copy_arg}");
+    let restored = [
+        ("SANUS__SERVER__DATA_DIR", data_dir),
+        ("SANUS__LOG__FILTER", "warn"),
+        ("SANUS__DATABASE__URL", restored_url.as_str()),
+    ];
+    let listed = sanus(&["keys", "list"], &restored);
+    assert!(listed.status.success(), "{}", stderr_of(&listed));
+    let key_ids = |list: &str| {
+        list.lines().skip(2).filter_map(|l| l.split_whitespace().next().map(str::to_owned)).collect::<Vec<_>>()
+    };
+    assert_eq!(key_ids(&String::from_utf8_lossy(&listed.stdout)), key_ids(&before));
+    assert_eq!(key_ids(&before).len(), 6, "three algorithms, rotated once");
+
+    let again = sanus(&["backup", copy_arg], &env);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr_of(&again).contains("exists already"), "{}", stderr_of(&again));
+}
+
+#[test]
 fn json_logs_are_one_object_per_line() {
     let data = tempfile::tempdir().unwrap();
     let output = sanus(
