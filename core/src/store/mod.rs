@@ -202,6 +202,23 @@ mod tests {
     }
 
     crate::engine_tests! {
+        async fn a_database_of_the_previous_schema_migrates_with_its_data(db: TestDatabase) {
+            use crate::users::{Email, NewUser, find_user_by_email, insert_user};
+            let store = Store::connect(&db.options()).await.unwrap();
+            // The schema of the first release: up to the revoked access tokens.
+            MIGRATOR.run_to(20261122000011, store.pool()).await.unwrap();
+            let email = Email::parse("kept@example.org").unwrap();
+            let new = NewUser { email: email.clone(), given_name: Some("Kept".into()), family_name: None, locale: "de".into() };
+            let user = insert_user(&store, new, crate::UnixTime(1)).await.unwrap();
+
+            store.migrate().await.unwrap();
+            let found = find_user_by_email(&store, &email).await.unwrap().unwrap();
+            assert_eq!((found.id, found.given_name.as_deref()), (user.id, Some("Kept")));
+            let event = crate::audit::Event::new(crate::audit::EventKind::SignInSucceeded);
+            crate::audit::record(&store, &event, crate::UnixTime(2)).await.unwrap();
+            store.migrate().await.unwrap();
+        }
+
         async fn backups_copy_sqlite_and_send_postgres_to_pg_dump(db: TestDatabase) {
             let store = db.migrated_store().await;
             let dir = tempfile::tempdir().unwrap();
