@@ -66,9 +66,13 @@ pub async fn apply(State(state): State<AppState>, mut request: Request, next: Ne
         .is_some_and(|v| v.starts_with("text/html"));
     let form_action =
         response.headers_mut().remove(FORM_ACTION_HEADER).and_then(|v| v.to_str().ok().map(str::to_owned));
-    let policy = if is_html { page_policy(&nonce, form_action.as_deref()) } else { RESOURCE_POLICY.to_string() };
+    let policy = if is_html {
+        HeaderValue::from_str(&page_policy(&nonce, form_action.as_deref())).ok()
+    } else {
+        Some(HeaderValue::from_static(RESOURCE_POLICY))
+    };
     let headers = response.headers_mut();
-    if let Ok(policy) = HeaderValue::from_str(&policy) {
+    if let Some(policy) = policy {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
