@@ -25,6 +25,8 @@ export default defineConfig({
   retries: 0,
   reporter: [["list"]],
   timeout: 30_000,
+  // The whole run: a hang fails here instead of holding CI.
+  globalTimeout: 10 * 60_000,
   expect: { timeout: 10_000 },
   use: {
     baseURL,
