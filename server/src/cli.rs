@@ -55,6 +55,23 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Show the newest mails in the development outbox (kept instead of
+    /// sent while mail.smtp_url is unset), e.g. to open a password reset
+    /// link while trying Sanus out. Mails hold links that act for their
+    /// recipients: this is for operators only.
+    Outbox {
+        /// How many mails, newest first.
+        #[arg(long, default_value_t = 5, value_name = "N")]
+        limit: u32,
+    },
+    /// Show the newest events of the audit log: sign-ins, failures,
+    /// throttling, password resets; with time, user, client, address and
+    /// request id (never secrets).
+    Audit {
+        /// How many events, newest first.
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        limit: u32,
+    },
     /// Manage the token signing keys (ES256, RS256, EdDSA).
     Keys {
         #[command(subcommand)]

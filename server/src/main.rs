@@ -45,6 +45,32 @@ async fn run(command: Command, settings: Settings) -> Result<(), startup::Startu
             print_line(&format!("backed up the database to {}", file.display()));
             Ok(())
         }
+        Command::Outbox { limit } => {
+            for mail in startup::outbox(&settings, limit).await? {
+                let at = mail.created_at;
+                print_line(&format!(
+                    "--- unix time {at}\nTo: {}\nSubject: {}\n\n{}",
+                    mail.recipient, mail.subject, mail.text_body
+                ));
+            }
+            Ok(())
+        }
+        Command::Audit { limit } => {
+            for event in startup::audit(&settings, limit).await? {
+                let show = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
+                print_line(&format!(
+                    "{} {:<26} user={} client={} address={} request={} {}",
+                    event.at,
+                    event.kind,
+                    show(&event.user_id),
+                    show(&event.client_id),
+                    show(&event.address),
+                    show(&event.request_id),
+                    event.detail
+                ));
+            }
+            Ok(())
+        }
         Command::Keys { action: KeysCommand::Rotate } => {
             let fresh = startup::rotate_keys(&settings).await?;
             print_keys("new signing keys", &fresh);

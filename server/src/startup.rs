@@ -204,6 +204,22 @@ pub async fn backup(settings: &Settings, path: &std::path::Path) -> Result<(), S
     Ok(copied?)
 }
 
+/// `sanus outbox`: the newest mails of the development outbox.
+pub async fn outbox(settings: &Settings, limit: u32) -> Result<Vec<sanus_core::mail::OutboxMail>, StartupError> {
+    let store = open_store(settings).await?;
+    let mails = sanus_core::mail::outbox(&store, i64::from(limit)).await;
+    store.close().await;
+    Ok(mails?)
+}
+
+/// `sanus audit`: the newest events of the audit log.
+pub async fn audit(settings: &Settings, limit: u32) -> Result<Vec<sanus_core::audit::RecordedEvent>, StartupError> {
+    let store = open_store(settings).await?;
+    let events = sanus_core::audit::latest(&store, i64::from(limit)).await;
+    store.close().await;
+    Ok(events?)
+}
+
 /// `sanus import FILE`: tenants, users, applications, clients from TOML or JSON.
 pub async fn import(
     settings: &Settings,

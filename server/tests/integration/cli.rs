@@ -118,6 +118,39 @@ fn a_backup_is_a_working_database_and_never_overwrites() {
     assert!(stderr_of(&again).contains("exists already"), "{}", stderr_of(&again));
 }
 
+#[tokio::test]
+async fn operators_read_the_outbox_and_the_audit_log() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
+    let env = [("SANUS__SERVER__DATA_DIR", data_dir), ("SANUS__LOG__FILTER", "warn")];
+    assert!(sanus(&["migrate"], &env).status.success());
+    let url = format!("sqlite:{}", data.path().join("sanus.db").display());
+    let options =
+        sanus_core::store::StoreOptions { url, max_connections: 1, connect_timeout: std::time::Duration::from_secs(5) };
+    let store = sanus_core::Store::connect(&options).await.unwrap();
+    let mailer = sanus_core::mail::Mailer::new("Sanus <no-reply@localhost>", None).unwrap();
+    for (at, subject) in [(1, "older"), (2, "Your link to reset your password")] {
+        let mail =
+            sanus_core::mail::password_reset_mail("en", "jane@example.org", "http://127.0.0.1:3000/password/reset/abc");
+        let mail = sanus_core::mail::Mail { subject: subject.into(), ..mail };
+        mailer.send(&store, &mail, sanus_core::UnixTime(at)).await.unwrap();
+    }
+    let mut event = sanus_core::audit::Event::new(sanus_core::audit::EventKind::SignInThrottled);
+    event.client_id = Some("spa");
+    event.address = Some("192.0.2.7".into());
+    sanus_core::audit::record(&store, &event, sanus_core::UnixTime(3)).await.unwrap();
+    store.close().await;
+
+    let outbox = sanus(&["outbox", "--limit", "1"], &env);
+    assert!(outbox.status.success(), "{}", stderr_of(&outbox));
+    let shown = String::from_utf8_lossy(&outbox.stdout);
+    assert!(shown.contains("To: jane@example.org") && shown.contains("/password/reset/abc"), "{shown}");
+    assert!(!shown.contains("older"), "newest first, at most the limit: {shown}");
+    let audit = sanus(&["audit"], &env);
+    let shown = String::from_utf8_lossy(&audit.stdout);
+    assert!(shown.contains("sign_in.throttled") && shown.contains("client=spa address=192.0.2.7 request=-"), "{shown}");
+}
+
 #[test]
 fn json_logs_are_one_object_per_line() {
     let data = tempfile::tempdir().unwrap();
