@@ -93,13 +93,8 @@ pub async fn find_signed_in(
     struct Row {
         #[sqlx(flatten)]
         session: SessionRow,
-        email: String,
-        email_verified: i16,
-        given_name: Option<String>,
-        family_name: Option<String>,
-        locale: String,
-        created_at: i64,
-        updated_at: i64,
+        #[sqlx(flatten)]
+        user: crate::users::UserFields,
         consent: Option<String>,
     }
     let row: Option<Row> = sqlx::query_as(
@@ -116,16 +111,7 @@ pub async fn find_signed_in(
     .await?;
     Ok(row.map(|row| {
         let session = Session::from(row.session);
-        let user = User {
-            id: session.user_id.clone(),
-            email: row.email,
-            email_verified: row.email_verified != 0,
-            given_name: row.given_name,
-            family_name: row.family_name,
-            locale: row.locale,
-            created_at: UnixTime(row.created_at),
-            updated_at: UnixTime(row.updated_at),
-        };
+        let user = row.user.into_user(session.user_id.clone());
         let consent = row.consent.map(|scopes| serde_json::from_str(&scopes).unwrap_or_default());
         SignedIn { session, user, consent }
     }))

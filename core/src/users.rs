@@ -152,6 +152,13 @@ pub struct NewUser {
 #[derive(sqlx::FromRow)]
 struct UserRow {
     id: String,
+    #[sqlx(flatten)]
+    fields: UserFields,
+}
+
+/// A user's columns but the id, for queries that read the id elsewhere.
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserFields {
     email: String,
     email_verified: i16,
     given_name: Option<String>,
@@ -161,18 +168,24 @@ struct UserRow {
     updated_at: i64,
 }
 
+impl UserFields {
+    pub(crate) fn into_user(self, id: UserId) -> User {
+        User {
+            id,
+            email: self.email,
+            email_verified: self.email_verified != 0,
+            given_name: self.given_name,
+            family_name: self.family_name,
+            locale: self.locale,
+            created_at: UnixTime(self.created_at),
+            updated_at: UnixTime(self.updated_at),
+        }
+    }
+}
+
 impl From<UserRow> for User {
     fn from(row: UserRow) -> Self {
-        Self {
-            id: UserId(row.id),
-            email: row.email,
-            email_verified: row.email_verified != 0,
-            given_name: row.given_name,
-            family_name: row.family_name,
-            locale: row.locale,
-            created_at: UnixTime(row.created_at),
-            updated_at: UnixTime(row.updated_at),
-        }
+        row.fields.into_user(UserId(row.id))
     }
 }
 
