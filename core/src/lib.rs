@@ -7,6 +7,7 @@ pub mod audit;
 pub mod clients;
 pub mod clock;
 pub mod consents;
+pub mod html;
 pub mod import;
 pub mod interactions;
 pub mod keys;

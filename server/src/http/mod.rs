@@ -8,7 +8,6 @@ pub mod client_address;
 pub mod cookies;
 pub mod csrf;
 pub mod health;
-pub mod html;
 pub mod interaction;
 pub mod locale;
 pub mod password_reset;
@@ -29,6 +28,18 @@ use tracing::Level;
 use crate::state::AppState;
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// An audit event of this request: its client address and request id set.
+pub fn audit_event(
+    kind: sanus_core::audit::EventKind,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
+) -> sanus_core::audit::Event<'_> {
+    let mut event = sanus_core::audit::Event::new(kind);
+    event.address = address.map(|a| a.to_string());
+    event.request_id = headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok());
+    event
+}
 
 pub fn router(state: AppState) -> Router {
     let layers = ServiceBuilder::new()

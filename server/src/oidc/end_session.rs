@@ -14,8 +14,8 @@ use serde::Deserialize;
 use super::authorize::{see_other, simple_page};
 use super::params::Params;
 use crate::http::cookies;
-use crate::http::html::escape;
 use crate::state::AppState;
+use sanus_core::html::escape;
 
 #[derive(Debug, Deserialize)]
 struct HintClaims {
