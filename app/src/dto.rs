@@ -58,6 +58,9 @@ pub struct PasswordResetView {
     /// Unknown, used or expired links show a way to ask for a new one.
     pub usable: bool,
     pub error: Option<NewPasswordError>,
+    /// The password rule's bounds, from the server's rule (characters).
+    pub min_chars: usize,
+    pub max_chars: usize,
 }
 
 /// Why a new password was not taken.

@@ -9,9 +9,22 @@ use crate::store::{Store, StoreError};
 use crate::users::{User, UserId, get_user};
 
 pub const RESET_LIFETIME_SECONDS: i64 = 30 * 60;
+/// Reset links for one account: at most one this often.
+pub const RESEND_AFTER_SECONDS: i64 = 60;
 
-/// Starts a reset for the account; returns the token for the link.
-pub async fn start_password_reset(store: &Store, user_id: &UserId, now: UnixTime) -> Result<String, StoreError> {
+/// Starts a reset for the account; returns the token for the link, or
+/// `None` when the account got a link less than a minute ago.
+pub async fn start_password_reset(
+    store: &Store,
+    user_id: &UserId,
+    now: UnixTime,
+) -> Result<Option<String>, StoreError> {
+    if latest_password_reset(store, user_id)
+        .await?
+        .is_some_and(|at| now.seconds() - at.seconds() < RESEND_AFTER_SECONDS)
+    {
+        return Ok(None);
+    }
     let token = crate::random::url_safe(32);
     sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, NULL)")
         .bind(SecretHash::of(token.as_bytes()).as_str())
@@ -20,11 +33,11 @@ pub async fn start_password_reset(store: &Store, user_id: &UserId, now: UnixTime
         .bind(now.plus_seconds(RESET_LIFETIME_SECONDS).0)
         .execute(store.pool())
         .await?;
-    Ok(token)
+    Ok(Some(token))
 }
 
-/// When the account's latest reset link was made, to send at most one a minute.
-pub async fn latest_password_reset(store: &Store, user_id: &UserId) -> Result<Option<UnixTime>, StoreError> {
+/// When the account's latest reset link was made.
+async fn latest_password_reset(store: &Store, user_id: &UserId) -> Result<Option<UnixTime>, StoreError> {
     let row: Option<(i64,)> =
         sqlx::query_as("SELECT created_at FROM password_resets WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1")
             .bind(user_id.as_str())
@@ -109,26 +122,26 @@ mod tests {
             let store = db.migrated_store().await;
             let jane = user(&store).await;
             let (session, _) = create_session(&store, &jane.id, &["pwd"], UnixTime(100), 3600).await.unwrap();
-            let token = start_password_reset(&store, &jane.id, UnixTime(100)).await.unwrap();
-            let other = start_password_reset(&store, &jane.id, UnixTime(100)).await.unwrap();
-            assert_eq!(find_password_reset(&store, &token, UnixTime(101)).await.unwrap().map(|u| u.id), Some(jane.id.clone()));
-            assert_eq!(latest_password_reset(&store, &jane.id).await.unwrap(), Some(UnixTime(100)));
-            assert!(find_password_reset(&store, "forged", UnixTime(101)).await.unwrap().is_none());
+            let token = start_password_reset(&store, &jane.id, UnixTime(100)).await.unwrap().unwrap();
+            assert_eq!(start_password_reset(&store, &jane.id, UnixTime(159)).await.unwrap(), None, "one a minute");
+            let other = start_password_reset(&store, &jane.id, UnixTime(160)).await.unwrap().unwrap();
+            assert_eq!(find_password_reset(&store, &token, UnixTime(161)).await.unwrap().map(|u| u.id), Some(jane.id.clone()));
+            assert!(find_password_reset(&store, "forged", UnixTime(161)).await.unwrap().is_none());
 
-            let done = complete_password_reset(&store, &token, "$argon2id$new", UnixTime(102)).await.unwrap();
+            let done = complete_password_reset(&store, &token, "$argon2id$new", UnixTime(162)).await.unwrap();
             assert_eq!(done, Some(jane.id.clone()));
             let email = Email::parse(&jane.email).unwrap();
             let (_, hash) = find_user_for_sign_in(&store, &email).await.unwrap().unwrap();
             assert_eq!(hash.as_deref(), Some("$argon2id$new"));
-            assert!(find_session(&store, &session.id, UnixTime(103)).await.unwrap().is_none(), "signed out everywhere");
-            assert!(complete_password_reset(&store, &token, "$argon2id$again", UnixTime(103)).await.unwrap().is_none(), "single use");
-            assert!(complete_password_reset(&store, &other, "$argon2id$again", UnixTime(103)).await.unwrap().is_none(), "the other link is spent too");
+            assert!(find_session(&store, &session.id, UnixTime(163)).await.unwrap().is_none(), "signed out everywhere");
+            assert!(complete_password_reset(&store, &token, "$argon2id$again", UnixTime(163)).await.unwrap().is_none(), "single use");
+            assert!(complete_password_reset(&store, &other, "$argon2id$again", UnixTime(163)).await.unwrap().is_none(), "the other link is spent too");
         }
 
         async fn reset_links_expire(db: TestDatabase) {
             let store = db.migrated_store().await;
             let jane = user(&store).await;
-            let token = start_password_reset(&store, &jane.id, UnixTime(100)).await.unwrap();
+            let token = start_password_reset(&store, &jane.id, UnixTime(100)).await.unwrap().unwrap();
             let late = UnixTime(100 + RESET_LIFETIME_SECONDS);
             assert!(find_password_reset(&store, &token, late).await.unwrap().is_none());
             assert!(complete_password_reset(&store, &token, "$argon2id$new", late).await.unwrap().is_none());

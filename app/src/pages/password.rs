@@ -56,24 +56,28 @@ pub struct LoadedPasswordReset(pub PasswordResetView);
 pub fn ResetPasswordPage() -> impl IntoView {
     let i18n = use_i18n();
     let loaded = SharedValue::new(|| {
-        use_context::<LoadedPasswordReset>()
-            .map_or(PasswordResetView { token: String::new(), usable: false, error: None }, |loaded| loaded.0)
+        use_context::<LoadedPasswordReset>().map_or(
+            PasswordResetView { token: String::new(), usable: false, error: None, min_chars: 0, max_chars: 0 },
+            |loaded| loaded.0,
+        )
     });
-    let PasswordResetView { token, usable, error } = loaded.into_inner();
+    let PasswordResetView { token, usable, error, min_chars, max_chars } = loaded.into_inner();
+    let bounds =
+        move |text: &str| text.replace("{min}", &min_chars.to_string()).replace("{max}", &max_chars.to_string());
     let body = if usable {
         let described = error.map_or("new-password-hint", |_| "new-password-error new-password-hint");
         view! {
             <form method="post" action=format!("/password/reset/{token}") class="mt-6 space-y-5">
                 {error.map(|error| view! {
                     <p id="new-password-error" role="alert" class="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-                        {move || error_text(i18n.t(), error)}
+                        {move || bounds(error_text(i18n.t(), error))}
                     </p>
                 })}
                 <div>
                     <label for="new-password" class="block text-sm font-medium text-slate-800">{move || i18n.t().reset_new_label}</label>
-                    <input id="new-password" name="password" type="password" autocomplete="new-password" required minlength="12"
+                    <input id="new-password" name="password" type="password" autocomplete="new-password" required minlength=min_chars.to_string()
                         aria-describedby=described aria-invalid=error.map(|_| "true") class=INPUT />
-                    <p id="new-password-hint" class="mt-1 text-sm text-slate-600">{move || i18n.t().reset_hint}</p>
+                    <p id="new-password-hint" class="mt-1 text-sm text-slate-600">{move || bounds(i18n.t().reset_hint)}</p>
                 </div>
                 <div>
                     <label for="confirm-password" class="block text-sm font-medium text-slate-800">{move || i18n.t().reset_confirm_label}</label>

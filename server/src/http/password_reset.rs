@@ -9,23 +9,18 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use leptos::prelude::provide_context;
-use sanus_core::audit::{self, Event, EventKind};
+use sanus_core::audit::{self, EventKind};
 use sanus_core::mail::password_reset_mail;
-use sanus_core::password_policy::{PasswordRuleError, check_new_password};
-use sanus_core::password_resets::{
-    complete_password_reset, find_password_reset, latest_password_reset, start_password_reset,
-};
+use sanus_core::password_policy::{self, PasswordRuleError, check_new_password};
+use sanus_core::password_resets::{complete_password_reset, find_password_reset, start_password_reset};
 use sanus_core::users::{Email, find_user_for_sign_in};
 use serde::Deserialize;
 
-use super::REQUEST_ID_HEADER;
+use super::audit_event;
 use super::client_address::{Peer, client_address};
 use super::cookies;
 use crate::oidc::authorize::{see_other, simple_page};
 use crate::state::AppState;
-
-/// Reset links for one account: at most one a minute.
-const RESEND_AFTER_SECONDS: i64 = 60;
 
 #[derive(Deserialize)]
 pub struct ForgotForm {
@@ -42,11 +37,10 @@ pub async fn forgot(
     headers: HeaderMap,
     Form(form): Form<ForgotForm>,
 ) -> Response {
-    let address = client_address(&headers, &peer, &state.settings.server).map(|a| a.to_string());
-    let request_id = headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let address = client_address(&headers, &peer, &state.settings.server);
     let task_state = state.clone();
     tokio::spawn(async move {
-        if let Err(error) = send_reset_link(&task_state, &form.email, address, request_id).await {
+        if let Err(error) = send_reset_link(&task_state, &form.email, &headers, address).await {
             tracing::error!(%error, "cannot send a password reset link");
         }
     });
@@ -56,26 +50,20 @@ pub async fn forgot(
 async fn send_reset_link(
     state: &AppState,
     typed: &str,
-    address: Option<String>,
-    request_id: Option<String>,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let Ok(email) = Email::parse(typed) else { return Ok(()) };
     let Some((user, _)) = find_user_for_sign_in(&state.store, &email).await? else { return Ok(()) };
     let now = state.clock.now();
-    if latest_password_reset(&state.store, &user.id)
-        .await?
-        .is_some_and(|at| now.seconds() - at.seconds() < RESEND_AFTER_SECONDS)
-    {
+    let Some(token) = start_password_reset(&state.store, &user.id, now).await? else {
         tracing::info!(user_id = %user.id, "a reset link was sent less than a minute ago: no other one");
         return Ok(());
-    }
-    let token = start_password_reset(&state.store, &user.id, now).await?;
+    };
     let link = format!("{}/password/reset/{token}", state.settings.server.public_url.as_str());
     state.mailer.send(&state.store, &password_reset_mail(&user.locale, &user.email, &link), now).await?;
-    let mut event = Event::new(EventKind::PasswordResetRequested);
+    let mut event = audit_event(EventKind::PasswordResetRequested, headers, address);
     event.user_id = Some(&user.id);
-    event.address = address;
-    event.request_id = request_id.as_deref();
     audit::record(&state.store, &event, now).await?;
     Ok(())
 }
@@ -97,7 +85,9 @@ pub async fn reset_page(
         Err(error) => return failed(&state, request.headers(), &error),
     };
     let error = query.error.as_deref().and_then(app::dto::NewPasswordError::parse);
-    let loaded = app::LoadedPasswordReset(app::dto::PasswordResetView { token, usable, error });
+    let (min_chars, max_chars) = (password_policy::MIN_CHARS, password_policy::MAX_CHARS);
+    let view = app::dto::PasswordResetView { token, usable, error, min_chars, max_chars };
+    let loaded = app::LoadedPasswordReset(view);
     let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
@@ -150,10 +140,9 @@ pub async fn reset(
     }
     // Its token families were revoked: their access tokens stop here now.
     state.access_tokens.invalidate();
-    let mut event = Event::new(EventKind::PasswordResetCompleted);
+    let address = client_address(&headers, &peer, &state.settings.server);
+    let mut event = audit_event(EventKind::PasswordResetCompleted, &headers, address);
     event.user_id = Some(&user.id);
-    event.address = client_address(&headers, &peer, &state.settings.server).map(|a| a.to_string());
-    event.request_id = headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok());
     if let Err(error) = audit::record(&state.store, &event, now).await {
         tracing::error!(%error, "cannot record a password reset");
     }
