@@ -65,27 +65,63 @@ fn hash(kind: &str, value: &str) -> String {
     SecretHash::of(format!("{kind}:{value}").as_bytes()).as_str().to_string()
 }
 
-/// How long until any of `keys` may try again; `None` when all may now.
-pub async fn wait_before_attempt(
-    store: &Store,
-    keys: &[ThrottleKey],
-    now: UnixTime,
-) -> Result<Option<i64>, StoreError> {
-    let mut longest = 0;
-    for key in keys {
-        let row: Option<(i64,)> = sqlx::query_as("SELECT blocked_until FROM sign_in_throttle WHERE key = $1")
-            .bind(&key.hash)
-            .fetch_optional(store.pool())
-            .await?;
-        if let Some((blocked_until,)) = row {
-            longest = longest.max(blocked_until - now.0);
-        }
+/// What one sign-in attempt is counted against: its account, and its
+/// client address when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInAttempt {
+    pub account: ThrottleKey,
+    pub address: Option<ThrottleKey>,
+}
+
+impl SignInAttempt {
+    pub fn new(typed_email: &str, address: Option<&std::net::IpAddr>) -> Self {
+        Self { account: ThrottleKey::account(typed_email), address: address.map(ThrottleKey::address) }
     }
-    Ok((longest > 0).then_some(longest))
+
+    /// Both keys' hashes, for `key IN ($1, $2)` (the account twice when the
+    /// address is unknown).
+    fn hashes(&self) -> (&str, &str) {
+        let account = self.account.hash.as_str();
+        (account, self.address.as_ref().map_or(account, |address| address.hash.as_str()))
+    }
+
+    /// How long until this attempt may be made; `None` when it may now.
+    pub async fn wait(&self, store: &Store, now: UnixTime) -> Result<Option<i64>, StoreError> {
+        let (account, address) = self.hashes();
+        let (blocked_until,): (i64,) =
+            sqlx::query_as("SELECT COALESCE(MAX(blocked_until), 0) FROM sign_in_throttle WHERE key IN ($1, $2)")
+                .bind(account)
+                .bind(address)
+                .fetch_one(store.pool())
+                .await?;
+        let wait = blocked_until - now.0;
+        Ok((wait > 0).then_some(wait))
+    }
+
+    /// Counts a failure for the account and the address; returns the wait
+    /// before the next attempt.
+    pub async fn record_failure(&self, store: &Store, now: UnixTime) -> Result<i64, StoreError> {
+        let mut wait = record_failure(store, &self.account, now).await?;
+        if let Some(address) = &self.address {
+            wait = wait.max(record_failure(store, address, now).await?);
+        }
+        Ok(wait)
+    }
+
+    /// A successful sign-in clears the counts of its account and address.
+    pub async fn record_success(&self, store: &Store) -> Result<(), StoreError> {
+        let (account, address) = self.hashes();
+        sqlx::query("DELETE FROM sign_in_throttle WHERE key IN ($1, $2)")
+            .bind(account)
+            .bind(address)
+            .execute(store.pool())
+            .await?;
+        Ok(())
+    }
 }
 
 /// Counts a failure for `key`; returns the wait before its next attempt.
-pub async fn record_failure(store: &Store, key: &ThrottleKey, now: UnixTime) -> Result<i64, StoreError> {
+async fn record_failure(store: &Store, key: &ThrottleKey, now: UnixTime) -> Result<i64, StoreError> {
     // Counted atomically, so that parallel guesses are all counted.
     let (failures,): (i64,) = sqlx::query_as(
         "INSERT INTO sign_in_throttle (key, failures, last_failure_at, blocked_until) VALUES ($1, 1, $2, $2) \
@@ -106,14 +142,6 @@ pub async fn record_failure(store: &Store, key: &ThrottleKey, now: UnixTime) -> 
         .execute(store.pool())
         .await?;
     Ok(delay)
-}
-
-/// A successful sign-in clears the counts of its account and address.
-pub async fn record_success(store: &Store, keys: &[ThrottleKey]) -> Result<(), StoreError> {
-    for key in keys {
-        sqlx::query("DELETE FROM sign_in_throttle WHERE key = $1").bind(&key.hash).execute(store.pool()).await?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -140,33 +168,35 @@ mod tests {
     crate::engine_tests! {
         async fn failures_slow_down_and_a_success_clears_them(db: TestDatabase) {
             let store = db.migrated_store().await;
-            let account = ThrottleKey::account("jane@example.org");
-            let address = ThrottleKey::address(&"192.0.2.1".parse().unwrap());
-            let keys = [account.clone(), address.clone()];
+            let from = "192.0.2.1".parse().unwrap();
+            let attempt = SignInAttempt::new("jane@example.org", Some(&from));
+            let other_account = SignInAttempt::new("john@example.org", Some(&from));
             let now = UnixTime(1_000);
             for _ in 0..5 {
-                assert_eq!(record_failure(&store, &account, now).await.unwrap(), 0);
+                assert_eq!(attempt.record_failure(&store, now).await.unwrap(), 0);
             }
-            assert_eq!(wait_before_attempt(&store, &keys, now).await.unwrap(), None);
-            assert_eq!(record_failure(&store, &account, now).await.unwrap(), 1);
-            assert_eq!(wait_before_attempt(&store, &keys, now).await.unwrap(), Some(1));
-            assert_eq!(wait_before_attempt(&store, &keys, now.plus_seconds(1)).await.unwrap(), None);
-            assert_eq!(record_failure(&store, &account, now.plus_seconds(1)).await.unwrap(), 2);
-            assert_eq!(wait_before_attempt(&store, std::slice::from_ref(&address), now.plus_seconds(1)).await.unwrap(), None, "the address is counted on its own");
+            assert_eq!(attempt.wait(&store, now).await.unwrap(), None);
+            assert_eq!(attempt.record_failure(&store, now).await.unwrap(), 1);
+            assert_eq!(attempt.wait(&store, now).await.unwrap(), Some(1));
+            assert_eq!(attempt.wait(&store, now.plus_seconds(1)).await.unwrap(), None);
+            assert_eq!(attempt.record_failure(&store, now.plus_seconds(1)).await.unwrap(), 2);
+            assert_eq!(other_account.wait(&store, now.plus_seconds(1)).await.unwrap(), None, "the address is counted on its own");
+            let unknown_address = SignInAttempt::new("jane@example.org", None);
+            assert_eq!(unknown_address.wait(&store, now.plus_seconds(1)).await.unwrap(), Some(2), "the account alone");
 
-            record_success(&store, &keys).await.unwrap();
-            assert_eq!(wait_before_attempt(&store, &keys, now.plus_seconds(1)).await.unwrap(), None);
-            assert_eq!(record_failure(&store, &account, now.plus_seconds(2)).await.unwrap(), 0, "counting starts again");
+            attempt.record_success(&store).await.unwrap();
+            assert_eq!(attempt.wait(&store, now.plus_seconds(1)).await.unwrap(), None);
+            assert_eq!(attempt.record_failure(&store, now.plus_seconds(2)).await.unwrap(), 0, "counting starts again");
         }
 
         async fn an_hour_without_failures_forgets_them(db: TestDatabase) {
             let store = db.migrated_store().await;
-            let account = ThrottleKey::account("jane@example.org");
+            let attempt = SignInAttempt::new("jane@example.org", None);
             for _ in 0..8 {
-                record_failure(&store, &account, UnixTime(1_000)).await.unwrap();
+                attempt.record_failure(&store, UnixTime(1_000)).await.unwrap();
             }
             let later = UnixTime(1_000 + FORGET_AFTER_SECONDS + 1);
-            assert_eq!(record_failure(&store, &account, later).await.unwrap(), 0);
+            assert_eq!(attempt.record_failure(&store, later).await.unwrap(), 0);
         }
     }
 }

@@ -13,11 +13,11 @@ use sanus_core::interactions::{
     consume_interaction, set_interaction_consented, set_interaction_login_error, set_interaction_session,
 };
 use sanus_core::sessions::{create_session, find_session};
-use sanus_core::throttle::{self, ThrottleKey};
+use sanus_core::throttle::SignInAttempt;
 use sanus_core::users::{Email, find_user_for_sign_in, get_user};
 use serde::Deserialize;
 
-use super::REQUEST_ID_HEADER;
+use super::audit_event;
 use super::client_address::{Peer, client_address};
 use super::cookies;
 use super::security_headers::CspNonce;
@@ -56,21 +56,18 @@ pub async fn sign_in(
         Err(error) => return failed(&state, &headers, &error),
     };
     let address = client_address(&headers, &peer, &state.settings.server);
-    let keys: Vec<ThrottleKey> =
-        std::iter::once(ThrottleKey::account(&form.email)).chain(address.as_ref().map(ThrottleKey::address)).collect();
-    let mut event = Event::new(EventKind::SignInFailed);
+    let attempt = SignInAttempt::new(&form.email, address.as_ref());
+    let mut event = audit_event(EventKind::SignInFailed, &headers, address);
     event.client_id = Some(&client_id);
-    event.address = address.map(|a| a.to_string());
-    event.request_id = headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok());
 
-    let wait = match throttle::wait_before_attempt(&state.store, &keys, now).await {
+    let wait = match attempt.wait(&state.store, now).await {
         Ok(wait) => wait,
         Err(error) => return failed(&state, &headers, &error),
     };
     if let Some(seconds) = wait {
         event.kind = EventKind::SignInThrottled;
         event.detail = serde_json::json!({ "retry_after_seconds": seconds });
-        return refuse(&state, &headers, &id, &event, &throttled_until(now.plus_seconds(seconds))).await;
+        return refuse(&state, &headers, &id, &event, &throttled_until(now.plus_seconds(seconds)), now).await;
     }
 
     let account = match Email::parse(&form.email) {
@@ -89,17 +86,14 @@ pub async fn sign_in(
     let Some(user) = user.as_ref().filter(|_| password_ok) else {
         event.user_id = user.as_ref().map(|u| &u.id);
         event.detail = serde_json::json!({ "reason": INVALID_CREDENTIALS });
-        let mut wait = 0;
-        for key in &keys {
-            match throttle::record_failure(&state.store, key, now).await {
-                Ok(delay) => wait = wait.max(delay),
-                Err(error) => return failed(&state, &headers, &error),
-            }
-        }
+        let wait = match attempt.record_failure(&state.store, now).await {
+            Ok(wait) => wait,
+            Err(error) => return failed(&state, &headers, &error),
+        };
         let shown = if wait > 0 { throttled_until(now.plus_seconds(wait)) } else { INVALID_CREDENTIALS.to_string() };
-        return refuse(&state, &headers, &id, &event, &shown).await;
+        return refuse(&state, &headers, &id, &event, &shown, now).await;
     };
-    if let Err(error) = throttle::record_success(&state.store, &keys).await {
+    if let Err(error) = attempt.record_success(&state.store).await {
         return failed(&state, &headers, &error);
     }
     let created = create_session(&state.store, &user.id, &["pwd"], now, SESSION_LIFETIME_SECONDS).await;
@@ -130,9 +124,15 @@ fn throttled_until(until: UnixTime) -> String {
 }
 
 /// Records a refused attempt and shows the form again with `shown`.
-async fn refuse(state: &AppState, headers: &HeaderMap, id: &str, event: &Event<'_>, shown: &str) -> Response {
+async fn refuse(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    event: &Event<'_>,
+    shown: &str,
+    now: UnixTime,
+) -> Response {
     tracing::info!(kind = event.kind.as_str(), "sign-in refused");
-    let now = state.clock.now();
     let recorded = audit::record(&state.store, event, now).await;
     if let Err(error) = recorded.and(set_interaction_login_error(&state.store, id, shown).await) {
         return failed(state, headers, &error);
