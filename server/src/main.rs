@@ -46,7 +46,9 @@ async fn run(command: Command, settings: Settings) -> Result<(), startup::Startu
             Ok(())
         }
         Command::Outbox { limit } => {
-            for mail in startup::outbox(&settings, limit).await? {
+            let mails =
+                startup::read_store(&settings, async |store| sanus_core::mail::outbox(store, i64::from(limit)).await);
+            for mail in mails.await? {
                 let at = mail.created_at;
                 print_line(&format!(
                     "--- unix time {at}\nTo: {}\nSubject: {}\n\n{}",
@@ -56,7 +58,9 @@ async fn run(command: Command, settings: Settings) -> Result<(), startup::Startu
             Ok(())
         }
         Command::Audit { limit } => {
-            for event in startup::audit(&settings, limit).await? {
+            let events =
+                startup::read_store(&settings, async |store| sanus_core::audit::latest(store, i64::from(limit)).await);
+            for event in events.await? {
                 let show = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
                 print_line(&format!(
                     "{} {:<26} user={} client={} address={} request={} {}",

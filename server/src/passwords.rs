@@ -48,32 +48,29 @@ impl PasswordPool {
 
     /// Whether `password` matches `stored` (`None`: same work, `false`).
     pub async fn verify(&self, password: String, stored: Option<String>) -> bool {
-        let (reply, answer) = oneshot::channel();
-        let job: Job = Box::new(move || {
-            let _ = reply.send(sanus_core::password::verify_password(&password, stored.as_deref()));
-        });
-        match self.jobs.try_send(job) {
-            Ok(()) => answer.await.unwrap_or(false),
-            Err(TrySendError::Full(_)) => {
-                tracing::warn!("too many sign-ins at once: one was refused");
-                false
-            }
-            Err(TrySendError::Disconnected(_)) => false,
-        }
+        let verified = self.run(move || sanus_core::password::verify_password(&password, stored.as_deref())).await;
+        verified.unwrap_or(false)
     }
-}
 
-impl PasswordPool {
     /// An argon2id hash of a new password; `None` when the pool is full or
     /// hashing failed.
     pub async fn hash(&self, password: String) -> Option<String> {
+        self.run(move || sanus_core::password::hash_password(&password).ok()).await.flatten()
+    }
+
+    /// Runs `work` on a pool thread; `None` when the queue is full.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move || {
-            let _ = reply.send(sanus_core::password::hash_password(&password).ok());
+            let _ = reply.send(work());
         });
         match self.jobs.try_send(job) {
-            Ok(()) => answer.await.ok().flatten(),
-            Err(_) => None,
+            Ok(()) => answer.await.ok(),
+            Err(TrySendError::Full(_)) => {
+                tracing::warn!("too many password checks at once: one was refused");
+                None
+            }
+            Err(TrySendError::Disconnected(_)) => None,
         }
     }
 }

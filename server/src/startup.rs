@@ -102,7 +102,7 @@ impl Application {
             clients: Arc::new(crate::clients::ClientCache::default()),
             passwords: Arc::new(crate::passwords::PasswordPool::per_core()),
             access_tokens: Arc::default(),
-            mailer: Arc::new(mailer),
+            mailer,
         });
         Ok(Self { listener, local_addr, state })
     }
@@ -204,20 +204,16 @@ pub async fn backup(settings: &Settings, path: &std::path::Path) -> Result<(), S
     Ok(copied?)
 }
 
-/// `sanus outbox`: the newest mails of the development outbox.
-pub async fn outbox(settings: &Settings, limit: u32) -> Result<Vec<sanus_core::mail::OutboxMail>, StartupError> {
+/// For commands that read (`sanus outbox`, `sanus audit`): opens the
+/// store, runs `read`, closes it.
+pub async fn read_store<T>(
+    settings: &Settings,
+    read: impl AsyncFnOnce(&Store) -> Result<T, StoreError>,
+) -> Result<T, StartupError> {
     let store = open_store(settings).await?;
-    let mails = sanus_core::mail::outbox(&store, i64::from(limit)).await;
+    let read = read(&store).await;
     store.close().await;
-    Ok(mails?)
-}
-
-/// `sanus audit`: the newest events of the audit log.
-pub async fn audit(settings: &Settings, limit: u32) -> Result<Vec<sanus_core::audit::RecordedEvent>, StartupError> {
-    let store = open_store(settings).await?;
-    let events = sanus_core::audit::latest(&store, i64::from(limit)).await;
-    store.close().await;
-    Ok(events?)
+    Ok(read?)
 }
 
 /// `sanus import FILE`: tenants, users, applications, clients from TOML or JSON.

@@ -44,7 +44,7 @@ pub struct State {
     /// Verified access tokens and the revocations that still matter.
     pub access_tokens: Arc<crate::access_tokens::AccessTokenCache>,
     /// SMTP, or the development outbox.
-    pub mailer: Arc<sanus_core::mail::Mailer>,
+    pub mailer: sanus_core::mail::Mailer,
 }
 
 impl AppState {

@@ -77,10 +77,7 @@ async fn interaction_page(State(state): State<AppState>, Path(id): Path<String>,
 /// Renders the app for an address no route matches: its router shows the
 /// 404 page and sets the status.
 async fn not_found(State(state): State<AppState>, request: Request<Body>) -> Response {
-    let assets = state.assets.clone();
-    let handler =
-        leptos_axum::render_app_to_stream_with_context(provide_request_context, move || app::shell((*assets).clone()));
-    handler(request).await.into_response()
+    render_page(&state, request, || {}).await
 }
 
 /// Hands the response's CSP nonce to the renderer, so that the inline boot

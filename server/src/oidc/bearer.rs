@@ -82,16 +82,16 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 /// `access_tokens` for what is kept, and how revocations stay fresh).
 pub async fn validate_access_token(state: &AppState, token: &str) -> Result<Arc<AccessClaims>, BearerError> {
     let invalid = BearerError::InvalidToken;
+    let now = state.clock.now();
     let digest = token_digest(token);
     let claims = match state.access_tokens.verified(&digest) {
         Some(claims) => claims,
         None => {
             let claims = Arc::new(verify_signature(state, token).await?);
-            state.access_tokens.remember(digest, claims.clone(), state.clock.now());
+            state.access_tokens.remember(digest, claims.clone(), now);
             claims
         }
     };
-    let now = state.clock.now();
     if claims.exp <= now.seconds() {
         return Err(invalid("The token has expired."));
     }

@@ -140,15 +140,17 @@ pub async fn next_step(
     if request.prompt.consent {
         return Ok(Next::Consent);
     }
-    let covered = |allowed: &[String]| request.scopes.iter().all(|s| allowed.contains(s));
-    let covered = match consent {
-        Consent::Known(allowed) => allowed.is_some_and(covered),
+    let fetched;
+    let allowed = match consent {
+        Consent::Known(allowed) => allowed,
+        // `Given` was answered above.
         Consent::Unknown | Consent::Given => {
-            let allowed =
+            fetched =
                 sanus_core::consents::find_consent(&state.store, session.user_id.as_str(), client.id.as_str()).await?;
-            allowed.as_deref().is_some_and(covered)
+            fetched.as_deref()
         }
     };
+    let covered = allowed.is_some_and(|allowed| request.scopes.iter().all(|s| allowed.contains(s)));
     Ok(if covered { Next::Issue } else { Next::Consent })
 }
 
