@@ -1,16 +1,8 @@
 // The UI shell in a real browser: hydration, the language switch with and
 // without JavaScript, navigation, the 404 page, keyboard access.
 import { test, expect, type Page } from "@playwright/test";
+import { watchConsole } from "./console";
 
-/** Fails the test on any console error, e.g. a CSP violation or a hydration panic. */
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  return errors;
-}
 
 async function hydrated(page: Page) {
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");

@@ -2,6 +2,7 @@
 // of an authorization request to the mail (through a real SMTP server on
 // loopback), the new password, and signing in with it.
 import { test, expect, type Page } from "@playwright/test";
+import { watchConsole } from "./console";
 
 const AUTHORIZE =
   "/authorize?" +
@@ -44,11 +45,7 @@ for (const javaScriptEnabled of [true, false]) {
   test(`reset a forgotten password from the sign-in page (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async ({ browser }) => {
     const context = await browser.newContext({ javaScriptEnabled });
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") errors.push(message.text());
-    });
+    const errors = watchConsole(page);
     await page.route("https://ward.e2e.example/**", (route) => route.fulfill({ status: 200, body: "callback" }));
 
     await page.goto(AUTHORIZE);

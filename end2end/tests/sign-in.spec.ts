@@ -5,6 +5,7 @@
 // answers it, so the test sees exactly what the browser was sent.
 import { test, expect, type Page, type Route } from "@playwright/test";
 import { createHash, randomBytes } from "node:crypto";
+import { watchConsole } from "./console";
 
 const CALLBACK = "https://ward.e2e.example/callback";
 
@@ -63,11 +64,7 @@ for (const javaScriptEnabled of [true, false]) {
   test(`sign in, consent and exchange the code (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async ({ browser, request, baseURL }) => {
     const context = await browser.newContext({ javaScriptEnabled });
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("console", (message) => {
-      if (message.type() === "error") errors.push(message.text());
-    });
-    page.on("pageerror", (error) => errors.push(error.message));
+    const errors = watchConsole(page);
     const callback = await catchCallback(page);
     const { verifier, challenge } = pkce();
 
