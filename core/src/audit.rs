@@ -19,6 +19,16 @@ pub enum EventKind {
     PasswordResetRequested,
     /// A new password was set from a reset link; all sessions ended.
     PasswordResetCompleted,
+    /// A new account registered itself (unverified).
+    Registered,
+    /// A registration named an address that already has an account.
+    RegistrationExisting,
+    /// A verification code and link were mailed.
+    EmailVerificationSent,
+    /// The address was proven, by code or by link.
+    EmailVerified,
+    /// A wrong or unusable verification code was typed.
+    EmailVerificationFailed,
 }
 
 impl EventKind {
@@ -29,6 +39,11 @@ impl EventKind {
             Self::SignInThrottled => "sign_in.throttled",
             Self::PasswordResetRequested => "password_reset.requested",
             Self::PasswordResetCompleted => "password_reset.completed",
+            Self::Registered => "registration.created",
+            Self::RegistrationExisting => "registration.existing_address",
+            Self::EmailVerificationSent => "email_verification.sent",
+            Self::EmailVerified => "email_verification.succeeded",
+            Self::EmailVerificationFailed => "email_verification.failed",
         }
     }
 }

@@ -153,12 +153,86 @@ pub fn password_reset_mail(locale: &str, to: &str, link: &str) -> Mail {
              If you did not ask for this, ignore this mail: your password stays as it is.",
         )
     };
+    link_mail(to, subject.to_string(), intro, None, action, link, outro)
+}
+
+/// The mail that proves an address: the code to type on the page that
+/// asked for it, and a link for another device or later.
+pub fn email_verification_mail(locale: &str, to: &str, code: &str, link: &str) -> Mail {
+    let spaced = format!("{} {}", &code[..code.len() / 2], &code[code.len() / 2..]);
+    let (subject, intro, action, outro) = if locale.starts_with("de") {
+        (
+            format!("Ihr Sanus-Code: {spaced}"),
+            "Bitte bestätigen Sie, dass diese E-Mail-Adresse Ihnen gehört: Geben Sie diesen Code auf der Seite ein, \
+             die danach gefragt hat.",
+            "Oder bestätigen Sie mit diesem Link (auch auf einem anderen Gerät)",
+            "Der Code gilt 15 Minuten, der Link 24 Stunden. Wenn Sie sich nicht registriert haben, ignorieren Sie \
+             diese E-Mail: Ohne Bestätigung wird die Adresse nicht verwendet.",
+        )
+    } else {
+        (
+            format!("Your Sanus code: {spaced}"),
+            "Please confirm that this e-mail address is yours: enter this code on the page that asked for it.",
+            "Or confirm with this link (also on another device)",
+            "The code works for 15 minutes, the link for 24 hours. If you did not register, ignore this mail: \
+             without confirmation the address is not used.",
+        )
+    };
+    link_mail(to, subject, intro, Some(&spaced), action, link, outro)
+}
+
+/// The mail a registration with an address that already has an account
+/// sends instead: to its owner, with a way back in.
+pub fn account_exists_mail(locale: &str, to: &str, reset_link: Option<&str>) -> Mail {
+    let (subject, intro, action, outro) = if locale.starts_with("de") {
+        (
+            "Sie haben bereits ein Sanus-Konto",
+            "Jemand (vielleicht Sie) wollte mit dieser Adresse ein neues Sanus-Konto anlegen. Es gibt bereits eines: \
+             Melden Sie sich damit an.",
+            "Passwort vergessen? Hier ein neues wählen (einmal, 30 Minuten lang)",
+            "Wenn Sie das nicht waren, ignorieren Sie diese E-Mail: Es hat sich nichts geändert.",
+        )
+    } else {
+        (
+            "You already have a Sanus account",
+            "Someone (maybe you) tried to create a new Sanus account with this address. There already is one: \
+             sign in with it.",
+            "Forgot your password? Choose a new one here (once, for 30 minutes)",
+            "If this was not you, ignore this mail: nothing has changed.",
+        )
+    };
+    match reset_link {
+        Some(link) => link_mail(to, subject.to_string(), intro, None, action, link, outro),
+        None => Mail {
+            to: to.to_string(),
+            subject: subject.to_string(),
+            text: format!("{intro}\n\n{outro}\n"),
+            html: format!("<p>{}</p><p>{}</p>", escape(intro), escape(outro)),
+        },
+    }
+}
+
+/// A mail of an introduction, an optional code set apart, a link with what
+/// it does, and a closing note; as text and as HTML.
+fn link_mail(
+    to: &str,
+    subject: String,
+    intro: &str,
+    code: Option<&str>,
+    action: &str,
+    link: &str,
+    outro: &str,
+) -> Mail {
+    let text_code = code.map(|code| format!("    {code}\n\n")).unwrap_or_default();
+    let html_code = code
+        .map(|code| format!("<p style=\"font-size:1.5em;font-weight:bold;letter-spacing:0.1em\">{}</p>", escape(code)))
+        .unwrap_or_default();
     Mail {
         to: to.to_string(),
-        subject: subject.to_string(),
-        text: format!("{intro}\n\n{action}:\n{link}\n\n{outro}\n"),
+        subject,
+        text: format!("{intro}\n\n{text_code}{action}:\n{link}\n\n{outro}\n"),
         html: format!(
-            "<p>{intro}</p><p><a href=\"{link}\">{action}</a></p><p>{outro}</p>",
+            "<p>{intro}</p>{html_code}<p><a href=\"{link}\">{action}</a></p><p>{outro}</p>",
             intro = escape(intro),
             link = escape(link),
             action = escape(action),
@@ -319,6 +393,21 @@ mod tests {
         assert!(de.html.contains("https://id.example.org/password/reset/abc?x=1&amp;y=2"));
         let en = password_reset_mail("en", "jane@example.org", link);
         assert!(en.text.contains("30 minutes") && en.text.contains(link));
+    }
+
+    #[test]
+    fn verification_mails_set_the_code_apart_and_carry_the_link() {
+        let link = "https://id.example.org/email/confirm/abc";
+        let en = email_verification_mail("en", "jane@example.org", "123456", link);
+        assert_eq!(en.subject, "Your Sanus code: 123 456");
+        assert!(en.text.contains("    123 456\n") && en.text.contains(link) && en.text.contains("15 minutes"));
+        assert!(en.html.contains(">123 456</p>") && en.html.contains(link));
+        let de = email_verification_mail("de-DE", "jane@example.org", "123456", link);
+        assert!(de.text.contains("15 Minuten") && de.subject.contains("123 456"));
+        let exists = account_exists_mail("en", "jane@example.org", Some(link));
+        assert!(exists.text.contains("already is one") && exists.text.contains(link));
+        let without = account_exists_mail("de", "jane@example.org", None);
+        assert!(without.subject.contains("bereits") && !without.text.contains("http"));
     }
 
     #[tokio::test]

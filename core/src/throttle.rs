@@ -26,6 +26,10 @@ pub const PER_ACCOUNT: Policy = Policy { free_failures: 5, first_delay_seconds: 
 /// Per client address (many people may share one): twenty free tries, then
 /// 1 s, 2 s, 4 s … up to fifteen minutes.
 pub const PER_ADDRESS: Policy = Policy { free_failures: 20, first_delay_seconds: 1, max_delay_seconds: 900 };
+/// Registrations per client address: ten in a row, then the next waits
+/// 1 min, the one after 2 min, 4 min … up to an hour.
+pub const REGISTRATIONS_PER_ADDRESS: Policy =
+    Policy { free_failures: 9, first_delay_seconds: 60, max_delay_seconds: 3600 };
 /// A count whose last failure is older than this starts again.
 pub const FORGET_AFTER_SECONDS: i64 = 3600;
 
@@ -55,6 +59,16 @@ impl ThrottleKey {
         Self { hash: hash("account", &normalised), policy: PER_ACCOUNT }
     }
 
+    /// An e-mail verification whose code is being typed.
+    pub fn verification(id: &str) -> Self {
+        Self { hash: hash("verification", id), policy: PER_ACCOUNT }
+    }
+
+    /// Registrations from a client address (each one counts).
+    pub fn registrations(address: &std::net::IpAddr) -> Self {
+        Self { hash: hash("registrations", &address.to_string()), policy: REGISTRATIONS_PER_ADDRESS }
+    }
+
     /// The client address an attempt comes from.
     pub fn address(address: &std::net::IpAddr) -> Self {
         Self { hash: hash("address", &address.to_string()), policy: PER_ADDRESS }
@@ -76,6 +90,18 @@ pub struct SignInAttempt {
 impl SignInAttempt {
     pub fn new(typed_email: &str, address: Option<&std::net::IpAddr>) -> Self {
         Self { account: ThrottleKey::account(typed_email), address: address.map(ThrottleKey::address) }
+    }
+
+    /// Creating an account from `address`: every registration counts, so
+    /// that one address cannot make accounts (and argon2 work) without end.
+    pub fn registration(address: &std::net::IpAddr) -> Self {
+        Self { account: ThrottleKey::registrations(address), address: None }
+    }
+
+    /// Typing the code of e-mail verification `id`: counted against the
+    /// verification and the address (the same budget as sign-ins).
+    pub fn verification_code(id: &str, address: Option<&std::net::IpAddr>) -> Self {
+        Self { account: ThrottleKey::verification(id), address: address.map(ThrottleKey::address) }
     }
 
     /// Both keys' hashes, for `key IN ($1, $2)` (the account twice when the
@@ -166,6 +192,21 @@ mod tests {
     }
 
     crate::engine_tests! {
+        async fn registrations_from_one_address_slow_down_after_ten(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let from = "192.0.2.7".parse().unwrap();
+            let registration = SignInAttempt::registration(&from);
+            let now = UnixTime(5_000);
+            for _ in 0..9 {
+                assert_eq!(registration.record_failure(&store, now).await.unwrap(), 0);
+            }
+            assert_eq!(registration.record_failure(&store, now).await.unwrap(), 60, "the tenth makes the next wait");
+            assert_eq!(registration.wait(&store, now).await.unwrap(), Some(60));
+            let signing_in = SignInAttempt::new("jane@example.org", Some(&from));
+            assert_eq!(signing_in.wait(&store, now).await.unwrap(), None, "sign-ins from there are not slowed");
+            assert_eq!(registration.wait(&store, UnixTime(5_060)).await.unwrap(), None);
+        }
+
         async fn failures_slow_down_and_a_success_clears_them(db: TestDatabase) {
             let store = db.migrated_store().await;
             let from = "192.0.2.1".parse().unwrap();

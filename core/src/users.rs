@@ -198,6 +198,18 @@ macro_rules! user_columns {
 
 /// Creates an account; `Conflict` when the address is taken in any spelling.
 pub async fn insert_user(store: &Store, new: NewUser, now: UnixTime) -> Result<User, StoreError> {
+    insert_user_with(store, new, None, None, now).await
+}
+
+/// Creates an account with its password (an argon2id PHC string) and the
+/// time its terms were accepted, in one statement.
+pub(crate) async fn insert_user_with(
+    store: &Store,
+    new: NewUser,
+    password_hash: Option<&str>,
+    terms_accepted_at: Option<UnixTime>,
+    now: UnixTime,
+) -> Result<User, StoreError> {
     let user = User {
         id: UserId::generate(),
         email: new.email.as_str().to_string(),
@@ -210,8 +222,8 @@ pub async fn insert_user(store: &Store, new: NewUser, now: UnixTime) -> Result<U
     };
     sqlx::query(
         "INSERT INTO users (id, email, email_normalized, email_verified, given_name, \
-         family_name, locale, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         family_name, locale, created_at, updated_at, password_hash, terms_accepted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(user.id.as_str())
     .bind(&user.email)
@@ -222,6 +234,8 @@ pub async fn insert_user(store: &Store, new: NewUser, now: UnixTime) -> Result<U
     .bind(&user.locale)
     .bind(now.0)
     .bind(now.0)
+    .bind(password_hash)
+    .bind(terms_accepted_at.map(|t| t.0))
     .execute(store.pool())
     .await?;
     Ok(user)

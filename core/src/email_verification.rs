@@ -1,0 +1,378 @@
+//! Proving an e-mail address: one mail carries a six-digit code (typed on
+//! the page that asked for it) and a link (for another device or later).
+//! Only SHA-256 hashes of both are stored. The code lives 15 minutes and
+//! dies after five wrong entries; the link lives 24 hours; either works
+//! once, and using one spends the other. A new mail voids the earlier
+//! ones. Mails to one account: at most one a minute and ten a day, so that
+//! nobody can guess a code by asking for new ones, nor flood a mailbox.
+
+use rand::Rng as _;
+
+use crate::clients::SecretHash;
+use crate::clock::UnixTime;
+use crate::store::{Store, StoreError};
+use crate::users::{User, UserId, get_user};
+
+pub const CODE_LIFETIME_SECONDS: i64 = 15 * 60;
+pub const LINK_LIFETIME_SECONDS: i64 = 24 * 3600;
+/// Wrong entries that void a code.
+pub const CODE_MAX_FAILURES: i64 = 5;
+/// Mails to one account: at most one this often …
+pub const RESEND_AFTER_SECONDS: i64 = 60;
+/// … and at most this many a day.
+pub const MAILS_PER_DAY: i64 = 10;
+
+/// What asking for a verification mail yields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Started {
+    /// A new code and link: mail them. Earlier ones no longer work.
+    Sent { id: String, code: String, link_token: String },
+    /// The last mail is less than a minute old: no new one; its page is `id`.
+    TooSoon { id: String },
+    /// Ten mails today already: no new one; the last one's page is `id`.
+    DailyLimit { id: String },
+}
+
+impl Started {
+    /// The verification whose page to show.
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Sent { id, .. } | Self::TooSoon { id } | Self::DailyLimit { id } => id,
+        }
+    }
+}
+
+/// A verification waiting for its code or link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingVerification {
+    pub id: String,
+    pub user_id: UserId,
+    pub email_normalized: String,
+    pub interaction_id: Option<String>,
+}
+
+/// The address was proven: the account is now verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub user_id: UserId,
+    /// The authorization request the person came from, if any.
+    pub interaction_id: Option<String>,
+}
+
+/// What typing a code yields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeOutcome {
+    Verified(Verified),
+    /// Wrong; this many tries remain before the code is void.
+    Wrong {
+        tries_left: i64,
+    },
+    /// Unknown, expired, used, voided by a newer one, or tried too often.
+    Unusable,
+}
+
+fn code_hash(id: &str, code: &str) -> String {
+    SecretHash::of(format!("{id}:{code}").as_bytes()).as_str().to_string()
+}
+
+fn link_hash(token: &str) -> String {
+    SecretHash::of(token.as_bytes()).as_str().to_string()
+}
+
+/// Six digits, uniformly random.
+fn new_code() -> String {
+    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
+}
+
+/// A code as people type it: spaces and dashes between digits are fine.
+pub fn normalize_code(typed: &str) -> String {
+    typed.chars().filter(|c| !c.is_whitespace() && *c != '-').collect()
+}
+
+/// Starts proving the account's current address, for the page reached
+/// from `interaction_id` (if any). Respects the account's mail limits; when
+/// no mail is due, the latest verification takes on `interaction_id`.
+pub async fn start_email_verification(
+    store: &Store,
+    user: &User,
+    interaction_id: Option<&str>,
+    now: UnixTime,
+) -> Result<Started, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    let recent: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT id, created_at FROM email_verifications WHERE user_id = $1 AND created_at > $2 \
+         ORDER BY created_at DESC, id",
+    )
+    .bind(user.id.as_str())
+    .bind(now.0 - 24 * 3600)
+    .fetch_all(&mut *tx)
+    .await?;
+    if let Some((latest, at)) = recent.first() {
+        let held = if now.0 - at < RESEND_AFTER_SECONDS {
+            Some(Started::TooSoon { id: latest.clone() })
+        } else if recent.len() as i64 >= MAILS_PER_DAY {
+            Some(Started::DailyLimit { id: latest.clone() })
+        } else {
+            None
+        };
+        if let Some(held) = held {
+            sqlx::query("UPDATE email_verifications SET interaction_id = $1 WHERE id = $2")
+                .bind(interaction_id)
+                .bind(latest)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(held);
+        }
+    }
+    sqlx::query("UPDATE email_verifications SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(now.0)
+        .bind(user.id.as_str())
+        .execute(&mut *tx)
+        .await?;
+    let (id, code, link_token) = (crate::random::url_safe(16), new_code(), crate::random::url_safe(32));
+    sqlx::query(
+        "INSERT INTO email_verifications (id, user_id, email_normalized, interaction_id, code_hash, code_expires_at, \
+         code_failures, link_hash, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, NULL)",
+    )
+    .bind(&id)
+    .bind(user.id.as_str())
+    .bind(user.email.to_lowercase())
+    .bind(interaction_id)
+    .bind(code_hash(&id, &code))
+    .bind(now.plus_seconds(CODE_LIFETIME_SECONDS).0)
+    .bind(link_hash(&link_token))
+    .bind(now.0)
+    .bind(now.plus_seconds(LINK_LIFETIME_SECONDS).0)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Started::Sent { id, code, link_token })
+}
+
+/// Checks a typed code against verification `id`.
+pub async fn verify_code(store: &Store, id: &str, typed: &str, now: UnixTime) -> Result<CodeOutcome, StoreError> {
+    let code = normalize_code(typed);
+    let mut tx = store.pool().begin().await?;
+    let claimed: Option<(String, String, Option<String>)> = sqlx::query_as(
+        "UPDATE email_verifications SET used_at = $1 \
+         WHERE id = $2 AND code_hash = $3 AND used_at IS NULL AND code_expires_at > $1 AND code_failures < $4 \
+         RETURNING user_id, email_normalized, interaction_id",
+    )
+    .bind(now.0)
+    .bind(id)
+    .bind(code_hash(id, &code))
+    .bind(CODE_MAX_FAILURES)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((user_id, email, interaction_id)) = claimed {
+        let verified = mark_verified(&mut tx, user_id, &email, interaction_id, now).await?;
+        tx.commit().await?;
+        return Ok(verified.map_or(CodeOutcome::Unusable, CodeOutcome::Verified));
+    }
+    let failures: Option<(i64,)> = sqlx::query_as(
+        "UPDATE email_verifications SET code_failures = code_failures + 1 \
+         WHERE id = $1 AND used_at IS NULL AND code_expires_at > $2 AND code_failures < $3 RETURNING code_failures",
+    )
+    .bind(id)
+    .bind(now.0)
+    .bind(CODE_MAX_FAILURES)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(match failures {
+        Some((failures,)) if failures < CODE_MAX_FAILURES => {
+            CodeOutcome::Wrong { tries_left: CODE_MAX_FAILURES - failures }
+        }
+        _ => CodeOutcome::Unusable,
+    })
+}
+
+/// The verification a mailed link belongs to, while it can be used.
+pub async fn find_by_link(
+    store: &Store,
+    token: &str,
+    now: UnixTime,
+) -> Result<Option<PendingVerification>, StoreError> {
+    let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, user_id, email_normalized, interaction_id FROM email_verifications \
+         WHERE link_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(link_hash(token))
+    .bind(now.0)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.map(|(id, user_id, email_normalized, interaction_id)| PendingVerification {
+        id,
+        user_id: UserId::from_stored(user_id),
+        email_normalized,
+        interaction_id,
+    }))
+}
+
+/// The account of verification `id` (used or not) made within the last
+/// day: whose page asks for a new mail.
+pub async fn find_user_of(store: &Store, id: &str, now: UnixTime) -> Result<Option<User>, StoreError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT user_id FROM email_verifications WHERE id = $1 AND created_at > $2")
+            .bind(id)
+            .bind(now.0 - 24 * 3600)
+            .fetch_optional(store.pool())
+            .await?;
+    match row {
+        Some((user_id,)) => Ok(Some(get_user(store, &UserId::from_stored(user_id)).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Uses a mailed link once. `None` when it is unknown, used or expired.
+pub async fn verify_link(store: &Store, token: &str, now: UnixTime) -> Result<Option<Verified>, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    let claimed: Option<(String, String, Option<String>)> = sqlx::query_as(
+        "UPDATE email_verifications SET used_at = $1 WHERE link_hash = $2 AND used_at IS NULL AND expires_at > $1 \
+         RETURNING user_id, email_normalized, interaction_id",
+    )
+    .bind(now.0)
+    .bind(link_hash(token))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((user_id, email, interaction_id)) = claimed else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    let verified = mark_verified(&mut tx, user_id, &email, interaction_id, now).await?;
+    tx.commit().await?;
+    Ok(verified)
+}
+
+/// Marks the account verified, if its address is still the one proven.
+async fn mark_verified(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: String,
+    email_normalized: &str,
+    interaction_id: Option<String>,
+    now: UnixTime,
+) -> Result<Option<Verified>, StoreError> {
+    let updated =
+        sqlx::query("UPDATE users SET email_verified = 1, updated_at = $1 WHERE id = $2 AND email_normalized = $3")
+            .bind(now.0)
+            .bind(&user_id)
+            .bind(email_normalized)
+            .execute(&mut **tx)
+            .await?;
+    if updated.rows_affected() == 0 {
+        return Ok(None);
+    }
+    sqlx::query("UPDATE email_verifications SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(now.0)
+        .bind(&user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(Some(Verified { user_id: UserId::from_stored(user_id), interaction_id }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::users::{Email, NewUser, insert_user};
+
+    async fn user(store: &Store, email: &str) -> User {
+        let new =
+            NewUser { email: Email::parse(email).unwrap(), given_name: None, family_name: None, locale: "en".into() };
+        insert_user(store, new, UnixTime(1)).await.unwrap()
+    }
+
+    fn sent(started: Started) -> (String, String, String) {
+        match started {
+            Started::Sent { id, code, link_token } => (id, code, link_token),
+            other => panic!("no mail was due: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn codes_are_six_digits_and_typed_codes_may_have_gaps() {
+        for _ in 0..100 {
+            let code = new_code();
+            assert!(code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()), "{code}");
+        }
+        assert_eq!(normalize_code(" 123 456 "), "123456");
+        assert_eq!(normalize_code("123-456"), "123456");
+    }
+
+    crate::engine_tests! {
+        async fn the_right_code_verifies_once_and_spends_the_link(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let jane = user(&store, "Jane@Example.org").await;
+            let (id, code, link) = sent(start_email_verification(&store, &jane, Some("i1"), UnixTime(100)).await.unwrap());
+            assert_eq!(find_by_link(&store, &link, UnixTime(101)).await.unwrap().map(|p| p.user_id), Some(jane.id.clone()));
+            let spaced = format!("{} {}", &code[..3], &code[3..]);
+            let outcome = verify_code(&store, &id, &spaced, UnixTime(101)).await.unwrap();
+            assert_eq!(outcome, CodeOutcome::Verified(Verified { user_id: jane.id.clone(), interaction_id: Some("i1".into()) }));
+            assert!(get_user(&store, &jane.id).await.unwrap().email_verified);
+            assert_eq!(verify_code(&store, &id, &code, UnixTime(102)).await.unwrap(), CodeOutcome::Unusable, "single use");
+            assert_eq!(verify_link(&store, &link, UnixTime(102)).await.unwrap(), None, "the link went with the code");
+        }
+
+        async fn five_wrong_codes_void_the_code_but_not_the_link(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let jane = user(&store, "jane@example.org").await;
+            let (id, code, link) = sent(start_email_verification(&store, &jane, None, UnixTime(100)).await.unwrap());
+            let wrong = if code == "000000" { "000001" } else { "000000" };
+            for left in (1..CODE_MAX_FAILURES).rev() {
+                assert_eq!(verify_code(&store, &id, wrong, UnixTime(101)).await.unwrap(), CodeOutcome::Wrong { tries_left: left });
+            }
+            assert_eq!(verify_code(&store, &id, wrong, UnixTime(101)).await.unwrap(), CodeOutcome::Unusable);
+            assert_eq!(verify_code(&store, &id, &code, UnixTime(101)).await.unwrap(), CodeOutcome::Unusable, "void now");
+            assert!(!get_user(&store, &jane.id).await.unwrap().email_verified);
+            let verified = verify_link(&store, &link, UnixTime(102)).await.unwrap();
+            assert_eq!(verified.map(|v| v.user_id), Some(jane.id.clone()));
+            assert!(get_user(&store, &jane.id).await.unwrap().email_verified);
+        }
+
+        async fn codes_and_links_expire(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let jane = user(&store, "jane@example.org").await;
+            let (id, code, link) = sent(start_email_verification(&store, &jane, None, UnixTime(100)).await.unwrap());
+            let code_late = UnixTime(100 + CODE_LIFETIME_SECONDS);
+            assert_eq!(verify_code(&store, &id, &code, code_late).await.unwrap(), CodeOutcome::Unusable);
+            let link_late = UnixTime(100 + LINK_LIFETIME_SECONDS);
+            assert_eq!(find_by_link(&store, &link, link_late).await.unwrap(), None);
+            assert_eq!(verify_link(&store, &link, link_late).await.unwrap(), None);
+            assert!(verify_link(&store, &link, UnixTime(101)).await.unwrap().is_some(), "the link outlives the code");
+        }
+
+        async fn mails_are_limited_and_a_new_one_voids_the_old(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let jane = user(&store, "jane@example.org").await;
+            let (first, first_code, first_link) = sent(start_email_verification(&store, &jane, None, UnixTime(1000)).await.unwrap());
+            let soon = start_email_verification(&store, &jane, Some("i2"), UnixTime(1059)).await.unwrap();
+            assert_eq!(soon, Started::TooSoon { id: first.clone() });
+            assert_eq!(find_user_of(&store, &first, UnixTime(1059)).await.unwrap().map(|u| u.id), Some(jane.id.clone()));
+            assert_eq!(find_user_of(&store, "unknown", UnixTime(1059)).await.unwrap(), None);
+            let (second, _, _) = sent(start_email_verification(&store, &jane, None, UnixTime(1060)).await.unwrap());
+            assert_eq!(verify_code(&store, &first, &first_code, UnixTime(1061)).await.unwrap(), CodeOutcome::Unusable);
+            assert_eq!(verify_link(&store, &first_link, UnixTime(1061)).await.unwrap(), None);
+            let mut latest = second;
+            for n in 2..MAILS_PER_DAY {
+                latest = sent(start_email_verification(&store, &jane, None, UnixTime(1000 + 60 * n)).await.unwrap()).0;
+            }
+            let held = start_email_verification(&store, &jane, Some("i3"), UnixTime(1000 + 60 * MAILS_PER_DAY)).await.unwrap();
+            assert_eq!(held, Started::DailyLimit { id: latest.clone() });
+            let next_day = UnixTime(1000 + 24 * 3600 + 1);
+            assert!(matches!(start_email_verification(&store, &jane, None, next_day).await.unwrap(), Started::Sent { .. }));
+        }
+
+        async fn a_changed_address_is_not_verified_by_an_old_mail(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let jane = user(&store, "jane@example.org").await;
+            let (_, _, link) = sent(start_email_verification(&store, &jane, None, UnixTime(100)).await.unwrap());
+            sqlx::query("UPDATE users SET email = 'new@example.org', email_normalized = 'new@example.org' WHERE id = $1")
+                .bind(jane.id.as_str())
+                .execute(store.pool())
+                .await
+                .unwrap();
+            assert_eq!(verify_link(&store, &link, UnixTime(101)).await.unwrap(), None);
+            assert!(!get_user(&store, &jane.id).await.unwrap().email_verified);
+        }
+    }
+}
