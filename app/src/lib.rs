@@ -18,9 +18,10 @@ use leptos_router::path;
 pub use assets::Assets;
 use components::Layout;
 use pages::{
-    ForgotPasswordPage, HomePage, InteractionPage, NotFoundPage, PasswordChangedPage, ResetPasswordPage, SignInPage,
+    ConfirmEmailPage, EmailConfirmedPage, ForgotPasswordPage, HomePage, InteractionPage, NotFoundPage,
+    PasswordChangedPage, RegisterPage, ResetPasswordPage, SignInPage, VerifyEmailPage,
 };
-pub use pages::{LoadedInteraction, LoadedPasswordReset};
+pub use pages::{LoadedConfirmEmail, LoadedInteraction, LoadedPasswordReset, LoadedRegistration, LoadedVerifyEmail};
 
 /// The whole HTML document, rendered on the server only. `App` inside it is
 /// what the browser hydrates.
@@ -61,6 +62,11 @@ pub fn App() -> impl IntoView {
                     // Served by the server's own handler, which checks the link first.
                     <Route path=path!("/password/reset/:token") view=ResetPasswordPage />
                     <Route path=path!("/password/changed") view=PasswordChangedPage />
+                    // The next three are served by the server's own handlers, which load their data first.
+                    <Route path=path!("/register") view=RegisterPage />
+                    <Route path=path!("/email/verify/:id") view=VerifyEmailPage />
+                    <Route path=path!("/email/confirm/:token") view=ConfirmEmailPage />
+                    <Route path=path!("/email/confirmed") view=EmailConfirmedPage />
                 </Routes>
             </Layout>
         </Router>

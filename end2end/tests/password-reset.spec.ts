@@ -3,6 +3,7 @@
 // loopback), the new password, and signing in with it.
 import { test, expect, type Page } from "@playwright/test";
 import { watchConsole } from "./console";
+import { mailMatch } from "./mail";
 
 const AUTHORIZE =
   "/authorize?" +
@@ -17,21 +18,9 @@ const AUTHORIZE =
     prompt: "login",
   });
 
-type Received = { to: string[]; data: string };
-
-/** The reset link of the latest mail to `address` (quoted-printable undone). */
+/** The reset link of the latest mail to `address`. */
 async function resetLink(address: string): Promise<string> {
-  let link = "";
-  await expect
-    .poll(async () => {
-      const messages: Received[] = await (await fetch(process.env.SANUS_E2E_MAILBOX!)).json();
-      const mail = messages.filter((m) => m.to.includes(address)).at(-1);
-      const text = mail?.data.replace(/=\r?\n/g, "").replace(/=3D/g, "=") ?? "";
-      link = text.match(/https?:\/\/[^\s"<>]+\/password\/reset\/[A-Za-z0-9_-]+/)?.[0] ?? "";
-      return link;
-    })
-    .not.toBe("");
-  return link;
+  return (await mailMatch(address, /https?:\/\/[^\s"<>]+\/password\/reset\/[A-Za-z0-9_-]+/))[0];
 }
 
 async function hydratedIf(page: Page, javaScriptEnabled: boolean) {

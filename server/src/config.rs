@@ -25,7 +25,49 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub keys: KeySettings,
     pub mail: MailSettings,
+    pub accounts: AccountSettings,
     pub log: LogSettings,
+}
+
+/// Self-service accounts: who may register, and what an unverified
+/// address may do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccountSettings {
+    /// Whether people may create accounts themselves.
+    pub registration: bool,
+    /// Only addresses at these domains may register (exactly the part after
+    /// `@`, case-insensitive; subdomains must be listed). Empty: any.
+    pub registration_domains: Vec<String>,
+    /// Whether an account whose address is not yet confirmed may sign in.
+    /// Apps see `email_verified` either way.
+    pub unverified_may_sign_in: bool,
+    /// The terms of use a new account must accept (https URL); unset: no box.
+    pub terms_url: Option<String>,
+    /// The privacy notice linked beside the registration form.
+    pub privacy_url: Option<String>,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        Self {
+            registration: true,
+            registration_domains: Vec::new(),
+            unverified_may_sign_in: false,
+            terms_url: None,
+            privacy_url: None,
+        }
+    }
+}
+
+impl AccountSettings {
+    pub fn registration_policy(&self) -> sanus_core::registration::Policy {
+        sanus_core::registration::Policy {
+            open: self.registration,
+            domains: self.registration_domains.iter().map(|d| d.trim().to_lowercase()).collect(),
+            terms_required: self.terms_url.is_some(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -298,6 +340,28 @@ impl Settings {
             let key = if matches!(error, sanus_core::mail::MailError::From(_)) { "mail.from" } else { "mail.smtp_url" };
             return invalid(key, error.to_string());
         }
+        for domain in &self.accounts.registration_domains {
+            let domain = domain.trim();
+            if domain.is_empty()
+                || domain.contains('@')
+                || domain.contains(char::is_whitespace)
+                || !domain.contains('.')
+            {
+                return invalid(
+                    "accounts.registration_domains",
+                    format!("{domain:?} is not a domain like \"klinik.example\" (no @)"),
+                );
+            }
+        }
+        for (key, url) in
+            [("accounts.terms_url", &self.accounts.terms_url), ("accounts.privacy_url", &self.accounts.privacy_url)]
+        {
+            if let Some(url) = url
+                && !url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "https" | "http"))
+            {
+                return invalid(key, format!("{url:?} is not an http(s) URL"));
+            }
+        }
         if self.keys.publish_retired_seconds < 86_400 {
             return invalid(
                 "keys.publish_retired_seconds",
@@ -376,6 +440,18 @@ mod tests {
         assert_eq!(settings.server.public_url.as_str(), "http://127.0.0.1:3000");
         assert_eq!(settings.database_url(), "sqlite:data/sanus.db?mode=rwc");
         assert_eq!(settings.log.format, LogFormat::Human);
+        assert!(settings.accounts.registration && !settings.accounts.unverified_may_sign_in);
+    }
+
+    #[test]
+    fn registration_domains_are_compared_in_lower_case() {
+        let settings = load_toml(
+            "[accounts]\nregistration_domains = [\" Klinik.Example \"]\nterms_url = \"https://x.example/t\"\n",
+        )
+        .unwrap();
+        let policy = settings.accounts.registration_policy();
+        assert_eq!(policy.domains, ["klinik.example"]);
+        assert!(policy.open && policy.terms_required);
     }
 
     #[test]
@@ -450,6 +526,8 @@ mod tests {
             ("[keys]\npublish_retired_seconds = 60\n", "keys.publish_retired_seconds: must be at least 86400"),
             ("[mail]\nfrom = \"nobody\"\n", "mail.from: \"nobody\" is not a mailbox"),
             ("[mail]\nsmtp_url = \"https://u:hunter2@mail.example\"\n", "mail.smtp_url: not an SMTP URL"),
+            ("[accounts]\nregistration_domains = [\"@klinik.example\"]\n", "accounts.registration_domains: \"@klinik"),
+            ("[accounts]\nterms_url = \"terms.html\"\n", "accounts.terms_url: \"terms.html\" is not an http(s) URL"),
         ];
         for (toml, expected) in cases {
             let error = load_toml(toml).unwrap_err().to_string();

@@ -10,9 +10,7 @@ use crate::dto::{
 };
 use crate::i18n::use_i18n;
 
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-400 px-3 py-2 text-slate-900 focus:border-teal-700 focus:outline focus:outline-2 focus:outline-teal-700";
-const PRIMARY: &str = "rounded-md bg-teal-700 px-4 py-2.5 font-semibold text-white hover:bg-teal-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-700";
-const SECONDARY: &str = "rounded-md border border-slate-400 bg-white px-4 py-2.5 font-semibold text-slate-800 hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-700";
+use super::style::{INPUT, LINK, PRIMARY, SECONDARY};
 
 /// The interaction as the server loaded it for this request, before
 /// rendering: the page itself never waits for anything. (An async resource
@@ -39,7 +37,9 @@ fn render(interaction: InteractionView) -> impl IntoView {
         <section class="mx-auto max-w-md">
             <div class="rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
                 {match step {
-                    InteractionStep::SignIn { login_hint, error } => sign_in(id, client, login_hint, error).into_any(),
+                    InteractionStep::SignIn { login_hint, error, registration_open } => {
+                        sign_in(id, client, login_hint, error, registration_open).into_any()
+                    }
                     InteractionStep::Consent { email, scopes } => consent(id, client, email, scopes).into_any(),
                 }}
             </div>
@@ -53,9 +53,19 @@ fn client_header(client: &ClientView) -> impl IntoView + use<> {
     })
 }
 
-fn sign_in(id: String, client: ClientView, login_hint: Option<String>, error: Option<SignInError>) -> impl IntoView {
+fn sign_in(
+    id: String,
+    client: ClientView,
+    login_hint: Option<String>,
+    error: Option<SignInError>,
+    registration_open: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let name = client.name.clone();
+    let register = registration_open.then(|| {
+        let href = format!("/register?interaction={id}");
+        view! { <p class="mt-2 text-sm"><a id="register-link" href=href rel="external" class=LINK>{move || i18n.t().register_link}</a></p> }
+    });
     view! {
         <Title text=i18n.locale.get_untracked().texts().sign_in_title />
         {client_header(&client)}
@@ -84,8 +94,9 @@ fn sign_in(id: String, client: ClientView, login_hint: Option<String>, error: Op
             <button type="submit" class=format!("w-full {PRIMARY}")>{move || i18n.t().sign_in_submit}</button>
         </form>
         <p class="mt-4 text-sm">
-            <a href="/password/forgot" class="font-semibold text-teal-800 underline hover:text-teal-900">{move || i18n.t().forgot_link}</a>
+            <a href="/password/forgot" class=LINK>{move || i18n.t().forgot_link}</a>
         </p>
+        {register}
         {policy_links(&client)}
     }
 }

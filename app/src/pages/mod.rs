@@ -4,10 +4,16 @@ mod home;
 mod interaction;
 mod not_found;
 mod password;
+mod register;
 mod sign_in;
+mod style;
 
 pub use home::HomePage;
 pub use interaction::{InteractionPage, LoadedInteraction};
 pub use not_found::NotFoundPage;
 pub use password::{ForgotPasswordPage, LoadedPasswordReset, PasswordChangedPage, ResetPasswordPage};
+pub use register::{
+    ConfirmEmailPage, EmailConfirmedPage, LoadedConfirmEmail, LoadedRegistration, LoadedVerifyEmail, RegisterPage,
+    VerifyEmailPage,
+};
 pub use sign_in::SignInPage;

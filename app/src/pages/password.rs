@@ -9,10 +9,7 @@ use leptos_router::hooks::use_query_map;
 use crate::dto::{NewPasswordError, PasswordResetView};
 use crate::i18n::{Texts, use_i18n};
 
-const CARD: &str = "rounded-lg border border-slate-200 bg-white p-8 shadow-sm";
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-400 px-3 py-2 text-slate-900 focus:border-teal-700 focus:outline focus:outline-2 focus:outline-teal-700";
-const PRIMARY: &str = "w-full rounded-md bg-teal-700 px-4 py-2.5 font-semibold text-white hover:bg-teal-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-700";
-const LINK: &str = "font-semibold text-teal-800 underline hover:text-teal-900";
+use super::style::{CARD, INPUT, LINK, PRIMARY};
 
 /// `/password/forgot`: the e-mail address; `?sent=1` after posting it.
 #[component]
@@ -34,7 +31,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                                 <label for="email" class="block text-sm font-medium text-slate-800">{move || i18n.t().email_label}</label>
                                 <input id="email" name="email" type="email" autocomplete="username" required class=INPUT />
                             </div>
-                            <button type="submit" class=PRIMARY>{move || i18n.t().forgot_submit}</button>
+                            <button type="submit" class=format!("w-full {PRIMARY}")>{move || i18n.t().forgot_submit}</button>
                         </form>
                     }
                 >
@@ -83,7 +80,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     <label for="confirm-password" class="block text-sm font-medium text-slate-800">{move || i18n.t().reset_confirm_label}</label>
                     <input id="confirm-password" name="confirm" type="password" autocomplete="new-password" required class=INPUT />
                 </div>
-                <button type="submit" class=PRIMARY>{move || i18n.t().reset_submit}</button>
+                <button type="submit" class=format!("w-full {PRIMARY}")>{move || i18n.t().reset_submit}</button>
             </form>
         }
         .into_any()
@@ -105,7 +102,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     }
 }
 
-fn error_text(t: &'static Texts, error: NewPasswordError) -> &'static str {
+pub(crate) fn error_text(t: &'static Texts, error: NewPasswordError) -> &'static str {
     match error {
         NewPasswordError::TooShort => t.password_too_short,
         NewPasswordError::TooLong => t.password_too_long,

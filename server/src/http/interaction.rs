@@ -14,7 +14,7 @@ use sanus_core::interactions::{
 };
 use sanus_core::sessions::{create_session, find_session};
 use sanus_core::throttle::SignInAttempt;
-use sanus_core::users::{Email, find_user_for_sign_in, get_user};
+use sanus_core::users::{Email, UserId, find_user_for_sign_in, get_user};
 use serde::Deserialize;
 
 use super::audit_event;
@@ -96,26 +96,47 @@ pub async fn sign_in(
     if let Err(error) = attempt.record_success(&state.store).await {
         return failed(&state, &headers, &error);
     }
-    let created = create_session(&state.store, &user.id, &["pwd"], now, SESSION_LIFETIME_SECONDS).await;
-    let (session, token) = match created {
-        Ok(created) => created,
-        Err(error) => return failed(&state, &headers, &error),
-    };
-    if let Err(error) = set_interaction_session(&state.store, &id, &session.id).await {
-        return failed(&state, &headers, &error);
+    if !user.email_verified && !state.settings.accounts.unverified_may_sign_in {
+        // The right password, but the address is unproven: prove it first.
+        event.user_id = Some(&user.id);
+        event.detail = serde_json::json!({ "reason": "email_not_verified" });
+        if let Err(error) = audit::record(&state.store, &event, now).await {
+            return failed(&state, &headers, &error);
+        }
+        let sent = super::registration::send_verification(&state, user, Some(&id), &headers, address, now).await;
+        return match sent {
+            Ok(started) => see_other(&format!("/email/verify/{}?interaction={id}", started.id())),
+            Err(error) => failed(&state, &headers, &error),
+        };
     }
     event.kind = EventKind::SignInSucceeded;
     event.user_id = Some(&user.id);
-    if let Err(error) = audit::record(&state.store, &event, now).await {
-        return failed(&state, &headers, &error);
+    match sign_in_to(&state, &user.id, &id, &event, now).await {
+        Ok(response) => response,
+        Err(error) => failed(&state, &headers, &error),
     }
-    tracing::info!(user_id = %user.id, "signed in");
+}
+
+/// Starts a single sign-on session for the account, attaches it to
+/// interaction `id`, records `event` and resumes the authorization request
+/// with the session cookie set.
+pub async fn sign_in_to(
+    state: &AppState,
+    user_id: &UserId,
+    id: &str,
+    event: &Event<'_>,
+    now: UnixTime,
+) -> Result<Response, sanus_core::StoreError> {
+    let (session, token) = create_session(&state.store, user_id, &["pwd"], now, SESSION_LIFETIME_SECONDS).await?;
+    set_interaction_session(&state.store, id, &session.id).await?;
+    audit::record(&state.store, event, now).await?;
+    tracing::info!(%user_id, "signed in");
     let mut response = see_other(&format!("/authorize/resume/{id}"));
     let secure = state.settings.server.public_url.is_https();
     if let Some(cookie) = cookies::set(cookies::SESSION, &token, None, secure) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
-    response
+    Ok(response)
 }
 
 /// How the page learns that attempts must wait: until this time.
@@ -230,6 +251,7 @@ pub async fn view(state: &AppState, headers: &HeaderMap, id: &str) -> app::dto::
         None => InteractionStep::SignIn {
             login_hint: request.login_hint.clone(),
             error: interaction.login_error.as_deref().and_then(|shown| sign_in_error(shown, now)),
+            registration_open: state.settings.accounts.registration,
         },
         Some(session) => {
             let user = get_user(&state.store, &session.user_id).await.map_err(|e| failed(&e))?;

@@ -11,6 +11,7 @@ pub mod health;
 pub mod interaction;
 pub mod locale;
 pub mod password_reset;
+pub mod registration;
 pub mod security_headers;
 pub mod ui;
 
@@ -39,6 +40,14 @@ pub fn audit_event(
     event.address = address.map(|a| a.to_string());
     event.request_id = headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok());
     event
+}
+
+/// "Something went wrong on our side", in the request's language (503:
+/// the cause is in the log, and trying again later may well work).
+pub fn unavailable_page(state: &AppState, headers: &HeaderMap) -> axum::response::Response {
+    let t = app::i18n::locale_of_headers(headers).texts();
+    let body = format!("<p class=\"mt-4 text-slate-700\">{}</p>", t.server_error_text);
+    crate::oidc::authorize::simple_page(state, headers, StatusCode::SERVICE_UNAVAILABLE, t.flow_error_title, &body)
 }
 
 pub fn router(state: AppState) -> Router {

@@ -6,12 +6,12 @@
 use axum::Form;
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use leptos::prelude::provide_context;
 use sanus_core::audit::{self, EventKind};
 use sanus_core::mail::password_reset_mail;
-use sanus_core::password_policy::{self, PasswordRuleError, check_new_password};
+use sanus_core::password_policy::{self, check_new_password};
 use sanus_core::password_resets::{complete_password_reset, find_password_reset, start_password_reset};
 use sanus_core::users::{Email, find_user_for_sign_in};
 use serde::Deserialize;
@@ -19,7 +19,7 @@ use serde::Deserialize;
 use super::audit_event;
 use super::client_address::{Peer, client_address};
 use super::cookies;
-use crate::oidc::authorize::{see_other, simple_page};
+use crate::oidc::authorize::see_other;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -120,12 +120,7 @@ pub async fn reset(
     let refused = if form.password != form.confirm {
         Some(NewPasswordError::Mismatch)
     } else {
-        check_new_password(&form.password, &user.email).err().map(|rule| match rule {
-            PasswordRuleError::TooShort => NewPasswordError::TooShort,
-            PasswordRuleError::TooLong => NewPasswordError::TooLong,
-            PasswordRuleError::Common => NewPasswordError::Common,
-            PasswordRuleError::SameAsEmail => NewPasswordError::SameAsEmail,
-        })
+        check_new_password(&form.password, &user.email).err().map(super::registration::new_password_error)
     };
     if let Some(error) = refused {
         return see_other(&format!("{page}?error={}", error.as_str()));
@@ -156,7 +151,5 @@ pub async fn reset(
 
 fn failed(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) -> Response {
     tracing::error!(%cause, "password reset failed");
-    let t = app::i18n::locale_of_headers(headers).texts();
-    let body = format!("<p class=\"mt-4 text-slate-700\">{}</p>", t.server_error_text);
-    simple_page(state, headers, StatusCode::SERVICE_UNAVAILABLE, t.flow_error_title, &body)
+    super::unavailable_page(state, headers)
 }

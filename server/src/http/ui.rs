@@ -15,11 +15,16 @@ use crate::state::AppState;
 /// Pages whose handlers load their data first, then render.
 const INTERACTION_ROUTE: &str = "/interaction/{id}";
 const PASSWORD_RESET_ROUTE: &str = "/password/reset/{token}";
+const REGISTER_ROUTE: &str = "/register";
+const VERIFY_EMAIL_ROUTE: &str = "/email/verify/{id}";
+const CONFIRM_EMAIL_ROUTE: &str = "/email/confirm/{token}";
 
 pub fn routes(state: &AppState) -> Router<AppState> {
-    use super::password_reset;
+    use super::{password_reset, registration};
     use axum::routing::{get, post};
-    let exclusions = [INTERACTION_ROUTE, PASSWORD_RESET_ROUTE].map(str::to_string).to_vec();
+    let exclusions = [INTERACTION_ROUTE, PASSWORD_RESET_ROUTE, REGISTER_ROUTE, VERIFY_EMAIL_ROUTE, CONFIRM_EMAIL_ROUTE]
+        .map(str::to_string)
+        .to_vec();
     let routes = generate_route_list_with_exclusions(app::App, Some(exclusions));
     let assets = state.assets.clone();
     Router::new()
@@ -27,6 +32,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(INTERACTION_ROUTE, get(interaction_page))
         .route("/password/forgot", post(password_reset::forgot))
         .route(PASSWORD_RESET_ROUTE, get(password_reset::reset_page).post(password_reset::reset))
+        .route(REGISTER_ROUTE, get(registration::register_page).post(registration::register))
+        .route(VERIFY_EMAIL_ROUTE, get(registration::verify_page).post(registration::verify))
+        .route("/email/verify/{id}/resend", post(registration::resend))
+        .route(CONFIRM_EMAIL_ROUTE, get(registration::confirm_page).post(registration::confirm))
         .fallback(not_found)
 }
 

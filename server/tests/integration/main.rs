@@ -13,6 +13,7 @@ mod helpers;
 mod jwks;
 mod locale;
 mod password_reset;
+mod registration;
 mod security;
 mod shutdown;
 mod token;

@@ -1,0 +1,487 @@
+//! Registration and e-mail verification:
+//! `GET/POST /register` (the form; a refusal renders it again with each
+//! field's error), `GET/POST /email/verify/{id}` (the mailed code) and its
+//! `/resend`, `GET/POST /email/confirm/{token}` (the mailed link, confirmed
+//! with a button). Plain forms and redirects: no JavaScript needed.
+//!
+//! An address that already has an account gets the same answer as a new
+//! one (a code page); its owner is mailed a note with a way back in
+//! instead of a code, so the form never tells who has an account.
+
+use axum::Form;
+use axum::body::Body;
+use axum::extract::FromRequest as _;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse as _, Response};
+use leptos::prelude::provide_context;
+use sanus_core::UnixTime;
+use sanus_core::audit::{self, EventKind};
+use sanus_core::email_verification::{
+    CodeOutcome, PendingVerification, Started, Verified, find_by_link, find_user_of, start_email_verification,
+    verify_code, verify_link,
+};
+use sanus_core::mail::{account_exists_mail, email_verification_mail};
+use sanus_core::password_policy::{self, PasswordRuleError};
+use sanus_core::password_resets::start_password_reset;
+use sanus_core::registration::{self, FieldError, Registered};
+use sanus_core::throttle::SignInAttempt;
+use sanus_core::users::{EmailError, User, get_user};
+use serde::Deserialize;
+
+use super::audit_event;
+use super::client_address::{Peer, client_address};
+use crate::oidc::authorize::{load_interaction, see_other};
+use crate::state::AppState;
+use app::dto::{
+    ConfirmEmailView, NewPasswordError, RegistrationError, RegistrationValues, RegistrationView, VerifyEmailView,
+    VerifyNotice,
+};
+
+#[derive(Deserialize, Default)]
+pub struct InteractionQuery {
+    interaction: Option<String>,
+    notice: Option<String>,
+}
+
+/// An id as it may appear in a link: url-safe characters only.
+fn url_safe_param(value: Option<&str>) -> Option<String> {
+    value.filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(is_url_safe)).map(str::to_string)
+}
+
+fn is_url_safe(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+fn registration_view(state: &AppState, interaction: Option<String>) -> RegistrationView {
+    let accounts = &state.settings.accounts;
+    RegistrationView {
+        open: accounts.registration,
+        interaction,
+        allowed_domains: accounts.registration_policy().domains,
+        terms_url: accounts.terms_url.clone(),
+        privacy_url: accounts.privacy_url.clone(),
+        min_chars: password_policy::MIN_CHARS,
+        max_chars: password_policy::MAX_CHARS,
+        max_name_chars: registration::MAX_NAME_CHARS,
+        values: RegistrationValues::default(),
+        errors: Vec::new(),
+    }
+}
+
+async fn render_registration(state: &AppState, request: Request<Body>, view: RegistrationView) -> Response {
+    let throttled = view.errors.iter().any(|e| matches!(e, RegistrationError::Throttled { .. }));
+    let status = match (view.open, view.errors.is_empty()) {
+        (false, _) => StatusCode::FORBIDDEN,
+        (true, false) if throttled => StatusCode::TOO_MANY_REQUESTS,
+        (true, false) => StatusCode::UNPROCESSABLE_ENTITY,
+        (true, true) => StatusCode::OK,
+    };
+    let loaded = app::LoadedRegistration(view);
+    let mut response = super::ui::render_page(state, request, move || provide_context(loaded.clone())).await;
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = status;
+    }
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `GET /register[?interaction=ID]`: the form.
+pub async fn register_page(
+    State(state): State<AppState>,
+    Query(query): Query<InteractionQuery>,
+    request: Request<Body>,
+) -> Response {
+    let view = registration_view(&state, url_safe_param(query.interaction.as_deref()));
+    render_registration(&state, request, view).await
+}
+
+#[derive(Deserialize, Default)]
+struct RegisterForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+    #[serde(default)]
+    given_name: String,
+    #[serde(default)]
+    family_name: String,
+    #[serde(default)]
+    locale: String,
+    accepted_terms: Option<String>,
+    interaction: Option<String>,
+}
+
+/// `POST /register`: checks every field; refused forms come back with each
+/// field's error and what was typed (never the password). A new account
+/// gets a verification mail; either way the answer is the code page.
+pub async fn register(State(state): State<AppState>, peer: Peer, request: Request<Body>) -> Response {
+    let (parts, body) = request.into_parts();
+    let page_request = Request::from_parts(parts.clone(), Body::empty());
+    let form = match Form::<RegisterForm>::from_request(Request::from_parts(parts.clone(), body), &state).await {
+        Ok(Form(form)) => form,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let headers = parts.headers;
+    let interaction = url_safe_param(form.interaction.as_deref());
+    let mut view = registration_view(&state, interaction.clone());
+    if !view.open {
+        return render_registration(&state, page_request, view).await;
+    }
+    view.values = RegistrationValues {
+        email: form.email.trim().to_string(),
+        given_name: form.given_name.clone(),
+        family_name: form.family_name.clone(),
+        locale: Some(form.locale.clone()),
+    };
+    let locales = app::i18n::Locale::ALL.map(app::i18n::Locale::as_str);
+    let typed = registration::Form {
+        email: form.email,
+        password: form.password,
+        confirm: form.confirm,
+        given_name: form.given_name,
+        family_name: form.family_name,
+        locale: form.locale,
+        accepted_terms: form.accepted_terms.is_some(),
+    };
+    let checked = match registration::check(typed, &state.settings.accounts.registration_policy(), &locales) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            view.errors = errors.into_iter().map(registration_error).collect();
+            return render_registration(&state, page_request, view).await;
+        }
+    };
+    // Every registration counts against its address, before any hashing.
+    let now = state.clock.now();
+    let address = client_address(&headers, &peer, &state.settings.server);
+    if let Some(from) = &address {
+        let attempt = SignInAttempt::registration(from);
+        let wait = match attempt.wait(&state.store, now).await {
+            Ok(wait) => wait,
+            Err(error) => return failed(&state, &headers, &error),
+        };
+        if let Some(retry_after_seconds) = wait {
+            view.errors = vec![RegistrationError::Throttled { retry_after_seconds }];
+            return render_registration(&state, page_request, view).await;
+        }
+        if let Err(error) = attempt.record_failure(&state.store, now).await {
+            return failed(&state, &headers, &error);
+        }
+    }
+    let Some(hash) = state.passwords.hash(checked.password.clone()).await else {
+        return failed(&state, &headers, &"the password could not be hashed now");
+    };
+    let (user, kind) = match registration::register(&state.store, checked, &hash, now).await {
+        Ok(Registered::Created(user)) => (user, EventKind::Registered),
+        Ok(Registered::Exists(user)) => (user, EventKind::RegistrationExisting),
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    let mut event = audit_event(kind, &headers, address);
+    event.user_id = Some(&user.id);
+    if let Err(error) = audit::record(&state.store, &event, now).await {
+        return failed(&state, &headers, &error);
+    }
+    tracing::info!(user_id = %user.id, kind = kind.as_str(), "registration");
+    match send_verification(&state, &user, interaction.as_deref(), &headers, address, now).await {
+        Ok(started) => see_other(&verify_location(started.id(), interaction.as_deref(), None)),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+fn registration_error(error: FieldError) -> RegistrationError {
+    match error {
+        FieldError::Email(EmailError::Empty) => RegistrationError::EmailEmpty,
+        FieldError::Email(EmailError::Malformed) => RegistrationError::EmailMalformed,
+        FieldError::Email(EmailError::TooLong) => RegistrationError::EmailTooLong,
+        FieldError::EmailDomain => RegistrationError::EmailDomain,
+        FieldError::Password(rule) => RegistrationError::Password(new_password_error(rule)),
+        FieldError::Mismatch => RegistrationError::Password(NewPasswordError::Mismatch),
+        FieldError::GivenNameTooLong => RegistrationError::GivenNameTooLong,
+        FieldError::FamilyNameTooLong => RegistrationError::FamilyNameTooLong,
+        FieldError::TermsNotAccepted => RegistrationError::TermsNotAccepted,
+    }
+}
+
+/// How the pages name a broken password rule.
+pub fn new_password_error(rule: PasswordRuleError) -> NewPasswordError {
+    match rule {
+        PasswordRuleError::TooShort => NewPasswordError::TooShort,
+        PasswordRuleError::TooLong => NewPasswordError::TooLong,
+        PasswordRuleError::Common => NewPasswordError::Common,
+        PasswordRuleError::SameAsEmail => NewPasswordError::SameAsEmail,
+    }
+}
+
+fn verify_location(id: &str, interaction: Option<&str>, notice: Option<VerifyNotice>) -> String {
+    let mut query: Vec<String> = Vec::new();
+    if let Some(interaction) = interaction {
+        query.push(format!("interaction={interaction}"));
+    }
+    if let Some(notice) = notice {
+        query.push(format!("notice={}", notice.to_query()));
+    }
+    let query = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
+    format!("/email/verify/{id}{query}")
+}
+
+/// Asks for a verification mail to the account (within its mail limits)
+/// and sends it in the background: a code and a link, or, when the address
+/// is verified already (a second registration), a note to its owner with a
+/// password-reset link. Answers alike either way.
+pub async fn send_verification(
+    state: &AppState,
+    user: &User,
+    interaction: Option<&str>,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
+    now: UnixTime,
+) -> Result<Started, sanus_core::StoreError> {
+    let started = start_email_verification(&state.store, user, interaction, now).await?;
+    if let Started::Sent { code, link_token, .. } = &started {
+        let mut event = audit_event(EventKind::EmailVerificationSent, headers, address);
+        event.user_id = Some(&user.id);
+        audit::record(&state.store, &event, now).await?;
+        let (state, user, code, link_token) = (state.clone(), user.clone(), code.clone(), link_token.clone());
+        tokio::spawn(async move {
+            let base = state.settings.server.public_url.as_str().to_string();
+            let mail = if user.email_verified {
+                let reset = match start_password_reset(&state.store, &user.id, now).await {
+                    Ok(token) => token.map(|token| format!("{base}/password/reset/{token}")),
+                    Err(error) => {
+                        tracing::error!(%error, "cannot start a password reset for an existing account");
+                        None
+                    }
+                };
+                account_exists_mail(&user.locale, &user.email, reset.as_deref())
+            } else {
+                email_verification_mail(&user.locale, &user.email, &code, &format!("{base}/email/confirm/{link_token}"))
+            };
+            if let Err(error) = state.mailer.send(&state.store, &mail, now).await {
+                tracing::error!(%error, user_id = %user.id, "cannot send a verification mail");
+            }
+        });
+    }
+    Ok(started)
+}
+
+/// `GET /email/verify/{id}`: the form for the mailed code.
+pub async fn verify_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<InteractionQuery>,
+    request: Request<Body>,
+) -> Response {
+    let interaction = url_safe_param(query.interaction.as_deref());
+    // The code may finish the authorization request: its redirect must be allowed.
+    let form_action = match &interaction {
+        Some(interaction) => load_interaction(&state, request.headers(), interaction, state.clock.now())
+            .await
+            .ok()
+            .flatten()
+            .and_then(|(_, request)| HeaderValue::from_str(&request.target.redirect_uri).ok()),
+        None => None,
+    };
+    let view = VerifyEmailView {
+        id: url_safe_param(Some(&id)).unwrap_or_default(),
+        interaction,
+        skip_allowed: state.settings.accounts.unverified_may_sign_in,
+        notice: query.notice.as_deref().and_then(VerifyNotice::parse),
+    };
+    let loaded = app::LoadedVerifyEmail(view);
+    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(value) = form_action {
+        response.headers_mut().insert(super::security_headers::FORM_ACTION_HEADER, value);
+    }
+    response
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /email/verify/{id}`: the typed code. Wrong codes are counted
+/// against the verification and the address, like failed sign-ins.
+pub async fn verify(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<InteractionQuery>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let now = state.clock.now();
+    let interaction = url_safe_param(query.interaction.as_deref());
+    let address = client_address(&headers, &peer, &state.settings.server);
+    let attempt = SignInAttempt::verification_code(&id, address.as_ref());
+    let back = |notice| see_other(&verify_location(&id, interaction.as_deref(), Some(notice)));
+    match attempt.wait(&state.store, now).await {
+        Ok(Some(seconds)) => return back(VerifyNotice::Throttled { retry_after_seconds: seconds }),
+        Ok(None) => {}
+        Err(error) => return failed(&state, &headers, &error),
+    }
+    let outcome = match verify_code(&state.store, &id, &form.code, now).await {
+        Ok(outcome) => outcome,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    let notice = match outcome {
+        CodeOutcome::Verified(verified) => {
+            if let Err(error) = attempt.record_success(&state.store).await {
+                return failed(&state, &headers, &error);
+            }
+            return after_verification(&state, &headers, address, verified, now).await;
+        }
+        CodeOutcome::Wrong { tries_left } => VerifyNotice::Wrong { tries_left },
+        CodeOutcome::Unusable => VerifyNotice::Unusable,
+    };
+    let mut event = audit_event(EventKind::EmailVerificationFailed, &headers, address);
+    event.detail = serde_json::json!({ "verification": id });
+    let wait = match attempt.record_failure(&state.store, now).await {
+        Ok(wait) => wait,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    if let Err(error) = audit::record(&state.store, &event, now).await {
+        return failed(&state, &headers, &error);
+    }
+    match (notice, wait) {
+        (VerifyNotice::Wrong { .. }, wait) if wait > 0 => back(VerifyNotice::Throttled { retry_after_seconds: wait }),
+        (notice, _) => back(notice),
+    }
+}
+
+/// `POST /email/verify/{id}/resend`: a new mail, within the limits.
+pub async fn resend(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<InteractionQuery>,
+    peer: Peer,
+    headers: HeaderMap,
+) -> Response {
+    let now = state.clock.now();
+    let interaction = url_safe_param(query.interaction.as_deref());
+    let user = match find_user_of(&state.store, &id, now).await {
+        Ok(user) => user,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    // An unknown page gets the answer a real one would most likely get.
+    let Some(user) = user else {
+        return see_other(&verify_location(&id, interaction.as_deref(), Some(VerifyNotice::Resent)));
+    };
+    let address = client_address(&headers, &peer, &state.settings.server);
+    match send_verification(&state, &user, interaction.as_deref(), &headers, address, now).await {
+        Ok(started) => {
+            let notice = match &started {
+                Started::Sent { .. } => VerifyNotice::Resent,
+                Started::TooSoon { .. } => VerifyNotice::TooSoon,
+                Started::DailyLimit { .. } => VerifyNotice::DailyLimit,
+            };
+            see_other(&verify_location(started.id(), interaction.as_deref(), Some(notice)))
+        }
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+/// `GET /email/confirm/{token}`: the address and a button; opening the
+/// link changes nothing (mail scanners open links too).
+pub async fn confirm_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let now = state.clock.now();
+    let pending = match find_by_link(&state.store, &token, now).await {
+        Ok(pending) => pending,
+        Err(error) => return failed(&state, request.headers(), &error),
+    };
+    let (email, form_action) = match pending {
+        Some(pending) => match get_user(&state.store, &pending.user_id).await {
+            Ok(user) if user.email.to_lowercase() == pending.email_normalized => {
+                (Some(user.email), confirm_form_action(&state, request.headers(), &pending, now).await)
+            }
+            Ok(_) => (None, None),
+            Err(error) => return failed(&state, request.headers(), &error),
+        },
+        None => (None, None),
+    };
+    let loaded = app::LoadedConfirmEmail(ConfirmEmailView { token, email });
+    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(value) = form_action {
+        response.headers_mut().insert(super::security_headers::FORM_ACTION_HEADER, value);
+    }
+    response
+}
+
+/// The client redirect the link's confirmation may lead to, when it
+/// continues an authorization request in this browser.
+async fn confirm_form_action(
+    state: &AppState,
+    headers: &HeaderMap,
+    pending: &PendingVerification,
+    now: UnixTime,
+) -> Option<HeaderValue> {
+    let interaction = pending.interaction_id.as_deref()?;
+    let (_, request) = load_interaction(state, headers, interaction, now).await.ok().flatten()?;
+    HeaderValue::from_str(&request.target.redirect_uri).ok()
+}
+
+/// `POST /email/confirm/{token}`: uses the link.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    peer: Peer,
+    headers: HeaderMap,
+) -> Response {
+    let now = state.clock.now();
+    match verify_link(&state.store, &token, now).await {
+        Ok(Some(verified)) => {
+            let address = client_address(&headers, &peer, &state.settings.server);
+            after_verification(&state, &headers, address, verified, now).await
+        }
+        Ok(None) => see_other(&format!("/email/confirm/{token}")),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+/// Records the proof; then back to the authorization request it came
+/// from, signed in, when that request is alive in this browser (the one
+/// that registered or signed in with the password); otherwise "done".
+async fn after_verification(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
+    verified: Verified,
+    now: UnixTime,
+) -> Response {
+    let mut event = audit_event(EventKind::EmailVerified, headers, address);
+    event.user_id = Some(&verified.user_id);
+    if let Err(error) = audit::record(&state.store, &event, now).await {
+        return failed(state, headers, &error);
+    }
+    tracing::info!(user_id = %verified.user_id, "e-mail address verified");
+    let interaction = match &verified.interaction_id {
+        Some(id) => match load_interaction(state, headers, id, now).await {
+            Ok(found) => found.map(|(interaction, _)| interaction),
+            Err(error) => return failed(state, headers, &error),
+        },
+        None => None,
+    };
+    let Some(interaction) = interaction else { return see_other("/email/confirmed") };
+    let mut event = audit_event(EventKind::SignInSucceeded, headers, address);
+    event.user_id = Some(&verified.user_id);
+    event.client_id = Some(&interaction.client_id);
+    event.detail = serde_json::json!({ "method": "email_verification" });
+    match super::interaction::sign_in_to(state, &verified.user_id, &interaction.id, &event, now).await {
+        Ok(response) => response,
+        Err(error) => failed(state, headers, &error),
+    }
+}
+
+fn failed(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) -> Response {
+    tracing::error!(%cause, "registration or verification failed");
+    super::unavailable_page(state, headers)
+}

@@ -1,0 +1,307 @@
+//! Registration and e-mail verification, with mail through a real SMTP
+//! conversation to a sink on loopback.
+
+use sanus::config::{Secret, Settings};
+use sanus_core::mail::testing::SmtpSink;
+use sanus_core::store::testing::TestDatabase;
+use sanus_core::users::{Email, find_user_by_email};
+use serde_json::Value;
+
+use crate::flow::{VERIFIER, claims_of, location, params_of, spa_request};
+use crate::helpers::{JANE, SEED, TestApp, spawn_app_with};
+
+const EMAIL: &str = "new.person@klinik.example";
+const PASSWORD: &str = "lantern meadow quartz 42";
+
+async fn app_with(db: TestDatabase, configure: impl FnOnce(&mut Settings)) -> (TestApp, SmtpSink) {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(db, |settings| {
+        settings.mail.smtp_url = Some(Secret::new(url));
+        configure(settings);
+    })
+    .await;
+    app.import(SEED).await;
+    (app, sink)
+}
+
+/// A mail's raw MIME text with quoted-printable soft breaks and `=3D` undone.
+fn decoded(raw: &str) -> String {
+    raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+}
+
+/// The six-digit code of a verification mail (its subject: "… 123 456").
+fn code_of(raw: &str) -> String {
+    let subject = raw.lines().find(|l| l.starts_with("Subject:")).expect("a subject");
+    let digits: String = subject.chars().filter(char::is_ascii_digit).collect();
+    assert_eq!(digits.len(), 6, "{subject}");
+    digits
+}
+
+fn link_of(raw: &str, prefix: &str) -> String {
+    let text = decoded(raw);
+    let start = text.find(prefix).unwrap_or_else(|| panic!("no {prefix} link in {text}"));
+    text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || "/-_".contains(*c)).collect()
+}
+
+async fn register(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.client.post(app.url("/register")).form(fields).send().await.unwrap()
+}
+
+fn good_form(interaction: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut form = vec![
+        ("email", EMAIL.to_string()),
+        ("given_name", "Nora".into()),
+        ("family_name", "Neu".into()),
+        ("locale", "en".into()),
+        ("password", PASSWORD.into()),
+        ("confirm", PASSWORD.into()),
+    ];
+    if let Some(id) = interaction {
+        form.push(("interaction", id.trim_start_matches("/interaction/").to_string()));
+    }
+    form
+}
+
+async fn post_form(app: &TestApp, path: &str, fields: &[(&str, String)]) -> reqwest::Response {
+    app.client.post(app.url(path)).form(fields).send().await.unwrap()
+}
+
+async fn type_code(app: &TestApp, page: &str, code: &str) -> reqwest::Response {
+    post_form(app, page, &[("code", code.to_string())]).await
+}
+
+/// Follows redirects inside Sanus up to the client's callback.
+async fn to_callback(app: &TestApp, mut next: String) -> String {
+    for _ in 0..4 {
+        if !next.starts_with('/') {
+            return next;
+        }
+        let response = if next.starts_with("/interaction/") {
+            app.decide(&next, "allow").await
+        } else {
+            app.client.get(app.url(&next)).send().await.unwrap()
+        };
+        next = location(&response);
+    }
+    panic!("no callback reached: {next}");
+}
+
+sanus_core::engine_tests! {
+    async fn registering_from_a_sign_in_page_confirms_by_code_and_returns_to_the_client(db: TestDatabase) {
+        let (app, sink) = app_with(db, |_| {}).await;
+        let interaction = location(&app.authorize(&spa_request()).await);
+        let sign_in_page = app.get(&interaction).await.text().await.unwrap();
+        let iid = interaction.trim_start_matches("/interaction/");
+        assert!(sign_in_page.contains(&format!("href=\"/register?interaction={iid}\"")), "the page offers registration");
+
+        let page = app.get(&format!("/register?interaction={iid}")).await;
+        assert_eq!((page.status().as_u16(), page.headers()["cache-control"].to_str().unwrap()), (200, "no-store"));
+        let page = page.text().await.unwrap();
+        assert!(page.contains(&format!("name=\"interaction\" value=\"{iid}\"")) && page.contains("for=\"confirm-password\""));
+
+        // Every mistake at once, each at its field; typed values stay, the password does not.
+        let bad = [
+            ("email", "nora@"),
+            ("given_name", "Nora"),
+            ("password", "short"),
+            ("confirm", "short"),
+            ("interaction", iid),
+        ];
+        let refused = register(&app, &bad).await;
+        assert_eq!(refused.status(), 422);
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains("id=\"email-error\"") && refused.contains("id=\"new-password-error\""), "{refused}");
+        assert!(refused.contains("value=\"nora@\"") && refused.contains("value=\"Nora\"") && !refused.contains("value=\"short\""));
+        assert!(refused.contains("aria-invalid=\"true\"") && refused.contains("role=\"alert\""));
+        let mismatch = good_form(Some(iid)).into_iter().map(|(k, v)| (k, if k == "confirm" { "other words entirely".into() } else { v }));
+        let mismatch: Vec<(&str, String)> = mismatch.collect();
+        let refused = post_form(&app, "/register", &mismatch).await.text().await.unwrap();
+        assert!(refused.contains("id=\"confirm-password-error\""));
+        assert!(find_user_by_email(&app.store, &Email::parse(EMAIL).unwrap()).await.unwrap().is_none(), "nothing half-written");
+
+        let verify = location(&post_form(&app, "/register", &good_form(Some(iid))).await);
+        assert!(verify.starts_with("/email/verify/") && verify.ends_with(&format!("?interaction={iid}")), "{verify}");
+        let mail = sink.wait_for(1).await.remove(0);
+        assert_eq!(mail.rcpt_to, [format!("<{EMAIL}>")]);
+        let code = code_of(&mail.data);
+        assert!(decoded(&mail.data).contains(&code[..3]) && mail.data.contains("/email/confirm/"));
+
+        let page = app.get(&verify).await;
+        assert_eq!(page.status(), 200);
+        let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+        assert!(csp.contains("form-action 'self' https://app.acme.example/callback"), "{csp}");
+        assert!(page.text().await.unwrap().contains("autocomplete=\"one-time-code\""));
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        let (path, _) = verify.split_once('?').unwrap();
+        assert_eq!(location(&type_code(&app, &verify, wrong).await), format!("{path}?interaction={iid}&notice=wrong-4"));
+        let shown = app.get(&format!("{path}?interaction={iid}&notice=wrong-4")).await.text().await.unwrap();
+        assert!(shown.contains("4 more tries") && shown.contains("id=\"code-error\""));
+
+        // The right code (typed with a gap) signs the new account in and resumes the request.
+        let resumed = type_code(&app, &verify, &format!("{} {}", &code[..3], &code[3..])).await;
+        assert!(resumed.headers()["set-cookie"].to_str().unwrap().starts_with("sanus_session="));
+        assert_eq!(location(&resumed), format!("/authorize/resume/{iid}"));
+        let callback = to_callback(&app, location(&resumed)).await;
+        let params = params_of(&callback);
+        let tokens: Value = app.exchange(&params["code"], VERIFIER).await.json().await.unwrap();
+        let claims = claims_of(tokens["id_token"].as_str().unwrap());
+        assert_eq!((claims["email"].as_str(), claims["email_verified"].as_bool()), (Some(EMAIL), Some(true)));
+        assert_eq!(claims["given_name"], "Nora");
+
+        assert_eq!(type_code(&app, &verify, &code).await.status(), 303, "a used code is refused");
+        let events = sanus_core::audit::latest(&app.store, 50).await.unwrap();
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        for kind in ["registration.created", "email_verification.sent", "email_verification.failed", "email_verification.succeeded"] {
+            assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+        }
+    }
+
+    async fn an_address_with_an_account_gets_the_same_answer_and_its_owner_a_note(db: TestDatabase) {
+        let (app, sink) = app_with(db, |_| {}).await;
+        let jane = good_form(None).into_iter().map(|(k, v)| (k, if k == "email" { JANE.to_uppercase() } else { v }));
+        let jane: Vec<(&str, String)> = jane.collect();
+        let answer = location(&post_form(&app, "/register", &jane).await);
+        assert!(answer.starts_with("/email/verify/"), "the same answer as for a new address: {answer}");
+        let mail = sink.wait_for(1).await.remove(0);
+        assert_eq!(mail.rcpt_to, [format!("<{JANE}>")]);
+        assert!(mail.data.contains("bereits") && mail.data.contains("/password/reset/"), "in her language: {}", mail.data);
+        let user = find_user_by_email(&app.store, &Email::parse(JANE).unwrap()).await.unwrap().unwrap();
+        assert_eq!(user.given_name.as_deref(), Some("Jane"), "the existing account is untouched");
+        // The page behaves like a real one: codes are refused, a new mail must wait.
+        assert!(location(&type_code(&app, &answer, "123456").await).contains("notice=wrong-4"));
+        assert!(location(&post_form(&app, &format!("{answer}/resend"), &[]).await).ends_with("notice=too-soon"));
+        let kinds: Vec<String> = sanus_core::audit::latest(&app.store, 10).await.unwrap().into_iter().map(|e| e.kind).collect();
+        assert!(kinds.iter().any(|k| k == "registration.existing_address"), "{kinds:?}");
+    }
+
+    async fn an_unverified_account_confirms_by_link_before_it_signs_in(db: TestDatabase) {
+        let (app, sink) = app_with(db, |_| {}).await;
+        location(&post_form(&app, "/register", &good_form(None)).await);
+        let first = sink.wait_for(1).await.remove(0);
+
+        let interaction = location(&app.authorize(&spa_request()).await);
+        let iid = interaction.trim_start_matches("/interaction/").to_string();
+        assert_eq!(location(&app.sign_in(&interaction, EMAIL, "wrong password words").await), interaction);
+        // The right password leads to the code page, not in: no new mail within the minute.
+        let verify = location(&app.sign_in(&interaction, EMAIL, PASSWORD).await);
+        assert!(verify.starts_with("/email/verify/") && verify.ends_with(&format!("?interaction={iid}")), "{verify}");
+        assert_eq!(sink.received().len(), 1);
+        assert!(!verify.contains("notice"));
+        let page = app.get(&verify).await.text().await.unwrap();
+        assert!(!page.contains("Confirm later"), "no way around confirming");
+
+        // The link from the first mail: opening it changes nothing; the button confirms.
+        let link = link_of(&first.data, "/email/confirm/");
+        let confirm = app.get(&link).await;
+        assert!(confirm.headers()["content-security-policy"].to_str().unwrap().contains("https://app.acme.example/callback"));
+        let confirm = confirm.text().await.unwrap();
+        assert!(confirm.contains(EMAIL) && confirm.contains(&format!("action=\"{link}\"")));
+        assert!(!find_user_by_email(&app.store, &Email::parse(EMAIL).unwrap()).await.unwrap().unwrap().email_verified);
+        let resumed = post_form(&app, &link, &[]).await;
+        assert_eq!(location(&resumed), format!("/authorize/resume/{iid}"));
+        assert!(find_user_by_email(&app.store, &Email::parse(EMAIL).unwrap()).await.unwrap().unwrap().email_verified);
+        assert!(to_callback(&app, location(&resumed)).await.starts_with("https://app.acme.example/callback?code="));
+        // Used: the link says so, and offers nothing to press.
+        let used = app.get(&link).await.text().await.unwrap();
+        assert!(used.contains("no longer works") && !used.contains("Confirm my address"));
+        assert_eq!(location(&post_form(&app, &link, &[]).await), link);
+    }
+
+    async fn a_link_opened_elsewhere_confirms_without_signing_in(db: TestDatabase) {
+        let (app, sink) = app_with(db, |_| {}).await;
+        location(&post_form(&app, "/register", &good_form(None)).await);
+        let link = link_of(&sink.wait_for(1).await[0].data, "/email/confirm/");
+        let other_browser = crate::helpers::client();
+        let done = other_browser.post(app.url(&link)).send().await.unwrap();
+        assert_eq!(location(&done), "/email/confirmed");
+        assert!(done.headers().get("set-cookie").is_none(), "no session from a link alone");
+        assert!(app.get("/email/confirmed").await.text().await.unwrap().contains("confirmed"));
+    }
+
+    async fn new_mails_are_limited_and_wrong_codes_run_out(db: TestDatabase) {
+        let (app, sink) = app_with(db, |_| {}).await;
+        let verify = location(&post_form(&app, "/register", &good_form(None)).await);
+        let code = code_of(&sink.wait_for(1).await[0].data);
+        assert!(location(&post_form(&app, &format!("{verify}/resend"), &[]).await).ends_with("notice=too-soon"));
+        app.clock.advance(60);
+        assert!(location(&post_form(&app, &format!("{verify}/resend"), &[]).await).ends_with("notice=resent"));
+        let second = code_of(&sink.wait_for(2).await[1].data);
+        let stale = type_code(&app, &verify, &code).await;
+        assert!(code == second || location(&stale).ends_with("notice=unusable"), "the old code died with the new mail");
+
+        // The newest code's page: five wrong entries and it is gone.
+        let newest = location(&post_form(&app, &format!("{verify}/resend"), &[]).await);
+        let newest = newest.split_once('?').unwrap().0.to_string();
+        let wrong = if second == "000000" { "111111" } else { "000000" };
+        let mut last = String::new();
+        for _ in 0..5 {
+            last = location(&type_code(&app, &newest, wrong).await);
+        }
+        assert!(last.ends_with("notice=unusable"), "{last}");
+        assert!(location(&type_code(&app, &newest, &second).await).ends_with("notice=unusable"));
+        assert!(!find_user_by_email(&app.store, &Email::parse(EMAIL).unwrap()).await.unwrap().unwrap().email_verified);
+        let page = app.get(&format!("{newest}?notice=unusable")).await.text().await.unwrap();
+        assert!(page.contains("no longer works") && page.contains("/resend"));
+    }
+
+    async fn with_unverified_sign_in_allowed_apps_see_email_verified_false(db: TestDatabase) {
+        let (app, _sink) = app_with(db, |s| s.accounts.unverified_may_sign_in = true).await;
+        let interaction = location(&app.authorize(&spa_request()).await);
+        let iid = interaction.trim_start_matches("/interaction/");
+        let verify = location(&post_form(&app, "/register", &good_form(Some(iid))).await);
+        let page = app.get(&verify).await.text().await.unwrap();
+        assert!(page.contains(&format!("href=\"/interaction/{iid}\"")), "confirming can wait");
+        let resumed = location(&app.sign_in(&interaction, EMAIL, PASSWORD).await);
+        assert_eq!(resumed, format!("/authorize/resume/{iid}"));
+        let params = params_of(&to_callback(&app, resumed).await);
+        let tokens: Value = app.exchange(&params["code"], VERIFIER).await.json().await.unwrap();
+        assert_eq!(claims_of(tokens["id_token"].as_str().unwrap())["email_verified"], false);
+    }
+
+    async fn registration_can_be_closed_or_limited_to_domains(db: TestDatabase) {
+        let (closed, _sink) = app_with(db, |s| s.accounts.registration = false).await;
+        let page = closed.get("/register").await;
+        assert_eq!(page.status(), 403);
+        assert!(page.text().await.unwrap().contains("Registration is closed"));
+        assert_eq!(post_form(&closed, "/register", &good_form(None)).await.status(), 403);
+        assert!(find_user_by_email(&closed.store, &Email::parse(EMAIL).unwrap()).await.unwrap().is_none());
+        let interaction = location(&closed.authorize(&spa_request()).await);
+        assert!(!closed.get(&interaction).await.text().await.unwrap().contains("/register"), "no offer to register");
+    }
+
+    async fn domains_and_terms_are_the_operators_choice(db: TestDatabase) {
+        let (app, _sink) = app_with(db, |s| {
+            s.accounts.registration_domains = vec!["Klinik.example".into()];
+            s.accounts.terms_url = Some("https://klinik.example/terms".into());
+        })
+        .await;
+        let page = app.get("/register").await.text().await.unwrap();
+        assert!(page.contains("klinik.example") && page.contains("href=\"https://klinik.example/terms\""));
+        let elsewhere = good_form(None).into_iter().map(|(k, v)| (k, if k == "email" { "nora@gmail.example".into() } else { v }));
+        let elsewhere: Vec<(&str, String)> = elsewhere.chain([("accepted_terms", "yes".to_string())]).collect();
+        let refused = post_form(&app, "/register", &elsewhere).await;
+        assert_eq!(refused.status(), 422);
+        assert!(refused.text().await.unwrap().contains("Only addresses at klinik.example can register"));
+        let refused = post_form(&app, "/register", &good_form(None)).await.text().await.unwrap();
+        assert!(refused.contains("id=\"terms-error\""), "the terms must be accepted");
+        let accepted: Vec<(&str, String)> = good_form(None).into_iter().chain([("accepted_terms", "yes".to_string())]).collect();
+        assert!(location(&post_form(&app, "/register", &accepted).await).starts_with("/email/verify/"));
+    }
+
+    async fn one_address_cannot_create_accounts_without_end(db: TestDatabase) {
+        let (app, _sink) = app_with(db, |_| {}).await;
+        let form = |n: usize| -> Vec<(&'static str, String)> {
+            good_form(None).into_iter().map(|(k, v)| (k, if k == "email" { format!("person{n}@klinik.example") } else { v })).collect()
+        };
+        for n in 0..10 {
+            assert!(location(&post_form(&app, "/register", &form(n)).await).starts_with("/email/verify/"), "{n}");
+        }
+        let refused = post_form(&app, "/register", &form(10)).await;
+        assert_eq!(refused.status(), 429);
+        assert!(refused.text().await.unwrap().contains("Try again in 60 s"));
+        assert!(find_user_by_email(&app.store, &Email::parse("person10@klinik.example").unwrap()).await.unwrap().is_none());
+        app.clock.advance(60);
+        assert!(location(&post_form(&app, "/register", &form(10)).await).starts_with("/email/verify/"));
+    }
+}
