@@ -49,6 +49,16 @@ pub enum SignInError {
     Throttled { retry_after_seconds: i64 },
 }
 
+/// What Sanus' own sign-in page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInView {
+    /// Where to go afterwards: a path on this server.
+    pub return_to: String,
+    pub login_hint: Option<String>,
+    pub error: Option<SignInError>,
+    pub registration_open: bool,
+}
+
 /// Why there is nothing to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum InteractionUnavailable {
@@ -218,6 +228,131 @@ pub struct ConfirmEmailView {
     pub email: Option<String>,
 }
 
+/// What the account console shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub email: String,
+    pub email_verified: bool,
+    pub given_name: String,
+    pub family_name: String,
+    pub locale: String,
+    pub sessions: Vec<SessionView>,
+    pub apps: Vec<ConnectedAppView>,
+    pub notice: Option<AccountNotice>,
+    pub error: Option<AccountError>,
+    /// The password rule's bounds and the longest name (characters).
+    pub min_chars: usize,
+    pub max_chars: usize,
+    pub max_name_chars: usize,
+}
+
+/// A live session of the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: String,
+    pub device: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    /// The session of this browser.
+    pub current: bool,
+}
+
+/// An application the account allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedAppView {
+    pub client_id: String,
+    pub name: String,
+    pub logo_uri: Option<String>,
+    pub scopes: Vec<String>,
+    /// Unix seconds.
+    pub granted_at: i64,
+}
+
+/// What the last action in the console did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountNotice {
+    ProfileSaved,
+    PasswordChanged,
+    SessionEnded,
+    OtherSessionsEnded,
+    AppDisconnected,
+}
+
+/// Why the last action in the console was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountError {
+    GivenNameTooLong,
+    FamilyNameTooLong,
+    /// The current password was wrong.
+    WrongPassword,
+    /// Too many wrong current passwords: wait this long.
+    Throttled {
+        retry_after_seconds: i64,
+    },
+    NewPassword(NewPasswordError),
+}
+
+/// As `notice=…` travels in the console's query string.
+impl AccountNotice {
+    const ALL: [Self; 5] = [
+        Self::ProfileSaved,
+        Self::PasswordChanged,
+        Self::SessionEnded,
+        Self::OtherSessionsEnded,
+        Self::AppDisconnected,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProfileSaved => "profile-saved",
+            Self::PasswordChanged => "password-changed",
+            Self::SessionEnded => "session-ended",
+            Self::OtherSessionsEnded => "others-ended",
+            Self::AppDisconnected => "app-disconnected",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|n| n.as_str() == value)
+    }
+}
+
+impl AccountError {
+    pub fn to_query(self) -> String {
+        match self {
+            Self::GivenNameTooLong => "given-name-too-long".into(),
+            Self::FamilyNameTooLong => "family-name-too-long".into(),
+            Self::WrongPassword => "wrong-password".into(),
+            Self::Throttled { retry_after_seconds } => format!("throttled-{retry_after_seconds}"),
+            Self::NewPassword(error) => format!("new-{}", error.as_str()),
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "given-name-too-long" => Some(Self::GivenNameTooLong),
+            "family-name-too-long" => Some(Self::FamilyNameTooLong),
+            "wrong-password" => Some(Self::WrongPassword),
+            _ => value.strip_prefix("new-").and_then(NewPasswordError::parse).map(Self::NewPassword).or_else(|| {
+                let seconds = value.strip_prefix("throttled-")?.parse::<i64>().ok().filter(|s| *s > 0)?;
+                Some(Self::Throttled { retry_after_seconds: seconds })
+            }),
+        }
+    }
+
+    /// The id of the field it belongs to.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::GivenNameTooLong => "given-name",
+            Self::FamilyNameTooLong => "family-name",
+            Self::WrongPassword | Self::Throttled { .. } => "current-password",
+            Self::NewPassword(NewPasswordError::Mismatch) => "confirm-password",
+            Self::NewPassword(_) => "new-password",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,6 +372,27 @@ mod tests {
         }
         for junk in ["", "wrong-", "wrong--1", "wrong-x", "throttled-0", "resent "] {
             assert_eq!(VerifyNotice::parse(junk), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn account_notices_and_errors_survive_the_query_string() {
+        for notice in AccountNotice::ALL {
+            assert_eq!(AccountNotice::parse(notice.as_str()), Some(notice));
+        }
+        let errors = [
+            AccountError::GivenNameTooLong,
+            AccountError::FamilyNameTooLong,
+            AccountError::WrongPassword,
+            AccountError::Throttled { retry_after_seconds: 4 },
+            AccountError::NewPassword(NewPasswordError::Common),
+            AccountError::NewPassword(NewPasswordError::Mismatch),
+        ];
+        for error in errors {
+            assert_eq!(AccountError::parse(&error.to_query()), Some(error));
+        }
+        for junk in ["", "new-", "new-nonsense", "throttled-0", "throttled-x"] {
+            assert_eq!(AccountError::parse(junk), None, "{junk:?}");
         }
     }
 }

@@ -18,10 +18,13 @@ use leptos_router::path;
 pub use assets::Assets;
 use components::Layout;
 use pages::{
-    ConfirmEmailPage, EmailConfirmedPage, ForgotPasswordPage, HomePage, InteractionPage, NotFoundPage,
+    AccountPage, ConfirmEmailPage, EmailConfirmedPage, ForgotPasswordPage, HomePage, InteractionPage, NotFoundPage,
     PasswordChangedPage, RegisterPage, ResetPasswordPage, SignInPage, VerifyEmailPage,
 };
-pub use pages::{LoadedConfirmEmail, LoadedInteraction, LoadedPasswordReset, LoadedRegistration, LoadedVerifyEmail};
+pub use pages::{
+    LoadedAccount, LoadedConfirmEmail, LoadedInteraction, LoadedPasswordReset, LoadedRegistration, LoadedSignIn,
+    LoadedVerifyEmail,
+};
 
 /// The whole HTML document, rendered on the server only. `App` inside it is
 /// what the browser hydrates.
@@ -67,6 +70,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/email/verify/:id") view=VerifyEmailPage />
                     <Route path=path!("/email/confirm/:token") view=ConfirmEmailPage />
                     <Route path=path!("/email/confirmed") view=EmailConfirmedPage />
+                    // Served by the server's own handler, which checks the session first.
+                    <Route path=path!("/account") view=AccountPage />
                 </Routes>
             </Layout>
         </Router>

@@ -29,6 +29,14 @@ pub enum EventKind {
     EmailVerified,
     /// A wrong or unusable verification code was typed.
     EmailVerificationFailed,
+    /// Names or language changed in the account console.
+    ProfileUpdated,
+    /// A new password was set in the account console; all else signed out.
+    PasswordChanged,
+    /// Sessions were signed out from the account console.
+    SessionEnded,
+    /// An app's consent (and its tokens) was withdrawn.
+    ConsentRevoked,
 }
 
 impl EventKind {
@@ -44,6 +52,10 @@ impl EventKind {
             Self::EmailVerificationSent => "email_verification.sent",
             Self::EmailVerified => "email_verification.succeeded",
             Self::EmailVerificationFailed => "email_verification.failed",
+            Self::ProfileUpdated => "profile.updated",
+            Self::PasswordChanged => "password.changed",
+            Self::SessionEnded => "session.ended",
+            Self::ConsentRevoked => "consent.revoked",
         }
     }
 }

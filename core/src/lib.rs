@@ -2,6 +2,7 @@
 //! storage. Free of Leptos and HTTP, so that the UI's server functions, the
 //! management API and the protocol handlers all ask the same functions.
 
+pub mod account;
 pub mod applications;
 pub mod audit;
 pub mod clients;

@@ -121,7 +121,7 @@ mod tests {
         async fn a_reset_link_works_once_within_thirty_minutes_and_ends_all_sessions(db: TestDatabase) {
             let store = db.migrated_store().await;
             let jane = user(&store).await;
-            let (session, _) = create_session(&store, &jane.id, &["pwd"], UnixTime(100), 3600).await.unwrap();
+            let (session, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 3600).await.unwrap();
             let token = start_password_reset(&store, &jane.id, UnixTime(100)).await.unwrap().unwrap();
             assert_eq!(start_password_reset(&store, &jane.id, UnixTime(159)).await.unwrap(), None, "one a minute");
             let other = start_password_reset(&store, &jane.id, UnixTime(160)).await.unwrap().unwrap();

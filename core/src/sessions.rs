@@ -14,6 +14,8 @@ pub struct Session {
     pub auth_time: UnixTime,
     /// Authentication methods (RFC 8176), e.g. `["pwd"]`.
     pub amr: Vec<String>,
+    /// When it was last used to sign in to something (kept to 5 minutes).
+    pub last_seen_at: UnixTime,
     pub expires_at: UnixTime,
 }
 
@@ -23,6 +25,7 @@ struct SessionRow {
     user_id: String,
     auth_time: i64,
     amr: String,
+    last_seen_at: i64,
     expires_at: i64,
 }
 
@@ -33,16 +36,19 @@ impl From<SessionRow> for Session {
             user_id: UserId::from_stored(row.user_id),
             auth_time: UnixTime(row.auth_time),
             amr: serde_json::from_str(&row.amr).unwrap_or_default(),
+            last_seen_at: UnixTime(row.last_seen_at),
             expires_at: UnixTime(row.expires_at),
         }
     }
 }
 
-/// Starts a session; returns it and the token for the cookie.
+/// Starts a session on `device` (a short description such as "Firefox on
+/// Windows"); returns it and the token for the cookie.
 pub async fn create_session(
     store: &Store,
     user_id: &UserId,
     amr: &[&str],
+    device: Option<&str>,
     now: UnixTime,
     lifetime_seconds: i64,
 ) -> Result<(Session, String), StoreError> {
@@ -52,12 +58,13 @@ pub async fn create_session(
         user_id: user_id.clone(),
         auth_time: now,
         amr: amr.iter().map(|m| (*m).to_string()).collect(),
+        last_seen_at: now,
         expires_at: now.plus_seconds(lifetime_seconds),
     };
     let amr_json = serde_json::to_string(&session.amr).unwrap_or_else(|_| "[]".into());
     sqlx::query(
-        "INSERT INTO sessions (id, token_hash, user_id, auth_time, amr, created_at, last_seen_at, expires_at, ended_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
+        "INSERT INTO sessions (id, token_hash, user_id, auth_time, amr, created_at, last_seen_at, expires_at, ended_at, \
+         device) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9)",
     )
     .bind(&session.id)
     .bind(SecretHash::of(token.as_bytes()).as_str())
@@ -67,6 +74,7 @@ pub async fn create_session(
     .bind(now.0)
     .bind(now.0)
     .bind(session.expires_at.0)
+    .bind(device)
     .execute(store.pool())
     .await?;
     Ok((session, token))
@@ -98,7 +106,7 @@ pub async fn find_signed_in(
         consent: Option<String>,
     }
     let row: Option<Row> = sqlx::query_as(
-        "SELECT s.id, s.user_id, s.auth_time, s.amr, s.expires_at, \
+        "SELECT s.id, s.user_id, s.auth_time, s.amr, s.last_seen_at, s.expires_at, \
                 u.email, u.email_verified, u.given_name, u.family_name, u.locale, u.created_at, u.updated_at, \
                 (SELECT c.scopes FROM consents c WHERE c.user_id = s.user_id AND c.client_id = $3) AS consent \
          FROM sessions s JOIN users u ON u.id = s.user_id \
@@ -120,7 +128,7 @@ pub async fn find_signed_in(
 /// The live session a cookie token belongs to.
 pub async fn find_session_by_token(store: &Store, token: &str, now: UnixTime) -> Result<Option<Session>, StoreError> {
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT id, user_id, auth_time, amr, expires_at FROM sessions \
+        "SELECT id, user_id, auth_time, amr, last_seen_at, expires_at FROM sessions \
          WHERE token_hash = $1 AND ended_at IS NULL AND expires_at > $2",
     )
     .bind(SecretHash::of(token.as_bytes()).as_str())
@@ -132,7 +140,7 @@ pub async fn find_session_by_token(store: &Store, token: &str, now: UnixTime) ->
 
 pub async fn find_session(store: &Store, id: &str, now: UnixTime) -> Result<Option<Session>, StoreError> {
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT id, user_id, auth_time, amr, expires_at FROM sessions WHERE id = $1 AND ended_at IS NULL AND expires_at > $2",
+        "SELECT id, user_id, auth_time, amr, last_seen_at, expires_at FROM sessions WHERE id = $1 AND ended_at IS NULL AND expires_at > $2",
     )
     .bind(id)
     .bind(now.0)
@@ -161,7 +169,7 @@ mod tests {
             let store = db.migrated_store().await;
             let new = NewUser { email: Email::parse("a@b.de").unwrap(), given_name: None, family_name: None, locale: "de".into() };
             let user = insert_user(&store, new, UnixTime(1)).await.unwrap();
-            let (session, token) = create_session(&store, &user.id, &["pwd"], UnixTime(100), 1000).await.unwrap();
+            let (session, token) = create_session(&store, &user.id, &["pwd"], None, UnixTime(100), 1000).await.unwrap();
             assert_eq!(token.len(), 43);
             let found = find_session_by_token(&store, &token, UnixTime(101)).await.unwrap().unwrap();
             assert_eq!(found, session);

@@ -51,7 +51,7 @@ test("browser language decides the first page", async ({ browser }) => {
   await context.close();
 });
 
-test("navigation after hydration reaches the labelled sign-in form", async ({ page }) => {
+test("the sign-in link loads the labelled sign-in form", async ({ page }) => {
   const errors = watchConsole(page);
   await page.goto("/");
   await hydrated(page);
@@ -60,7 +60,7 @@ test("navigation after hydration reaches the labelled sign-in form", async ({ pa
   await expect(page).toHaveTitle("Sign in – Sanus");
   await expect(page.getByLabel("E-mail address")).toBeVisible();
   await expect(page.getByLabel("Password")).toBeVisible();
-  await expect(page.getByRole("status")).toContainText("does not accept sign-ins yet");
+  await expect(page.getByRole("link", { name: "Forgot your password?" })).toBeVisible();
   expect(errors).toEqual([]);
 });
 

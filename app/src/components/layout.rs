@@ -38,7 +38,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     <A href="/" attr:class=NAV_LINK>{move || i18n.t().nav_home}</A>
                                 </li>
                                 <li>
-                                    <A href="/signin" attr:class=NAV_LINK>{move || i18n.t().nav_sign_in}</A>
+                                    <A href="/signin" attr:rel="external" attr:class=NAV_LINK>{move || i18n.t().nav_sign_in}</A>
                                 </li>
                             </ul>
                         </nav>

@@ -17,7 +17,7 @@ pub fn HomePage() -> impl IntoView {
             </h1>
             <p class="mt-4 text-lg leading-relaxed text-slate-700">{move || i18n.t().home_lead}</p>
             <p class="mt-8">
-                <A href="/signin" attr:class="inline-flex items-center rounded-md bg-teal-700 px-5 py-2.5 font-semibold text-white shadow-sm hover:bg-teal-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-700">
+                <A href="/signin" attr:rel="external" attr:class="inline-flex items-center rounded-md bg-teal-700 px-5 py-2.5 font-semibold text-white shadow-sm hover:bg-teal-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-700">
                     {move || i18n.t().home_cta_sign_in}
                 </A>
             </p>

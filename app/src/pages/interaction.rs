@@ -10,7 +10,8 @@ use crate::dto::{
 };
 use crate::i18n::use_i18n;
 
-use super::style::{INPUT, LINK, PRIMARY, SECONDARY};
+use super::sign_in::password_form;
+use super::style::{PRIMARY, SECONDARY};
 
 /// The interaction as the server loaded it for this request, before
 /// rendering: the page itself never waits for anything. (An async resource
@@ -62,41 +63,18 @@ fn sign_in(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let name = client.name.clone();
-    let register = registration_open.then(|| {
-        let href = format!("/register?interaction={id}");
-        view! { <p class="mt-2 text-sm"><a id="register-link" href=href rel="external" class=LINK>{move || i18n.t().register_link}</a></p> }
-    });
     view! {
         <Title text=i18n.locale.get_untracked().texts().sign_in_title />
         {client_header(&client)}
         <h1 id="sign-in-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().sign_in_heading}</h1>
         <p class="mt-2 text-slate-700">{move || i18n.t().interaction_sign_in_to}" " <strong>{name.clone()}</strong></p>
-        {error.map(|error| view! {
-            <p id="sign-in-error" role="alert" class="mt-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-                {move || match error {
-                    SignInError::InvalidCredentials => i18n.t().interaction_invalid_credentials.to_string(),
-                    SignInError::Throttled { retry_after_seconds } => {
-                        i18n.t().interaction_throttled.replace("{seconds}", &retry_after_seconds.to_string())
-                    }
-                }}
-            </p>
-        })}
-        <form method="post" action=format!("/interaction/{id}/login") class="mt-6 space-y-5" aria-labelledby="sign-in-heading">
-            <div>
-                <label for="email" class="block text-sm font-medium text-slate-800">{move || i18n.t().email_label}</label>
-                <input id="email" name="email" type="email" autocomplete="username" required autofocus
-                    value=login_hint aria-describedby=error.map(|_| "sign-in-error") class=INPUT />
-            </div>
-            <div>
-                <label for="password" class="block text-sm font-medium text-slate-800">{move || i18n.t().password_label}</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required class=INPUT />
-            </div>
-            <button type="submit" class=format!("w-full {PRIMARY}")>{move || i18n.t().sign_in_submit}</button>
-        </form>
-        <p class="mt-4 text-sm">
-            <a href="/password/forgot" class=LINK>{move || i18n.t().forgot_link}</a>
-        </p>
-        {register}
+        {password_form(
+            format!("/interaction/{id}/login"),
+            Vec::new(),
+            login_hint,
+            error,
+            registration_open.then(|| format!("/register?interaction={id}")),
+        )}
         {policy_links(&client)}
     }
 }

@@ -1,5 +1,6 @@
 //! One module per page; page components end in `Page`.
 
+mod account;
 mod home;
 mod interaction;
 mod not_found;
@@ -8,6 +9,7 @@ mod register;
 mod sign_in;
 mod style;
 
+pub use account::{AccountPage, LoadedAccount};
 pub use home::HomePage;
 pub use interaction::{InteractionPage, LoadedInteraction};
 pub use not_found::NotFoundPage;
@@ -16,4 +18,4 @@ pub use register::{
     ConfirmEmailPage, EmailConfirmedPage, LoadedConfirmEmail, LoadedRegistration, LoadedVerifyEmail, RegisterPage,
     VerifyEmailPage,
 };
-pub use sign_in::SignInPage;
+pub use sign_in::{LoadedSignIn, SignInPage};

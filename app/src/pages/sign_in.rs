@@ -1,62 +1,86 @@
-//! The sign-in page layout. The form is complete and accessible; checking
-//! credentials arrives with the OpenID Connect interaction, so until then the
-//! page says plainly that sign-in is not open and the button is disabled.
+//! Signing in with e-mail and password: the form the interaction page of an
+//! authorization request shows, and Sanus' own sign-in page (`/signin`, the
+//! way into the account console). A plain form posted to the server: it
+//! works without JavaScript.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use super::style::{ALERT, CARD, INPUT, LABEL, LINK, PRIMARY};
+use crate::dto::{SignInError, SignInView};
 use crate::i18n::use_i18n;
 
+/// The page's data, prepared by the server before rendering.
+#[derive(Clone, Debug)]
+pub struct LoadedSignIn(pub SignInView);
+
+/// The e-mail and password form posting to `action`, with what the last
+/// attempt said, `hidden` fields, and the ways on (reset, register).
+pub(crate) fn password_form(
+    action: String,
+    hidden: Vec<(&'static str, String)>,
+    login_hint: Option<String>,
+    error: Option<SignInError>,
+    register_href: Option<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        {error.map(|error| view! {
+            <p id="sign-in-error" role="alert" class=format!("mt-4 {ALERT}")>
+                {move || match error {
+                    SignInError::InvalidCredentials => i18n.t().interaction_invalid_credentials.to_string(),
+                    SignInError::Throttled { retry_after_seconds } => {
+                        i18n.t().interaction_throttled.replace("{seconds}", &retry_after_seconds.to_string())
+                    }
+                }}
+            </p>
+        })}
+        <form method="post" action=action class="mt-6 space-y-5" aria-labelledby="sign-in-heading">
+            {hidden.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
+            <div>
+                <label for="email" class=LABEL>{move || i18n.t().email_label}</label>
+                <input id="email" name="email" type="email" autocomplete="username" required autofocus
+                    value=login_hint aria-describedby=error.map(|_| "sign-in-error") class=INPUT />
+            </div>
+            <div>
+                <label for="password" class=LABEL>{move || i18n.t().password_label}</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required class=INPUT />
+            </div>
+            <button type="submit" class=format!("w-full {PRIMARY}")>{move || i18n.t().sign_in_submit}</button>
+        </form>
+        <p class="mt-4 text-sm">
+            <a href="/password/forgot" class=LINK>{move || i18n.t().forgot_link}</a>
+        </p>
+        {register_href.map(|href| view! {
+            <p class="mt-2 text-sm"><a id="register-link" href=href rel="external" class=LINK>{move || i18n.t().register_link}</a></p>
+        })}
+    }
+}
+
+/// `/signin`: into the account console (or another page of Sanus).
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
+    let loaded = SharedValue::new(|| {
+        use_context::<LoadedSignIn>().map_or(
+            SignInView { return_to: "/account".into(), login_hint: None, error: None, registration_open: false },
+            |loaded| loaded.0,
+        )
+    });
+    let SignInView { return_to, login_hint, error, registration_open } = loaded.into_inner();
     view! {
         <Title text=move || i18n.t().sign_in_title />
         <section aria-labelledby="sign-in-heading" class="mx-auto max-w-md">
-            <div class="rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
-                <h1 id="sign-in-heading" class="text-2xl font-bold text-slate-900">
-                    {move || i18n.t().sign_in_heading}
-                </h1>
+            <div class=CARD>
+                <h1 id="sign-in-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().sign_in_heading}</h1>
                 <p class="mt-2 text-slate-700">{move || i18n.t().sign_in_lead}</p>
-                <p id="sign-in-status" role="status" class="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
-                    {move || i18n.t().sign_in_unavailable}
-                </p>
-                <form method="post" action="/signin" class="mt-6 space-y-5" aria-describedby="sign-in-status">
-                    <div>
-                        <label for="email" class="block text-sm font-medium text-slate-800">
-                            {move || i18n.t().email_label}
-                        </label>
-                        <input
-                            id="email"
-                            name="email"
-                            type="email"
-                            autocomplete="username"
-                            required
-                            class="mt-1 block w-full rounded-md border border-slate-400 px-3 py-2 text-slate-900 focus:border-teal-700 focus:outline focus:outline-2 focus:outline-teal-700"
-                        />
-                    </div>
-                    <div>
-                        <label for="password" class="block text-sm font-medium text-slate-800">
-                            {move || i18n.t().password_label}
-                        </label>
-                        <input
-                            id="password"
-                            name="password"
-                            type="password"
-                            autocomplete="current-password"
-                            required
-                            class="mt-1 block w-full rounded-md border border-slate-400 px-3 py-2 text-slate-900 focus:border-teal-700 focus:outline focus:outline-2 focus:outline-teal-700"
-                        />
-                    </div>
-                    <button
-                        type="submit"
-                        disabled
-                        aria-describedby="sign-in-status"
-                        class="w-full rounded-md bg-teal-700 px-4 py-2.5 font-semibold text-white hover:bg-teal-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-700 disabled:cursor-not-allowed disabled:bg-slate-500"
-                    >
-                        {move || i18n.t().sign_in_submit}
-                    </button>
-                </form>
+                {password_form(
+                    "/signin".into(),
+                    vec![("return_to", return_to)],
+                    login_hint,
+                    error,
+                    registration_open.then(|| "/register".to_string()),
+                )}
             </div>
         </section>
     }

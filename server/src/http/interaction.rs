@@ -4,31 +4,24 @@
 //! `/authorize/resume/{id}`. Tokens are never minted here.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::{Extension, Form};
 use sanus_core::UnixTime;
-use sanus_core::audit::{self, Event, EventKind};
+use sanus_core::audit::{Event, EventKind};
 use sanus_core::interactions::{
     consume_interaction, set_interaction_consented, set_interaction_login_error, set_interaction_session,
 };
-use sanus_core::sessions::{create_session, find_session};
-use sanus_core::throttle::SignInAttempt;
-use sanus_core::users::{Email, UserId, find_user_for_sign_in, get_user};
+use sanus_core::sessions::find_session;
+use sanus_core::users::{UserId, get_user};
 use serde::Deserialize;
 
 use super::audit_event;
 use super::client_address::{Peer, client_address};
-use super::cookies;
 use super::security_headers::CspNonce;
+use super::sign_in::{Refusal, check_password, must_verify_first, start_session, verify_first};
 use crate::oidc::authorize::{expired_page, issuer, load_interaction, see_other};
 use crate::state::AppState;
-
-/// How long a single sign-on session lasts.
-pub const SESSION_LIFETIME_SECONDS: i64 = 12 * 3600;
-const INVALID_CREDENTIALS: &str = "invalid_credentials";
-/// Followed by the unix time until which attempts must wait.
-const THROTTLED_PREFIX: &str = "throttled:";
 
 #[derive(Deserialize)]
 pub struct SignInForm {
@@ -38,10 +31,7 @@ pub struct SignInForm {
     password: String,
 }
 
-/// `POST /interaction/{id}/login`: e-mail and password. Guessing is slowed
-/// down per account and per address (`sanus_core::throttle`); a throttled
-/// attempt is refused before its password is looked at. Every outcome is
-/// in the audit log.
+/// `POST /interaction/{id}/login`: e-mail and password (see `sign_in`).
 pub async fn sign_in(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -56,65 +46,23 @@ pub async fn sign_in(
         Err(error) => return failed(&state, &headers, &error),
     };
     let address = client_address(&headers, &peer, &state.settings.server);
-    let attempt = SignInAttempt::new(&form.email, address.as_ref());
-    let mut event = audit_event(EventKind::SignInFailed, &headers, address);
-    event.client_id = Some(&client_id);
-
-    let wait = match attempt.wait(&state.store, now).await {
-        Ok(wait) => wait,
-        Err(error) => return failed(&state, &headers, &error),
-    };
-    if let Some(seconds) = wait {
-        event.kind = EventKind::SignInThrottled;
-        event.detail = serde_json::json!({ "retry_after_seconds": seconds });
-        return refuse(&state, &headers, &id, &event, &throttled_until(now.plus_seconds(seconds)), now).await;
-    }
-
-    let account = match Email::parse(&form.email) {
-        Ok(email) => match find_user_for_sign_in(&state.store, &email).await {
-            Ok(account) => account,
-            Err(error) => return failed(&state, &headers, &error),
-        },
-        Err(_) => None,
-    };
-    let (user, hash) = match account {
-        Some((user, hash)) => (Some(user), hash),
-        None => (None, None),
-    };
-    // Unknown accounts cost the same time as wrong passwords.
-    let password_ok = state.passwords.verify(form.password, hash).await;
-    let Some(user) = user.as_ref().filter(|_| password_ok) else {
-        event.user_id = user.as_ref().map(|u| &u.id);
-        event.detail = serde_json::json!({ "reason": INVALID_CREDENTIALS });
-        let wait = match attempt.record_failure(&state.store, now).await {
-            Ok(wait) => wait,
-            Err(error) => return failed(&state, &headers, &error),
-        };
-        let shown = if wait > 0 { throttled_until(now.plus_seconds(wait)) } else { INVALID_CREDENTIALS.to_string() };
-        return refuse(&state, &headers, &id, &event, &shown, now).await;
-    };
-    if let Err(error) = attempt.record_success(&state.store).await {
-        return failed(&state, &headers, &error);
-    }
-    if !user.email_verified && !state.settings.accounts.unverified_may_sign_in {
-        // The right password, but the address is unproven: prove it first.
-        event.user_id = Some(&user.id);
-        event.detail = serde_json::json!({ "reason": "email_not_verified" });
-        if let Err(error) = audit::record(&state.store, &event, now).await {
-            return failed(&state, &headers, &error);
+    let checked = check_password(&state, &headers, address, &form.email, form.password, Some(&client_id), now).await;
+    let outcome = match checked {
+        Ok(Ok(user)) if must_verify_first(&state, &user) => {
+            verify_first(&state, &headers, address, &user, Some(&id), now).await
         }
-        let sent = super::registration::send_verification(&state, user, Some(&id), &headers, address, now).await;
-        return match sent {
-            Ok(started) => see_other(&format!("/email/verify/{}?interaction={id}", started.id())),
-            Err(error) => failed(&state, &headers, &error),
-        };
-    }
-    event.kind = EventKind::SignInSucceeded;
-    event.user_id = Some(&user.id);
-    match sign_in_to(&state, &user.id, &id, &event, now).await {
-        Ok(response) => response,
-        Err(error) => failed(&state, &headers, &error),
-    }
+        Ok(Ok(user)) => {
+            let mut event = audit_event(EventKind::SignInSucceeded, &headers, address);
+            event.user_id = Some(&user.id);
+            event.client_id = Some(&client_id);
+            sign_in_to(&state, &headers, &user.id, &id, &event, now).await
+        }
+        Ok(Err(refusal)) => set_interaction_login_error(&state.store, &id, &refusal.encode())
+            .await
+            .map(|()| see_other(&format!("/interaction/{id}"))),
+        Err(error) => Err(error),
+    };
+    outcome.unwrap_or_else(|error| failed(&state, &headers, &error))
 }
 
 /// Starts a single sign-on session for the account, attaches it to
@@ -122,43 +70,16 @@ pub async fn sign_in(
 /// with the session cookie set.
 pub async fn sign_in_to(
     state: &AppState,
+    headers: &HeaderMap,
     user_id: &UserId,
     id: &str,
     event: &Event<'_>,
     now: UnixTime,
 ) -> Result<Response, sanus_core::StoreError> {
-    let (session, token) = create_session(&state.store, user_id, &["pwd"], now, SESSION_LIFETIME_SECONDS).await?;
-    set_interaction_session(&state.store, id, &session.id).await?;
-    audit::record(&state.store, event, now).await?;
-    tracing::info!(%user_id, "signed in");
-    let mut response = see_other(&format!("/authorize/resume/{id}"));
-    let secure = state.settings.server.public_url.is_https();
-    if let Some(cookie) = cookies::set(cookies::SESSION, &token, None, secure) {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
+    let next = format!("/authorize/resume/{id}");
+    let (session_id, response) = start_session(state, headers, event, user_id, &next, now).await?;
+    set_interaction_session(&state.store, id, &session_id).await?;
     Ok(response)
-}
-
-/// How the page learns that attempts must wait: until this time.
-fn throttled_until(until: UnixTime) -> String {
-    format!("{THROTTLED_PREFIX}{}", until.seconds())
-}
-
-/// Records a refused attempt and shows the form again with `shown`.
-async fn refuse(
-    state: &AppState,
-    headers: &HeaderMap,
-    id: &str,
-    event: &Event<'_>,
-    shown: &str,
-    now: UnixTime,
-) -> Response {
-    tracing::info!(kind = event.kind.as_str(), "sign-in refused");
-    let recorded = audit::record(&state.store, event, now).await;
-    if let Err(error) = recorded.and(set_interaction_login_error(&state.store, id, shown).await) {
-        return failed(state, headers, &error);
-    }
-    see_other(&format!("/interaction/{id}"))
 }
 
 #[derive(Deserialize)]
@@ -217,18 +138,6 @@ fn failed(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) 
     expired_page(state, headers)
 }
 
-/// What the sign-in form says about the last attempt.
-fn sign_in_error(shown: &str, now: UnixTime) -> Option<app::dto::SignInError> {
-    use app::dto::SignInError;
-    match shown.strip_prefix(THROTTLED_PREFIX) {
-        Some(until) => {
-            let wait = until.parse::<i64>().ok()? - now.seconds();
-            (wait > 0).then_some(SignInError::Throttled { retry_after_seconds: wait })
-        }
-        None => Some(SignInError::InvalidCredentials),
-    }
-}
-
 /// The page's view of interaction `id` for this browser (its headers).
 pub async fn view(state: &AppState, headers: &HeaderMap, id: &str) -> app::dto::InteractionResult {
     use app::dto::{ClientView, InteractionStep, InteractionUnavailable, InteractionView};
@@ -250,7 +159,7 @@ pub async fn view(state: &AppState, headers: &HeaderMap, id: &str) -> app::dto::
     let step = match session {
         None => InteractionStep::SignIn {
             login_hint: request.login_hint.clone(),
-            error: interaction.login_error.as_deref().and_then(|shown| sign_in_error(shown, now)),
+            error: interaction.login_error.as_deref().and_then(|shown| Refusal::shown(shown, now)),
             registration_open: state.settings.accounts.registration,
         },
         Some(session) => {

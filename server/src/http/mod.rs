@@ -3,6 +3,7 @@
 //! Outermost first: request id → trace span → panic guard → security
 //! headers → compression → cross-origin form guard → routes.
 
+pub mod account;
 pub mod assets;
 pub mod client_address;
 pub mod cookies;
@@ -13,6 +14,7 @@ pub mod locale;
 pub mod password_reset;
 pub mod registration;
 pub mod security_headers;
+pub mod sign_in;
 pub mod ui;
 
 use axum::Router;

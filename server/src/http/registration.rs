@@ -475,7 +475,7 @@ async fn after_verification(
     event.user_id = Some(&verified.user_id);
     event.client_id = Some(&interaction.client_id);
     event.detail = serde_json::json!({ "method": "email_verification" });
-    match super::interaction::sign_in_to(state, &verified.user_id, &interaction.id, &event, now).await {
+    match super::interaction::sign_in_to(state, headers, &verified.user_id, &interaction.id, &event, now).await {
         Ok(response) => response,
         Err(error) => failed(state, headers, &error),
     }

@@ -18,13 +18,23 @@ const PASSWORD_RESET_ROUTE: &str = "/password/reset/{token}";
 const REGISTER_ROUTE: &str = "/register";
 const VERIFY_EMAIL_ROUTE: &str = "/email/verify/{id}";
 const CONFIRM_EMAIL_ROUTE: &str = "/email/confirm/{token}";
+const SIGN_IN_ROUTE: &str = "/signin";
+const ACCOUNT_ROUTE: &str = "/account";
 
 pub fn routes(state: &AppState) -> Router<AppState> {
-    use super::{password_reset, registration};
+    use super::{account, password_reset, registration, sign_in};
     use axum::routing::{get, post};
-    let exclusions = [INTERACTION_ROUTE, PASSWORD_RESET_ROUTE, REGISTER_ROUTE, VERIFY_EMAIL_ROUTE, CONFIRM_EMAIL_ROUTE]
-        .map(str::to_string)
-        .to_vec();
+    let exclusions = [
+        INTERACTION_ROUTE,
+        PASSWORD_RESET_ROUTE,
+        REGISTER_ROUTE,
+        VERIFY_EMAIL_ROUTE,
+        CONFIRM_EMAIL_ROUTE,
+        SIGN_IN_ROUTE,
+        ACCOUNT_ROUTE,
+    ]
+    .map(str::to_string)
+    .to_vec();
     let routes = generate_route_list_with_exclusions(app::App, Some(exclusions));
     let assets = state.assets.clone();
     Router::new()
@@ -35,6 +45,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(REGISTER_ROUTE, get(registration::register_page).post(registration::register))
         .route(VERIFY_EMAIL_ROUTE, get(registration::verify_page).post(registration::verify))
         .route("/email/verify/{id}/resend", post(registration::resend))
+        .route(SIGN_IN_ROUTE, get(sign_in::page).post(sign_in::submit))
+        .route(ACCOUNT_ROUTE, get(account::page))
+        .route("/account/profile", post(account::profile))
+        .route("/account/password", post(account::password))
+        .route("/account/sessions/{id}/end", post(account::end_one))
+        .route("/account/sessions/end-others", post(account::end_others))
+        .route("/account/apps/{client_id}/disconnect", post(account::disconnect))
+        .route("/account/signout", post(account::sign_out))
         .route(CONFIRM_EMAIL_ROUTE, get(registration::confirm_page).post(registration::confirm))
         .fallback(not_found)
 }

@@ -88,6 +88,12 @@ async fn authorize(
         Err(error) => return server_error_page(state, headers, &error),
     };
     let signed_in = signed_in.filter(|s| !request.prompt.login && within_max_age(&request, &s.session, now));
+    // "Last used" in the account console, written at most every five minutes.
+    if let Some(signed_in) = signed_in.as_ref().filter(|s| now.seconds() - s.session.last_seen_at.seconds() >= 300)
+        && let Err(error) = sanus_core::account::touch_session(&state.store, &signed_in.session.id, now).await
+    {
+        tracing::warn!(%error, "cannot note the session's use");
+    }
     let session = signed_in.as_ref().map(|s| &s.session);
     let consent = Consent::Known(signed_in.as_ref().and_then(|s| s.consent.as_deref()));
     match next_step(state, &client, &request, session, consent).await {

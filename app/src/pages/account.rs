@@ -1,0 +1,302 @@
+//! The account console (`/account`): profile, password, where one is
+//! signed in, connected apps, sign-out. Every change is a plain form posted
+//! to the server (it works without JavaScript); the answer comes back as a
+//! notice at the top or an error at its field.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::password::error_text as password_error_text;
+use super::style::{CARD, FIELD_ERROR, INPUT, LABEL, PRIMARY, SECONDARY, STATUS};
+use crate::dto::{AccountError, AccountNotice, AccountView, ConnectedAppView, SessionView};
+use crate::i18n::{Locale, Texts, use_i18n};
+
+/// The console's data, prepared by the server before rendering.
+#[derive(Clone, Debug)]
+pub struct LoadedAccount(pub AccountView);
+
+const SECTION_HEADING: &str = "text-lg font-semibold text-slate-900";
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let loaded = SharedValue::new(|| use_context::<LoadedAccount>().map(|loaded| loaded.0));
+    let Some(view) = loaded.into_inner() else {
+        // Only reached by navigating in the browser without the server: go there.
+        return view! { <p><a href="/account" rel="external">{move || i18n.t().account_heading}</a></p> }.into_any();
+    };
+    let notice = view.notice.map(|notice| {
+        view! { <p id="account-notice" role="status" class=STATUS>{move || notice_text(i18n.t(), notice)}</p> }
+    });
+    view! {
+        <Title text=move || i18n.t().account_title />
+        <div class="mx-auto max-w-2xl space-y-6">
+            <header>
+                <h1 class="text-2xl font-bold text-slate-900">{move || i18n.t().account_heading}</h1>
+                <p class="mt-1 text-slate-700">
+                    {move || i18n.t().account_signed_in_as}" "<strong>{view.email.clone()}</strong>
+                    {(!view.email_verified).then(|| view! {
+                        " "<span class="rounded bg-amber-100 px-2 py-0.5 text-sm text-amber-900">{move || i18n.t().email_unconfirmed}</span>
+                    })}
+                </p>
+            </header>
+            {notice}
+            {profile(&view)}
+            {password(&view)}
+            {sessions(&view)}
+            {apps(&view)}
+            <form method="post" action="/account/signout">
+                <button type="submit" class=SECONDARY>{move || i18n.t().sign_out}</button>
+            </form>
+        </div>
+    }
+    .into_any()
+}
+
+fn notice_text(t: &'static Texts, notice: AccountNotice) -> &'static str {
+    match notice {
+        AccountNotice::ProfileSaved => t.profile_saved,
+        AccountNotice::PasswordChanged => t.password_changed,
+        AccountNotice::SessionEnded => t.session_ended,
+        AccountNotice::OtherSessionsEnded => t.others_ended,
+        AccountNotice::AppDisconnected => t.app_disconnected,
+    }
+}
+
+fn error_text(t: &'static Texts, error: AccountError, view: &AccountView) -> String {
+    let text = match error {
+        AccountError::GivenNameTooLong | AccountError::FamilyNameTooLong => t.name_too_long,
+        AccountError::WrongPassword => t.wrong_password,
+        AccountError::Throttled { retry_after_seconds } => {
+            return t.interaction_throttled.replace("{seconds}", &retry_after_seconds.to_string());
+        }
+        AccountError::NewPassword(error) => password_error_text(t, error),
+    };
+    text.replace("{min}", &view.min_chars.to_string())
+        .replace("{max}", &view.max_chars.to_string())
+        .replace("{max_name}", &view.max_name_chars.to_string())
+}
+
+/// The error of `field`, if the last action failed there: its message and
+/// the attributes the input needs.
+fn field_error(view: &AccountView, field: &'static str) -> (Option<AnyView>, Option<String>, Option<&'static str>) {
+    let i18n = use_i18n();
+    match view.error.filter(|e| e.field() == field) {
+        Some(error) => {
+            let view = view.clone();
+            let message = view! {
+                <p id=format!("{field}-error") role="alert" class=FIELD_ERROR>{move || error_text(i18n.t(), error, &view)}</p>
+            };
+            (Some(message.into_any()), Some(format!("{field}-error")), Some("true"))
+        }
+        None => (None, None, None),
+    }
+}
+
+fn profile(view: &AccountView) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let (given_error, given_described, given_invalid) = field_error(view, "given-name");
+    let (family_error, family_described, family_invalid) = field_error(view, "family-name");
+    let chosen = Locale::parse(&view.locale).unwrap_or(Locale::En);
+    view! {
+        <section aria-labelledby="profile-heading" class=CARD>
+            <h2 id="profile-heading" class=SECTION_HEADING>{move || i18n.t().profile_heading}</h2>
+            <form method="post" action="/account/profile" class="mt-4 space-y-4">
+                <div class="grid gap-4 sm:grid-cols-2">
+                    <div>
+                        <label for="given-name" class=LABEL>{move || i18n.t().given_name_label}</label>
+                        <input id="given-name" name="given_name" type="text" autocomplete="given-name" value=view.given_name.clone()
+                            aria-describedby=given_described aria-invalid=given_invalid class=INPUT />
+                        {given_error}
+                    </div>
+                    <div>
+                        <label for="family-name" class=LABEL>{move || i18n.t().family_name_label}</label>
+                        <input id="family-name" name="family_name" type="text" autocomplete="family-name" value=view.family_name.clone()
+                            aria-describedby=family_described aria-invalid=family_invalid class=INPUT />
+                        {family_error}
+                    </div>
+                </div>
+                <div>
+                    <label for="locale" class=LABEL>{move || i18n.t().language}</label>
+                    <select id="locale" name="locale" class=INPUT>
+                        {Locale::ALL.into_iter().map(|locale| view! {
+                            <option value=locale.as_str() selected=locale == chosen>{locale.endonym()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class=PRIMARY>{move || i18n.t().profile_submit}</button>
+            </form>
+        </section>
+    }
+}
+
+fn password(view: &AccountView) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let (current_error, current_described, current_invalid) = field_error(view, "current-password");
+    let (new_error, new_described, new_invalid) = field_error(view, "new-password");
+    let (confirm_error, confirm_described, confirm_invalid) = field_error(view, "confirm-password");
+    let new_described =
+        Some(new_described.map_or("new-password-hint".to_string(), |id| format!("{id} new-password-hint")));
+    let min = view.min_chars;
+    view! {
+        <section aria-labelledby="password-heading" class=CARD>
+            <h2 id="password-heading" class=SECTION_HEADING>{move || i18n.t().password_heading}</h2>
+            <form method="post" action="/account/password" class="mt-4 space-y-4">
+                // For password managers: whose password this is.
+                <input type="email" name="username" autocomplete="username" value=view.email.clone() hidden readonly />
+                <div>
+                    <label for="current-password" class=LABEL>{move || i18n.t().current_password_label}</label>
+                    <input id="current-password" name="current" type="password" autocomplete="current-password" required
+                        aria-describedby=current_described aria-invalid=current_invalid class=INPUT />
+                    {current_error}
+                </div>
+                <div>
+                    <label for="new-password" class=LABEL>{move || i18n.t().reset_new_label}</label>
+                    <input id="new-password" name="password" type="password" autocomplete="new-password" required minlength=min.to_string()
+                        aria-describedby=new_described aria-invalid=new_invalid class=INPUT />
+                    <p id="new-password-hint" class="mt-1 text-sm text-slate-600">
+                        {move || i18n.t().reset_hint.replace("{min}", &min.to_string())}
+                    </p>
+                    {new_error}
+                </div>
+                <div>
+                    <label for="confirm-password" class=LABEL>{move || i18n.t().reset_confirm_label}</label>
+                    <input id="confirm-password" name="confirm" type="password" autocomplete="new-password" required
+                        aria-describedby=confirm_described aria-invalid=confirm_invalid class=INPUT />
+                    {confirm_error}
+                </div>
+                <button type="submit" class=PRIMARY>{move || i18n.t().password_submit}</button>
+            </form>
+        </section>
+    }
+}
+
+fn sessions(view: &AccountView) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let others = view.sessions.iter().any(|s| !s.current);
+    view! {
+        <section aria-labelledby="sessions-heading" class=CARD>
+            <h2 id="sessions-heading" class=SECTION_HEADING>{move || i18n.t().sessions_heading}</h2>
+            <ul class="mt-4 divide-y divide-slate-200">
+                {view.sessions.iter().cloned().map(session).collect_view()}
+            </ul>
+            {others.then(|| view! {
+                <form method="post" action="/account/sessions/end-others" class="mt-4">
+                    <button type="submit" class=SECONDARY>{move || i18n.t().sessions_end_others}</button>
+                </form>
+            })}
+        </section>
+    }
+}
+
+fn session(session: SessionView) -> impl IntoView {
+    let i18n = use_i18n();
+    let SessionView { id, device, created_at, last_seen_at, current } = session;
+    let device = move || device.clone().unwrap_or_else(|| i18n.t().session_unknown_device.to_string());
+    view! {
+        <li class="flex flex-wrap items-center justify-between gap-3 py-3">
+            <div>
+                <p class="font-medium text-slate-900">
+                    {device}
+                    {current.then(|| view! { " · "<span class="text-teal-800">{move || i18n.t().session_current}</span> })}
+                </p>
+                <p class="text-sm text-slate-600">
+                    {move || i18n.t().session_started}" "{move || format_time(created_at, i18n.locale.get())}
+                    " · "{move || i18n.t().session_last_used}" "{move || format_time(last_seen_at, i18n.locale.get())}
+                </p>
+            </div>
+            {(!current).then(|| view! {
+                <form method="post" action=format!("/account/sessions/{id}/end")>
+                    <button type="submit" class=SECONDARY>{move || i18n.t().session_end}</button>
+                </form>
+            })}
+        </li>
+    }
+}
+
+fn apps(view: &AccountView) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let list = if view.apps.is_empty() {
+        view! { <p class="mt-4 text-slate-700">{move || i18n.t().apps_none}</p> }.into_any()
+    } else {
+        view! { <ul class="mt-4 divide-y divide-slate-200">{view.apps.iter().cloned().map(app).collect_view()}</ul> }
+            .into_any()
+    };
+    view! {
+        <section aria-labelledby="apps-heading" class=CARD>
+            <h2 id="apps-heading" class=SECTION_HEADING>{move || i18n.t().apps_heading}</h2>
+            {list}
+        </section>
+    }
+}
+
+fn app(app: ConnectedAppView) -> impl IntoView {
+    let i18n = use_i18n();
+    let ConnectedAppView { client_id, name, logo_uri, scopes, granted_at } = app;
+    let label = format!("{name}: ");
+    view! {
+        <li class="flex flex-wrap items-start justify-between gap-3 py-3">
+            <div class="flex gap-3">
+                {logo_uri.map(|logo| view! { <img src=logo alt="" class="h-10 w-10 rounded object-contain" /> })}
+                <div>
+                    <p class="font-medium text-slate-900">{name}</p>
+                    <ul class="mt-1 list-disc pl-5 text-sm text-slate-700">
+                        {scopes.into_iter().map(|scope| view! { <li>{move || i18n.t().scope(&scope)}</li> }).collect_view()}
+                    </ul>
+                    <p class="mt-1 text-sm text-slate-600">
+                        {move || i18n.t().app_allowed}" "{move || format_time(granted_at, i18n.locale.get())}
+                    </p>
+                </div>
+            </div>
+            <form method="post" action=format!("/account/apps/{client_id}/disconnect")>
+                <button type="submit" class=SECONDARY>
+                    <span class="sr-only">{label}</span>{move || i18n.t().app_disconnect}
+                </button>
+            </form>
+        </li>
+    }
+}
+
+/// A moment as people of `locale` write it, in UTC (the server does not
+/// know the browser's time zone, and the page must render the same twice).
+pub fn format_time(unix_seconds: i64, locale: Locale) -> String {
+    let days = unix_seconds.div_euclid(86_400);
+    let seconds_of_day = unix_seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    let (hour, minute) = (seconds_of_day / 3600, seconds_of_day % 3600 / 60);
+    match locale {
+        Locale::De => format!("{day:02}.{month:02}.{year}, {hour:02}:{minute:02} UTC"),
+        Locale::En => format!("{year}-{month:02}-{day:02} {hour:02}:{minute:02} UTC"),
+    }
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard
+/// Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_written_as_each_language_does() {
+        assert_eq!(format_time(0, Locale::En), "1970-01-01 00:00 UTC");
+        // 2026-11-22 17:48:28 UTC
+        assert_eq!(format_time(1_795_369_708, Locale::En), "2026-11-22 17:48 UTC");
+        assert_eq!(format_time(1_795_369_708, Locale::De), "22.11.2026, 17:48 UTC");
+        // A leap day, and a day before 1970.
+        assert_eq!(format_time(951_782_400, Locale::En), "2000-02-29 00:00 UTC");
+        assert_eq!(format_time(-86_400, Locale::En), "1969-12-31 00:00 UTC");
+    }
+}

@@ -1,0 +1,327 @@
+//! What a person can see and change of their own account: their sessions,
+//! the applications they allowed, their password. Every function takes the
+//! account's id and touches nothing of anyone else's.
+
+use crate::clock::UnixTime;
+use crate::store::{Store, StoreError};
+use crate::users::UserId;
+
+/// A live session as the account console lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSummary {
+    pub id: String,
+    pub device: Option<String>,
+    pub created_at: UnixTime,
+    pub last_seen_at: UnixTime,
+    pub amr: Vec<String>,
+}
+
+/// The account's live sessions, the most recently used first.
+pub async fn list_sessions(store: &Store, user_id: &UserId, now: UnixTime) -> Result<Vec<SessionSummary>, StoreError> {
+    let rows: Vec<(String, Option<String>, i64, i64, String)> = sqlx::query_as(
+        "SELECT id, device, created_at, last_seen_at, amr FROM sessions \
+         WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 ORDER BY last_seen_at DESC, id",
+    )
+    .bind(user_id.as_str())
+    .bind(now.0)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, device, created_at, last_seen_at, amr)| SessionSummary {
+            id,
+            device,
+            created_at: UnixTime(created_at),
+            last_seen_at: UnixTime(last_seen_at),
+            amr: serde_json::from_str(&amr).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Notes that a session was just used, at most once in five minutes (so
+/// that signing in to apps does not write on every request).
+pub async fn touch_session(store: &Store, session_id: &str, now: UnixTime) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $3")
+        .bind(now.0)
+        .bind(session_id)
+        .bind(now.0 - 300)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Ends one of the account's sessions and revokes what was issued in it;
+/// `false` when it is not (or no longer) one of them.
+pub async fn end_own_session(
+    store: &Store,
+    user_id: &UserId,
+    session_id: &str,
+    now: UnixTime,
+) -> Result<bool, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    let ended = sqlx::query("UPDATE sessions SET ended_at = $1 WHERE id = $2 AND user_id = $3 AND ended_at IS NULL")
+        .bind(now.0)
+        .bind(session_id)
+        .bind(user_id.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        > 0;
+    sqlx::query(
+        "UPDATE token_families SET revoked_at = $1 WHERE session_id = $2 AND user_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now.0)
+    .bind(session_id)
+    .bind(user_id.as_str())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// Ends every session of the account but `keep`, with what they issued;
+/// returns how many ended.
+pub async fn end_other_sessions(store: &Store, user_id: &UserId, keep: &str, now: UnixTime) -> Result<u64, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    let ended = sqlx::query("UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND id <> $3 AND ended_at IS NULL")
+        .bind(now.0)
+        .bind(user_id.as_str())
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query(
+        "UPDATE token_families SET revoked_at = $1 \
+         WHERE user_id = $2 AND (session_id IS NULL OR session_id <> $3) AND revoked_at IS NULL",
+    )
+    .bind(now.0)
+    .bind(user_id.as_str())
+    .bind(keep)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// An application the account allowed, as the console lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectedApp {
+    pub client_id: String,
+    pub name: String,
+    pub logo_uri: Option<String>,
+    pub scopes: Vec<String>,
+    pub granted_at: UnixTime,
+}
+
+/// The applications the account gave its consent to, newest first.
+pub async fn connected_apps(store: &Store, user_id: &UserId) -> Result<Vec<ConnectedApp>, StoreError> {
+    let rows: Vec<(String, String, Option<String>, String, i64)> = sqlx::query_as(
+        "SELECT c.client_id, k.name, k.logo_uri, c.scopes, c.updated_at FROM consents c \
+         JOIN clients k ON k.id = c.client_id WHERE c.user_id = $1 ORDER BY c.updated_at DESC, k.name",
+    )
+    .bind(user_id.as_str())
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(client_id, name, logo_uri, scopes, granted_at)| ConnectedApp {
+            client_id,
+            name,
+            logo_uri,
+            scopes: serde_json::from_str(&scopes).unwrap_or_default(),
+            granted_at: UnixTime(granted_at),
+        })
+        .collect())
+}
+
+/// Withdraws the consent given to a client and revokes every token it
+/// holds for the account; `false` when there was no consent.
+pub async fn disconnect_app(
+    store: &Store,
+    user_id: &UserId,
+    client_id: &str,
+    now: UnixTime,
+) -> Result<bool, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    let removed = sqlx::query("DELETE FROM consents WHERE user_id = $1 AND client_id = $2")
+        .bind(user_id.as_str())
+        .bind(client_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        > 0;
+    sqlx::query(
+        "UPDATE token_families SET revoked_at = $1 WHERE user_id = $2 AND client_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now.0)
+    .bind(user_id.as_str())
+    .bind(client_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(removed)
+}
+
+/// Sets a new password (an argon2id PHC string); every other session ends
+/// and every token of the account is revoked, so that whoever knew the old
+/// password is out. The session `keep` (the one changing it) stays.
+pub async fn change_password(
+    store: &Store,
+    user_id: &UserId,
+    password_hash: &str,
+    keep: &str,
+    now: UnixTime,
+) -> Result<(), StoreError> {
+    let mut tx = store.pool().begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(now.0)
+        .bind(user_id.as_str())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND id <> $3 AND ended_at IS NULL")
+        .bind(now.0)
+        .bind(user_id.as_str())
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?;
+    for statement in [
+        "UPDATE token_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        "UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+    ] {
+        sqlx::query(statement).bind(now.0).bind(user_id.as_str()).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consents::grant_consent;
+    use crate::sessions::{create_session, find_session};
+    use crate::users::{Email, NewUser, User, find_user_for_sign_in, insert_user};
+
+    async fn user(store: &Store, email: &str) -> User {
+        let new =
+            NewUser { email: Email::parse(email).unwrap(), given_name: None, family_name: None, locale: "en".into() };
+        insert_user(store, new, UnixTime(1)).await.unwrap()
+    }
+
+    /// A client to consent to, through the import (the whole chain of tenant, application, client).
+    async fn seed_client(store: &Store) {
+        let toml = r#"
+[[tenants]]
+id = "t"
+name = "T"
+kind = "development"
+
+[[applications]]
+tenant = "t"
+short_key = "ward"
+name = "Ward"
+
+[[clients]]
+application = "ward"
+client_id = "ward-spa"
+kind = "spa"
+name = "Ward app"
+redirect_uris = ["https://ward.example/cb"]
+"#;
+        let file = crate::import::parse(toml, "toml").unwrap();
+        crate::import::apply(store, file, UnixTime(1)).await.unwrap();
+    }
+
+    async fn family(store: &Store, user: &User, session: Option<&str>) -> String {
+        let id = crate::random::url_safe(8);
+        sqlx::query(
+            "INSERT INTO token_families (id, client_id, user_id, session_id, scopes, auth_time, amr, created_at) \
+             VALUES ($1, 'ward-spa', $2, $3, '[]', 1, '[]', 1)",
+        )
+        .bind(&id)
+        .bind(user.id.as_str())
+        .bind(session)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        id
+    }
+
+    async fn revoked(store: &Store, family: &str) -> bool {
+        let (at,): (Option<i64>,) = sqlx::query_as("SELECT revoked_at FROM token_families WHERE id = $1")
+            .bind(family)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        at.is_some()
+    }
+
+    crate::engine_tests! {
+        async fn sessions_are_listed_touched_and_ended_only_for_their_owner(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            seed_client(&store).await;
+            let (jane, john) = (user(&store, "jane@example.org").await, user(&store, "john@example.org").await);
+            let (here, _) = create_session(&store, &jane.id, &["pwd"], Some("Firefox on Linux"), UnixTime(100), 9999).await.unwrap();
+            let (there, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(200), 9999).await.unwrap();
+            let (johns, _) = create_session(&store, &john.id, &["pwd"], None, UnixTime(200), 9999).await.unwrap();
+            let there_family = family(&store, &jane, Some(&there.id)).await;
+
+            touch_session(&store, &here.id, UnixTime(450)).await.unwrap();
+            touch_session(&store, &here.id, UnixTime(600)).await.unwrap(); // within five minutes: not written
+            let listed = list_sessions(&store, &jane.id, UnixTime(700)).await.unwrap();
+            assert_eq!(listed.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), [here.id.as_str(), there.id.as_str()]);
+            assert_eq!((listed[0].device.as_deref(), listed[0].last_seen_at), (Some("Firefox on Linux"), UnixTime(450)));
+
+            assert!(!end_own_session(&store, &jane.id, &johns.id, UnixTime(701)).await.unwrap(), "not hers");
+            assert!(find_session(&store, &johns.id, UnixTime(702)).await.unwrap().is_some());
+            assert!(end_own_session(&store, &jane.id, &there.id, UnixTime(701)).await.unwrap());
+            assert!(revoked(&store, &there_family).await, "what the session issued ends with it");
+            assert_eq!(list_sessions(&store, &jane.id, UnixTime(702)).await.unwrap().len(), 1);
+        }
+
+        async fn ending_the_other_sessions_keeps_this_one(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            seed_client(&store).await;
+            let jane = user(&store, "jane@example.org").await;
+            let (here, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap();
+            for _ in 0..2 {
+                create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap();
+            }
+            let (kept, other) = (family(&store, &jane, Some(&here.id)).await, family(&store, &jane, None).await);
+            assert_eq!(end_other_sessions(&store, &jane.id, &here.id, UnixTime(200)).await.unwrap(), 2);
+            let left = list_sessions(&store, &jane.id, UnixTime(201)).await.unwrap();
+            assert_eq!(left.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), [here.id.as_str()]);
+            assert!(!revoked(&store, &kept).await && revoked(&store, &other).await);
+        }
+
+        async fn disconnecting_an_app_withdraws_consent_and_its_tokens(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            seed_client(&store).await;
+            let jane = user(&store, "jane@example.org").await;
+            grant_consent(&store, jane.id.as_str(), "ward-spa", &["openid".into(), "email".into()], UnixTime(50)).await.unwrap();
+            let tokens = family(&store, &jane, None).await;
+            let apps = connected_apps(&store, &jane.id).await.unwrap();
+            assert_eq!(apps.len(), 1);
+            assert_eq!((apps[0].name.as_str(), apps[0].scopes.clone(), apps[0].granted_at), ("Ward app", vec!["openid".to_string(), "email".to_string()], UnixTime(50)));
+            assert!(disconnect_app(&store, &jane.id, "ward-spa", UnixTime(60)).await.unwrap());
+            assert!(connected_apps(&store, &jane.id).await.unwrap().is_empty());
+            assert!(revoked(&store, &tokens).await);
+            assert!(!disconnect_app(&store, &jane.id, "ward-spa", UnixTime(61)).await.unwrap());
+        }
+
+        async fn a_changed_password_signs_everything_else_out(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            seed_client(&store).await;
+            let jane = user(&store, "jane@example.org").await;
+            let (here, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap();
+            let (there, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap();
+            let tokens = family(&store, &jane, Some(&here.id)).await;
+            change_password(&store, &jane.id, "$argon2id$new", &here.id, UnixTime(200)).await.unwrap();
+            let (_, hash) = find_user_for_sign_in(&store, &Email::parse("jane@example.org").unwrap()).await.unwrap().unwrap();
+            assert_eq!(hash.as_deref(), Some("$argon2id$new"));
+            assert!(find_session(&store, &here.id, UnixTime(201)).await.unwrap().is_some());
+            assert!(find_session(&store, &there.id, UnixTime(201)).await.unwrap().is_none());
+            assert!(revoked(&store, &tokens).await, "tokens of the old password end everywhere");
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! The account console: `GET /account` and the forms it posts. Each action
+//! needs the browser's single sign-on session (otherwise: to `/signin` and
+//! back), changes only that account, is audited, and answers with a
+//! redirect to the console carrying a notice or an error.
+
+use axum::Form;
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use leptos::prelude::provide_context;
+use sanus_core::UnixTime;
+use sanus_core::account::{
+    change_password, connected_apps, disconnect_app, end_other_sessions, end_own_session, list_sessions, touch_session,
+};
+use sanus_core::audit::{self, EventKind};
+use sanus_core::password_policy::{self, check_new_password};
+use sanus_core::sessions::{Session, end_session, find_session_by_token};
+use sanus_core::throttle::SignInAttempt;
+use sanus_core::users::{Email, User, find_user_for_sign_in, get_user, update_user_profile};
+use serde::Deserialize;
+
+use super::audit_event;
+use super::client_address::{Peer, client_address};
+use super::cookies;
+use crate::oidc::authorize::see_other;
+use crate::state::AppState;
+use app::dto::{AccountError, AccountNotice, AccountView, ConnectedAppView, NewPasswordError, SessionView};
+
+const CONSOLE: &str = "/account";
+
+/// The browser's session and its account.
+struct SignedIn {
+    session: Session,
+    user: User,
+}
+
+async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    now: UnixTime,
+) -> Result<Option<SignedIn>, sanus_core::StoreError> {
+    let Some(token) = cookies::read(headers, cookies::SESSION) else { return Ok(None) };
+    let Some(session) = find_session_by_token(&state.store, &token, now).await? else { return Ok(None) };
+    let user = get_user(&state.store, &session.user_id).await?;
+    Ok(Some(SignedIn { session, user }))
+}
+
+fn to_sign_in() -> Response {
+    see_other("/signin?return_to=/account")
+}
+
+fn back(notice: AccountNotice) -> Response {
+    see_other(&format!("{CONSOLE}?notice={}", notice.as_str()))
+}
+
+fn refused(error: AccountError) -> Response {
+    see_other(&format!("{CONSOLE}?error={}", error.to_query()))
+}
+
+fn failed(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) -> Response {
+    tracing::error!(%cause, "account console failed");
+    super::unavailable_page(state, headers)
+}
+
+/// Loads the signed-in account or answers: to sign-in, or the error page.
+macro_rules! signed_in_or_answer {
+    ($state:expr, $headers:expr, $now:expr) => {
+        match signed_in(&$state, &$headers, $now).await {
+            Ok(Some(me)) => me,
+            Ok(None) => return to_sign_in(),
+            Err(error) => return failed(&$state, &$headers, &error),
+        }
+    };
+}
+
+#[derive(Deserialize, Default)]
+pub struct ConsoleQuery {
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /account`: the console.
+pub async fn page(
+    State(state): State<AppState>,
+    Query(query): Query<ConsoleQuery>,
+    request: Request<Body>,
+) -> Response {
+    let now = state.clock.now();
+    let me = signed_in_or_answer!(state, request.headers(), now);
+    let loaded = async {
+        touch_session(&state.store, &me.session.id, now).await?;
+        let sessions = list_sessions(&state.store, &me.user.id, now).await?;
+        let apps = connected_apps(&state.store, &me.user.id).await?;
+        Ok::<_, sanus_core::StoreError>((sessions, apps))
+    };
+    let (sessions, apps) = match loaded.await {
+        Ok(loaded) => loaded,
+        Err(error) => return failed(&state, request.headers(), &error),
+    };
+    let user = me.user;
+    let view = AccountView {
+        email: user.email,
+        email_verified: user.email_verified,
+        given_name: user.given_name.unwrap_or_default(),
+        family_name: user.family_name.unwrap_or_default(),
+        locale: user.locale,
+        sessions: sessions
+            .into_iter()
+            .map(|s| SessionView {
+                current: s.id == me.session.id,
+                id: s.id,
+                device: s.device,
+                created_at: s.created_at.seconds(),
+                last_seen_at: s.last_seen_at.seconds(),
+            })
+            .collect(),
+        apps: apps
+            .into_iter()
+            .map(|a| ConnectedAppView {
+                client_id: a.client_id,
+                name: a.name,
+                logo_uri: a.logo_uri,
+                scopes: a.scopes,
+                granted_at: a.granted_at.seconds(),
+            })
+            .collect(),
+        notice: query.notice.as_deref().and_then(AccountNotice::parse),
+        error: query.error.as_deref().and_then(AccountError::parse),
+        min_chars: password_policy::MIN_CHARS,
+        max_chars: password_policy::MAX_CHARS,
+        max_name_chars: sanus_core::registration::MAX_NAME_CHARS,
+    };
+    let loaded = app::LoadedAccount(view);
+    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    given_name: String,
+    #[serde(default)]
+    family_name: String,
+    #[serde(default)]
+    locale: String,
+}
+
+/// `POST /account/profile`: names and language.
+pub async fn profile(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<ProfileForm>,
+) -> Response {
+    let now = state.clock.now();
+    let me = signed_in_or_answer!(state, headers, now);
+    let name = |typed: &str| Some(typed.trim().to_string()).filter(|n| !n.is_empty());
+    let (given, family) = (name(&form.given_name), name(&form.family_name));
+    let too_long =
+        |n: &Option<String>| n.as_ref().is_some_and(|n| n.chars().count() > sanus_core::registration::MAX_NAME_CHARS);
+    if too_long(&given) {
+        return refused(AccountError::GivenNameTooLong);
+    }
+    if too_long(&family) {
+        return refused(AccountError::FamilyNameTooLong);
+    }
+    let locale = app::i18n::Locale::parse(&form.locale).map_or(me.user.locale.clone(), |l| l.as_str().to_string());
+    let saved = update_user_profile(
+        &state.store,
+        &me.user.id,
+        given.as_deref(),
+        family.as_deref(),
+        &locale,
+        me.user.email_verified,
+        now,
+    )
+    .await;
+    let address = client_address(&headers, &peer, &state.settings.server);
+    let mut event = audit_event(EventKind::ProfileUpdated, &headers, address);
+    event.user_id = Some(&me.user.id);
+    match saved.and(audit::record(&state.store, &event, now).await) {
+        Ok(()) => back(AccountNotice::ProfileSaved),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /account/password`: the current password, then the new one twice.
+/// Wrong current passwords count like failed sign-ins.
+pub async fn password(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let now = state.clock.now();
+    let me = signed_in_or_answer!(state, headers, now);
+    let address = client_address(&headers, &peer, &state.settings.server);
+    let attempt = SignInAttempt::new(&me.user.email, address.as_ref());
+    match attempt.wait(&state.store, now).await {
+        Ok(Some(seconds)) => return refused(AccountError::Throttled { retry_after_seconds: seconds }),
+        Ok(None) => {}
+        Err(error) => return failed(&state, &headers, &error),
+    }
+    let hash = match Email::parse(&me.user.email) {
+        Ok(email) => match find_user_for_sign_in(&state.store, &email).await {
+            Ok(found) => found.and_then(|(_, hash)| hash),
+            Err(error) => return failed(&state, &headers, &error),
+        },
+        Err(_) => None,
+    };
+    if !state.passwords.verify(form.current, hash).await {
+        let mut event = audit_event(EventKind::SignInFailed, &headers, address);
+        event.user_id = Some(&me.user.id);
+        event.detail = serde_json::json!({ "reason": "wrong_current_password" });
+        let recorded = attempt.record_failure(&state.store, now).await;
+        return match recorded {
+            Ok(wait) => match audit::record(&state.store, &event, now).await {
+                Ok(()) if wait > 0 => refused(AccountError::Throttled { retry_after_seconds: wait }),
+                Ok(()) => refused(AccountError::WrongPassword),
+                Err(error) => failed(&state, &headers, &error),
+            },
+            Err(error) => failed(&state, &headers, &error),
+        };
+    }
+    if let Err(error) = attempt.record_success(&state.store).await {
+        return failed(&state, &headers, &error);
+    }
+    let rule = if form.password != form.confirm {
+        Some(NewPasswordError::Mismatch)
+    } else {
+        check_new_password(&form.password, &me.user.email).err().map(super::registration::new_password_error)
+    };
+    if let Some(error) = rule {
+        return refused(AccountError::NewPassword(error));
+    }
+    let Some(new_hash) = state.passwords.hash(form.password).await else {
+        return failed(&state, &headers, &"the password could not be hashed now");
+    };
+    if let Err(error) = change_password(&state.store, &me.user.id, &new_hash, &me.session.id, now).await {
+        return failed(&state, &headers, &error);
+    }
+    state.access_tokens.invalidate();
+    let mut event = audit_event(EventKind::PasswordChanged, &headers, address);
+    event.user_id = Some(&me.user.id);
+    match audit::record(&state.store, &event, now).await {
+        Ok(()) => back(AccountNotice::PasswordChanged),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+/// `POST /account/sessions/{id}/end`: signs one session out.
+pub async fn end_one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    peer: Peer,
+    headers: HeaderMap,
+) -> Response {
+    let now = state.clock.now();
+    let me = signed_in_or_answer!(state, headers, now);
+    let ended = match end_own_session(&state.store, &me.user.id, &id, now).await {
+        Ok(ended) => ended,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    state.access_tokens.invalidate();
+    if ended {
+        let address = client_address(&headers, &peer, &state.settings.server);
+        let mut event = audit_event(EventKind::SessionEnded, &headers, address);
+        event.user_id = Some(&me.user.id);
+        event.detail = serde_json::json!({ "session": id });
+        if let Err(error) = audit::record(&state.store, &event, now).await {
+            return failed(&state, &headers, &error);
+        }
+    }
+    if id == me.session.id {
+        return signed_out(&state);
+    }
+    back(AccountNotice::SessionEnded)
+}
+
+/// `POST /account/sessions/end-others`: every session but this one.
+pub async fn end_others(State(state): State<AppState>, peer: Peer, headers: HeaderMap) -> Response {
+    let now = state.clock.now();
+    let me = signed_in_or_answer!(state, headers, now);
+    let ended = match end_other_sessions(&state.store, &me.user.id, &me.session.id, now).await {
+        Ok(ended) => ended,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    state.access_tokens.invalidate();
+    let address = client_address(&headers, &peer, &state.settings.server);
+    let mut event = audit_event(EventKind::SessionEnded, &headers, address);
+    event.user_id = Some(&me.user.id);
+    event.detail = serde_json::json!({ "others": ended });
+    match audit::record(&state.store, &event, now).await {
+        Ok(()) => back(AccountNotice::OtherSessionsEnded),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+/// `POST /account/apps/{client_id}/disconnect`: withdraws the consent and
+/// revokes the app's tokens for this account.
+pub async fn disconnect(
+    State(state): State<AppState>,
+    Path(client_id): Path<String>,
+    peer: Peer,
+    headers: HeaderMap,
+) -> Response {
+    let now = state.clock.now();
+    let me = signed_in_or_answer!(state, headers, now);
+    let removed = match disconnect_app(&state.store, &me.user.id, &client_id, now).await {
+        Ok(removed) => removed,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    state.access_tokens.invalidate();
+    if removed {
+        let address = client_address(&headers, &peer, &state.settings.server);
+        let mut event = audit_event(EventKind::ConsentRevoked, &headers, address);
+        event.user_id = Some(&me.user.id);
+        event.client_id = Some(&client_id);
+        if let Err(error) = audit::record(&state.store, &event, now).await {
+            return failed(&state, &headers, &error);
+        }
+    }
+    back(AccountNotice::AppDisconnected)
+}
+
+/// `POST /account/signout`: ends this browser's session.
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let now = state.clock.now();
+    let me = match signed_in(&state, &headers, now).await {
+        Ok(me) => me,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    if let Some(me) = me
+        && let Err(error) = end_session(&state.store, &me.session.id, now).await
+    {
+        return failed(&state, &headers, &error);
+    }
+    signed_out(&state)
+}
+
+/// To the home page, with the session cookie gone.
+fn signed_out(state: &AppState) -> Response {
+    let mut response = see_other("/");
+    if let Some(cookie) = cookies::clear(cookies::SESSION, state.settings.server.public_url.is_https()) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}

@@ -1,0 +1,319 @@
+//! Signing in with e-mail and password, shared by the interaction page of an
+//! authorization request and Sanus' own sign-in page (`/signin`, for the
+//! account console). Guessing is slowed down per account and per address
+//! (`sanus_core::throttle`); a throttled attempt is refused before its
+//! password is looked at; every outcome is in the audit log.
+
+use axum::Form;
+use axum::body::Body;
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use leptos::prelude::provide_context;
+use sanus_core::UnixTime;
+use sanus_core::audit::{self, EventKind};
+use sanus_core::sessions::create_session;
+use sanus_core::throttle::SignInAttempt;
+use sanus_core::users::{Email, User, UserId, find_user_for_sign_in};
+use serde::Deserialize;
+
+use super::audit_event;
+use super::client_address::{Peer, client_address};
+use super::cookies;
+use crate::oidc::authorize::see_other;
+use crate::state::AppState;
+
+/// How long a single sign-on session lasts.
+pub const SESSION_LIFETIME_SECONDS: i64 = 12 * 3600;
+
+/// Why an attempt was refused, as the form shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Wrong e-mail or password; deliberately not saying which.
+    InvalidCredentials,
+    /// Attempts must wait until then.
+    ThrottledUntil(UnixTime),
+}
+
+impl Refusal {
+    const INVALID: &str = "invalid_credentials";
+    const THROTTLED: &str = "throttled:";
+
+    /// As stored with an interaction or carried in a query string.
+    pub fn encode(self) -> String {
+        match self {
+            Self::InvalidCredentials => Self::INVALID.to_string(),
+            Self::ThrottledUntil(until) => format!("{}{}", Self::THROTTLED, until.seconds()),
+        }
+    }
+
+    /// What the form says about it at `now` (a wait that is over: nothing).
+    pub fn shown(encoded: &str, now: UnixTime) -> Option<app::dto::SignInError> {
+        use app::dto::SignInError;
+        match encoded.strip_prefix(Self::THROTTLED) {
+            Some(until) => {
+                let wait = until.parse::<i64>().ok()? - now.seconds();
+                (wait > 0).then_some(SignInError::Throttled { retry_after_seconds: wait })
+            }
+            None => (encoded == Self::INVALID).then_some(SignInError::InvalidCredentials),
+        }
+    }
+}
+
+/// Checks an e-mail and password. Failures and throttled attempts are
+/// counted and audited here; a success clears the counts (the caller
+/// records the sign-in itself, once it knows what follows).
+pub async fn check_password(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
+    email: &str,
+    password: String,
+    client_id: Option<&str>,
+    now: UnixTime,
+) -> Result<Result<User, Refusal>, sanus_core::StoreError> {
+    let attempt = SignInAttempt::new(email, address.as_ref());
+    let mut event = audit_event(EventKind::SignInFailed, headers, address);
+    event.client_id = client_id;
+    if let Some(seconds) = attempt.wait(&state.store, now).await? {
+        event.kind = EventKind::SignInThrottled;
+        event.detail = serde_json::json!({ "retry_after_seconds": seconds });
+        audit::record(&state.store, &event, now).await?;
+        tracing::info!("sign-in throttled");
+        return Ok(Err(Refusal::ThrottledUntil(now.plus_seconds(seconds))));
+    }
+    let account = match Email::parse(email) {
+        Ok(email) => find_user_for_sign_in(&state.store, &email).await?,
+        Err(_) => None,
+    };
+    let (user, hash) = match account {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, None),
+    };
+    // Unknown accounts cost the same time as wrong passwords.
+    let password_ok = state.passwords.verify(password, hash).await;
+    match user {
+        Some(user) if password_ok => {
+            attempt.record_success(&state.store).await?;
+            Ok(Ok(user))
+        }
+        user => {
+            event.user_id = user.as_ref().map(|u| &u.id);
+            event.detail = serde_json::json!({ "reason": Refusal::INVALID });
+            let wait = attempt.record_failure(&state.store, now).await?;
+            audit::record(&state.store, &event, now).await?;
+            tracing::info!("sign-in refused");
+            Ok(Err(if wait > 0 {
+                Refusal::ThrottledUntil(now.plus_seconds(wait))
+            } else {
+                Refusal::InvalidCredentials
+            }))
+        }
+    }
+}
+
+/// Whether a signed-in account must first confirm its address.
+pub fn must_verify_first(state: &AppState, user: &User) -> bool {
+    !user.email_verified && !state.settings.accounts.unverified_may_sign_in
+}
+
+/// Records that a password was right but the address is unproven, and
+/// sends the person to the page for the mailed code.
+pub async fn verify_first(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
+    user: &User,
+    interaction: Option<&str>,
+    now: UnixTime,
+) -> Result<Response, sanus_core::StoreError> {
+    let mut event = audit_event(EventKind::SignInFailed, headers, address);
+    event.user_id = Some(&user.id);
+    event.detail = serde_json::json!({ "reason": "email_not_verified" });
+    audit::record(&state.store, &event, now).await?;
+    let started = super::registration::send_verification(state, user, interaction, headers, address, now).await?;
+    let query = interaction.map(|id| format!("?interaction={id}")).unwrap_or_default();
+    Ok(see_other(&format!("/email/verify/{}{query}", started.id())))
+}
+
+/// Starts a single sign-on session for the account on this device, records
+/// the sign-in, and answers with a redirect to `next` that sets the cookie.
+/// Returns the new session's id too.
+pub async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    event: &audit::Event<'_>,
+    user_id: &UserId,
+    next: &str,
+    now: UnixTime,
+) -> Result<(String, Response), sanus_core::StoreError> {
+    let device = device_of(headers);
+    let (session, token) =
+        create_session(&state.store, user_id, &["pwd"], device.as_deref(), now, SESSION_LIFETIME_SECONDS).await?;
+    audit::record(&state.store, event, now).await?;
+    tracing::info!(%user_id, "signed in");
+    let mut response = see_other(next);
+    let secure = state.settings.server.public_url.is_https();
+    if let Some(cookie) = cookies::set(cookies::SESSION, &token, None, secure) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok((session.id, response))
+}
+
+/// A short, human description of the browser and system from the
+/// User-Agent ("Firefox on Windows"); the raw header is never stored.
+pub fn device_of(headers: &HeaderMap) -> Option<String> {
+    let agent = headers.get(header::USER_AGENT)?.to_str().ok()?;
+    let browser = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chromium/", "Chromium"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| agent.contains(marker))
+    .map(|(_, name)| name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("CrOS", "ChromeOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| agent.contains(marker))
+    .map(|(_, name)| name);
+    match (browser, system) {
+        (Some(browser), Some(system)) => Some(format!("{browser} on {system}")),
+        (Some(name), None) | (None, Some(name)) => Some(name.to_string()),
+        (None, None) => None,
+    }
+}
+
+/// Where `/signin` may send the browser afterwards: a path on this server
+/// (never another site: `//host` and `/\host` are refused).
+pub fn safe_return_to(value: Option<&str>) -> String {
+    value
+        .filter(|v| v.starts_with('/') && !v.starts_with("//") && !v.starts_with("/\\") && v.len() <= 512)
+        .filter(|v| v.bytes().all(|b| b.is_ascii_graphic()))
+        .unwrap_or("/account")
+        .to_string()
+}
+
+#[derive(Deserialize, Default)]
+pub struct SignInQuery {
+    return_to: Option<String>,
+    error: Option<String>,
+    email: Option<String>,
+}
+
+/// `GET /signin`: Sanus' own sign-in page (for the account console).
+pub async fn page(State(state): State<AppState>, Query(query): Query<SignInQuery>, request: Request<Body>) -> Response {
+    let now = state.clock.now();
+    let view = app::dto::SignInView {
+        return_to: safe_return_to(query.return_to.as_deref()),
+        login_hint: query.email.filter(|e| e.len() <= 254),
+        error: query.error.as_deref().and_then(|e| Refusal::shown(e, now)),
+        registration_open: state.settings.accounts.registration,
+    };
+    let loaded = app::LoadedSignIn(view);
+    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    return_to: Option<String>,
+}
+
+/// `POST /signin`: e-mail and password; then on to `return_to`.
+pub async fn submit(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let now = state.clock.now();
+    let address = client_address(&headers, &peer, &state.settings.server);
+    let next = safe_return_to(form.return_to.as_deref());
+    let checked = check_password(&state, &headers, address, &form.email, form.password, None, now).await;
+    let outcome = match checked {
+        Ok(Ok(user)) if must_verify_first(&state, &user) => {
+            verify_first(&state, &headers, address, &user, None, now).await
+        }
+        Ok(Ok(user)) => {
+            let mut event = audit_event(EventKind::SignInSucceeded, &headers, address);
+            event.user_id = Some(&user.id);
+            start_session(&state, &headers, &event, &user.id, &next, now).await.map(|(_, response)| response)
+        }
+        Ok(Err(refusal)) => {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("return_to", &next)
+                .append_pair("email", form.email.trim())
+                .append_pair("error", &refusal.encode())
+                .finish();
+            Ok(see_other(&format!("/signin?{query}")))
+        }
+        Err(error) => Err(error),
+    };
+    outcome.unwrap_or_else(|error| {
+        tracing::error!(%error, "sign-in failed");
+        super::unavailable_page(&state, &headers)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agent(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::USER_AGENT, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn devices_are_described_in_a_few_words() {
+        let firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+        assert_eq!(device_of(&agent(firefox)).as_deref(), Some("Firefox on Windows"));
+        let chrome =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+        assert_eq!(device_of(&agent(chrome)).as_deref(), Some("Chrome on Linux"));
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Version/18.1 Mobile/15E148 Safari/604.1";
+        assert_eq!(device_of(&agent(iphone)).as_deref(), Some("Safari on iOS"));
+        let edge = "Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 Edg/131.0";
+        assert_eq!(device_of(&agent(edge)).as_deref(), Some("Edge on Windows"));
+        assert_eq!(device_of(&agent("curl/8.5.0")), None);
+        assert_eq!(device_of(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn return_to_stays_on_this_server() {
+        assert_eq!(safe_return_to(Some("/account")), "/account");
+        assert_eq!(safe_return_to(Some("/account?tab=security")), "/account?tab=security");
+        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "account", "/a b", ""] {
+            assert_eq!(safe_return_to(Some(bad)), "/account", "{bad:?}");
+        }
+        assert_eq!(safe_return_to(None), "/account");
+    }
+
+    #[test]
+    fn refusals_survive_storage_and_expire() {
+        use app::dto::SignInError;
+        let now = UnixTime(1_000);
+        assert_eq!(Refusal::shown(&Refusal::InvalidCredentials.encode(), now), Some(SignInError::InvalidCredentials));
+        let throttled = Refusal::ThrottledUntil(UnixTime(1_030)).encode();
+        assert_eq!(Refusal::shown(&throttled, now), Some(SignInError::Throttled { retry_after_seconds: 30 }));
+        assert_eq!(Refusal::shown(&throttled, UnixTime(1_030)), None, "the wait is over");
+        assert_eq!(Refusal::shown("made-up", now), None);
+    }
+}
