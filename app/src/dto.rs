@@ -238,6 +238,7 @@ pub struct AccountView {
     pub locale: String,
     pub sessions: Vec<SessionView>,
     pub apps: Vec<ConnectedAppView>,
+    pub mfa: MfaView,
     pub notice: Option<AccountNotice>,
     pub error: Option<AccountError>,
     /// The password rule's bounds and the longest name (characters).
@@ -277,6 +278,7 @@ pub enum AccountNotice {
     SessionEnded,
     OtherSessionsEnded,
     AppDisconnected,
+    TotpRemoved,
 }
 
 /// Why the last action in the console was refused.
@@ -291,6 +293,8 @@ pub enum AccountError {
         retry_after_seconds: i64,
     },
     NewPassword(NewPasswordError),
+    /// The password confirming a change of the second factors was wrong.
+    MfaWrongPassword,
 }
 
 /// As `notice=…` travels in the console's query string.
@@ -310,6 +314,7 @@ impl AccountNotice {
             Self::SessionEnded => "session-ended",
             Self::OtherSessionsEnded => "others-ended",
             Self::AppDisconnected => "app-disconnected",
+            Self::TotpRemoved => "totp-removed",
         }
     }
 
@@ -326,6 +331,7 @@ impl AccountError {
             Self::WrongPassword => "wrong-password".into(),
             Self::Throttled { retry_after_seconds } => format!("throttled-{retry_after_seconds}"),
             Self::NewPassword(error) => format!("new-{}", error.as_str()),
+            Self::MfaWrongPassword => "mfa-wrong-password".into(),
         }
     }
 
@@ -334,6 +340,7 @@ impl AccountError {
             "given-name-too-long" => Some(Self::GivenNameTooLong),
             "family-name-too-long" => Some(Self::FamilyNameTooLong),
             "wrong-password" => Some(Self::WrongPassword),
+            "mfa-wrong-password" => Some(Self::MfaWrongPassword),
             _ => value.strip_prefix("new-").and_then(NewPasswordError::parse).map(Self::NewPassword).or_else(|| {
                 let seconds = value.strip_prefix("throttled-")?.parse::<i64>().ok().filter(|s| *s > 0)?;
                 Some(Self::Throttled { retry_after_seconds: seconds })
@@ -349,8 +356,56 @@ impl AccountError {
             Self::WrongPassword | Self::Throttled { .. } => "current-password",
             Self::NewPassword(NewPasswordError::Mismatch) => "confirm-password",
             Self::NewPassword(_) => "new-password",
+            Self::MfaWrongPassword => "mfa-password",
         }
     }
+}
+
+/// What the second step of signing in shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactorView {
+    /// `false`: the waiting sign-in is over (or there is none).
+    pub usable: bool,
+    pub error: Option<SecondFactorError>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SecondFactorError {
+    Wrong { tries_left: i64 },
+    Throttled { retry_after_seconds: i64 },
+}
+
+impl SecondFactorError {
+    pub fn to_query(self) -> String {
+        match self {
+            Self::Wrong { tries_left } => format!("wrong-{tries_left}"),
+            Self::Throttled { retry_after_seconds } => format!("throttled-{retry_after_seconds}"),
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        let number = |prefix: &str| value.strip_prefix(prefix).and_then(|n| n.parse::<i64>().ok()).filter(|n| *n >= 0);
+        number("wrong-")
+            .map(|tries_left| Self::Wrong { tries_left })
+            .or_else(|| number("throttled-").filter(|s| *s > 0).map(|s| Self::Throttled { retry_after_seconds: s }))
+    }
+}
+
+/// What the account has set up as second factors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MfaView {
+    pub totp: bool,
+    pub recovery_codes_left: i64,
+}
+
+/// The page for setting up an authenticator app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpSetupView {
+    pub secret_base32: String,
+    /// The otpauth:// URI as a QR code (SVG markup drawn by the server).
+    pub qr_svg: String,
+    /// The last code typed was wrong.
+    pub wrong: bool,
 }
 
 #[cfg(test)]
@@ -387,6 +442,7 @@ mod tests {
             AccountError::Throttled { retry_after_seconds: 4 },
             AccountError::NewPassword(NewPasswordError::Common),
             AccountError::NewPassword(NewPasswordError::Mismatch),
+            AccountError::MfaWrongPassword,
         ];
         for error in errors {
             assert_eq!(AccountError::parse(&error.to_query()), Some(error));
@@ -394,5 +450,11 @@ mod tests {
         for junk in ["", "new-", "new-nonsense", "throttled-0", "throttled-x"] {
             assert_eq!(AccountError::parse(junk), None, "{junk:?}");
         }
+        for error in
+            [SecondFactorError::Wrong { tries_left: 0 }, SecondFactorError::Throttled { retry_after_seconds: 9 }]
+        {
+            assert_eq!(SecondFactorError::parse(&error.to_query()), Some(error));
+        }
+        assert_eq!(SecondFactorError::parse("throttled-0"), None);
     }
 }

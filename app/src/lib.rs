@@ -19,11 +19,12 @@ pub use assets::Assets;
 use components::Layout;
 use pages::{
     AccountPage, ConfirmEmailPage, EmailConfirmedPage, ForgotPasswordPage, HomePage, InteractionPage, NotFoundPage,
-    PasswordChangedPage, RegisterPage, ResetPasswordPage, SignInPage, VerifyEmailPage,
+    PasswordChangedPage, RecoveryCodesPage, RegisterPage, ResetPasswordPage, SecondFactorPage, SignInPage,
+    TotpSetupPage, VerifyEmailPage,
 };
 pub use pages::{
-    LoadedAccount, LoadedConfirmEmail, LoadedInteraction, LoadedPasswordReset, LoadedRegistration, LoadedSignIn,
-    LoadedVerifyEmail,
+    LoadedAccount, LoadedConfirmEmail, LoadedInteraction, LoadedPasswordReset, LoadedRecoveryCodes, LoadedRegistration,
+    LoadedSecondFactor, LoadedSignIn, LoadedTotpSetup, LoadedVerifyEmail,
 };
 
 /// The whole HTML document, rendered on the server only. `App` inside it is
@@ -72,6 +73,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/email/confirmed") view=EmailConfirmedPage />
                     // Served by the server's own handler, which checks the session first.
                     <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/account/totp") view=TotpSetupPage />
+                    // The answers to posting a first code, or asking for new codes.
+                    <Route path=path!("/account/totp/confirm") view=RecoveryCodesPage />
+                    <Route path=path!("/account/recovery-codes") view=RecoveryCodesPage />
+                    <Route path=path!("/signin/second-factor") view=SecondFactorPage />
                 </Routes>
             </Layout>
         </Router>

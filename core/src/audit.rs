@@ -37,6 +37,12 @@ pub enum EventKind {
     SessionEnded,
     /// An app's consent (and its tokens) was withdrawn.
     ConsentRevoked,
+    /// An authenticator app was confirmed: sign-ins now need a second factor.
+    TotpEnabled,
+    /// The authenticator app (and the recovery codes) were removed.
+    TotpRemoved,
+    /// A new set of recovery codes replaced the old one.
+    RecoveryCodesRenewed,
 }
 
 impl EventKind {
@@ -56,6 +62,9 @@ impl EventKind {
             Self::PasswordChanged => "password.changed",
             Self::SessionEnded => "session.ended",
             Self::ConsentRevoked => "consent.revoked",
+            Self::TotpEnabled => "mfa.totp_enabled",
+            Self::TotpRemoved => "mfa.totp_removed",
+            Self::RecoveryCodesRenewed => "mfa.recovery_codes_renewed",
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod import;
 pub mod interactions;
 pub mod keys;
 pub mod mail;
+pub mod mfa;
 pub mod password;
 pub mod password_policy;
 pub mod password_resets;

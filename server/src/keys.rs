@@ -81,6 +81,11 @@ impl Keys {
     }
 
     /// The key ring, read again from the database when it is over a minute old.
+    /// The key-encryption key, for other secrets kept sealed (TOTP).
+    pub fn kek(&self) -> &Kek {
+        &self.kek
+    }
+
     pub async fn ring(&self) -> Result<Arc<KeyRing>, KeyError> {
         Ok(self.loaded().await?.ring.clone())
     }

@@ -43,6 +43,7 @@ pub fn AccountPage() -> impl IntoView {
             {notice}
             {profile(&view)}
             {password(&view)}
+            {mfa(&view)}
             {sessions(&view)}
             {apps(&view)}
             <form method="post" action="/account/signout">
@@ -60,13 +61,14 @@ fn notice_text(t: &'static Texts, notice: AccountNotice) -> &'static str {
         AccountNotice::SessionEnded => t.session_ended,
         AccountNotice::OtherSessionsEnded => t.others_ended,
         AccountNotice::AppDisconnected => t.app_disconnected,
+        AccountNotice::TotpRemoved => t.totp_removed,
     }
 }
 
 fn error_text(t: &'static Texts, error: AccountError, view: &AccountView) -> String {
     let text = match error {
         AccountError::GivenNameTooLong | AccountError::FamilyNameTooLong => t.name_too_long,
-        AccountError::WrongPassword => t.wrong_password,
+        AccountError::WrongPassword | AccountError::MfaWrongPassword => t.wrong_password,
         AccountError::Throttled { retry_after_seconds } => {
             return t.interaction_throttled.replace("{seconds}", &retry_after_seconds.to_string());
         }
@@ -167,6 +169,45 @@ fn password(view: &AccountView) -> impl IntoView + use<> {
                 </div>
                 <button type="submit" class=PRIMARY>{move || i18n.t().password_submit}</button>
             </form>
+        </section>
+    }
+}
+
+fn mfa(view: &AccountView) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let body = if view.mfa.totp {
+        let (error, described, invalid) = field_error(view, "mfa-password");
+        let left = view.mfa.recovery_codes_left;
+        view! {
+            <p class="mt-2 text-slate-700">{move || i18n.t().mfa_on}</p>
+            <p class="mt-1 text-sm text-slate-600">{move || i18n.t().mfa_codes_left.replace("{count}", &left.to_string())}</p>
+            <form method="post" class="mt-4 space-y-4">
+                <div>
+                    <label for="mfa-password" class=LABEL>{move || i18n.t().mfa_password_label}</label>
+                    <input id="mfa-password" name="password" type="password" autocomplete="current-password" required
+                        aria-describedby=described aria-invalid=invalid class=INPUT />
+                    {error}
+                </div>
+                <div class="flex flex-wrap gap-3">
+                    <button type="submit" formaction="/account/recovery-codes" class=SECONDARY>{move || i18n.t().mfa_new_codes}</button>
+                    <button type="submit" formaction="/account/totp/remove" class=SECONDARY>{move || i18n.t().mfa_remove}</button>
+                </div>
+            </form>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p class="mt-2 text-slate-700">{move || i18n.t().mfa_off}</p>
+            <form method="post" action="/account/totp" class="mt-4">
+                <button type="submit" class=PRIMARY>{move || i18n.t().mfa_setup}</button>
+            </form>
+        }
+        .into_any()
+    };
+    view! {
+        <section aria-labelledby="mfa-heading" class=CARD>
+            <h2 id="mfa-heading" class=SECTION_HEADING>{move || i18n.t().mfa_heading}</h2>
+            {body}
         </section>
     }
 }

@@ -3,6 +3,7 @@
 mod account;
 mod home;
 mod interaction;
+mod mfa;
 mod not_found;
 mod password;
 mod register;
@@ -12,6 +13,9 @@ mod style;
 pub use account::{AccountPage, LoadedAccount};
 pub use home::HomePage;
 pub use interaction::{InteractionPage, LoadedInteraction};
+pub use mfa::{
+    LoadedRecoveryCodes, LoadedSecondFactor, LoadedTotpSetup, RecoveryCodesPage, SecondFactorPage, TotpSetupPage,
+};
 pub use not_found::NotFoundPage;
 pub use password::{ForgotPasswordPage, LoadedPasswordReset, PasswordChangedPage, ResetPasswordPage};
 pub use register::{

@@ -14,6 +14,7 @@ use sanus_core::account::{
     change_password, connected_apps, disconnect_app, end_other_sessions, end_own_session, list_sessions, touch_session,
 };
 use sanus_core::audit::{self, EventKind};
+use sanus_core::mfa::{begin_totp, confirm_totp, mfa_status, new_recovery_codes, pending_totp, remove_totp};
 use sanus_core::password_policy::{self, check_new_password};
 use sanus_core::sessions::{Session, end_session, find_session_by_token};
 use sanus_core::throttle::SignInAttempt;
@@ -25,7 +26,9 @@ use super::client_address::{Peer, client_address};
 use super::cookies;
 use crate::oidc::authorize::see_other;
 use crate::state::AppState;
-use app::dto::{AccountError, AccountNotice, AccountView, ConnectedAppView, NewPasswordError, SessionView};
+use app::dto::{
+    AccountError, AccountNotice, AccountView, ConnectedAppView, MfaView, NewPasswordError, SessionView, TotpSetupView,
+};
 
 const CONSOLE: &str = "/account";
 
@@ -92,9 +95,10 @@ pub async fn page(
         touch_session(&state.store, &me.session.id, now).await?;
         let sessions = list_sessions(&state.store, &me.user.id, now).await?;
         let apps = connected_apps(&state.store, &me.user.id).await?;
-        Ok::<_, sanus_core::StoreError>((sessions, apps))
+        let mfa = mfa_status(&state.store, &me.user.id).await?;
+        Ok::<_, sanus_core::StoreError>((sessions, apps, mfa))
     };
-    let (sessions, apps) = match loaded.await {
+    let (sessions, apps, mfa) = match loaded.await {
         Ok(loaded) => loaded,
         Err(error) => return failed(&state, request.headers(), &error),
     };
@@ -125,6 +129,7 @@ pub async fn page(
                 granted_at: a.granted_at.seconds(),
             })
             .collect(),
+        mfa: MfaView { totp: mfa.totp, recovery_codes_left: mfa.recovery_codes_left },
         notice: query.notice.as_deref().and_then(AccountNotice::parse),
         error: query.error.as_deref().and_then(AccountError::parse),
         min_chars: password_policy::MIN_CHARS,
@@ -207,35 +212,13 @@ pub async fn password(
     let now = state.clock.now();
     let me = signed_in_or_answer!(state, headers, now);
     let address = client_address(&headers, &peer, &state.settings.server);
-    let attempt = SignInAttempt::new(&me.user.email, address.as_ref());
-    match attempt.wait(&state.store, now).await {
-        Ok(Some(seconds)) => return refused(AccountError::Throttled { retry_after_seconds: seconds }),
-        Ok(None) => {}
+    match current_password(&state, &headers, &me, form.current, address, now).await {
+        Ok(Ok(())) => {}
+        Ok(Err(Refused::Wrong)) => return refused(AccountError::WrongPassword),
+        Ok(Err(Refused::Throttled(seconds))) => {
+            return refused(AccountError::Throttled { retry_after_seconds: seconds });
+        }
         Err(error) => return failed(&state, &headers, &error),
-    }
-    let hash = match Email::parse(&me.user.email) {
-        Ok(email) => match find_user_for_sign_in(&state.store, &email).await {
-            Ok(found) => found.and_then(|(_, hash)| hash),
-            Err(error) => return failed(&state, &headers, &error),
-        },
-        Err(_) => None,
-    };
-    if !state.passwords.verify(form.current, hash).await {
-        let mut event = audit_event(EventKind::SignInFailed, &headers, address);
-        event.user_id = Some(&me.user.id);
-        event.detail = serde_json::json!({ "reason": "wrong_current_password" });
-        let recorded = attempt.record_failure(&state.store, now).await;
-        return match recorded {
-            Ok(wait) => match audit::record(&state.store, &event, now).await {
-                Ok(()) if wait > 0 => refused(AccountError::Throttled { retry_after_seconds: wait }),
-                Ok(()) => refused(AccountError::WrongPassword),
-                Err(error) => failed(&state, &headers, &error),
-            },
-            Err(error) => failed(&state, &headers, &error),
-        };
-    }
-    if let Err(error) = attempt.record_success(&state.store).await {
-        return failed(&state, &headers, &error);
     }
     let rule = if form.password != form.confirm {
         Some(NewPasswordError::Mismatch)
@@ -258,6 +241,42 @@ pub async fn password(
         Ok(()) => back(AccountNotice::PasswordChanged),
         Err(error) => failed(&state, &headers, &error),
     }
+}
+
+/// Why a current password did not confirm a change.
+enum Refused {
+    Wrong,
+    Throttled(i64),
+}
+
+/// Checks the account's current password before a sensitive change. Wrong
+/// ones count (and are audited) like failed sign-ins.
+async fn current_password(
+    state: &AppState,
+    headers: &HeaderMap,
+    me: &SignedIn,
+    typed: String,
+    address: Option<std::net::IpAddr>,
+    now: UnixTime,
+) -> Result<Result<(), Refused>, sanus_core::StoreError> {
+    let attempt = SignInAttempt::new(&me.user.email, address.as_ref());
+    if let Some(seconds) = attempt.wait(&state.store, now).await? {
+        return Ok(Err(Refused::Throttled(seconds)));
+    }
+    let hash = match Email::parse(&me.user.email) {
+        Ok(email) => find_user_for_sign_in(&state.store, &email).await?.and_then(|(_, hash)| hash),
+        Err(_) => None,
+    };
+    if state.passwords.verify(typed, hash).await {
+        attempt.record_success(&state.store).await?;
+        return Ok(Ok(()));
+    }
+    let mut event = audit_event(EventKind::SignInFailed, headers, address);
+    event.user_id = Some(&me.user.id);
+    event.detail = serde_json::json!({ "reason": "wrong_current_password" });
+    let wait = attempt.record_failure(&state.store, now).await?;
+    audit::record(&state.store, &event, now).await?;
+    Ok(Err(if wait > 0 { Refused::Throttled(wait) } else { Refused::Wrong }))
 }
 
 /// `POST /account/sessions/{id}/end`: signs one session out.
@@ -356,5 +375,156 @@ fn signed_out(state: &AppState) -> Response {
     if let Some(cookie) = cookies::clear(cookies::SESSION, state.settings.server.public_url.is_https()) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
+    response
+}
+
+/// The name authenticator apps list the account under.
+const TOTP_ISSUER: &str = "Sanus";
+
+/// `POST /account/totp`: starts setting up an authenticator app.
+pub async fn totp_begin(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let now = state.clock.now();
+    let me = signed_in_or_answer!(state, headers, now);
+    match begin_totp(&state.store, state.keys.kek(), &me.user.id, TOTP_ISSUER, &me.user.email, now).await {
+        Ok(Some(_)) => see_other("/account/totp"),
+        // One is set up already: nothing to do here.
+        Ok(None) => see_other(CONSOLE),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct TotpQuery {
+    error: Option<String>,
+}
+
+/// `GET /account/totp`: the QR code and key of the app being set up.
+pub async fn totp_page(
+    State(state): State<AppState>,
+    Query(query): Query<TotpQuery>,
+    request: Request<Body>,
+) -> Response {
+    let now = state.clock.now();
+    let me = signed_in_or_answer!(state, request.headers(), now);
+    let setup = match pending_totp(&state.store, state.keys.kek(), &me.user.id, TOTP_ISSUER, &me.user.email).await {
+        Ok(Some(setup)) => setup,
+        Ok(None) => return see_other(CONSOLE),
+        Err(error) => return failed(&state, request.headers(), &error),
+    };
+    let view = TotpSetupView {
+        secret_base32: setup.secret_base32,
+        qr_svg: setup.qr_svg,
+        wrong: query.error.as_deref() == Some("wrong"),
+    };
+    let loaded = app::LoadedTotpSetup(view);
+    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[derive(Deserialize)]
+pub struct TotpConfirmForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /account/totp/confirm`: the app's first code turns it on; the
+/// answer is the first set of recovery codes, shown once.
+pub async fn totp_confirm(State(state): State<AppState>, peer: Peer, request: Request<Body>) -> Response {
+    let now = state.clock.now();
+    let (form, parts) = match super::form_and_parts::<TotpConfirmForm>(&state, request).await {
+        Ok(parsed) => parsed,
+        Err(response) => return response,
+    };
+    let me = signed_in_or_answer!(state, parts.headers, now);
+    match confirm_totp(&state.store, state.keys.kek(), &me.user.id, &form.code, now).await {
+        Ok(true) => {}
+        Ok(false) => return see_other("/account/totp?error=wrong"),
+        Err(error) => return failed(&state, &parts.headers, &error),
+    }
+    let address = client_address(&parts.headers, &peer, &state.settings.server);
+    recovery_codes_page(&state, parts, &me, EventKind::TotpEnabled, address, now).await
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /account/totp/remove`: turns two-step sign-in off (with the
+/// current password).
+pub async fn totp_remove(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
+    let now = state.clock.now();
+    let me = signed_in_or_answer!(state, headers, now);
+    let address = client_address(&headers, &peer, &state.settings.server);
+    match current_password(&state, &headers, &me, form.password, address, now).await {
+        Ok(Ok(())) => {}
+        Ok(Err(Refused::Wrong)) => return refused(AccountError::MfaWrongPassword),
+        Ok(Err(Refused::Throttled(seconds))) => {
+            return refused(AccountError::Throttled { retry_after_seconds: seconds });
+        }
+        Err(error) => return failed(&state, &headers, &error),
+    }
+    if let Err(error) = remove_totp(&state.store, &me.user.id).await {
+        return failed(&state, &headers, &error);
+    }
+    let mut event = audit_event(EventKind::TotpRemoved, &headers, address);
+    event.user_id = Some(&me.user.id);
+    match audit::record(&state.store, &event, now).await {
+        Ok(()) => back(AccountNotice::TotpRemoved),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+/// `POST /account/recovery-codes`: a new set (with the current password).
+pub async fn recovery_codes(State(state): State<AppState>, peer: Peer, request: Request<Body>) -> Response {
+    let now = state.clock.now();
+    let (form, parts) = match super::form_and_parts::<ConfirmForm>(&state, request).await {
+        Ok(parsed) => parsed,
+        Err(response) => return response,
+    };
+    let me = signed_in_or_answer!(state, parts.headers, now);
+    let address = client_address(&parts.headers, &peer, &state.settings.server);
+    match current_password(&state, &parts.headers, &me, form.password, address, now).await {
+        Ok(Ok(())) => {}
+        Ok(Err(Refused::Wrong)) => return refused(AccountError::MfaWrongPassword),
+        Ok(Err(Refused::Throttled(seconds))) => {
+            return refused(AccountError::Throttled { retry_after_seconds: seconds });
+        }
+        Err(error) => return failed(&state, &parts.headers, &error),
+    }
+    recovery_codes_page(&state, parts, &me, EventKind::RecoveryCodesRenewed, address, now).await
+}
+
+/// Makes a new set of recovery codes and answers with the page that shows
+/// them this once (never cached).
+async fn recovery_codes_page(
+    state: &AppState,
+    parts: http::request::Parts,
+    me: &SignedIn,
+    kind: EventKind,
+    address: Option<std::net::IpAddr>,
+    now: UnixTime,
+) -> Response {
+    let codes = match new_recovery_codes(&state.store, &me.user.id, now).await {
+        Ok(codes) => codes,
+        Err(error) => return failed(state, &parts.headers, &error),
+    };
+    let mut event = audit_event(kind, &parts.headers, address);
+    event.user_id = Some(&me.user.id);
+    if let Err(error) = audit::record(&state.store, &event, now).await {
+        return failed(state, &parts.headers, &error);
+    }
+    let loaded = app::LoadedRecoveryCodes(codes);
+    // Rendered at the address posted to, which the page's router knows.
+    let request = Request::from_parts(parts, Body::empty());
+    let mut response = super::ui::render_page(state, request, move || provide_context(loaded.clone())).await;
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

@@ -6,6 +6,8 @@ use axum::http::{HeaderMap, HeaderValue, header};
 
 /// The single sign-on session (a random token; the database has its hash).
 pub const SESSION: &str = "sanus_session";
+/// A sign-in whose password was right, waiting for its second factor.
+pub const SECOND_FACTOR: &str = "sanus_second_factor";
 /// Binds interactions to the browser that started them.
 pub const BROWSER: &str = "sanus_browser";
 

@@ -7,19 +7,14 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::{Extension, Form};
-use sanus_core::UnixTime;
-use sanus_core::audit::{Event, EventKind};
-use sanus_core::interactions::{
-    consume_interaction, set_interaction_consented, set_interaction_login_error, set_interaction_session,
-};
+use sanus_core::interactions::{consume_interaction, set_interaction_consented, set_interaction_login_error};
 use sanus_core::sessions::find_session;
-use sanus_core::users::{UserId, get_user};
+use sanus_core::users::get_user;
 use serde::Deserialize;
 
-use super::audit_event;
 use super::client_address::{Peer, client_address};
 use super::security_headers::CspNonce;
-use super::sign_in::{Refusal, check_password, must_verify_first, start_session, verify_first};
+use super::sign_in::{Next, Refusal, after_password, check_password};
 use crate::oidc::authorize::{expired_page, issuer, load_interaction, see_other};
 use crate::state::AppState;
 
@@ -48,14 +43,9 @@ pub async fn sign_in(
     let address = client_address(&headers, &peer, &state.settings.server);
     let checked = check_password(&state, &headers, address, &form.email, form.password, Some(&client_id), now).await;
     let outcome = match checked {
-        Ok(Ok(user)) if must_verify_first(&state, &user) => {
-            verify_first(&state, &headers, address, &user, Some(&id), now).await
-        }
         Ok(Ok(user)) => {
-            let mut event = audit_event(EventKind::SignInSucceeded, &headers, address);
-            event.user_id = Some(&user.id);
-            event.client_id = Some(&client_id);
-            sign_in_to(&state, &headers, &user.id, &id, &event, now).await
+            let next = Next::Interaction { id: &id, client_id: &client_id };
+            after_password(&state, &headers, address, &user, next, now).await
         }
         Ok(Err(refusal)) => set_interaction_login_error(&state.store, &id, &refusal.encode())
             .await
@@ -63,23 +53,6 @@ pub async fn sign_in(
         Err(error) => Err(error),
     };
     outcome.unwrap_or_else(|error| failed(&state, &headers, &error))
-}
-
-/// Starts a single sign-on session for the account, attaches it to
-/// interaction `id`, records `event` and resumes the authorization request
-/// with the session cookie set.
-pub async fn sign_in_to(
-    state: &AppState,
-    headers: &HeaderMap,
-    user_id: &UserId,
-    id: &str,
-    event: &Event<'_>,
-    now: UnixTime,
-) -> Result<Response, sanus_core::StoreError> {
-    let next = format!("/authorize/resume/{id}");
-    let (session_id, response) = start_session(state, headers, event, user_id, &next, now).await?;
-    set_interaction_session(&state.store, id, &session_id).await?;
-    Ok(response)
 }
 
 #[derive(Deserialize)]

@@ -13,6 +13,7 @@ pub mod interaction;
 pub mod locale;
 pub mod password_reset;
 pub mod registration;
+pub mod second_factor;
 pub mod security_headers;
 pub mod sign_in;
 pub mod ui;
@@ -50,6 +51,22 @@ pub fn unavailable_page(state: &AppState, headers: &HeaderMap) -> axum::response
     let t = app::i18n::locale_of_headers(headers).texts();
     let body = format!("<p class=\"mt-4 text-slate-700\">{}</p>", t.server_error_text);
     crate::oidc::authorize::simple_page(state, headers, StatusCode::SERVICE_UNAVAILABLE, t.flow_error_title, &body)
+}
+
+/// A form posted to a handler that may answer with a page: the form, and
+/// the request's parts (headers, the CSP nonce) to render that page with.
+pub async fn form_and_parts<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    request: axum::extract::Request,
+) -> Result<(T, http::request::Parts), axum::response::Response> {
+    use axum::extract::FromRequest as _;
+    use axum::response::IntoResponse as _;
+    let (parts, body) = request.into_parts();
+    let rebuilt = axum::extract::Request::from_parts(parts.clone(), body);
+    match axum::Form::<T>::from_request(rebuilt, state).await {
+        Ok(axum::Form(form)) => Ok((form, parts)),
+        Err(rejection) => Err(rejection.into_response()),
+    }
 }
 
 pub fn router(state: AppState) -> Router {

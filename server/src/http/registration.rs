@@ -471,11 +471,17 @@ async fn after_verification(
         None => None,
     };
     let Some(interaction) = interaction else { return see_other("/email/confirmed") };
+    // Proving the address never stands in for a second factor.
+    match sanus_core::mfa::mfa_status(&state.store, &verified.user_id).await {
+        Ok(status) if status.required() => return see_other(&format!("/interaction/{}", interaction.id)),
+        Ok(_) => {}
+        Err(error) => return failed(state, headers, &error),
+    }
     let mut event = audit_event(EventKind::SignInSucceeded, headers, address);
     event.user_id = Some(&verified.user_id);
-    event.client_id = Some(&interaction.client_id);
     event.detail = serde_json::json!({ "method": "email_verification" });
-    match super::interaction::sign_in_to(state, headers, &verified.user_id, &interaction.id, &event, now).await {
+    let next = super::sign_in::Next::Interaction { id: &interaction.id, client_id: &interaction.client_id };
+    match super::sign_in::finish_sign_in(state, headers, &mut event, &verified.user_id, &["pwd"], next, now).await {
         Ok(response) => response,
         Err(error) => failed(state, headers, &error),
     }

@@ -113,13 +113,13 @@ pub async fn check_password(
 }
 
 /// Whether a signed-in account must first confirm its address.
-pub fn must_verify_first(state: &AppState, user: &User) -> bool {
+fn must_verify_first(state: &AppState, user: &User) -> bool {
     !user.email_verified && !state.settings.accounts.unverified_may_sign_in
 }
 
 /// Records that a password was right but the address is unproven, and
 /// sends the person to the page for the mailed code.
-pub async fn verify_first(
+async fn verify_first(
     state: &AppState,
     headers: &HeaderMap,
     address: Option<std::net::IpAddr>,
@@ -136,20 +136,78 @@ pub async fn verify_first(
     Ok(see_other(&format!("/email/verify/{}{query}", started.id())))
 }
 
+/// Where a sign-in goes on to.
+#[derive(Debug, Clone, Copy)]
+pub enum Next<'a> {
+    /// The authorization request of interaction `id` (of client `client_id`).
+    Interaction { id: &'a str, client_id: &'a str },
+    /// A page of Sanus itself.
+    Page(&'a str),
+}
+
+/// After a correct password: the address must be confirmed first, or a
+/// second factor is due, or the person is signed in.
+pub async fn after_password(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
+    user: &User,
+    next: Next<'_>,
+    now: UnixTime,
+) -> Result<Response, sanus_core::StoreError> {
+    let interaction = match next {
+        Next::Interaction { id, .. } => Some(id),
+        Next::Page(_) => None,
+    };
+    if must_verify_first(state, user) {
+        return verify_first(state, headers, address, user, interaction, now).await;
+    }
+    if sanus_core::mfa::mfa_status(&state.store, &user.id).await?.required() {
+        return super::second_factor::ask(state, &user.id, next, now).await;
+    }
+    let mut event = audit_event(EventKind::SignInSucceeded, headers, address);
+    event.user_id = Some(&user.id);
+    finish_sign_in(state, headers, &mut event, &user.id, &["pwd"], next, now).await
+}
+
+/// Starts a single sign-on session proven by `amr` and goes on to `next`
+/// (attaching the session to its interaction), recording `event`.
+pub async fn finish_sign_in<'a>(
+    state: &AppState,
+    headers: &HeaderMap,
+    event: &mut audit::Event<'a>,
+    user_id: &UserId,
+    amr: &[&str],
+    next: Next<'a>,
+    now: UnixTime,
+) -> Result<Response, sanus_core::StoreError> {
+    match next {
+        Next::Interaction { id, client_id } => {
+            event.client_id = Some(client_id);
+            let resume = format!("/authorize/resume/{id}");
+            let (session_id, response) = start_session(state, headers, event, user_id, amr, &resume, now).await?;
+            sanus_core::interactions::set_interaction_session(&state.store, id, &session_id).await?;
+            Ok(response)
+        }
+        Next::Page(page) => Ok(start_session(state, headers, event, user_id, amr, page, now).await?.1),
+    }
+}
+
 /// Starts a single sign-on session for the account on this device, records
 /// the sign-in, and answers with a redirect to `next` that sets the cookie.
 /// Returns the new session's id too.
-pub async fn start_session(
+async fn start_session(
     state: &AppState,
     headers: &HeaderMap,
     event: &audit::Event<'_>,
     user_id: &UserId,
+    amr: &[&str],
     next: &str,
     now: UnixTime,
 ) -> Result<(String, Response), sanus_core::StoreError> {
     let device = device_of(headers);
     let (session, token) =
-        create_session(&state.store, user_id, &["pwd"], device.as_deref(), now, SESSION_LIFETIME_SECONDS).await?;
+        create_session(&state.store, user_id, amr, device.as_deref(), now, SESSION_LIFETIME_SECONDS).await?;
     audit::record(&state.store, event, now).await?;
     tracing::info!(%user_id, "signed in");
     let mut response = see_other(next);
@@ -247,14 +305,7 @@ pub async fn submit(
     let next = safe_return_to(form.return_to.as_deref());
     let checked = check_password(&state, &headers, address, &form.email, form.password, None, now).await;
     let outcome = match checked {
-        Ok(Ok(user)) if must_verify_first(&state, &user) => {
-            verify_first(&state, &headers, address, &user, None, now).await
-        }
-        Ok(Ok(user)) => {
-            let mut event = audit_event(EventKind::SignInSucceeded, &headers, address);
-            event.user_id = Some(&user.id);
-            start_session(&state, &headers, &event, &user.id, &next, now).await.map(|(_, response)| response)
-        }
+        Ok(Ok(user)) => after_password(&state, &headers, address, &user, Next::Page(&next), now).await,
         Ok(Err(refusal)) => {
             let query = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("return_to", &next)

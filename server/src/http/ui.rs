@@ -20,9 +20,13 @@ const VERIFY_EMAIL_ROUTE: &str = "/email/verify/{id}";
 const CONFIRM_EMAIL_ROUTE: &str = "/email/confirm/{token}";
 const SIGN_IN_ROUTE: &str = "/signin";
 const ACCOUNT_ROUTE: &str = "/account";
+const TOTP_ROUTE: &str = "/account/totp";
+const RECOVERY_CODES_ROUTE: &str = "/account/recovery-codes";
+const TOTP_CONFIRM_ROUTE: &str = "/account/totp/confirm";
+const SECOND_FACTOR_ROUTE: &str = "/signin/second-factor";
 
 pub fn routes(state: &AppState) -> Router<AppState> {
-    use super::{account, password_reset, registration, sign_in};
+    use super::{account, password_reset, registration, second_factor, sign_in};
     use axum::routing::{get, post};
     let exclusions = [
         INTERACTION_ROUTE,
@@ -32,6 +36,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         CONFIRM_EMAIL_ROUTE,
         SIGN_IN_ROUTE,
         ACCOUNT_ROUTE,
+        TOTP_ROUTE,
+        RECOVERY_CODES_ROUTE,
+        TOTP_CONFIRM_ROUTE,
+        SECOND_FACTOR_ROUTE,
     ]
     .map(str::to_string)
     .to_vec();
@@ -53,6 +61,13 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/account/sessions/end-others", post(account::end_others))
         .route("/account/apps/{client_id}/disconnect", post(account::disconnect))
         .route("/account/signout", post(account::sign_out))
+        .route(TOTP_ROUTE, get(account::totp_page).post(account::totp_begin))
+        .route("/account/totp/remove", post(account::totp_remove))
+        // Recovery codes are shown once, in the answer to these POSTs; a
+        // reload (GET) goes back to the console.
+        .route(TOTP_CONFIRM_ROUTE, get(to_console).post(account::totp_confirm))
+        .route(RECOVERY_CODES_ROUTE, get(to_console).post(account::recovery_codes))
+        .route(SECOND_FACTOR_ROUTE, get(second_factor::page).post(second_factor::submit))
         .route(CONFIRM_EMAIL_ROUTE, get(registration::confirm_page).post(registration::confirm))
         .fallback(not_found)
 }
@@ -99,6 +114,10 @@ async fn interaction_page(State(state): State<AppState>, Path(id): Path<String>,
         response.headers_mut().insert(super::security_headers::FORM_ACTION_HEADER, value);
     }
     response
+}
+
+async fn to_console() -> Response {
+    crate::oidc::authorize::see_other("/account")
 }
 
 /// Renders the app for an address no route matches: its router shows the

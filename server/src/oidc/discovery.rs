@@ -44,9 +44,10 @@ pub fn document(issuer: &str) -> Value {
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "claims_supported": [
-            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "sid", "azp", "at_hash",
+            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "azp", "at_hash",
             "name", "given_name", "family_name", "locale", "email", "email_verified"
         ],
+        "acr_values_supported": [sanus_core::mfa::ACR_PASSWORD, sanus_core::mfa::ACR_MFA],
         "ui_locales_supported": ["en", "de"],
         "authorization_response_iss_parameter_supported": true,
         "claims_parameter_supported": false,
@@ -74,5 +75,6 @@ mod tests {
         assert_eq!(doc["token_endpoint"], "https://id.example.org/token");
         assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
         assert!(!doc["response_types_supported"].as_array().unwrap().iter().any(|t| t == "token"));
+        assert_eq!(doc["acr_values_supported"], json!(["urn:sanus:acr:pwd", "urn:sanus:acr:mfa"]));
     }
 }

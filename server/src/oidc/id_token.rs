@@ -50,6 +50,7 @@ pub async fn issue_id_token(state: &AppState, input: IdTokenInput<'_>) -> Result
     claims.insert("exp".into(), json!(now + ID_TOKEN_TTL_SECONDS));
     claims.insert("auth_time".into(), json!(input.family.auth_time.seconds()));
     claims.insert("amr".into(), json!(input.family.amr));
+    claims.insert("acr".into(), json!(sanus_core::mfa::acr_of(&input.family.amr)));
     claims.insert("at_hash".into(), json!(at_hash(input.access_token, alg)));
     if let Some(sid) = &input.family.session_id {
         claims.insert("sid".into(), json!(sid));

@@ -13,6 +13,7 @@ mod health;
 mod helpers;
 mod jwks;
 mod locale;
+mod mfa;
 mod password_reset;
 mod registration;
 mod security;

@@ -87,7 +87,11 @@ async fn authorize(
         Ok(signed_in) => signed_in,
         Err(error) => return server_error_page(state, headers, &error),
     };
-    let signed_in = signed_in.filter(|s| !request.prompt.login && within_max_age(&request, &s.session, now));
+    let signed_in = signed_in.filter(|s| {
+        !request.prompt.login
+            && within_max_age(&request, &s.session, now)
+            && (!request.require_mfa || sanus_core::mfa::is_multi_factor(&s.session.amr))
+    });
     // "Last used" in the account console, written at most every five minutes.
     if let Some(signed_in) = signed_in.as_ref().filter(|s| now.seconds() - s.session.last_seen_at.seconds() >= 300)
         && let Err(error) = sanus_core::account::touch_session(&state.store, &signed_in.session.id, now).await
@@ -277,6 +281,23 @@ pub async fn resume(
         },
         None => None,
     };
+    // Asked for a second factor, signed in without one (the account has none):
+    // the client learns it cannot be met, before any consent is asked.
+    if let Some(session) = &session
+        && request.require_mfa
+        && !sanus_core::mfa::is_multi_factor(&session.amr)
+    {
+        return match consume_interaction(&state.store, &id, now).await {
+            Ok(true) => request.target.error(
+                issuer(&state),
+                "unmet_authentication_requirements",
+                "This app requires a second factor; the account has to set up an authenticator app first.",
+                nonce.as_str(),
+            ),
+            Ok(false) => expired_page(&state, &headers),
+            Err(error) => server_error_page(&state, &headers, &error),
+        };
+    }
     let consent = if interaction.consented { Consent::Given } else { Consent::Unknown };
     match next_step(&state, &client, &request, session.as_ref(), consent).await {
         Ok(Next::Issue) => {}

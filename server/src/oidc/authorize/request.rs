@@ -21,6 +21,7 @@ pub struct RawAuthorizationRequest {
     pub max_age: Option<String>,
     pub login_hint: Option<String>,
     pub ui_locales: Option<String>,
+    pub acr_values: Option<String>,
     pub request: Option<String>,
     pub request_uri: Option<String>,
 }
@@ -42,6 +43,7 @@ impl RawAuthorizationRequest {
             max_age: get("max_age"),
             login_hint: get("login_hint"),
             ui_locales: get("ui_locales"),
+            acr_values: get("acr_values"),
             request: get("request"),
             request_uri: get("request_uri"),
         }

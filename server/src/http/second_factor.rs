@@ -1,0 +1,189 @@
+//! The second step of signing in, for accounts with an authenticator app:
+//! `GET /signin/second-factor` asks for its code (or a recovery code),
+//! `POST` checks it. The waiting sign-in is bound to this browser by a
+//! cookie (only its hash is stored), lasts ten minutes and ends after five
+//! wrong codes; wrong codes also count against the account and the address
+//! like failed passwords.
+
+use axum::Form;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use leptos::prelude::provide_context;
+use sanus_core::UnixTime;
+use sanus_core::audit::{self, EventKind};
+use sanus_core::mfa::{
+    AMR_RECOVERY_CODE, AMR_TOTP, PENDING_LIFETIME_SECONDS, check_totp, find_pending_sign_in, finish_pending_sign_in,
+    pending_sign_in_failed, start_pending_sign_in, use_recovery_code,
+};
+use sanus_core::throttle::SignInAttempt;
+use sanus_core::users::{UserId, get_user};
+use serde::Deserialize;
+
+use super::audit_event;
+use super::client_address::{Peer, client_address};
+use super::cookies;
+use super::sign_in::{Next, finish_sign_in};
+use crate::oidc::authorize::{load_interaction, see_other};
+use crate::state::AppState;
+use app::dto::{SecondFactorError, SecondFactorView};
+
+const PAGE: &str = "/signin/second-factor";
+
+/// Parks a sign-in whose password was right and asks for the second factor.
+pub async fn ask(
+    state: &AppState,
+    user_id: &UserId,
+    next: Next<'_>,
+    now: UnixTime,
+) -> Result<Response, sanus_core::StoreError> {
+    let (interaction, return_to) = match next {
+        Next::Interaction { id, .. } => (Some(id), None),
+        Next::Page(page) => (None, Some(page)),
+    };
+    let token = start_pending_sign_in(&state.store, user_id, interaction, return_to, now).await?;
+    let mut response = see_other(PAGE);
+    let secure = state.settings.server.public_url.is_https();
+    if let Some(cookie) = cookies::set(cookies::SECOND_FACTOR, &token, Some(PENDING_LIFETIME_SECONDS), secure) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    error: Option<String>,
+}
+
+/// `GET /signin/second-factor`.
+pub async fn page(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<PageQuery>,
+    request: Request<Body>,
+) -> Response {
+    let now = state.clock.now();
+    let token = cookies::read(request.headers(), cookies::SECOND_FACTOR).unwrap_or_default();
+    let pending = match find_pending_sign_in(&state.store, &token, now).await {
+        Ok(pending) => pending,
+        Err(error) => return failed(&state, request.headers(), &error),
+    };
+    // The code may finish an authorization request: its redirect must be allowed.
+    let form_action = match pending.as_ref().and_then(|p| p.interaction_id.clone()) {
+        Some(id) => load_interaction(&state, request.headers(), &id, now)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|(_, request)| HeaderValue::from_str(&request.target.redirect_uri).ok()),
+        None => None,
+    };
+    let view = SecondFactorView {
+        usable: pending.is_some(),
+        error: query.error.as_deref().and_then(SecondFactorError::parse),
+    };
+    let loaded = app::LoadedSecondFactor(view);
+    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(value) = form_action {
+        response.headers_mut().insert(super::security_headers::FORM_ACTION_HEADER, value);
+    }
+    response
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /signin/second-factor`: an authenticator code (six digits) or a
+/// recovery code.
+pub async fn submit(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let now = state.clock.now();
+    let token = cookies::read(&headers, cookies::SECOND_FACTOR).unwrap_or_default();
+    let pending = match find_pending_sign_in(&state.store, &token, now).await {
+        Ok(Some(pending)) => pending,
+        Ok(None) => return see_other(PAGE),
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    let user = match get_user(&state.store, &pending.user_id).await {
+        Ok(user) => user,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    let address = client_address(&headers, &peer, &state.settings.server);
+    let attempt = SignInAttempt::new(&user.email, address.as_ref());
+    let back = |error: SecondFactorError| see_other(&format!("{PAGE}?error={}", error.to_query()));
+    match attempt.wait(&state.store, now).await {
+        Ok(Some(seconds)) => return back(SecondFactorError::Throttled { retry_after_seconds: seconds }),
+        Ok(None) => {}
+        Err(error) => return failed(&state, &headers, &error),
+    }
+    let digits = form.code.chars().filter(char::is_ascii_digit).count();
+    let checked = if digits == form.code.chars().filter(|c| !c.is_whitespace()).count() {
+        check_totp(&state.store, state.keys.kek(), &user.id, &form.code, now)
+            .await
+            .map(|ok| ok.then_some(&AMR_TOTP[..]))
+    } else {
+        use_recovery_code(&state.store, &user.id, &form.code, now)
+            .await
+            .map(|ok| ok.then_some(&AMR_RECOVERY_CODE[..]))
+            .map_err(sanus_core::keys::KeyError::from)
+    };
+    let amr = match checked {
+        Ok(amr) => amr,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    let Some(amr) = amr else {
+        let mut event = audit_event(EventKind::SignInFailed, &headers, address);
+        event.user_id = Some(&user.id);
+        event.detail = serde_json::json!({ "reason": "wrong_second_factor" });
+        let counted = async {
+            let left = pending_sign_in_failed(&state.store, &token).await?;
+            let wait = attempt.record_failure(&state.store, now).await?;
+            audit::record(&state.store, &event, now).await?;
+            Ok::<_, sanus_core::StoreError>((left, wait))
+        };
+        return match counted.await {
+            Ok((_, wait)) if wait > 0 => back(SecondFactorError::Throttled { retry_after_seconds: wait }),
+            Ok((left, _)) => back(SecondFactorError::Wrong { tries_left: left }),
+            Err(error) => failed(&state, &headers, &error),
+        };
+    };
+    let finished = async {
+        if !finish_pending_sign_in(&state.store, &token, now).await? {
+            return Ok(see_other(PAGE));
+        }
+        attempt.record_success(&state.store).await?;
+        // The authorization request, if it is still alive in this browser.
+        let interaction = match &pending.interaction_id {
+            Some(id) => load_interaction(&state, &headers, id, now).await?.map(|(interaction, _)| interaction),
+            None => None,
+        };
+        let next = match (&interaction, &pending.return_to) {
+            (Some(interaction), _) => Next::Interaction { id: &interaction.id, client_id: &interaction.client_id },
+            (None, Some(page)) => Next::Page(page),
+            (None, None) => Next::Page("/account"),
+        };
+        let method = if amr == AMR_TOTP { "totp" } else { "recovery_code" };
+        let mut event = audit_event(EventKind::SignInSucceeded, &headers, address);
+        event.user_id = Some(&user.id);
+        event.detail = serde_json::json!({ "second_factor": method });
+        let mut response = finish_sign_in(&state, &headers, &mut event, &user.id, amr, next, now).await?;
+        let secure = state.settings.server.public_url.is_https();
+        if let Some(cookie) = cookies::clear(cookies::SECOND_FACTOR, secure) {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+        Ok::<_, sanus_core::StoreError>(response)
+    };
+    finished.await.unwrap_or_else(|error| failed(&state, &headers, &error))
+}
+
+fn failed(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) -> Response {
+    tracing::error!(%cause, "second factor failed");
+    super::unavailable_page(state, headers)
+}
