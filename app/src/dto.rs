@@ -295,6 +295,11 @@ pub enum AccountError {
     NewPassword(NewPasswordError),
     /// The password confirming a change of the second factors was wrong.
     MfaWrongPassword,
+    DeleteNotConfirmed,
+    DeleteWrongPassword,
+    DeleteWrongCode,
+    /// A service signs in as this account: only an operator can change that.
+    DeleteServiceAccount,
 }
 
 /// As `notice=…` travels in the console's query string.
@@ -332,6 +337,10 @@ impl AccountError {
             Self::Throttled { retry_after_seconds } => format!("throttled-{retry_after_seconds}"),
             Self::NewPassword(error) => format!("new-{}", error.as_str()),
             Self::MfaWrongPassword => "mfa-wrong-password".into(),
+            Self::DeleteNotConfirmed => "delete-not-confirmed".into(),
+            Self::DeleteWrongPassword => "delete-wrong-password".into(),
+            Self::DeleteWrongCode => "delete-wrong-code".into(),
+            Self::DeleteServiceAccount => "delete-service-account".into(),
         }
     }
 
@@ -341,6 +350,10 @@ impl AccountError {
             "family-name-too-long" => Some(Self::FamilyNameTooLong),
             "wrong-password" => Some(Self::WrongPassword),
             "mfa-wrong-password" => Some(Self::MfaWrongPassword),
+            "delete-not-confirmed" => Some(Self::DeleteNotConfirmed),
+            "delete-wrong-password" => Some(Self::DeleteWrongPassword),
+            "delete-wrong-code" => Some(Self::DeleteWrongCode),
+            "delete-service-account" => Some(Self::DeleteServiceAccount),
             _ => value.strip_prefix("new-").and_then(NewPasswordError::parse).map(Self::NewPassword).or_else(|| {
                 let seconds = value.strip_prefix("throttled-")?.parse::<i64>().ok().filter(|s| *s > 0)?;
                 Some(Self::Throttled { retry_after_seconds: seconds })
@@ -357,6 +370,9 @@ impl AccountError {
             Self::NewPassword(NewPasswordError::Mismatch) => "confirm-password",
             Self::NewPassword(_) => "new-password",
             Self::MfaWrongPassword => "mfa-password",
+            Self::DeleteNotConfirmed | Self::DeleteServiceAccount => "delete-confirm",
+            Self::DeleteWrongPassword => "delete-password",
+            Self::DeleteWrongCode => "delete-code",
         }
     }
 }
@@ -443,6 +459,10 @@ mod tests {
             AccountError::NewPassword(NewPasswordError::Common),
             AccountError::NewPassword(NewPasswordError::Mismatch),
             AccountError::MfaWrongPassword,
+            AccountError::DeleteNotConfirmed,
+            AccountError::DeleteWrongPassword,
+            AccountError::DeleteWrongCode,
+            AccountError::DeleteServiceAccount,
         ];
         for error in errors {
             assert_eq!(AccountError::parse(&error.to_query()), Some(error));

@@ -18,9 +18,9 @@ use leptos_router::path;
 pub use assets::Assets;
 use components::Layout;
 use pages::{
-    AccountPage, ConfirmEmailPage, EmailConfirmedPage, ForgotPasswordPage, HomePage, InteractionPage, NotFoundPage,
-    PasswordChangedPage, RecoveryCodesPage, RegisterPage, ResetPasswordPage, SecondFactorPage, SignInPage,
-    TotpSetupPage, VerifyEmailPage,
+    AccountDeletedPage, AccountPage, ConfirmEmailPage, EmailConfirmedPage, ForgotPasswordPage, HomePage,
+    InteractionPage, NotFoundPage, PasswordChangedPage, RecoveryCodesPage, RegisterPage, ResetPasswordPage,
+    SecondFactorPage, SignInPage, TotpSetupPage, VerifyEmailPage,
 };
 pub use pages::{
     LoadedAccount, LoadedConfirmEmail, LoadedInteraction, LoadedPasswordReset, LoadedRecoveryCodes, LoadedRegistration,
@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/email/confirmed") view=EmailConfirmedPage />
                     // Served by the server's own handler, which checks the session first.
                     <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/account/deleted") view=AccountDeletedPage />
                     <Route path=path!("/account/totp") view=TotpSetupPage />
                     // The answers to posting a first code, or asking for new codes.
                     <Route path=path!("/account/totp/confirm") view=RecoveryCodesPage />

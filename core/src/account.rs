@@ -195,6 +195,111 @@ pub async fn change_password(
     Ok(())
 }
 
+/// Everything Sanus keeps about the account, as JSON for its owner
+/// ("download my data"): never a secret, hash or token.
+pub async fn export(store: &Store, user_id: &UserId, now: UnixTime) -> Result<serde_json::Value, StoreError> {
+    use serde_json::json;
+    let user = crate::users::get_user(store, user_id).await?;
+    let (terms_accepted_at,): (Option<i64>,) = sqlx::query_as("SELECT terms_accepted_at FROM users WHERE id = $1")
+        .bind(user_id.as_str())
+        .fetch_one(store.pool())
+        .await?;
+    let sessions = list_sessions(store, user_id, now).await?;
+    let apps = connected_apps(store, user_id).await?;
+    let mfa = crate::mfa::mfa_status(store, user_id).await?;
+    let grants: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT client_id, scopes, created_at, revoked_at FROM token_families WHERE user_id = $1 ORDER BY created_at",
+    )
+    .bind(user_id.as_str())
+    .fetch_all(store.pool())
+    .await?;
+    let events: Vec<(i64, String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT at, kind, client_id, address FROM audit_events WHERE user_id = $1 ORDER BY at, id")
+            .bind(user_id.as_str())
+            .fetch_all(store.pool())
+            .await?;
+    let scopes = |json: &str| serde_json::from_str::<Vec<String>>(json).unwrap_or_default();
+    Ok(json!({
+        "exported_at": now.0,
+        "account": {
+            "id": user.id.as_str(),
+            "email": user.email,
+            "email_verified": user.email_verified,
+            "given_name": user.given_name,
+            "family_name": user.family_name,
+            "locale": user.locale,
+            "created_at": user.created_at.0,
+            "updated_at": user.updated_at.0,
+            "terms_accepted_at": terms_accepted_at,
+        },
+        "second_factors": {
+            "authenticator_app": mfa.totp,
+            "recovery_codes_left": mfa.recovery_codes_left,
+        },
+        "sessions": sessions.iter().map(|s| json!({
+            "device": s.device, "created_at": s.created_at.0, "last_seen_at": s.last_seen_at.0, "methods": s.amr,
+        })).collect::<Vec<_>>(),
+        "connected_apps": apps.iter().map(|a| json!({
+            "client_id": a.client_id, "name": a.name, "scopes": a.scopes, "granted_at": a.granted_at.0,
+        })).collect::<Vec<_>>(),
+        "grants": grants.iter().map(|(client_id, granted, created_at, revoked_at)| json!({
+            "client_id": client_id, "scopes": scopes(granted), "created_at": created_at, "revoked_at": revoked_at,
+        })).collect::<Vec<_>>(),
+        "security_events": events.iter().map(|(at, kind, client_id, address)| json!({
+            "at": at, "kind": kind, "client_id": client_id, "address": address,
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// Why an account could not be deleted.
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteError {
+    /// A machine-to-machine client acts as this account: an operator must
+    /// change that client first.
+    #[error("a client acts as this account")]
+    ServiceAccount,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Deletes the account and everything personal with it (sessions, consents,
+/// grants, second factors, links and codes, mails waiting in the outbox),
+/// in one transaction. Its access tokens stay refused until they expire.
+/// The audit log keeps its events under the bare account id.
+pub async fn delete_account(store: &Store, user_id: &UserId, now: UnixTime) -> Result<(), DeleteError> {
+    let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
+    let (acting,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM clients WHERE service_account_user_id = $1")
+        .bind(user_id.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    if acting > 0 {
+        return Err(DeleteError::ServiceAccount);
+    }
+    sqlx::query(
+        "INSERT INTO revoked_families (family_id, expires_at) SELECT id, $1 FROM token_families WHERE user_id = $2 \
+         ON CONFLICT (family_id) DO NOTHING",
+    )
+    .bind(now.plus_seconds(crate::clients::MAX_ACCESS_TOKEN_TTL).0)
+    .bind(user_id.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    sqlx::query("DELETE FROM mail_outbox WHERE recipient = (SELECT email FROM users WHERE id = $1)")
+        .bind(user_id.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    // Everything else that is the account's goes with it (ON DELETE CASCADE).
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user_id.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,6 +427,61 @@ redirect_uris = ["https://ward.example/cb"]
             assert!(find_session(&store, &here.id, UnixTime(201)).await.unwrap().is_some());
             assert!(find_session(&store, &there.id, UnixTime(201)).await.unwrap().is_none());
             assert!(revoked(&store, &tokens).await, "tokens of the old password end everywhere");
+        }
+
+        async fn an_export_holds_the_account_and_no_secret(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            seed_client(&store).await;
+            let jane = user(&store, "jane@example.org").await;
+            crate::users::set_password_hash(&store, &jane.id, Some("$argon2id$secret-hash"), UnixTime(2)).await.unwrap();
+            create_session(&store, &jane.id, &["pwd"], Some("Firefox on Linux"), UnixTime(100), 9999).await.unwrap();
+            grant_consent(&store, jane.id.as_str(), "ward-spa", &["openid".into()], UnixTime(50)).await.unwrap();
+            family(&store, &jane, None).await;
+            crate::mfa::new_recovery_codes(&store, &jane.id, UnixTime(60)).await.unwrap();
+            let mut event = crate::audit::Event::new(crate::audit::EventKind::SignInSucceeded);
+            event.user_id = Some(&jane.id);
+            event.address = Some("192.0.2.1".into());
+            crate::audit::record(&store, &event, UnixTime(100)).await.unwrap();
+
+            let data = export(&store, &jane.id, UnixTime(200)).await.unwrap();
+            assert_eq!(data["account"]["email"], "jane@example.org");
+            assert_eq!(data["sessions"][0]["device"], "Firefox on Linux");
+            assert_eq!(data["connected_apps"][0]["name"], "Ward app");
+            assert_eq!(data["grants"][0]["client_id"], "ward-spa");
+            assert_eq!(data["second_factors"]["recovery_codes_left"], 10);
+            assert_eq!(data["security_events"][0]["kind"], "sign_in.succeeded");
+            let text = data.to_string();
+            assert!(!text.contains("argon2") && !text.contains("token_hash"), "no secret: {text}");
+        }
+
+        async fn deleting_an_account_removes_it_and_refuses_its_tokens(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            seed_client(&store).await;
+            let jane = user(&store, "jane@example.org").await;
+            create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap();
+            grant_consent(&store, jane.id.as_str(), "ward-spa", &["openid".into()], UnixTime(50)).await.unwrap();
+            let grant = family(&store, &jane, None).await;
+            crate::mfa::new_recovery_codes(&store, &jane.id, UnixTime(60)).await.unwrap();
+            let mail = crate::mail::Mail { to: "jane@example.org".into(), subject: "s".into(), text: "t".into(), html: "h".into() };
+            crate::mail::Mailer::new("Sanus <no-reply@example.org>", None).unwrap().send(&store, &mail, UnixTime(70)).await.unwrap();
+
+            delete_account(&store, &jane.id, UnixTime(300)).await.unwrap();
+            assert!(crate::users::find_user_by_email(&store, &Email::parse("jane@example.org").unwrap()).await.unwrap().is_none());
+            for table in ["sessions", "consents", "token_families", "recovery_codes"] {
+                let sql = match table {
+                    "sessions" => "SELECT COUNT(*) FROM sessions WHERE user_id = $1",
+                    "consents" => "SELECT COUNT(*) FROM consents WHERE user_id = $1",
+                    "token_families" => "SELECT COUNT(*) FROM token_families WHERE user_id = $1",
+                    _ => "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1",
+                };
+                let (left,): (i64,) = sqlx::query_as(sql).bind(jane.id.as_str()).fetch_one(store.pool()).await.unwrap();
+                assert_eq!(left, 0, "{table}");
+            }
+            assert!(crate::mail::outbox(&store, 10).await.unwrap().is_empty(), "its mails went too");
+            let live = crate::tokens::live_revocations(&store, UnixTime(0), UnixTime(301)).await.unwrap();
+            assert!(live.families.contains(&grant), "its access tokens stay refused");
+            // The address can register again, as a new account.
+            assert!(user(&store, "jane@example.org").await.id != jane.id);
         }
     }
 }

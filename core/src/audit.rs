@@ -43,6 +43,10 @@ pub enum EventKind {
     TotpRemoved,
     /// A new set of recovery codes replaced the old one.
     RecoveryCodesRenewed,
+    /// The owner downloaded their data.
+    AccountExported,
+    /// The owner deleted the account (the event keeps only its id).
+    AccountDeleted,
 }
 
 impl EventKind {
@@ -65,6 +69,8 @@ impl EventKind {
             Self::TotpEnabled => "mfa.totp_enabled",
             Self::TotpRemoved => "mfa.totp_removed",
             Self::RecoveryCodesRenewed => "mfa.recovery_codes_renewed",
+            Self::AccountExported => "account.exported",
+            Self::AccountDeleted => "account.deleted",
         }
     }
 }

@@ -341,11 +341,14 @@ pub struct LiveRevocations {
 }
 
 pub async fn live_revocations(store: &Store, since: UnixTime, now: UnixTime) -> Result<LiveRevocations, StoreError> {
-    let families: Vec<(String,)> =
-        sqlx::query_as("SELECT id FROM token_families WHERE revoked_at IS NOT NULL AND revoked_at >= $1")
-            .bind(since.0)
-            .fetch_all(store.pool())
-            .await?;
+    let families: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM token_families WHERE revoked_at IS NOT NULL AND revoked_at >= $1 \
+         UNION SELECT family_id FROM revoked_families WHERE expires_at > $2",
+    )
+    .bind(since.0)
+    .bind(now.0)
+    .fetch_all(store.pool())
+    .await?;
     let jtis: Vec<(String,)> = sqlx::query_as("SELECT jti FROM revoked_access_tokens WHERE expires_at > $1")
         .bind(now.0)
         .fetch_all(store.pool())

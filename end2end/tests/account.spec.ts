@@ -3,6 +3,7 @@
 // session, sign the other browser out, remove the app's access, and change
 // their details. Works the same with JavaScript off.
 import { test, expect, type Browser, type Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
 import { watchConsole } from "./console";
 
 const EMAIL = "console@e2e.example";
@@ -102,4 +103,35 @@ test("the console hydrates and keeps its forms working", async ({ page }) => {
   await expect(password.getByRole("alert")).toContainText("not your current password");
   await expect(password.getByLabel("Current password")).toHaveAttribute("aria-invalid", "true");
   expect(errors, "no CSP violation or hydration error").toEqual([]);
+});
+
+test("download my data, then delete the account (JavaScript off)", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = watchConsole(page);
+  await page.goto("/signin");
+  await page.getByLabel("E-mail address").fill("leaving@e2e.example");
+  await page.getByLabel("Password").fill("leaving-correct-horse-battery");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account");
+
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download my data" }).click();
+  const file = await (await download).path();
+  const data = JSON.parse(readFileSync(file, "utf8"));
+  expect(data.account.email).toBe("leaving@e2e.example");
+
+  const danger = page.getByRole("region", { name: "Delete your account" });
+  await danger.getByLabel("Current password, to confirm").fill("leaving-correct-horse-battery");
+  await danger.getByLabel("Yes, delete my account and everything in it").check();
+  await danger.getByRole("button", { name: "Delete my account" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account is deleted");
+
+  await page.goto("/signin");
+  await page.getByLabel("E-mail address").fill("leaving@e2e.example");
+  await page.getByLabel("Password").fill("leaving-correct-horse-battery");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toContainText("is not correct");
+  expect(errors, "no CSP violation").toEqual([]);
+  await context.close();
 });

@@ -46,6 +46,7 @@ pub fn AccountPage() -> impl IntoView {
             {mfa(&view)}
             {sessions(&view)}
             {apps(&view)}
+            {data(&view)}
             <form method="post" action="/account/signout">
                 <button type="submit" class=SECONDARY>{move || i18n.t().sign_out}</button>
             </form>
@@ -68,7 +69,12 @@ fn notice_text(t: &'static Texts, notice: AccountNotice) -> &'static str {
 fn error_text(t: &'static Texts, error: AccountError, view: &AccountView) -> String {
     let text = match error {
         AccountError::GivenNameTooLong | AccountError::FamilyNameTooLong => t.name_too_long,
-        AccountError::WrongPassword | AccountError::MfaWrongPassword => t.wrong_password,
+        AccountError::WrongPassword | AccountError::MfaWrongPassword | AccountError::DeleteWrongPassword => {
+            t.wrong_password
+        }
+        AccountError::DeleteNotConfirmed => t.delete_not_confirmed,
+        AccountError::DeleteWrongCode => t.delete_wrong_code,
+        AccountError::DeleteServiceAccount => t.delete_service_account,
         AccountError::Throttled { retry_after_seconds } => {
             return t.interaction_throttled.replace("{seconds}", &retry_after_seconds.to_string());
         }
@@ -208,6 +214,70 @@ fn mfa(view: &AccountView) -> impl IntoView + use<> {
         <section aria-labelledby="mfa-heading" class=CARD>
             <h2 id="mfa-heading" class=SECTION_HEADING>{move || i18n.t().mfa_heading}</h2>
             {body}
+        </section>
+    }
+}
+
+fn data(view: &AccountView) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let (password_error, password_described, password_invalid) = field_error(view, "delete-password");
+    let (code_error, code_described, code_invalid) = field_error(view, "delete-code");
+    let (confirm_error, confirm_described, confirm_invalid) = field_error(view, "delete-confirm");
+    let code = view.mfa.totp.then(|| {
+        view! {
+            <div>
+                <label for="delete-code" class=LABEL>{move || i18n.t().delete_code_label}</label>
+                <input id="delete-code" name="code" type="text" autocomplete="one-time-code" required
+                    aria-describedby=code_described aria-invalid=code_invalid class=INPUT />
+                {code_error}
+            </div>
+        }
+    });
+    view! {
+        <section aria-labelledby="data-heading" class=CARD>
+            <h2 id="data-heading" class=SECTION_HEADING>{move || i18n.t().data_heading}</h2>
+            <p class="mt-2 text-slate-700">{move || i18n.t().data_text}</p>
+            <p class="mt-4"><a href="/account/export" rel="external" download="sanus-account.json" class=SECONDARY>{move || i18n.t().data_export}</a></p>
+        </section>
+        <section aria-labelledby="delete-heading" class="rounded-lg border border-red-300 bg-white p-8 shadow-sm">
+            <h2 id="delete-heading" class=SECTION_HEADING>{move || i18n.t().delete_heading}</h2>
+            <p class="mt-2 text-slate-700">{move || i18n.t().delete_text}</p>
+            <form method="post" action="/account/delete" class="mt-4 space-y-4">
+                <div>
+                    <label for="delete-password" class=LABEL>{move || i18n.t().mfa_password_label}</label>
+                    <input id="delete-password" name="password" type="password" autocomplete="current-password" required
+                        aria-describedby=password_described aria-invalid=password_invalid class=INPUT />
+                    {password_error}
+                </div>
+                {code}
+                <div>
+                    <div class="flex items-start gap-3">
+                        <input id="delete-confirm" name="confirm" type="checkbox" value="yes" required
+                            aria-describedby=confirm_described aria-invalid=confirm_invalid
+                            class="mt-1 h-4 w-4 rounded border-slate-400 focus:outline focus:outline-2 focus:outline-teal-700" />
+                        <label for="delete-confirm" class="text-sm text-slate-800">{move || i18n.t().delete_confirm_label}</label>
+                    </div>
+                    {confirm_error}
+                </div>
+                <button type="submit" class="rounded-md bg-red-700 px-4 py-2.5 font-semibold text-white hover:bg-red-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-700">
+                    {move || i18n.t().delete_submit}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// `/account/deleted`: done.
+#[component]
+pub fn AccountDeletedPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || i18n.t().deleted_title />
+        <section aria-labelledby="deleted-heading" class="mx-auto max-w-md">
+            <div class=CARD>
+                <h1 id="deleted-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().deleted_heading}</h1>
+                <p role="status" class="mt-4 text-slate-700">{move || i18n.t().deleted_text}</p>
+            </div>
         </section>
     }
 }

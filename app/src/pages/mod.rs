@@ -10,7 +10,7 @@ mod register;
 mod sign_in;
 mod style;
 
-pub use account::{AccountPage, LoadedAccount};
+pub use account::{AccountDeletedPage, AccountPage, LoadedAccount};
 pub use home::HomePage;
 pub use interaction::{InteractionPage, LoadedInteraction};
 pub use mfa::{

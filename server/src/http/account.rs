@@ -528,3 +528,93 @@ async fn recovery_codes_page(
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
+
+/// `GET /account/export`: everything about the account, as a JSON download.
+pub async fn export(State(state): State<AppState>, peer: Peer, headers: HeaderMap) -> Response {
+    let now = state.clock.now();
+    let me = signed_in_or_answer!(state, headers, now);
+    let data = match sanus_core::account::export(&state.store, &me.user.id, now).await {
+        Ok(data) => data,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    let address = client_address(&headers, &peer, &state.settings.server);
+    let mut event = audit_event(EventKind::AccountExported, &headers, address);
+    event.user_id = Some(&me.user.id);
+    if let Err(error) = audit::record(&state.store, &event, now).await {
+        return failed(&state, &headers, &error);
+    }
+    let body = serde_json::to_string_pretty(&data).unwrap_or_default();
+    let mut response = axum::response::IntoResponse::into_response(body);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    headers
+        .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"sanus-account.json\""));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+    confirm: Option<String>,
+}
+
+/// `POST /account/delete`: with the password (and the second factor, if
+/// set up) and the box ticked, the account and everything in it go.
+pub async fn delete(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<DeleteForm>,
+) -> Response {
+    let now = state.clock.now();
+    let me = signed_in_or_answer!(state, headers, now);
+    if form.confirm.is_none() {
+        return refused(AccountError::DeleteNotConfirmed);
+    }
+    let address = client_address(&headers, &peer, &state.settings.server);
+    match current_password(&state, &headers, &me, form.password, address, now).await {
+        Ok(Ok(())) => {}
+        Ok(Err(Refused::Wrong)) => return refused(AccountError::DeleteWrongPassword),
+        Ok(Err(Refused::Throttled(seconds))) => {
+            return refused(AccountError::Throttled { retry_after_seconds: seconds });
+        }
+        Err(error) => return failed(&state, &headers, &error),
+    }
+    let second_factor = async {
+        if !mfa_status(&state.store, &me.user.id).await?.required() {
+            return Ok(true);
+        }
+        if sanus_core::mfa::check_totp(&state.store, state.keys.kek(), &me.user.id, &form.code, now).await? {
+            return Ok(true);
+        }
+        Ok::<_, sanus_core::keys::KeyError>(
+            sanus_core::mfa::use_recovery_code(&state.store, &me.user.id, &form.code, now).await?,
+        )
+    };
+    match second_factor.await {
+        Ok(true) => {}
+        Ok(false) => return refused(AccountError::DeleteWrongCode),
+        Err(error) => return failed(&state, &headers, &error),
+    }
+    match sanus_core::account::delete_account(&state.store, &me.user.id, now).await {
+        Ok(()) => {}
+        Err(sanus_core::account::DeleteError::ServiceAccount) => return refused(AccountError::DeleteServiceAccount),
+        Err(error) => return failed(&state, &headers, &error),
+    }
+    state.access_tokens.invalidate();
+    let mut event = audit_event(EventKind::AccountDeleted, &headers, address);
+    event.user_id = Some(&me.user.id);
+    if let Err(error) = audit::record(&state.store, &event, now).await {
+        tracing::error!(%error, "cannot record a deleted account");
+    }
+    tracing::info!(user_id = %me.user.id, "account deleted by its owner");
+    let mut response = see_other("/account/deleted");
+    if let Some(cookie) = cookies::clear(cookies::SESSION, state.settings.server.public_url.is_https()) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}

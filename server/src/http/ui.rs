@@ -63,6 +63,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/account/signout", post(account::sign_out))
         .route(TOTP_ROUTE, get(account::totp_page).post(account::totp_begin))
         .route("/account/totp/remove", post(account::totp_remove))
+        .route("/account/export", get(account::export))
+        .route("/account/delete", post(account::delete))
         // Recovery codes are shown once, in the answer to these POSTs; a
         // reload (GET) goes back to the console.
         .route(TOTP_CONFIRM_ROUTE, get(to_console).post(account::totp_confirm))

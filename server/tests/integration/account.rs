@@ -144,4 +144,60 @@ sanus_core::engine_tests! {
         assert_eq!(location(&response), "/");
         assert!(response.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
     }
+
+    async fn the_owner_downloads_their_data_and_deletes_the_account(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        let code = params_of(&app.run_flow(&spa_request()).await)["code"].clone();
+        let tokens: Value = app.exchange(&code, VERIFIER).await.json().await.unwrap();
+        let access = tokens["access_token"].as_str().unwrap().to_string();
+        let browser = client();
+        assert_eq!(location(&browser.get(app.url("/account/export")).send().await.unwrap()), "/signin?return_to=/account");
+        sign_in(&app, &browser, JANE, JANE_PASSWORD, "/account").await;
+
+        let export = browser.get(app.url("/account/export")).send().await.unwrap();
+        assert_eq!(export.headers()["content-disposition"], "attachment; filename=\"sanus-account.json\"");
+        assert_eq!(export.headers()["cache-control"], "no-store");
+        let data: Value = export.json().await.unwrap();
+        assert_eq!(data["account"]["email"], JANE);
+        assert_eq!(data["connected_apps"][0]["client_id"], "spa");
+        assert!(!data.to_string().contains("argon2"));
+
+        let delete = |fields: &'static [(&'static str, &'static str)]| {
+            let browser = browser.clone();
+            let url = app.url("/account/delete");
+            async move { location(&browser.post(url).form(fields).send().await.unwrap()) }
+        };
+        assert_eq!(delete(&[("password", JANE_PASSWORD)]).await, "/account?error=delete-not-confirmed");
+        assert_eq!(delete(&[("password", "wrong words here"), ("confirm", "yes")]).await, "/account?error=delete-wrong-password");
+        let page = console(&app, &browser, "?error=delete-wrong-password").await;
+        assert!(page.contains(r#"id="delete-password-error""#));
+        let deleted = browser
+            .post(app.url("/account/delete"))
+            .form(&[("password", JANE_PASSWORD), ("confirm", "yes")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&deleted), "/account/deleted");
+        assert!(deleted.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+        assert!(app.get("/account/deleted").await.text().await.unwrap().contains("Your account is deleted"));
+
+        assert!(find_user_by_email(&app.store, &Email::parse(JANE).unwrap()).await.unwrap().is_none());
+        assert_eq!(app.userinfo(&access).await.status(), 401, "its tokens stop at once");
+        assert_eq!(app.refresh(tokens["refresh_token"].as_str().unwrap()).await.status(), 400);
+        assert!(location(&sign_in(&app, &client(), JANE, JANE_PASSWORD, "/account").await).contains("error=invalid_credentials"));
+        let kinds: Vec<String> = sanus_core::audit::latest(&app.store, 10).await.unwrap().into_iter().map(|e| e.kind).collect();
+        assert!(kinds.iter().any(|k| k == "account.deleted") && kinds.iter().any(|k| k == "account.exported"));
+    }
+
+    async fn a_service_account_cannot_delete_itself(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        // Give the seeded robot a password, so that it can sign in to the console.
+        let robot = find_user_by_email(&app.store, &Email::parse("robot@acme.example").unwrap()).await.unwrap().unwrap();
+        let hash = sanus_core::password::hash_password("robot-correct-horse-battery").unwrap();
+        sanus_core::users::set_password_hash(&app.store, &robot.id, Some(&hash), app.clock.now()).await.unwrap();
+        sign_in(&app, &app.client, "robot@acme.example", "robot-correct-horse-battery", "/account").await;
+        let refused = post(&app, &app.client, "/account/delete", &[("password", "robot-correct-horse-battery"), ("confirm", "yes")]).await;
+        assert_eq!(refused, "/account?error=delete-service-account");
+        assert!(find_user_by_email(&app.store, &Email::parse("robot@acme.example").unwrap()).await.unwrap().is_some());
+    }
 }

@@ -209,6 +209,8 @@ sanus_core::engine_tests! {
         let (second, step) = password_step(&app, &spa_request()).await;
         assert!(location(&post(&app, &second.browser, &step, &[("code", &old_codes[0])]).await).contains("error=wrong"), "old codes are void");
 
+        let without_code = post(&app, &browser, "/account/delete", &[("password", JANE_PASSWORD), ("confirm", "yes")]).await;
+        assert_eq!(location(&without_code), "/account?error=delete-wrong-code", "deleting needs the second factor too");
         assert_eq!(location(&post(&app, &browser, "/account/totp/remove", &[("password", "nope nope")]).await), "/account?error=mfa-wrong-password");
         assert_eq!(location(&post(&app, &browser, "/account/totp/remove", &[("password", JANE_PASSWORD)]).await), "/account?notice=totp-removed");
         let (third, step) = password_step(&app, &spa_request()).await;
