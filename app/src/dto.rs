@@ -279,6 +279,7 @@ pub enum AccountNotice {
     OtherSessionsEnded,
     AppDisconnected,
     TotpRemoved,
+    EmailChanged,
 }
 
 /// Why the last action in the console was refused.
@@ -300,17 +301,42 @@ pub enum AccountError {
     DeleteWrongCode,
     /// A service signs in as this account: only an operator can change that.
     DeleteServiceAccount,
+    NewEmailEmpty,
+    NewEmailMalformed,
+    NewEmailTooLong,
+    NewEmailDomain,
+    NewEmailSame,
+    NewEmailTaken,
+    EmailWrongPassword,
 }
 
 /// As `notice=…` travels in the console's query string.
 impl AccountNotice {
-    const ALL: [Self; 5] = [
+    /// Every notice (`index` below keeps it complete).
+    const ALL: [Self; 7] = [
         Self::ProfileSaved,
         Self::PasswordChanged,
         Self::SessionEnded,
         Self::OtherSessionsEnded,
         Self::AppDisconnected,
+        Self::TotpRemoved,
+        Self::EmailChanged,
     ];
+
+    /// The notice's place in `ALL`: an exhaustive match, so that a new
+    /// notice cannot be forgotten there (the tests compare both).
+    #[cfg(test)]
+    const fn index(self) -> usize {
+        match self {
+            Self::ProfileSaved => 0,
+            Self::PasswordChanged => 1,
+            Self::SessionEnded => 2,
+            Self::OtherSessionsEnded => 3,
+            Self::AppDisconnected => 4,
+            Self::TotpRemoved => 5,
+            Self::EmailChanged => 6,
+        }
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -320,6 +346,7 @@ impl AccountNotice {
             Self::OtherSessionsEnded => "others-ended",
             Self::AppDisconnected => "app-disconnected",
             Self::TotpRemoved => "totp-removed",
+            Self::EmailChanged => "email-changed",
         }
     }
 
@@ -341,6 +368,13 @@ impl AccountError {
             Self::DeleteWrongPassword => "delete-wrong-password".into(),
             Self::DeleteWrongCode => "delete-wrong-code".into(),
             Self::DeleteServiceAccount => "delete-service-account".into(),
+            Self::NewEmailEmpty => "new-email-empty".into(),
+            Self::NewEmailMalformed => "new-email-malformed".into(),
+            Self::NewEmailTooLong => "new-email-too-long".into(),
+            Self::NewEmailDomain => "new-email-domain".into(),
+            Self::NewEmailSame => "new-email-same".into(),
+            Self::NewEmailTaken => "new-email-taken".into(),
+            Self::EmailWrongPassword => "email-wrong-password".into(),
         }
     }
 
@@ -354,6 +388,13 @@ impl AccountError {
             "delete-wrong-password" => Some(Self::DeleteWrongPassword),
             "delete-wrong-code" => Some(Self::DeleteWrongCode),
             "delete-service-account" => Some(Self::DeleteServiceAccount),
+            "new-email-empty" => Some(Self::NewEmailEmpty),
+            "new-email-malformed" => Some(Self::NewEmailMalformed),
+            "new-email-too-long" => Some(Self::NewEmailTooLong),
+            "new-email-domain" => Some(Self::NewEmailDomain),
+            "new-email-same" => Some(Self::NewEmailSame),
+            "new-email-taken" => Some(Self::NewEmailTaken),
+            "email-wrong-password" => Some(Self::EmailWrongPassword),
             _ => value.strip_prefix("new-").and_then(NewPasswordError::parse).map(Self::NewPassword).or_else(|| {
                 let seconds = value.strip_prefix("throttled-")?.parse::<i64>().ok().filter(|s| *s > 0)?;
                 Some(Self::Throttled { retry_after_seconds: seconds })
@@ -373,6 +414,13 @@ impl AccountError {
             Self::DeleteNotConfirmed | Self::DeleteServiceAccount => "delete-confirm",
             Self::DeleteWrongPassword => "delete-password",
             Self::DeleteWrongCode => "delete-code",
+            Self::NewEmailEmpty
+            | Self::NewEmailMalformed
+            | Self::NewEmailTooLong
+            | Self::NewEmailDomain
+            | Self::NewEmailSame
+            | Self::NewEmailTaken => "new-email",
+            Self::EmailWrongPassword => "email-password",
         }
     }
 }
@@ -448,7 +496,8 @@ mod tests {
 
     #[test]
     fn account_notices_and_errors_survive_the_query_string() {
-        for notice in AccountNotice::ALL {
+        for (i, notice) in AccountNotice::ALL.into_iter().enumerate() {
+            assert_eq!(notice.index(), i, "ALL lists every notice once, in order");
             assert_eq!(AccountNotice::parse(notice.as_str()), Some(notice));
         }
         let errors = [
@@ -463,6 +512,8 @@ mod tests {
             AccountError::DeleteWrongPassword,
             AccountError::DeleteWrongCode,
             AccountError::DeleteServiceAccount,
+            AccountError::NewEmailTaken,
+            AccountError::EmailWrongPassword,
         ];
         for error in errors {
             assert_eq!(AccountError::parse(&error.to_query()), Some(error));

@@ -43,6 +43,8 @@ pub enum EventKind {
     TotpRemoved,
     /// A new set of recovery codes replaced the old one.
     RecoveryCodesRenewed,
+    /// The account moved to a new, proven address.
+    EmailChanged,
     /// The owner downloaded their data.
     AccountExported,
     /// The owner deleted the account (the event keeps only its id).
@@ -69,6 +71,7 @@ impl EventKind {
             Self::TotpEnabled => "mfa.totp_enabled",
             Self::TotpRemoved => "mfa.totp_removed",
             Self::RecoveryCodesRenewed => "mfa.recovery_codes_renewed",
+            Self::EmailChanged => "email.changed",
             Self::AccountExported => "account.exported",
             Self::AccountDeleted => "account.deleted",
         }

@@ -11,7 +11,7 @@ use rand::Rng as _;
 use crate::clients::SecretHash;
 use crate::clock::UnixTime;
 use crate::store::{Store, StoreError};
-use crate::users::{User, UserId, get_user};
+use crate::users::{Email, User, UserId, get_user};
 
 pub const CODE_LIFETIME_SECONDS: i64 = 15 * 60;
 pub const LINK_LIFETIME_SECONDS: i64 = 24 * 3600;
@@ -57,6 +57,8 @@ pub struct Verified {
     pub user_id: UserId,
     /// The authorization request the person came from, if any.
     pub interaction_id: Option<String>,
+    /// For a change of address: the address it had before (now replaced).
+    pub previous_email: Option<String>,
 }
 
 /// What typing a code yields.
@@ -98,6 +100,27 @@ pub async fn start_email_verification(
     interaction_id: Option<&str>,
     now: UnixTime,
 ) -> Result<Started, StoreError> {
+    start(store, user, None, interaction_id, now).await
+}
+
+/// Starts moving the account to `new_email`: the mail goes there, and the
+/// code or link changes the address (within the same mail limits).
+pub async fn start_email_change(
+    store: &Store,
+    user: &User,
+    new_email: &Email,
+    now: UnixTime,
+) -> Result<Started, StoreError> {
+    start(store, user, Some(new_email), None, now).await
+}
+
+async fn start(
+    store: &Store,
+    user: &User,
+    new_email: Option<&Email>,
+    interaction_id: Option<&str>,
+    now: UnixTime,
+) -> Result<Started, StoreError> {
     let mut tx = store.pool().begin().await?;
     let recent: Vec<(String, i64)> = sqlx::query_as(
         "SELECT id, created_at FROM email_verifications WHERE user_id = $1 AND created_at > $2 \
@@ -133,7 +156,8 @@ pub async fn start_email_verification(
     let (id, code, link_token) = (crate::random::url_safe(16), new_code(), crate::random::url_safe(32));
     sqlx::query(
         "INSERT INTO email_verifications (id, user_id, email_normalized, interaction_id, code_hash, code_expires_at, \
-         code_failures, link_hash, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, NULL)",
+         code_failures, link_hash, created_at, expires_at, used_at, new_email) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, NULL, $10)",
     )
     .bind(&id)
     .bind(user.id.as_str())
@@ -144,6 +168,7 @@ pub async fn start_email_verification(
     .bind(link_hash(&link_token))
     .bind(now.0)
     .bind(now.plus_seconds(LINK_LIFETIME_SECONDS).0)
+    .bind(new_email.map(Email::as_str))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -154,10 +179,10 @@ pub async fn start_email_verification(
 pub async fn verify_code(store: &Store, id: &str, typed: &str, now: UnixTime) -> Result<CodeOutcome, StoreError> {
     let code = normalize_code(typed);
     let mut tx = store.pool().begin().await?;
-    let claimed: Option<(String, String, Option<String>)> = sqlx::query_as(
+    let claimed: Option<Claimed> = sqlx::query_as(
         "UPDATE email_verifications SET used_at = $1 \
          WHERE id = $2 AND code_hash = $3 AND used_at IS NULL AND code_expires_at > $1 AND code_failures < $4 \
-         RETURNING user_id, email_normalized, interaction_id",
+         RETURNING user_id, email_normalized, interaction_id, new_email",
     )
     .bind(now.0)
     .bind(id)
@@ -165,8 +190,8 @@ pub async fn verify_code(store: &Store, id: &str, typed: &str, now: UnixTime) ->
     .bind(CODE_MAX_FAILURES)
     .fetch_optional(&mut *tx)
     .await?;
-    if let Some((user_id, email, interaction_id)) = claimed {
-        let verified = mark_verified(&mut tx, user_id, &email, interaction_id, now).await?;
+    if let Some(claimed) = claimed {
+        let verified = mark_verified(&mut tx, claimed, now).await?;
         tx.commit().await?;
         return Ok(verified.map_or(CodeOutcome::Unusable, CodeOutcome::Verified));
     }
@@ -228,53 +253,80 @@ pub async fn find_user_of(store: &Store, id: &str, now: UnixTime) -> Result<Opti
 /// Uses a mailed link once. `None` when it is unknown, used or expired.
 pub async fn verify_link(store: &Store, token: &str, now: UnixTime) -> Result<Option<Verified>, StoreError> {
     let mut tx = store.pool().begin().await?;
-    let claimed: Option<(String, String, Option<String>)> = sqlx::query_as(
+    let claimed: Option<Claimed> = sqlx::query_as(
         "UPDATE email_verifications SET used_at = $1 WHERE link_hash = $2 AND used_at IS NULL AND expires_at > $1 \
-         RETURNING user_id, email_normalized, interaction_id",
+         RETURNING user_id, email_normalized, interaction_id, new_email",
     )
     .bind(now.0)
     .bind(link_hash(token))
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((user_id, email, interaction_id)) = claimed else {
+    let Some(claimed) = claimed else {
         tx.rollback().await?;
         return Ok(None);
     };
-    let verified = mark_verified(&mut tx, user_id, &email, interaction_id, now).await?;
+    let verified = mark_verified(&mut tx, claimed, now).await?;
     tx.commit().await?;
     Ok(verified)
 }
 
-/// Marks the account verified, if its address is still the one proven.
+/// A verification as its use claimed it.
+type Claimed = (String, String, Option<String>, Option<String>);
+
+/// Marks the account verified, if its address is still the one the
+/// verification was made for; for a change, moves it to the new address
+/// (unless another account took that meanwhile).
 async fn mark_verified(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    user_id: String,
-    email_normalized: &str,
-    interaction_id: Option<String>,
+    (user_id, email_normalized, interaction_id, new_email): Claimed,
     now: UnixTime,
 ) -> Result<Option<Verified>, StoreError> {
-    let updated =
-        sqlx::query("UPDATE users SET email_verified = 1, updated_at = $1 WHERE id = $2 AND email_normalized = $3")
+    let previous: Option<(String,)> = sqlx::query_as("SELECT email FROM users WHERE id = $1 AND email_normalized = $2")
+        .bind(&user_id)
+        .bind(&email_normalized)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some((previous,)) = previous else { return Ok(None) };
+    let updated = match &new_email {
+        None => sqlx::query("UPDATE users SET email_verified = 1, updated_at = $1 WHERE id = $2")
             .bind(now.0)
             .bind(&user_id)
-            .bind(email_normalized)
             .execute(&mut **tx)
-            .await?;
-    if updated.rows_affected() == 0 {
-        return Ok(None);
+            .await
+            .map_err(StoreError::from),
+        Some(new_email) => sqlx::query(
+            "UPDATE users SET email = $1, email_normalized = $2, email_verified = 1, updated_at = $3 WHERE id = $4",
+        )
+        .bind(new_email)
+        .bind(new_email.to_lowercase())
+        .bind(now.0)
+        .bind(&user_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(StoreError::from),
+    };
+    match updated {
+        Ok(_) => {}
+        // Another account has the address now: this proof changes nothing.
+        Err(StoreError::Conflict(_)) => return Ok(None),
+        Err(error) => return Err(error),
     }
     sqlx::query("UPDATE email_verifications SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
         .bind(now.0)
         .bind(&user_id)
         .execute(&mut **tx)
         .await?;
-    Ok(Some(Verified { user_id: UserId::from_stored(user_id), interaction_id }))
+    Ok(Some(Verified {
+        user_id: UserId::from_stored(user_id),
+        interaction_id,
+        previous_email: new_email.map(|_| previous),
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::users::{Email, NewUser, insert_user};
+    use crate::users::{NewUser, insert_user};
 
     async fn user(store: &Store, email: &str) -> User {
         let new =
@@ -307,7 +359,8 @@ mod tests {
             assert_eq!(find_by_link(&store, &link, UnixTime(101)).await.unwrap().map(|p| p.user_id), Some(jane.id.clone()));
             let spaced = format!("{} {}", &code[..3], &code[3..]);
             let outcome = verify_code(&store, &id, &spaced, UnixTime(101)).await.unwrap();
-            assert_eq!(outcome, CodeOutcome::Verified(Verified { user_id: jane.id.clone(), interaction_id: Some("i1".into()) }));
+            let expected = Verified { user_id: jane.id.clone(), interaction_id: Some("i1".into()), previous_email: None };
+            assert_eq!(outcome, CodeOutcome::Verified(expected));
             assert!(get_user(&store, &jane.id).await.unwrap().email_verified);
             assert_eq!(verify_code(&store, &id, &code, UnixTime(102)).await.unwrap(), CodeOutcome::Unusable, "single use");
             assert_eq!(verify_link(&store, &link, UnixTime(102)).await.unwrap(), None, "the link went with the code");
@@ -373,6 +426,25 @@ mod tests {
                 .unwrap();
             assert_eq!(verify_link(&store, &link, UnixTime(101)).await.unwrap(), None);
             assert!(!get_user(&store, &jane.id).await.unwrap().email_verified);
+        }
+
+        async fn a_proven_new_address_replaces_the_old_one_unless_taken(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let jane = user(&store, "jane@example.org").await;
+            let new = Email::parse("Jane@Klinik.example").unwrap();
+            let (id, code, _) = sent(start_email_change(&store, &jane, &new, UnixTime(100)).await.unwrap());
+            let outcome = verify_code(&store, &id, &code, UnixTime(101)).await.unwrap();
+            let CodeOutcome::Verified(verified) = outcome else { panic!("{outcome:?}") };
+            assert_eq!(verified.previous_email.as_deref(), Some("jane@example.org"));
+            let moved = get_user(&store, &jane.id).await.unwrap();
+            assert_eq!((moved.email.as_str(), moved.email_verified), ("Jane@Klinik.example", true));
+            assert!(crate::users::find_user_by_email(&store, &Email::parse("jane@example.org").unwrap()).await.unwrap().is_none());
+
+            // Taken meanwhile by someone else: the proof changes nothing.
+            let (_, _, link) = sent(start_email_change(&store, &moved, &Email::parse("taken@example.org").unwrap(), UnixTime(200)).await.unwrap());
+            user(&store, "taken@example.org").await;
+            assert_eq!(verify_link(&store, &link, UnixTime(201)).await.unwrap(), None);
+            assert_eq!(get_user(&store, &jane.id).await.unwrap().email, "Jane@Klinik.example");
         }
     }
 }

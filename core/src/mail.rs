@@ -212,6 +212,33 @@ pub fn account_exists_mail(locale: &str, to: &str, reset_link: Option<&str>) -> 
     }
 }
 
+/// The note to an account's previous address after it moved to another.
+pub fn email_changed_mail(locale: &str, previous: &str, new: &str) -> Mail {
+    let (subject, text) = if locale.starts_with("de") {
+        (
+            "Die E-Mail-Adresse Ihres Sanus-Kontos wurde geändert",
+            format!(
+                "Ihr Sanus-Konto verwendet ab jetzt die Adresse {new}. Diese Adresse ({previous}) gehört nicht mehr dazu. \
+                 Wenn Sie das nicht waren, wenden Sie sich sofort an den Betreiber Ihres Sanus-Dienstes."
+            ),
+        )
+    } else {
+        (
+            "The e-mail address of your Sanus account was changed",
+            format!(
+                "Your Sanus account uses the address {new} from now on. This address ({previous}) no longer belongs \
+                 to it. If this was not you, contact the operator of your Sanus service at once."
+            ),
+        )
+    };
+    Mail {
+        to: previous.to_string(),
+        subject: subject.to_string(),
+        html: format!("<p>{}</p>", escape(&text)),
+        text: format!("{text}\n"),
+    }
+}
+
 /// A mail of an introduction, an optional code set apart, a link with what
 /// it does, and a closing note; as text and as HTML.
 fn link_mail(
@@ -406,6 +433,9 @@ mod tests {
         assert!(de.text.contains("15 Minuten") && de.subject.contains("123 456"));
         let exists = account_exists_mail("en", "jane@example.org", Some(link));
         assert!(exists.text.contains("already is one") && exists.text.contains(link));
+        let changed = email_changed_mail("en", "old@example.org", "new@example.org");
+        assert_eq!(changed.to, "old@example.org");
+        assert!(changed.text.contains("new@example.org") && changed.html.contains("old@example.org"));
         let without = account_exists_mail("de", "jane@example.org", None);
         assert!(without.subject.contains("bereits") && !without.text.contains("http"));
     }

@@ -63,15 +63,23 @@ fn notice_text(t: &'static Texts, notice: AccountNotice) -> &'static str {
         AccountNotice::OtherSessionsEnded => t.others_ended,
         AccountNotice::AppDisconnected => t.app_disconnected,
         AccountNotice::TotpRemoved => t.totp_removed,
+        AccountNotice::EmailChanged => t.email_changed,
     }
 }
 
 fn error_text(t: &'static Texts, error: AccountError, view: &AccountView) -> String {
     let text = match error {
         AccountError::GivenNameTooLong | AccountError::FamilyNameTooLong => t.name_too_long,
-        AccountError::WrongPassword | AccountError::MfaWrongPassword | AccountError::DeleteWrongPassword => {
-            t.wrong_password
-        }
+        AccountError::WrongPassword
+        | AccountError::MfaWrongPassword
+        | AccountError::DeleteWrongPassword
+        | AccountError::EmailWrongPassword => t.wrong_password,
+        AccountError::NewEmailEmpty => t.email_empty,
+        AccountError::NewEmailMalformed => t.email_malformed,
+        AccountError::NewEmailTooLong => t.email_too_long,
+        AccountError::NewEmailDomain => t.new_email_domain,
+        AccountError::NewEmailSame => t.new_email_same,
+        AccountError::NewEmailTaken => t.new_email_taken,
         AccountError::DeleteNotConfirmed => t.delete_not_confirmed,
         AccountError::DeleteWrongCode => t.delete_wrong_code,
         AccountError::DeleteServiceAccount => t.delete_service_account,
@@ -134,7 +142,34 @@ fn profile(view: &AccountView) -> impl IntoView + use<> {
                 </div>
                 <button type="submit" class=PRIMARY>{move || i18n.t().profile_submit}</button>
             </form>
+            {email_change(view)}
         </section>
+    }
+}
+
+fn email_change(view: &AccountView) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let (email_error, email_described, email_invalid) = field_error(view, "new-email");
+    let (password_error, password_described, password_invalid) = field_error(view, "email-password");
+    let email_described =
+        Some(email_described.map_or("new-email-hint".to_string(), |id| format!("{id} new-email-hint")));
+    view! {
+        <form method="post" action="/account/email" class="mt-6 space-y-4 border-t border-slate-200 pt-6">
+            <div>
+                <label for="new-email" class=LABEL>{move || i18n.t().email_change_label}</label>
+                <input id="new-email" name="email" type="email" autocomplete="email" required
+                    aria-describedby=email_described aria-invalid=email_invalid class=INPUT />
+                <p id="new-email-hint" class="mt-1 text-sm text-slate-600">{move || i18n.t().email_change_hint}</p>
+                {email_error}
+            </div>
+            <div>
+                <label for="email-password" class=LABEL>{move || i18n.t().mfa_password_label}</label>
+                <input id="email-password" name="password" type="password" autocomplete="current-password" required
+                    aria-describedby=password_described aria-invalid=password_invalid class=INPUT />
+                {password_error}
+            </div>
+            <button type="submit" class=SECONDARY>{move || i18n.t().email_change_submit}</button>
+        </form>
     }
 }
 

@@ -618,3 +618,78 @@ pub async fn delete(
     }
     response
 }
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /account/email`: a new address (with the current password). It
+/// gets a code and a link; the account moves there once one of them is
+/// used, and the old address is told.
+pub async fn change_email(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<EmailForm>,
+) -> Response {
+    use sanus_core::users::EmailError;
+    let now = state.clock.now();
+    let me = signed_in_or_answer!(state, headers, now);
+    let new = match Email::parse(&form.email) {
+        Ok(new) => new,
+        Err(EmailError::Empty) => return refused(AccountError::NewEmailEmpty),
+        Err(EmailError::Malformed) => return refused(AccountError::NewEmailMalformed),
+        Err(EmailError::TooLong) => return refused(AccountError::NewEmailTooLong),
+    };
+    if !state.settings.accounts.registration_policy().allows_domain(&new) {
+        return refused(AccountError::NewEmailDomain);
+    }
+    if new.normalized() == me.user.email.to_lowercase() {
+        return refused(AccountError::NewEmailSame);
+    }
+    let address = client_address(&headers, &peer, &state.settings.server);
+    match current_password(&state, &headers, &me, form.password, address, now).await {
+        Ok(Ok(())) => {}
+        Ok(Err(Refused::Wrong)) => return refused(AccountError::EmailWrongPassword),
+        Ok(Err(Refused::Throttled(seconds))) => {
+            return refused(AccountError::Throttled { retry_after_seconds: seconds });
+        }
+        Err(error) => return failed(&state, &headers, &error),
+    }
+    match sanus_core::users::find_user_by_email(&state.store, &new).await {
+        Ok(Some(_)) => return refused(AccountError::NewEmailTaken),
+        Ok(None) => {}
+        Err(error) => return failed(&state, &headers, &error),
+    }
+    let started = match sanus_core::email_verification::start_email_change(&state.store, &me.user, &new, now).await {
+        Ok(started) => started,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    use sanus_core::email_verification::Started;
+    let notice = match &started {
+        Started::Sent { code, link_token, .. } => {
+            let link = format!("{}/email/confirm/{link_token}", state.settings.server.public_url.as_str());
+            let mail = sanus_core::mail::email_verification_mail(&me.user.locale, new.as_str(), code, &link);
+            let task_state = state.clone();
+            tokio::spawn(async move {
+                if let Err(error) = task_state.mailer.send(&task_state.store, &mail, now).await {
+                    tracing::error!(%error, "cannot send the code to a new address");
+                }
+            });
+            let mut event = audit_event(EventKind::EmailVerificationSent, &headers, address);
+            event.user_id = Some(&me.user.id);
+            event.detail = serde_json::json!({ "purpose": "change" });
+            if let Err(error) = audit::record(&state.store, &event, now).await {
+                return failed(&state, &headers, &error);
+            }
+            String::new()
+        }
+        Started::TooSoon { .. } => "?notice=too-soon".into(),
+        Started::DailyLimit { .. } => "?notice=daily-limit".into(),
+    };
+    see_other(&format!("/email/verify/{}{notice}", started.id()))
+}

@@ -463,6 +463,9 @@ async fn after_verification(
         return failed(state, headers, &error);
     }
     tracing::info!(user_id = %verified.user_id, "e-mail address verified");
+    if let Some(previous) = &verified.previous_email {
+        return after_email_change(state, headers, address, &verified, previous, now).await;
+    }
     let interaction = match &verified.interaction_id {
         Some(id) => match load_interaction(state, headers, id, now).await {
             Ok(found) => found.map(|(interaction, _)| interaction),
@@ -485,6 +488,36 @@ async fn after_verification(
         Ok(response) => response,
         Err(error) => failed(state, headers, &error),
     }
+}
+
+/// The account moved to a new address: the old one is told (someone who
+/// took over the account cannot hide it), and the person returns to the
+/// console.
+async fn after_email_change(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
+    verified: &Verified,
+    previous: &str,
+    now: UnixTime,
+) -> Response {
+    let user = match get_user(&state.store, &verified.user_id).await {
+        Ok(user) => user,
+        Err(error) => return failed(state, headers, &error),
+    };
+    let mut event = audit_event(EventKind::EmailChanged, headers, address);
+    event.user_id = Some(&user.id);
+    if let Err(error) = audit::record(&state.store, &event, now).await {
+        return failed(state, headers, &error);
+    }
+    let mail = sanus_core::mail::email_changed_mail(&user.locale, previous, &user.email);
+    let task_state = state.clone();
+    tokio::spawn(async move {
+        if let Err(error) = task_state.mailer.send(&task_state.store, &mail, now).await {
+            tracing::error!(%error, "cannot tell the old address about its change");
+        }
+    });
+    see_other("/account?notice=email-changed")
 }
 
 fn failed(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) -> Response {

@@ -64,6 +64,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(TOTP_ROUTE, get(account::totp_page).post(account::totp_begin))
         .route("/account/totp/remove", post(account::totp_remove))
         .route("/account/export", get(account::export))
+        .route("/account/email", post(account::change_email))
         .route("/account/delete", post(account::delete))
         // Recovery codes are shown once, in the answer to these POSTs; a
         // reload (GET) goes back to the console.

@@ -213,6 +213,8 @@ sanus_core::engine_tests! {
         assert_eq!(location(&without_code), "/account?error=delete-wrong-code", "deleting needs the second factor too");
         assert_eq!(location(&post(&app, &browser, "/account/totp/remove", &[("password", "nope nope")]).await), "/account?error=mfa-wrong-password");
         assert_eq!(location(&post(&app, &browser, "/account/totp/remove", &[("password", JANE_PASSWORD)]).await), "/account?notice=totp-removed");
+        let console = browser.get(app.url("/account?notice=totp-removed")).send().await.unwrap().text().await.unwrap();
+        assert!(console.contains("Two-step sign-in is off") && console.contains("Set up an authenticator app"));
         let (third, step) = password_step(&app, &spa_request()).await;
         assert!(step.starts_with("/authorize/resume/"), "one step again: {step}");
         drop(third);

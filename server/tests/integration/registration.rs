@@ -304,4 +304,45 @@ sanus_core::engine_tests! {
         app.clock.advance(60);
         assert!(location(&post_form(&app, "/register", &form(10)).await).starts_with("/email/verify/"));
     }
+
+    async fn an_account_moves_to_a_new_address_once_it_is_proven(db: TestDatabase) {
+        let (app, sink) = app_with(db, |_| {}).await;
+        let signed_in = app
+            .client
+            .post(app.url("/signin"))
+            .form(&[("email", JANE), ("password", crate::helpers::JANE_PASSWORD), ("return_to", "/account")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&signed_in), "/account");
+        let change = |email: &'static str, password: &'static str| {
+            let client = app.client.clone();
+            let url = app.url("/account/email");
+            async move { location(&client.post(url).form(&[("email", email), ("password", password)]).send().await.unwrap()) }
+        };
+        let password = crate::helpers::JANE_PASSWORD;
+        assert_eq!(change("jane@", password).await, "/account?error=new-email-malformed");
+        assert_eq!(change("JANE@acme.example", password).await, "/account?error=new-email-same");
+        assert_eq!(change("robot@acme.example", password).await, "/account?error=new-email-taken");
+        assert_eq!(change("jane.doe@klinik.example", "not her password").await, "/account?error=email-wrong-password");
+        let page = app.get("/account?error=new-email-taken").await.text().await.unwrap();
+        assert!(page.contains(r#"id="new-email-error""#) && page.contains("Another account uses this address"));
+
+        let verify = change("jane.doe@klinik.example", password).await;
+        assert!(verify.starts_with("/email/verify/"), "{verify}");
+        let mail = sink.wait_for(1).await.remove(0);
+        assert_eq!(mail.rcpt_to, ["<jane.doe@klinik.example>"], "the code goes to the new address");
+        assert_eq!(location(&type_code(&app, &verify, &code_of(&mail.data)).await), "/account?notice=email-changed");
+        let note = sink.wait_for(2).await.remove(1);
+        assert_eq!(note.rcpt_to, [format!("<{JANE}>")], "the old address is told");
+        assert!(decoded(&note.data).contains("jane.doe@klinik.example"));
+
+        let moved = find_user_by_email(&app.store, &Email::parse("jane.doe@klinik.example").unwrap()).await.unwrap().unwrap();
+        assert!(moved.email_verified && moved.given_name.as_deref() == Some("Jane"));
+        assert!(find_user_by_email(&app.store, &Email::parse(JANE).unwrap()).await.unwrap().is_none());
+        let console = app.get("/account?notice=email-changed").await.text().await.unwrap();
+        assert!(console.contains("jane.doe@klinik.example") && console.contains("Your e-mail address is changed"), "{console}");
+        let kinds: Vec<String> = sanus_core::audit::latest(&app.store, 10).await.unwrap().into_iter().map(|e| e.kind).collect();
+        assert!(kinds.iter().any(|k| k == "email.changed"), "{kinds:?}");
+    }
 }
