@@ -175,6 +175,9 @@ pub struct ClientSpec {
     pub require_pkce: Option<bool>,
     #[serde(default)]
     pub first_party: bool,
+    /// Everyone signing in to this client needs a second factor.
+    #[serde(default)]
+    pub require_mfa: bool,
     #[serde(default)]
     pub access_token_ttl: Option<i64>,
     #[serde(default)]
@@ -205,6 +208,7 @@ pub struct Client {
     pub allowed_scopes: Vec<String>,
     pub require_pkce: bool,
     pub first_party: bool,
+    pub require_mfa: bool,
     pub access_token_ttl: i64,
     pub refresh_token_ttl: i64,
     pub id_token_alg: SigningAlg,

@@ -219,4 +219,31 @@ sanus_core::engine_tests! {
         assert!(step.starts_with("/authorize/resume/"), "one step again: {step}");
         drop(third);
     }
+
+    async fn a_client_can_demand_the_second_factor_of_everyone(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        app.import(
+            r#"
+[[clients]]
+application = "tstapp"
+client_id = "strict"
+kind = "spa"
+name = "Strict app"
+require_mfa = true
+redirect_uris = ["https://app.acme.example/callback"]
+"#,
+        )
+        .await;
+        let strict = with(spa_request(), "client_id", Some("strict"));
+        let (first, next) = password_step(&app, &strict).await;
+        let error = first.follow(&app, next).await;
+        assert_eq!(params_of(&error)["error"], "unmet_authentication_requirements", "{error}");
+
+        let (key, _) = set_up_totp(&app).await;
+        let (second, next) = password_step(&app, &strict).await;
+        assert_eq!(next, "/signin/second-factor");
+        let resumed = post(&app, &second.browser, &next, &[("code", &code_now(&app, &key))]).await;
+        let callback = second.follow(&app, location(&resumed)).await;
+        assert!(params_of(&callback).contains_key("code"), "{callback}");
+    }
 }

@@ -22,8 +22,9 @@ pub struct AuthorizationRequest {
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
     pub ui_locales: Option<String>,
-    /// `acr_values` named the multi-factor level: a session without a
-    /// second factor does not count, and none is issued without one.
+    /// The client demands a second factor, or `acr_values` named the
+    /// multi-factor level: a session without one does not count, and
+    /// nothing is issued without one.
     #[serde(default)]
     pub require_mfa: bool,
 }
@@ -84,10 +85,11 @@ pub fn check_request(raw: &RawAuthorizationRequest, client: &Client) -> Result<A
         max_age,
         login_hint: raw.login_hint.clone(),
         ui_locales: raw.ui_locales.clone(),
-        require_mfa: raw
-            .acr_values
-            .as_deref()
-            .is_some_and(|values| values.split_whitespace().any(|v| v == sanus_core::mfa::ACR_MFA)),
+        require_mfa: client.require_mfa
+            || raw
+                .acr_values
+                .as_deref()
+                .is_some_and(|values| values.split_whitespace().any(|v| v == sanus_core::mfa::ACR_MFA)),
     })
 }
 
