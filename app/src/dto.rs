@@ -239,6 +239,8 @@ pub struct AccountView {
     pub sessions: Vec<SessionView>,
     pub apps: Vec<ConnectedAppView>,
     pub mfa: MfaView,
+    /// The account operates this Sanus.
+    pub operator: bool,
     pub notice: Option<AccountNotice>,
     pub error: Option<AccountError>,
     /// The password rule's bounds and the longest name (characters).
@@ -470,6 +472,23 @@ pub struct TotpSetupView {
     pub qr_svg: String,
     /// The last code typed was wrong.
     pub wrong: bool,
+}
+
+/// The development outbox as operators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxView {
+    /// Whether mail goes out by SMTP now (the outbox then only has old mail).
+    pub sending: bool,
+    pub mails: Vec<OutboxMailView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMailView {
+    /// Unix seconds.
+    pub at: i64,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
 }
 
 #[cfg(test)]

@@ -19,12 +19,12 @@ pub use assets::Assets;
 use components::Layout;
 use pages::{
     AccountDeletedPage, AccountPage, ConfirmEmailPage, EmailConfirmedPage, ForgotPasswordPage, HomePage,
-    InteractionPage, NotFoundPage, PasswordChangedPage, RecoveryCodesPage, RegisterPage, ResetPasswordPage,
+    InteractionPage, NotFoundPage, OutboxPage, PasswordChangedPage, RecoveryCodesPage, RegisterPage, ResetPasswordPage,
     SecondFactorPage, SignInPage, TotpSetupPage, VerifyEmailPage,
 };
 pub use pages::{
-    LoadedAccount, LoadedConfirmEmail, LoadedInteraction, LoadedPasswordReset, LoadedRecoveryCodes, LoadedRegistration,
-    LoadedSecondFactor, LoadedSignIn, LoadedTotpSetup, LoadedVerifyEmail,
+    LoadedAccount, LoadedConfirmEmail, LoadedInteraction, LoadedOutbox, LoadedPasswordReset, LoadedRecoveryCodes,
+    LoadedRegistration, LoadedSecondFactor, LoadedSignIn, LoadedTotpSetup, LoadedVerifyEmail,
 };
 
 /// The whole HTML document, rendered on the server only. `App` inside it is
@@ -79,6 +79,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/totp/confirm") view=RecoveryCodesPage />
                     <Route path=path!("/account/recovery-codes") view=RecoveryCodesPage />
                     <Route path=path!("/signin/second-factor") view=SecondFactorPage />
+                    // Served by the server's own handler, which lets only operators in.
+                    <Route path=path!("/operator/outbox") view=OutboxPage />
                 </Routes>
             </Layout>
         </Router>

@@ -15,6 +15,7 @@ pub mod interactions;
 pub mod keys;
 pub mod mail;
 pub mod mfa;
+pub mod operators;
 pub mod password;
 pub mod password_policy;
 pub mod password_resets;

@@ -77,6 +77,28 @@ pub enum Command {
         #[command(subcommand)]
         action: KeysCommand,
     },
+    /// Manage who operates this Sanus (the operator pages under /operator).
+    Admin {
+        #[command(subcommand)]
+        action: AdminCommand,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum AdminCommand {
+    /// Make the account with this e-mail address an operator. The account
+    /// must exist (register it, or import it, first).
+    Grant {
+        #[arg(value_name = "EMAIL")]
+        email: String,
+    },
+    /// End the operator role of the account with this e-mail address.
+    Revoke {
+        #[arg(value_name = "EMAIL")]
+        email: String,
+    },
+    /// Show every operator.
+    List,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]

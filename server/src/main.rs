@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use sanus::cli::{Cli, Command, KeysCommand};
+use sanus::cli::{AdminCommand, Cli, Command, KeysCommand};
 use sanus::{Application, Settings, config, startup, telemetry};
 
 fn main() -> ExitCode {
@@ -85,11 +85,45 @@ async fn run(command: Command, settings: Settings) -> Result<(), startup::Startu
             print_keys("signing keys, newest first", &keys);
             Ok(())
         }
+        Command::Admin { action } => admin(&settings, action).await,
         Command::Serve => {
             let app = Application::build(settings).await?;
             app.run_until_stopped(startup::shutdown_signal()).await
         }
     }
+}
+
+/// `sanus admin …`: operators are made and unmade only here.
+async fn admin(settings: &Settings, action: AdminCommand) -> Result<(), startup::StartupError> {
+    use sanus_core::operators;
+    let email = |typed: &str| {
+        sanus_core::users::Email::parse(typed)
+            .map_err(|error| startup::StartupError::Usage(format!("{typed:?} is not an e-mail address: {error}")))
+    };
+    let now = sanus_core::Clock::now(&sanus_core::SystemClock);
+    match action {
+        AdminCommand::Grant { email: typed } => {
+            let address = email(&typed)?;
+            let granted = startup::read_store(settings, async |store| operators::grant(store, &address, now).await);
+            match granted.await? {
+                Some(user) => print_line(&format!("{} is an operator now", user.email)),
+                None => return Err(startup::StartupError::Usage(format!("no account has the address {typed}"))),
+            }
+        }
+        AdminCommand::Revoke { email: typed } => {
+            let address = email(&typed)?;
+            let revoked = startup::read_store(settings, async |store| operators::revoke(store, &address).await);
+            let line = if revoked.await? { "is no operator any more" } else { "was no operator" };
+            print_line(&format!("{typed} {line}"));
+        }
+        AdminCommand::List => {
+            for (email, granted_at) in startup::read_store(settings, async |store| operators::list(store).await).await?
+            {
+                print_line(&format!("{email} (since unix time {})", granted_at.seconds()));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[allow(clippy::print_stdout)]

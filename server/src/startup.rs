@@ -39,6 +39,9 @@ pub enum StartupError {
     ReadFile { path: String, source: std::io::Error },
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
+    /// A command was given something it cannot work with.
+    #[error("{0}")]
+    Usage(String),
     #[error("mail settings: {0}")]
     Mail(sanus_core::mail::MailError),
 }
@@ -87,8 +90,8 @@ impl Application {
             .map_err(StartupError::Mail)?;
         if mailer.is_outbox() {
             tracing::warn!(
-                "mail.smtp_url is not set: mail is not sent but kept in the development outbox, \
-                 which only operators can read"
+                "mail.smtp_url is not set: mail is not sent but kept in the development outbox; operators read \
+                 it at /operator/outbox or with `sanus outbox`"
             );
         }
         let state = AppState::new(crate::state::State {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::password::error_text as password_error_text;
-use super::style::{CARD, FIELD_ERROR, INPUT, LABEL, PRIMARY, SECONDARY, STATUS};
+use super::style::{CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS};
 use crate::dto::{AccountError, AccountNotice, AccountView, ConnectedAppView, SessionView};
 use crate::i18n::{Locale, Texts, use_i18n};
 
@@ -47,6 +47,12 @@ pub fn AccountPage() -> impl IntoView {
             {sessions(&view)}
             {apps(&view)}
             {data(&view)}
+            {view.operator.then(|| view! {
+                <section aria-labelledby="operator-heading" class=CARD>
+                    <h2 id="operator-heading" class=SECTION_HEADING>{move || i18n.t().operator_heading}</h2>
+                    <p class="mt-2"><a href="/operator/outbox" rel="external" class=LINK>{move || i18n.t().operator_outbox_link}</a></p>
+                </section>
+            })}
             <form method="post" action="/account/signout">
                 <button type="submit" class=SECONDARY>{move || i18n.t().sign_out}</button>
             </form>

@@ -5,6 +5,7 @@ mod home;
 mod interaction;
 mod mfa;
 mod not_found;
+mod operator;
 mod password;
 mod register;
 mod sign_in;
@@ -17,6 +18,7 @@ pub use mfa::{
     LoadedRecoveryCodes, LoadedSecondFactor, LoadedTotpSetup, RecoveryCodesPage, SecondFactorPage, TotpSetupPage,
 };
 pub use not_found::NotFoundPage;
+pub use operator::{LoadedOutbox, OutboxPage};
 pub use password::{ForgotPasswordPage, LoadedPasswordReset, PasswordChangedPage, ResetPasswordPage};
 pub use register::{
     ConfirmEmailPage, EmailConfirmedPage, LoadedConfirmEmail, LoadedRegistration, LoadedVerifyEmail, RegisterPage,

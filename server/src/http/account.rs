@@ -33,12 +33,12 @@ use app::dto::{
 const CONSOLE: &str = "/account";
 
 /// The browser's session and its account.
-struct SignedIn {
-    session: Session,
-    user: User,
+pub(super) struct SignedIn {
+    pub session: Session,
+    pub user: User,
 }
 
-async fn signed_in(
+pub(super) async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
     now: UnixTime,
@@ -96,9 +96,10 @@ pub async fn page(
         let sessions = list_sessions(&state.store, &me.user.id, now).await?;
         let apps = connected_apps(&state.store, &me.user.id).await?;
         let mfa = mfa_status(&state.store, &me.user.id).await?;
-        Ok::<_, sanus_core::StoreError>((sessions, apps, mfa))
+        let operator = sanus_core::operators::is_operator(&state.store, &me.user.id).await?;
+        Ok::<_, sanus_core::StoreError>((sessions, apps, mfa, operator))
     };
-    let (sessions, apps, mfa) = match loaded.await {
+    let (sessions, apps, mfa, operator) = match loaded.await {
         Ok(loaded) => loaded,
         Err(error) => return failed(&state, request.headers(), &error),
     };
@@ -130,6 +131,7 @@ pub async fn page(
             })
             .collect(),
         mfa: MfaView { totp: mfa.totp, recovery_codes_left: mfa.recovery_codes_left },
+        operator,
         notice: query.notice.as_deref().and_then(AccountNotice::parse),
         error: query.error.as_deref().and_then(AccountError::parse),
         min_chars: password_policy::MIN_CHARS,

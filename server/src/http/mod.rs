@@ -11,6 +11,7 @@ pub mod csrf;
 pub mod health;
 pub mod interaction;
 pub mod locale;
+pub mod operator;
 pub mod password_reset;
 pub mod registration;
 pub mod second_factor;

@@ -24,9 +24,10 @@ const TOTP_ROUTE: &str = "/account/totp";
 const RECOVERY_CODES_ROUTE: &str = "/account/recovery-codes";
 const TOTP_CONFIRM_ROUTE: &str = "/account/totp/confirm";
 const SECOND_FACTOR_ROUTE: &str = "/signin/second-factor";
+const OUTBOX_ROUTE: &str = "/operator/outbox";
 
 pub fn routes(state: &AppState) -> Router<AppState> {
-    use super::{account, password_reset, registration, second_factor, sign_in};
+    use super::{account, operator, password_reset, registration, second_factor, sign_in};
     use axum::routing::{get, post};
     let exclusions = [
         INTERACTION_ROUTE,
@@ -40,6 +41,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         RECOVERY_CODES_ROUTE,
         TOTP_CONFIRM_ROUTE,
         SECOND_FACTOR_ROUTE,
+        OUTBOX_ROUTE,
     ]
     .map(str::to_string)
     .to_vec();
@@ -71,6 +73,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(TOTP_CONFIRM_ROUTE, get(to_console).post(account::totp_confirm))
         .route(RECOVERY_CODES_ROUTE, get(to_console).post(account::recovery_codes))
         .route(SECOND_FACTOR_ROUTE, get(second_factor::page).post(second_factor::submit))
+        .route(OUTBOX_ROUTE, get(operator::outbox))
         .route(CONFIRM_EMAIL_ROUTE, get(registration::confirm_page).post(registration::confirm))
         .fallback(not_found)
 }

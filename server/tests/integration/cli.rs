@@ -152,6 +152,31 @@ async fn operators_read_the_outbox_and_the_audit_log() {
 }
 
 #[test]
+fn operators_are_made_and_unmade_on_the_command_line() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
+    let env = [("SANUS__SERVER__DATA_DIR", data_dir), ("SANUS__LOG__FILTER", "warn")];
+    let people = data.path().join("people.toml");
+    std::fs::write(&people, "[[users]]\nemail = \"ops@example.org\"\n").unwrap();
+    assert!(sanus(&["import", people.to_str().unwrap()], &env).status.success());
+
+    let unknown = sanus(&["admin", "grant", "nobody@example.org"], &env);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(stderr_of(&unknown), "sanus: no account has the address nobody@example.org");
+    let malformed = sanus(&["admin", "grant", "not an address"], &env);
+    assert!(stderr_of(&malformed).contains("is not an e-mail address"), "{}", stderr_of(&malformed));
+
+    let granted = sanus(&["admin", "grant", "OPS@example.org"], &env);
+    assert!(granted.status.success(), "{}", stderr_of(&granted));
+    assert_eq!(String::from_utf8_lossy(&granted.stdout).trim(), "ops@example.org is an operator now");
+    let listed = sanus(&["admin", "list"], &env);
+    assert!(String::from_utf8_lossy(&listed.stdout).starts_with("ops@example.org (since unix time "));
+    let revoked = sanus(&["admin", "revoke", "ops@example.org"], &env);
+    assert_eq!(String::from_utf8_lossy(&revoked.stdout).trim(), "ops@example.org is no operator any more");
+    assert!(String::from_utf8_lossy(&sanus(&["admin", "list"], &env).stdout).trim().is_empty());
+}
+
+#[test]
 fn json_logs_are_one_object_per_line() {
     let data = tempfile::tempdir().unwrap();
     let output = sanus(

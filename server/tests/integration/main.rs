@@ -14,6 +14,7 @@ mod helpers;
 mod jwks;
 mod locale;
 mod mfa;
+mod operator;
 mod password_reset;
 mod registration;
 mod security;

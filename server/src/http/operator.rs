@@ -1,0 +1,55 @@
+//! Pages for operators (`sanus admin grant EMAIL`): signed in, and an
+//! operator, or nothing is shown.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use leptos::prelude::provide_context;
+use sanus_core::operators::is_operator;
+
+use crate::oidc::authorize::{see_other, simple_page};
+use crate::state::AppState;
+use app::dto::{OutboxMailView, OutboxView};
+
+/// How many mails the outbox page shows, newest first.
+const OUTBOX_PAGE_SIZE: i64 = 50;
+
+/// `GET /operator/outbox`: the mail Sanus would have sent.
+pub async fn outbox(State(state): State<AppState>, request: Request<Body>) -> Response {
+    let now = state.clock.now();
+    let headers = request.headers().clone();
+    let failed = |cause: &dyn std::fmt::Display| {
+        tracing::error!(%cause, "operator page failed");
+        super::unavailable_page(&state, &headers)
+    };
+    let me = match super::account::signed_in(&state, &headers, now).await {
+        Ok(Some(me)) => me,
+        Ok(None) => return see_other("/signin?return_to=/operator/outbox"),
+        Err(error) => return failed(&error),
+    };
+    match is_operator(&state.store, &me.user.id).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let t = app::i18n::locale_of_headers(&headers).texts();
+            let body = format!("<p class=\"mt-4 text-slate-700\">{}</p>", t.operator_only);
+            return simple_page(&state, &headers, StatusCode::FORBIDDEN, t.outbox_title, &body);
+        }
+        Err(error) => return failed(&error),
+    }
+    let mails = match sanus_core::mail::outbox(&state.store, OUTBOX_PAGE_SIZE).await {
+        Ok(mails) => mails,
+        Err(error) => return failed(&error),
+    };
+    let view = OutboxView {
+        sending: !state.mailer.is_outbox(),
+        mails: mails
+            .into_iter()
+            .map(|m| OutboxMailView { at: m.created_at, to: m.recipient, subject: m.subject, text: m.text_body })
+            .collect(),
+    };
+    let loaded = app::LoadedOutbox(view);
+    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
