@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const port = Number(process.env.SANUS_E2E_PORT ?? 3100);
-const baseURL = `http://127.0.0.1:${port}`;
+// A host name, not an IP address: browsers allow passkeys only for domain
+// names. The server still listens on 127.0.0.1 only.
+const baseURL = `http://localhost:${port}`;
 const bin = process.env.SANUS_BIN;
 if (!bin) throw new Error("SANUS_BIN is not set: run the end-to-end tests through scripts/test");
 const dataDir = mkdtempSync(join(tmpdir(), "sanus-e2e-"));
@@ -57,7 +59,7 @@ export default defineConfig({
     {
     // A fresh database with the fixture directory, then the server.
     command: `${bin} import fixtures/import.toml && exec ${bin} serve`,
-    url: `${baseURL}/readyz`,
+    url: `http://127.0.0.1:${port}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "ignore",

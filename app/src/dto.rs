@@ -34,6 +34,8 @@ pub enum InteractionStep {
         error: Option<SignInError>,
         /// Whether the page offers to create an account.
         registration_open: bool,
+        /// Whether "Sign in with a passkey" is offered.
+        passkeys: bool,
     },
     Consent {
         email: String,
@@ -57,6 +59,7 @@ pub struct SignInView {
     pub login_hint: Option<String>,
     pub error: Option<SignInError>,
     pub registration_open: bool,
+    pub passkeys: bool,
 }
 
 /// Why there is nothing to show.
@@ -241,6 +244,8 @@ pub struct AccountView {
     pub mfa: MfaView,
     /// The account operates this Sanus.
     pub operator: bool,
+    /// `None`: passkeys are not available on this Sanus.
+    pub passkeys: Option<Vec<PasskeyView>>,
     pub notice: Option<AccountNotice>,
     pub error: Option<AccountError>,
     /// The password rule's bounds and the longest name (characters).
@@ -282,6 +287,8 @@ pub enum AccountNotice {
     AppDisconnected,
     TotpRemoved,
     EmailChanged,
+    PasskeyAdded,
+    PasskeyRemoved,
 }
 
 /// Why the last action in the console was refused.
@@ -315,7 +322,7 @@ pub enum AccountError {
 /// As `notice=…` travels in the console's query string.
 impl AccountNotice {
     /// Every notice (`index` below keeps it complete).
-    const ALL: [Self; 7] = [
+    const ALL: [Self; 9] = [
         Self::ProfileSaved,
         Self::PasswordChanged,
         Self::SessionEnded,
@@ -323,6 +330,8 @@ impl AccountNotice {
         Self::AppDisconnected,
         Self::TotpRemoved,
         Self::EmailChanged,
+        Self::PasskeyAdded,
+        Self::PasskeyRemoved,
     ];
 
     /// The notice's place in `ALL`: an exhaustive match, so that a new
@@ -337,6 +346,8 @@ impl AccountNotice {
             Self::AppDisconnected => 4,
             Self::TotpRemoved => 5,
             Self::EmailChanged => 6,
+            Self::PasskeyAdded => 7,
+            Self::PasskeyRemoved => 8,
         }
     }
 
@@ -349,6 +360,8 @@ impl AccountNotice {
             Self::AppDisconnected => "app-disconnected",
             Self::TotpRemoved => "totp-removed",
             Self::EmailChanged => "email-changed",
+            Self::PasskeyAdded => "passkey-added",
+            Self::PasskeyRemoved => "passkey-removed",
         }
     }
 
@@ -489,6 +502,16 @@ pub struct OutboxMailView {
     pub to: String,
     pub subject: String,
     pub text: String,
+}
+
+/// A passkey of the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyView {
+    pub id: String,
+    pub name: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
 }
 
 #[cfg(test)]

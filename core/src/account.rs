@@ -207,6 +207,7 @@ pub async fn export(store: &Store, user_id: &UserId, now: UnixTime) -> Result<se
     let sessions = list_sessions(store, user_id, now).await?;
     let apps = connected_apps(store, user_id).await?;
     let mfa = crate::mfa::mfa_status(store, user_id).await?;
+    let passkeys = crate::passkeys::list(store, user_id).await?;
     let grants: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
         "SELECT client_id, scopes, created_at, revoked_at FROM token_families WHERE user_id = $1 ORDER BY created_at",
     )
@@ -235,6 +236,9 @@ pub async fn export(store: &Store, user_id: &UserId, now: UnixTime) -> Result<se
         "second_factors": {
             "authenticator_app": mfa.totp,
             "recovery_codes_left": mfa.recovery_codes_left,
+            "passkeys": passkeys.iter().map(|p| json!({
+                "name": p.name, "created_at": p.created_at.0, "last_used_at": p.last_used_at.map(|at| at.0),
+            })).collect::<Vec<_>>(),
         },
         "sessions": sessions.iter().map(|s| json!({
             "device": s.device, "created_at": s.created_at.0, "last_seen_at": s.last_seen_at.0, "methods": s.amr,

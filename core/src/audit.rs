@@ -45,6 +45,10 @@ pub enum EventKind {
     RecoveryCodesRenewed,
     /// The account moved to a new, proven address.
     EmailChanged,
+    /// A passkey was added to the account.
+    PasskeyAdded,
+    /// A passkey was removed from the account.
+    PasskeyRemoved,
     /// The owner downloaded their data.
     AccountExported,
     /// The owner deleted the account (the event keeps only its id).
@@ -72,6 +76,8 @@ impl EventKind {
             Self::TotpRemoved => "mfa.totp_removed",
             Self::RecoveryCodesRenewed => "mfa.recovery_codes_renewed",
             Self::EmailChanged => "email.changed",
+            Self::PasskeyAdded => "passkey.added",
+            Self::PasskeyRemoved => "passkey.removed",
             Self::AccountExported => "account.exported",
             Self::AccountDeleted => "account.deleted",
         }

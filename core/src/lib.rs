@@ -16,6 +16,7 @@ pub mod keys;
 pub mod mail;
 pub mod mfa;
 pub mod operators;
+pub mod passkeys;
 pub mod password;
 pub mod password_policy;
 pub mod password_resets;

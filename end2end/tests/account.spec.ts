@@ -32,7 +32,7 @@ async function signedInToTheApp(browser: Browser): Promise<Page> {
   await page.goto(AUTHORIZE);
   await page.getByLabel("E-mail address").fill(EMAIL);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Ward app wants to:");
   await page.getByRole("button", { name: "Allow" }).click();
   await expect.poll(() => arrived).toBe(true);
@@ -49,10 +49,10 @@ test("see and end another session, remove an app's access, and change the detail
   await expect(page).toHaveURL(/\/signin\?return_to=%2Faccount|\/signin\?return_to=\/account/);
   await page.getByLabel("E-mail address").fill(EMAIL);
   await page.getByLabel("Password").fill("not the password at all");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("alert")).toContainText("is not correct");
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account");
   const sessions = page.getByRole("region", { name: "Where you are signed in" });
@@ -92,7 +92,7 @@ test("the console hydrates and keeps its forms working", async ({ page }) => {
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
   await page.getByLabel("E-mail address").fill("jane@e2e.example");
   await page.getByLabel("Password").fill("jane-correct-horse-battery");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account");
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
   const password = page.getByRole("region", { name: "Password" });
@@ -112,7 +112,7 @@ test("download my data, then delete the account (JavaScript off)", async ({ brow
   await page.goto("/signin");
   await page.getByLabel("E-mail address").fill("leaving@e2e.example");
   await page.getByLabel("Password").fill("leaving-correct-horse-battery");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account");
 
   const download = page.waitForEvent("download");
@@ -130,7 +130,7 @@ test("download my data, then delete the account (JavaScript off)", async ({ brow
   await page.goto("/signin");
   await page.getByLabel("E-mail address").fill("leaving@e2e.example");
   await page.getByLabel("Password").fill("leaving-correct-horse-battery");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("alert")).toContainText("is not correct");
   expect(errors, "no CSP violation").toEqual([]);
   await context.close();

@@ -63,7 +63,7 @@ for (const javaScriptEnabled of [true, false]) {
     await page.goto(AUTHORIZE);
     await page.getByLabel("E-mail address").fill(address);
     await page.getByLabel("Password").fill(newPassword);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(page.getByRole("heading", { level: 1 })).toContainText("Ward app wants to:");
     expect(errors, "no CSP violation or hydration error").toEqual([]);
     await context.close();

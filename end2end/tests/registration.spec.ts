@@ -82,7 +82,7 @@ for (const javaScriptEnabled of [true, false]) {
     await page.goto(authorize(`again-${mode}`, "login"));
     await page.getByLabel("E-mail address").fill(address);
     await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect.poll(() => callbacks.length).toBe(2);
     expect(callbacks[1].searchParams.get("state")).toBe(`again-${mode}`);
     expect(errors, "no CSP violation or hydration error").toEqual([]);

@@ -50,7 +50,7 @@ async function signInAndConsent(page: Page, hydrates = false) {
   await expect(page.getByText("Ward app")).toBeVisible();
   await page.getByLabel("E-mail address").fill("jane@e2e.example");
   await page.getByLabel("Password").fill("jane-correct-horse-battery");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   if (hydrates) {
     await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
   }
@@ -109,7 +109,7 @@ test("a wrong password says so and keeps the e-mail field usable", async ({ page
   await page.goto(authorizeUrl(challenge));
   await page.getByLabel("E-mail address").fill("jane@e2e.example");
   await page.getByLabel("Password").fill("not-her-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("alert")).toContainText("The e-mail address or the password is not correct");
   await expect(page.getByLabel("Password")).toBeVisible();
 });

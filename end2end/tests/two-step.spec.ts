@@ -38,7 +38,7 @@ test("set up an authenticator app, then sign in to an app with its code", async 
   await page.goto("/signin");
   await page.getByLabel("E-mail address").fill(EMAIL);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account");
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
   const twoStep = page.getByRole("region", { name: "Two-step sign-in" });
@@ -79,7 +79,7 @@ test("set up an authenticator app, then sign in to an app with its code", async 
   );
   await page.getByLabel("E-mail address").fill(EMAIL);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("One more step");
   await page.getByLabel("Code").fill(totp(key, 30));
   await page.getByRole("button", { name: "Continue" }).click();

@@ -94,6 +94,13 @@ impl Application {
                  it at /operator/outbox or with `sanus outbox`"
             );
         }
+        let passkeys = match sanus_core::passkeys::relying_party(settings.server.public_url.as_str()) {
+            Ok(rp) => Some(Arc::new(rp)),
+            Err(error) => {
+                tracing::info!(%error, "passkeys are off: server.public_url must name a host (e.g. localhost)");
+                None
+            }
+        };
         let state = AppState::new(crate::state::State {
             store,
             settings: Arc::new(settings),
@@ -106,6 +113,7 @@ impl Application {
             passwords: Arc::new(crate::passwords::PasswordPool::per_core()),
             access_tokens: Arc::default(),
             mailer,
+            passkeys,
         });
         Ok(Self { listener, local_addr, state })
     }

@@ -45,6 +45,9 @@ pub struct State {
     pub access_tokens: Arc<crate::access_tokens::AccessTokenCache>,
     /// SMTP, or the development outbox.
     pub mailer: sanus_core::mail::Mailer,
+    /// The WebAuthn relying party; `None` when the public URL's host is an
+    /// IP address (browsers allow passkeys only for domain names).
+    pub passkeys: Option<Arc<webauthn_rs::Webauthn>>,
 }
 
 impl AppState {

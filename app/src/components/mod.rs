@@ -2,6 +2,8 @@
 
 mod language_switcher;
 mod layout;
+mod passkey;
 
 pub use language_switcher::LanguageSwitcher;
 pub use layout::Layout;
+pub use passkey::{AddPasskey, PasskeySignIn};

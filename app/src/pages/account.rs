@@ -8,7 +8,8 @@ use leptos_meta::Title;
 
 use super::password::error_text as password_error_text;
 use super::style::{CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS};
-use crate::dto::{AccountError, AccountNotice, AccountView, ConnectedAppView, SessionView};
+use crate::components::AddPasskey;
+use crate::dto::{AccountError, AccountNotice, AccountView, ConnectedAppView, PasskeyView, SessionView};
 use crate::i18n::{Locale, Texts, use_i18n};
 
 /// The console's data, prepared by the server before rendering.
@@ -44,6 +45,7 @@ pub fn AccountPage() -> impl IntoView {
             {profile(&view)}
             {password(&view)}
             {mfa(&view)}
+            {passkeys(&view)}
             {sessions(&view)}
             {apps(&view)}
             {data(&view)}
@@ -70,6 +72,8 @@ fn notice_text(t: &'static Texts, notice: AccountNotice) -> &'static str {
         AccountNotice::AppDisconnected => t.app_disconnected,
         AccountNotice::TotpRemoved => t.totp_removed,
         AccountNotice::EmailChanged => t.email_changed,
+        AccountNotice::PasskeyAdded => t.passkey_added,
+        AccountNotice::PasskeyRemoved => t.passkey_removed,
     }
 }
 
@@ -320,6 +324,58 @@ pub fn AccountDeletedPage() -> impl IntoView {
                 <p role="status" class="mt-4 text-slate-700">{move || i18n.t().deleted_text}</p>
             </div>
         </section>
+    }
+}
+
+fn passkeys(view: &AccountView) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let body = match view.passkeys.clone() {
+        None => view! { <p class="mt-2 text-sm text-slate-600">{move || i18n.t().passkeys_off}</p> }.into_any(),
+        Some(passkeys) => {
+            let list = if passkeys.is_empty() {
+                view! { <p class="mt-4 text-slate-700">{move || i18n.t().passkeys_none}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="mt-4 divide-y divide-slate-200">
+                        {passkeys.into_iter().map(passkey).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            };
+            view! { {list} <AddPasskey /> }.into_any()
+        }
+    };
+    view! {
+        <section aria-labelledby="passkeys-heading" class=CARD>
+            <h2 id="passkeys-heading" class=SECTION_HEADING>{move || i18n.t().passkeys_heading}</h2>
+            <p class="mt-2 text-slate-700">{move || i18n.t().passkeys_text}</p>
+            {body}
+        </section>
+    }
+}
+
+fn passkey(passkey: PasskeyView) -> impl IntoView {
+    let i18n = use_i18n();
+    let PasskeyView { id, name, created_at, last_used_at } = passkey;
+    let label = format!("{name}: ");
+    let used = move || match last_used_at {
+        Some(at) => format!("{} {}", i18n.t().passkey_last_used, format_time(at, i18n.locale.get())),
+        None => i18n.t().passkey_never_used.to_string(),
+    };
+    view! {
+        <li class="flex flex-wrap items-center justify-between gap-3 py-3">
+            <div>
+                <p class="font-medium text-slate-900">{name}</p>
+                <p class="text-sm text-slate-600">
+                    {move || i18n.t().passkey_added_on}" "{move || format_time(created_at, i18n.locale.get())}" · "{used}
+                </p>
+            </div>
+            <form method="post" action=format!("/account/passkeys/{id}/remove")>
+                <button type="submit" class=SECONDARY>
+                    <span class="sr-only">{label}</span>{move || i18n.t().passkey_remove}
+                </button>
+            </form>
+        </li>
     }
 }
 

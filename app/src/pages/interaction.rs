@@ -10,7 +10,7 @@ use crate::dto::{
 };
 use crate::i18n::use_i18n;
 
-use super::sign_in::password_form;
+use super::sign_in::{PasskeyTarget, password_form};
 use super::style::{PRIMARY, SECONDARY};
 
 /// The interaction as the server loaded it for this request, before
@@ -38,8 +38,8 @@ fn render(interaction: InteractionView) -> impl IntoView {
         <section class="mx-auto max-w-md">
             <div class="rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
                 {match step {
-                    InteractionStep::SignIn { login_hint, error, registration_open } => {
-                        sign_in(id, client, login_hint, error, registration_open).into_any()
+                    InteractionStep::SignIn { login_hint, error, registration_open, passkeys } => {
+                        sign_in(id, client, login_hint, error, registration_open, passkeys).into_any()
                     }
                     InteractionStep::Consent { email, scopes } => consent(id, client, email, scopes).into_any(),
                 }}
@@ -60,6 +60,7 @@ fn sign_in(
     login_hint: Option<String>,
     error: Option<SignInError>,
     registration_open: bool,
+    passkeys: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let name = client.name.clone();
@@ -74,6 +75,7 @@ fn sign_in(
             login_hint,
             error,
             registration_open.then(|| format!("/register?interaction={id}")),
+            passkeys.then(|| PasskeyTarget { interaction: Some(id.clone()), return_to: None }),
         )}
         {policy_links(&client)}
     }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::style::{ALERT, CARD, INPUT, LABEL, LINK, PRIMARY};
+use crate::components::PasskeySignIn;
 use crate::dto::{SignInError, SignInView};
 use crate::i18n::use_i18n;
 
@@ -14,14 +15,23 @@ use crate::i18n::use_i18n;
 #[derive(Clone, Debug)]
 pub struct LoadedSignIn(pub SignInView);
 
+/// Where a passkey sign-in from the form goes on to: the interaction, or a
+/// page of Sanus.
+pub(crate) struct PasskeyTarget {
+    pub interaction: Option<String>,
+    pub return_to: Option<String>,
+}
+
 /// The e-mail and password form posting to `action`, with what the last
-/// attempt said, `hidden` fields, and the ways on (reset, register).
+/// attempt said, `hidden` fields, the ways on (reset, register), and the
+/// passkey button when passkeys are available.
 pub(crate) fn password_form(
     action: String,
     hidden: Vec<(&'static str, String)>,
     login_hint: Option<String>,
     error: Option<SignInError>,
     register_href: Option<String>,
+    passkey: Option<PasskeyTarget>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
@@ -54,6 +64,7 @@ pub(crate) fn password_form(
         {register_href.map(|href| view! {
             <p class="mt-2 text-sm"><a id="register-link" href=href rel="external" class=LINK>{move || i18n.t().register_link}</a></p>
         })}
+        {passkey.map(|target| view! { <PasskeySignIn interaction=target.interaction return_to=target.return_to /> })}
     }
 }
 
@@ -63,11 +74,18 @@ pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     let loaded = SharedValue::new(|| {
         use_context::<LoadedSignIn>().map_or(
-            SignInView { return_to: "/account".into(), login_hint: None, error: None, registration_open: false },
+            SignInView {
+                return_to: "/account".into(),
+                login_hint: None,
+                error: None,
+                registration_open: false,
+                passkeys: false,
+            },
             |loaded| loaded.0,
         )
     });
-    let SignInView { return_to, login_hint, error, registration_open } = loaded.into_inner();
+    let SignInView { return_to, login_hint, error, registration_open, passkeys } = loaded.into_inner();
+    let passkey = passkeys.then(|| PasskeyTarget { interaction: None, return_to: Some(return_to.clone()) });
     view! {
         <Title text=move || i18n.t().sign_in_title />
         <section aria-labelledby="sign-in-heading" class="mx-auto max-w-md">
@@ -80,6 +98,7 @@ pub fn SignInPage() -> impl IntoView {
                     login_hint,
                     error,
                     registration_open.then(|| "/register".to_string()),
+                    passkey,
                 )}
             </div>
         </section>

@@ -27,7 +27,8 @@ use super::cookies;
 use crate::oidc::authorize::see_other;
 use crate::state::AppState;
 use app::dto::{
-    AccountError, AccountNotice, AccountView, ConnectedAppView, MfaView, NewPasswordError, SessionView, TotpSetupView,
+    AccountError, AccountNotice, AccountView, ConnectedAppView, MfaView, NewPasswordError, PasskeyView, SessionView,
+    TotpSetupView,
 };
 
 const CONSOLE: &str = "/account";
@@ -97,9 +98,13 @@ pub async fn page(
         let apps = connected_apps(&state.store, &me.user.id).await?;
         let mfa = mfa_status(&state.store, &me.user.id).await?;
         let operator = sanus_core::operators::is_operator(&state.store, &me.user.id).await?;
-        Ok::<_, sanus_core::StoreError>((sessions, apps, mfa, operator))
+        let passkeys = match state.passkeys {
+            Some(_) => Some(sanus_core::passkeys::list(&state.store, &me.user.id).await?),
+            None => None,
+        };
+        Ok::<_, sanus_core::StoreError>((sessions, apps, mfa, operator, passkeys))
     };
-    let (sessions, apps, mfa, operator) = match loaded.await {
+    let (sessions, apps, mfa, operator, passkeys) = match loaded.await {
         Ok(loaded) => loaded,
         Err(error) => return failed(&state, request.headers(), &error),
     };
@@ -132,6 +137,16 @@ pub async fn page(
             .collect(),
         mfa: MfaView { totp: mfa.totp, recovery_codes_left: mfa.recovery_codes_left },
         operator,
+        passkeys: passkeys.map(|list| {
+            list.into_iter()
+                .map(|p| PasskeyView {
+                    id: p.id,
+                    name: p.name,
+                    created_at: p.created_at.seconds(),
+                    last_used_at: p.last_used_at.map(|at| at.seconds()),
+                })
+                .collect()
+        }),
         notice: query.notice.as_deref().and_then(AccountNotice::parse),
         error: query.error.as_deref().and_then(AccountError::parse),
         min_chars: password_policy::MIN_CHARS,

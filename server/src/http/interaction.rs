@@ -134,6 +134,7 @@ pub async fn view(state: &AppState, headers: &HeaderMap, id: &str) -> app::dto::
             login_hint: request.login_hint.clone(),
             error: interaction.login_error.as_deref().and_then(|shown| Refusal::shown(shown, now)),
             registration_open: state.settings.accounts.registration,
+            passkeys: state.passkeys.is_some(),
         },
         Some(session) => {
             let user = get_user(&state.store, &session.user_id).await.map_err(|e| failed(&e))?;

@@ -12,6 +12,7 @@ pub mod health;
 pub mod interaction;
 pub mod locale;
 pub mod operator;
+pub mod passkeys;
 pub mod password_reset;
 pub mod registration;
 pub mod second_factor;

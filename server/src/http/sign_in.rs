@@ -277,6 +277,7 @@ pub async fn page(State(state): State<AppState>, Query(query): Query<SignInQuery
         login_hint: query.email.filter(|e| e.len() <= 254),
         error: query.error.as_deref().and_then(|e| Refusal::shown(e, now)),
         registration_open: state.settings.accounts.registration,
+        passkeys: state.passkeys.is_some(),
     };
     let loaded = app::LoadedSignIn(view);
     let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;

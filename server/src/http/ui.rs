@@ -27,7 +27,7 @@ const SECOND_FACTOR_ROUTE: &str = "/signin/second-factor";
 const OUTBOX_ROUTE: &str = "/operator/outbox";
 
 pub fn routes(state: &AppState) -> Router<AppState> {
-    use super::{account, operator, password_reset, registration, second_factor, sign_in};
+    use super::{account, operator, passkeys, password_reset, registration, second_factor, sign_in};
     use axum::routing::{get, post};
     let exclusions = [
         INTERACTION_ROUTE,
@@ -74,6 +74,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(RECOVERY_CODES_ROUTE, get(to_console).post(account::recovery_codes))
         .route(SECOND_FACTOR_ROUTE, get(second_factor::page).post(second_factor::submit))
         .route(OUTBOX_ROUTE, get(operator::outbox))
+        .route("/account/passkeys/begin", post(passkeys::begin_registration))
+        .route("/account/passkeys/finish", post(passkeys::finish_registration))
+        .route("/account/passkeys/{id}/remove", post(passkeys::remove))
+        .route("/signin/passkey/begin", post(passkeys::begin_sign_in))
+        .route("/signin/passkey/finish", post(passkeys::finish_sign_in_with_passkey))
         .route(CONFIRM_EMAIL_ROUTE, get(registration::confirm_page).post(registration::confirm))
         .fallback(not_found)
 }

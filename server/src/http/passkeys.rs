@@ -1,0 +1,214 @@
+//! Passkeys over JSON, called by the pages' script (WebAuthn needs
+//! JavaScript): adding one in the account console, signing in with one on
+//! the sign-in pages. Each ceremony's second request must come from the
+//! browser that started it (a cookie). Removing a passkey is a plain form.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse as _, Response};
+use sanus_core::audit::{self, EventKind};
+use sanus_core::passkeys::{self, AMR_PASSKEY, CEREMONY_SECONDS, PasskeyError};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
+
+use super::audit_event;
+use super::client_address::{Peer, client_address};
+use super::cookies;
+use super::sign_in::{Next, finish_sign_in, safe_return_to};
+use crate::oidc::authorize::{load_interaction, see_other};
+use crate::state::AppState;
+
+/// A JSON answer that is never cached.
+fn answer(status: StatusCode, body: Value) -> Response {
+    let mut response = (status, Json(body)).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A refusal the page shows: `error` is a stable code, the cause is logged.
+fn refused(status: StatusCode, error: &str, cause: &dyn std::fmt::Display) -> Response {
+    tracing::info!(%cause, error, "passkey refused");
+    answer(status, json!({ "error": error }))
+}
+
+fn unavailable() -> Response {
+    answer(StatusCode::NOT_FOUND, json!({ "error": "passkeys_off" }))
+}
+
+/// The options for the browser, with the ceremony's cookie.
+fn options(state: &AppState, options: Value, token: &str) -> Response {
+    let mut response = answer(StatusCode::OK, options);
+    let secure = state.settings.server.public_url.is_https();
+    if let Some(cookie) = cookies::set(cookies::WEBAUTHN, token, Some(CEREMONY_SECONDS), secure) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+fn failure(error: PasskeyError) -> Response {
+    match error {
+        PasskeyError::Refused(reason) => refused(StatusCode::BAD_REQUEST, "not_accepted", &reason),
+        other => {
+            tracing::error!(error = %other, "passkey ceremony failed");
+            answer(StatusCode::SERVICE_UNAVAILABLE, json!({ "error": "server_error" }))
+        }
+    }
+}
+
+/// `POST /account/passkeys/begin`: options to create a passkey.
+pub async fn begin_registration(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(rp) = state.passkeys.clone() else { return unavailable() };
+    let now = state.clock.now();
+    let me = match super::account::signed_in(&state, &headers, now).await {
+        Ok(Some(me)) => me,
+        Ok(None) => return refused(StatusCode::UNAUTHORIZED, "signed_out", &"no session"),
+        Err(error) => return failure(error.into()),
+    };
+    match passkeys::begin_registration(&state.store, &rp, &me.user, now).await {
+        Ok((created, token)) => options(&state, created, &token),
+        Err(error) => failure(error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FinishRegistration {
+    #[serde(default)]
+    name: String,
+    credential: RegisterPublicKeyCredential,
+}
+
+/// `POST /account/passkeys/finish`: the new passkey, under a name.
+pub async fn finish_registration(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Json(body): Json<FinishRegistration>,
+) -> Response {
+    let Some(rp) = state.passkeys.clone() else { return unavailable() };
+    let now = state.clock.now();
+    let me = match super::account::signed_in(&state, &headers, now).await {
+        Ok(Some(me)) => me,
+        Ok(None) => return refused(StatusCode::UNAUTHORIZED, "signed_out", &"no session"),
+        Err(error) => return failure(error.into()),
+    };
+    let token = cookies::read(&headers, cookies::WEBAUTHN).unwrap_or_default();
+    let added =
+        passkeys::finish_registration(&state.store, &rp, &me.user.id, &token, &body.name, &body.credential, now).await;
+    let id = match added {
+        Ok(id) => id,
+        Err(error) => return failure(error),
+    };
+    let address = client_address(&headers, &peer, &state.settings.server);
+    let mut event = audit_event(EventKind::PasskeyAdded, &headers, address);
+    event.user_id = Some(&me.user.id);
+    if let Err(error) = audit::record(&state.store, &event, now).await {
+        return failure(error.into());
+    }
+    answer(StatusCode::OK, json!({ "id": id, "redirect": "/account?notice=passkey-added" }))
+}
+
+/// `POST /account/passkeys/{id}/remove`: a plain form.
+pub async fn remove(State(state): State<AppState>, Path(id): Path<String>, peer: Peer, headers: HeaderMap) -> Response {
+    let now = state.clock.now();
+    let me = match super::account::signed_in(&state, &headers, now).await {
+        Ok(Some(me)) => me,
+        Ok(None) => return see_other("/signin?return_to=/account"),
+        Err(error) => {
+            tracing::error!(%error, "cannot remove a passkey");
+            return super::unavailable_page(&state, &headers);
+        }
+    };
+    let removed = match passkeys::remove(&state.store, &me.user.id, &id).await {
+        Ok(removed) => removed,
+        Err(error) => {
+            tracing::error!(%error, "cannot remove a passkey");
+            return super::unavailable_page(&state, &headers);
+        }
+    };
+    if removed {
+        let address = client_address(&headers, &peer, &state.settings.server);
+        let mut event = audit_event(EventKind::PasskeyRemoved, &headers, address);
+        event.user_id = Some(&me.user.id);
+        if let Err(error) = audit::record(&state.store, &event, now).await {
+            tracing::error!(%error, "cannot record a removed passkey");
+        }
+    }
+    see_other("/account?notice=passkey-removed")
+}
+
+#[derive(Deserialize, Default)]
+pub struct BeginSignIn {
+    interaction: Option<String>,
+    return_to: Option<String>,
+}
+
+/// `POST /signin/passkey/begin`: options to sign in with any passkey.
+pub async fn begin_sign_in(State(state): State<AppState>, Json(body): Json<BeginSignIn>) -> Response {
+    let Some(rp) = state.passkeys.clone() else { return unavailable() };
+    let now = state.clock.now();
+    let return_to = body.interaction.is_none().then(|| safe_return_to(body.return_to.as_deref()));
+    match passkeys::begin_sign_in(&state.store, &rp, body.interaction.as_deref(), return_to.as_deref(), now).await {
+        Ok((requested, token)) => options(&state, requested, &token),
+        Err(error) => failure(error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FinishSignIn {
+    credential: PublicKeyCredential,
+}
+
+/// `POST /signin/passkey/finish`: the passkey's answer; on success the
+/// session cookie and where the page goes next.
+pub async fn finish_sign_in_with_passkey(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Json(body): Json<FinishSignIn>,
+) -> Response {
+    let Some(rp) = state.passkeys.clone() else { return unavailable() };
+    let now = state.clock.now();
+    let token = cookies::read(&headers, cookies::WEBAUTHN).unwrap_or_default();
+    let address = client_address(&headers, &peer, &state.settings.server);
+    let signed_in = match passkeys::finish_sign_in(&state.store, &rp, &token, &body.credential, now).await {
+        Ok(signed_in) => signed_in,
+        Err(PasskeyError::Refused(reason)) => {
+            let mut event = audit_event(EventKind::SignInFailed, &headers, address);
+            event.detail = json!({ "reason": "passkey_not_accepted" });
+            if let Err(error) = audit::record(&state.store, &event, now).await {
+                return failure(error.into());
+            }
+            return refused(StatusCode::BAD_REQUEST, "not_accepted", &reason);
+        }
+        Err(error) => return failure(error),
+    };
+    let interaction = match &signed_in.interaction_id {
+        Some(id) => match load_interaction(&state, &headers, id, now).await {
+            Ok(found) => found.map(|(interaction, _)| interaction),
+            Err(error) => return failure(error.into()),
+        },
+        None => None,
+    };
+    let page = signed_in.return_to.clone().unwrap_or_else(|| "/account".into());
+    let next = match &interaction {
+        Some(interaction) => Next::Interaction { id: &interaction.id, client_id: &interaction.client_id },
+        None => Next::Page(&page),
+    };
+    let mut event = audit_event(EventKind::SignInSucceeded, &headers, address);
+    event.user_id = Some(&signed_in.user_id);
+    event.detail = json!({ "method": "passkey" });
+    let redirected =
+        match finish_sign_in(&state, &headers, &mut event, &signed_in.user_id, &AMR_PASSKEY, next, now).await {
+            Ok(redirected) => redirected,
+            Err(error) => return failure(error.into()),
+        };
+    // The page follows the redirect itself: the same cookies, as JSON.
+    let location = redirected.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("/account");
+    let mut response = answer(StatusCode::OK, json!({ "redirect": location }));
+    for cookie in redirected.headers().get_all(header::SET_COOKIE) {
+        response.headers_mut().append(header::SET_COOKIE, cookie.clone());
+    }
+    response
+}
