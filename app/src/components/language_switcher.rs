@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::i18n::{Locale, switch_locale, use_i18n};
+use crate::i18n::{Locale, switch_locale, tr, use_i18n};
 
 #[component]
 pub fn LanguageSwitcher() -> impl IntoView {
@@ -21,7 +21,7 @@ pub fn LanguageSwitcher() -> impl IntoView {
         <form method="post" action="/locale" class="flex items-center gap-1 text-sm">
             <input type="hidden" name="next" value=next />
             <fieldset class="flex items-center gap-1">
-                <legend class="sr-only">{move || i18n.t().language}</legend>
+                <legend class="sr-only">{tr(|t| t.language)}</legend>
                 {Locale::ALL
                     .into_iter()
                     .map(|locale| {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::LanguageSwitcher;
+use crate::i18n::tr;
 use crate::i18n::use_i18n;
 
 #[component]
@@ -20,7 +21,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 href="#main"
                 class="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded focus:bg-white focus:px-4 focus:py-2 focus:text-teal-900 focus:shadow focus:outline focus:outline-2 focus:outline-teal-700"
             >
-                {move || i18n.t().skip_to_content}
+                {tr(|t| t.skip_to_content)}
             </a>
             <header class="border-b border-slate-200 bg-white">
                 <div class="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-4 px-4 py-3">
@@ -28,17 +29,17 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <span aria-hidden="true" class="flex h-9 w-9 items-center justify-center rounded-lg bg-teal-700 text-lg font-bold text-white">"S"</span>
                         <span class="flex flex-col leading-tight">
                             <span class="text-lg font-semibold text-slate-900">"Sanus"</span>
-                            <span class="text-xs text-slate-600">{move || i18n.t().brand_tagline}</span>
+                            <span class="text-xs text-slate-600">{tr(|t| t.brand_tagline)}</span>
                         </span>
                     </A>
                     <div class="flex items-center gap-4">
                         <nav aria-label=move || i18n.t().nav_label>
                             <ul class="flex items-center gap-4 text-sm font-medium">
                                 <li>
-                                    <A href="/" attr:class=NAV_LINK>{move || i18n.t().nav_home}</A>
+                                    <A href="/" attr:class=NAV_LINK>{tr(|t| t.nav_home)}</A>
                                 </li>
                                 <li>
-                                    <A href="/signin" attr:rel="external" attr:class=NAV_LINK>{move || i18n.t().nav_sign_in}</A>
+                                    <A href="/signin" attr:rel="external" attr:class=NAV_LINK>{tr(|t| t.nav_sign_in)}</A>
                                 </li>
                             </ul>
                         </nav>
@@ -50,7 +51,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 {children()}
             </main>
             <footer class="border-t border-slate-200 bg-white">
-                <p class="mx-auto max-w-5xl px-4 py-6 text-sm text-slate-600">{move || i18n.t().footer}</p>
+                <p class="mx-auto max-w-5xl px-4 py-6 text-sm text-slate-600">{tr(|t| t.footer)}</p>
             </footer>
         </div>
     }

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::tr;
 use crate::i18n::use_i18n;
 
 #[cfg(feature = "hydrate")]
@@ -76,7 +77,6 @@ fn failure_text(code: &str) -> &'static str {
 /// "Sign in with a passkey": for an interaction, or for a page of Sanus.
 #[component]
 pub fn PasskeySignIn(interaction: Option<String>, return_to: Option<String>) -> impl IntoView {
-    let i18n = use_i18n();
     let error = RwSignal::new(None::<String>);
     let hydrated = hydrated();
     let start = move |_| {
@@ -92,7 +92,7 @@ pub fn PasskeySignIn(interaction: Option<String>, return_to: Option<String>) -> 
             <div class="mt-4 border-t border-slate-200 pt-4">
                 <button type="button" on:click=start.clone()
                     class="w-full rounded-md border border-slate-400 bg-white px-4 py-2.5 font-semibold text-slate-800 hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-700">
-                    {move || i18n.t().passkey_sign_in}
+                    {tr(|t| t.passkey_sign_in)}
                 </button>
                 {move || error.get().map(|code| view! {
                     <p role="alert" class="mt-2 text-sm font-medium text-red-800">{failure_text(&code)}</p>
@@ -105,7 +105,6 @@ pub fn PasskeySignIn(interaction: Option<String>, return_to: Option<String>) -> 
 /// The name field and "Add a passkey" button of the account console.
 #[component]
 pub fn AddPasskey() -> impl IntoView {
-    let i18n = use_i18n();
     let error = RwSignal::new(None::<String>);
     let name = RwSignal::new(String::new());
     let hydrated = hydrated();
@@ -119,17 +118,17 @@ pub fn AddPasskey() -> impl IntoView {
     view! {
         <Show
             when=move || hydrated.get()
-            fallback=move || view! { <p class="mt-4 text-sm text-slate-600">{move || i18n.t().passkeys_need_js}</p> }
+            fallback=move || view! { <p class="mt-4 text-sm text-slate-600">{tr(|t| t.passkeys_need_js)}</p> }
         >
             <div class="mt-4 flex flex-wrap items-end gap-3">
                 <div class="grow">
-                    <label for="passkey-name" class="block text-sm font-medium text-slate-800">{move || i18n.t().passkey_name_label}</label>
+                    <label for="passkey-name" class="block text-sm font-medium text-slate-800">{tr(|t| t.passkey_name_label)}</label>
                     <input id="passkey-name" type="text" maxlength="60" bind:value=name
                         class="mt-1 block w-full rounded-md border border-slate-400 px-3 py-2 text-slate-900 focus:border-teal-700 focus:outline focus:outline-2 focus:outline-teal-700" />
                 </div>
                 <button type="button" on:click=start
                     class="rounded-md bg-teal-700 px-4 py-2.5 font-semibold text-white hover:bg-teal-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-700">
-                    {move || i18n.t().passkey_add}
+                    {tr(|t| t.passkey_add)}
                 </button>
             </div>
             {move || error.get().map(|code| view! {

@@ -10,6 +10,7 @@ use super::password::error_text as password_error_text;
 use super::style::{CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS};
 use crate::components::AddPasskey;
 use crate::dto::{AccountError, AccountNotice, AccountView, ConnectedAppView, PasskeyView, SessionView};
+use crate::i18n::tr;
 use crate::i18n::{Locale, Texts, use_i18n};
 
 /// The console's data, prepared by the server before rendering.
@@ -24,7 +25,7 @@ pub fn AccountPage() -> impl IntoView {
     let loaded = SharedValue::new(|| use_context::<LoadedAccount>().map(|loaded| loaded.0));
     let Some(view) = loaded.into_inner() else {
         // Only reached by navigating in the browser without the server: go there.
-        return view! { <p><a href="/account" rel="external">{move || i18n.t().account_heading}</a></p> }.into_any();
+        return view! { <p><a href="/account" rel="external">{tr(|t| t.account_heading)}</a></p> }.into_any();
     };
     let notice = view.notice.map(|notice| {
         view! { <p id="account-notice" role="status" class=STATUS>{move || notice_text(i18n.t(), notice)}</p> }
@@ -33,11 +34,11 @@ pub fn AccountPage() -> impl IntoView {
         <Title text=move || i18n.t().account_title />
         <div class="mx-auto max-w-2xl space-y-6">
             <header>
-                <h1 class="text-2xl font-bold text-slate-900">{move || i18n.t().account_heading}</h1>
+                <h1 class="text-2xl font-bold text-slate-900">{tr(|t| t.account_heading)}</h1>
                 <p class="mt-1 text-slate-700">
-                    {move || i18n.t().account_signed_in_as}" "<strong>{view.email.clone()}</strong>
+                    {tr(|t| t.account_signed_in_as)}" "<strong>{view.email.clone()}</strong>
                     {(!view.email_verified).then(|| view! {
-                        " "<span class="rounded bg-amber-100 px-2 py-0.5 text-sm text-amber-900">{move || i18n.t().email_unconfirmed}</span>
+                        " "<span class="rounded bg-amber-100 px-2 py-0.5 text-sm text-amber-900">{tr(|t| t.email_unconfirmed)}</span>
                     })}
                 </p>
             </header>
@@ -51,12 +52,12 @@ pub fn AccountPage() -> impl IntoView {
             {data(&view)}
             {view.operator.then(|| view! {
                 <section aria-labelledby="operator-heading" class=CARD>
-                    <h2 id="operator-heading" class=SECTION_HEADING>{move || i18n.t().operator_heading}</h2>
-                    <p class="mt-2"><a href="/operator/outbox" rel="external" class=LINK>{move || i18n.t().operator_outbox_link}</a></p>
+                    <h2 id="operator-heading" class=SECTION_HEADING>{tr(|t| t.operator_heading)}</h2>
+                    <p class="mt-2"><a href="/operator/outbox" rel="external" class=LINK>{tr(|t| t.operator_outbox_link)}</a></p>
                 </section>
             })}
             <form method="post" action="/account/signout">
-                <button type="submit" class=SECONDARY>{move || i18n.t().sign_out}</button>
+                <button type="submit" class=SECONDARY>{tr(|t| t.sign_out)}</button>
             </form>
         </div>
     }
@@ -120,37 +121,36 @@ fn field_error(view: &AccountView, field: &'static str) -> (Option<AnyView>, Opt
 }
 
 fn profile(view: &AccountView) -> impl IntoView + use<> {
-    let i18n = use_i18n();
     let (given_error, given_described, given_invalid) = field_error(view, "given-name");
     let (family_error, family_described, family_invalid) = field_error(view, "family-name");
     let chosen = Locale::parse(&view.locale).unwrap_or(Locale::En);
     view! {
         <section aria-labelledby="profile-heading" class=CARD>
-            <h2 id="profile-heading" class=SECTION_HEADING>{move || i18n.t().profile_heading}</h2>
+            <h2 id="profile-heading" class=SECTION_HEADING>{tr(|t| t.profile_heading)}</h2>
             <form method="post" action="/account/profile" class="mt-4 space-y-4">
                 <div class="grid gap-4 sm:grid-cols-2">
                     <div>
-                        <label for="given-name" class=LABEL>{move || i18n.t().given_name_label}</label>
+                        <label for="given-name" class=LABEL>{tr(|t| t.given_name_label)}</label>
                         <input id="given-name" name="given_name" type="text" autocomplete="given-name" value=view.given_name.clone()
                             aria-describedby=given_described aria-invalid=given_invalid class=INPUT />
                         {given_error}
                     </div>
                     <div>
-                        <label for="family-name" class=LABEL>{move || i18n.t().family_name_label}</label>
+                        <label for="family-name" class=LABEL>{tr(|t| t.family_name_label)}</label>
                         <input id="family-name" name="family_name" type="text" autocomplete="family-name" value=view.family_name.clone()
                             aria-describedby=family_described aria-invalid=family_invalid class=INPUT />
                         {family_error}
                     </div>
                 </div>
                 <div>
-                    <label for="locale" class=LABEL>{move || i18n.t().language}</label>
+                    <label for="locale" class=LABEL>{tr(|t| t.language)}</label>
                     <select id="locale" name="locale" class=INPUT>
                         {Locale::ALL.into_iter().map(|locale| view! {
                             <option value=locale.as_str() selected=locale == chosen>{locale.endonym()}</option>
                         }).collect_view()}
                     </select>
                 </div>
-                <button type="submit" class=PRIMARY>{move || i18n.t().profile_submit}</button>
+                <button type="submit" class=PRIMARY>{tr(|t| t.profile_submit)}</button>
             </form>
             {email_change(view)}
         </section>
@@ -158,7 +158,6 @@ fn profile(view: &AccountView) -> impl IntoView + use<> {
 }
 
 fn email_change(view: &AccountView) -> impl IntoView + use<> {
-    let i18n = use_i18n();
     let (email_error, email_described, email_invalid) = field_error(view, "new-email");
     let (password_error, password_described, password_invalid) = field_error(view, "email-password");
     let email_described =
@@ -166,19 +165,19 @@ fn email_change(view: &AccountView) -> impl IntoView + use<> {
     view! {
         <form method="post" action="/account/email" class="mt-6 space-y-4 border-t border-slate-200 pt-6">
             <div>
-                <label for="new-email" class=LABEL>{move || i18n.t().email_change_label}</label>
+                <label for="new-email" class=LABEL>{tr(|t| t.email_change_label)}</label>
                 <input id="new-email" name="email" type="email" autocomplete="email" required
                     aria-describedby=email_described aria-invalid=email_invalid class=INPUT />
-                <p id="new-email-hint" class="mt-1 text-sm text-slate-600">{move || i18n.t().email_change_hint}</p>
+                <p id="new-email-hint" class="mt-1 text-sm text-slate-600">{tr(|t| t.email_change_hint)}</p>
                 {email_error}
             </div>
             <div>
-                <label for="email-password" class=LABEL>{move || i18n.t().mfa_password_label}</label>
+                <label for="email-password" class=LABEL>{tr(|t| t.mfa_password_label)}</label>
                 <input id="email-password" name="password" type="password" autocomplete="current-password" required
                     aria-describedby=password_described aria-invalid=password_invalid class=INPUT />
                 {password_error}
             </div>
-            <button type="submit" class=SECONDARY>{move || i18n.t().email_change_submit}</button>
+            <button type="submit" class=SECONDARY>{tr(|t| t.email_change_submit)}</button>
         </form>
     }
 }
@@ -193,18 +192,18 @@ fn password(view: &AccountView) -> impl IntoView + use<> {
     let min = view.min_chars;
     view! {
         <section aria-labelledby="password-heading" class=CARD>
-            <h2 id="password-heading" class=SECTION_HEADING>{move || i18n.t().password_heading}</h2>
+            <h2 id="password-heading" class=SECTION_HEADING>{tr(|t| t.password_heading)}</h2>
             <form method="post" action="/account/password" class="mt-4 space-y-4">
                 // For password managers: whose password this is.
                 <input type="email" name="username" autocomplete="username" value=view.email.clone() hidden readonly />
                 <div>
-                    <label for="current-password" class=LABEL>{move || i18n.t().current_password_label}</label>
+                    <label for="current-password" class=LABEL>{tr(|t| t.current_password_label)}</label>
                     <input id="current-password" name="current" type="password" autocomplete="current-password" required
                         aria-describedby=current_described aria-invalid=current_invalid class=INPUT />
                     {current_error}
                 </div>
                 <div>
-                    <label for="new-password" class=LABEL>{move || i18n.t().reset_new_label}</label>
+                    <label for="new-password" class=LABEL>{tr(|t| t.reset_new_label)}</label>
                     <input id="new-password" name="password" type="password" autocomplete="new-password" required minlength=min.to_string()
                         aria-describedby=new_described aria-invalid=new_invalid class=INPUT />
                     <p id="new-password-hint" class="mt-1 text-sm text-slate-600">
@@ -213,12 +212,12 @@ fn password(view: &AccountView) -> impl IntoView + use<> {
                     {new_error}
                 </div>
                 <div>
-                    <label for="confirm-password" class=LABEL>{move || i18n.t().reset_confirm_label}</label>
+                    <label for="confirm-password" class=LABEL>{tr(|t| t.reset_confirm_label)}</label>
                     <input id="confirm-password" name="confirm" type="password" autocomplete="new-password" required
                         aria-describedby=confirm_described aria-invalid=confirm_invalid class=INPUT />
                     {confirm_error}
                 </div>
-                <button type="submit" class=PRIMARY>{move || i18n.t().password_submit}</button>
+                <button type="submit" class=PRIMARY>{tr(|t| t.password_submit)}</button>
             </form>
         </section>
     }
@@ -230,48 +229,47 @@ fn mfa(view: &AccountView) -> impl IntoView + use<> {
         let (error, described, invalid) = field_error(view, "mfa-password");
         let left = view.mfa.recovery_codes_left;
         view! {
-            <p class="mt-2 text-slate-700">{move || i18n.t().mfa_on}</p>
+            <p class="mt-2 text-slate-700">{tr(|t| t.mfa_on)}</p>
             <p class="mt-1 text-sm text-slate-600">{move || i18n.t().mfa_codes_left.replace("{count}", &left.to_string())}</p>
             <form method="post" class="mt-4 space-y-4">
                 <div>
-                    <label for="mfa-password" class=LABEL>{move || i18n.t().mfa_password_label}</label>
+                    <label for="mfa-password" class=LABEL>{tr(|t| t.mfa_password_label)}</label>
                     <input id="mfa-password" name="password" type="password" autocomplete="current-password" required
                         aria-describedby=described aria-invalid=invalid class=INPUT />
                     {error}
                 </div>
                 <div class="flex flex-wrap gap-3">
-                    <button type="submit" formaction="/account/recovery-codes" class=SECONDARY>{move || i18n.t().mfa_new_codes}</button>
-                    <button type="submit" formaction="/account/totp/remove" class=SECONDARY>{move || i18n.t().mfa_remove}</button>
+                    <button type="submit" formaction="/account/recovery-codes" class=SECONDARY>{tr(|t| t.mfa_new_codes)}</button>
+                    <button type="submit" formaction="/account/totp/remove" class=SECONDARY>{tr(|t| t.mfa_remove)}</button>
                 </div>
             </form>
         }
         .into_any()
     } else {
         view! {
-            <p class="mt-2 text-slate-700">{move || i18n.t().mfa_off}</p>
+            <p class="mt-2 text-slate-700">{tr(|t| t.mfa_off)}</p>
             <form method="post" action="/account/totp" class="mt-4">
-                <button type="submit" class=PRIMARY>{move || i18n.t().mfa_setup}</button>
+                <button type="submit" class=PRIMARY>{tr(|t| t.mfa_setup)}</button>
             </form>
         }
         .into_any()
     };
     view! {
         <section aria-labelledby="mfa-heading" class=CARD>
-            <h2 id="mfa-heading" class=SECTION_HEADING>{move || i18n.t().mfa_heading}</h2>
+            <h2 id="mfa-heading" class=SECTION_HEADING>{tr(|t| t.mfa_heading)}</h2>
             {body}
         </section>
     }
 }
 
 fn data(view: &AccountView) -> impl IntoView + use<> {
-    let i18n = use_i18n();
     let (password_error, password_described, password_invalid) = field_error(view, "delete-password");
     let (code_error, code_described, code_invalid) = field_error(view, "delete-code");
     let (confirm_error, confirm_described, confirm_invalid) = field_error(view, "delete-confirm");
     let code = view.mfa.totp.then(|| {
         view! {
             <div>
-                <label for="delete-code" class=LABEL>{move || i18n.t().delete_code_label}</label>
+                <label for="delete-code" class=LABEL>{tr(|t| t.delete_code_label)}</label>
                 <input id="delete-code" name="code" type="text" autocomplete="one-time-code" required
                     aria-describedby=code_described aria-invalid=code_invalid class=INPUT />
                 {code_error}
@@ -280,16 +278,16 @@ fn data(view: &AccountView) -> impl IntoView + use<> {
     });
     view! {
         <section aria-labelledby="data-heading" class=CARD>
-            <h2 id="data-heading" class=SECTION_HEADING>{move || i18n.t().data_heading}</h2>
-            <p class="mt-2 text-slate-700">{move || i18n.t().data_text}</p>
-            <p class="mt-4"><a href="/account/export" rel="external" download="sanus-account.json" class=SECONDARY>{move || i18n.t().data_export}</a></p>
+            <h2 id="data-heading" class=SECTION_HEADING>{tr(|t| t.data_heading)}</h2>
+            <p class="mt-2 text-slate-700">{tr(|t| t.data_text)}</p>
+            <p class="mt-4"><a href="/account/export" rel="external" download="sanus-account.json" class=SECONDARY>{tr(|t| t.data_export)}</a></p>
         </section>
         <section aria-labelledby="delete-heading" class="rounded-lg border border-red-300 bg-white p-8 shadow-sm">
-            <h2 id="delete-heading" class=SECTION_HEADING>{move || i18n.t().delete_heading}</h2>
-            <p class="mt-2 text-slate-700">{move || i18n.t().delete_text}</p>
+            <h2 id="delete-heading" class=SECTION_HEADING>{tr(|t| t.delete_heading)}</h2>
+            <p class="mt-2 text-slate-700">{tr(|t| t.delete_text)}</p>
             <form method="post" action="/account/delete" class="mt-4 space-y-4">
                 <div>
-                    <label for="delete-password" class=LABEL>{move || i18n.t().mfa_password_label}</label>
+                    <label for="delete-password" class=LABEL>{tr(|t| t.mfa_password_label)}</label>
                     <input id="delete-password" name="password" type="password" autocomplete="current-password" required
                         aria-describedby=password_described aria-invalid=password_invalid class=INPUT />
                     {password_error}
@@ -300,12 +298,12 @@ fn data(view: &AccountView) -> impl IntoView + use<> {
                         <input id="delete-confirm" name="confirm" type="checkbox" value="yes" required
                             aria-describedby=confirm_described aria-invalid=confirm_invalid
                             class="mt-1 h-4 w-4 rounded border-slate-400 focus:outline focus:outline-2 focus:outline-teal-700" />
-                        <label for="delete-confirm" class="text-sm text-slate-800">{move || i18n.t().delete_confirm_label}</label>
+                        <label for="delete-confirm" class="text-sm text-slate-800">{tr(|t| t.delete_confirm_label)}</label>
                     </div>
                     {confirm_error}
                 </div>
                 <button type="submit" class="rounded-md bg-red-700 px-4 py-2.5 font-semibold text-white hover:bg-red-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-700">
-                    {move || i18n.t().delete_submit}
+                    {tr(|t| t.delete_submit)}
                 </button>
             </form>
         </section>
@@ -320,20 +318,19 @@ pub fn AccountDeletedPage() -> impl IntoView {
         <Title text=move || i18n.t().deleted_title />
         <section aria-labelledby="deleted-heading" class="mx-auto max-w-md">
             <div class=CARD>
-                <h1 id="deleted-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().deleted_heading}</h1>
-                <p role="status" class="mt-4 text-slate-700">{move || i18n.t().deleted_text}</p>
+                <h1 id="deleted-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.deleted_heading)}</h1>
+                <p role="status" class="mt-4 text-slate-700">{tr(|t| t.deleted_text)}</p>
             </div>
         </section>
     }
 }
 
 fn passkeys(view: &AccountView) -> impl IntoView + use<> {
-    let i18n = use_i18n();
     let body = match view.passkeys.clone() {
-        None => view! { <p class="mt-2 text-sm text-slate-600">{move || i18n.t().passkeys_off}</p> }.into_any(),
+        None => view! { <p class="mt-2 text-sm text-slate-600">{tr(|t| t.passkeys_off)}</p> }.into_any(),
         Some(passkeys) => {
             let list = if passkeys.is_empty() {
-                view! { <p class="mt-4 text-slate-700">{move || i18n.t().passkeys_none}</p> }.into_any()
+                view! { <p class="mt-4 text-slate-700">{tr(|t| t.passkeys_none)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="mt-4 divide-y divide-slate-200">
@@ -347,8 +344,8 @@ fn passkeys(view: &AccountView) -> impl IntoView + use<> {
     };
     view! {
         <section aria-labelledby="passkeys-heading" class=CARD>
-            <h2 id="passkeys-heading" class=SECTION_HEADING>{move || i18n.t().passkeys_heading}</h2>
-            <p class="mt-2 text-slate-700">{move || i18n.t().passkeys_text}</p>
+            <h2 id="passkeys-heading" class=SECTION_HEADING>{tr(|t| t.passkeys_heading)}</h2>
+            <p class="mt-2 text-slate-700">{tr(|t| t.passkeys_text)}</p>
             {body}
         </section>
     }
@@ -367,12 +364,12 @@ fn passkey(passkey: PasskeyView) -> impl IntoView {
             <div>
                 <p class="font-medium text-slate-900">{name}</p>
                 <p class="text-sm text-slate-600">
-                    {move || i18n.t().passkey_added_on}" "{move || format_time(created_at, i18n.locale.get())}" · "{used}
+                    {tr(|t| t.passkey_added_on)}" "{move || format_time(created_at, i18n.locale.get())}" · "{used}
                 </p>
             </div>
             <form method="post" action=format!("/account/passkeys/{id}/remove")>
                 <button type="submit" class=SECONDARY>
-                    <span class="sr-only">{label}</span>{move || i18n.t().passkey_remove}
+                    <span class="sr-only">{label}</span>{tr(|t| t.passkey_remove)}
                 </button>
             </form>
         </li>
@@ -380,17 +377,16 @@ fn passkey(passkey: PasskeyView) -> impl IntoView {
 }
 
 fn sessions(view: &AccountView) -> impl IntoView + use<> {
-    let i18n = use_i18n();
     let others = view.sessions.iter().any(|s| !s.current);
     view! {
         <section aria-labelledby="sessions-heading" class=CARD>
-            <h2 id="sessions-heading" class=SECTION_HEADING>{move || i18n.t().sessions_heading}</h2>
+            <h2 id="sessions-heading" class=SECTION_HEADING>{tr(|t| t.sessions_heading)}</h2>
             <ul class="mt-4 divide-y divide-slate-200">
                 {view.sessions.iter().cloned().map(session).collect_view()}
             </ul>
             {others.then(|| view! {
                 <form method="post" action="/account/sessions/end-others" class="mt-4">
-                    <button type="submit" class=SECONDARY>{move || i18n.t().sessions_end_others}</button>
+                    <button type="submit" class=SECONDARY>{tr(|t| t.sessions_end_others)}</button>
                 </form>
             })}
         </section>
@@ -406,16 +402,16 @@ fn session(session: SessionView) -> impl IntoView {
             <div>
                 <p class="font-medium text-slate-900">
                     {device}
-                    {current.then(|| view! { " · "<span class="text-teal-800">{move || i18n.t().session_current}</span> })}
+                    {current.then(|| view! { " · "<span class="text-teal-800">{tr(|t| t.session_current)}</span> })}
                 </p>
                 <p class="text-sm text-slate-600">
-                    {move || i18n.t().session_started}" "{move || format_time(created_at, i18n.locale.get())}
-                    " · "{move || i18n.t().session_last_used}" "{move || format_time(last_seen_at, i18n.locale.get())}
+                    {tr(|t| t.session_started)}" "{move || format_time(created_at, i18n.locale.get())}
+                    " · "{tr(|t| t.session_last_used)}" "{move || format_time(last_seen_at, i18n.locale.get())}
                 </p>
             </div>
             {(!current).then(|| view! {
                 <form method="post" action=format!("/account/sessions/{id}/end")>
-                    <button type="submit" class=SECONDARY>{move || i18n.t().session_end}</button>
+                    <button type="submit" class=SECONDARY>{tr(|t| t.session_end)}</button>
                 </form>
             })}
         </li>
@@ -423,16 +419,15 @@ fn session(session: SessionView) -> impl IntoView {
 }
 
 fn apps(view: &AccountView) -> impl IntoView + use<> {
-    let i18n = use_i18n();
     let list = if view.apps.is_empty() {
-        view! { <p class="mt-4 text-slate-700">{move || i18n.t().apps_none}</p> }.into_any()
+        view! { <p class="mt-4 text-slate-700">{tr(|t| t.apps_none)}</p> }.into_any()
     } else {
         view! { <ul class="mt-4 divide-y divide-slate-200">{view.apps.iter().cloned().map(app).collect_view()}</ul> }
             .into_any()
     };
     view! {
         <section aria-labelledby="apps-heading" class=CARD>
-            <h2 id="apps-heading" class=SECTION_HEADING>{move || i18n.t().apps_heading}</h2>
+            <h2 id="apps-heading" class=SECTION_HEADING>{tr(|t| t.apps_heading)}</h2>
             {list}
         </section>
     }
@@ -452,13 +447,13 @@ fn app(app: ConnectedAppView) -> impl IntoView {
                         {scopes.into_iter().map(|scope| view! { <li>{move || i18n.t().scope(&scope)}</li> }).collect_view()}
                     </ul>
                     <p class="mt-1 text-sm text-slate-600">
-                        {move || i18n.t().app_allowed}" "{move || format_time(granted_at, i18n.locale.get())}
+                        {tr(|t| t.app_allowed)}" "{move || format_time(granted_at, i18n.locale.get())}
                     </p>
                 </div>
             </div>
             <form method="post" action=format!("/account/apps/{client_id}/disconnect")>
                 <button type="submit" class=SECONDARY>
-                    <span class="sr-only">{label}</span>{move || i18n.t().app_disconnect}
+                    <span class="sr-only">{label}</span>{tr(|t| t.app_disconnect)}
                 </button>
             </form>
         </li>

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::i18n::tr;
 use crate::i18n::use_i18n;
 
 #[component]
@@ -13,18 +14,18 @@ pub fn HomePage() -> impl IntoView {
         <Title text=move || i18n.t().home_title />
         <section aria-labelledby="home-heading" class="max-w-3xl">
             <h1 id="home-heading" class="text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl">
-                {move || i18n.t().home_heading}
+                {tr(|t| t.home_heading)}
             </h1>
-            <p class="mt-4 text-lg leading-relaxed text-slate-700">{move || i18n.t().home_lead}</p>
+            <p class="mt-4 text-lg leading-relaxed text-slate-700">{tr(|t| t.home_lead)}</p>
             <p class="mt-8">
                 <A href="/signin" attr:rel="external" attr:class="inline-flex items-center rounded-md bg-teal-700 px-5 py-2.5 font-semibold text-white shadow-sm hover:bg-teal-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-700">
-                    {move || i18n.t().home_cta_sign_in}
+                    {tr(|t| t.home_cta_sign_in)}
                 </A>
             </p>
         </section>
         <section aria-labelledby="features-heading" class="mt-14">
             <h2 id="features-heading" class="text-xl font-semibold text-slate-900">
-                {move || i18n.t().home_features_heading}
+                {tr(|t| t.home_features_heading)}
             </h2>
             <ul class="mt-6 grid gap-4 sm:grid-cols-2">
                 {(0..4)

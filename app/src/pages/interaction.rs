@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use crate::dto::{
     ClientView, InteractionResult, InteractionStep, InteractionUnavailable, InteractionView, SignInError,
 };
+use crate::i18n::tr;
 use crate::i18n::use_i18n;
 
 use super::sign_in::{PasskeyTarget, password_form};
@@ -67,8 +68,8 @@ fn sign_in(
     view! {
         <Title text=i18n.locale.get_untracked().texts().sign_in_title />
         {client_header(&client)}
-        <h1 id="sign-in-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().sign_in_heading}</h1>
-        <p class="mt-2 text-slate-700">{move || i18n.t().interaction_sign_in_to}" " <strong>{name.clone()}</strong></p>
+        <h1 id="sign-in-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.sign_in_heading)}</h1>
+        <p class="mt-2 text-slate-700">{tr(|t| t.interaction_sign_in_to)}" " <strong>{name.clone()}</strong></p>
         {password_form(
             format!("/interaction/{id}/login"),
             Vec::new(),
@@ -88,27 +89,26 @@ fn consent(id: String, client: ClientView, email: String, scopes: Vec<String>) -
         <Title text=i18n.locale.get_untracked().texts().interaction_consent_title />
         {client_header(&client)}
         <h1 id="consent-heading" class="text-2xl font-bold text-slate-900">
-            {name.clone()}" "{move || i18n.t().interaction_consent_lead}
+            {name.clone()}" "{tr(|t| t.interaction_consent_lead)}
         </h1>
         <ul class="mt-4 list-disc space-y-2 pl-5 text-slate-800">
             {scopes.into_iter().map(|scope| view! { <li>{move || i18n.t().scope(&scope)}</li> }).collect_view()}
         </ul>
-        <p class="mt-4 text-sm text-slate-600">{move || i18n.t().interaction_signed_in_as}" "{email}</p>
+        <p class="mt-4 text-sm text-slate-600">{tr(|t| t.interaction_signed_in_as)}" "{email}</p>
         <form method="post" action=format!("/interaction/{id}/consent") class="mt-6 flex gap-3" aria-labelledby="consent-heading">
-            <button type="submit" name="decision" value="allow" class=format!("flex-1 {PRIMARY}")>{move || i18n.t().interaction_allow}</button>
-            <button type="submit" name="decision" value="deny" class=format!("flex-1 {SECONDARY}")>{move || i18n.t().interaction_deny}</button>
+            <button type="submit" name="decision" value="allow" class=format!("flex-1 {PRIMARY}")>{tr(|t| t.interaction_allow)}</button>
+            <button type="submit" name="decision" value="deny" class=format!("flex-1 {SECONDARY}")>{tr(|t| t.interaction_deny)}</button>
         </form>
         {policy_links(&client)}
     }
 }
 
 fn policy_links(client: &ClientView) -> impl IntoView + use<> {
-    let i18n = use_i18n();
     let link = "text-teal-800 underline underline-offset-4 hover:text-teal-900";
     view! {
         <p class="mt-6 flex gap-4 text-sm">
-            {client.policy_uri.clone().map(|href| view! { <a href=href class=link rel="noopener">{move || i18n.t().interaction_policy}</a> })}
-            {client.tos_uri.clone().map(|href| view! { <a href=href class=link rel="noopener">{move || i18n.t().interaction_terms}</a> })}
+            {client.policy_uri.clone().map(|href| view! { <a href=href class=link rel="noopener">{tr(|t| t.interaction_policy)}</a> })}
+            {client.tos_uri.clone().map(|href| view! { <a href=href class=link rel="noopener">{tr(|t| t.interaction_terms)}</a> })}
         </p>
     }
 }
@@ -122,8 +122,8 @@ fn expired() -> impl IntoView {
     view! {
         <Title text=i18n.locale.get_untracked().texts().flow_error_title />
         <section class="max-w-2xl">
-            <h1 class="text-2xl font-bold text-slate-900">{move || i18n.t().flow_error_expired}</h1>
-            <p class="mt-4 text-slate-700">{move || i18n.t().flow_error_next_step}</p>
+            <h1 class="text-2xl font-bold text-slate-900">{tr(|t| t.flow_error_expired)}</h1>
+            <p class="mt-4 text-slate-700">{tr(|t| t.flow_error_next_step)}</p>
         </section>
     }
 }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::i18n::tr;
 use crate::i18n::use_i18n;
 
 #[component]
@@ -18,12 +19,12 @@ pub fn NotFoundPage() -> impl IntoView {
         <section aria-labelledby="not-found-heading" class="max-w-2xl">
             <p class="text-sm font-semibold text-teal-800">"404"</p>
             <h1 id="not-found-heading" class="mt-1 text-3xl font-bold text-slate-900">
-                {move || i18n.t().not_found_heading}
+                {tr(|t| t.not_found_heading)}
             </h1>
-            <p class="mt-4 text-slate-700">{move || i18n.t().not_found_text}</p>
+            <p class="mt-4 text-slate-700">{tr(|t| t.not_found_text)}</p>
             <p class="mt-6">
                 <A href="/" attr:class="font-semibold text-teal-800 underline underline-offset-4 hover:text-teal-900 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-700">
-                    {move || i18n.t().not_found_home}
+                    {tr(|t| t.not_found_home)}
                 </A>
             </p>
         </section>

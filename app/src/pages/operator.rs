@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use super::account::format_time;
 use super::style::CARD;
 use crate::dto::{OutboxMailView, OutboxView};
+use crate::i18n::tr;
 use crate::i18n::use_i18n;
 
 /// The outbox, as the server loaded it for an operator.
@@ -22,7 +23,7 @@ pub fn OutboxPage() -> impl IntoView {
     });
     let OutboxView { sending, mails } = loaded.into_inner();
     let list = if mails.is_empty() {
-        view! { <p class="text-slate-700">{move || i18n.t().outbox_empty}</p> }.into_any()
+        view! { <p class="text-slate-700">{tr(|t| t.outbox_empty)}</p> }.into_any()
     } else {
         mails.into_iter().map(mail).collect_view().into_any()
     };
@@ -30,7 +31,7 @@ pub fn OutboxPage() -> impl IntoView {
         <Title text=move || i18n.t().outbox_title />
         <div class="mx-auto max-w-3xl space-y-6">
             <header>
-                <h1 class="text-2xl font-bold text-slate-900">{move || i18n.t().outbox_heading}</h1>
+                <h1 class="text-2xl font-bold text-slate-900">{tr(|t| t.outbox_heading)}</h1>
                 <p class="mt-2 text-slate-700">
                     {move || if sending { i18n.t().outbox_sending } else { i18n.t().outbox_lead }}
                 </p>
@@ -47,7 +48,7 @@ fn mail(mail: OutboxMailView) -> impl IntoView {
         <article class=CARD>
             <h2 class="text-lg font-semibold text-slate-900">{subject}</h2>
             <p class="mt-1 text-sm text-slate-600">
-                {move || i18n.t().outbox_to}": "{to}" · "{move || format_time(at, i18n.locale.get())}
+                {tr(|t| t.outbox_to)}": "{to}" · "{move || format_time(at, i18n.locale.get())}
             </p>
             <pre class="mt-4 whitespace-pre-wrap break-words font-mono text-sm text-slate-800">{text}</pre>
         </article>

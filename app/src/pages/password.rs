@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::dto::{NewPasswordError, PasswordResetView};
+use crate::i18n::tr;
 use crate::i18n::{Texts, use_i18n};
 
 use super::style::{CARD, INPUT, LINK, PRIMARY};
@@ -21,22 +22,22 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         <Title text=move || i18n.t().forgot_title />
         <section aria-labelledby="forgot-heading" class="mx-auto max-w-md">
             <div class=CARD>
-                <h1 id="forgot-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().forgot_heading}</h1>
+                <h1 id="forgot-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.forgot_heading)}</h1>
                 <Show
                     when=sent
                     fallback=move || view! {
-                        <p class="mt-2 text-slate-700">{move || i18n.t().forgot_lead}</p>
+                        <p class="mt-2 text-slate-700">{tr(|t| t.forgot_lead)}</p>
                         <form method="post" action="/password/forgot" class="mt-6 space-y-5">
                             <div>
-                                <label for="email" class="block text-sm font-medium text-slate-800">{move || i18n.t().email_label}</label>
+                                <label for="email" class="block text-sm font-medium text-slate-800">{tr(|t| t.email_label)}</label>
                                 <input id="email" name="email" type="email" autocomplete="username" required class=INPUT />
                             </div>
-                            <button type="submit" class=format!("w-full {PRIMARY}")>{move || i18n.t().forgot_submit}</button>
+                            <button type="submit" class=format!("w-full {PRIMARY}")>{tr(|t| t.forgot_submit)}</button>
                         </form>
                     }
                 >
                     <p id="forgot-sent" role="status" class="mt-4 rounded-md border border-teal-300 bg-teal-50 p-3 text-teal-900">
-                        {move || i18n.t().forgot_sent}
+                        {tr(|t| t.forgot_sent)}
                     </p>
                 </Show>
             </div>
@@ -71,23 +72,23 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     </p>
                 })}
                 <div>
-                    <label for="new-password" class="block text-sm font-medium text-slate-800">{move || i18n.t().reset_new_label}</label>
+                    <label for="new-password" class="block text-sm font-medium text-slate-800">{tr(|t| t.reset_new_label)}</label>
                     <input id="new-password" name="password" type="password" autocomplete="new-password" required minlength=min_chars.to_string()
                         aria-describedby=described aria-invalid=error.map(|_| "true") class=INPUT />
                     <p id="new-password-hint" class="mt-1 text-sm text-slate-600">{move || bounds(i18n.t().reset_hint)}</p>
                 </div>
                 <div>
-                    <label for="confirm-password" class="block text-sm font-medium text-slate-800">{move || i18n.t().reset_confirm_label}</label>
+                    <label for="confirm-password" class="block text-sm font-medium text-slate-800">{tr(|t| t.reset_confirm_label)}</label>
                     <input id="confirm-password" name="confirm" type="password" autocomplete="new-password" required class=INPUT />
                 </div>
-                <button type="submit" class=format!("w-full {PRIMARY}")>{move || i18n.t().reset_submit}</button>
+                <button type="submit" class=format!("w-full {PRIMARY}")>{tr(|t| t.reset_submit)}</button>
             </form>
         }
         .into_any()
     } else {
         view! {
-            <p role="alert" class="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-amber-900">{move || i18n.t().reset_unusable}</p>
-            <p class="mt-4"><a href="/password/forgot" class=LINK>{move || i18n.t().reset_request_new}</a></p>
+            <p role="alert" class="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-amber-900">{tr(|t| t.reset_unusable)}</p>
+            <p class="mt-4"><a href="/password/forgot" class=LINK>{tr(|t| t.reset_request_new)}</a></p>
         }
         .into_any()
     };
@@ -95,7 +96,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
         <Title text=move || i18n.t().reset_title />
         <section aria-labelledby="reset-heading" class="mx-auto max-w-md">
             <div class=CARD>
-                <h1 id="reset-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().reset_heading}</h1>
+                <h1 id="reset-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.reset_heading)}</h1>
                 {body}
             </div>
         </section>
@@ -120,8 +121,8 @@ pub fn PasswordChangedPage() -> impl IntoView {
         <Title text=move || i18n.t().changed_title />
         <section aria-labelledby="changed-heading" class="mx-auto max-w-md">
             <div class=CARD>
-                <h1 id="changed-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().changed_heading}</h1>
-                <p role="status" class="mt-4 text-slate-700">{move || i18n.t().changed_text}</p>
+                <h1 id="changed-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.changed_heading)}</h1>
+                <p role="status" class="mt-4 text-slate-700">{tr(|t| t.changed_text)}</p>
             </div>
         </section>
     }

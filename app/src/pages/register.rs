@@ -9,6 +9,7 @@ use leptos_meta::Title;
 use super::password::error_text as password_error_text;
 use super::style::{ALERT, CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS};
 use crate::dto::{ConfirmEmailView, RegistrationError, RegistrationView, VerifyEmailView, VerifyNotice};
+use crate::i18n::tr;
 use crate::i18n::{Locale, Texts, use_i18n};
 
 /// The registration form's data, prepared by the server before rendering.
@@ -32,10 +33,10 @@ pub fn RegisterPage() -> impl IntoView {
         Some(view) if view.open => form(view).into_any(),
         closed => {
             let back = closed.and_then(|view| view.interaction).map(|id| {
-                view! { <p class="mt-4"><a href=format!("/interaction/{id}") rel="external" class=LINK>{move || i18n.t().register_have_account}</a></p> }
+                view! { <p class="mt-4"><a href=format!("/interaction/{id}") rel="external" class=LINK>{tr(|t| t.register_have_account)}</a></p> }
             });
             view! {
-                <p role="status" class=format!("mt-4 {STATUS}")>{move || i18n.t().register_closed}</p>
+                <p role="status" class=format!("mt-4 {STATUS}")>{tr(|t| t.register_closed)}</p>
                 {back}
             }
             .into_any()
@@ -45,7 +46,7 @@ pub fn RegisterPage() -> impl IntoView {
         <Title text=move || i18n.t().register_title />
         <section aria-labelledby="register-heading" class="mx-auto max-w-md">
             <div class=CARD>
-                <h1 id="register-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().register_heading}</h1>
+                <h1 id="register-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.register_heading)}</h1>
                 {body}
             </div>
         </section>
@@ -96,8 +97,8 @@ fn form(view: RegistrationView) -> impl IntoView {
                         aria-describedby=described("terms", None) aria-invalid=invalid("terms")
                         class="mt-1 h-4 w-4 rounded border-slate-400 text-teal-700 focus:outline focus:outline-2 focus:outline-teal-700" />
                     <label for="terms" class="text-sm text-slate-800">
-                        {move || i18n.t().register_terms_before}" "
-                        <a href=href class=LINK target="_blank" rel="noopener">{move || i18n.t().register_terms_link}</a>
+                        {tr(|t| t.register_terms_before)}" "
+                        <a href=href class=LINK target="_blank" rel="noopener">{tr(|t| t.register_terms_link)}</a>
                     </label>
                 </div>
                 {field_error("terms")}
@@ -105,7 +106,7 @@ fn form(view: RegistrationView) -> impl IntoView {
         }
     });
     view! {
-        <p class="mt-2 text-slate-700">{move || i18n.t().register_lead}</p>
+        <p class="mt-2 text-slate-700">{tr(|t| t.register_lead)}</p>
         {(!errors.is_empty()).then(|| {
             let throttled = errors.iter().find_map(|e| match e {
                 RegistrationError::Throttled { retry_after_seconds } => Some(*retry_after_seconds),
@@ -120,7 +121,7 @@ fn form(view: RegistrationView) -> impl IntoView {
         <form method="post" action="/register" class="mt-6 space-y-5" aria-labelledby="register-heading">
             {interaction.clone().map(|id| view! { <input type="hidden" name="interaction" value=id /> })}
             <div>
-                <label for="email" class=LABEL>{move || i18n.t().email_label}</label>
+                <label for="email" class=LABEL>{tr(|t| t.email_label)}</label>
                 <input id="email" name="email" type="email" autocomplete="email" required value=values.email.clone()
                     aria-describedby=described("email", email_hint) aria-invalid=invalid("email") class=INPUT />
                 {domains_hint}
@@ -128,22 +129,22 @@ fn form(view: RegistrationView) -> impl IntoView {
             </div>
             <div class="grid gap-5 sm:grid-cols-2">
                 <div>
-                    <label for="given-name" class=LABEL>{move || i18n.t().given_name_label}" "
-                        <span class="font-normal text-slate-600">"("{move || i18n.t().optional}")"</span></label>
+                    <label for="given-name" class=LABEL>{tr(|t| t.given_name_label)}" "
+                        <span class="font-normal text-slate-600">"("{tr(|t| t.optional)}")"</span></label>
                     <input id="given-name" name="given_name" type="text" autocomplete="given-name" value=values.given_name.clone()
                         aria-describedby=described("given-name", None) aria-invalid=invalid("given-name") class=INPUT />
                     {field_error("given-name")}
                 </div>
                 <div>
-                    <label for="family-name" class=LABEL>{move || i18n.t().family_name_label}" "
-                        <span class="font-normal text-slate-600">"("{move || i18n.t().optional}")"</span></label>
+                    <label for="family-name" class=LABEL>{tr(|t| t.family_name_label)}" "
+                        <span class="font-normal text-slate-600">"("{tr(|t| t.optional)}")"</span></label>
                     <input id="family-name" name="family_name" type="text" autocomplete="family-name" value=values.family_name.clone()
                         aria-describedby=described("family-name", None) aria-invalid=invalid("family-name") class=INPUT />
                     {field_error("family-name")}
                 </div>
             </div>
             <div>
-                <label for="locale" class=LABEL>{move || i18n.t().language}</label>
+                <label for="locale" class=LABEL>{tr(|t| t.language)}</label>
                 <select id="locale" name="locale" class=INPUT>
                     {Locale::ALL.into_iter().map(|locale| view! {
                         <option value=locale.as_str() selected=locale == chosen>{locale.endonym()}</option>
@@ -151,7 +152,7 @@ fn form(view: RegistrationView) -> impl IntoView {
                 </select>
             </div>
             <div>
-                <label for="new-password" class=LABEL>{move || i18n.t().password_label}</label>
+                <label for="new-password" class=LABEL>{tr(|t| t.password_label)}</label>
                 <input id="new-password" name="password" type="password" autocomplete="new-password" required
                     minlength=min_chars.to_string()
                     aria-describedby=described("new-password", Some("new-password-hint")) aria-invalid=invalid("new-password") class=INPUT />
@@ -159,19 +160,19 @@ fn form(view: RegistrationView) -> impl IntoView {
                 {field_error("new-password")}
             </div>
             <div>
-                <label for="confirm-password" class=LABEL>{move || i18n.t().confirm_password_label}</label>
+                <label for="confirm-password" class=LABEL>{tr(|t| t.confirm_password_label)}</label>
                 <input id="confirm-password" name="confirm" type="password" autocomplete="new-password" required
                     aria-describedby=described("confirm-password", None) aria-invalid=invalid("confirm-password") class=INPUT />
                 {field_error("confirm-password")}
             </div>
             {terms}
-            <button type="submit" class=format!("w-full {PRIMARY}")>{move || i18n.t().register_submit}</button>
+            <button type="submit" class=format!("w-full {PRIMARY}")>{tr(|t| t.register_submit)}</button>
         </form>
         {privacy_url.map(|href| view! {
-            <p class="mt-4 text-sm"><a href=href class=LINK target="_blank" rel="noopener">{move || i18n.t().register_privacy}</a></p>
+            <p class="mt-4 text-sm"><a href=href class=LINK target="_blank" rel="noopener">{tr(|t| t.register_privacy)}</a></p>
         })}
         {interaction.map(|id| view! {
-            <p class="mt-4 text-sm"><a href=format!("/interaction/{id}") rel="external" class=LINK>{move || i18n.t().register_have_account}</a></p>
+            <p class="mt-4 text-sm"><a href=format!("/interaction/{id}") rel="external" class=LINK>{tr(|t| t.register_have_account)}</a></p>
         })}
     }
 }
@@ -235,23 +236,23 @@ pub fn VerifyEmailPage() -> impl IntoView {
         <Title text=move || i18n.t().verify_title />
         <section aria-labelledby="verify-heading" class="mx-auto max-w-md">
             <div class=CARD>
-                <h1 id="verify-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().verify_heading}</h1>
-                <p id="verify-lead" class="mt-2 text-slate-700">{move || i18n.t().verify_lead}</p>
+                <h1 id="verify-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.verify_heading)}</h1>
+                <p id="verify-lead" class="mt-2 text-slate-700">{tr(|t| t.verify_lead)}</p>
                 {notice}
                 <form method="post" action=format!("/email/verify/{id}{query}") class="mt-6 space-y-5" aria-labelledby="verify-heading">
                     <div>
-                        <label for="code" class=LABEL>{move || i18n.t().verify_code_label}</label>
+                        <label for="code" class=LABEL>{tr(|t| t.verify_code_label)}</label>
                         <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus
                             maxlength="12" aria-describedby=if wrong { "code-error verify-lead" } else { "verify-lead" }
                             aria-invalid=wrong.then_some("true") class=format!("{INPUT} tracking-widest") />
                     </div>
-                    <button type="submit" class=format!("w-full {PRIMARY}")>{move || i18n.t().verify_submit}</button>
+                    <button type="submit" class=format!("w-full {PRIMARY}")>{tr(|t| t.verify_submit)}</button>
                 </form>
                 <form method="post" action=format!("/email/verify/{id}/resend{query}") class="mt-4">
-                    <button type="submit" class=format!("w-full {SECONDARY}")>{move || i18n.t().verify_resend}</button>
+                    <button type="submit" class=format!("w-full {SECONDARY}")>{tr(|t| t.verify_resend)}</button>
                 </form>
                 {interaction.filter(|_| skip_allowed).map(|id| view! {
-                    <p class="mt-4 text-sm"><a href=format!("/interaction/{id}") rel="external" class=LINK>{move || i18n.t().verify_skip}</a></p>
+                    <p class="mt-4 text-sm"><a href=format!("/interaction/{id}") rel="external" class=LINK>{tr(|t| t.verify_skip)}</a></p>
                 })}
             </div>
         </section>
@@ -270,22 +271,20 @@ pub fn ConfirmEmailPage() -> impl IntoView {
     let ConfirmEmailView { token, email } = loaded.into_inner();
     let body = match email {
         Some(email) => view! {
-            <p class="mt-2 text-slate-700">{move || i18n.t().confirm_lead}" "<strong>{email}</strong></p>
-            <p class="mt-2 text-sm text-slate-600">{move || i18n.t().confirm_not_you}</p>
+            <p class="mt-2 text-slate-700">{tr(|t| t.confirm_lead)}" "<strong>{email}</strong></p>
+            <p class="mt-2 text-sm text-slate-600">{tr(|t| t.confirm_not_you)}</p>
             <form method="post" action=format!("/email/confirm/{token}") class="mt-6">
-                <button type="submit" class=format!("w-full {PRIMARY}")>{move || i18n.t().confirm_submit}</button>
+                <button type="submit" class=format!("w-full {PRIMARY}")>{tr(|t| t.confirm_submit)}</button>
             </form>
         }
         .into_any(),
-        None => {
-            view! { <p role="alert" class=format!("mt-4 {ALERT}")>{move || i18n.t().confirm_unusable}</p> }.into_any()
-        }
+        None => view! { <p role="alert" class=format!("mt-4 {ALERT}")>{tr(|t| t.confirm_unusable)}</p> }.into_any(),
     };
     view! {
         <Title text=move || i18n.t().confirm_title />
         <section aria-labelledby="confirm-heading" class="mx-auto max-w-md">
             <div class=CARD>
-                <h1 id="confirm-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().confirm_heading}</h1>
+                <h1 id="confirm-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.confirm_heading)}</h1>
                 {body}
             </div>
         </section>
@@ -300,8 +299,8 @@ pub fn EmailConfirmedPage() -> impl IntoView {
         <Title text=move || i18n.t().confirmed_title />
         <section aria-labelledby="confirmed-heading" class="mx-auto max-w-md">
             <div class=CARD>
-                <h1 id="confirmed-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().confirmed_heading}</h1>
-                <p role="status" class="mt-4 text-slate-700">{move || i18n.t().confirmed_text}</p>
+                <h1 id="confirmed-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.confirmed_heading)}</h1>
+                <p role="status" class="mt-4 text-slate-700">{tr(|t| t.confirmed_text)}</p>
             </div>
         </section>
     }

@@ -9,6 +9,7 @@ use leptos_meta::Title;
 use super::style::{ALERT, CARD, INPUT, LABEL, LINK, PRIMARY};
 use crate::components::PasskeySignIn;
 use crate::dto::{SignInError, SignInView};
+use crate::i18n::tr;
 use crate::i18n::use_i18n;
 
 /// The page's data, prepared by the server before rendering.
@@ -48,21 +49,21 @@ pub(crate) fn password_form(
         <form method="post" action=action class="mt-6 space-y-5" aria-labelledby="sign-in-heading">
             {hidden.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
             <div>
-                <label for="email" class=LABEL>{move || i18n.t().email_label}</label>
+                <label for="email" class=LABEL>{tr(|t| t.email_label)}</label>
                 <input id="email" name="email" type="email" autocomplete="username" required autofocus
                     value=login_hint aria-describedby=error.map(|_| "sign-in-error") class=INPUT />
             </div>
             <div>
-                <label for="password" class=LABEL>{move || i18n.t().password_label}</label>
+                <label for="password" class=LABEL>{tr(|t| t.password_label)}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required class=INPUT />
             </div>
-            <button type="submit" class=format!("w-full {PRIMARY}")>{move || i18n.t().sign_in_submit}</button>
+            <button type="submit" class=format!("w-full {PRIMARY}")>{tr(|t| t.sign_in_submit)}</button>
         </form>
         <p class="mt-4 text-sm">
-            <a href="/password/forgot" class=LINK>{move || i18n.t().forgot_link}</a>
+            <a href="/password/forgot" class=LINK>{tr(|t| t.forgot_link)}</a>
         </p>
         {register_href.map(|href| view! {
-            <p class="mt-2 text-sm"><a id="register-link" href=href rel="external" class=LINK>{move || i18n.t().register_link}</a></p>
+            <p class="mt-2 text-sm"><a id="register-link" href=href rel="external" class=LINK>{tr(|t| t.register_link)}</a></p>
         })}
         {passkey.map(|target| view! { <PasskeySignIn interaction=target.interaction return_to=target.return_to /> })}
     }
@@ -90,8 +91,8 @@ pub fn SignInPage() -> impl IntoView {
         <Title text=move || i18n.t().sign_in_title />
         <section aria-labelledby="sign-in-heading" class="mx-auto max-w-md">
             <div class=CARD>
-                <h1 id="sign-in-heading" class="text-2xl font-bold text-slate-900">{move || i18n.t().sign_in_heading}</h1>
-                <p class="mt-2 text-slate-700">{move || i18n.t().sign_in_lead}</p>
+                <h1 id="sign-in-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.sign_in_heading)}</h1>
+                <p class="mt-2 text-slate-700">{tr(|t| t.sign_in_lead)}</p>
                 {password_form(
                     "/signin".into(),
                     vec![("return_to", return_to)],
