@@ -5,20 +5,11 @@
 import { test, expect, type Browser, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { watchConsole } from "./console";
+import { signInWithPassword, wardAuthorize } from "./flows";
 
 const EMAIL = "console@e2e.example";
 const PASSWORD = "console-correct-horse-battery";
-const AUTHORIZE =
-  "/authorize?" +
-  new URLSearchParams({
-    client_id: "ward-spa",
-    redirect_uri: "https://ward.e2e.example/callback",
-    response_type: "code",
-    scope: "openid email",
-    state: "console-state",
-    code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-    code_challenge_method: "S256",
-  });
+const AUTHORIZE = wardAuthorize("console-state");
 
 /** A browser signed in to the Ward app (which then holds the consent). */
 async function signedInToTheApp(browser: Browser): Promise<Page> {
@@ -30,9 +21,7 @@ async function signedInToTheApp(browser: Browser): Promise<Page> {
   });
   const page = await context.newPage();
   await page.goto(AUTHORIZE);
-  await page.getByLabel("E-mail address").fill(EMAIL);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInWithPassword(page, EMAIL, PASSWORD);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Ward app wants to:");
   await page.getByRole("button", { name: "Allow" }).click();
   await expect.poll(() => arrived).toBe(true);
@@ -47,9 +36,7 @@ test("see and end another session, remove an app's access, and change the detail
   const errors = watchConsole(page);
   await page.goto("/account");
   await expect(page).toHaveURL(/\/signin\?return_to=%2Faccount|\/signin\?return_to=\/account/);
-  await page.getByLabel("E-mail address").fill(EMAIL);
-  await page.getByLabel("Password").fill("not the password at all");
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInWithPassword(page, EMAIL, "not the password at all");
   await expect(page.getByRole("alert")).toContainText("is not correct");
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
@@ -90,9 +77,7 @@ test("the console hydrates and keeps its forms working", async ({ page }) => {
   const errors = watchConsole(page);
   await page.goto("/signin");
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
-  await page.getByLabel("E-mail address").fill("jane@e2e.example");
-  await page.getByLabel("Password").fill("jane-correct-horse-battery");
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInWithPassword(page, "jane@e2e.example", "jane-correct-horse-battery");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account");
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
   const password = page.getByRole("region", { name: "Password" });
@@ -110,9 +95,7 @@ test("download my data, then delete the account (JavaScript off)", async ({ brow
   const page = await context.newPage();
   const errors = watchConsole(page);
   await page.goto("/signin");
-  await page.getByLabel("E-mail address").fill("leaving@e2e.example");
-  await page.getByLabel("Password").fill("leaving-correct-horse-battery");
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInWithPassword(page, "leaving@e2e.example", "leaving-correct-horse-battery");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account");
 
   const download = page.waitForEvent("download");
@@ -128,9 +111,7 @@ test("download my data, then delete the account (JavaScript off)", async ({ brow
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account is deleted");
 
   await page.goto("/signin");
-  await page.getByLabel("E-mail address").fill("leaving@e2e.example");
-  await page.getByLabel("Password").fill("leaving-correct-horse-battery");
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInWithPassword(page, "leaving@e2e.example", "leaving-correct-horse-battery");
   await expect(page.getByRole("alert")).toContainText("is not correct");
   expect(errors, "no CSP violation").toEqual([]);
   await context.close();

@@ -5,6 +5,7 @@
 // two factors; finally remove it.
 import { test, expect } from "@playwright/test";
 import { watchConsole } from "./console";
+import { signInWithPassword, wardAuthorize } from "./flows";
 
 const EMAIL = "passkey@e2e.example";
 const PASSWORD = "passkey-correct-horse-battery";
@@ -30,9 +31,7 @@ test("add a passkey, sign in to an app with it alone, remove it", async ({ page 
   });
 
   await page.goto("/signin");
-  await page.getByLabel("E-mail address").fill(EMAIL);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInWithPassword(page, EMAIL, PASSWORD);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account");
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
   const passkeys = page.getByRole("region", { name: "Passkeys" });
@@ -45,19 +44,7 @@ test("add a passkey, sign in to an app with it alone, remove it", async ({ page 
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
 
   // An app that demands two factors: the passkey alone is enough.
-  await page.goto(
-    "/authorize?" +
-      new URLSearchParams({
-        client_id: "ward-spa",
-        redirect_uri: "https://ward.e2e.example/callback",
-        response_type: "code",
-        scope: "openid email",
-        state: "passkey",
-        code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-        code_challenge_method: "S256",
-        acr_values: "urn:sanus:acr:mfa",
-      }),
-  );
+  await page.goto(wardAuthorize("passkey", { acr_values: "urn:sanus:acr:mfa" }));
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Ward app wants to:");

@@ -3,20 +3,10 @@
 // loopback), the new password, and signing in with it.
 import { test, expect, type Page } from "@playwright/test";
 import { watchConsole } from "./console";
+import { signInWithPassword, wardAuthorize } from "./flows";
 import { mailMatch } from "./mail";
 
-const AUTHORIZE =
-  "/authorize?" +
-  new URLSearchParams({
-    client_id: "ward-spa",
-    redirect_uri: "https://ward.e2e.example/callback",
-    response_type: "code",
-    scope: "openid email",
-    state: "reset-state",
-    code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-    code_challenge_method: "S256",
-    prompt: "login",
-  });
+const AUTHORIZE = wardAuthorize("reset-state", { prompt: "login" });
 
 /** The reset link of the latest mail to `address`. */
 async function resetLink(address: string): Promise<string> {
@@ -61,9 +51,7 @@ for (const javaScriptEnabled of [true, false]) {
 
     // Back to the application: the new password signs in.
     await page.goto(AUTHORIZE);
-    await page.getByLabel("E-mail address").fill(address);
-    await page.getByLabel("Password").fill(newPassword);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await signInWithPassword(page, address, newPassword);
     await expect(page.getByRole("heading", { level: 1 })).toContainText("Ward app wants to:");
     expect(errors, "no CSP violation or hydration error").toEqual([]);
     await context.close();

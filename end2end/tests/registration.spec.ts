@@ -4,20 +4,11 @@
 // signing in again with the new password.
 import { test, expect, type Page } from "@playwright/test";
 import { watchConsole } from "./console";
+import { signInWithPassword, wardAuthorize } from "./flows";
 import { mailMatch } from "./mail";
 
 function authorize(state: string, prompt?: string) {
-  const params = new URLSearchParams({
-    client_id: "ward-spa",
-    redirect_uri: "https://ward.e2e.example/callback",
-    response_type: "code",
-    scope: "openid email",
-    state,
-    code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-    code_challenge_method: "S256",
-  });
-  if (prompt) params.set("prompt", prompt);
-  return `/authorize?${params}`;
+  return wardAuthorize(state, prompt ? { prompt } : {});
 }
 
 async function hydratedIf(page: Page, javaScriptEnabled: boolean) {
@@ -80,9 +71,7 @@ for (const javaScriptEnabled of [true, false]) {
 
     // Later, with the password: the consent is remembered.
     await page.goto(authorize(`again-${mode}`, "login"));
-    await page.getByLabel("E-mail address").fill(address);
-    await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await signInWithPassword(page, address, password);
     await expect.poll(() => callbacks.length).toBe(2);
     expect(callbacks[1].searchParams.get("state")).toBe(`again-${mode}`);
     expect(errors, "no CSP violation or hydration error").toEqual([]);

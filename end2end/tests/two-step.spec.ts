@@ -5,6 +5,7 @@
 import { test, expect } from "@playwright/test";
 import { createHmac } from "node:crypto";
 import { watchConsole } from "./console";
+import { signInWithPassword, wardAuthorize } from "./flows";
 
 const EMAIL = "twostep@e2e.example";
 const PASSWORD = "twostep-correct-horse-battery";
@@ -36,9 +37,7 @@ test("set up an authenticator app, then sign in to an app with its code", async 
   });
 
   await page.goto("/signin");
-  await page.getByLabel("E-mail address").fill(EMAIL);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInWithPassword(page, EMAIL, PASSWORD);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account");
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
   const twoStep = page.getByRole("region", { name: "Two-step sign-in" });
@@ -64,22 +63,8 @@ test("set up an authenticator app, then sign in to an app with its code", async 
 
   // An app's sign-in: the password, then the code (the next one: the
   // confirming code is spent, and one step of clock skew is allowed).
-  await page.goto(
-    "/authorize?" +
-      new URLSearchParams({
-        client_id: "ward-spa",
-        redirect_uri: "https://ward.e2e.example/callback",
-        response_type: "code",
-        scope: "openid email",
-        state: "two-step",
-        code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-        code_challenge_method: "S256",
-        acr_values: "urn:sanus:acr:mfa",
-      }),
-  );
-  await page.getByLabel("E-mail address").fill(EMAIL);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.goto(wardAuthorize("two-step", { acr_values: "urn:sanus:acr:mfa" }));
+  await signInWithPassword(page, EMAIL, PASSWORD);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("One more step");
   await page.getByLabel("Code").fill(totp(key, 30));
   await page.getByRole("button", { name: "Continue" }).click();

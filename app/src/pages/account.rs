@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::password::error_text as password_error_text;
-use super::style::{CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS};
+use super::style::{CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS, notice_page};
 use crate::components::AddPasskey;
 use crate::dto::{AccountError, AccountNotice, AccountView, ConnectedAppView, PasskeyView, SessionView};
 use crate::i18n::tr;
@@ -313,16 +313,7 @@ fn data(view: &AccountView) -> impl IntoView + use<> {
 /// `/account/deleted`: done.
 #[component]
 pub fn AccountDeletedPage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <Title text=move || i18n.t().deleted_title />
-        <section aria-labelledby="deleted-heading" class="mx-auto max-w-md">
-            <div class=CARD>
-                <h1 id="deleted-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.deleted_heading)}</h1>
-                <p role="status" class="mt-4 text-slate-700">{tr(|t| t.deleted_text)}</p>
-            </div>
-        </section>
-    }
+    notice_page("deleted-heading", |t| t.deleted_title, |t| t.deleted_heading, |t| t.deleted_text)
 }
 
 fn passkeys(view: &AccountView) -> impl IntoView + use<> {

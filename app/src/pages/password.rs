@@ -10,7 +10,7 @@ use crate::dto::{NewPasswordError, PasswordResetView};
 use crate::i18n::tr;
 use crate::i18n::{Texts, use_i18n};
 
-use super::style::{CARD, INPUT, LINK, PRIMARY};
+use super::style::{CARD, INPUT, LINK, PRIMARY, notice_page};
 
 /// `/password/forgot`: the e-mail address; `?sent=1` after posting it.
 #[component]
@@ -116,14 +116,5 @@ pub(crate) fn error_text(t: &'static Texts, error: NewPasswordError) -> &'static
 /// `/password/changed`: done; everything else was signed out.
 #[component]
 pub fn PasswordChangedPage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <Title text=move || i18n.t().changed_title />
-        <section aria-labelledby="changed-heading" class="mx-auto max-w-md">
-            <div class=CARD>
-                <h1 id="changed-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.changed_heading)}</h1>
-                <p role="status" class="mt-4 text-slate-700">{tr(|t| t.changed_text)}</p>
-            </div>
-        </section>
-    }
+    notice_page("changed-heading", |t| t.changed_title, |t| t.changed_heading, |t| t.changed_text)
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::password::error_text as password_error_text;
-use super::style::{ALERT, CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS};
+use super::style::{ALERT, CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS, notice_page};
 use crate::dto::{ConfirmEmailView, RegistrationError, RegistrationView, VerifyEmailView, VerifyNotice};
 use crate::i18n::tr;
 use crate::i18n::{Locale, Texts, use_i18n};
@@ -294,14 +294,5 @@ pub fn ConfirmEmailPage() -> impl IntoView {
 /// `/email/confirmed`: done, with nothing to return to.
 #[component]
 pub fn EmailConfirmedPage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <Title text=move || i18n.t().confirmed_title />
-        <section aria-labelledby="confirmed-heading" class="mx-auto max-w-md">
-            <div class=CARD>
-                <h1 id="confirmed-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.confirmed_heading)}</h1>
-                <p role="status" class="mt-4 text-slate-700">{tr(|t| t.confirmed_text)}</p>
-            </div>
-        </section>
-    }
+    notice_page("confirmed-heading", |t| t.confirmed_title, |t| t.confirmed_heading, |t| t.confirmed_text)
 }

@@ -9,3 +9,28 @@ pub const LABEL: &str = "block text-sm font-medium text-slate-800";
 pub const ALERT: &str = "rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900";
 pub const STATUS: &str = "rounded-md border border-teal-300 bg-teal-50 p-3 text-sm text-teal-900";
 pub const FIELD_ERROR: &str = "mt-1 text-sm font-medium text-red-800";
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::i18n::{Texts, tr, use_i18n};
+
+/// A page that only says what happened (a password changed, an address
+/// confirmed, an account deleted): its title, heading and text.
+pub fn notice_page(
+    id: &'static str,
+    title: fn(&'static Texts) -> &'static str,
+    heading: fn(&'static Texts) -> &'static str,
+    text: fn(&'static Texts) -> &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || title(i18n.t()) />
+        <section aria-labelledby=id class="mx-auto max-w-md">
+            <div class=CARD>
+                <h1 id=id class="text-2xl font-bold text-slate-900">{tr(heading)}</h1>
+                <p role="status" class="mt-4 text-slate-700">{tr(text)}</p>
+            </div>
+        </section>
+    }
+}

@@ -8,7 +8,6 @@ use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
-use leptos::prelude::provide_context;
 use sanus_core::UnixTime;
 use sanus_core::account::{
     change_password, connected_apps, disconnect_app, end_other_sessions, end_own_session, list_sessions, touch_session,
@@ -154,9 +153,7 @@ pub async fn page(
         max_name_chars: sanus_core::registration::MAX_NAME_CHARS,
     };
     let loaded = app::LoadedAccount(view);
-    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    super::ui::render_loaded(&state, request, loaded, None).await
 }
 
 #[derive(Deserialize)]
@@ -209,7 +206,7 @@ pub async fn profile(
 }
 
 #[derive(Deserialize)]
-pub struct PasswordForm {
+pub struct PasswordChangeForm {
     #[serde(default)]
     current: String,
     #[serde(default)]
@@ -224,7 +221,7 @@ pub async fn password(
     State(state): State<AppState>,
     peer: Peer,
     headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
+    Form(form): Form<PasswordChangeForm>,
 ) -> Response {
     let now = state.clock.now();
     let me = signed_in_or_answer!(state, headers, now);
@@ -434,9 +431,7 @@ pub async fn totp_page(
         wrong: query.error.as_deref() == Some("wrong"),
     };
     let loaded = app::LoadedTotpSetup(view);
-    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    super::ui::render_loaded(&state, request, loaded, None).await
 }
 
 #[derive(Deserialize)]
@@ -541,9 +536,7 @@ async fn recovery_codes_page(
     let loaded = app::LoadedRecoveryCodes(codes);
     // Rendered at the address posted to, which the page's router knows.
     let request = Request::from_parts(parts, Body::empty());
-    let mut response = super::ui::render_page(state, request, move || provide_context(loaded.clone())).await;
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    super::ui::render_loaded(state, request, loaded, None).await
 }
 
 /// `GET /account/export`: everything about the account, as a JSON download.

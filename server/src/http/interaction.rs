@@ -14,17 +14,9 @@ use serde::Deserialize;
 
 use super::client_address::{Peer, client_address};
 use super::security_headers::CspNonce;
-use super::sign_in::{Next, Refusal, after_password, check_password};
+use super::sign_in::{Next, PasswordForm, Refusal, after_password, check_password};
 use crate::oidc::authorize::{expired_page, issuer, load_interaction, see_other};
 use crate::state::AppState;
-
-#[derive(Deserialize)]
-pub struct SignInForm {
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    password: String,
-}
 
 /// `POST /interaction/{id}/login`: e-mail and password (see `sign_in`).
 pub async fn sign_in(
@@ -32,7 +24,7 @@ pub async fn sign_in(
     Path(id): Path<String>,
     peer: Peer,
     headers: HeaderMap,
-    Form(form): Form<SignInForm>,
+    Form(form): Form<PasswordForm>,
 ) -> Response {
     let now = state.clock.now();
     let client_id = match load_interaction(&state, &headers, &id, now).await {

@@ -3,9 +3,8 @@
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
-use leptos::prelude::provide_context;
 use sanus_core::operators::is_operator;
 
 use crate::oidc::authorize::{see_other, simple_page};
@@ -49,7 +48,5 @@ pub async fn outbox(State(state): State<AppState>, request: Request<Body>) -> Re
             .collect(),
     };
     let loaded = app::LoadedOutbox(view);
-    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    super::ui::render_loaded(&state, request, loaded, None).await
 }

@@ -57,14 +57,26 @@ fn failure(error: PasskeyError) -> Response {
     }
 }
 
+/// The console's signed-in account, or the JSON answer saying why not.
+async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    now: sanus_core::UnixTime,
+) -> Result<super::account::SignedIn, Response> {
+    match super::account::signed_in(state, headers, now).await {
+        Ok(Some(me)) => Ok(me),
+        Ok(None) => Err(refused(StatusCode::UNAUTHORIZED, "signed_out", &"no session")),
+        Err(error) => Err(failure(error.into())),
+    }
+}
+
 /// `POST /account/passkeys/begin`: options to create a passkey.
 pub async fn begin_registration(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(rp) = state.passkeys.clone() else { return unavailable() };
     let now = state.clock.now();
-    let me = match super::account::signed_in(&state, &headers, now).await {
-        Ok(Some(me)) => me,
-        Ok(None) => return refused(StatusCode::UNAUTHORIZED, "signed_out", &"no session"),
-        Err(error) => return failure(error.into()),
+    let me = match signed_in(&state, &headers, now).await {
+        Ok(me) => me,
+        Err(response) => return response,
     };
     match passkeys::begin_registration(&state.store, &rp, &me.user, now).await {
         Ok((created, token)) => options(&state, created, &token),
@@ -88,10 +100,9 @@ pub async fn finish_registration(
 ) -> Response {
     let Some(rp) = state.passkeys.clone() else { return unavailable() };
     let now = state.clock.now();
-    let me = match super::account::signed_in(&state, &headers, now).await {
-        Ok(Some(me)) => me,
-        Ok(None) => return refused(StatusCode::UNAUTHORIZED, "signed_out", &"no session"),
-        Err(error) => return failure(error.into()),
+    let me = match signed_in(&state, &headers, now).await {
+        Ok(me) => me,
+        Err(response) => return response,
     };
     let token = cookies::read(&headers, cookies::WEBAUTHN).unwrap_or_default();
     let added =

@@ -6,9 +6,8 @@
 use axum::Form;
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, header};
 use axum::response::Response;
-use leptos::prelude::provide_context;
 use sanus_core::audit::{self, EventKind};
 use sanus_core::mail::password_reset_mail;
 use sanus_core::password_policy::{self, check_new_password};
@@ -88,9 +87,7 @@ pub async fn reset_page(
     let (min_chars, max_chars) = (password_policy::MIN_CHARS, password_policy::MAX_CHARS);
     let view = app::dto::PasswordResetView { token, usable, error, min_chars, max_chars };
     let loaded = app::LoadedPasswordReset(view);
-    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    super::ui::render_loaded(&state, request, loaded, None).await
 }
 
 #[derive(Deserialize)]

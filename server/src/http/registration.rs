@@ -12,14 +12,12 @@ use axum::Form;
 use axum::body::Body;
 use axum::extract::FromRequest as _;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse as _, Response};
-use leptos::prelude::provide_context;
 use sanus_core::UnixTime;
 use sanus_core::audit::{self, EventKind};
 use sanus_core::email_verification::{
-    CodeOutcome, PendingVerification, Started, Verified, find_by_link, find_user_of, start_email_verification,
-    verify_code, verify_link,
+    CodeOutcome, Started, Verified, find_by_link, find_user_of, start_email_verification, verify_code, verify_link,
 };
 use sanus_core::mail::{account_exists_mail, email_verification_mail};
 use sanus_core::password_policy::{self, PasswordRuleError};
@@ -77,12 +75,10 @@ async fn render_registration(state: &AppState, request: Request<Body>, view: Reg
         (true, false) => StatusCode::UNPROCESSABLE_ENTITY,
         (true, true) => StatusCode::OK,
     };
-    let loaded = app::LoadedRegistration(view);
-    let mut response = super::ui::render_page(state, request, move || provide_context(loaded.clone())).await;
+    let mut response = super::ui::render_loaded(state, request, app::LoadedRegistration(view), None).await;
     if response.status() == StatusCode::OK {
         *response.status_mut() = status;
     }
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -275,27 +271,13 @@ pub async fn verify_page(
 ) -> Response {
     let interaction = url_safe_param(query.interaction.as_deref());
     // The code may finish the authorization request: its redirect must be allowed.
-    let form_action = match &interaction {
-        Some(interaction) => load_interaction(&state, request.headers(), interaction, state.clock.now())
-            .await
-            .ok()
-            .flatten()
-            .and_then(|(_, request)| HeaderValue::from_str(&request.target.redirect_uri).ok()),
-        None => None,
-    };
     let view = VerifyEmailView {
         id: url_safe_param(Some(&id)).unwrap_or_default(),
-        interaction,
+        interaction: interaction.clone(),
         skip_allowed: state.settings.accounts.unverified_may_sign_in,
         notice: query.notice.as_deref().and_then(VerifyNotice::parse),
     };
-    let loaded = app::LoadedVerifyEmail(view);
-    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Some(value) = form_action {
-        response.headers_mut().insert(super::security_headers::FORM_ACTION_HEADER, value);
-    }
-    response
+    super::ui::render_loaded(&state, request, app::LoadedVerifyEmail(view), interaction.as_deref()).await
 }
 
 #[derive(Deserialize)]
@@ -397,36 +379,19 @@ pub async fn confirm_page(
         Ok(pending) => pending,
         Err(error) => return failed(&state, request.headers(), &error),
     };
-    let (email, form_action) = match pending {
+    let (email, interaction) = match pending {
         Some(pending) => match get_user(&state.store, &pending.user_id).await {
             Ok(user) if user.email.to_lowercase() == pending.email_normalized => {
-                (Some(user.email), confirm_form_action(&state, request.headers(), &pending, now).await)
+                (Some(user.email), pending.interaction_id)
             }
             Ok(_) => (None, None),
             Err(error) => return failed(&state, request.headers(), &error),
         },
         None => (None, None),
     };
+    // Confirming may finish the authorization request in this browser.
     let loaded = app::LoadedConfirmEmail(ConfirmEmailView { token, email });
-    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Some(value) = form_action {
-        response.headers_mut().insert(super::security_headers::FORM_ACTION_HEADER, value);
-    }
-    response
-}
-
-/// The client redirect the link's confirmation may lead to, when it
-/// continues an authorization request in this browser.
-async fn confirm_form_action(
-    state: &AppState,
-    headers: &HeaderMap,
-    pending: &PendingVerification,
-    now: UnixTime,
-) -> Option<HeaderValue> {
-    let interaction = pending.interaction_id.as_deref()?;
-    let (_, request) = load_interaction(state, headers, interaction, now).await.ok().flatten()?;
-    HeaderValue::from_str(&request.target.redirect_uri).ok()
+    super::ui::render_loaded(&state, request, loaded, interaction.as_deref()).await
 }
 
 /// `POST /email/confirm/{token}`: uses the link.

@@ -8,9 +8,8 @@
 use axum::Form;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, header};
 use axum::response::Response;
-use leptos::prelude::provide_context;
 use sanus_core::UnixTime;
 use sanus_core::audit::{self, EventKind};
 use sanus_core::mfa::{
@@ -68,26 +67,13 @@ pub async fn page(
         Ok(pending) => pending,
         Err(error) => return failed(&state, request.headers(), &error),
     };
-    // The code may finish an authorization request: its redirect must be allowed.
-    let form_action = match pending.as_ref().and_then(|p| p.interaction_id.clone()) {
-        Some(id) => load_interaction(&state, request.headers(), &id, now)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|(_, request)| HeaderValue::from_str(&request.target.redirect_uri).ok()),
-        None => None,
-    };
     let view = SecondFactorView {
         usable: pending.is_some(),
         error: query.error.as_deref().and_then(SecondFactorError::parse),
     };
-    let loaded = app::LoadedSecondFactor(view);
-    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Some(value) = form_action {
-        response.headers_mut().insert(super::security_headers::FORM_ACTION_HEADER, value);
-    }
-    response
+    // The code may finish an authorization request: its redirect must be allowed.
+    let interaction = pending.and_then(|p| p.interaction_id);
+    super::ui::render_loaded(&state, request, app::LoadedSecondFactor(view), interaction.as_deref()).await
 }
 
 #[derive(Deserialize)]

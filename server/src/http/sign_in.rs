@@ -7,9 +7,8 @@
 use axum::Form;
 use axum::body::Body;
 use axum::extract::{Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, header};
 use axum::response::Response;
-use leptos::prelude::provide_context;
 use sanus_core::UnixTime;
 use sanus_core::audit::{self, EventKind};
 use sanus_core::sessions::create_session;
@@ -280,18 +279,18 @@ pub async fn page(State(state): State<AppState>, Query(query): Query<SignInQuery
         passkeys: state.passkeys.is_some(),
     };
     let loaded = app::LoadedSignIn(view);
-    let mut response = super::ui::render_page(&state, request, move || provide_context(loaded.clone())).await;
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    super::ui::render_loaded(&state, request, loaded, None).await
 }
 
+/// The e-mail and password form, of the interaction page and `/signin`.
 #[derive(Deserialize)]
-pub struct SignInForm {
+pub struct PasswordForm {
     #[serde(default)]
-    email: String,
+    pub email: String,
     #[serde(default)]
-    password: String,
-    return_to: Option<String>,
+    pub password: String,
+    /// `/signin` only: where to go afterwards.
+    pub return_to: Option<String>,
 }
 
 /// `POST /signin`: e-mail and password; then on to `return_to`.
@@ -299,7 +298,7 @@ pub async fn submit(
     State(state): State<AppState>,
     peer: Peer,
     headers: HeaderMap,
-    Form(form): Form<SignInForm>,
+    Form(form): Form<PasswordForm>,
 ) -> Response {
     let now = state.clock.now();
     let address = client_address(&headers, &peer, &state.settings.server);
@@ -326,6 +325,7 @@ pub async fn submit(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     fn agent(value: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();

@@ -100,6 +100,33 @@ pub async fn render_page(
     handler(request).await.into_response()
 }
 
+/// Renders a page from the data its handler loaded (`loaded`, put in the
+/// page's context), never cached. When the page's form may finish the
+/// authorization request of `interaction` (alive in this browser), that
+/// client's redirect URI is allowed as a form target (CSP `form-action`).
+pub async fn render_loaded<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    request: Request<Body>,
+    loaded: T,
+    interaction: Option<&str>,
+) -> Response {
+    let form_action = match interaction {
+        Some(id) => crate::oidc::authorize::load_interaction(state, request.headers(), id, state.clock.now())
+            .await
+            .ok()
+            .flatten()
+            .and_then(|(_, request)| http::HeaderValue::from_str(&request.target.redirect_uri).ok()),
+        None => None,
+    };
+    let mut response = render_page(state, request, move || provide_context(loaded.clone())).await;
+    let headers = response.headers_mut();
+    headers.insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
+    if let Some(value) = form_action {
+        headers.insert(super::security_headers::FORM_ACTION_HEADER, value);
+    }
+    response
+}
+
 /// `GET /interaction/{id}`: loads the interaction first, then renders the
 /// page from it, so that rendering never waits on the database; the page's
 /// forms may lead on to the client's redirect URI. The page speaks the
