@@ -80,7 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/recovery-codes") view=RecoveryCodesPage />
                     <Route path=path!("/signin/second-factor") view=SecondFactorPage />
                     // Served by the server's own handler, which lets only operators in.
-                    <Route path=path!("/operator/outbox") view=OutboxPage />
+                    <Route path=path!("/admin/outbox") view=OutboxPage />
                 </Routes>
             </Layout>
         </Router>

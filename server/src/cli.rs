@@ -77,7 +77,8 @@ pub enum Command {
         #[command(subcommand)]
         action: KeysCommand,
     },
-    /// Manage who operates this Sanus (the operator pages under /operator).
+    /// Manage platform roles: operator (runs Sanus: the /admin pages) and
+    /// verifier (decides health-professional verifications).
     Admin {
         #[command(subcommand)]
         action: AdminCommand,
@@ -86,18 +87,22 @@ pub enum Command {
 
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum AdminCommand {
-    /// Make the account with this e-mail address an operator. The account
-    /// must exist (register it, or import it, first).
+    /// Give the account with this e-mail address a role (operator or
+    /// verifier). The account must exist (register it, or import it, first).
     Grant {
         #[arg(value_name = "EMAIL")]
         email: String,
+        #[arg(value_name = "ROLE", value_parser = ["operator", "verifier"])]
+        role: String,
     },
-    /// End the operator role of the account with this e-mail address.
+    /// Take a role from the account with this e-mail address.
     Revoke {
         #[arg(value_name = "EMAIL")]
         email: String,
+        #[arg(value_name = "ROLE", value_parser = ["operator", "verifier"])]
+        role: String,
     },
-    /// Show every operator.
+    /// Show every role given: address, role, since when.
     List,
 }
 

@@ -93,33 +93,37 @@ async fn run(command: Command, settings: Settings) -> Result<(), startup::Startu
     }
 }
 
-/// `sanus admin …`: operators are made and unmade only here.
+/// `sanus admin …`: platform roles are given and taken only here.
 async fn admin(settings: &Settings, action: AdminCommand) -> Result<(), startup::StartupError> {
-    use sanus_core::operators;
+    use sanus_core::platform_roles::{self, Role};
+    let usage = startup::StartupError::Usage;
     let email = |typed: &str| {
         sanus_core::users::Email::parse(typed)
-            .map_err(|error| startup::StartupError::Usage(format!("{typed:?} is not an e-mail address: {error}")))
+            .map_err(|error| usage(format!("{typed:?} is not an e-mail address: {error}")))
     };
+    let role = |typed: &str| Role::parse(typed).ok_or_else(|| usage(format!("{typed:?} is not a role")));
     let now = sanus_core::Clock::now(&sanus_core::SystemClock);
     match action {
-        AdminCommand::Grant { email: typed } => {
-            let address = email(&typed)?;
-            let granted = startup::read_store(settings, async |store| operators::grant(store, &address, now).await);
+        AdminCommand::Grant { email: typed, role: named } => {
+            let (address, role) = (email(&typed)?, role(&named)?);
+            let granted =
+                startup::read_store(settings, async |store| platform_roles::grant(store, &address, role, now).await);
             match granted.await? {
-                Some(user) => print_line(&format!("{} is an operator now", user.email)),
-                None => return Err(startup::StartupError::Usage(format!("no account has the address {typed}"))),
+                Some(user) => print_line(&format!("{} is {} now", user.email, role.as_str())),
+                None => return Err(usage(format!("no account has the address {typed}"))),
             }
         }
-        AdminCommand::Revoke { email: typed } => {
-            let address = email(&typed)?;
-            let revoked = startup::read_store(settings, async |store| operators::revoke(store, &address).await);
-            let line = if revoked.await? { "is no operator any more" } else { "was no operator" };
-            print_line(&format!("{typed} {line}"));
+        AdminCommand::Revoke { email: typed, role: named } => {
+            let (address, role) = (email(&typed)?, role(&named)?);
+            let revoked =
+                startup::read_store(settings, async |store| platform_roles::revoke(store, &address, role).await);
+            let line = if revoked.await? { "is no longer" } else { "was not" };
+            print_line(&format!("{typed} {line} {}", role.as_str()));
         }
         AdminCommand::List => {
-            for (email, granted_at) in startup::read_store(settings, async |store| operators::list(store).await).await?
-            {
-                print_line(&format!("{email} (since unix time {})", granted_at.seconds()));
+            let roles = startup::read_store(settings, async |store| platform_roles::list(store).await).await?;
+            for (email, role, granted_at) in roles {
+                print_line(&format!("{email} {role} (since unix time {})", granted_at.seconds()));
             }
         }
     }

@@ -91,7 +91,7 @@ impl Application {
         if mailer.is_outbox() {
             tracing::warn!(
                 "mail.smtp_url is not set: mail is not sent but kept in the development outbox; operators read \
-                 it at /operator/outbox or with `sanus outbox`"
+                 it at /admin/outbox or with `sanus outbox`"
             );
         }
         let passkeys = match sanus_core::passkeys::relying_party(settings.server.public_url.as_str()) {

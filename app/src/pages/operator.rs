@@ -1,5 +1,5 @@
 //! Pages for the people who run Sanus. The server lets only operators
-//! (`sanus admin grant EMAIL`) reach them.
+//! (`sanus admin grant EMAIL operator`) reach them.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,7 +14,7 @@ use crate::i18n::use_i18n;
 #[derive(Clone, Debug)]
 pub struct LoadedOutbox(pub OutboxView);
 
-/// `/operator/outbox`: the mail Sanus would have sent.
+/// `/admin/outbox`: the mail Sanus would have sent.
 #[component]
 pub fn OutboxPage() -> impl IntoView {
     let i18n = use_i18n();

@@ -96,7 +96,9 @@ pub async fn page(
         let sessions = list_sessions(&state.store, &me.user.id, now).await?;
         let apps = connected_apps(&state.store, &me.user.id).await?;
         let mfa = mfa_status(&state.store, &me.user.id).await?;
-        let operator = sanus_core::operators::is_operator(&state.store, &me.user.id).await?;
+        let operator =
+            sanus_core::platform_roles::has_role(&state.store, &me.user.id, sanus_core::platform_roles::Role::Operator)
+                .await?;
         let passkeys = match state.passkeys {
             Some(_) => Some(sanus_core::passkeys::list(&state.store, &me.user.id).await?),
             None => None,

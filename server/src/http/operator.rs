@@ -1,11 +1,11 @@
-//! Pages for operators (`sanus admin grant EMAIL`): signed in, and an
+//! Pages for operators (`sanus admin grant EMAIL operator`): signed in, and an
 //! operator, or nothing is shown.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use sanus_core::operators::is_operator;
+use sanus_core::platform_roles::{Role, has_role};
 
 use crate::oidc::authorize::{see_other, simple_page};
 use crate::state::AppState;
@@ -14,7 +14,7 @@ use app::dto::{OutboxMailView, OutboxView};
 /// How many mails the outbox page shows, newest first.
 const OUTBOX_PAGE_SIZE: i64 = 50;
 
-/// `GET /operator/outbox`: the mail Sanus would have sent.
+/// `GET /admin/outbox`: the mail Sanus would have sent.
 pub async fn outbox(State(state): State<AppState>, request: Request<Body>) -> Response {
     let now = state.clock.now();
     let headers = request.headers().clone();
@@ -24,10 +24,10 @@ pub async fn outbox(State(state): State<AppState>, request: Request<Body>) -> Re
     };
     let me = match super::account::signed_in(&state, &headers, now).await {
         Ok(Some(me)) => me,
-        Ok(None) => return see_other("/signin?return_to=/operator/outbox"),
+        Ok(None) => return see_other("/signin?return_to=/admin/outbox"),
         Err(error) => return failed(&error),
     };
-    match is_operator(&state.store, &me.user.id).await {
+    match has_role(&state.store, &me.user.id, Role::Operator).await {
         Ok(true) => {}
         Ok(false) => {
             let t = app::i18n::locale_of_headers(&headers).texts();

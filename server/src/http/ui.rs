@@ -24,7 +24,7 @@ const TOTP_ROUTE: &str = "/account/totp";
 const RECOVERY_CODES_ROUTE: &str = "/account/recovery-codes";
 const TOTP_CONFIRM_ROUTE: &str = "/account/totp/confirm";
 const SECOND_FACTOR_ROUTE: &str = "/signin/second-factor";
-const OUTBOX_ROUTE: &str = "/operator/outbox";
+const OUTBOX_ROUTE: &str = "/admin/outbox";
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     use super::{account, operator, passkeys, password_reset, registration, second_factor, sign_in};

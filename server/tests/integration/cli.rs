@@ -160,19 +160,21 @@ fn operators_are_made_and_unmade_on_the_command_line() {
     std::fs::write(&people, "[[users]]\nemail = \"ops@example.org\"\n").unwrap();
     assert!(sanus(&["import", people.to_str().unwrap()], &env).status.success());
 
-    let unknown = sanus(&["admin", "grant", "nobody@example.org"], &env);
+    let unknown = sanus(&["admin", "grant", "nobody@example.org", "operator"], &env);
     assert_eq!(unknown.status.code(), Some(1));
     assert_eq!(stderr_of(&unknown), "sanus: no account has the address nobody@example.org");
-    let malformed = sanus(&["admin", "grant", "not an address"], &env);
+    let malformed = sanus(&["admin", "grant", "not an address", "operator"], &env);
     assert!(stderr_of(&malformed).contains("is not an e-mail address"), "{}", stderr_of(&malformed));
 
-    let granted = sanus(&["admin", "grant", "OPS@example.org"], &env);
+    let no_role = sanus(&["admin", "grant", "ops@example.org", "admin"], &env);
+    assert_eq!(no_role.status.code(), Some(2), "clap refuses roles it does not know");
+    let granted = sanus(&["admin", "grant", "OPS@example.org", "operator"], &env);
     assert!(granted.status.success(), "{}", stderr_of(&granted));
-    assert_eq!(String::from_utf8_lossy(&granted.stdout).trim(), "ops@example.org is an operator now");
+    assert_eq!(String::from_utf8_lossy(&granted.stdout).trim(), "ops@example.org is operator now");
     let listed = sanus(&["admin", "list"], &env);
-    assert!(String::from_utf8_lossy(&listed.stdout).starts_with("ops@example.org (since unix time "));
-    let revoked = sanus(&["admin", "revoke", "ops@example.org"], &env);
-    assert_eq!(String::from_utf8_lossy(&revoked.stdout).trim(), "ops@example.org is no operator any more");
+    assert!(String::from_utf8_lossy(&listed.stdout).starts_with("ops@example.org operator (since unix time "));
+    let revoked = sanus(&["admin", "revoke", "ops@example.org", "operator"], &env);
+    assert_eq!(String::from_utf8_lossy(&revoked.stdout).trim(), "ops@example.org is no longer operator");
     assert!(String::from_utf8_lossy(&sanus(&["admin", "list"], &env).stdout).trim().is_empty());
 }
 
