@@ -16,6 +16,7 @@ use sanus_core::mfa::{
     AMR_RECOVERY_CODE, AMR_TOTP, PENDING_LIFETIME_SECONDS, check_totp, find_pending_sign_in, finish_pending_sign_in,
     pending_sign_in_failed, start_pending_sign_in, use_recovery_code,
 };
+use sanus_core::keys::KeyError;
 use sanus_core::throttle::SignInAttempt;
 use sanus_core::users::{UserId, get_user};
 use serde::Deserialize;
@@ -111,14 +112,20 @@ pub async fn submit(
     }
     let digits = form.code.chars().filter(char::is_ascii_digit).count();
     let checked = if digits == form.code.chars().filter(|c| !c.is_whitespace()).count() {
-        check_totp(&state.store, state.keys.kek(), &user.id, &form.code, now)
-            .await
-            .map(|ok| ok.then_some(&AMR_TOTP[..]))
+        match check_totp(&state.store, state.keys.kek(), &user.id, &form.code, now).await {
+            // A secret this KEK cannot open (keys.kek was changed): no code can
+            // match, but a recovery code still can; the operator must know.
+            Err(error @ (KeyError::WrongKek { .. } | KeyError::Corrupt { .. })) => {
+                tracing::error!(%error, user_id = %user.id, "a TOTP secret cannot be opened");
+                Ok(None)
+            }
+            checked => checked.map(|ok| ok.then_some(&AMR_TOTP[..])),
+        }
     } else {
         use_recovery_code(&state.store, &user.id, &form.code, now)
             .await
             .map(|ok| ok.then_some(&AMR_RECOVERY_CODE[..]))
-            .map_err(sanus_core::keys::KeyError::from)
+            .map_err(KeyError::from)
     };
     let amr = match checked {
         Ok(amr) => amr,
