@@ -35,8 +35,8 @@ async function ask(run) {
   }
 }
 
-export async function addPasskey(name) {
-  const options = (await post("/account/passkeys/begin", {})).publicKey;
+export async function addPasskey(name, password) {
+  const options = (await post("/account/passkeys/begin", { password })).publicKey;
   options.challenge = toBuffer(options.challenge);
   options.user.id = toBuffer(options.user.id);
   for (const credential of options.excludeCredentials || []) credential.id = toBuffer(credential.id);

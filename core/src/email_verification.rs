@@ -49,6 +49,8 @@ pub struct PendingVerification {
     pub user_id: UserId,
     pub email_normalized: String,
     pub interaction_id: Option<String>,
+    /// For a change of address: the address being proven.
+    pub new_email: Option<String>,
 }
 
 /// The address was proven: the account is now verified.
@@ -59,6 +61,10 @@ pub struct Verified {
     pub interaction_id: Option<String>,
     /// For a change of address: the address it had before (now replaced).
     pub previous_email: Option<String>,
+    /// SHA-256 of the cookie of the browser that proved the password when
+    /// this verification began, if one did: only that browser may be
+    /// signed in by it.
+    pub proof_hash: Option<String>,
 }
 
 /// What typing a code yields.
@@ -93,14 +99,28 @@ pub fn normalize_code(typed: &str) -> String {
 
 /// Starts proving the account's current address, for the page reached
 /// from `interaction_id` (if any). Respects the account's mail limits; when
-/// no mail is due, the latest verification takes on `interaction_id`.
+/// no mail is due, the latest verification takes on the interaction and a
+/// fresh proof.
 pub async fn start_email_verification(
     store: &Store,
     user: &User,
     interaction_id: Option<&str>,
+    proof: Proof<'_>,
     now: UnixTime,
 ) -> Result<Started, StoreError> {
-    start(store, user, None, interaction_id, now).await
+    start(store, user, None, interaction_id, proof, now).await
+}
+
+/// Which browser a verification may sign in: only one that proved the
+/// password. Its cookie is random; only the SHA-256 is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proof<'a> {
+    /// The browser whose cookie hashes to this just proved the password.
+    Fresh(&'a str),
+    /// The browser presents this cookie hash: it keeps the proof of the
+    /// latest verification if that is the same (asking for a new mail).
+    Carried(&'a str),
+    None,
 }
 
 /// Starts moving the account to `new_email`: the mail goes there, and the
@@ -111,7 +131,7 @@ pub async fn start_email_change(
     new_email: &Email,
     now: UnixTime,
 ) -> Result<Started, StoreError> {
-    start(store, user, Some(new_email), None, now).await
+    start(store, user, Some(new_email), None, Proof::None, now).await
 }
 
 async fn start(
@@ -119,18 +139,31 @@ async fn start(
     user: &User,
     new_email: Option<&Email>,
     interaction_id: Option<&str>,
+    proof: Proof<'_>,
     now: UnixTime,
 ) -> Result<Started, StoreError> {
     let mut tx = store.pool().begin().await?;
-    let recent: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT id, created_at FROM email_verifications WHERE user_id = $1 AND created_at > $2 \
+    // One at a time per account: writing the account's row first locks it
+    // (PostgreSQL) or takes the write lock (SQLite), so that parallel
+    // requests cannot all pass the mail limits below.
+    sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+        .bind(user.id.as_str())
+        .execute(&mut *tx)
+        .await?;
+    let recent: Vec<(String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT id, created_at, proof_hash FROM email_verifications WHERE user_id = $1 AND created_at > $2 \
          ORDER BY created_at DESC, id",
     )
     .bind(user.id.as_str())
     .bind(now.0 - 24 * 3600)
     .fetch_all(&mut *tx)
     .await?;
-    if let Some((latest, at)) = recent.first() {
+    let proof_hash = match proof {
+        Proof::Fresh(hash) => Some(hash),
+        Proof::Carried(hash) => recent.first().and_then(|(_, _, kept)| kept.as_deref()).filter(|kept| *kept == hash),
+        Proof::None => None,
+    };
+    if let Some((latest, at, _)) = recent.first() {
         let held = if now.0 - at < RESEND_AFTER_SECONDS {
             Some(Started::TooSoon { id: latest.clone() })
         } else if recent.len() as i64 >= MAILS_PER_DAY {
@@ -139,11 +172,14 @@ async fn start(
             None
         };
         if let Some(held) = held {
-            sqlx::query("UPDATE email_verifications SET interaction_id = $1 WHERE id = $2")
-                .bind(interaction_id)
-                .bind(latest)
-                .execute(&mut *tx)
-                .await?;
+            if let Proof::Fresh(proof_hash) = proof {
+                sqlx::query("UPDATE email_verifications SET interaction_id = $1, proof_hash = $2 WHERE id = $3")
+                    .bind(interaction_id)
+                    .bind(proof_hash)
+                    .bind(latest)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             tx.commit().await?;
             return Ok(held);
         }
@@ -156,8 +192,8 @@ async fn start(
     let (id, code, link_token) = (crate::random::url_safe(16), new_code(), crate::random::url_safe(32));
     sqlx::query(
         "INSERT INTO email_verifications (id, user_id, email_normalized, interaction_id, code_hash, code_expires_at, \
-         code_failures, link_hash, created_at, expires_at, used_at, new_email) \
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, NULL, $10)",
+         code_failures, link_hash, created_at, expires_at, used_at, new_email, proof_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, NULL, $10, $11)",
     )
     .bind(&id)
     .bind(user.id.as_str())
@@ -169,48 +205,56 @@ async fn start(
     .bind(now.0)
     .bind(now.plus_seconds(LINK_LIFETIME_SECONDS).0)
     .bind(new_email.map(Email::as_str))
+    .bind(proof_hash)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(Started::Sent { id, code, link_token })
 }
 
-/// Checks a typed code against verification `id`.
+/// Checks a typed code against verification `id`. Every entry first takes
+/// one of the code's tries (atomically), so that parallel guesses cannot
+/// get more than five between them.
 pub async fn verify_code(store: &Store, id: &str, typed: &str, now: UnixTime) -> Result<CodeOutcome, StoreError> {
     let code = normalize_code(typed);
     let mut tx = store.pool().begin().await?;
-    let claimed: Option<Claimed> = sqlx::query_as(
-        "UPDATE email_verifications SET used_at = $1 \
-         WHERE id = $2 AND code_hash = $3 AND used_at IS NULL AND code_expires_at > $1 AND code_failures < $4 \
-         RETURNING user_id, email_normalized, interaction_id, new_email",
-    )
-    .bind(now.0)
-    .bind(id)
-    .bind(code_hash(id, &code))
-    .bind(CODE_MAX_FAILURES)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(claimed) = claimed {
-        let verified = mark_verified(&mut tx, claimed, now).await?;
-        tx.commit().await?;
-        return Ok(verified.map_or(CodeOutcome::Unusable, CodeOutcome::Verified));
-    }
-    let failures: Option<(i64,)> = sqlx::query_as(
+    let reserved: Option<(i64, String)> = sqlx::query_as(
         "UPDATE email_verifications SET code_failures = code_failures + 1 \
-         WHERE id = $1 AND used_at IS NULL AND code_expires_at > $2 AND code_failures < $3 RETURNING code_failures",
+         WHERE id = $1 AND used_at IS NULL AND code_expires_at > $2 AND code_failures < $3 \
+         RETURNING code_failures, code_hash",
     )
     .bind(id)
     .bind(now.0)
     .bind(CODE_MAX_FAILURES)
     .fetch_optional(&mut *tx)
     .await?;
+    let Some((tries, stored)) = reserved else {
+        tx.rollback().await?;
+        return Ok(CodeOutcome::Unusable);
+    };
+    let typed_hash = SecretHash::of(format!("{id}:{code}").as_bytes());
+    if !typed_hash.matches(&SecretHash::from_stored(stored)) {
+        tx.commit().await?;
+        return Ok(if tries < CODE_MAX_FAILURES {
+            CodeOutcome::Wrong { tries_left: CODE_MAX_FAILURES - tries }
+        } else {
+            CodeOutcome::Unusable
+        });
+    }
+    let claimed: Option<Claimed> = sqlx::query_as(
+        "UPDATE email_verifications SET used_at = $1 WHERE id = $2 AND used_at IS NULL \
+         RETURNING user_id, email_normalized, interaction_id, new_email, proof_hash",
+    )
+    .bind(now.0)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let verified = match claimed {
+        Some(claimed) => mark_verified(&mut tx, claimed, now).await?,
+        None => None,
+    };
     tx.commit().await?;
-    Ok(match failures {
-        Some((failures,)) if failures < CODE_MAX_FAILURES => {
-            CodeOutcome::Wrong { tries_left: CODE_MAX_FAILURES - failures }
-        }
-        _ => CodeOutcome::Unusable,
-    })
+    Ok(verified.map_or(CodeOutcome::Unusable, CodeOutcome::Verified))
 }
 
 /// The verification a mailed link belongs to, while it can be used.
@@ -219,33 +263,45 @@ pub async fn find_by_link(
     token: &str,
     now: UnixTime,
 ) -> Result<Option<PendingVerification>, StoreError> {
-    let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT id, user_id, email_normalized, interaction_id FROM email_verifications \
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: String,
+        user_id: String,
+        email_normalized: String,
+        interaction_id: Option<String>,
+        new_email: Option<String>,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, user_id, email_normalized, interaction_id, new_email FROM email_verifications \
          WHERE link_hash = $1 AND used_at IS NULL AND expires_at > $2",
     )
     .bind(link_hash(token))
     .bind(now.0)
     .fetch_optional(store.pool())
     .await?;
-    Ok(row.map(|(id, user_id, email_normalized, interaction_id)| PendingVerification {
-        id,
-        user_id: UserId::from_stored(user_id),
-        email_normalized,
-        interaction_id,
+    Ok(row.map(|row| PendingVerification {
+        id: row.id,
+        user_id: UserId::from_stored(row.user_id),
+        email_normalized: row.email_normalized,
+        interaction_id: row.interaction_id,
+        new_email: row.new_email,
     }))
 }
 
-/// The account of verification `id` (used or not) made within the last
-/// day: whose page asks for a new mail.
-pub async fn find_user_of(store: &Store, id: &str, now: UnixTime) -> Result<Option<User>, StoreError> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT user_id FROM email_verifications WHERE id = $1 AND created_at > $2")
+/// Whose verification `id` is (used or not, made within the last day), and
+/// what for: the address to move to, for a change.
+pub async fn find_owner(store: &Store, id: &str, now: UnixTime) -> Result<Option<(User, Option<Email>)>, StoreError> {
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT user_id, new_email FROM email_verifications WHERE id = $1 AND created_at > $2")
             .bind(id)
             .bind(now.0 - 24 * 3600)
             .fetch_optional(store.pool())
             .await?;
     match row {
-        Some((user_id,)) => Ok(Some(get_user(store, &UserId::from_stored(user_id)).await?)),
+        Some((user_id, new_email)) => {
+            let user = get_user(store, &UserId::from_stored(user_id)).await?;
+            Ok(Some((user, new_email.and_then(|e| Email::parse(&e).ok()))))
+        }
         None => Ok(None),
     }
 }
@@ -255,7 +311,7 @@ pub async fn verify_link(store: &Store, token: &str, now: UnixTime) -> Result<Op
     let mut tx = store.pool().begin().await?;
     let claimed: Option<Claimed> = sqlx::query_as(
         "UPDATE email_verifications SET used_at = $1 WHERE link_hash = $2 AND used_at IS NULL AND expires_at > $1 \
-         RETURNING user_id, email_normalized, interaction_id, new_email",
+         RETURNING user_id, email_normalized, interaction_id, new_email, proof_hash",
     )
     .bind(now.0)
     .bind(link_hash(token))
@@ -271,16 +327,26 @@ pub async fn verify_link(store: &Store, token: &str, now: UnixTime) -> Result<Op
 }
 
 /// A verification as its use claimed it.
-type Claimed = (String, String, Option<String>, Option<String>);
+#[derive(sqlx::FromRow)]
+struct Claimed {
+    user_id: String,
+    email_normalized: String,
+    interaction_id: Option<String>,
+    new_email: Option<String>,
+    proof_hash: Option<String>,
+}
 
 /// Marks the account verified, if its address is still the one the
-/// verification was made for; for a change, moves it to the new address
-/// (unless another account took that meanwhile).
+/// verification was made for; for a change, moves it to the new address,
+/// unless another account took that meanwhile (checked in the statement, so
+/// that no unique violation aborts the transaction), and spends the reset
+/// links mailed to the old one.
 async fn mark_verified(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    (user_id, email_normalized, interaction_id, new_email): Claimed,
+    claimed: Claimed,
     now: UnixTime,
 ) -> Result<Option<Verified>, StoreError> {
+    let Claimed { user_id, email_normalized, interaction_id, new_email, proof_hash } = claimed;
     let previous: Option<(String,)> = sqlx::query_as("SELECT email FROM users WHERE id = $1 AND email_normalized = $2")
         .bind(&user_id)
         .bind(&email_normalized)
@@ -288,38 +354,41 @@ async fn mark_verified(
         .await?;
     let Some((previous,)) = previous else { return Ok(None) };
     let updated = match &new_email {
-        None => sqlx::query("UPDATE users SET email_verified = 1, updated_at = $1 WHERE id = $2")
+        None => {
+            sqlx::query("UPDATE users SET email_verified = 1, updated_at = $1 WHERE id = $2")
+                .bind(now.0)
+                .bind(&user_id)
+                .execute(&mut **tx)
+                .await?
+        }
+        Some(new_email) => {
+            sqlx::query(
+                "UPDATE users SET email = $1, email_normalized = $2, email_verified = 1, updated_at = $3 \
+                 WHERE id = $4 AND NOT EXISTS (SELECT 1 FROM users other WHERE other.email_normalized = $2)",
+            )
+            .bind(new_email)
+            .bind(new_email.to_lowercase())
             .bind(now.0)
             .bind(&user_id)
             .execute(&mut **tx)
-            .await
-            .map_err(StoreError::from),
-        Some(new_email) => sqlx::query(
-            "UPDATE users SET email = $1, email_normalized = $2, email_verified = 1, updated_at = $3 WHERE id = $4",
-        )
-        .bind(new_email)
-        .bind(new_email.to_lowercase())
-        .bind(now.0)
-        .bind(&user_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(StoreError::from),
+            .await?
+        }
     };
-    match updated {
-        Ok(_) => {}
-        // Another account has the address now: this proof changes nothing.
-        Err(StoreError::Conflict(_)) => return Ok(None),
-        Err(error) => return Err(error),
+    if updated.rows_affected() == 0 {
+        return Ok(None);
     }
-    sqlx::query("UPDATE email_verifications SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-        .bind(now.0)
-        .bind(&user_id)
-        .execute(&mut **tx)
-        .await?;
+    let mut spent = vec!["UPDATE email_verifications SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL"];
+    if new_email.is_some() {
+        spent.push("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL");
+    }
+    for statement in spent {
+        sqlx::query(statement).bind(now.0).bind(&user_id).execute(&mut **tx).await?;
+    }
     Ok(Some(Verified {
         user_id: UserId::from_stored(user_id),
         interaction_id,
         previous_email: new_email.map(|_| previous),
+        proof_hash,
     }))
 }
 
@@ -355,11 +424,16 @@ mod tests {
         async fn the_right_code_verifies_once_and_spends_the_link(db: TestDatabase) {
             let store = db.migrated_store().await;
             let jane = user(&store, "Jane@Example.org").await;
-            let (id, code, link) = sent(start_email_verification(&store, &jane, Some("i1"), UnixTime(100)).await.unwrap());
+            let (id, code, link) = sent(start_email_verification(&store, &jane, Some("i1"), Proof::Fresh("proof"), UnixTime(100)).await.unwrap());
             assert_eq!(find_by_link(&store, &link, UnixTime(101)).await.unwrap().map(|p| p.user_id), Some(jane.id.clone()));
             let spaced = format!("{} {}", &code[..3], &code[3..]);
             let outcome = verify_code(&store, &id, &spaced, UnixTime(101)).await.unwrap();
-            let expected = Verified { user_id: jane.id.clone(), interaction_id: Some("i1".into()), previous_email: None };
+            let expected = Verified {
+                user_id: jane.id.clone(),
+                interaction_id: Some("i1".into()),
+                previous_email: None,
+                proof_hash: Some("proof".into()),
+            };
             assert_eq!(outcome, CodeOutcome::Verified(expected));
             assert!(get_user(&store, &jane.id).await.unwrap().email_verified);
             assert_eq!(verify_code(&store, &id, &code, UnixTime(102)).await.unwrap(), CodeOutcome::Unusable, "single use");
@@ -369,7 +443,7 @@ mod tests {
         async fn five_wrong_codes_void_the_code_but_not_the_link(db: TestDatabase) {
             let store = db.migrated_store().await;
             let jane = user(&store, "jane@example.org").await;
-            let (id, code, link) = sent(start_email_verification(&store, &jane, None, UnixTime(100)).await.unwrap());
+            let (id, code, link) = sent(start_email_verification(&store, &jane, None, Proof::None, UnixTime(100)).await.unwrap());
             let wrong = if code == "000000" { "000001" } else { "000000" };
             for left in (1..CODE_MAX_FAILURES).rev() {
                 assert_eq!(verify_code(&store, &id, wrong, UnixTime(101)).await.unwrap(), CodeOutcome::Wrong { tries_left: left });
@@ -385,7 +459,7 @@ mod tests {
         async fn codes_and_links_expire(db: TestDatabase) {
             let store = db.migrated_store().await;
             let jane = user(&store, "jane@example.org").await;
-            let (id, code, link) = sent(start_email_verification(&store, &jane, None, UnixTime(100)).await.unwrap());
+            let (id, code, link) = sent(start_email_verification(&store, &jane, None, Proof::None, UnixTime(100)).await.unwrap());
             let code_late = UnixTime(100 + CODE_LIFETIME_SECONDS);
             assert_eq!(verify_code(&store, &id, &code, code_late).await.unwrap(), CodeOutcome::Unusable);
             let link_late = UnixTime(100 + LINK_LIFETIME_SECONDS);
@@ -397,28 +471,28 @@ mod tests {
         async fn mails_are_limited_and_a_new_one_voids_the_old(db: TestDatabase) {
             let store = db.migrated_store().await;
             let jane = user(&store, "jane@example.org").await;
-            let (first, first_code, first_link) = sent(start_email_verification(&store, &jane, None, UnixTime(1000)).await.unwrap());
-            let soon = start_email_verification(&store, &jane, Some("i2"), UnixTime(1059)).await.unwrap();
+            let (first, first_code, first_link) = sent(start_email_verification(&store, &jane, None, Proof::None, UnixTime(1000)).await.unwrap());
+            let soon = start_email_verification(&store, &jane, Some("i2"), Proof::None, UnixTime(1059)).await.unwrap();
             assert_eq!(soon, Started::TooSoon { id: first.clone() });
-            assert_eq!(find_user_of(&store, &first, UnixTime(1059)).await.unwrap().map(|u| u.id), Some(jane.id.clone()));
-            assert_eq!(find_user_of(&store, "unknown", UnixTime(1059)).await.unwrap(), None);
-            let (second, _, _) = sent(start_email_verification(&store, &jane, None, UnixTime(1060)).await.unwrap());
+            assert_eq!(find_owner(&store, &first, UnixTime(1059)).await.unwrap().map(|(u, change)| (u.id, change)), Some((jane.id.clone(), None)));
+            assert_eq!(find_owner(&store, "unknown", UnixTime(1059)).await.unwrap(), None);
+            let (second, _, _) = sent(start_email_verification(&store, &jane, None, Proof::None, UnixTime(1060)).await.unwrap());
             assert_eq!(verify_code(&store, &first, &first_code, UnixTime(1061)).await.unwrap(), CodeOutcome::Unusable);
             assert_eq!(verify_link(&store, &first_link, UnixTime(1061)).await.unwrap(), None);
             let mut latest = second;
             for n in 2..MAILS_PER_DAY {
-                latest = sent(start_email_verification(&store, &jane, None, UnixTime(1000 + 60 * n)).await.unwrap()).0;
+                latest = sent(start_email_verification(&store, &jane, None, Proof::None, UnixTime(1000 + 60 * n)).await.unwrap()).0;
             }
-            let held = start_email_verification(&store, &jane, Some("i3"), UnixTime(1000 + 60 * MAILS_PER_DAY)).await.unwrap();
+            let held = start_email_verification(&store, &jane, Some("i3"), Proof::None, UnixTime(1000 + 60 * MAILS_PER_DAY)).await.unwrap();
             assert_eq!(held, Started::DailyLimit { id: latest.clone() });
             let next_day = UnixTime(1000 + 24 * 3600 + 1);
-            assert!(matches!(start_email_verification(&store, &jane, None, next_day).await.unwrap(), Started::Sent { .. }));
+            assert!(matches!(start_email_verification(&store, &jane, None, Proof::None, next_day).await.unwrap(), Started::Sent { .. }));
         }
 
         async fn a_changed_address_is_not_verified_by_an_old_mail(db: TestDatabase) {
             let store = db.migrated_store().await;
             let jane = user(&store, "jane@example.org").await;
-            let (_, _, link) = sent(start_email_verification(&store, &jane, None, UnixTime(100)).await.unwrap());
+            let (_, _, link) = sent(start_email_verification(&store, &jane, None, Proof::None, UnixTime(100)).await.unwrap());
             sqlx::query("UPDATE users SET email = 'new@example.org', email_normalized = 'new@example.org' WHERE id = $1")
                 .bind(jane.id.as_str())
                 .execute(store.pool())

@@ -373,16 +373,20 @@ pub async fn find_pending_sign_in(
     }))
 }
 
-/// Counts a wrong code; returns the tries left (0: the sign-in is over).
-pub async fn pending_sign_in_failed(store: &Store, token: &str) -> Result<i64, StoreError> {
+/// Takes one of the waiting sign-in's tries before its code is checked
+/// (atomically, so that parallel requests cannot get more than five);
+/// returns the tries left after this one, `None` when it is over.
+pub async fn take_pending_try(store: &Store, token: &str, now: UnixTime) -> Result<Option<i64>, StoreError> {
     let row: Option<(i64,)> = sqlx::query_as(
-        "UPDATE pending_second_factors SET failures = failures + 1 WHERE token_hash = $1 AND used_at IS NULL \
-         RETURNING failures",
+        "UPDATE pending_second_factors SET failures = failures + 1 \
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 AND failures < $3 RETURNING failures",
     )
     .bind(SecretHash::of(token.as_bytes()).as_str())
+    .bind(now.0)
+    .bind(PENDING_MAX_FAILURES)
     .fetch_optional(store.pool())
     .await?;
-    Ok(row.map_or(0, |(failures,)| (PENDING_MAX_FAILURES - failures).max(0)))
+    Ok(row.map(|(failures,)| PENDING_MAX_FAILURES - failures))
 }
 
 /// Ends a waiting sign-in once its second factor was right; `false` when
@@ -504,8 +508,9 @@ mod tests {
             assert_eq!((found.user_id, found.interaction_id.as_deref()), (jane.clone(), Some("i1")));
             assert!(find_pending_sign_in(&store, &token, UnixTime(100 + PENDING_LIFETIME_SECONDS)).await.unwrap().is_none());
             for left in (0..PENDING_MAX_FAILURES).rev() {
-                assert_eq!(pending_sign_in_failed(&store, &token).await.unwrap(), left);
+                assert_eq!(take_pending_try(&store, &token, UnixTime(102)).await.unwrap(), Some(left));
             }
+            assert_eq!(take_pending_try(&store, &token, UnixTime(102)).await.unwrap(), None, "no sixth try");
             assert!(find_pending_sign_in(&store, &token, UnixTime(102)).await.unwrap().is_none(), "tried too often");
 
             let other = start_pending_sign_in(&store, &jane, None, Some("/account"), UnixTime(100)).await.unwrap();

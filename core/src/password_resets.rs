@@ -1,7 +1,9 @@
 //! Password reset by a mailed link: a random token (only its SHA-256 is
 //! stored), single use, valid for 30 minutes. Completing a reset sets the
-//! new password, spends every open reset link of the account, ends all its
-//! sessions and revokes all its token families, in one transaction.
+//! new password, confirms the address (the link proved the mailbox), spends
+//! every open reset link of the account, ends all its sessions and revokes
+//! all its token families, in one transaction; for an account that was
+//! never confirmed, its second factors go too.
 
 use crate::clients::SecretHash;
 use crate::clock::UnixTime;
@@ -83,7 +85,21 @@ pub async fn complete_password_reset(
         tx.rollback().await?;
         return Ok(None);
     };
-    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+    // The link proved the mailbox. An account that was never confirmed
+    // might have been set up by someone else with this address: whatever
+    // second factors they added go with their password.
+    let (verified,): (i16,) =
+        sqlx::query_as("SELECT email_verified FROM users WHERE id = $1").bind(&user_id).fetch_one(&mut *tx).await?;
+    if verified == 0 {
+        for statement in [
+            "DELETE FROM totp_credentials WHERE user_id = $1",
+            "DELETE FROM recovery_codes WHERE user_id = $1",
+            "DELETE FROM passkeys WHERE user_id = $1",
+        ] {
+            sqlx::query(statement).bind(&user_id).execute(&mut *tx).await?;
+        }
+    }
+    sqlx::query("UPDATE users SET password_hash = $1, email_verified = 1, updated_at = $2 WHERE id = $3")
         .bind(password_hash)
         .bind(now.0)
         .bind(&user_id)
@@ -136,6 +152,16 @@ mod tests {
             assert!(find_session(&store, &session.id, UnixTime(163)).await.unwrap().is_none(), "signed out everywhere");
             assert!(complete_password_reset(&store, &token, "$argon2id$again", UnixTime(163)).await.unwrap().is_none(), "single use");
             assert!(complete_password_reset(&store, &other, "$argon2id$again", UnixTime(163)).await.unwrap().is_none(), "the other link is spent too");
+            assert!(get_user(&store, &jane.id).await.unwrap().email_verified, "the link proved the mailbox");
+        }
+
+        async fn a_reset_of_a_never_confirmed_account_removes_its_second_factors(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let jane = user(&store).await;
+            crate::mfa::new_recovery_codes(&store, &jane.id, UnixTime(50)).await.unwrap();
+            let token = start_password_reset(&store, &jane.id, UnixTime(100)).await.unwrap().unwrap();
+            complete_password_reset(&store, &token, "$argon2id$new", UnixTime(101)).await.unwrap().unwrap();
+            assert_eq!(crate::mfa::mfa_status(&store, &jane.id).await.unwrap().recovery_codes_left, 0);
         }
 
         async fn reset_links_expire(db: TestDatabase) {

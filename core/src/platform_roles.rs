@@ -30,9 +30,12 @@ impl Role {
 }
 
 /// Gives the account with this address the role (again: no change); `None`
-/// when there is no such account.
+/// when there is no such account, or its address is not confirmed (whoever
+/// registered it may not own it).
 pub async fn grant(store: &Store, email: &Email, role: Role, now: UnixTime) -> Result<Option<User>, StoreError> {
-    let Some(user) = find_user_by_email(store, email).await? else { return Ok(None) };
+    let Some(user) = find_user_by_email(store, email).await?.filter(|user| user.email_verified) else {
+        return Ok(None);
+    };
     sqlx::query(
         "INSERT INTO platform_roles (user_id, role, granted_at) VALUES ($1, $2, $3) \
          ON CONFLICT (user_id, role) DO NOTHING",
@@ -94,6 +97,8 @@ mod tests {
             let email = Email::parse("ops@example.org").unwrap();
             let new = NewUser { email: email.clone(), given_name: None, family_name: None, locale: "en".into() };
             let ops = insert_user(&store, new, UnixTime(1)).await.unwrap();
+            assert!(grant(&store, &email, Role::Operator, UnixTime(2)).await.unwrap().is_none(), "not confirmed yet");
+            sqlx::query("UPDATE users SET email_verified = 1 WHERE id = $1").bind(ops.id.as_str()).execute(store.pool()).await.unwrap();
             assert!(!has_role(&store, &ops.id, Role::Operator).await.unwrap());
             let granted = grant(&store, &Email::parse("OPS@example.org").unwrap(), Role::Operator, UnixTime(5)).await.unwrap();
             assert_eq!(granted.map(|u| u.id), Some(ops.id.clone()));

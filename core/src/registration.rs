@@ -99,17 +99,24 @@ pub fn check(form: Form, policy: &Policy, supported_locales: &[&str]) -> Result<
     }
 }
 
+/// An account whose address was never confirmed is replaced by a new
+/// registration after this long (the life of its confirmation link): so
+/// that whoever registered someone else's address cannot hold it.
+pub const UNCONFIRMED_KEPT_SECONDS: i64 = 24 * 3600;
+
 /// What registering did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Registered {
     /// A new, unverified account.
     Created(User),
-    /// The address already had this account; nothing changed.
+    /// The address already had this account (confirmed, or registered
+    /// less than a day ago); nothing changed.
     Exists(User),
 }
 
 /// Creates the account with its password (an argon2id PHC string) and the
-/// time the terms were accepted.
+/// time the terms were accepted. An existing account of the address that
+/// was never confirmed and is older than a day is deleted first.
 pub async fn register(
     store: &Store,
     checked: Checked,
@@ -118,6 +125,16 @@ pub async fn register(
 ) -> Result<Registered, StoreError> {
     let email = checked.user.email.clone();
     let terms_accepted_at = checked.accepted_terms.then_some(now);
+    if let Some(stale) = find_user_by_email(store, &email)
+        .await?
+        .filter(|user| !user.email_verified && user.created_at.0 <= now.0 - UNCONFIRMED_KEPT_SECONDS)
+    {
+        // Never confirmed, and its link has expired: nobody proved it theirs.
+        sqlx::query("DELETE FROM users WHERE id = $1 AND email_verified = 0")
+            .bind(stale.id.as_str())
+            .execute(store.pool())
+            .await?;
+    }
     let created = insert_user_with(store, checked.user, Some(password_hash), terms_accepted_at, now).await;
     match created {
         Ok(user) => Ok(Registered::Created(user)),
@@ -217,9 +234,18 @@ mod tests {
 
             let again = Form { email: "JANE@klinik.example".into(), ..form() };
             let second = register(&store, check(again, &open(), LOCALES).unwrap(), "$argon2id$other", UnixTime(8)).await.unwrap();
-            assert_eq!(second, Registered::Exists(jane));
+            assert_eq!(second, Registered::Exists(jane.clone()));
             let (_, hash) = find_user_for_sign_in(&store, &Email::parse("jane@klinik.example").unwrap()).await.unwrap().unwrap();
             assert_eq!(hash.as_deref(), Some("$argon2id$h"), "the existing password stays");
+
+            // Never confirmed and a day old: a new registration replaces it.
+            let later = UnixTime(7 + UNCONFIRMED_KEPT_SECONDS);
+            let third = Form { email: "jane@klinik.example".into(), ..form() };
+            let replaced = register(&store, check(third, &open(), LOCALES).unwrap(), "$argon2id$new", later).await.unwrap();
+            let Registered::Created(fresh) = replaced else { panic!("not replaced: {replaced:?}") };
+            assert_ne!(fresh.id, jane.id);
+            let (_, hash) = find_user_for_sign_in(&store, &Email::parse("jane@klinik.example").unwrap()).await.unwrap().unwrap();
+            assert_eq!(hash.as_deref(), Some("$argon2id$new"));
         }
     }
 }

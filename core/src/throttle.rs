@@ -30,6 +30,10 @@ pub const PER_ADDRESS: Policy = Policy { free_failures: 20, first_delay_seconds:
 /// 1 min, the one after 2 min, 4 min … up to an hour.
 pub const REGISTRATIONS_PER_ADDRESS: Policy =
     Policy { free_failures: 9, first_delay_seconds: 60, max_delay_seconds: 3600 };
+/// Second-factor codes per account: five free, then 1 min, 2 min … up to an
+/// hour. Only a right second factor clears it (a right password does not),
+/// so a stolen password cannot be used to guess codes.
+pub const SECOND_FACTOR: Policy = Policy { free_failures: 5, first_delay_seconds: 60, max_delay_seconds: 3600 };
 /// A count whose last failure is older than this starts again.
 pub const FORGET_AFTER_SECONDS: i64 = 3600;
 
@@ -64,6 +68,11 @@ impl ThrottleKey {
         Self { hash: hash("verification", id), policy: PER_ACCOUNT }
     }
 
+    /// Second-factor codes typed for an account.
+    pub fn second_factor(user_id: &str) -> Self {
+        Self { hash: hash("second_factor", user_id), policy: SECOND_FACTOR }
+    }
+
     /// Registrations from a client address (each one counts).
     pub fn registrations(address: &std::net::IpAddr) -> Self {
         Self { hash: hash("registrations", &address.to_string()), policy: REGISTRATIONS_PER_ADDRESS }
@@ -96,6 +105,13 @@ impl SignInAttempt {
     /// that one address cannot make accounts (and argon2 work) without end.
     pub fn registration(address: &std::net::IpAddr) -> Self {
         Self { account: ThrottleKey::registrations(address), address: None }
+    }
+
+    /// Typing a second-factor code for an account: counted against the
+    /// account's own second-factor count (see `SECOND_FACTOR`) and the
+    /// address.
+    pub fn second_factor(user_id: &str, address: Option<&std::net::IpAddr>) -> Self {
+        Self { account: ThrottleKey::second_factor(user_id), address: address.map(ThrottleKey::address) }
     }
 
     /// Typing the code of e-mail verification `id`: counted against the

@@ -269,6 +269,31 @@ pub async fn update_user_profile(
     Ok(())
 }
 
+/// Updates what the person edits in the account console: names and
+/// language (never the verification flag, which only a proof changes).
+pub async fn update_names_and_language(
+    store: &Store,
+    id: &UserId,
+    given_name: Option<&str>,
+    family_name: Option<&str>,
+    locale: &str,
+    now: UnixTime,
+) -> Result<(), StoreError> {
+    let result =
+        sqlx::query("UPDATE users SET given_name = $1, family_name = $2, locale = $3, updated_at = $4 WHERE id = $5")
+            .bind(given_name)
+            .bind(family_name)
+            .bind(locale)
+            .bind(now.0)
+            .bind(id.as_str())
+            .execute(store.pool())
+            .await?;
+    if result.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
 /// Sets (or, with `None`, removes) the account's password hash.
 pub async fn set_password_hash(store: &Store, id: &UserId, phc: Option<&str>, now: UnixTime) -> Result<(), StoreError> {
     let result = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")

@@ -37,6 +37,7 @@ test("add a passkey, sign in to an app with it alone, remove it", async ({ page 
   const passkeys = page.getByRole("region", { name: "Passkeys" });
   await expect(passkeys).toContainText("No passkeys yet");
   await passkeys.getByLabel("Name of the new passkey").fill("Work laptop");
+  await passkeys.getByLabel("Current password, to confirm").fill(PASSWORD);
   await passkeys.getByRole("button", { name: "Add a passkey" }).click();
   await expect(page.getByRole("status")).toContainText("The passkey is added");
   await expect(passkeys).toContainText("Work laptop");

@@ -41,6 +41,7 @@ test("set up an authenticator app, then sign in to an app with its code", async 
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account");
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
   const twoStep = page.getByRole("region", { name: "Two-step sign-in" });
+  await twoStep.getByLabel("Current password, to confirm").fill(PASSWORD);
   await twoStep.getByRole("button", { name: "Set up an authenticator app" }).click();
 
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Set up an authenticator app");

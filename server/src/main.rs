@@ -110,7 +110,7 @@ async fn admin(settings: &Settings, action: AdminCommand) -> Result<(), startup:
                 startup::read_store(settings, async |store| platform_roles::grant(store, &address, role, now).await);
             match granted.await? {
                 Some(user) => print_line(&format!("{} is {} now", user.email, role.as_str())),
-                None => return Err(usage(format!("no account has the address {typed}"))),
+                None => return Err(usage(format!("no account with a confirmed address {typed}"))),
             }
         }
         AdminCommand::Revoke { email: typed, role: named } => {

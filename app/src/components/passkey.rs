@@ -14,7 +14,7 @@ mod browser {
     #[wasm_bindgen(module = "/src/passkeys.js")]
     extern "C" {
         #[wasm_bindgen(catch, js_name = addPasskey)]
-        async fn add_passkey(name: String) -> Result<JsValue, JsValue>;
+        async fn add_passkey(name: String, password: String) -> Result<JsValue, JsValue>;
         #[wasm_bindgen(catch, js_name = signInWithPasskey)]
         async fn sign_in_with_passkey(
             interaction: Option<String>,
@@ -37,8 +37,8 @@ mod browser {
         web_sys::window().ok_or("no window")?.location().assign(&address).map_err(|_| "navigation".to_string())
     }
 
-    pub async fn add(name: String) -> Result<(), String> {
-        go(add_passkey(name).await.map_err(code)?)
+    pub async fn add(name: String, password: String) -> Result<(), String> {
+        go(add_passkey(name, password).await.map_err(code)?)
     }
 
     pub async fn sign_in(interaction: Option<String>, return_to: Option<String>) -> Result<(), String> {
@@ -69,6 +69,7 @@ fn failure_text(code: &str) -> &'static str {
     let t = use_i18n().t();
     match code {
         "cancelled" => t.passkey_cancelled,
+        "wrong_password" => t.wrong_password,
         "passkeys_off" => t.passkeys_off,
         _ => t.passkey_failed,
     }
@@ -107,13 +108,14 @@ pub fn PasskeySignIn(interaction: Option<String>, return_to: Option<String>) -> 
 pub fn AddPasskey() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
     let hydrated = hydrated();
     let start = move |_| {
-        let chosen = name.get_untracked();
+        let (chosen, typed) = (name.get_untracked(), password.get_untracked());
         #[cfg(feature = "hydrate")]
-        run(error, browser::add(chosen));
+        run(error, browser::add(chosen, typed));
         #[cfg(not(feature = "hydrate"))]
-        let _ = (chosen, error);
+        let _ = (chosen, typed, error);
     };
     view! {
         <Show
@@ -124,6 +126,11 @@ pub fn AddPasskey() -> impl IntoView {
                 <div class="grow">
                     <label for="passkey-name" class="block text-sm font-medium text-slate-800">{tr(|t| t.passkey_name_label)}</label>
                     <input id="passkey-name" type="text" maxlength="60" bind:value=name
+                        class="mt-1 block w-full rounded-md border border-slate-400 px-3 py-2 text-slate-900 focus:border-teal-700 focus:outline focus:outline-2 focus:outline-teal-700" />
+                </div>
+                <div class="grow">
+                    <label for="passkey-password" class="block text-sm font-medium text-slate-800">{tr(|t| t.mfa_password_label)}</label>
+                    <input id="passkey-password" type="password" autocomplete="current-password" bind:value=password
                         class="mt-1 block w-full rounded-md border border-slate-400 px-3 py-2 text-slate-900 focus:border-teal-700 focus:outline focus:outline-2 focus:outline-teal-700" />
                 </div>
                 <button type="button" on:click=start

@@ -246,9 +246,16 @@ fn mfa(view: &AccountView) -> impl IntoView + use<> {
         }
         .into_any()
     } else {
+        let (error, described, invalid) = field_error(view, "mfa-password");
         view! {
             <p class="mt-2 text-slate-700">{tr(|t| t.mfa_off)}</p>
-            <form method="post" action="/account/totp" class="mt-4">
+            <form method="post" action="/account/totp" class="mt-4 space-y-4">
+                <div>
+                    <label for="mfa-password" class=LABEL>{tr(|t| t.mfa_password_label)}</label>
+                    <input id="mfa-password" name="password" type="password" autocomplete="current-password" required
+                        aria-describedby=described aria-invalid=invalid class=INPUT />
+                    {error}
+                </div>
                 <button type="submit" class=PRIMARY>{tr(|t| t.mfa_setup)}</button>
             </form>
         }

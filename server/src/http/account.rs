@@ -17,7 +17,7 @@ use sanus_core::mfa::{begin_totp, confirm_totp, mfa_status, new_recovery_codes, 
 use sanus_core::password_policy::{self, check_new_password};
 use sanus_core::sessions::{Session, end_session, find_session_by_token};
 use sanus_core::throttle::SignInAttempt;
-use sanus_core::users::{Email, User, find_user_for_sign_in, get_user, update_user_profile};
+use sanus_core::users::{Email, User, find_user_for_sign_in, get_user};
 use serde::Deserialize;
 
 use super::audit_event;
@@ -188,13 +188,12 @@ pub async fn profile(
         return refused(AccountError::FamilyNameTooLong);
     }
     let locale = app::i18n::Locale::parse(&form.locale).map_or(me.user.locale.clone(), |l| l.as_str().to_string());
-    let saved = update_user_profile(
+    let saved = sanus_core::users::update_names_and_language(
         &state.store,
         &me.user.id,
         given.as_deref(),
         family.as_deref(),
         &locale,
-        me.user.email_verified,
         now,
     )
     .await;
@@ -260,14 +259,14 @@ pub async fn password(
 }
 
 /// Why a current password did not confirm a change.
-enum Refused {
+pub(super) enum Refused {
     Wrong,
     Throttled(i64),
 }
 
 /// Checks the account's current password before a sensitive change. Wrong
 /// ones count (and are audited) like failed sign-ins.
-async fn current_password(
+pub(super) async fn current_password(
     state: &AppState,
     headers: &HeaderMap,
     me: &SignedIn,
@@ -397,10 +396,25 @@ fn signed_out(state: &AppState) -> Response {
 /// The name authenticator apps list the account under.
 const TOTP_ISSUER: &str = "Sanus";
 
-/// `POST /account/totp`: starts setting up an authenticator app.
-pub async fn totp_begin(State(state): State<AppState>, headers: HeaderMap) -> Response {
+/// `POST /account/totp`: starts setting up an authenticator app (with the
+/// current password: a session alone must not add a way in).
+pub async fn totp_begin(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
     let now = state.clock.now();
     let me = signed_in_or_answer!(state, headers, now);
+    let address = client_address(&headers, &peer, &state.settings.server);
+    match current_password(&state, &headers, &me, form.password, address, now).await {
+        Ok(Ok(())) => {}
+        Ok(Err(Refused::Wrong)) => return refused(AccountError::MfaWrongPassword),
+        Ok(Err(Refused::Throttled(seconds))) => {
+            return refused(AccountError::Throttled { retry_after_seconds: seconds });
+        }
+        Err(error) => return failed(&state, &headers, &error),
+    }
     match begin_totp(&state.store, state.keys.kek(), &me.user.id, TOTP_ISSUER, &me.user.email, now).await {
         Ok(Some(_)) => see_other("/account/totp"),
         // One is set up already: nothing to do here.
@@ -596,16 +610,22 @@ pub async fn delete(
         }
         Err(error) => return failed(&state, &headers, &error),
     }
+    // The second factor too, if set up: counted like one at sign-in.
     let second_factor = async {
         if !mfa_status(&state.store, &me.user.id).await?.required() {
             return Ok(true);
         }
-        if sanus_core::mfa::check_totp(&state.store, state.keys.kek(), &me.user.id, &form.code, now).await? {
-            return Ok(true);
+        let attempt = SignInAttempt::second_factor(me.user.id.as_str(), address.as_ref());
+        if attempt.wait(&state.store, now).await?.is_some() {
+            return Ok(false);
         }
-        Ok::<_, sanus_core::keys::KeyError>(
-            sanus_core::mfa::use_recovery_code(&state.store, &me.user.id, &form.code, now).await?,
-        )
+        let proven = super::second_factor::check_second_factor(&state, &me.user.id, &form.code, now).await?;
+        if proven.is_some() {
+            attempt.record_success(&state.store).await?;
+        } else {
+            attempt.record_failure(&state.store, now).await?;
+        }
+        Ok::<_, sanus_core::keys::KeyError>(proven.is_some())
     };
     match second_factor.await {
         Ok(true) => {}
@@ -677,31 +697,15 @@ pub async fn change_email(
         Ok(None) => {}
         Err(error) => return failed(&state, &headers, &error),
     }
-    let started = match sanus_core::email_verification::start_email_change(&state.store, &me.user, &new, now).await {
+    let started = match super::registration::send_change(&state, &me.user, &new, &headers, address, now).await {
         Ok(started) => started,
         Err(error) => return failed(&state, &headers, &error),
     };
     use sanus_core::email_verification::Started;
     let notice = match &started {
-        Started::Sent { code, link_token, .. } => {
-            let link = format!("{}/email/confirm/{link_token}", state.settings.server.public_url.as_str());
-            let mail = sanus_core::mail::email_verification_mail(&me.user.locale, new.as_str(), code, &link);
-            let task_state = state.clone();
-            tokio::spawn(async move {
-                if let Err(error) = task_state.mailer.send(&task_state.store, &mail, now).await {
-                    tracing::error!(%error, "cannot send the code to a new address");
-                }
-            });
-            let mut event = audit_event(EventKind::EmailVerificationSent, &headers, address);
-            event.user_id = Some(&me.user.id);
-            event.detail = serde_json::json!({ "purpose": "change" });
-            if let Err(error) = audit::record(&state.store, &event, now).await {
-                return failed(&state, &headers, &error);
-            }
-            String::new()
-        }
-        Started::TooSoon { .. } => "?notice=too-soon".into(),
-        Started::DailyLimit { .. } => "?notice=daily-limit".into(),
+        Started::Sent { .. } => "",
+        Started::TooSoon { .. } => "?notice=too-soon",
+        Started::DailyLimit { .. } => "?notice=daily-limit",
     };
     see_other(&format!("/email/verify/{}{notice}", started.id()))
 }

@@ -8,6 +8,8 @@ use axum::http::{HeaderMap, HeaderValue, header};
 pub const SESSION: &str = "sanus_session";
 /// A sign-in whose password was right, waiting for its second factor.
 pub const SECOND_FACTOR: &str = "sanus_second_factor";
+/// The browser that proved a password before its address is confirmed.
+pub const VERIFICATION_PROOF: &str = "sanus_verify";
 /// A WebAuthn ceremony between its two requests.
 pub const WEBAUTHN: &str = "sanus_webauthn";
 /// Binds interactions to the browser that started them.

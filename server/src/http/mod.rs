@@ -108,13 +108,39 @@ fn is_html(_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions) -> bo
 }
 
 /// The span of one request: its id, method and path. The query string is
-/// left out on purpose: it can carry codes and tokens.
+/// left out on purpose: it can carry codes and tokens; so are the path
+/// segments that are secrets themselves (mailed links).
 fn request_span<B>(request: &Request<B>) -> tracing::Span {
     let id = request.headers().get(&REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
     tracing::info_span!(
         "request",
         id = %id,
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %loggable_path(request.uri().path()),
     )
+}
+
+/// Paths whose next segment is a secret (the token of a mailed link).
+const SECRET_SEGMENT_AFTER: [&str; 2] = ["/password/reset/", "/email/confirm/"];
+
+/// The path with the token of a mailed link replaced by `…`.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in SECRET_SEGMENT_AFTER {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let after = rest.find('/').map_or("", |slash| &rest[slash..]);
+            return format!("{prefix}…{after}").into();
+        }
+    }
+    path.into()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mailed_link_tokens_stay_out_of_the_log() {
+        assert_eq!(super::loggable_path("/password/reset/s3cret"), "/password/reset/…");
+        assert_eq!(super::loggable_path("/email/confirm/s3cret"), "/email/confirm/…");
+        assert_eq!(super::loggable_path("/email/verify/abc/resend"), "/email/verify/abc/resend");
+        assert_eq!(super::loggable_path("/token"), "/token");
+    }
 }

@@ -70,14 +70,34 @@ async fn signed_in(
     }
 }
 
-/// `POST /account/passkeys/begin`: options to create a passkey.
-pub async fn begin_registration(State(state): State<AppState>, headers: HeaderMap) -> Response {
+#[derive(Deserialize, Default)]
+pub struct BeginRegistration {
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /account/passkeys/begin`: options to create a passkey, once the
+/// current password is given (a session alone must not add a way in).
+pub async fn begin_registration(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Json(body): Json<BeginRegistration>,
+) -> Response {
     let Some(rp) = state.passkeys.clone() else { return unavailable() };
     let now = state.clock.now();
     let me = match signed_in(&state, &headers, now).await {
         Ok(me) => me,
         Err(response) => return response,
     };
+    let address = client_address(&headers, &peer, &state.settings.server);
+    use super::account::{Refused, current_password};
+    match current_password(&state, &headers, &me, body.password, address, now).await {
+        Ok(Ok(())) => {}
+        Ok(Err(Refused::Wrong)) => return refused(StatusCode::FORBIDDEN, "wrong_password", &"wrong password"),
+        Ok(Err(Refused::Throttled(_))) => return refused(StatusCode::TOO_MANY_REQUESTS, "throttled", &"throttled"),
+        Err(error) => return failure(error.into()),
+    }
     match passkeys::begin_registration(&state.store, &rp, &me.user, now).await {
         Ok((created, token)) => options(&state, created, &token),
         Err(error) => failure(error),
@@ -195,6 +215,14 @@ pub async fn finish_sign_in_with_passkey(
         }
         Err(error) => return failure(error),
     };
+    // An address not yet confirmed signs in only where the operator allows it.
+    match sanus_core::users::get_user(&state.store, &signed_in.user_id).await {
+        Ok(user) if !user.email_verified && !state.settings.accounts.unverified_may_sign_in => {
+            return refused(StatusCode::FORBIDDEN, "email_not_verified", &"the address is not confirmed");
+        }
+        Ok(_) => {}
+        Err(error) => return failure(error.into()),
+    }
     let interaction = match &signed_in.interaction_id {
         Some(id) => match load_interaction(&state, &headers, id, now).await {
             Ok(found) => found.map(|(interaction, _)| interaction),

@@ -12,12 +12,13 @@ use axum::Form;
 use axum::body::Body;
 use axum::extract::FromRequest as _;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use sanus_core::UnixTime;
 use sanus_core::audit::{self, EventKind};
+use sanus_core::clients::SecretHash;
 use sanus_core::email_verification::{
-    CodeOutcome, Started, Verified, find_by_link, find_user_of, start_email_verification, verify_code, verify_link,
+    CodeOutcome, Proof, Started, Verified, find_by_link, find_owner, start_email_verification, verify_code, verify_link,
 };
 use sanus_core::mail::{account_exists_mail, email_verification_mail};
 use sanus_core::password_policy::{self, PasswordRuleError};
@@ -29,6 +30,7 @@ use serde::Deserialize;
 
 use super::audit_event;
 use super::client_address::{Peer, client_address};
+use super::cookies;
 use crate::oidc::authorize::{load_interaction, see_other};
 use crate::state::AppState;
 use app::dto::{
@@ -169,10 +171,13 @@ pub async fn register(State(state): State<AppState>, peer: Peer, request: Reques
     let Some(hash) = state.passwords.hash(checked.password.clone()).await else {
         return failed(&state, &headers, &"the password could not be hashed now");
     };
-    let (user, kind) = match registration::register(&state.store, checked, &hash, now).await {
-        Ok(Registered::Created(user)) => (user, EventKind::Registered),
-        Ok(Registered::Exists(user)) => (user, EventKind::RegistrationExisting),
+    let registered = match registration::register(&state.store, checked, &hash, now).await {
+        Ok(registered) => registered,
         Err(error) => return failed(&state, &headers, &error),
+    };
+    let (user, kind) = match &registered {
+        Registered::Created(user) => (user, EventKind::Registered),
+        Registered::Exists(user) => (user, EventKind::RegistrationExisting),
     };
     let mut event = audit_event(kind, &headers, address);
     event.user_id = Some(&user.id);
@@ -180,10 +185,65 @@ pub async fn register(State(state): State<AppState>, peer: Peer, request: Reques
         return failed(&state, &headers, &error);
     }
     tracing::info!(user_id = %user.id, kind = kind.as_str(), "registration");
-    match send_verification(&state, &user, interaction.as_deref(), &headers, address, now).await {
-        Ok(started) => see_other(&verify_location(started.id(), interaction.as_deref(), None)),
+    let user = user.clone();
+    if matches!(registered, Registered::Exists(_)) {
+        // The same answer as for a new account, with a page that leads
+        // nowhere; the owner is told by mail, with a way back in.
+        notify_owner(&state, user, now);
+        let decoy = sanus_core::random::url_safe(16);
+        return see_other(&verify_location(&decoy, interaction.as_deref(), None));
+    }
+    let (proof_cookie, proof) = new_proof(&state);
+    let started =
+        send_verification(&state, &user, interaction.as_deref(), Proof::Fresh(&proof), &headers, address, now);
+    match started.await {
+        Ok(started) => {
+            let mut response = see_other(&verify_location(started.id(), interaction.as_deref(), None));
+            response.headers_mut().append(header::SET_COOKIE, proof_cookie);
+            response
+        }
         Err(error) => failed(&state, &headers, &error),
     }
+}
+
+/// A random cookie for the browser that just proved the password, and the
+/// hash a verification keeps of it: only that browser may be signed in by
+/// confirming the address.
+pub fn new_proof(state: &AppState) -> (HeaderValue, String) {
+    let token = sanus_core::random::url_safe(32);
+    let hash = SecretHash::of(token.as_bytes()).as_str().to_string();
+    let secure = state.settings.server.public_url.is_https();
+    let max_age = Some(sanus_core::email_verification::LINK_LIFETIME_SECONDS);
+    let cookie = cookies::set(cookies::VERIFICATION_PROOF, &token, max_age, secure)
+        .unwrap_or_else(|| HeaderValue::from_static(""));
+    (cookie, hash)
+}
+
+/// The hash of this browser's proof cookie, if it has one.
+fn proof_of(headers: &HeaderMap) -> Option<String> {
+    cookies::read(headers, cookies::VERIFICATION_PROOF)
+        .map(|token| SecretHash::of(token.as_bytes()).as_str().to_string())
+}
+
+/// Mails the owner of an address that registered again: a note with a
+/// password-reset link (at most one a minute, as resets are limited).
+fn notify_owner(state: &AppState, user: User, now: UnixTime) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let token = match start_password_reset(&state.store, &user.id, now).await {
+            Ok(Some(token)) => token,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::error!(%error, "cannot start a password reset for an existing account");
+                return;
+            }
+        };
+        let link = format!("{}/password/reset/{token}", state.settings.server.public_url.as_str());
+        let mail = account_exists_mail(&user.locale, &user.email, Some(&link));
+        if let Err(error) = state.mailer.send(&state.store, &mail, now).await {
+            tracing::error!(%error, user_id = %user.id, "cannot send the account-exists note");
+        }
+    });
 }
 
 fn registration_error(error: FieldError) -> RegistrationError {
@@ -222,43 +282,60 @@ fn verify_location(id: &str, interaction: Option<&str>, notice: Option<VerifyNot
     format!("/email/verify/{id}{query}")
 }
 
-/// Asks for a verification mail to the account (within its mail limits)
-/// and sends it in the background: a code and a link, or, when the address
-/// is verified already (a second registration), a note to its owner with a
-/// password-reset link. Answers alike either way.
+/// Asks for a verification mail to the account's address (within its mail
+/// limits) and sends it in the background: a code and a link.
 pub async fn send_verification(
     state: &AppState,
     user: &User,
     interaction: Option<&str>,
+    proof: Proof<'_>,
     headers: &HeaderMap,
     address: Option<std::net::IpAddr>,
     now: UnixTime,
 ) -> Result<Started, sanus_core::StoreError> {
-    let started = start_email_verification(&state.store, user, interaction, now).await?;
-    if let Started::Sent { code, link_token, .. } = &started {
-        let mut event = audit_event(EventKind::EmailVerificationSent, headers, address);
-        event.user_id = Some(&user.id);
-        audit::record(&state.store, &event, now).await?;
-        let (state, user, code, link_token) = (state.clone(), user.clone(), code.clone(), link_token.clone());
-        tokio::spawn(async move {
-            let base = state.settings.server.public_url.as_str().to_string();
-            let mail = if user.email_verified {
-                let reset = match start_password_reset(&state.store, &user.id, now).await {
-                    Ok(token) => token.map(|token| format!("{base}/password/reset/{token}")),
-                    Err(error) => {
-                        tracing::error!(%error, "cannot start a password reset for an existing account");
-                        None
-                    }
-                };
-                account_exists_mail(&user.locale, &user.email, reset.as_deref())
-            } else {
-                email_verification_mail(&user.locale, &user.email, &code, &format!("{base}/email/confirm/{link_token}"))
-            };
-            if let Err(error) = state.mailer.send(&state.store, &mail, now).await {
-                tracing::error!(%error, user_id = %user.id, "cannot send a verification mail");
-            }
-        });
-    }
+    let started = start_email_verification(&state.store, user, interaction, proof, now).await?;
+    mail_code(state, &started, user, None, headers, address, now).await?;
+    Ok(started)
+}
+
+/// Mails a started verification's code and link (to `to`, or the
+/// account's address) in the background, and audits it.
+async fn mail_code(
+    state: &AppState,
+    started: &Started,
+    user: &User,
+    to: Option<&str>,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
+    now: UnixTime,
+) -> Result<(), sanus_core::StoreError> {
+    let Started::Sent { code, link_token, .. } = started else { return Ok(()) };
+    let mut event = audit_event(EventKind::EmailVerificationSent, headers, address);
+    event.user_id = Some(&user.id);
+    event.detail = serde_json::json!({ "purpose": if to.is_some() { "change" } else { "confirm" } });
+    audit::record(&state.store, &event, now).await?;
+    let link = format!("{}/email/confirm/{link_token}", state.settings.server.public_url.as_str());
+    let mail = email_verification_mail(&user.locale, to.unwrap_or(&user.email), code, &link);
+    let (state, user_id) = (state.clone(), user.id.clone());
+    tokio::spawn(async move {
+        if let Err(error) = state.mailer.send(&state.store, &mail, now).await {
+            tracing::error!(%error, %user_id, "cannot send a verification mail");
+        }
+    });
+    Ok(())
+}
+
+/// Starts moving the account to `new_email` and mails the code there.
+pub async fn send_change(
+    state: &AppState,
+    user: &User,
+    new_email: &sanus_core::users::Email,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
+    now: UnixTime,
+) -> Result<Started, sanus_core::StoreError> {
+    let started = sanus_core::email_verification::start_email_change(&state.store, user, new_email, now).await?;
+    mail_code(state, &started, user, Some(new_email.as_str()), headers, address, now).await?;
     Ok(started)
 }
 
@@ -345,16 +422,25 @@ pub async fn resend(
 ) -> Response {
     let now = state.clock.now();
     let interaction = url_safe_param(query.interaction.as_deref());
-    let user = match find_user_of(&state.store, &id, now).await {
-        Ok(user) => user,
+    let owner = match find_owner(&state.store, &id, now).await {
+        Ok(owner) => owner,
         Err(error) => return failed(&state, &headers, &error),
     };
     // An unknown page gets the answer a real one would most likely get.
-    let Some(user) = user else {
+    let Some((user, change)) = owner else {
         return see_other(&verify_location(&id, interaction.as_deref(), Some(VerifyNotice::Resent)));
     };
     let address = client_address(&headers, &peer, &state.settings.server);
-    match send_verification(&state, &user, interaction.as_deref(), &headers, address, now).await {
+    let started = match &change {
+        // A new mail for the same purpose: to the new address for a change.
+        Some(new_email) => send_change(&state, &user, new_email, &headers, address, now).await,
+        None => {
+            let proof = proof_of(&headers);
+            let proof = proof.as_deref().map_or(Proof::None, Proof::Carried);
+            send_verification(&state, &user, interaction.as_deref(), proof, &headers, address, now).await
+        }
+    };
+    match started {
         Ok(started) => {
             let notice = match &started {
                 Started::Sent { .. } => VerifyNotice::Resent,
@@ -381,8 +467,9 @@ pub async fn confirm_page(
     };
     let (email, interaction) = match pending {
         Some(pending) => match get_user(&state.store, &pending.user_id).await {
+            // The address being proven: the new one, for a change.
             Ok(user) if user.email.to_lowercase() == pending.email_normalized => {
-                (Some(user.email), pending.interaction_id)
+                (Some(pending.new_email.unwrap_or(user.email)), pending.interaction_id)
             }
             Ok(_) => (None, None),
             Err(error) => return failed(&state, request.headers(), &error),
@@ -439,6 +526,16 @@ async fn after_verification(
         None => None,
     };
     let Some(interaction) = interaction else { return see_other("/email/confirmed") };
+    // Only the browser that proved the password is signed in; any other
+    // (the mailbox alone is no password) signs in on the interaction page.
+    let proven = verified.proof_hash.as_deref().is_some_and(|kept| {
+        proof_of(headers).is_some_and(|presented| {
+            SecretHash::from_stored(presented.clone()).matches(&SecretHash::from_stored(kept.to_string()))
+        })
+    });
+    if !proven {
+        return see_other(&format!("/interaction/{}", interaction.id));
+    }
     // Proving the address never stands in for a second factor.
     match sanus_core::mfa::mfa_status(&state.store, &verified.user_id).await {
         Ok(status) if status.required() => return see_other(&format!("/interaction/{}", interaction.id)),

@@ -12,11 +12,11 @@ use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use sanus_core::UnixTime;
 use sanus_core::audit::{self, EventKind};
+use sanus_core::keys::KeyError;
 use sanus_core::mfa::{
     AMR_RECOVERY_CODE, AMR_TOTP, PENDING_LIFETIME_SECONDS, check_totp, find_pending_sign_in, finish_pending_sign_in,
-    pending_sign_in_failed, start_pending_sign_in, use_recovery_code,
+    start_pending_sign_in, take_pending_try, use_recovery_code,
 };
-use sanus_core::keys::KeyError;
 use sanus_core::throttle::SignInAttempt;
 use sanus_core::users::{UserId, get_user};
 use serde::Deserialize;
@@ -103,31 +103,21 @@ pub async fn submit(
         Err(error) => return failed(&state, &headers, &error),
     };
     let address = client_address(&headers, &peer, &state.settings.server);
-    let attempt = SignInAttempt::new(&user.email, address.as_ref());
+    // Counted against the account's own second-factor count, which a right
+    // password does not clear, and the address.
+    let attempt = SignInAttempt::second_factor(user.id.as_str(), address.as_ref());
     let back = |error: SecondFactorError| see_other(&format!("{PAGE}?error={}", error.to_query()));
     match attempt.wait(&state.store, now).await {
         Ok(Some(seconds)) => return back(SecondFactorError::Throttled { retry_after_seconds: seconds }),
         Ok(None) => {}
         Err(error) => return failed(&state, &headers, &error),
     }
-    let digits = form.code.chars().filter(char::is_ascii_digit).count();
-    let checked = if digits == form.code.chars().filter(|c| !c.is_whitespace()).count() {
-        match check_totp(&state.store, state.keys.kek(), &user.id, &form.code, now).await {
-            // A secret this KEK cannot open (keys.kek was changed): no code can
-            // match, but a recovery code still can; the operator must know.
-            Err(error @ (KeyError::WrongKek { .. } | KeyError::Corrupt { .. })) => {
-                tracing::error!(%error, user_id = %user.id, "a TOTP secret cannot be opened");
-                Ok(None)
-            }
-            checked => checked.map(|ok| ok.then_some(&AMR_TOTP[..])),
-        }
-    } else {
-        use_recovery_code(&state.store, &user.id, &form.code, now)
-            .await
-            .map(|ok| ok.then_some(&AMR_RECOVERY_CODE[..]))
-            .map_err(KeyError::from)
+    let left = match take_pending_try(&state.store, &token, now).await {
+        Ok(Some(left)) => left,
+        Ok(None) => return see_other(PAGE),
+        Err(error) => return failed(&state, &headers, &error),
     };
-    let amr = match checked {
+    let amr = match check_second_factor(&state, &user.id, &form.code, now).await {
         Ok(amr) => amr,
         Err(error) => return failed(&state, &headers, &error),
     };
@@ -136,14 +126,13 @@ pub async fn submit(
         event.user_id = Some(&user.id);
         event.detail = serde_json::json!({ "reason": "wrong_second_factor" });
         let counted = async {
-            let left = pending_sign_in_failed(&state.store, &token).await?;
             let wait = attempt.record_failure(&state.store, now).await?;
             audit::record(&state.store, &event, now).await?;
-            Ok::<_, sanus_core::StoreError>((left, wait))
+            Ok::<_, sanus_core::StoreError>(wait)
         };
         return match counted.await {
-            Ok((_, wait)) if wait > 0 => back(SecondFactorError::Throttled { retry_after_seconds: wait }),
-            Ok((left, _)) => back(SecondFactorError::Wrong { tries_left: left }),
+            Ok(wait) if wait > 0 => back(SecondFactorError::Throttled { retry_after_seconds: wait }),
+            Ok(_) => back(SecondFactorError::Wrong { tries_left: left }),
             Err(error) => failed(&state, &headers, &error),
         };
     };
@@ -174,6 +163,29 @@ pub async fn submit(
         Ok::<_, sanus_core::StoreError>(response)
     };
     finished.await.unwrap_or_else(|error| failed(&state, &headers, &error))
+}
+
+/// Checks a second factor of the account: an authenticator code (six
+/// digits) or a recovery code; on success the `amr` it proves.
+pub async fn check_second_factor(
+    state: &AppState,
+    user_id: &UserId,
+    code: &str,
+    now: UnixTime,
+) -> Result<Option<&'static [&'static str]>, KeyError> {
+    let digits = code.chars().filter(char::is_ascii_digit).count();
+    if digits == code.chars().filter(|c| !c.is_whitespace()).count() {
+        return match check_totp(&state.store, state.keys.kek(), user_id, code, now).await {
+            // A secret this KEK cannot open (keys.kek was changed): no code can
+            // match, but a recovery code still can; the operator must know.
+            Err(error @ (KeyError::WrongKek { .. } | KeyError::Corrupt { .. })) => {
+                tracing::error!(%error, %user_id, "a TOTP secret cannot be opened");
+                Ok(None)
+            }
+            checked => checked.map(|ok| ok.then_some(&AMR_TOTP[..])),
+        };
+    }
+    Ok(use_recovery_code(&state.store, user_id, code, now).await?.then_some(&AMR_RECOVERY_CODE[..]))
 }
 
 fn failed(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) -> Response {

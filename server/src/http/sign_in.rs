@@ -130,9 +130,15 @@ async fn verify_first(
     event.user_id = Some(&user.id);
     event.detail = serde_json::json!({ "reason": "email_not_verified" });
     audit::record(&state.store, &event, now).await?;
-    let started = super::registration::send_verification(state, user, interaction, headers, address, now).await?;
+    // This browser just proved the password: confirming may sign it in.
+    let (proof_cookie, proof) = super::registration::new_proof(state);
+    let fresh = sanus_core::email_verification::Proof::Fresh(&proof);
+    let started =
+        super::registration::send_verification(state, user, interaction, fresh, headers, address, now).await?;
     let query = interaction.map(|id| format!("?interaction={id}")).unwrap_or_default();
-    Ok(see_other(&format!("/email/verify/{}{query}", started.id())))
+    let mut response = see_other(&format!("/email/verify/{}{query}", started.id()));
+    response.headers_mut().append(header::SET_COOKIE, proof_cookie);
+    Ok(response)
 }
 
 /// Where a sign-in goes on to.

@@ -157,12 +157,12 @@ fn operators_are_made_and_unmade_on_the_command_line() {
     let data_dir = data.path().to_str().unwrap();
     let env = [("SANUS__SERVER__DATA_DIR", data_dir), ("SANUS__LOG__FILTER", "warn")];
     let people = data.path().join("people.toml");
-    std::fs::write(&people, "[[users]]\nemail = \"ops@example.org\"\n").unwrap();
+    std::fs::write(&people, "[[users]]\nemail = \"ops@example.org\"\nemail_verified = true\n").unwrap();
     assert!(sanus(&["import", people.to_str().unwrap()], &env).status.success());
 
     let unknown = sanus(&["admin", "grant", "nobody@example.org", "operator"], &env);
     assert_eq!(unknown.status.code(), Some(1));
-    assert_eq!(stderr_of(&unknown), "sanus: no account has the address nobody@example.org");
+    assert_eq!(stderr_of(&unknown), "sanus: no account with a confirmed address nobody@example.org");
     let malformed = sanus(&["admin", "grant", "not an address", "operator"], &env);
     assert!(stderr_of(&malformed).contains("is not an e-mail address"), "{}", stderr_of(&malformed));
 

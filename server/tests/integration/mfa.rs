@@ -35,7 +35,11 @@ fn code_now(app: &TestApp, key: &str) -> String {
 async fn set_up_totp(app: &TestApp) -> (String, Vec<String>) {
     let browser = client();
     console_sign_in(app, &browser).await;
-    assert_eq!(location(&post(app, &browser, "/account/totp", &[]).await), "/account/totp");
+    assert_eq!(
+        location(&post(app, &browser, "/account/totp", &[("password", "not it")]).await),
+        "/account?error=mfa-wrong-password"
+    );
+    assert_eq!(location(&post(app, &browser, "/account/totp", &[("password", JANE_PASSWORD)]).await), "/account/totp");
     let page = browser.get(app.url("/account/totp")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("<svg") && page.contains(r#"role="img""#), "a QR code with a name");
     let key: String = page

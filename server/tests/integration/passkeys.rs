@@ -22,7 +22,7 @@ async fn post_json(app: &TestApp, path: &str, body: Value) -> reqwest::Response 
 sanus_core::engine_tests! {
     async fn a_console_ceremony_asks_for_a_discoverable_key_and_refuses_forgeries(db: TestDatabase) {
         let app = app_on_localhost(db).await;
-        assert_eq!(post_json(&app, "/account/passkeys/begin", Value::Null).await.status(), 401, "signed in only");
+        assert_eq!(post_json(&app, "/account/passkeys/begin", serde_json::json!({})).await.status(), 401, "signed in only");
         let signed_in = app
             .client
             .post(app.url("/signin"))
@@ -34,7 +34,9 @@ sanus_core::engine_tests! {
         let console = app.get("/account").await.text().await.unwrap();
         assert!(console.contains(r#"id="passkeys-heading""#) && console.contains("No passkeys yet"));
 
-        let begin = post_json(&app, "/account/passkeys/begin", serde_json::json!({})).await;
+        let wrong = post_json(&app, "/account/passkeys/begin", serde_json::json!({ "password": "not hers" })).await;
+        assert_eq!(wrong.status(), 403, "a session alone does not add a passkey");
+        let begin = post_json(&app, "/account/passkeys/begin", serde_json::json!({ "password": JANE_PASSWORD })).await;
         assert_eq!(begin.status(), 200);
         assert_eq!(begin.headers()["cache-control"], "no-store");
         assert!(begin.headers()["set-cookie"].to_str().unwrap().starts_with("sanus_webauthn="));

@@ -168,9 +168,10 @@ sanus_core::engine_tests! {
         assert!(mail.data.contains("bereits") && mail.data.contains("/password/reset/"), "in her language: {}", mail.data);
         let user = find_user_by_email(&app.store, &Email::parse(JANE).unwrap()).await.unwrap().unwrap();
         assert_eq!(user.given_name.as_deref(), Some("Jane"), "the existing account is untouched");
-        // The page behaves like a real one: codes are refused, a new mail must wait.
-        assert!(location(&type_code(&app, &answer, "123456").await).contains("notice=wrong-4"));
-        assert!(location(&post_form(&app, &format!("{answer}/resend"), &[]).await).ends_with("notice=too-soon"));
+        // The page leads nowhere: no code exists for it, and asking for one sends nothing.
+        assert!(location(&type_code(&app, &answer, "123456").await).contains("notice=unusable"));
+        assert!(location(&post_form(&app, &format!("{answer}/resend"), &[]).await).ends_with("notice=resent"));
+        assert_eq!(sink.received().len(), 1, "only the note to the owner");
         let kinds: Vec<String> = sanus_core::audit::latest(&app.store, 10).await.unwrap().into_iter().map(|e| e.kind).collect();
         assert!(kinds.iter().any(|k| k == "registration.existing_address"), "{kinds:?}");
     }
@@ -344,5 +345,34 @@ sanus_core::engine_tests! {
         assert!(console.contains("jane.doe@klinik.example") && console.contains("Your e-mail address is changed"), "{console}");
         let kinds: Vec<String> = sanus_core::audit::latest(&app.store, 10).await.unwrap().into_iter().map(|e| e.kind).collect();
         assert!(kinds.iter().any(|k| k == "email.changed"), "{kinds:?}");
+    }
+
+    async fn confirming_signs_in_only_the_browser_that_proved_the_password(db: TestDatabase) {
+        let (app, sink) = app_with(db, |_| {}).await;
+        let started = app.authorize(&spa_request()).await;
+        let browser_cookie = started
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|c| c.to_str().ok())
+            .find(|c| c.starts_with("sanus_browser="))
+            .map(|c| c.split(';').next().unwrap().to_string())
+            .expect("the browser cookie");
+        let interaction = location(&started);
+        let iid = interaction.trim_start_matches("/interaction/").to_string();
+        let verify = location(&post_form(&app, "/register", &good_form(Some(&iid))).await);
+        let code = code_of(&sink.wait_for(1).await[0].data);
+        // The same interaction cookie, but not the proof the registering browser got.
+        let stranger = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let typed = stranger
+            .post(app.url(&verify))
+            .header("cookie", &browser_cookie)
+            .form(&[("code", code.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&typed), interaction, "to the sign-in page, not signed in");
+        assert!(typed.headers().get("set-cookie").is_none());
+        assert!(find_user_by_email(&app.store, &Email::parse(EMAIL).unwrap()).await.unwrap().unwrap().email_verified);
     }
 }
