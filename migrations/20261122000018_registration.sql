@@ -16,9 +16,6 @@ CREATE TABLE email_verifications (
     created_at       BIGINT NOT NULL,
     expires_at       BIGINT NOT NULL,
     used_at          BIGINT,
-    -- SHA-256 of a cookie of the browser that proved the password (at
-    -- registration or sign-in): only there may the proof sign the person in.
-    proof_hash       TEXT,
     CONSTRAINT email_verifications_link_key UNIQUE (link_hash)
 );
 

@@ -188,12 +188,18 @@ pub struct VerifyEmailView {
 /// The outcome of the last action on the code page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum VerifyNotice {
-    Wrong { tries_left: i64 },
+    Wrong {
+        tries_left: i64,
+    },
     Unusable,
-    Throttled { retry_after_seconds: i64 },
+    Throttled {
+        retry_after_seconds: i64,
+    },
     Resent,
     TooSoon,
     DailyLimit,
+    /// The code works only in the browser that signed up.
+    OtherBrowser,
 }
 
 impl VerifyNotice {
@@ -206,6 +212,7 @@ impl VerifyNotice {
             Self::Resent => "resent".into(),
             Self::TooSoon => "too-soon".into(),
             Self::DailyLimit => "daily-limit".into(),
+            Self::OtherBrowser => "other-browser".into(),
         }
     }
 
@@ -216,6 +223,7 @@ impl VerifyNotice {
             "resent" => Some(Self::Resent),
             "too-soon" => Some(Self::TooSoon),
             "daily-limit" => Some(Self::DailyLimit),
+            "other-browser" => Some(Self::OtherBrowser),
             _ => number("wrong-")
                 .map(|tries_left| Self::Wrong { tries_left })
                 .or_else(|| number("throttled-").map(|retry_after_seconds| Self::Throttled { retry_after_seconds })),
@@ -229,6 +237,10 @@ pub struct ConfirmEmailView {
     pub token: String,
     /// The address to confirm; `None` when the link no longer works.
     pub email: Option<String>,
+    /// Confirming here needs the account's password (another browser than
+    /// the one that registered).
+    pub password_required: bool,
+    pub wrong_password: bool,
 }
 
 /// What the account console shows.
@@ -527,6 +539,7 @@ mod tests {
             VerifyNotice::Resent,
             VerifyNotice::TooSoon,
             VerifyNotice::DailyLimit,
+            VerifyNotice::OtherBrowser,
         ];
         for notice in all {
             assert_eq!(VerifyNotice::parse(&notice.to_query()), Some(notice));

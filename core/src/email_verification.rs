@@ -51,6 +51,8 @@ pub struct PendingVerification {
     pub interaction_id: Option<String>,
     /// For a change of address: the address being proven.
     pub new_email: Option<String>,
+    /// SHA-256 of the proof cookie of the browser that began it, if any.
+    pub proof_hash: Option<String>,
 }
 
 /// The address was proven: the account is now verified.
@@ -218,6 +220,13 @@ async fn start(
 pub async fn verify_code(store: &Store, id: &str, typed: &str, now: UnixTime) -> Result<CodeOutcome, StoreError> {
     let code = normalize_code(typed);
     let mut tx = store.pool().begin().await?;
+    // The account's row first, as `start` does (no deadlock between them).
+    sqlx::query(
+        "UPDATE users SET updated_at = updated_at WHERE id = (SELECT user_id FROM email_verifications WHERE id = $1)",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     let reserved: Option<(i64, String)> = sqlx::query_as(
         "UPDATE email_verifications SET code_failures = code_failures + 1 \
          WHERE id = $1 AND used_at IS NULL AND code_expires_at > $2 AND code_failures < $3 \
@@ -257,35 +266,57 @@ pub async fn verify_code(store: &Store, id: &str, typed: &str, now: UnixTime) ->
     Ok(verified.map_or(CodeOutcome::Unusable, CodeOutcome::Verified))
 }
 
+#[derive(sqlx::FromRow)]
+struct PendingRow {
+    id: String,
+    user_id: String,
+    email_normalized: String,
+    interaction_id: Option<String>,
+    new_email: Option<String>,
+    proof_hash: Option<String>,
+}
+
+impl From<PendingRow> for PendingVerification {
+    fn from(row: PendingRow) -> Self {
+        Self {
+            id: row.id,
+            user_id: UserId::from_stored(row.user_id),
+            email_normalized: row.email_normalized,
+            interaction_id: row.interaction_id,
+            new_email: row.new_email,
+            proof_hash: row.proof_hash,
+        }
+    }
+}
+
 /// The verification a mailed link belongs to, while it can be used.
 pub async fn find_by_link(
     store: &Store,
     token: &str,
     now: UnixTime,
 ) -> Result<Option<PendingVerification>, StoreError> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        id: String,
-        user_id: String,
-        email_normalized: String,
-        interaction_id: Option<String>,
-        new_email: Option<String>,
-    }
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT id, user_id, email_normalized, interaction_id, new_email FROM email_verifications \
+    let row: Option<PendingRow> = sqlx::query_as(
+        "SELECT id, user_id, email_normalized, interaction_id, new_email, proof_hash FROM email_verifications \
          WHERE link_hash = $1 AND used_at IS NULL AND expires_at > $2",
     )
     .bind(link_hash(token))
     .bind(now.0)
     .fetch_optional(store.pool())
     .await?;
-    Ok(row.map(|row| PendingVerification {
-        id: row.id,
-        user_id: UserId::from_stored(row.user_id),
-        email_normalized: row.email_normalized,
-        interaction_id: row.interaction_id,
-        new_email: row.new_email,
-    }))
+    Ok(row.map(PendingVerification::from))
+}
+
+/// Verification `id` while its code can still be used.
+pub async fn find_by_id(store: &Store, id: &str, now: UnixTime) -> Result<Option<PendingVerification>, StoreError> {
+    let row: Option<PendingRow> = sqlx::query_as(
+        "SELECT id, user_id, email_normalized, interaction_id, new_email, proof_hash FROM email_verifications \
+         WHERE id = $1 AND used_at IS NULL AND code_expires_at > $2",
+    )
+    .bind(id)
+    .bind(now.0)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.map(PendingVerification::from))
 }
 
 /// Whose verification `id` is (used or not, made within the last day), and
@@ -309,6 +340,14 @@ pub async fn find_owner(store: &Store, id: &str, now: UnixTime) -> Result<Option
 /// Uses a mailed link once. `None` when it is unknown, used or expired.
 pub async fn verify_link(store: &Store, token: &str, now: UnixTime) -> Result<Option<Verified>, StoreError> {
     let mut tx = store.pool().begin().await?;
+    // The account's row first, as `start` does (no deadlock between them).
+    sqlx::query(
+        "UPDATE users SET updated_at = updated_at \
+         WHERE id = (SELECT user_id FROM email_verifications WHERE link_hash = $1)",
+    )
+    .bind(link_hash(token))
+    .execute(&mut *tx)
+    .await?;
     let claimed: Option<Claimed> = sqlx::query_as(
         "UPDATE email_verifications SET used_at = $1 WHERE link_hash = $2 AND used_at IS NULL AND expires_at > $1 \
          RETURNING user_id, email_normalized, interaction_id, new_email, proof_hash",

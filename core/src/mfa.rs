@@ -48,6 +48,10 @@ const RECOVERY_CODE_CHARS: usize = 10;
 pub const PENDING_LIFETIME_SECONDS: i64 = 10 * 60;
 /// Wrong codes that end a waiting sign-in.
 pub const PENDING_MAX_FAILURES: i64 = 5;
+/// How long an authenticator app being set up waits for its first code
+/// (the setup began with the password; it must not linger for a session
+/// thief to finish).
+pub const SETUP_SECONDS: i64 = 10 * 60;
 
 /// What an authenticator app needs to be set up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,13 +140,16 @@ pub async fn pending_totp(
     user_id: &UserId,
     issuer: &str,
     account: &str,
+    now: UnixTime,
 ) -> Result<Option<TotpSetup>, KeyError> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT secret_sealed FROM totp_credentials WHERE user_id = $1 AND confirmed_at IS NULL")
-            .bind(user_id.as_str())
-            .fetch_optional(store.pool())
-            .await
-            .map_err(StoreError::from)?;
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT secret_sealed FROM totp_credentials WHERE user_id = $1 AND confirmed_at IS NULL AND created_at > $2",
+    )
+    .bind(user_id.as_str())
+    .bind(now.0 - SETUP_SECONDS)
+    .fetch_optional(store.pool())
+    .await
+    .map_err(StoreError::from)?;
     match row {
         Some((sealed,)) => setup_of(kek.open(&aad(user_id), &sealed)?, issuer, account).map(Some),
         None => Ok(None),
@@ -186,13 +193,15 @@ async fn check(
         )
     } else {
         (
-            "SELECT secret_sealed FROM totp_credentials WHERE user_id = $1 AND confirmed_at IS NULL",
+            "SELECT secret_sealed FROM totp_credentials WHERE user_id = $1 AND confirmed_at IS NULL AND created_at > $2",
             "UPDATE totp_credentials SET last_used_step = $1, confirmed_at = $2 \
              WHERE user_id = $3 AND last_used_step < $1 AND confirmed_at IS NULL",
         )
     };
-    let row: Option<(String,)> =
-        sqlx::query_as(select).bind(user_id.as_str()).fetch_optional(store.pool()).await.map_err(StoreError::from)?;
+    let query = sqlx::query_as(select).bind(user_id.as_str());
+    // A setup waiting for its first code counts only while it is fresh.
+    let query = if confirmed { query } else { query.bind(now.0 - SETUP_SECONDS) };
+    let row: Option<(String,)> = query.fetch_optional(store.pool()).await.map_err(StoreError::from)?;
     let Some((sealed,)) = row else { return Ok(false) };
     let Some(step) = matching_step(kek.open(&aad(user_id), &sealed)?, typed, now)? else { return Ok(false) };
     // Spends the step: a code never works twice, nor an older one after it.
@@ -335,6 +344,13 @@ pub async fn start_pending_sign_in(
     now: UnixTime,
 ) -> Result<String, StoreError> {
     let token = crate::random::url_safe(32);
+    // One waiting sign-in per account: a new one ends the others, so that
+    // many password checks cannot stack up tries for parallel guessing.
+    sqlx::query("UPDATE pending_second_factors SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(now.0)
+        .bind(user_id.as_str())
+        .execute(store.pool())
+        .await?;
     sqlx::query(
         "INSERT INTO pending_second_factors (token_hash, user_id, interaction_id, return_to, failures, created_at, \
          expires_at, used_at) VALUES ($1, $2, $3, $4, 0, $5, $6, NULL)",
@@ -463,7 +479,10 @@ mod tests {
             let (kek, jane) = (kek(), user(&store).await);
             let now = UnixTime(1_700_000_000);
             let setup = begin_totp(&store, &kek, &jane, "Sanus", "jane@example.org", now).await.unwrap().unwrap();
-            assert_eq!(pending_totp(&store, &kek, &jane, "Sanus", "jane@example.org").await.unwrap(), Some(setup.clone()));
+            assert_eq!(pending_totp(&store, &kek, &jane, "Sanus", "jane@example.org", now).await.unwrap(), Some(setup.clone()));
+            let late = UnixTime(now.0 + SETUP_SECONDS);
+            assert_eq!(pending_totp(&store, &kek, &jane, "Sanus", "jane@example.org", late).await.unwrap(), None, "a setup does not linger");
+            assert!(!confirm_totp(&store, &kek, &jane, &code_at(&setup, late.0), late).await.unwrap());
             assert_eq!(mfa_status(&store, &jane).await.unwrap(), MfaStatus { totp: false, totp_pending: true, recovery_codes_left: 0 });
             assert!(!check_totp(&store, &kek, &jane, &code_at(&setup, now.0), now).await.unwrap(), "not active yet");
             assert!(!confirm_totp(&store, &kek, &jane, "000000", now).await.unwrap() || code_at(&setup, now.0) == "000000");

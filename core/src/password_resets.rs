@@ -73,6 +73,14 @@ pub async fn complete_password_reset(
     now: UnixTime,
 ) -> Result<Option<UserId>, StoreError> {
     let mut tx = store.pool().begin().await?;
+    // The account's row first, as every path that changes the account does
+    // (no deadlock with a verification running at the same time).
+    sqlx::query(
+        "UPDATE users SET updated_at = updated_at WHERE id = (SELECT user_id FROM password_resets WHERE token_hash = $1)",
+    )
+    .bind(SecretHash::of(token.as_bytes()).as_str())
+    .execute(&mut *tx)
+    .await?;
     let claimed: Option<(String,)> = sqlx::query_as(
         "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
          RETURNING user_id",
@@ -105,9 +113,12 @@ pub async fn complete_password_reset(
         .bind(&user_id)
         .execute(&mut *tx)
         .await?;
-    // Other open links, sessions, and token families of the account end.
+    // Other open links (also pending address confirmations and changes),
+    // waiting sign-ins, sessions, and token families of the account end.
     for statement in [
         "UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+        "UPDATE email_verifications SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+        "UPDATE pending_second_factors SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
         "UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL",
         "UPDATE token_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
     ] {

@@ -99,9 +99,9 @@ pub fn check(form: Form, policy: &Policy, supported_locales: &[&str]) -> Result<
     }
 }
 
-/// An account whose address was never confirmed is replaced by a new
-/// registration after this long (the life of its confirmation link): so
-/// that whoever registered someone else's address cannot hold it.
+/// An account whose address was never confirmed (and that was never used)
+/// is replaced by a new registration after this long, once its links have
+/// expired: so that whoever registered someone else's address cannot hold it.
 pub const UNCONFIRMED_KEPT_SECONDS: i64 = 24 * 3600;
 
 /// What registering did.
@@ -125,15 +125,23 @@ pub async fn register(
 ) -> Result<Registered, StoreError> {
     let email = checked.user.email.clone();
     let terms_accepted_at = checked.accepted_terms.then_some(now);
-    if let Some(stale) = find_user_by_email(store, &email)
-        .await?
-        .filter(|user| !user.email_verified && user.created_at.0 <= now.0 - UNCONFIRMED_KEPT_SECONDS)
-    {
-        // Never confirmed, and its link has expired: nobody proved it theirs.
-        sqlx::query("DELETE FROM users WHERE id = $1 AND email_verified = 0")
-            .bind(stale.id.as_str())
-            .execute(store.pool())
-            .await?;
+    // Never confirmed, never used, its links expired, and no client acts
+    // as it: nobody proved it theirs, so a new registration replaces it.
+    let stale: Option<(String,)> = sqlx::query_as(
+        "SELECT u.id FROM users u WHERE u.email_normalized = $1 AND u.email_verified = 0 AND u.created_at <= $2 \
+         AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = u.id) \
+         AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.user_id = u.id) \
+         AND NOT EXISTS (SELECT 1 FROM token_families f WHERE f.user_id = u.id) \
+         AND NOT EXISTS (SELECT 1 FROM clients k WHERE k.service_account_user_id = u.id) \
+         AND NOT EXISTS (SELECT 1 FROM email_verifications v WHERE v.user_id = u.id AND v.expires_at > $3)",
+    )
+    .bind(email.normalized())
+    .bind(now.0 - UNCONFIRMED_KEPT_SECONDS)
+    .bind(now.0)
+    .fetch_optional(store.pool())
+    .await?;
+    if let Some((stale,)) = stale {
+        sqlx::query("DELETE FROM users WHERE id = $1 AND email_verified = 0").bind(stale).execute(store.pool()).await?;
     }
     let created = insert_user_with(store, checked.user, Some(password_hash), terms_accepted_at, now).await;
     match created {

@@ -19,21 +19,39 @@ pub struct Policy {
     /// each further failure doubles it.
     pub first_delay_seconds: i64,
     pub max_delay_seconds: i64,
+    /// A count whose last failure is older than this starts again.
+    pub forget_after_seconds: i64,
 }
 
 /// Per account: five free tries, then 1 s, 2 s, 4 s … up to a minute.
-pub const PER_ACCOUNT: Policy = Policy { free_failures: 5, first_delay_seconds: 1, max_delay_seconds: 60 };
+pub const PER_ACCOUNT: Policy = Policy {
+    free_failures: 5,
+    first_delay_seconds: 1,
+    max_delay_seconds: 60,
+    forget_after_seconds: FORGET_AFTER_SECONDS,
+};
 /// Per client address (many people may share one): twenty free tries, then
 /// 1 s, 2 s, 4 s … up to fifteen minutes.
-pub const PER_ADDRESS: Policy = Policy { free_failures: 20, first_delay_seconds: 1, max_delay_seconds: 900 };
+pub const PER_ADDRESS: Policy = Policy {
+    free_failures: 20,
+    first_delay_seconds: 1,
+    max_delay_seconds: 900,
+    forget_after_seconds: FORGET_AFTER_SECONDS,
+};
 /// Registrations per client address: ten in a row, then the next waits
 /// 1 min, the one after 2 min, 4 min … up to an hour.
-pub const REGISTRATIONS_PER_ADDRESS: Policy =
-    Policy { free_failures: 9, first_delay_seconds: 60, max_delay_seconds: 3600 };
+pub const REGISTRATIONS_PER_ADDRESS: Policy = Policy {
+    free_failures: 9,
+    first_delay_seconds: 60,
+    max_delay_seconds: 3600,
+    forget_after_seconds: FORGET_AFTER_SECONDS,
+};
 /// Second-factor codes per account: five free, then 1 min, 2 min … up to an
-/// hour. Only a right second factor clears it (a right password does not),
-/// so a stolen password cannot be used to guess codes.
-pub const SECOND_FACTOR: Policy = Policy { free_failures: 5, first_delay_seconds: 60, max_delay_seconds: 3600 };
+/// hour, and the count is kept for a day. Only a right second factor clears
+/// it (a right password does not), so a stolen password cannot be used to
+/// guess codes: at most about 30 guesses a day.
+pub const SECOND_FACTOR: Policy =
+    Policy { free_failures: 5, first_delay_seconds: 60, max_delay_seconds: 3600, forget_after_seconds: 24 * 3600 };
 /// A count whose last failure is older than this starts again.
 pub const FORGET_AFTER_SECONDS: i64 = 3600;
 
@@ -174,7 +192,7 @@ async fn record_failure(store: &Store, key: &ThrottleKey, now: UnixTime) -> Resu
     )
     .bind(&key.hash)
     .bind(now.0)
-    .bind(now.0 - FORGET_AFTER_SECONDS)
+    .bind(now.0 - key.policy.forget_after_seconds)
     .fetch_one(store.pool())
     .await?;
     let delay = key.policy.delay_after(failures);

@@ -210,8 +210,15 @@ pub fn VerifyEmailPage() -> impl IntoView {
     });
     let VerifyEmailView { id, interaction, skip_allowed, notice } = loaded.into_inner();
     let query = interaction.as_ref().map(|i| format!("?interaction={i}")).unwrap_or_default();
-    let wrong =
-        matches!(notice, Some(VerifyNotice::Wrong { .. } | VerifyNotice::Unusable | VerifyNotice::Throttled { .. }));
+    let wrong = matches!(
+        notice,
+        Some(
+            VerifyNotice::Wrong { .. }
+                | VerifyNotice::Unusable
+                | VerifyNotice::Throttled { .. }
+                | VerifyNotice::OtherBrowser
+        )
+    );
     let notice = notice.map(|notice| {
         let text = move || {
             let t = i18n.t();
@@ -224,6 +231,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
                 VerifyNotice::Resent => t.verify_resent.to_string(),
                 VerifyNotice::TooSoon => t.verify_too_soon.to_string(),
                 VerifyNotice::DailyLimit => t.verify_daily_limit.to_string(),
+                VerifyNotice::OtherBrowser => t.verify_other_browser.to_string(),
             }
         };
         if wrong {
@@ -265,15 +273,28 @@ pub fn VerifyEmailPage() -> impl IntoView {
 pub fn ConfirmEmailPage() -> impl IntoView {
     let i18n = use_i18n();
     let loaded = SharedValue::new(|| {
-        use_context::<LoadedConfirmEmail>()
-            .map_or(ConfirmEmailView { token: String::new(), email: None }, |loaded| loaded.0)
+        use_context::<LoadedConfirmEmail>().map_or(
+            ConfirmEmailView { token: String::new(), email: None, password_required: false, wrong_password: false },
+            |loaded| loaded.0,
+        )
     });
-    let ConfirmEmailView { token, email } = loaded.into_inner();
+    let ConfirmEmailView { token, email, password_required, wrong_password } = loaded.into_inner();
     let body = match email {
         Some(email) => view! {
             <p class="mt-2 text-slate-700">{tr(|t| t.confirm_lead)}" "<strong>{email}</strong></p>
             <p class="mt-2 text-sm text-slate-600">{tr(|t| t.confirm_not_you)}</p>
-            <form method="post" action=format!("/email/confirm/{token}") class="mt-6">
+            <form method="post" action=format!("/email/confirm/{token}") class="mt-6 space-y-4">
+                {password_required.then(|| view! {
+                    <div>
+                        <label for="confirm-password" class=LABEL>{tr(|t| t.confirm_link_password_label)}</label>
+                        <input id="confirm-password" name="password" type="password" autocomplete="current-password" required
+                            aria-describedby=wrong_password.then_some("confirm-password-error") aria-invalid=wrong_password.then_some("true")
+                            class=INPUT />
+                        {wrong_password.then(|| view! {
+                            <p id="confirm-password-error" role="alert" class=FIELD_ERROR>{tr(|t| t.interaction_invalid_credentials)}</p>
+                        })}
+                    </div>
+                })}
                 <button type="submit" class=format!("w-full {PRIMARY}")>{tr(|t| t.confirm_submit)}</button>
             </form>
         }

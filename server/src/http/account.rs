@@ -436,7 +436,8 @@ pub async fn totp_page(
 ) -> Response {
     let now = state.clock.now();
     let me = signed_in_or_answer!(state, request.headers(), now);
-    let setup = match pending_totp(&state.store, state.keys.kek(), &me.user.id, TOTP_ISSUER, &me.user.email).await {
+    let setup = match pending_totp(&state.store, state.keys.kek(), &me.user.id, TOTP_ISSUER, &me.user.email, now).await
+    {
         Ok(Some(setup)) => setup,
         Ok(None) => return see_other(CONSOLE),
         Err(error) => return failed(&state, request.headers(), &error),

@@ -18,7 +18,8 @@ use sanus_core::UnixTime;
 use sanus_core::audit::{self, EventKind};
 use sanus_core::clients::SecretHash;
 use sanus_core::email_verification::{
-    CodeOutcome, Proof, Started, Verified, find_by_link, find_owner, start_email_verification, verify_code, verify_link,
+    CodeOutcome, PendingVerification, Proof, Started, Verified, find_by_id, find_by_link, find_owner,
+    start_email_verification, verify_code, verify_link,
 };
 use sanus_core::mail::{account_exists_mail, email_verification_mail};
 use sanus_core::password_policy::{self, PasswordRuleError};
@@ -383,6 +384,17 @@ pub async fn verify(
         Ok(None) => {}
         Err(error) => return failed(&state, &headers, &error),
     }
+    // A never-confirmed account's code works only in the browser that
+    // proved its password; elsewhere the mailed link (with the password) does.
+    match find_by_id(&state.store, &id, now).await {
+        Ok(Some(pending)) => match needs_password(&state, &pending, &headers).await {
+            Ok(true) => return back(VerifyNotice::OtherBrowser),
+            Ok(false) => {}
+            Err(error) => return failed(&state, &headers, &error),
+        },
+        Ok(None) => {}
+        Err(error) => return failed(&state, &headers, &error),
+    }
     let outcome = match verify_code(&state.store, &id, &form.code, now).await {
         Ok(outcome) => outcome,
         Err(error) => return failed(&state, &headers, &error),
@@ -458,6 +470,7 @@ pub async fn resend(
 pub async fn confirm_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    Query(query): Query<ConfirmQuery>,
     request: Request<Body>,
 ) -> Response {
     let now = state.clock.now();
@@ -465,10 +478,12 @@ pub async fn confirm_page(
         Ok(pending) => pending,
         Err(error) => return failed(&state, request.headers(), &error),
     };
+    let mut password_required = false;
     let (email, interaction) = match pending {
         Some(pending) => match get_user(&state.store, &pending.user_id).await {
             // The address being proven: the new one, for a change.
             Ok(user) if user.email.to_lowercase() == pending.email_normalized => {
+                password_required = requires_password(&pending, &user, request.headers());
                 (Some(pending.new_email.unwrap_or(user.email)), pending.interaction_id)
             }
             Ok(_) => (None, None),
@@ -476,9 +491,51 @@ pub async fn confirm_page(
         },
         None => (None, None),
     };
+    let view = ConfirmEmailView {
+        token,
+        email,
+        password_required,
+        wrong_password: query.error.as_deref() == Some("password"),
+    };
     // Confirming may finish the authorization request in this browser.
-    let loaded = app::LoadedConfirmEmail(ConfirmEmailView { token, email });
-    super::ui::render_loaded(&state, request, loaded, interaction.as_deref()).await
+    super::ui::render_loaded(&state, request, app::LoadedConfirmEmail(view), interaction.as_deref()).await
+}
+
+/// Whether confirming `pending` here needs the account's password: for a
+/// never-confirmed account's own address, unless this browser proved the
+/// password when the verification began. (Whoever registered an address
+/// that is not theirs must not have the owner confirm it for them.)
+fn requires_password(pending: &PendingVerification, user: &User, headers: &HeaderMap) -> bool {
+    pending.new_email.is_none() && !user.email_verified && !proof_matches(pending.proof_hash.as_deref(), headers)
+}
+
+async fn needs_password(
+    state: &AppState,
+    pending: &PendingVerification,
+    headers: &HeaderMap,
+) -> Result<bool, sanus_core::StoreError> {
+    let user = get_user(&state.store, &pending.user_id).await?;
+    Ok(requires_password(pending, &user, headers))
+}
+
+/// Whether this browser holds the proof cookie a verification kept.
+fn proof_matches(kept: Option<&str>, headers: &HeaderMap) -> bool {
+    kept.is_some_and(|kept| {
+        proof_of(headers).is_some_and(|presented| {
+            SecretHash::from_stored(presented).matches(&SecretHash::from_stored(kept.to_string()))
+        })
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct ConfirmQuery {
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    password: String,
 }
 
 /// `POST /email/confirm/{token}`: uses the link.
@@ -487,14 +544,37 @@ pub async fn confirm(
     Path(token): Path<String>,
     peer: Peer,
     headers: HeaderMap,
+    Form(form): Form<ConfirmForm>,
 ) -> Response {
     let now = state.clock.now();
-    match verify_link(&state.store, &token, now).await {
-        Ok(Some(verified)) => {
-            let address = client_address(&headers, &peer, &state.settings.server);
-            after_verification(&state, &headers, address, verified, now).await
+    let page = format!("/email/confirm/{token}");
+    let pending = match find_by_link(&state.store, &token, now).await {
+        Ok(Some(pending)) => pending,
+        Ok(None) => return see_other(&page),
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    let address = client_address(&headers, &peer, &state.settings.server);
+    match needs_password(&state, &pending, &headers).await {
+        Ok(false) => {}
+        Ok(true) => {
+            // Checked and counted like a sign-in.
+            let user = match get_user(&state.store, &pending.user_id).await {
+                Ok(user) => user,
+                Err(error) => return failed(&state, &headers, &error),
+            };
+            let checked =
+                super::sign_in::check_password(&state, &headers, address, &user.email, form.password, None, now).await;
+            match checked {
+                Ok(Ok(_)) => {}
+                Ok(Err(_)) => return see_other(&format!("{page}?error=password")),
+                Err(error) => return failed(&state, &headers, &error),
+            }
         }
-        Ok(None) => see_other(&format!("/email/confirm/{token}")),
+        Err(error) => return failed(&state, &headers, &error),
+    }
+    match verify_link(&state.store, &token, now).await {
+        Ok(Some(verified)) => after_verification(&state, &headers, address, verified, now).await,
+        Ok(None) => see_other(&page),
         Err(error) => failed(&state, &headers, &error),
     }
 }
@@ -528,11 +608,7 @@ async fn after_verification(
     let Some(interaction) = interaction else { return see_other("/email/confirmed") };
     // Only the browser that proved the password is signed in; any other
     // (the mailbox alone is no password) signs in on the interaction page.
-    let proven = verified.proof_hash.as_deref().is_some_and(|kept| {
-        proof_of(headers).is_some_and(|presented| {
-            SecretHash::from_stored(presented.clone()).matches(&SecretHash::from_stored(kept.to_string()))
-        })
-    });
+    let proven = proof_matches(verified.proof_hash.as_deref(), headers);
     if !proven {
         return see_other(&format!("/interaction/{}", interaction.id));
     }
