@@ -192,7 +192,10 @@ pub async fn register(State(state): State<AppState>, peer: Peer, request: Reques
         // nowhere; the owner is told by mail, with a way back in.
         notify_owner(&state, user, now);
         let decoy = sanus_core::random::url_safe(16);
-        return see_other(&verify_location(&decoy, interaction.as_deref(), None));
+        let mut response = see_other(&verify_location(&decoy, interaction.as_deref(), None));
+        // A proof cookie like a new account's, kept nowhere.
+        response.headers_mut().append(header::SET_COOKIE, new_proof(&state).0);
+        return response;
     }
     let (proof_cookie, proof) = new_proof(&state);
     let started =

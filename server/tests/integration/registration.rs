@@ -161,7 +161,9 @@ sanus_core::engine_tests! {
         let (app, sink) = app_with(db, |_| {}).await;
         let jane = good_form(None).into_iter().map(|(k, v)| (k, if k == "email" { JANE.to_uppercase() } else { v }));
         let jane: Vec<(&str, String)> = jane.collect();
-        let answer = location(&post_form(&app, "/register", &jane).await);
+        let answered = post_form(&app, "/register", &jane).await;
+        assert!(answered.headers()["set-cookie"].to_str().unwrap().starts_with("sanus_verify="), "the same cookie as a new account");
+        let answer = location(&answered);
         assert!(answer.starts_with("/email/verify/"), "the same answer as for a new address: {answer}");
         let mail = sink.wait_for(1).await.remove(0);
         assert_eq!(mail.rcpt_to, [format!("<{JANE}>")]);
