@@ -198,9 +198,8 @@ pub async fn profile(
     )
     .await;
     let address = client_address(&headers, &peer, &state.settings.server);
-    let mut event = audit_event(EventKind::ProfileUpdated, &headers, address);
-    event.user_id = Some(&me.user.id);
-    match saved.and(audit::record(&state.store, &event, now).await) {
+    let recorded = audit_own(&state, &headers, address, &me.user.id, EventKind::ProfileUpdated, None, now);
+    match saved.and(recorded.await) {
         Ok(()) => back(AccountNotice::ProfileSaved),
         Err(error) => failed(&state, &headers, &error),
     }
@@ -250,12 +249,29 @@ pub async fn password(
         return failed(&state, &headers, &error);
     }
     state.access_tokens.invalidate();
-    let mut event = audit_event(EventKind::PasswordChanged, &headers, address);
-    event.user_id = Some(&me.user.id);
-    match audit::record(&state.store, &event, now).await {
+    match audit_own(&state, &headers, address, &me.user.id, EventKind::PasswordChanged, None, now).await {
         Ok(()) => back(AccountNotice::PasswordChanged),
         Err(error) => failed(&state, &headers, &error),
     }
+}
+
+/// Records what the signed-in account did (`kind`, with `detail`), with
+/// this request's address and id.
+async fn audit_own(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
+    user_id: &sanus_core::users::UserId,
+    kind: EventKind,
+    detail: Option<serde_json::Value>,
+    now: UnixTime,
+) -> Result<(), sanus_core::StoreError> {
+    let mut event = audit_event(kind, headers, address);
+    event.user_id = Some(user_id);
+    if let Some(detail) = detail {
+        event.detail = detail;
+    }
+    audit::record(&state.store, &event, now).await
 }
 
 /// Why a current password did not confirm a change.
@@ -310,10 +326,17 @@ pub async fn end_one(
     state.access_tokens.invalidate();
     if ended {
         let address = client_address(&headers, &peer, &state.settings.server);
-        let mut event = audit_event(EventKind::SessionEnded, &headers, address);
-        event.user_id = Some(&me.user.id);
-        event.detail = serde_json::json!({ "session": id });
-        if let Err(error) = audit::record(&state.store, &event, now).await {
+        if let Err(error) = audit_own(
+            &state,
+            &headers,
+            address,
+            &me.user.id,
+            EventKind::SessionEnded,
+            Some(serde_json::json!({ "session": id })),
+            now,
+        )
+        .await
+        {
             return failed(&state, &headers, &error);
         }
     }
@@ -333,10 +356,17 @@ pub async fn end_others(State(state): State<AppState>, peer: Peer, headers: Head
     };
     state.access_tokens.invalidate();
     let address = client_address(&headers, &peer, &state.settings.server);
-    let mut event = audit_event(EventKind::SessionEnded, &headers, address);
-    event.user_id = Some(&me.user.id);
-    event.detail = serde_json::json!({ "others": ended });
-    match audit::record(&state.store, &event, now).await {
+    match audit_own(
+        &state,
+        &headers,
+        address,
+        &me.user.id,
+        EventKind::SessionEnded,
+        Some(serde_json::json!({ "others": ended })),
+        now,
+    )
+    .await
+    {
         Ok(()) => back(AccountNotice::OtherSessionsEnded),
         Err(error) => failed(&state, &headers, &error),
     }
@@ -503,9 +533,7 @@ pub async fn totp_remove(
     if let Err(error) = remove_totp(&state.store, &me.user.id).await {
         return failed(&state, &headers, &error);
     }
-    let mut event = audit_event(EventKind::TotpRemoved, &headers, address);
-    event.user_id = Some(&me.user.id);
-    match audit::record(&state.store, &event, now).await {
+    match audit_own(&state, &headers, address, &me.user.id, EventKind::TotpRemoved, None, now).await {
         Ok(()) => back(AccountNotice::TotpRemoved),
         Err(error) => failed(&state, &headers, &error),
     }
@@ -545,9 +573,7 @@ async fn recovery_codes_page(
         Ok(codes) => codes,
         Err(error) => return failed(state, &parts.headers, &error),
     };
-    let mut event = audit_event(kind, &parts.headers, address);
-    event.user_id = Some(&me.user.id);
-    if let Err(error) = audit::record(&state.store, &event, now).await {
+    if let Err(error) = audit_own(state, &parts.headers, address, &me.user.id, kind, None, now).await {
         return failed(state, &parts.headers, &error);
     }
     let loaded = app::LoadedRecoveryCodes(codes);
@@ -565,9 +591,7 @@ pub async fn export(State(state): State<AppState>, peer: Peer, headers: HeaderMa
         Err(error) => return failed(&state, &headers, &error),
     };
     let address = client_address(&headers, &peer, &state.settings.server);
-    let mut event = audit_event(EventKind::AccountExported, &headers, address);
-    event.user_id = Some(&me.user.id);
-    if let Err(error) = audit::record(&state.store, &event, now).await {
+    if let Err(error) = audit_own(&state, &headers, address, &me.user.id, EventKind::AccountExported, None, now).await {
         return failed(&state, &headers, &error);
     }
     let body = serde_json::to_string_pretty(&data).unwrap_or_default();
@@ -639,9 +663,7 @@ pub async fn delete(
         Err(error) => return failed(&state, &headers, &error),
     }
     state.access_tokens.invalidate();
-    let mut event = audit_event(EventKind::AccountDeleted, &headers, address);
-    event.user_id = Some(&me.user.id);
-    if let Err(error) = audit::record(&state.store, &event, now).await {
+    if let Err(error) = audit_own(&state, &headers, address, &me.user.id, EventKind::AccountDeleted, None, now).await {
         tracing::error!(%error, "cannot record a deleted account");
     }
     tracing::info!(user_id = %me.user.id, "account deleted by its owner");
