@@ -13,6 +13,22 @@ use crate::users::{Email, EmailError, NewUser, User, find_user_by_email, insert_
 /// Names longer than this are refused.
 pub const MAX_NAME_CHARS: usize = 100;
 
+/// The name too long for an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameTooLong;
+
+/// A given or family name as typed, for an account (at registration and in
+/// the account console): trimmed, empty means none, at most
+/// `MAX_NAME_CHARS` characters.
+pub fn name(typed: &str) -> Result<Option<String>, NameTooLong> {
+    let name = typed.trim();
+    match name.chars().count() {
+        0 => Ok(None),
+        n if n > MAX_NAME_CHARS => Err(NameTooLong),
+        _ => Ok(Some(name.to_string())),
+    }
+}
+
 /// What the operator allows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Policy {
@@ -77,14 +93,8 @@ pub fn check(form: Form, policy: &Policy, supported_locales: &[&str]) -> Result<
     } else if form.password != form.confirm {
         errors.push(FieldError::Mismatch);
     }
-    let name = |typed: &str| Some(typed.trim().to_string()).filter(|n| !n.is_empty());
-    let (given_name, family_name) = (name(&form.given_name), name(&form.family_name));
-    if given_name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME_CHARS) {
-        errors.push(FieldError::GivenNameTooLong);
-    }
-    if family_name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME_CHARS) {
-        errors.push(FieldError::FamilyNameTooLong);
-    }
+    let given_name = name(&form.given_name).map_err(|_| errors.push(FieldError::GivenNameTooLong)).ok().flatten();
+    let family_name = name(&form.family_name).map_err(|_| errors.push(FieldError::FamilyNameTooLong)).ok().flatten();
     if policy.terms_required && !form.accepted_terms {
         errors.push(FieldError::TermsNotAccepted);
     }
@@ -175,6 +185,14 @@ mod tests {
 
     fn open() -> Policy {
         Policy { open: true, domains: vec![], terms_required: true }
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(name("  Jane "), Ok(Some("Jane".into())));
+        assert_eq!(name("   "), Ok(None));
+        assert_eq!(name(&"ä".repeat(MAX_NAME_CHARS)), Ok(Some("ä".repeat(MAX_NAME_CHARS))), "characters, not bytes");
+        assert_eq!(name(&"x".repeat(MAX_NAME_CHARS + 1)), Err(NameTooLong));
     }
 
     #[test]

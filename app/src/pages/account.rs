@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::password::error_text as password_error_text;
-use super::style::{CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS, notice_page};
+use super::style::{CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS, locale_select, notice_page};
 use crate::components::AddPasskey;
 use crate::dto::{AccountError, AccountNotice, AccountView, ConnectedAppView, PasskeyView, SessionView};
 use crate::i18n::tr;
@@ -142,14 +142,7 @@ fn profile(view: &AccountView) -> impl IntoView + use<> {
                         {family_error}
                     </div>
                 </div>
-                <div>
-                    <label for="locale" class=LABEL>{tr(|t| t.language)}</label>
-                    <select id="locale" name="locale" class=INPUT>
-                        {Locale::ALL.into_iter().map(|locale| view! {
-                            <option value=locale.as_str() selected=locale == chosen>{locale.endonym()}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
+                {locale_select(chosen)}
                 <button type="submit" class=PRIMARY>{tr(|t| t.profile_submit)}</button>
             </form>
             {email_change(view)}

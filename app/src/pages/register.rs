@@ -7,7 +7,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::password::error_text as password_error_text;
-use super::style::{ALERT, CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS, notice_page};
+use super::style::{
+    ALERT, CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS, locale_select, notice_page,
+};
 use crate::dto::{ConfirmEmailView, RegistrationError, RegistrationView, VerifyEmailView, VerifyNotice};
 use crate::i18n::tr;
 use crate::i18n::{Locale, Texts, use_i18n};
@@ -143,14 +145,7 @@ fn form(view: RegistrationView) -> impl IntoView {
                     {field_error("family-name")}
                 </div>
             </div>
-            <div>
-                <label for="locale" class=LABEL>{tr(|t| t.language)}</label>
-                <select id="locale" name="locale" class=INPUT>
-                    {Locale::ALL.into_iter().map(|locale| view! {
-                        <option value=locale.as_str() selected=locale == chosen>{locale.endonym()}</option>
-                    }).collect_view()}
-                </select>
-            </div>
+            {locale_select(chosen)}
             <div>
                 <label for="new-password" class=LABEL>{tr(|t| t.password_label)}</label>
                 <input id="new-password" name="password" type="password" autocomplete="new-password" required

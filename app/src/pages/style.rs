@@ -13,7 +13,7 @@ pub const FIELD_ERROR: &str = "mt-1 text-sm font-medium text-red-800";
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::i18n::{Texts, tr, use_i18n};
+use crate::i18n::{Locale, Texts, tr, use_i18n};
 
 /// A page that only says what happened (a password changed, an address
 /// confirmed, an account deleted): its title, heading and text.
@@ -32,5 +32,20 @@ pub fn notice_page(
                 <p role="status" class="mt-4 text-slate-700">{tr(text)}</p>
             </div>
         </section>
+    }
+}
+
+/// The labelled choice of language (`name="locale"`), `chosen` selected:
+/// the language of an account's mails and pages.
+pub fn locale_select(chosen: Locale) -> impl IntoView {
+    view! {
+        <div>
+            <label for="locale" class=LABEL>{tr(|t| t.language)}</label>
+            <select id="locale" name="locale" class=INPUT>
+                {Locale::ALL.into_iter().map(|locale| view! {
+                    <option value=locale.as_str() selected=locale == chosen>{locale.endonym()}</option>
+                }).collect_view()}
+            </select>
+        </div>
     }
 }

@@ -17,7 +17,7 @@ use sanus_core::mfa::{begin_totp, confirm_totp, mfa_status, new_recovery_codes, 
 use sanus_core::password_policy::{self, check_new_password};
 use sanus_core::sessions::{Session, end_session, find_session_by_token};
 use sanus_core::throttle::SignInAttempt;
-use sanus_core::users::{Email, User, find_user_for_sign_in, get_user};
+use sanus_core::users::{Email, User, get_user};
 use serde::Deserialize;
 
 use super::audit_event;
@@ -177,16 +177,13 @@ pub async fn profile(
 ) -> Response {
     let now = state.clock.now();
     let me = signed_in_or_answer!(state, headers, now);
-    let name = |typed: &str| Some(typed.trim().to_string()).filter(|n| !n.is_empty());
-    let (given, family) = (name(&form.given_name), name(&form.family_name));
-    let too_long =
-        |n: &Option<String>| n.as_ref().is_some_and(|n| n.chars().count() > sanus_core::registration::MAX_NAME_CHARS);
-    if too_long(&given) {
+    // The same rule as at registration.
+    let Ok(given) = sanus_core::registration::name(&form.given_name) else {
         return refused(AccountError::GivenNameTooLong);
-    }
-    if too_long(&family) {
+    };
+    let Ok(family) = sanus_core::registration::name(&form.family_name) else {
         return refused(AccountError::FamilyNameTooLong);
-    }
+    };
     let locale = app::i18n::Locale::parse(&form.locale).map_or(me.user.locale.clone(), |l| l.as_str().to_string());
     let saved = sanus_core::users::update_names_and_language(
         &state.store,
@@ -226,13 +223,10 @@ pub async fn password(
     let now = state.clock.now();
     let me = signed_in_or_answer!(state, headers, now);
     let address = client_address(&headers, &peer, &state.settings.server);
-    match current_password(&state, &headers, &me, form.current, address, now).await {
-        Ok(Ok(())) => {}
-        Ok(Err(Refused::Wrong)) => return refused(AccountError::WrongPassword),
-        Ok(Err(Refused::Throttled(seconds))) => {
-            return refused(AccountError::Throttled { retry_after_seconds: seconds });
-        }
-        Err(error) => return failed(&state, &headers, &error),
+    if let Err(response) =
+        confirm_password(&state, &headers, &me, form.current, address, AccountError::WrongPassword, now).await
+    {
+        return response;
     }
     let rule = if form.password != form.confirm {
         Some(NewPasswordError::Mismatch)
@@ -280,8 +274,9 @@ pub(super) enum Refused {
     Throttled(i64),
 }
 
-/// Checks the account's current password before a sensitive change. Wrong
-/// ones count (and are audited) like failed sign-ins.
+/// Checks the account's current password before a sensitive change: the
+/// sign-in check itself (`sign_in::check_password`), so wrong ones are
+/// throttled and audited exactly like failed sign-ins.
 pub(super) async fn current_password(
     state: &AppState,
     headers: &HeaderMap,
@@ -290,24 +285,31 @@ pub(super) async fn current_password(
     address: Option<std::net::IpAddr>,
     now: UnixTime,
 ) -> Result<Result<(), Refused>, sanus_core::StoreError> {
-    let attempt = SignInAttempt::new(&me.user.email, address.as_ref());
-    if let Some(seconds) = attempt.wait(&state.store, now).await? {
-        return Ok(Err(Refused::Throttled(seconds)));
+    use super::sign_in::{Refusal, check_password};
+    Ok(match check_password(state, headers, address, &me.user.email, typed, None, now).await? {
+        Ok(_) => Ok(()),
+        Err(Refusal::InvalidCredentials) => Err(Refused::Wrong),
+        Err(Refusal::ThrottledUntil(until)) => Err(Refused::Throttled(until.seconds() - now.seconds())),
+    })
+}
+
+/// `current_password` for a console form: on refusal, the console with
+/// `wrong` (or how long to wait) at the form's field.
+async fn confirm_password(
+    state: &AppState,
+    headers: &HeaderMap,
+    me: &SignedIn,
+    typed: String,
+    address: Option<std::net::IpAddr>,
+    wrong: AccountError,
+    now: UnixTime,
+) -> Result<(), Response> {
+    match current_password(state, headers, me, typed, address, now).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(Refused::Wrong)) => Err(refused(wrong)),
+        Ok(Err(Refused::Throttled(seconds))) => Err(refused(AccountError::Throttled { retry_after_seconds: seconds })),
+        Err(error) => Err(failed(state, headers, &error)),
     }
-    let hash = match Email::parse(&me.user.email) {
-        Ok(email) => find_user_for_sign_in(&state.store, &email).await?.and_then(|(_, hash)| hash),
-        Err(_) => None,
-    };
-    if state.passwords.verify(typed, hash).await {
-        attempt.record_success(&state.store).await?;
-        return Ok(Ok(()));
-    }
-    let mut event = audit_event(EventKind::SignInFailed, headers, address);
-    event.user_id = Some(&me.user.id);
-    event.detail = serde_json::json!({ "reason": "wrong_current_password" });
-    let wait = attempt.record_failure(&state.store, now).await?;
-    audit::record(&state.store, &event, now).await?;
-    Ok(Err(if wait > 0 { Refused::Throttled(wait) } else { Refused::Wrong }))
 }
 
 /// `POST /account/sessions/{id}/end`: signs one session out.
@@ -437,13 +439,10 @@ pub async fn totp_begin(
     let now = state.clock.now();
     let me = signed_in_or_answer!(state, headers, now);
     let address = client_address(&headers, &peer, &state.settings.server);
-    match current_password(&state, &headers, &me, form.password, address, now).await {
-        Ok(Ok(())) => {}
-        Ok(Err(Refused::Wrong)) => return refused(AccountError::MfaWrongPassword),
-        Ok(Err(Refused::Throttled(seconds))) => {
-            return refused(AccountError::Throttled { retry_after_seconds: seconds });
-        }
-        Err(error) => return failed(&state, &headers, &error),
+    if let Err(response) =
+        confirm_password(&state, &headers, &me, form.password, address, AccountError::MfaWrongPassword, now).await
+    {
+        return response;
     }
     match begin_totp(&state.store, state.keys.kek(), &me.user.id, TOTP_ISSUER, &me.user.email, now).await {
         Ok(Some(_)) => see_other("/account/totp"),
@@ -522,13 +521,10 @@ pub async fn totp_remove(
     let now = state.clock.now();
     let me = signed_in_or_answer!(state, headers, now);
     let address = client_address(&headers, &peer, &state.settings.server);
-    match current_password(&state, &headers, &me, form.password, address, now).await {
-        Ok(Ok(())) => {}
-        Ok(Err(Refused::Wrong)) => return refused(AccountError::MfaWrongPassword),
-        Ok(Err(Refused::Throttled(seconds))) => {
-            return refused(AccountError::Throttled { retry_after_seconds: seconds });
-        }
-        Err(error) => return failed(&state, &headers, &error),
+    if let Err(response) =
+        confirm_password(&state, &headers, &me, form.password, address, AccountError::MfaWrongPassword, now).await
+    {
+        return response;
     }
     if let Err(error) = remove_totp(&state.store, &me.user.id).await {
         return failed(&state, &headers, &error);
@@ -548,13 +544,10 @@ pub async fn recovery_codes(State(state): State<AppState>, peer: Peer, request: 
     };
     let me = signed_in_or_answer!(state, parts.headers, now);
     let address = client_address(&parts.headers, &peer, &state.settings.server);
-    match current_password(&state, &parts.headers, &me, form.password, address, now).await {
-        Ok(Ok(())) => {}
-        Ok(Err(Refused::Wrong)) => return refused(AccountError::MfaWrongPassword),
-        Ok(Err(Refused::Throttled(seconds))) => {
-            return refused(AccountError::Throttled { retry_after_seconds: seconds });
-        }
-        Err(error) => return failed(&state, &parts.headers, &error),
+    if let Err(response) =
+        confirm_password(&state, &parts.headers, &me, form.password, address, AccountError::MfaWrongPassword, now).await
+    {
+        return response;
     }
     recovery_codes_page(&state, parts, &me, EventKind::RecoveryCodesRenewed, address, now).await
 }
@@ -627,13 +620,10 @@ pub async fn delete(
         return refused(AccountError::DeleteNotConfirmed);
     }
     let address = client_address(&headers, &peer, &state.settings.server);
-    match current_password(&state, &headers, &me, form.password, address, now).await {
-        Ok(Ok(())) => {}
-        Ok(Err(Refused::Wrong)) => return refused(AccountError::DeleteWrongPassword),
-        Ok(Err(Refused::Throttled(seconds))) => {
-            return refused(AccountError::Throttled { retry_after_seconds: seconds });
-        }
-        Err(error) => return failed(&state, &headers, &error),
+    if let Err(response) =
+        confirm_password(&state, &headers, &me, form.password, address, AccountError::DeleteWrongPassword, now).await
+    {
+        return response;
     }
     // The second factor too, if set up: counted like one at sign-in.
     let second_factor = async {
@@ -707,13 +697,10 @@ pub async fn change_email(
         return refused(AccountError::NewEmailSame);
     }
     let address = client_address(&headers, &peer, &state.settings.server);
-    match current_password(&state, &headers, &me, form.password, address, now).await {
-        Ok(Ok(())) => {}
-        Ok(Err(Refused::Wrong)) => return refused(AccountError::EmailWrongPassword),
-        Ok(Err(Refused::Throttled(seconds))) => {
-            return refused(AccountError::Throttled { retry_after_seconds: seconds });
-        }
-        Err(error) => return failed(&state, &headers, &error),
+    if let Err(response) =
+        confirm_password(&state, &headers, &me, form.password, address, AccountError::EmailWrongPassword, now).await
+    {
+        return response;
     }
     match sanus_core::users::find_user_by_email(&state.store, &new).await {
         Ok(Some(_)) => return refused(AccountError::NewEmailTaken),
