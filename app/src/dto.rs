@@ -322,6 +322,8 @@ pub enum AccountError {
     DeleteWrongCode,
     /// A service signs in as this account: only an operator can change that.
     DeleteServiceAccount,
+    /// The account is the last Admin of an organisation.
+    DeleteSoleAdmin,
     NewEmailEmpty,
     NewEmailMalformed,
     NewEmailTooLong,
@@ -395,6 +397,7 @@ impl AccountError {
             Self::DeleteWrongPassword => "delete-wrong-password".into(),
             Self::DeleteWrongCode => "delete-wrong-code".into(),
             Self::DeleteServiceAccount => "delete-service-account".into(),
+            Self::DeleteSoleAdmin => "delete-sole-admin".into(),
             Self::NewEmailEmpty => "new-email-empty".into(),
             Self::NewEmailMalformed => "new-email-malformed".into(),
             Self::NewEmailTooLong => "new-email-too-long".into(),
@@ -415,6 +418,7 @@ impl AccountError {
             "delete-wrong-password" => Some(Self::DeleteWrongPassword),
             "delete-wrong-code" => Some(Self::DeleteWrongCode),
             "delete-service-account" => Some(Self::DeleteServiceAccount),
+            "delete-sole-admin" => Some(Self::DeleteSoleAdmin),
             "new-email-empty" => Some(Self::NewEmailEmpty),
             "new-email-malformed" => Some(Self::NewEmailMalformed),
             "new-email-too-long" => Some(Self::NewEmailTooLong),
@@ -438,7 +442,7 @@ impl AccountError {
             Self::NewPassword(NewPasswordError::Mismatch) => "confirm-password",
             Self::NewPassword(_) => "new-password",
             Self::MfaWrongPassword => "mfa-password",
-            Self::DeleteNotConfirmed | Self::DeleteServiceAccount => "delete-confirm",
+            Self::DeleteNotConfirmed | Self::DeleteServiceAccount | Self::DeleteSoleAdmin => "delete-confirm",
             Self::DeleteWrongPassword => "delete-password",
             Self::DeleteWrongCode => "delete-code",
             Self::NewEmailEmpty
@@ -567,6 +571,7 @@ mod tests {
             AccountError::DeleteWrongPassword,
             AccountError::DeleteWrongCode,
             AccountError::DeleteServiceAccount,
+            AccountError::DeleteSoleAdmin,
             AccountError::NewEmailTaken,
             AccountError::EmailWrongPassword,
         ];

@@ -262,6 +262,10 @@ pub enum DeleteError {
     /// change that client first.
     #[error("a client acts as this account")]
     ServiceAccount,
+    /// The account is the last Admin of these organisations: someone else
+    /// must become Admin first.
+    #[error("the last Admin of {0:?}")]
+    SoleAdmin(Vec<String>),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -271,6 +275,10 @@ pub enum DeleteError {
 /// in one transaction. Its access tokens stay refused until they expire.
 /// The audit log keeps its events under the bare account id.
 pub async fn delete_account(store: &Store, user_id: &UserId, now: UnixTime) -> Result<(), DeleteError> {
+    let sole = crate::organizations::sole_admin_of(store, user_id).await?;
+    if !sole.is_empty() {
+        return Err(DeleteError::SoleAdmin(sole.into_iter().map(|tenant| tenant.name).collect()));
+    }
     let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
     let (acting,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM clients WHERE service_account_user_id = $1")
         .bind(user_id.as_str())

@@ -15,6 +15,7 @@ pub mod interactions;
 pub mod keys;
 pub mod mail;
 pub mod mfa;
+pub mod organizations;
 pub mod passkeys;
 pub mod password;
 pub mod password_policy;

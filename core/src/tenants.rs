@@ -163,15 +163,26 @@ macro_rules! tenant_columns {
 /// Creates an organisation or a department. A department joins its parent's
 /// organisation; an unknown or archived parent is `NotFound`.
 pub async fn insert_tenant(store: &Store, new: NewTenant, now: UnixTime) -> Result<Tenant, StoreError> {
-    let id = TenantId::generate();
     let mut tx = store.pool().begin().await?;
+    let tenant = insert_tenant_in(&mut tx, new, now).await?;
+    tx.commit().await?;
+    Ok(tenant)
+}
+
+/// [`insert_tenant`] inside the caller's transaction.
+pub(crate) async fn insert_tenant_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    new: NewTenant,
+    now: UnixTime,
+) -> Result<Tenant, StoreError> {
+    let id = TenantId::generate();
     let root_id = match &new.parent_id {
         None => id.clone(),
         Some(parent_id) => {
             let root: Option<(String,)> =
                 sqlx::query_as("SELECT root_id FROM tenants WHERE id = $1 AND archived_at IS NULL")
                     .bind(parent_id.as_str())
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(&mut **tx)
                     .await?;
             TenantId(root.ok_or(StoreError::NotFound)?.0)
         }
@@ -197,9 +208,8 @@ pub async fn insert_tenant(store: &Store, new: NewTenant, now: UnixTime) -> Resu
     .bind(&tenant.name)
     .bind(now.0)
     .bind(now.0)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(tenant)
 }
 

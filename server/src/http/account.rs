@@ -650,6 +650,7 @@ pub async fn delete(
     match sanus_core::account::delete_account(&state.store, &me.user.id, now).await {
         Ok(()) => {}
         Err(sanus_core::account::DeleteError::ServiceAccount) => return refused(AccountError::DeleteServiceAccount),
+        Err(sanus_core::account::DeleteError::SoleAdmin(_)) => return refused(AccountError::DeleteSoleAdmin),
         Err(error) => return failed(&state, &headers, &error),
     }
     state.access_tokens.invalidate();

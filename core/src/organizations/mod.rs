@@ -1,0 +1,634 @@
+//! Organisations: tenants with departments, the people in them and their
+//! roles, invitations and licenses. Every action takes the acting person
+//! and asks [`access::require`] first, so that the pages, the management
+//! API and the token claims follow the same rules:
+//!
+//! - anyone signed in may create an organisation and becomes its Admin;
+//! - `tenant.update` renames a tenant and adds, moves and archives departments;
+//! - `members.read` lists members, `members.manage` changes roles and removes;
+//! - the last Admin of an organisation can neither leave nor be removed, nor
+//!   lose the role.
+
+pub mod access;
+pub mod invitations;
+pub mod licenses;
+pub mod roles;
+
+use crate::applications::ShortKey;
+use crate::clock::UnixTime;
+use crate::store::{Store, StoreError};
+use crate::tenants::{NewTenant, Tenant, TenantId, TenantKind, TenantName, get_tenant, insert_tenant};
+use crate::users::UserId;
+pub use access::{Access, AccessError, Reach, Reached, reach, require, roles_at};
+pub use roles::{CoreRole, Permission, Role};
+
+/// Why an organisation action was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum OrgError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// The organisation would be left without an Admin.
+    #[error("the last Admin of an organisation must stay: make someone else Admin first")]
+    LastAdmin,
+    /// The person is not a member of this tenant.
+    #[error("not a member of this tenant")]
+    NotAMember,
+    /// A role name no core role and no application defines.
+    #[error("there is no role {0}")]
+    UnknownRole(String),
+    /// A member needs at least one role.
+    #[error("choose at least one role")]
+    NoRoles,
+    /// An organisation cannot move, and a department cannot move below
+    /// itself or into another organisation.
+    #[error("a department can move only within its organisation, and not below itself")]
+    BadMove,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Creates an organisation (`kind` organization or development) with
+/// `creator` as its Admin; it becomes their default tenant when they have none.
+pub async fn create_organization(
+    store: &Store,
+    creator: &UserId,
+    kind: TenantKind,
+    name: TenantName,
+    now: UnixTime,
+) -> Result<Tenant, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    let tenant = crate::tenants::insert_tenant_in(&mut tx, NewTenant { parent_id: None, kind, name }, now).await?;
+    add_member_in(&mut tx, &tenant.id, creator, &[Role::Core(CoreRole::Admin)], now).await?;
+    tx.commit().await?;
+    Ok(tenant)
+}
+
+/// Adds a department below `parent`; it has its parent's kind.
+pub async fn add_department(
+    store: &Store,
+    actor: &UserId,
+    parent: &TenantId,
+    name: TenantName,
+    now: UnixTime,
+) -> Result<Tenant, OrgError> {
+    let access = require(store, actor, parent, Permission::TenantUpdate).await?;
+    let new = NewTenant { parent_id: Some(parent.clone()), kind: access.tenant.kind, name };
+    Ok(insert_tenant(store, new, now).await?)
+}
+
+pub async fn rename_tenant(
+    store: &Store,
+    actor: &UserId,
+    tenant: &TenantId,
+    name: TenantName,
+    now: UnixTime,
+) -> Result<(), OrgError> {
+    require(store, actor, tenant, Permission::TenantUpdate).await?;
+    sqlx::query("UPDATE tenants SET name = $1, updated_at = $2 WHERE id = $3")
+        .bind(name.as_str())
+        .bind(now.0)
+        .bind(tenant.as_str())
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Moves a department below another tenant of the same organisation; the
+/// actor needs `tenant.update` at both places.
+pub async fn move_department(
+    store: &Store,
+    actor: &UserId,
+    department: &TenantId,
+    new_parent: &TenantId,
+    now: UnixTime,
+) -> Result<(), OrgError> {
+    let moving = require(store, actor, department, Permission::TenantUpdate).await?.tenant;
+    let target = require(store, actor, new_parent, Permission::TenantUpdate).await?.tenant;
+    if moving.is_root() || target.root_id != moving.root_id {
+        return Err(OrgError::BadMove);
+    }
+    let mut tx = store.pool().begin().await?;
+    // The organisation's row first: moves in one organisation happen one at
+    // a time, so two of them cannot make a cycle together.
+    lock_tenant(&mut tx, &moving.root_id, now).await?;
+    let (below,): (i64,) = sqlx::query_as(
+        "WITH RECURSIVE up (id, parent_id) AS ( \
+             SELECT id, parent_id FROM tenants WHERE id = $1 \
+             UNION ALL SELECT t.id, t.parent_id FROM tenants t JOIN up ON t.id = up.parent_id) \
+         SELECT COUNT(*) FROM up WHERE id = $2",
+    )
+    .bind(new_parent.as_str())
+    .bind(department.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    if below > 0 {
+        return Err(OrgError::BadMove);
+    }
+    sqlx::query("UPDATE tenants SET parent_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(new_parent.as_str())
+        .bind(now.0)
+        .bind(department.as_str())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Archives a tenant and everything below it: the data stays, the tenants
+/// leave every page and every token from now on.
+pub async fn archive_tenant(store: &Store, actor: &UserId, tenant: &TenantId, now: UnixTime) -> Result<u64, OrgError> {
+    require(store, actor, tenant, Permission::TenantUpdate).await?;
+    let archived = sqlx::query(
+        "UPDATE tenants SET archived_at = $1, updated_at = $1 WHERE archived_at IS NULL AND id IN ( \
+             WITH RECURSIVE below (id) AS ( \
+                 SELECT id FROM tenants WHERE id = $2 \
+                 UNION ALL SELECT t.id FROM tenants t JOIN below b ON t.parent_id = b.id) \
+             SELECT id FROM below)",
+    )
+    .bind(now.0)
+    .bind(tenant.as_str())
+    .execute(store.pool())
+    .await?;
+    Ok(archived.rows_affected())
+}
+
+/// The departments directly below a tenant the actor can read.
+pub async fn departments(store: &Store, actor: &UserId, tenant: &TenantId) -> Result<Vec<Tenant>, OrgError> {
+    require(store, actor, tenant, Permission::TenantRead).await?;
+    let children = crate::tenants::list_child_tenants(store, tenant).await?;
+    Ok(children.into_iter().filter(|t| t.archived_at.is_none()).collect())
+}
+
+/// The path from the organisation down to this tenant (both included).
+pub async fn path_to(store: &Store, tenant: &Tenant) -> Result<Vec<Tenant>, StoreError> {
+    let mut path = vec![tenant.clone()];
+    while let Some(parent) = path.last().and_then(|t| t.parent_id.clone()) {
+        path.push(get_tenant(store, &parent).await?);
+    }
+    path.reverse();
+    Ok(path)
+}
+
+/// Takes the tenant's row for the rest of the transaction (PostgreSQL:
+/// a row lock; SQLite: the write lock), so that rules counting rows
+/// (the last Admin, seats) see no concurrent change.
+async fn lock_tenant(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tenant: &TenantId,
+    now: UnixTime,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE tenants SET updated_at = $1 WHERE id = $2")
+        .bind(now.0)
+        .bind(tenant.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Checks role names: core roles by name, application roles must exist.
+/// Returns them with the id of each application role.
+pub async fn resolve_roles(store: &Store, names: &[String]) -> Result<Vec<(Role, Option<String>)>, OrgError> {
+    let mut resolved: Vec<(Role, Option<String>)> = Vec::new();
+    for name in names {
+        let role = Role::parse(name).ok_or_else(|| OrgError::UnknownRole(name.clone()))?;
+        let id = match &role {
+            Role::Core(_) => None,
+            Role::App(name) => {
+                let found: Option<(String,)> = sqlx::query_as("SELECT id FROM application_roles WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(store.pool())
+                    .await?;
+                Some(found.ok_or_else(|| OrgError::UnknownRole(name.clone()))?.0)
+            }
+        };
+        if !resolved.iter().any(|(r, _)| r == &role) {
+            resolved.push((role, id));
+        }
+    }
+    if resolved.is_empty() {
+        return Err(OrgError::NoRoles);
+    }
+    Ok(resolved)
+}
+
+/// Makes `user` a member of `tenant` (again: adds the roles), and makes it
+/// their default tenant when they have none.
+async fn add_member_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tenant: &TenantId,
+    user: &UserId,
+    roles: &[Role],
+    now: UnixTime,
+) -> Result<(), StoreError> {
+    let mut with_ids = Vec::new();
+    for role in roles {
+        let id = match role {
+            Role::Core(_) => None,
+            Role::App(name) => {
+                let found: Option<(String,)> = sqlx::query_as("SELECT id FROM application_roles WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                Some(found.ok_or(StoreError::NotFound)?.0)
+            }
+        };
+        with_ids.push((role, id));
+    }
+    sqlx::query(
+        "INSERT INTO memberships (tenant_id, user_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (tenant_id, user_id) DO NOTHING",
+    )
+    .bind(tenant.as_str())
+    .bind(user.as_str())
+    .bind(now.0)
+    .execute(&mut **tx)
+    .await?;
+    for (role, id) in with_ids {
+        sqlx::query(
+            "INSERT INTO member_roles (tenant_id, user_id, role, application_role_id) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (tenant_id, user_id, role) DO NOTHING",
+        )
+        .bind(tenant.as_str())
+        .bind(user.as_str())
+        .bind(role.as_str())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query("UPDATE users SET default_tenant_id = $1 WHERE id = $2 AND default_tenant_id IS NULL")
+        .bind(tenant.as_str())
+        .bind(user.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Adds a member directly (import, tests, and accepting an invitation).
+pub async fn add_member(
+    store: &Store,
+    tenant: &TenantId,
+    user: &UserId,
+    roles: &[Role],
+    now: UnixTime,
+) -> Result<(), StoreError> {
+    let mut tx = store.pool().begin().await?;
+    add_member_in(&mut tx, tenant, user, roles, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How many Admins the organisation has at its top (not counting `except`).
+async fn root_admins(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    root: &TenantId,
+    except: &UserId,
+) -> Result<i64, StoreError> {
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM member_roles WHERE tenant_id = $1 AND role = $2 AND user_id <> $3")
+            .bind(root.as_str())
+            .bind(CoreRole::Admin.as_str())
+            .bind(except.as_str())
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(count)
+}
+
+/// Whether `user` is an Admin at the top of the organisation `root`.
+async fn is_root_admin(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    root: &TenantId,
+    user: &UserId,
+) -> Result<bool, StoreError> {
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM member_roles WHERE tenant_id = $1 AND role = $2 AND user_id = $3")
+            .bind(root.as_str())
+            .bind(CoreRole::Admin.as_str())
+            .bind(user.as_str())
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(count > 0)
+}
+
+/// Replaces a member's roles in the tenant (`members.manage`).
+pub async fn set_member_roles(
+    store: &Store,
+    actor: &UserId,
+    tenant: &TenantId,
+    member: &UserId,
+    roles: &[String],
+    now: UnixTime,
+) -> Result<(), OrgError> {
+    let access = require(store, actor, tenant, Permission::MembersManage).await?;
+    let resolved = resolve_roles(store, roles).await?;
+    let mut tx = store.pool().begin().await?;
+    lock_tenant(&mut tx, &access.tenant.root_id, now).await?;
+    ensure_member(&mut tx, tenant, member).await?;
+    let stays_admin = resolved.iter().any(|(role, _)| role == &Role::Core(CoreRole::Admin));
+    if access.tenant.is_root()
+        && !stays_admin
+        && is_root_admin(&mut tx, tenant, member).await?
+        && root_admins(&mut tx, tenant, member).await? == 0
+    {
+        return Err(OrgError::LastAdmin);
+    }
+    sqlx::query("DELETE FROM member_roles WHERE tenant_id = $1 AND user_id = $2")
+        .bind(tenant.as_str())
+        .bind(member.as_str())
+        .execute(&mut *tx)
+        .await?;
+    for (role, id) in resolved {
+        sqlx::query("INSERT INTO member_roles (tenant_id, user_id, role, application_role_id) VALUES ($1, $2, $3, $4)")
+            .bind(tenant.as_str())
+            .bind(member.as_str())
+            .bind(role.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn ensure_member(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tenant: &TenantId,
+    member: &UserId,
+) -> Result<(), OrgError> {
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND user_id = $2")
+        .bind(tenant.as_str())
+        .bind(member.as_str())
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(StoreError::from)?;
+    if count == 0 {
+        return Err(OrgError::NotAMember);
+    }
+    Ok(())
+}
+
+/// Ends a membership: an Admin removing someone (`members.manage`), or the
+/// member leaving (`actor == member`, any role).
+pub async fn remove_member(
+    store: &Store,
+    actor: &UserId,
+    tenant: &TenantId,
+    member: &UserId,
+    now: UnixTime,
+) -> Result<(), OrgError> {
+    let access = if actor == member {
+        roles_at(store, actor, tenant).await?.ok_or(AccessError::NotFound)?
+    } else {
+        require(store, actor, tenant, Permission::MembersManage).await?
+    };
+    let mut tx = store.pool().begin().await?;
+    lock_tenant(&mut tx, &access.tenant.root_id, now).await?;
+    ensure_member(&mut tx, tenant, member).await?;
+    if access.tenant.is_root()
+        && is_root_admin(&mut tx, tenant, member).await?
+        && root_admins(&mut tx, tenant, member).await? == 0
+    {
+        return Err(OrgError::LastAdmin);
+    }
+    sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
+        .bind(tenant.as_str())
+        .bind(member.as_str())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "DELETE FROM license_seats WHERE user_id = $1 AND license_id IN (SELECT id FROM licenses WHERE tenant_id = $2)",
+    )
+    .bind(member.as_str())
+    .bind(tenant.as_str())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE users SET default_tenant_id = NULL WHERE id = $1 AND default_tenant_id = $2")
+        .bind(member.as_str())
+        .bind(tenant.as_str())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The organisations whose last Admin this person is: they must hand them
+/// over before they can delete their account.
+pub async fn sole_admin_of(store: &Store, user: &UserId) -> Result<Vec<Tenant>, StoreError> {
+    let ids: Vec<(String,)> = sqlx::query_as(
+        "SELECT r.tenant_id FROM member_roles r JOIN tenants t ON t.id = r.tenant_id \
+         WHERE r.user_id = $1 AND r.role = $2 AND t.parent_id IS NULL AND t.archived_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM member_roles o WHERE o.tenant_id = r.tenant_id AND o.role = $2 \
+                         AND o.user_id <> $1)",
+    )
+    .bind(user.as_str())
+    .bind(CoreRole::Admin.as_str())
+    .fetch_all(store.pool())
+    .await?;
+    let mut tenants = Vec::new();
+    for (id,) in ids {
+        tenants.push(get_tenant(store, &TenantId::from_stored(id)).await?);
+    }
+    Ok(tenants)
+}
+
+/// Chooses the tenant a person works in by default; it must be one they reach.
+pub async fn set_default_tenant(store: &Store, user: &UserId, tenant: &TenantId) -> Result<(), OrgError> {
+    roles_at(store, user, tenant).await?.ok_or(AccessError::NotFound)?;
+    sqlx::query("UPDATE users SET default_tenant_id = $1 WHERE id = $2")
+        .bind(tenant.as_str())
+        .bind(user.as_str())
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// A member as the members page lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub user_id: UserId,
+    pub email: String,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub roles: Vec<Role>,
+    pub since: UnixTime,
+}
+
+/// Which members to list.
+#[derive(Debug, Clone, Default)]
+pub struct MemberQuery {
+    /// Part of the address or a name, any case.
+    pub search: Option<String>,
+    /// Only members holding this role here.
+    pub role: Option<Role>,
+    /// Zero-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberPage {
+    pub members: Vec<Member>,
+    pub total: i64,
+}
+
+pub const MAX_PER_PAGE: u32 = 100;
+
+/// The tenant's own members (not those of its organisation above it), by
+/// address, one page at a time (`members.read`).
+pub async fn list_members(
+    store: &Store,
+    actor: &UserId,
+    tenant: &TenantId,
+    query: &MemberQuery,
+) -> Result<MemberPage, OrgError> {
+    require(store, actor, tenant, Permission::MembersRead).await?;
+    let pattern = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| {
+        let escaped: String = s
+            .to_lowercase()
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                other => vec![other],
+            })
+            .collect();
+        format!("%{escaped}%")
+    });
+    let filter = "FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1 \
+         AND ($2 IS NULL OR LOWER(u.email) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(u.given_name, '')) LIKE $2 ESCAPE '\\' \
+              OR LOWER(COALESCE(u.family_name, '')) LIKE $2 ESCAPE '\\') \
+         AND ($3 IS NULL OR EXISTS (SELECT 1 FROM member_roles r WHERE r.tenant_id = m.tenant_id \
+              AND r.user_id = m.user_id AND r.role = $3))";
+    let role = query.role.as_ref().map(|r| r.as_str().to_string());
+    let (total,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {filter}")))
+        .bind(tenant.as_str())
+        .bind(pattern.as_deref())
+        .bind(role.as_deref())
+        .fetch_one(store.pool())
+        .await?;
+    let per_page = query.per_page.clamp(1, MAX_PER_PAGE);
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: String,
+        email: String,
+        given_name: Option<String>,
+        family_name: Option<String>,
+        created_at: i64,
+    }
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT u.id, u.email, u.given_name, u.family_name, m.created_at {filter} \
+         ORDER BY u.email_normalized LIMIT $4 OFFSET $5"
+    )))
+    .bind(tenant.as_str())
+    .bind(pattern.as_deref())
+    .bind(role.as_deref())
+    .bind(i64::from(per_page))
+    .bind(i64::from(query.page) * i64::from(per_page))
+    .fetch_all(store.pool())
+    .await?;
+    let mut members = Vec::with_capacity(rows.len());
+    for Row { id, email, given_name, family_name, created_at: since } in rows {
+        let roles: Vec<(String,)> =
+            sqlx::query_as("SELECT role FROM member_roles WHERE tenant_id = $1 AND user_id = $2 ORDER BY role")
+                .bind(tenant.as_str())
+                .bind(&id)
+                .fetch_all(store.pool())
+                .await?;
+        members.push(Member {
+            user_id: UserId::from_stored(id),
+            email,
+            given_name,
+            family_name,
+            roles: roles.into_iter().filter_map(|(r,)| Role::parse(&r)).collect(),
+            since: UnixTime(since),
+        });
+    }
+    Ok(MemberPage { members, total })
+}
+
+/// Defines an application's permission (idempotent; import and tests).
+pub async fn define_app_permission(
+    store: &Store,
+    application: &crate::applications::Application,
+    name: &str,
+    now: UnixTime,
+) -> Result<(), StoreError> {
+    if !application.short_key.prefixes(name) {
+        return Err(StoreError::Conflict("application_permissions_prefix".into()));
+    }
+    sqlx::query(
+        "INSERT INTO application_permissions (id, application_id, name, description, created_at) \
+         VALUES ($1, $2, $3, NULL, $4) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(application.id.as_str())
+    .bind(name)
+    .bind(now.0)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// Defines an application's role as this bundle of its permissions
+/// (idempotent: the bundle is replaced).
+pub async fn define_app_role(
+    store: &Store,
+    application: &crate::applications::Application,
+    name: &str,
+    permissions: &[String],
+    now: UnixTime,
+) -> Result<(), StoreError> {
+    let key: &ShortKey = &application.short_key;
+    if !key.prefixes(name) || Role::parse(name).is_none() || permissions.iter().any(|p| !key.prefixes(p)) {
+        return Err(StoreError::Conflict("application_roles_prefix".into()));
+    }
+    let mut tx = store.pool().begin().await?;
+    sqlx::query(
+        "INSERT INTO application_roles (id, application_id, name, description, created_at) \
+         VALUES ($1, $2, $3, NULL, $4) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(application.id.as_str())
+    .bind(name)
+    .bind(now.0)
+    .execute(&mut *tx)
+    .await?;
+    let (role_id, owner): (String, String) =
+        sqlx::query_as("SELECT id, application_id FROM application_roles WHERE name = $1")
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await?;
+    if owner != application.id.as_str() {
+        return Err(StoreError::Conflict("application_roles_name_key".into()));
+    }
+    sqlx::query("DELETE FROM application_role_permissions WHERE role_id = $1").bind(&role_id).execute(&mut *tx).await?;
+    for permission in permissions {
+        let inserted = sqlx::query(
+            "INSERT INTO application_role_permissions (role_id, permission_id) \
+             SELECT $1, id FROM application_permissions WHERE name = $2 AND application_id = $3",
+        )
+        .bind(&role_id)
+        .bind(permission)
+        .bind(application.id.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!("no permission {permission}")));
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+impl From<sqlx::Error> for OrgError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Store(error.into())
+    }
+}
+
+impl From<sqlx::Error> for AccessError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Store(error.into())
+    }
+}
+
+#[cfg(test)]
+mod tests;
