@@ -32,6 +32,9 @@ pub struct AccessTokenClaims<'a> {
     /// The token family (the grant): revoking it deactivates this token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fid: Option<&'a str>,
+    /// The organisation claims the scopes ask for (`tenant_claims`).
+    #[serde(flatten)]
+    pub extra: &'a serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Serialize)]
@@ -54,6 +57,7 @@ pub async fn issue_access_token(
     subject: &str,
     scopes: &Scopes,
     family: Option<&sanus_core::tokens::TokenFamily>,
+    extra: &serde_json::Map<String, serde_json::Value>,
     now: UnixTime,
 ) -> Result<IssuedAccessToken, OAuthError> {
     let mut audiences = scopes.audiences();
@@ -74,6 +78,7 @@ pub async fn issue_access_token(
         exp: now.seconds() + client.access_token_ttl,
         sid: family.and_then(|f| f.session_id.as_deref()),
         fid: family.map(|f| f.id.as_str()),
+        extra,
     };
     let ring = state.keys.ring().await?;
     let key =

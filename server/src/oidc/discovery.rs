@@ -45,7 +45,9 @@ pub fn document(issuer: &str) -> Value {
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "claims_supported": [
             "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "azp", "at_hash",
-            "name", "given_name", "family_name", "locale", "email", "email_verified"
+            "name", "given_name", "family_name", "locale", "email", "email_verified",
+            "tenant_ids", "root_tenant_ids", "default_tenant_id", "tenants", "permissions_core", "permissions_app",
+            "licenses"
         ],
         "acr_values_supported": [sanus_core::mfa::ACR_PASSWORD, sanus_core::mfa::ACR_MFA],
         "ui_locales_supported": ["en", "de"],

@@ -36,12 +36,15 @@ pub struct IdTokenInput<'a> {
     pub user: &'a User,
     pub nonce: Option<&'a str>,
     pub access_token: &'a str,
+    /// The organisation claims the scopes ask for.
+    pub extra: serde_json::Map<String, serde_json::Value>,
     pub now: UnixTime,
 }
 
 pub async fn issue_id_token(state: &AppState, input: IdTokenInput<'_>) -> Result<String, OAuthError> {
     let alg = input.client.id_token_alg;
     let mut claims = user_claims(input.user, &input.family.scopes);
+    claims.extend(input.extra);
     let now = input.now.seconds();
     claims.insert("iss".into(), json!(state.settings.server.public_url.as_str()));
     claims.insert("aud".into(), json!(input.client.id.as_str()));

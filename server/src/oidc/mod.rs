@@ -23,6 +23,7 @@ pub mod jwks;
 pub mod params;
 pub mod revocation;
 pub mod scope;
+pub mod tenant_claims;
 pub mod token;
 pub mod userinfo;
 

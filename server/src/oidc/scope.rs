@@ -7,7 +7,18 @@ use sanus_core::clients::scope_token_is_valid;
 use super::error::OAuthError;
 
 /// Scopes that describe a user: only the authorization code flow grants them.
-pub const USER_SCOPES: [&str; 5] = ["openid", "profile", "email", "offline_access", "offline"];
+pub const USER_SCOPES: [&str; 10] = [
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "offline",
+    super::tenant_claims::TENANT_IDS,
+    super::tenant_claims::TENANTS,
+    super::tenant_claims::PERMISSIONS_CORE,
+    super::tenant_claims::PERMISSIONS_APP,
+    super::tenant_claims::LICENSES,
+];
 
 /// A parsed scope parameter, in first-seen order, without duplicates.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

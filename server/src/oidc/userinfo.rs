@@ -38,7 +38,20 @@ async fn answer(state: &AppState, headers: &HeaderMap) -> Result<Response, Beare
         }
     };
     let scopes: Vec<String> = claims.scope.split(' ').map(str::to_owned).collect();
-    let mut response = Json(user_claims(&user, &scopes)).into_response();
+    let mut released = user_claims(&user, &scopes);
+    let client = state.find_client(&claims.client_id).await.map_err(|error| {
+        tracing::error!(%error, "cannot load a client");
+        BearerError::Server
+    })?;
+    let Some(client) = client else { return Err(BearerError::InvalidToken("The client no longer exists.")) };
+    match super::tenant_claims::tenant_claims(state, &client, &user.id, &scopes, state.clock.now()).await {
+        Ok(tenant) => released.extend(tenant.id_token),
+        Err(error) => {
+            tracing::error!(%error, "cannot load the organisation claims");
+            return Err(BearerError::Server);
+        }
+    }
+    let mut response = Json(released).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }

@@ -15,6 +15,7 @@ mod jwks;
 mod locale;
 mod mfa;
 mod operator;
+mod organization_claims;
 mod passkeys;
 mod password_reset;
 mod registration;

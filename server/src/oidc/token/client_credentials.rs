@@ -27,7 +27,7 @@ pub async fn grant(
     }
     let scopes = check_scope(client, scope)?;
     let subject = client.service_account.as_ref().map_or(client.id.as_str(), |user| user.as_str());
-    let issued = issue_access_token(state, client, subject, &scopes, None, now).await?;
+    let issued = issue_access_token(state, client, subject, &scopes, None, &serde_json::Map::new(), now).await?;
     Ok(TokenResponse {
         access_token: issued.token,
         token_type: "bearer",

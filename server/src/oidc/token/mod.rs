@@ -87,11 +87,27 @@ pub async fn user_token_response(
         None => sanus_core::users::get_user(&state.store, &family.user_id).await?,
     };
     let scopes = super::scope::Scopes::from_vec(family.scopes.clone());
-    let issued =
-        super::access_token::issue_access_token(state, client, user.id.as_str(), &scopes, Some(family), now).await?;
+    let tenant = super::tenant_claims::tenant_claims(state, client, &user.id, &family.scopes, now).await?;
+    let issued = super::access_token::issue_access_token(
+        state,
+        client,
+        user.id.as_str(),
+        &scopes,
+        Some(family),
+        &tenant.access_token,
+        now,
+    )
+    .await?;
     let id_token = if scopes.contains("openid") {
-        let input =
-            super::id_token::IdTokenInput { client, family, user: &user, nonce, access_token: &issued.token, now };
+        let input = super::id_token::IdTokenInput {
+            client,
+            family,
+            user: &user,
+            nonce,
+            access_token: &issued.token,
+            extra: tenant.id_token,
+            now,
+        };
         Some(super::id_token::issue_id_token(state, input).await?)
     } else {
         None
