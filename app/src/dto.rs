@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod organizations;
+pub use organizations::*;
+
 /// What loading an interaction yields.
 pub type InteractionResult = Result<InteractionView, InteractionUnavailable>;
 
@@ -120,6 +123,9 @@ pub struct RegistrationView {
     pub open: bool,
     /// The authorization request to return to afterwards.
     pub interaction: Option<String>,
+    /// Registering from an invitation (its link's token): the address is
+    /// the invited one and the form posts to the invitation.
+    pub invitation: Option<String>,
     /// Addresses must be at one of these domains; empty: any.
     pub allowed_domains: Vec<String>,
     /// Terms to accept (the box is required) and the privacy notice.

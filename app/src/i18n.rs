@@ -3,6 +3,9 @@
 //! server renders `<html lang>` with it, and the browser starts from that
 //! attribute, so both sides hydrate the same words.
 
+mod organizations;
+pub use organizations::OrgTexts;
+
 use leptos::prelude::*;
 
 /// Name of the cookie that remembers the chosen language.
@@ -100,6 +103,8 @@ fn parse_weight(value: &str) -> Option<u16> {
 /// Every text of the UI, once per language: a missing translation does not compile.
 #[derive(Debug)]
 pub struct Texts {
+    /// The organisation pages.
+    pub org: &'static OrgTexts,
     pub skip_to_content: &'static str,
     pub brand_tagline: &'static str,
     pub nav_label: &'static str,
@@ -353,6 +358,7 @@ impl Texts {
 }
 
 pub static EN: Texts = Texts {
+    org: &organizations::EN,
     skip_to_content: "Skip to content",
     brand_tagline: "Identity for digital health",
     nav_label: "Main",
@@ -599,6 +605,7 @@ pub static EN: Texts = Texts {
 };
 
 pub static DE: Texts = Texts {
+    org: &organizations::DE,
     skip_to_content: "Zum Inhalt springen",
     brand_tagline: "Identität für die digitale Gesundheit",
     nav_label: "Hauptnavigation",

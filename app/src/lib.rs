@@ -19,12 +19,14 @@ pub use assets::Assets;
 use components::Layout;
 use pages::{
     AccountDeletedPage, AccountPage, ConfirmEmailPage, EmailConfirmedPage, ForgotPasswordPage, HomePage,
-    InteractionPage, NotFoundPage, OutboxPage, PasswordChangedPage, RecoveryCodesPage, RegisterPage, ResetPasswordPage,
-    SecondFactorPage, SignInPage, TotpSetupPage, VerifyEmailPage,
+    InteractionPage, InvitationPage, NotFoundPage, OrganizationsPage, OutboxPage, PasswordChangedPage,
+    RecoveryCodesPage, RegisterPage, ResetPasswordPage, SecondFactorPage, SignInPage, TenantPage, TotpSetupPage,
+    VerifyEmailPage,
 };
 pub use pages::{
-    LoadedAccount, LoadedConfirmEmail, LoadedInteraction, LoadedOutbox, LoadedPasswordReset, LoadedRecoveryCodes,
-    LoadedRegistration, LoadedSecondFactor, LoadedSignIn, LoadedTotpSetup, LoadedVerifyEmail,
+    LoadedAccount, LoadedConfirmEmail, LoadedInteraction, LoadedInvitation, LoadedOrgs, LoadedOutbox,
+    LoadedPasswordReset, LoadedRecoveryCodes, LoadedRegistration, LoadedSecondFactor, LoadedSignIn, LoadedTenant,
+    LoadedTotpSetup, LoadedVerifyEmail,
 };
 
 /// The whole HTML document, rendered on the server only. `App` inside it is
@@ -81,6 +83,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin/second-factor") view=SecondFactorPage />
                     // Served by the server's own handler, which lets only operators in.
                     <Route path=path!("/admin/outbox") view=OutboxPage />
+                    // Served by the server's own handlers, which check the session and the roles first.
+                    <Route path=path!("/orgs") view=OrganizationsPage />
+                    <Route path=path!("/orgs/:id") view=TenantPage />
+                    <Route path=path!("/invitations/:token") view=InvitationPage />
                 </Routes>
             </Layout>
         </Router>

@@ -53,6 +53,24 @@ pub enum EventKind {
     AccountExported,
     /// The owner deleted the account (the event keeps only its id).
     AccountDeleted,
+    /// Someone created an organisation (and became its Admin).
+    TenantCreated,
+    /// A department was added below a tenant.
+    DepartmentAdded,
+    /// A tenant was renamed, moved or archived (`detail.change`).
+    TenantChanged,
+    /// An address was invited into a tenant with roles.
+    MemberInvited,
+    /// An invitation's link was sent again (the old one stopped working).
+    InvitationResent,
+    /// An invitation was withdrawn.
+    InvitationRevoked,
+    /// An invitation was accepted: a new membership.
+    InvitationAccepted,
+    /// A member's roles in a tenant were replaced.
+    MemberRolesChanged,
+    /// A member was removed from a tenant, or left it.
+    MemberRemoved,
 }
 
 impl EventKind {
@@ -80,6 +98,15 @@ impl EventKind {
             Self::PasskeyRemoved => "passkey.removed",
             Self::AccountExported => "account.exported",
             Self::AccountDeleted => "account.deleted",
+            Self::TenantCreated => "tenant.created",
+            Self::DepartmentAdded => "tenant.department_added",
+            Self::TenantChanged => "tenant.changed",
+            Self::MemberInvited => "member.invited",
+            Self::InvitationResent => "member.invitation_resent",
+            Self::InvitationRevoked => "member.invitation_revoked",
+            Self::InvitationAccepted => "member.invitation_accepted",
+            Self::MemberRolesChanged => "member.roles_changed",
+            Self::MemberRemoved => "member.removed",
         }
     }
 }
@@ -89,6 +116,8 @@ pub struct Event<'a> {
     pub kind: EventKind,
     pub user_id: Option<&'a UserId>,
     pub client_id: Option<&'a str>,
+    /// The tenant the event concerns, so that its Admins can see it.
+    pub tenant_id: Option<&'a str>,
     pub address: Option<String>,
     pub request_id: Option<&'a str>,
     pub detail: Value,
@@ -100,6 +129,7 @@ impl<'a> Event<'a> {
             kind,
             user_id: None,
             client_id: None,
+            tenant_id: None,
             address: None,
             request_id: None,
             detail: Value::Object(Default::default()),
@@ -109,8 +139,8 @@ impl<'a> Event<'a> {
 
 pub async fn record(store: &Store, event: &Event<'_>, now: UnixTime) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO audit_events (id, at, kind, user_id, client_id, address, request_id, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit_events (id, at, kind, user_id, client_id, address, request_id, detail, tenant_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(now.0)
@@ -120,6 +150,7 @@ pub async fn record(store: &Store, event: &Event<'_>, now: UnixTime) -> Result<(
     .bind(event.address.as_deref())
     .bind(event.request_id)
     .bind(event.detail.to_string())
+    .bind(event.tenant_id)
     .execute(store.pool())
     .await?;
     Ok(())

@@ -50,6 +50,10 @@ pub fn AccountPage() -> impl IntoView {
             {sessions(&view)}
             {apps(&view)}
             {data(&view)}
+            <section aria-labelledby="orgs-heading" class=CARD>
+                <h2 id="orgs-heading" class=SECTION_HEADING>{tr(|t| t.org.nav)}</h2>
+                <p class="mt-2"><a href="/orgs" rel="external" class=LINK>{tr(|t| t.org.heading)}</a></p>
+            </section>
             {view.operator.then(|| view! {
                 <section aria-labelledby="operator-heading" class=CARD>
                     <h2 id="operator-heading" class=SECTION_HEADING>{tr(|t| t.operator_heading)}</h2>

@@ -6,6 +6,7 @@ mod interaction;
 mod mfa;
 mod not_found;
 mod operator;
+mod organizations;
 mod password;
 mod register;
 mod sign_in;
@@ -19,6 +20,7 @@ pub use mfa::{
 };
 pub use not_found::NotFoundPage;
 pub use operator::{LoadedOutbox, OutboxPage};
+pub use organizations::{InvitationPage, LoadedInvitation, LoadedOrgs, LoadedTenant, OrganizationsPage, TenantPage};
 pub use password::{ForgotPasswordPage, LoadedPasswordReset, PasswordChangedPage, ResetPasswordPage};
 pub use register::{
     ConfirmEmailPage, EmailConfirmedPage, LoadedConfirmEmail, LoadedRegistration, LoadedVerifyEmail, RegisterPage,

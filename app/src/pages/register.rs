@@ -55,10 +55,21 @@ pub fn RegisterPage() -> impl IntoView {
     }
 }
 
-fn form(view: RegistrationView) -> impl IntoView {
+pub(super) fn form(view: RegistrationView) -> impl IntoView {
     let i18n = use_i18n();
-    let RegistrationView { interaction, allowed_domains, terms_url, privacy_url, values, errors, min_chars, .. } =
-        view.clone();
+    let RegistrationView {
+        interaction,
+        invitation,
+        allowed_domains,
+        terms_url,
+        privacy_url,
+        values,
+        errors,
+        min_chars,
+        ..
+    } = view.clone();
+    let action = invitation.as_ref().map_or("/register".to_string(), |token| format!("/invitations/{token}/register"));
+    let fixed_email = invitation.is_some();
     let domains = allowed_domains.join(", ");
     let texts = move |text: &str| fill(text, &view, &domains);
     let error_of = {
@@ -120,11 +131,11 @@ fn form(view: RegistrationView) -> impl IntoView {
             };
             view! { <p id="register-errors" role="alert" class=format!("mt-4 {ALERT}")>{summary}</p> }
         })}
-        <form method="post" action="/register" class="mt-6 space-y-5" aria-labelledby="register-heading">
+        <form method="post" action=action class="mt-6 space-y-5">
             {interaction.clone().map(|id| view! { <input type="hidden" name="interaction" value=id /> })}
             <div>
                 <label for="email" class=LABEL>{tr(|t| t.email_label)}</label>
-                <input id="email" name="email" type="email" autocomplete="email" required value=values.email.clone()
+                <input id="email" name="email" type="email" autocomplete="email" required value=values.email.clone() readonly=fixed_email
                     aria-describedby=described("email", email_hint) aria-invalid=invalid("email") class=INPUT />
                 {domains_hint}
                 {field_error("email")}

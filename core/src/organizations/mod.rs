@@ -103,7 +103,12 @@ pub async fn move_department(
     now: UnixTime,
 ) -> Result<(), OrgError> {
     let moving = require(store, actor, department, Permission::TenantUpdate).await?.tenant;
-    let target = require(store, actor, new_parent, Permission::TenantUpdate).await?.tenant;
+    // A target the actor cannot see is no place to move to.
+    let target = match require(store, actor, new_parent, Permission::TenantUpdate).await {
+        Ok(access) => access.tenant,
+        Err(AccessError::NotFound) => return Err(OrgError::BadMove),
+        Err(error) => return Err(error.into()),
+    };
     if moving.is_root() || target.root_id != moving.root_id {
         return Err(OrgError::BadMove);
     }
@@ -428,6 +433,29 @@ pub async fn sole_admin_of(store: &Store, user: &UserId) -> Result<Vec<Tenant>, 
         tenants.push(get_tenant(store, &TenantId::from_stored(id)).await?);
     }
     Ok(tenants)
+}
+
+/// Whether `user` is a member of this very tenant (not only through an
+/// ancestor): only then can they leave it.
+pub async fn is_member(store: &Store, user: &UserId, tenant: &TenantId) -> Result<bool, StoreError> {
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND user_id = $2")
+        .bind(tenant.as_str())
+        .bind(user.as_str())
+        .fetch_one(store.pool())
+        .await?;
+    Ok(count > 0)
+}
+
+/// The roles that can be given in a tenant: the core roles, then every
+/// application's roles by name.
+pub async fn assignable_roles(store: &Store) -> Result<Vec<String>, StoreError> {
+    let app_roles: Vec<(String,)> =
+        sqlx::query_as("SELECT name FROM application_roles ORDER BY name").fetch_all(store.pool()).await?;
+    Ok(CoreRole::ALL
+        .iter()
+        .map(|role| role.as_str().to_string())
+        .chain(app_roles.into_iter().map(|(name,)| name))
+        .collect())
 }
 
 /// Chooses the tenant a person works in by default; it must be one they reach.

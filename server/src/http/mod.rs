@@ -12,6 +12,7 @@ pub mod health;
 pub mod interaction;
 pub mod locale;
 pub mod operator;
+pub mod organizations;
 pub mod passkeys;
 pub mod password_reset;
 pub mod registration;
@@ -121,7 +122,7 @@ fn request_span<B>(request: &Request<B>) -> tracing::Span {
 }
 
 /// Paths whose next segment is a secret (the token of a mailed link).
-const SECRET_SEGMENT_AFTER: [&str; 2] = ["/password/reset/", "/email/confirm/"];
+const SECRET_SEGMENT_AFTER: [&str; 3] = ["/password/reset/", "/email/confirm/", "/invitations/"];
 
 /// The path with the token of a mailed link replaced by `…`.
 fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
@@ -140,6 +141,7 @@ mod tests {
     fn mailed_link_tokens_stay_out_of_the_log() {
         assert_eq!(super::loggable_path("/password/reset/s3cret"), "/password/reset/…");
         assert_eq!(super::loggable_path("/email/confirm/s3cret"), "/email/confirm/…");
+        assert_eq!(super::loggable_path("/invitations/s3cret/accept"), "/invitations/…/accept");
         assert_eq!(super::loggable_path("/email/verify/abc/resend"), "/email/verify/abc/resend");
         assert_eq!(super::loggable_path("/token"), "/token");
     }

@@ -10,10 +10,9 @@
 
 use axum::Form;
 use axum::body::Body;
-use axum::extract::FromRequest as _;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse as _, Response};
+use axum::response::Response;
 use sanus_core::UnixTime;
 use sanus_core::audit::{self, EventKind};
 use sanus_core::clients::SecretHash;
@@ -54,11 +53,12 @@ fn is_url_safe(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
 
-fn registration_view(state: &AppState, interaction: Option<String>) -> RegistrationView {
+pub fn registration_view(state: &AppState, interaction: Option<String>) -> RegistrationView {
     let accounts = &state.settings.accounts;
     RegistrationView {
         open: accounts.registration,
         interaction,
+        invitation: None,
         allowed_domains: accounts.registration_policy().domains,
         terms_url: accounts.terms_url.clone(),
         privacy_url: accounts.privacy_url.clone(),
@@ -96,7 +96,7 @@ pub async fn register_page(
 }
 
 #[derive(Deserialize, Default)]
-struct RegisterForm {
+pub struct RegisterForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -113,31 +113,38 @@ struct RegisterForm {
     interaction: Option<String>,
 }
 
-/// `POST /register`: checks every field; refused forms come back with each
-/// field's error and what was typed (never the password). A new account
-/// gets a verification mail; either way the answer is the code page.
-pub async fn register(State(state): State<AppState>, peer: Peer, request: Request<Body>) -> Response {
-    let (parts, body) = request.into_parts();
-    let page_request = Request::from_parts(parts.clone(), Body::empty());
-    let form = match Form::<RegisterForm>::from_request(Request::from_parts(parts.clone(), body), &state).await {
-        Ok(Form(form)) => form,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let headers = parts.headers;
-    let interaction = url_safe_param(form.interaction.as_deref());
-    let mut view = registration_view(&state, interaction.clone());
-    if !view.open {
-        return render_registration(&state, page_request, view).await;
-    }
-    view.values = RegistrationValues {
-        email: form.email.trim().to_string(),
+/// What a registration form led to.
+pub enum Outcome {
+    /// A new, unconfirmed account.
+    Created(User),
+    /// The address has an account (nothing changed; its owner may be told).
+    Exists(User),
+    /// Refused: what was typed (never the password) and each field's error.
+    Refused { values: RegistrationValues, errors: Vec<RegistrationError> },
+}
+
+/// Checks a registration form, counts it against the client address,
+/// hashes the password and registers, auditing the outcome. `invited`: the
+/// address an invitation was sent to, which replaces the typed one and
+/// passes the domain rule.
+pub async fn register_checked(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
+    form: RegisterForm,
+    invited: Option<String>,
+    now: UnixTime,
+) -> Result<Outcome, Response> {
+    let email = invited.clone().unwrap_or(form.email);
+    let values = RegistrationValues {
+        email: email.trim().to_string(),
         given_name: form.given_name.clone(),
         family_name: form.family_name.clone(),
         locale: Some(form.locale.clone()),
     };
     let locales = app::i18n::Locale::ALL.map(app::i18n::Locale::as_str);
     let typed = registration::Form {
-        email: form.email,
+        email,
         password: form.password,
         confirm: form.confirm,
         given_name: form.given_name,
@@ -145,58 +152,85 @@ pub async fn register(State(state): State<AppState>, peer: Peer, request: Reques
         locale: form.locale,
         accepted_terms: form.accepted_terms.is_some(),
     };
-    let checked = match registration::check(typed, &state.settings.accounts.registration_policy(), &locales) {
+    let mut policy = state.settings.accounts.registration_policy();
+    if invited.is_some() {
+        policy.open = true;
+        policy.domains.clear();
+    }
+    let checked = match registration::check(typed, &policy, &locales) {
         Ok(checked) => checked,
         Err(errors) => {
-            view.errors = errors.into_iter().map(registration_error).collect();
-            return render_registration(&state, page_request, view).await;
+            return Ok(Outcome::Refused { values, errors: errors.into_iter().map(registration_error).collect() });
         }
     };
     // Every registration counts against its address, before any hashing.
-    let now = state.clock.now();
-    let address = client_address(&headers, &peer, &state.settings.server);
     if let Some(from) = &address {
         let attempt = SignInAttempt::registration(from);
-        let wait = match attempt.wait(&state.store, now).await {
-            Ok(wait) => wait,
-            Err(error) => return failed(&state, &headers, &error),
-        };
+        let wait = attempt.wait(&state.store, now).await.map_err(|error| failed(state, headers, &error))?;
         if let Some(retry_after_seconds) = wait {
-            view.errors = vec![RegistrationError::Throttled { retry_after_seconds }];
-            return render_registration(&state, page_request, view).await;
+            return Ok(Outcome::Refused { values, errors: vec![RegistrationError::Throttled { retry_after_seconds }] });
         }
-        if let Err(error) = attempt.record_failure(&state.store, now).await {
-            return failed(&state, &headers, &error);
-        }
+        attempt.record_failure(&state.store, now).await.map_err(|error| failed(state, headers, &error))?;
     }
     let Some(hash) = state.passwords.hash(checked.password.clone()).await else {
-        return failed(&state, &headers, &"the password could not be hashed now");
+        return Err(failed(state, headers, &"the password could not be hashed now"));
     };
-    let registered = match registration::register(&state.store, checked, &hash, now).await {
-        Ok(registered) => registered,
-        Err(error) => return failed(&state, &headers, &error),
-    };
+    let registered = registration::register(&state.store, checked, &hash, now)
+        .await
+        .map_err(|error| failed(state, headers, &error))?;
     let (user, kind) = match &registered {
         Registered::Created(user) => (user, EventKind::Registered),
         Registered::Exists(user) => (user, EventKind::RegistrationExisting),
     };
-    let mut event = audit_event(kind, &headers, address);
+    let mut event = audit_event(kind, headers, address);
     event.user_id = Some(&user.id);
-    if let Err(error) = audit::record(&state.store, &event, now).await {
-        return failed(&state, &headers, &error);
+    if invited.is_some() {
+        event.detail = serde_json::json!({ "invitation": true });
     }
+    audit::record(&state.store, &event, now).await.map_err(|error| failed(state, headers, &error))?;
     tracing::info!(user_id = %user.id, kind = kind.as_str(), "registration");
-    let user = user.clone();
-    if matches!(registered, Registered::Exists(_)) {
-        // The same answer as for a new account, with a page that leads
-        // nowhere; the owner is told by mail, with a way back in.
-        notify_owner(&state, user, now);
-        let decoy = sanus_core::random::url_safe(16);
-        let mut response = see_other(&verify_location(&decoy, interaction.as_deref(), None));
-        // A proof cookie like a new account's, kept nowhere.
-        response.headers_mut().append(header::SET_COOKIE, new_proof(&state).0);
-        return response;
+    Ok(match registered {
+        Registered::Created(user) => Outcome::Created(user),
+        Registered::Exists(user) => Outcome::Exists(user),
+    })
+}
+
+/// `POST /register`: checks every field; refused forms come back with each
+/// field's error and what was typed (never the password). A new account
+/// gets a verification mail; either way the answer is the code page.
+pub async fn register(State(state): State<AppState>, peer: Peer, request: Request<Body>) -> Response {
+    let (form, parts) = match super::form_and_parts::<RegisterForm>(&state, request).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let headers = parts.headers.clone();
+    let page_request = Request::from_parts(parts, Body::empty());
+    let interaction = url_safe_param(form.interaction.as_deref());
+    let mut view = registration_view(&state, interaction.clone());
+    if !view.open {
+        return render_registration(&state, page_request, view).await;
     }
+    let now = state.clock.now();
+    let address = client_address(&headers, &peer, &state.settings.server);
+    let user = match register_checked(&state, &headers, address, form, None, now).await {
+        Ok(Outcome::Created(user)) => user,
+        Ok(Outcome::Exists(user)) => {
+            // The same answer as for a new account, with a page that leads
+            // nowhere; the owner is told by mail, with a way back in.
+            notify_owner(&state, user, now);
+            let decoy = sanus_core::random::url_safe(16);
+            let mut response = see_other(&verify_location(&decoy, interaction.as_deref(), None));
+            // A proof cookie like a new account's, kept nowhere.
+            response.headers_mut().append(header::SET_COOKIE, new_proof(&state).0);
+            return response;
+        }
+        Ok(Outcome::Refused { values, errors }) => {
+            view.values = values;
+            view.errors = errors;
+            return render_registration(&state, page_request, view).await;
+        }
+        Err(response) => return response,
+    };
     let (proof_cookie, proof) = new_proof(&state);
     let started =
         send_verification(&state, &user, interaction.as_deref(), Proof::Fresh(&proof), &headers, address, now);

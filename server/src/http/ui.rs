@@ -25,9 +25,12 @@ const RECOVERY_CODES_ROUTE: &str = "/account/recovery-codes";
 const TOTP_CONFIRM_ROUTE: &str = "/account/totp/confirm";
 const SECOND_FACTOR_ROUTE: &str = "/signin/second-factor";
 const OUTBOX_ROUTE: &str = "/admin/outbox";
+const ORGS_ROUTE: &str = "/orgs";
+const TENANT_ROUTE: &str = "/orgs/{id}";
+const INVITATION_ROUTE: &str = "/invitations/{token}";
 
 pub fn routes(state: &AppState) -> Router<AppState> {
-    use super::{account, operator, passkeys, password_reset, registration, second_factor, sign_in};
+    use super::{account, operator, organizations, passkeys, password_reset, registration, second_factor, sign_in};
     use axum::routing::{get, post};
     let exclusions = [
         INTERACTION_ROUTE,
@@ -42,6 +45,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         TOTP_CONFIRM_ROUTE,
         SECOND_FACTOR_ROUTE,
         OUTBOX_ROUTE,
+        ORGS_ROUTE,
+        TENANT_ROUTE,
+        INVITATION_ROUTE,
     ]
     .map(str::to_string)
     .to_vec();
@@ -80,6 +86,22 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/signin/passkey/begin", post(passkeys::begin_sign_in))
         .route("/signin/passkey/finish", post(passkeys::finish_sign_in_with_passkey))
         .route(CONFIRM_EMAIL_ROUTE, get(registration::confirm_page).post(registration::confirm))
+        .route(ORGS_ROUTE, get(organizations::orgs_page).post(organizations::create))
+        .route("/orgs/default", post(organizations::choose_default))
+        .route(TENANT_ROUTE, get(organizations::tenant_page))
+        .route("/orgs/{id}/rename", post(organizations::rename))
+        .route("/orgs/{id}/departments", post(organizations::add_department))
+        .route("/orgs/{id}/move", post(organizations::move_department))
+        .route("/orgs/{id}/archive", post(organizations::archive))
+        .route("/orgs/{id}/invitations", post(organizations::invite))
+        .route("/orgs/{id}/invitations/{invitation}/resend", post(organizations::resend_invitation))
+        .route("/orgs/{id}/invitations/{invitation}/revoke", post(organizations::revoke_invitation))
+        .route("/orgs/{id}/members/{member}/roles", post(organizations::member_roles))
+        .route("/orgs/{id}/members/{member}/remove", post(organizations::remove_member))
+        .route("/orgs/{id}/leave", post(organizations::leave))
+        .route(INVITATION_ROUTE, get(organizations::invitation_page))
+        .route("/invitations/{token}/accept", post(organizations::accept))
+        .route("/invitations/{token}/register", post(organizations::register))
         .fallback(not_found)
 }
 

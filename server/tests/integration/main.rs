@@ -16,6 +16,7 @@ mod locale;
 mod mfa;
 mod operator;
 mod organization_claims;
+mod organizations;
 mod passkeys;
 mod password_reset;
 mod registration;

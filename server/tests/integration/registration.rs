@@ -13,7 +13,7 @@ use crate::helpers::{JANE, SEED, TestApp, spawn_app_with};
 const EMAIL: &str = "new.person@klinik.example";
 const PASSWORD: &str = "lantern meadow quartz 42";
 
-async fn app_with(db: TestDatabase, configure: impl FnOnce(&mut Settings)) -> (TestApp, SmtpSink) {
+pub async fn app_with(db: TestDatabase, configure: impl FnOnce(&mut Settings)) -> (TestApp, SmtpSink) {
     let sink = SmtpSink::start().await;
     let url = sink.url();
     let app = spawn_app_with(db, |settings| {
@@ -26,7 +26,7 @@ async fn app_with(db: TestDatabase, configure: impl FnOnce(&mut Settings)) -> (T
 }
 
 /// A mail's raw MIME text with quoted-printable soft breaks and `=3D` undone.
-fn decoded(raw: &str) -> String {
+pub fn decoded(raw: &str) -> String {
     raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
 }
 
@@ -38,7 +38,7 @@ fn code_of(raw: &str) -> String {
     digits
 }
 
-fn link_of(raw: &str, prefix: &str) -> String {
+pub fn link_of(raw: &str, prefix: &str) -> String {
     let text = decoded(raw);
     let start = text.find(prefix).unwrap_or_else(|| panic!("no {prefix} link in {text}"));
     text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || "/-_".contains(*c)).collect()

@@ -1,0 +1,963 @@
+//! The organisation pages and the forms they post:
+//!
+//! - `GET /orgs` (my organisations), `POST /orgs` (create one), `POST /orgs/default`;
+//! - `GET /orgs/{id}` (one tenant) and its forms: `rename`, `departments`,
+//!   `move`, `archive`, `invitations`, `invitations/{inv}/resend|revoke`,
+//!   `members/{user}/roles|remove`, `leave`;
+//! - `GET /invitations/{token}` and its `accept` and `register` forms.
+//!
+//! Every action needs the browser's session and asks
+//! `sanus_core::organizations` whether it is allowed; tenants the person
+//! cannot see answer 404, as if they did not exist. Each change is audited
+//! with its tenant and answers with a redirect carrying a notice, or an
+//! error and the input it belongs to.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use sanus_core::UnixTime;
+use sanus_core::audit::{self, EventKind};
+use sanus_core::organizations::invitations::{self, AcceptError, InviteError, State as InvitationState};
+use sanus_core::organizations::{
+    self as orgs, AccessError, MemberQuery, OrgError, Permission, Role, licenses, reach, roles_at,
+};
+use sanus_core::tenants::{TenantId, TenantKind, TenantName, TenantNameError};
+use sanus_core::users::{Email, UserId};
+use serde::Deserialize;
+
+use super::account::{SignedIn, signed_in};
+use super::audit_event;
+use super::client_address::{Peer, client_address};
+use crate::oidc::authorize::{see_other, simple_page};
+use crate::state::AppState;
+use app::dto::{
+    InvitationPageView, InvitationRowView, LicenseView, MemberView, MembersView, MembershipView, OrgFailure, OrgNotice,
+    OrgsView, TenantRef, TenantView, field_id,
+};
+
+/// How many members one page lists.
+const MEMBERS_PER_PAGE: u32 = 25;
+
+/// The values of a posted form (`roles` may come several times).
+struct Posted(Vec<(String, String)>);
+
+impl Posted {
+    fn parse(body: &[u8]) -> Self {
+        Self(url::form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    fn one(&self, name: &str) -> &str {
+        self.0.iter().find(|(key, _)| key == name).map_or("", |(_, value)| value.as_str())
+    }
+
+    fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(key, _)| key == name).map(|(_, value)| value.clone()).collect()
+    }
+}
+
+fn failed(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) -> Response {
+    tracing::error!(%cause, "organisation page failed");
+    super::unavailable_page(state, headers)
+}
+
+fn not_found(state: &AppState, headers: &HeaderMap) -> Response {
+    let t = app::i18n::locale_of_headers(headers).texts();
+    let body = format!("<p class=\"mt-4 text-slate-700\">{}</p>", t.not_found_text);
+    simple_page(state, headers, StatusCode::NOT_FOUND, t.not_found_title, &body)
+}
+
+/// The signed-in person, or the answer: to sign-in (and back to `here`),
+/// or the error page.
+async fn me_or(state: &AppState, headers: &HeaderMap, here: &str, now: UnixTime) -> Result<SignedIn, Response> {
+    match signed_in(state, headers, now).await {
+        Ok(Some(me)) => Ok(me),
+        Ok(None) => Err(see_other(&format!("/signin?return_to={}", encode(here)))),
+        Err(error) => Err(failed(state, headers, &error)),
+    }
+}
+
+fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+fn back(path: &str, notice: OrgNotice) -> Response {
+    see_other(&format!("{path}?notice={}", notice.as_str()))
+}
+
+fn refused(path: &str, failure: OrgFailure, field: Option<&str>) -> Response {
+    let field = field.map(|f| format!("&field={f}")).unwrap_or_default();
+    see_other(&format!("{path}?error={}{field}", failure.as_str()))
+}
+
+/// What a refused organisation action answers.
+fn answer(state: &AppState, headers: &HeaderMap, path: &str, error: OrgError, field: Option<&str>) -> Response {
+    let failure = match error {
+        OrgError::Access(AccessError::NotFound) => return not_found(state, headers),
+        OrgError::Access(AccessError::Store(error)) | OrgError::Store(error) => return failed(state, headers, &error),
+        OrgError::Access(AccessError::Forbidden(_)) => OrgFailure::Forbidden,
+        OrgError::LastAdmin => OrgFailure::LastAdmin,
+        OrgError::NotAMember => OrgFailure::NotAMember,
+        OrgError::UnknownRole(_) => OrgFailure::UnknownRole,
+        OrgError::NoRoles => OrgFailure::NoRoles,
+        OrgError::BadMove => OrgFailure::BadMove,
+    };
+    let field = match failure {
+        OrgFailure::UnknownRole | OrgFailure::NoRoles => field,
+        _ => None,
+    };
+    refused(path, failure, field)
+}
+
+fn name_failure(error: TenantNameError) -> OrgFailure {
+    match error {
+        TenantNameError::Empty => OrgFailure::NameEmpty,
+        TenantNameError::TooLong => OrgFailure::NameTooLong,
+        TenantNameError::ControlCharacters => OrgFailure::NameControl,
+    }
+}
+
+/// Records an organisation event of the signed-in person.
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: &Peer,
+    me: &UserId,
+    kind: EventKind,
+    tenant: &TenantId,
+    detail: serde_json::Value,
+    now: UnixTime,
+) -> Result<(), sanus_core::StoreError> {
+    let mut event = audit_event(kind, headers, client_address(headers, peer, &state.settings.server));
+    event.user_id = Some(me);
+    event.tenant_id = Some(tenant.as_str());
+    event.detail = detail;
+    audit::record(&state.store, &event, now).await
+}
+
+/// An id from a path, as ids look (url-safe, at most 64 characters).
+fn path_id(value: &str) -> Option<String> {
+    let ok = !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    ok.then(|| value.to_string())
+}
+
+#[derive(Deserialize, Default)]
+pub struct OutcomeQuery {
+    notice: Option<String>,
+    error: Option<String>,
+    field: Option<String>,
+    q: Option<String>,
+    role: Option<String>,
+    page: Option<u32>,
+}
+
+/// `GET /orgs`.
+pub async fn orgs_page(
+    State(state): State<AppState>,
+    Query(query): Query<OutcomeQuery>,
+    request: Request<Body>,
+) -> Response {
+    let now = state.clock.now();
+    let headers = request.headers().clone();
+    let me = match me_or(&state, &headers, "/orgs", now).await {
+        Ok(me) => me,
+        Err(response) => return response,
+    };
+    let reach = match reach(&state.store, &me.user.id).await {
+        Ok(reach) => reach,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    let names: std::collections::HashMap<&str, (&str, Option<&TenantId>)> =
+        reach.tenants.iter().map(|t| (t.id.as_str(), (t.name.as_str(), t.parent_id.as_ref()))).collect();
+    let memberships = reach
+        .tenants
+        .iter()
+        .filter(|t| t.member)
+        .map(|t| {
+            // The reachable tenants above it, top first.
+            let mut path = Vec::new();
+            let mut parent = t.parent_id.as_ref();
+            while let Some(id) = parent {
+                let Some((name, above)) = names.get(id.as_str()) else { break };
+                path.push(TenantRef { id: id.to_string(), name: (*name).to_string() });
+                parent = *above;
+            }
+            path.reverse();
+            MembershipView {
+                tenant: TenantRef { id: t.id.to_string(), name: t.name.clone() },
+                path,
+                kind: t.kind.as_str().into(),
+                roles: t.roles.iter().map(|r| r.as_str().to_string()).collect(),
+                is_default: reach.default_tenant_id.as_ref() == Some(&t.id),
+            }
+        })
+        .collect();
+    let view = OrgsView {
+        memberships,
+        notice: query.notice.as_deref().and_then(OrgNotice::parse),
+        error: query.error.as_deref().and_then(OrgFailure::parse),
+        error_field: query.field.as_deref().and_then(field_id),
+        max_name_chars: TenantName::MAX_CHARS,
+    };
+    super::ui::render_loaded(&state, request, app::LoadedOrgs(view), None).await
+}
+
+/// `POST /orgs`: a new organisation, its creator its Admin.
+pub async fn create(State(state): State<AppState>, peer: Peer, headers: HeaderMap, body: Bytes) -> Response {
+    let now = state.clock.now();
+    let me = match me_or(&state, &headers, "/orgs", now).await {
+        Ok(me) => me,
+        Err(response) => return response,
+    };
+    let form = Posted::parse(&body);
+    let name = match TenantName::parse(form.one("name")) {
+        Ok(name) => name,
+        Err(error) => return refused("/orgs", name_failure(error), Some("org-name")),
+    };
+    let kind = TenantKind::parse(form.one("kind")).unwrap_or(TenantKind::Organization);
+    let tenant = match orgs::create_organization(&state.store, &me.user.id, kind, name, now).await {
+        Ok(tenant) => tenant,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    let detail = serde_json::json!({ "kind": kind.as_str() });
+    if let Err(error) =
+        record(&state, &headers, &peer, &me.user.id, EventKind::TenantCreated, &tenant.id, detail, now).await
+    {
+        return failed(&state, &headers, &error);
+    }
+    back(&format!("/orgs/{}", tenant.id), OrgNotice::Created)
+}
+
+/// `POST /orgs/default`: the tenant tokens name as the default.
+pub async fn choose_default(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let now = state.clock.now();
+    let me = match me_or(&state, &headers, "/orgs", now).await {
+        Ok(me) => me,
+        Err(response) => return response,
+    };
+    let Some(id) = path_id(Posted::parse(&body).one("tenant_id")) else { return not_found(&state, &headers) };
+    match orgs::set_default_tenant(&state.store, &me.user.id, &TenantId::from_stored(id)).await {
+        Ok(()) => back("/orgs", OrgNotice::DefaultChosen),
+        Err(error) => answer(&state, &headers, "/orgs", error, None),
+    }
+}
+
+/// `GET /orgs/{id}`: the tenant, with what the person's roles let them see.
+pub async fn tenant_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<OutcomeQuery>,
+    request: Request<Body>,
+) -> Response {
+    let now = state.clock.now();
+    let headers = request.headers().clone();
+    let Some(id) = path_id(&id) else { return not_found(&state, &headers) };
+    let base = format!("/orgs/{id}");
+    let me = match me_or(&state, &headers, &base, now).await {
+        Ok(me) => me,
+        Err(response) => return response,
+    };
+    let tenant_id = TenantId::from_stored(id);
+    let view = match tenant_view(&state, &me, &tenant_id, &query, &base, now).await {
+        Ok(Some(view)) => view,
+        Ok(None) => return not_found(&state, &headers),
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    super::ui::render_loaded(&state, request, app::LoadedTenant(view), None).await
+}
+
+async fn tenant_view(
+    state: &AppState,
+    me: &SignedIn,
+    tenant_id: &TenantId,
+    query: &OutcomeQuery,
+    base: &str,
+    now: UnixTime,
+) -> Result<Option<TenantView>, OrgError> {
+    let store = &state.store;
+    let user = &me.user.id;
+    let Some(access) = roles_at(store, user, tenant_id).await? else { return Ok(None) };
+    let permissions = access.permissions();
+    let can = |p: Permission| permissions.contains(&p);
+    let tenant = access.tenant.clone();
+    let mut path: Vec<TenantRef> = orgs::path_to(store, &tenant)
+        .await?
+        .into_iter()
+        .map(|t| TenantRef { id: t.id.to_string(), name: t.name })
+        .collect();
+    path.pop();
+    let departments = orgs::departments(store, user, tenant_id)
+        .await?
+        .into_iter()
+        .map(|t| TenantRef { id: t.id.to_string(), name: t.name })
+        .collect();
+    let move_targets = if can(Permission::TenantUpdate) && !tenant.is_root() {
+        move_targets(store, user, &tenant).await?
+    } else {
+        Vec::new()
+    };
+    let members = if can(Permission::MembersRead) {
+        let search = query.q.clone().unwrap_or_default().chars().take(100).collect::<String>();
+        let role = query.role.as_deref().and_then(Role::parse);
+        let page = query.page.unwrap_or(0).min(100_000);
+        let member_query =
+            MemberQuery { search: Some(search.clone()), role: role.clone(), page, per_page: MEMBERS_PER_PAGE };
+        let listed = orgs::list_members(store, user, tenant_id, &member_query).await?;
+        let role = role.map(|r| r.as_str().to_string()).unwrap_or_default();
+        let link = |page: u32| {
+            let mut pairs = url::form_urlencoded::Serializer::new(String::new());
+            if !search.is_empty() {
+                pairs.append_pair("q", &search);
+            }
+            if !role.is_empty() {
+                pairs.append_pair("role", &role);
+            }
+            pairs.append_pair("page", &page.to_string());
+            format!("{base}?{}#members-heading", pairs.finish())
+        };
+        let shown_to = i64::from(page) * i64::from(MEMBERS_PER_PAGE) + listed.members.len() as i64;
+        Some(MembersView {
+            previous: (page > 0).then(|| link(page - 1)),
+            next: (shown_to < listed.total).then(|| link(page + 1)),
+            members: listed
+                .members
+                .into_iter()
+                .map(|m| MemberView {
+                    is_me: &m.user_id == user,
+                    user_id: m.user_id.to_string(),
+                    name: match (m.given_name, m.family_name) {
+                        (Some(g), Some(f)) => Some(format!("{g} {f}")),
+                        (one, other) => one.or(other),
+                    },
+                    email: m.email,
+                    roles: m.roles.iter().map(|r| r.as_str().to_string()).collect(),
+                    since: m.since.seconds(),
+                })
+                .collect(),
+            total: listed.total,
+            page,
+            per_page: MEMBERS_PER_PAGE,
+            search,
+            role,
+        })
+    } else {
+        None
+    };
+    let invitations = if can(Permission::MembersInvite) {
+        let pending = invitations::pending(store, user, tenant_id, now).await?;
+        Some(
+            pending
+                .into_iter()
+                .map(|i| InvitationRowView {
+                    id: i.id,
+                    email: i.email,
+                    roles: i.roles.iter().map(|r| r.as_str().to_string()).collect(),
+                    sent_at: i.sent_at.seconds(),
+                    expires_at: i.expires_at.seconds(),
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let licenses = if can(Permission::LicensesRead) {
+        let listed = licenses::list(store, user, tenant_id).await?;
+        Some(
+            listed
+                .into_iter()
+                .map(|l| LicenseView {
+                    valid: l.is_valid(now),
+                    id: l.id,
+                    application: l.application_name,
+                    plan: l.plan,
+                    seats: l.seats,
+                    seats_used: l.seats_used,
+                    valid_from: l.valid_from.seconds(),
+                    valid_until: l.valid_until.map(UnixTime::seconds),
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    Ok(Some(TenantView {
+        tenant: TenantRef { id: tenant.id.to_string(), name: tenant.name.clone() },
+        kind: tenant.kind.as_str().into(),
+        path,
+        roles: access.roles.iter().map(|r| r.as_str().to_string()).collect(),
+        permissions: permissions.iter().map(|p| p.as_str().to_string()).collect(),
+        member_here: orgs::is_member(store, user, tenant_id).await?,
+        departments,
+        move_targets,
+        members,
+        invitations,
+        licenses,
+        assignable_roles: orgs::assignable_roles(store).await?,
+        notice: query.notice.as_deref().and_then(OrgNotice::parse),
+        error: query.error.as_deref().and_then(OrgFailure::parse),
+        error_field: query.field.as_deref().and_then(field_id),
+        max_name_chars: TenantName::MAX_CHARS,
+    }))
+}
+
+/// Where a department may move: tenants of its organisation the person
+/// may change, not itself or below it, not its current parent; labelled
+/// with their path.
+async fn move_targets(
+    store: &sanus_core::Store,
+    user: &UserId,
+    tenant: &sanus_core::tenants::Tenant,
+) -> Result<Vec<TenantRef>, OrgError> {
+    let reach = reach(store, user).await?;
+    let parent_of: std::collections::HashMap<&str, Option<&str>> =
+        reach.tenants.iter().map(|t| (t.id.as_str(), t.parent_id.as_ref().map(TenantId::as_str))).collect();
+    let below_or_self = |id: &str| {
+        let mut at = Some(id);
+        while let Some(current) = at {
+            if current == tenant.id.as_str() {
+                return true;
+            }
+            at = parent_of.get(current).copied().flatten();
+        }
+        false
+    };
+    let label = |id: &str| {
+        let mut names = Vec::new();
+        let mut at = Some(id);
+        while let Some(current) = at {
+            let Some(found) = reach.tenants.iter().find(|t| t.id.as_str() == current) else { break };
+            names.push(found.name.clone());
+            at = parent_of.get(current).copied().flatten();
+        }
+        names.reverse();
+        names.join(" › ")
+    };
+    let mut targets: Vec<TenantRef> = reach
+        .tenants
+        .iter()
+        .filter(|t| t.root_id == tenant.root_id && Some(&t.id) != tenant.parent_id.as_ref())
+        .filter(|t| !below_or_self(t.id.as_str()))
+        .filter(|t| orgs::roles::core_permissions(&t.roles).contains(&Permission::TenantUpdate))
+        .map(|t| TenantRef { id: t.id.to_string(), name: label(t.id.as_str()) })
+        .collect();
+    targets.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(targets)
+}
+
+/// The signed-in person and the tenant of a form posted to `/orgs/{id}/…`.
+async fn tenant_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    now: UnixTime,
+) -> Result<(SignedIn, TenantId, String), Response> {
+    let Some(id) = path_id(id) else { return Err(not_found(state, headers)) };
+    let base = format!("/orgs/{id}");
+    let me = me_or(state, headers, &base, now).await?;
+    Ok((me, TenantId::from_stored(id), base))
+}
+
+macro_rules! tenant_form_or_answer {
+    ($state:expr, $headers:expr, $id:expr, $now:expr) => {
+        match tenant_form(&$state, &$headers, &$id, $now).await {
+            Ok(found) => found,
+            Err(response) => return response,
+        }
+    };
+}
+
+/// `POST /orgs/{id}/rename`.
+pub async fn rename(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    peer: Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = state.clock.now();
+    let (me, tenant, base) = tenant_form_or_answer!(state, headers, id, now);
+    let name = match TenantName::parse(Posted::parse(&body).one("name")) {
+        Ok(name) => name,
+        Err(error) => return refused(&base, name_failure(error), Some("tenant-name")),
+    };
+    let detail = serde_json::json!({ "change": "renamed", "name": name.as_str() });
+    if let Err(error) = orgs::rename_tenant(&state.store, &me.user.id, &tenant, name, now).await {
+        return answer(&state, &headers, &base, error, None);
+    }
+    match record(&state, &headers, &peer, &me.user.id, EventKind::TenantChanged, &tenant, detail, now).await {
+        Ok(()) => back(&base, OrgNotice::Renamed),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+/// `POST /orgs/{id}/departments`.
+pub async fn add_department(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    peer: Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = state.clock.now();
+    let (me, tenant, base) = tenant_form_or_answer!(state, headers, id, now);
+    let name = match TenantName::parse(Posted::parse(&body).one("name")) {
+        Ok(name) => name,
+        Err(error) => return refused(&base, name_failure(error), Some("department-name")),
+    };
+    let department = match orgs::add_department(&state.store, &me.user.id, &tenant, name, now).await {
+        Ok(department) => department,
+        Err(error) => return answer(&state, &headers, &base, error, None),
+    };
+    let detail = serde_json::json!({ "department_id": department.id.as_str() });
+    match record(&state, &headers, &peer, &me.user.id, EventKind::DepartmentAdded, &tenant, detail, now).await {
+        Ok(()) => back(&base, OrgNotice::DepartmentAdded),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+/// `POST /orgs/{id}/move`: below another tenant of the organisation.
+pub async fn move_department(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    peer: Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = state.clock.now();
+    let (me, tenant, base) = tenant_form_or_answer!(state, headers, id, now);
+    let Some(parent) = path_id(Posted::parse(&body).one("parent_id")) else {
+        return refused(&base, OrgFailure::BadMove, None);
+    };
+    let parent = TenantId::from_stored(parent);
+    if let Err(error) = orgs::move_department(&state.store, &me.user.id, &tenant, &parent, now).await {
+        return answer(&state, &headers, &base, error, None);
+    }
+    let detail = serde_json::json!({ "change": "moved", "parent_id": parent.as_str() });
+    match record(&state, &headers, &peer, &me.user.id, EventKind::TenantChanged, &tenant, detail, now).await {
+        Ok(()) => back(&base, OrgNotice::Moved),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+/// `POST /orgs/{id}/archive`: with the box ticked; back to the parent (or
+/// the list) since the tenant is gone from view.
+pub async fn archive(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    peer: Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = state.clock.now();
+    let (me, tenant, base) = tenant_form_or_answer!(state, headers, id, now);
+    if Posted::parse(&body).one("confirm") != "yes" {
+        return see_other(&base);
+    }
+    let parent = match roles_at(&state.store, &me.user.id, &tenant).await {
+        Ok(access) => access.and_then(|a| a.tenant.parent_id),
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    let archived = match orgs::archive_tenant(&state.store, &me.user.id, &tenant, now).await {
+        Ok(count) => count,
+        Err(error) => return answer(&state, &headers, &base, error, None),
+    };
+    state.access_tokens.invalidate();
+    let detail = serde_json::json!({ "change": "archived", "tenants": archived });
+    if let Err(error) =
+        record(&state, &headers, &peer, &me.user.id, EventKind::TenantChanged, &tenant, detail, now).await
+    {
+        return failed(&state, &headers, &error);
+    }
+    match parent {
+        Some(parent) => back(&format!("/orgs/{parent}"), OrgNotice::Archived),
+        None => back("/orgs", OrgNotice::Archived),
+    }
+}
+
+/// `POST /orgs/{id}/invitations`: mails the invited address a link.
+pub async fn invite(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    peer: Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = state.clock.now();
+    let (me, tenant, base) = tenant_form_or_answer!(state, headers, id, now);
+    let form = Posted::parse(&body);
+    let Ok(email) = Email::parse(form.one("email")) else {
+        return refused(&base, OrgFailure::EmailInvalid, Some("invite-email"));
+    };
+    let roles = form.all("roles");
+    let invited = invitations::invite(&state.store, &me.user.id, &tenant, &email, &roles, now).await;
+    let (invitation, token) = match invited {
+        Ok(invited) => invited,
+        Err(error) => return invite_refused(&state, &headers, &base, error),
+    };
+    let detail = serde_json::json!({ "invitation_id": invitation.id, "roles": roles_of(&invitation.roles) });
+    if let Err(error) =
+        record(&state, &headers, &peer, &me.user.id, EventKind::MemberInvited, &tenant, detail, now).await
+    {
+        return failed(&state, &headers, &error);
+    }
+    send_invitation(&state, &me, &tenant, &invitation.email, &token, now).await;
+    back(&base, OrgNotice::Invited)
+}
+
+fn roles_of(roles: &[Role]) -> Vec<&str> {
+    roles.iter().map(Role::as_str).collect()
+}
+
+fn invite_refused(state: &AppState, headers: &HeaderMap, base: &str, error: InviteError) -> Response {
+    match error {
+        InviteError::Org(error) => answer(state, headers, base, error, Some("invite-roles")),
+        InviteError::AlreadyMember => refused(base, OrgFailure::AlreadyMember, Some("invite-email")),
+        InviteError::AlreadyInvited => refused(base, OrgFailure::AlreadyInvited, Some("invite-email")),
+        InviteError::TooSoon => refused(base, OrgFailure::TooSoon, None),
+        InviteError::NotPending => refused(base, OrgFailure::NotPending, None),
+    }
+}
+
+/// Mails an invitation link in the background, in the inviter's language.
+async fn send_invitation(state: &AppState, me: &SignedIn, tenant: &TenantId, to: &str, token: &str, now: UnixTime) {
+    let tenant_name = match sanus_core::tenants::get_tenant(&state.store, tenant).await {
+        Ok(tenant) => tenant.name,
+        Err(error) => {
+            tracing::error!(%error, "cannot load the tenant of an invitation");
+            return;
+        }
+    };
+    let inviter = match (&me.user.given_name, &me.user.family_name) {
+        (Some(g), Some(f)) => format!("{g} {f} ({})", me.user.email),
+        (Some(one), None) | (None, Some(one)) => format!("{one} ({})", me.user.email),
+        (None, None) => me.user.email.clone(),
+    };
+    let link = format!("{}/invitations/{token}", state.settings.server.public_url.as_str());
+    let mail = sanus_core::mail::invitation_mail(&me.user.locale, to, &inviter, &tenant_name, &link);
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(error) = state.mailer.send(&state.store, &mail, now).await {
+            tracing::error!(%error, "cannot send an invitation");
+        }
+    });
+}
+
+/// `POST /orgs/{id}/invitations/{invitation}/resend`: a new link.
+pub async fn resend_invitation(
+    State(state): State<AppState>,
+    Path((id, invitation)): Path<(String, String)>,
+    peer: Peer,
+    headers: HeaderMap,
+) -> Response {
+    let now = state.clock.now();
+    let (me, tenant, base) = tenant_form_or_answer!(state, headers, id, now);
+    let Some(invitation) = path_id(&invitation) else { return not_found(&state, &headers) };
+    let (invitation, token) = match invitations::resend(&state.store, &me.user.id, &tenant, &invitation, now).await {
+        Ok(resent) => resent,
+        Err(error) => return invite_refused(&state, &headers, &base, error),
+    };
+    let detail = serde_json::json!({ "invitation_id": invitation.id });
+    if let Err(error) =
+        record(&state, &headers, &peer, &me.user.id, EventKind::InvitationResent, &tenant, detail, now).await
+    {
+        return failed(&state, &headers, &error);
+    }
+    send_invitation(&state, &me, &tenant, &invitation.email, &token, now).await;
+    back(&base, OrgNotice::InvitationResent)
+}
+
+/// `POST /orgs/{id}/invitations/{invitation}/revoke`.
+pub async fn revoke_invitation(
+    State(state): State<AppState>,
+    Path((id, invitation)): Path<(String, String)>,
+    peer: Peer,
+    headers: HeaderMap,
+) -> Response {
+    let now = state.clock.now();
+    let (me, tenant, base) = tenant_form_or_answer!(state, headers, id, now);
+    let Some(invitation) = path_id(&invitation) else { return not_found(&state, &headers) };
+    if let Err(error) = invitations::revoke(&state.store, &me.user.id, &tenant, &invitation, now).await {
+        return invite_refused(&state, &headers, &base, error);
+    }
+    let detail = serde_json::json!({ "invitation_id": invitation });
+    match record(&state, &headers, &peer, &me.user.id, EventKind::InvitationRevoked, &tenant, detail, now).await {
+        Ok(()) => back(&base, OrgNotice::InvitationRevoked),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+/// `POST /orgs/{id}/members/{user}/roles`: replaces the member's roles.
+pub async fn member_roles(
+    State(state): State<AppState>,
+    Path((id, member)): Path<(String, String)>,
+    peer: Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = state.clock.now();
+    let (me, tenant, base) = tenant_form_or_answer!(state, headers, id, now);
+    let Some(member) = path_id(&member) else { return not_found(&state, &headers) };
+    let roles = Posted::parse(&body).all("roles");
+    let member = UserId::from_stored(member);
+    let field = format!("roles-{member}");
+    if let Err(error) = orgs::set_member_roles(&state.store, &me.user.id, &tenant, &member, &roles, now).await {
+        return match error {
+            OrgError::LastAdmin => refused(&base, OrgFailure::LastAdmin, Some(&field)),
+            other => answer(&state, &headers, &base, other, Some(&field)),
+        };
+    }
+    state.access_tokens.invalidate();
+    let detail = serde_json::json!({ "member": member.as_str(), "roles": roles });
+    match record(&state, &headers, &peer, &me.user.id, EventKind::MemberRolesChanged, &tenant, detail, now).await {
+        Ok(()) => back(&base, OrgNotice::RolesChanged),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+/// `POST /orgs/{id}/members/{user}/remove`.
+pub async fn remove_member(
+    State(state): State<AppState>,
+    Path((id, member)): Path<(String, String)>,
+    peer: Peer,
+    headers: HeaderMap,
+) -> Response {
+    let now = state.clock.now();
+    let (me, tenant, base) = tenant_form_or_answer!(state, headers, id, now);
+    let Some(member) = path_id(&member) else { return not_found(&state, &headers) };
+    let member = UserId::from_stored(member);
+    if let Err(error) = orgs::remove_member(&state.store, &me.user.id, &tenant, &member, now).await {
+        return answer(&state, &headers, &base, error, None);
+    }
+    let detail = serde_json::json!({ "member": member.as_str() });
+    match record(&state, &headers, &peer, &me.user.id, EventKind::MemberRemoved, &tenant, detail, now).await {
+        Ok(()) if member == me.user.id => back("/orgs", OrgNotice::Left),
+        Ok(()) => back(&base, OrgNotice::MemberRemoved),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+/// `POST /orgs/{id}/leave`.
+pub async fn leave(State(state): State<AppState>, Path(id): Path<String>, peer: Peer, headers: HeaderMap) -> Response {
+    let now = state.clock.now();
+    let (me, tenant, base) = tenant_form_or_answer!(state, headers, id, now);
+    if let Err(error) = orgs::remove_member(&state.store, &me.user.id, &tenant, &me.user.id, now).await {
+        return answer(&state, &headers, &base, error, None);
+    }
+    let detail = serde_json::json!({ "member": me.user.id.as_str(), "left": true });
+    match record(&state, &headers, &peer, &me.user.id, EventKind::MemberRemoved, &tenant, detail, now).await {
+        Ok(()) => back("/orgs", OrgNotice::Left),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+/// A token as it may appear in an invitation link.
+fn link_token(value: &str) -> Option<&str> {
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then_some(value)
+}
+
+/// `GET /invitations/{token}`.
+pub async fn invitation_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let headers = request.headers().clone();
+    let view = match invitation_view(&state, &headers, &token, None).await {
+        Ok(view) => view,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    render_invitation(&state, request, view).await
+}
+
+async fn render_invitation(state: &AppState, request: Request<Body>, view: InvitationPageView) -> Response {
+    let status = match &view {
+        InvitationPageView::Unknown => StatusCode::NOT_FOUND,
+        InvitationPageView::Accepted | InvitationPageView::Revoked | InvitationPageView::Expired => StatusCode::GONE,
+        InvitationPageView::Register { registration, .. } if !registration.errors.is_empty() => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        _ => StatusCode::OK,
+    };
+    let mut response = super::ui::render_loaded(state, request, app::LoadedInvitation(view), None).await;
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+/// What the link leads to for this browser; `registration` carries a
+/// refused registration form back.
+async fn invitation_view(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: &str,
+    registration: Option<app::dto::RegistrationView>,
+) -> Result<InvitationPageView, sanus_core::StoreError> {
+    let now = state.clock.now();
+    let Some(token) = link_token(token) else { return Ok(InvitationPageView::Unknown) };
+    let Some((invitation, tenant)) = invitations::find(&state.store, token).await? else {
+        return Ok(InvitationPageView::Unknown);
+    };
+    match invitation.state(now) {
+        InvitationState::Pending => {}
+        InvitationState::Accepted => return Ok(InvitationPageView::Accepted),
+        InvitationState::Revoked => return Ok(InvitationPageView::Revoked),
+        InvitationState::Expired => return Ok(InvitationPageView::Expired),
+    }
+    let invited = Email::parse(&invitation.email).map(|e| e.normalized()).unwrap_or_default();
+    if let Some(me) = signed_in(state, headers, now).await? {
+        let mine = Email::parse(&me.user.email).map(|e| e.normalized()).unwrap_or_default();
+        return Ok(if mine == invited {
+            InvitationPageView::Join {
+                token: token.to_string(),
+                tenant: tenant.name,
+                roles: roles_of(&invitation.roles).into_iter().map(str::to_string).collect(),
+                email: invitation.email,
+            }
+        } else {
+            InvitationPageView::OtherAccount {
+                tenant: tenant.name,
+                invited: invitation.email,
+                signed_in_as: me.user.email,
+            }
+        });
+    }
+    let email = Email::parse(&invitation.email).map_err(|_| sanus_core::StoreError::NotFound)?;
+    if sanus_core::users::find_user_by_email(&state.store, &email).await?.is_some() {
+        let sign_in_href = format!(
+            "/signin?return_to={}&email={}",
+            encode(&format!("/invitations/{token}")),
+            encode(&invitation.email)
+        );
+        return Ok(InvitationPageView::SignIn { tenant: tenant.name, email: invitation.email, sign_in_href });
+    }
+    let mut registration = registration.unwrap_or_else(|| super::registration::registration_view(state, None));
+    registration.open = true;
+    registration.allowed_domains = Vec::new();
+    registration.invitation = Some(token.to_string());
+    registration.values.email = invitation.email;
+    Ok(InvitationPageView::Register { tenant: tenant.name, registration })
+}
+
+/// `POST /invitations/{token}/accept`: as the signed-in person.
+pub async fn accept(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    peer: Peer,
+    headers: HeaderMap,
+) -> Response {
+    let now = state.clock.now();
+    let Some(token) = link_token(&token).map(str::to_string) else { return not_found(&state, &headers) };
+    let here = format!("/invitations/{token}");
+    let me = match me_or(&state, &headers, &here, now).await {
+        Ok(me) => me,
+        Err(response) => return response,
+    };
+    match invitations::accept(&state.store, &token, &me.user, now).await {
+        Ok(tenant) => joined(&state, &headers, &peer, &me.user.id, &tenant.id, now).await,
+        Err(AcceptError::Store(error)) => failed(&state, &headers, &error),
+        Err(_) => see_other(&here),
+    }
+}
+
+async fn joined(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: &Peer,
+    user: &UserId,
+    tenant: &TenantId,
+    now: UnixTime,
+) -> Response {
+    state.access_tokens.invalidate();
+    let detail = serde_json::json!({});
+    match record(state, headers, peer, user, EventKind::InvitationAccepted, tenant, detail, now).await {
+        Ok(()) => back(&format!("/orgs/{tenant}"), OrgNotice::Joined),
+        Err(error) => failed(state, headers, &error),
+    }
+}
+
+/// `POST /invitations/{token}/register`: a new account for the invited
+/// address (which the link proves), a member at once, signed in.
+pub async fn register(
+    State(state): State<AppState>,
+    peer: Peer,
+    Path(token): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let (body, parts) = match super::form_and_parts::<super::registration::RegisterForm>(&state, request).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let headers = parts.headers.clone();
+    let Some(token) = link_token(&token).map(str::to_string) else { return not_found(&state, &headers) };
+    // The answer is the invitation's page, rendered at its own address.
+    let mut page_request = Request::from_parts(parts, Body::empty());
+    if let Ok(uri) = format!("/invitations/{token}").parse() {
+        *page_request.uri_mut() = uri;
+    }
+    let now = state.clock.now();
+    let view = match invitation_view(&state, &headers, &token, None).await {
+        Ok(view) => view,
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    let InvitationPageView::Register { tenant, mut registration } = view else {
+        // Signed in meanwhile, or the address has an account now: the page says what to do.
+        return render_invitation(&state, page_request, view).await;
+    };
+    let address = client_address(&headers, &peer, &state.settings.server);
+    let outcome = super::registration::register_checked(
+        &state,
+        &headers,
+        address,
+        body,
+        Some(registration.values.email.clone()),
+        now,
+    )
+    .await;
+    let user = match outcome {
+        Ok(super::registration::Outcome::Created(user)) => user,
+        Ok(super::registration::Outcome::Exists(_)) => {
+            return see_other(&format!("/invitations/{token}"));
+        }
+        Ok(super::registration::Outcome::Refused { values, errors }) => {
+            registration.values = app::dto::RegistrationValues { email: registration.values.email, ..values };
+            registration.errors = errors;
+            let view = InvitationPageView::Register { tenant, registration };
+            return render_invitation(&state, page_request, view).await;
+        }
+        Err(response) => return response,
+    };
+    let tenant = match invitations::accept(&state.store, &token, &user, now).await {
+        Ok(tenant) => tenant,
+        Err(AcceptError::Store(error)) => return failed(&state, &headers, &error),
+        Err(_) => return see_other(&format!("/invitations/{token}")),
+    };
+    state.access_tokens.invalidate();
+    if let Err(error) =
+        record(&state, &headers, &peer, &user.id, EventKind::InvitationAccepted, &tenant.id, serde_json::json!({}), now)
+            .await
+    {
+        return failed(&state, &headers, &error);
+    }
+    let next = format!("/orgs/{}?notice={}", tenant.id, OrgNotice::Joined.as_str());
+    let mut event = audit_event(EventKind::SignInSucceeded, &headers, address);
+    event.user_id = Some(&user.id);
+    match super::sign_in::finish_sign_in(
+        &state,
+        &headers,
+        &mut event,
+        &user.id,
+        &["pwd"],
+        super::sign_in::Next::Page(&next),
+        now,
+    )
+    .await
+    {
+        Ok(response) => response,
+        Err(error) => failed(&state, &headers, &error),
+    }
+}

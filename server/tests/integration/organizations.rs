@@ -1,0 +1,187 @@
+//! The organisation pages over HTTP: creating an organisation and its
+//! departments, inviting (an existing account and a new person who
+//! registers from the mail), roles and their limits, isolation, and the
+//! answers to bad input.
+
+use sanus_core::UnixTime;
+use sanus_core::organizations::{CoreRole, Role, add_member};
+use sanus_core::tenants::TenantId;
+use sanus_core::users::{Email, find_user_by_email};
+
+use crate::flow::location;
+use crate::helpers::{JANE, JANE_PASSWORD, TestApp, client};
+use crate::registration::{app_with, decoded, link_of};
+
+const NEW_PASSWORD: &str = "lantern meadow quartz 42";
+
+async fn signed_in(app: &TestApp, email: &str, password: &str) -> reqwest::Client {
+    let browser = client();
+    let response = browser
+        .post(app.url("/signin"))
+        .form(&[("email", email), ("password", password), ("return_to", "/orgs")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&response), "/orgs");
+    browser
+}
+
+async fn post(app: &TestApp, browser: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> String {
+    location(&browser.post(app.url(path)).form(fields).send().await.unwrap())
+}
+
+async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> (u16, String) {
+    let response = browser.get(app.url(path)).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// Creates an organisation as `browser`; returns its page's path.
+async fn create(app: &TestApp, browser: &reqwest::Client, name: &str) -> String {
+    let created = post(app, browser, "/orgs", &[("name", name), ("kind", "organization")]).await;
+    let path = created.strip_suffix("?notice=created").unwrap_or_else(|| panic!("{created}")).to_string();
+    assert!(path.starts_with("/orgs/"), "{path}");
+    path
+}
+
+fn tenant_of(path: &str) -> TenantId {
+    TenantId::from_stored(path.trim_start_matches("/orgs/").to_string())
+}
+
+sanus_core::engine_tests! {
+    async fn an_admin_builds_an_organisation_and_a_new_person_joins_from_the_mail(db: TestDatabase) {
+        let (app, sink) = app_with(db, |_| {}).await;
+        let jane = signed_in(&app, JANE, JANE_PASSWORD).await;
+        assert_eq!(location(&app.get("/orgs").await), "/signin?return_to=%2Forgs", "signed out: to sign-in and back");
+        let org = create(&app, &jane, "Klinikum Nord").await;
+        let (status, html) = page(&app, &jane, &format!("{org}?notice=created")).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Klinikum Nord") && html.contains(r#"id="org-notice""#), "{html}");
+
+        let added = post(&app, &jane, &format!("{org}/departments"), &[("name", "Kardiologie")]).await;
+        assert_eq!(added, format!("{org}?notice=department-added"));
+        let (_, html) = page(&app, &jane, &org).await;
+        assert!(html.contains("Kardiologie"));
+
+        let invited = post(&app, &jane, &format!("{org}/invitations"), &[("email", "Nurse.New@Klinik.example"), ("roles", "contributor"), ("roles", "reader")]).await;
+        assert_eq!(invited, format!("{org}?notice=invited"));
+        let mail = sink.wait_for(1).await.remove(0);
+        assert_eq!(mail.rcpt_to, ["<Nurse.New@Klinik.example>"]);
+        assert!(decoded(&mail.data).contains("Klinikum Nord"));
+        let link = link_of(&mail.data, "/invitations/");
+        let (_, html) = page(&app, &jane, &org).await;
+        assert!(html.contains("Nurse.New@Klinik.example"), "the pending invitation is listed");
+
+        // The invited person has no account: they register from the link.
+        let newcomer = client();
+        let (status, html) = page(&app, &newcomer, &link).await;
+        assert_eq!(status, 200);
+        assert!(html.contains(&format!(r#"action="{link}/register""#)) && html.contains("readonly"), "{html}");
+        let refused = newcomer.post(app.url(&format!("{link}/register")))
+            .form(&[("email", "someone.else@example.org"), ("password", "short"), ("confirm", "short"), ("locale", "en")])
+            .send().await.unwrap();
+        assert_eq!(refused.status(), 422);
+        let html = refused.text().await.unwrap();
+        assert!(html.contains(r#"id="new-password-error""#) && html.contains("Nurse.New@Klinik.example"), "the invited address stays");
+        let joined = newcomer.post(app.url(&format!("{link}/register")))
+            .form(&[("email", "someone.else@example.org"), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD), ("given_name", "Nora"), ("locale", "de")])
+            .send().await.unwrap();
+        assert!(joined.headers()["set-cookie"].to_str().unwrap().starts_with("sanus_session="), "signed in at once");
+        assert_eq!(location(&joined), format!("{org}?notice=joined"));
+        let nora = find_user_by_email(&app.store, &Email::parse("nurse.new@klinik.example").unwrap()).await.unwrap().unwrap();
+        assert!(nora.email_verified, "the invitation proved the address");
+        assert!(find_user_by_email(&app.store, &Email::parse("someone.else@example.org").unwrap()).await.unwrap().is_none());
+        let (status, html) = page(&app, &newcomer, &org).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Kardiologie") && html.contains("Contributor"), "{html}");
+        assert!(!html.contains("/invitations\""), "a Contributor cannot invite");
+        let (_, members) = page(&app, &jane, &format!("{org}?q=nurse")).await;
+        assert!(members.contains("nurse.new@klinik.example") || members.contains("Nurse.New@Klinik.example"), "{members}");
+        let (status, _) = page(&app, &newcomer, &link).await;
+        assert_eq!(status, 410, "the link worked once");
+        let kinds: Vec<String> = sanus_core::audit::latest(&app.store, 20).await.unwrap().into_iter().map(|e| e.kind).collect();
+        for kind in ["tenant.created", "tenant.department_added", "member.invited", "member.invitation_accepted", "registration.created"] {
+            assert!(kinds.contains(&kind.to_string()), "{kind} in {kinds:?}");
+        }
+    }
+
+    async fn an_existing_account_accepts_after_signing_in_with_the_invited_address(db: TestDatabase) {
+        let (app, sink) = app_with(db, |_| {}).await;
+        let jane = signed_in(&app, JANE, JANE_PASSWORD).await;
+        let org = create(&app, &jane, "Praxis Süd").await;
+        // Jane invites the service's robot account (it exists, with no password here).
+        let robot = "robot@acme.example";
+        post(&app, &jane, &format!("{org}/invitations"), &[("email", robot), ("roles", "reader")]).await;
+        let link = link_of(&sink.wait_for(1).await.remove(0).data, "/invitations/");
+        let (_, html) = page(&app, &client(), &link).await;
+        assert!(html.contains("/signin?return_to=%2Finvitations%2F"), "sign in first: {html}");
+        // Signed in as someone else: told so, nothing joins.
+        let (_, html) = page(&app, &jane, &link).await;
+        assert!(html.contains("robot@acme.example") && !html.contains("/accept"), "{html}");
+        assert_eq!(post(&app, &jane, &format!("{link}/accept"), &[]).await, link);
+        assert_eq!(sanus_core::organizations::list_members(&app.store, &find_user_by_email(&app.store, &Email::parse(JANE).unwrap()).await.unwrap().unwrap().id, &tenant_of(&org), &Default::default()).await.unwrap().total, 1);
+    }
+
+    async fn roles_limit_what_a_member_sees_and_does_and_strangers_see_nothing(db: TestDatabase) {
+        let (app, _sink) = app_with(db, |_| {}).await;
+        let jane = signed_in(&app, JANE, JANE_PASSWORD).await;
+        let org = create(&app, &jane, "Pflegeheim").await;
+        let tenant = tenant_of(&org);
+        // A second person, a Reader here.
+        let register = app.client.post(app.url("/register"))
+            .form(&[("email", "reader@klinik.example"), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD), ("locale", "en")])
+            .send().await.unwrap();
+        assert_eq!(register.status(), 303);
+        let reader = find_user_by_email(&app.store, &Email::parse("reader@klinik.example").unwrap()).await.unwrap().unwrap();
+        sanus_core::users::update_user_profile(&app.store, &reader.id, None, None, "en", true, UnixTime(1)).await.unwrap();
+        let browser = signed_in(&app, "reader@klinik.example", NEW_PASSWORD).await;
+        let (status, _) = page(&app, &browser, &org).await;
+        assert_eq!(status, 404, "not a member: as if it did not exist");
+        assert_eq!(browser.post(app.url(&format!("{org}/departments"))).form(&[("name", "Mine")]).send().await.unwrap().status(), 404);
+
+        add_member(&app.store, &tenant, &reader.id, &[Role::Core(CoreRole::Reader)], UnixTime(1)).await.unwrap();
+        let (status, html) = page(&app, &browser, &org).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Members") && !html.contains(&format!(r#"action="{org}/departments""#)) && !html.contains(&format!(r#"action="{org}/invitations""#)));
+        let refused = post(&app, &browser, &format!("{org}/invitations"), &[("email", "x@example.org"), ("roles", "admin")]).await;
+        assert_eq!(refused, format!("{org}?error=forbidden"));
+        let (_, html) = page(&app, &browser, &refused).await;
+        assert!(html.contains(r#"id="org-error""#) && html.contains("Ask an Admin"));
+
+        // Jane is the last Admin: she can neither leave nor drop the role.
+        let jane_id = find_user_by_email(&app.store, &Email::parse(JANE).unwrap()).await.unwrap().unwrap().id;
+        assert_eq!(post(&app, &jane, &format!("{org}/leave"), &[]).await, format!("{org}?error=last-admin"));
+        let roles = post(&app, &jane, &format!("{org}/members/{jane_id}/roles"), &[("roles", "reader")]).await;
+        assert_eq!(roles, format!("{org}?error=last-admin&field=roles-{jane_id}"));
+        // She makes the Reader a Contributor, then removes them.
+        let changed = post(&app, &jane, &format!("{org}/members/{}/roles", reader.id), &[("roles", "contributor")]).await;
+        assert_eq!(changed, format!("{org}?notice=roles-changed"));
+        let none = post(&app, &jane, &format!("{org}/members/{}/roles", reader.id), &[]).await;
+        assert_eq!(none, format!("{org}?error=no-roles&field=roles-{}", reader.id));
+        assert_eq!(post(&app, &jane, &format!("{org}/members/{}/remove", reader.id), &[]).await, format!("{org}?notice=member-removed"));
+        assert_eq!(page(&app, &browser, &org).await.0, 404);
+    }
+
+    async fn bad_input_gets_a_message_at_its_field_and_changes_nothing(db: TestDatabase) {
+        let (app, _sink) = app_with(db, |_| {}).await;
+        let jane = signed_in(&app, JANE, JANE_PASSWORD).await;
+        assert_eq!(post(&app, &jane, "/orgs", &[("name", "   ")]).await, "/orgs?error=name-empty&field=org-name");
+        let (_, html) = page(&app, &jane, "/orgs?error=name-empty&field=org-name").await;
+        assert!(html.contains(r#"id="org-name-error""#) && html.contains(r#"aria-invalid="true""#), "{html}");
+        let long = "x".repeat(101);
+        assert_eq!(post(&app, &jane, "/orgs", &[("name", &long)]).await, "/orgs?error=name-too-long&field=org-name");
+        let org = create(&app, &jane, "Ambulanz").await;
+        assert_eq!(post(&app, &jane, &format!("{org}/invitations"), &[("email", "not-an-address"), ("roles", "reader")]).await, format!("{org}?error=email-invalid&field=invite-email"));
+        assert_eq!(post(&app, &jane, &format!("{org}/invitations"), &[("email", "a@example.org"), ("roles", "owner")]).await, format!("{org}?error=unknown-role&field=invite-roles"));
+        assert_eq!(post(&app, &jane, &format!("{org}/invitations"), &[("email", "a@example.org")]).await, format!("{org}?error=no-roles&field=invite-roles"));
+        assert_eq!(post(&app, &jane, &format!("{org}/invitations"), &[("email", JANE), ("roles", "reader")]).await, format!("{org}?error=already-member&field=invite-email"));
+        assert_eq!(post(&app, &jane, &format!("{org}/move"), &[("parent_id", "nonsense")]).await, format!("{org}?error=bad-move"));
+        assert_eq!(page(&app, &jane, "/orgs/%3Cscript%3E").await.0, 404);
+        assert_eq!(page(&app, &jane, "/invitations/unknown-token").await.0, 404);
+        let jane_id = find_user_by_email(&app.store, &Email::parse(JANE).unwrap()).await.unwrap().unwrap().id;
+        let pending = sanus_core::organizations::invitations::pending(&app.store, &jane_id, &tenant_of(&org), UnixTime(1)).await.unwrap();
+        assert!(pending.is_empty(), "no refused invitation was stored");
+        assert_eq!(post(&app, &jane, &format!("{org}/archive"), &[]).await, org, "archiving needs the box ticked");
+        assert_eq!(post(&app, &jane, &format!("{org}/archive"), &[("confirm", "yes")]).await, "/orgs?notice=archived");
+        assert_eq!(page(&app, &jane, &org).await.0, 404, "archived");
+    }
+}
