@@ -943,6 +943,14 @@ pub fn tr(text: fn(&'static Texts) -> &'static str) -> Signal<&'static str> {
     Signal::derive(move || text(i18n.t()))
 }
 
+/// A text made from the current language (with numbers or names filled
+/// in): one concrete signal type, so that the renderer is compiled once for
+/// every such text rather than once per closure.
+pub fn localized(text: impl Fn(Locale) -> String + Send + Sync + 'static) -> Signal<String> {
+    let i18n = use_i18n();
+    Signal::derive(move || text(i18n.locale.get()))
+}
+
 /// Switches the language in the browser without a page load, and remembers
 /// it in the same cookie the server sets for forms sent without JavaScript.
 pub fn switch_locale(i18n: I18n, locale: Locale) {

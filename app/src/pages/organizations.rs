@@ -13,7 +13,7 @@ use crate::dto::{
     InvitationPageView, InvitationRowView, LicenseView, MemberView, MembersView, MembershipView, OrgFailure, OrgNotice,
     OrgsView, TenantRef, TenantView,
 };
-use crate::i18n::{OrgTexts, Texts, tr, use_i18n};
+use crate::i18n::{OrgTexts, Texts, localized, tr, use_i18n};
 
 #[derive(Clone, Debug)]
 pub struct LoadedOrgs(pub OrgsView);
@@ -51,8 +51,7 @@ fn role_hint(t: &'static OrgTexts, role: &str) -> Option<&'static str> {
 }
 
 fn role_list(roles: Vec<String>) -> impl IntoView {
-    let i18n = use_i18n();
-    move || roles.iter().map(|role| role_name(i18n.t().org, role)).collect::<Vec<_>>().join(", ")
+    localized(move |l| roles.iter().map(|role| role_name(l.texts().org, role)).collect::<Vec<_>>().join(", "))
 }
 
 fn notice_text(t: &'static OrgTexts, notice: OrgNotice) -> &'static str {
@@ -109,26 +108,24 @@ struct Outcome {
 
 impl Outcome {
     fn banner(&self, fields: &[&str]) -> impl IntoView + use<> {
-        let i18n = use_i18n();
         let notice = self.notice.map(|notice| {
-            view! { <p id="org-notice" role="status" class=STATUS>{move || notice_text(i18n.t().org, notice)}</p> }
+            view! { <p id="org-notice" role="status" class=STATUS>{localized(move |l| notice_text(l.texts().org, notice).to_string())}</p> }
         });
         let placed = self.field.as_deref().is_some_and(|field| fields.contains(&field));
         let max = self.max_name_chars;
         let error = self.error.filter(|_| !placed).map(|error| {
-            view! { <p id="org-error" role="alert" class=ALERT>{move || failure_text(i18n.t().org, error, max)}</p> }
+            view! { <p id="org-error" role="alert" class=ALERT>{localized(move |l| failure_text(l.texts().org, error, max))}</p> }
         });
         view! { {notice}{error} }
     }
 
     /// The error of the input `id`, and the attributes the input needs.
     fn at(&self, id: &str) -> (Option<AnyView>, Option<String>, Option<&'static str>) {
-        let i18n = use_i18n();
         match self.error.filter(|_| self.field.as_deref() == Some(id)) {
             Some(error) => {
                 let max = self.max_name_chars;
                 let message = view! {
-                    <p id=format!("{id}-error") role="alert" class=FIELD_ERROR>{move || failure_text(i18n.t().org, error, max)}</p>
+                    <p id=format!("{id}-error") role="alert" class=FIELD_ERROR>{localized(move |l| failure_text(l.texts().org, error, max))}</p>
                 };
                 (Some(message.into_any()), Some(format!("{id}-error")), Some("true"))
             }
@@ -143,7 +140,7 @@ fn name_input(
     id: &'static str,
     label: fn(&'static Texts) -> &'static str,
     value: String,
-) -> impl IntoView + use<> {
+) -> AnyView {
     let (error, described, invalid) = outcome.at(id);
     view! {
         <div>
@@ -153,6 +150,7 @@ fn name_input(
             {error}
         </div>
     }
+    .into_any()
 }
 
 /// `/orgs`: the person's memberships, a default to choose, and a form to
@@ -213,7 +211,7 @@ pub fn OrganizationsPage() -> impl IntoView {
     .into_any()
 }
 
-fn membership(membership: MembershipView) -> impl IntoView {
+fn membership(membership: MembershipView) -> AnyView {
     let MembershipView { tenant, path, roles, is_default, .. } = membership;
     let above: String = path.iter().map(|t| format!("{} › ", t.name)).collect();
     let TenantRef { id, name } = tenant;
@@ -237,6 +235,7 @@ fn membership(membership: MembershipView) -> impl IntoView {
             })}
         </li>
     }
+    .into_any()
 }
 
 /// `/orgs/{id}`: one tenant.
@@ -309,7 +308,7 @@ pub fn TenantPage() -> impl IntoView {
     .into_any()
 }
 
-fn departments(view: &TenantView, outcome: &Outcome, base: &str) -> impl IntoView + use<> {
+fn departments(view: &TenantView, outcome: &Outcome, base: &str) -> AnyView {
     let list = if view.departments.is_empty() {
         view! { <p class="mt-2 text-slate-700">{tr(|t| t.org.departments_empty)}</p> }.into_any()
     } else {
@@ -337,12 +336,12 @@ fn departments(view: &TenantView, outcome: &Outcome, base: &str) -> impl IntoVie
             {add}
         </section>
     }
+    .into_any()
 }
 
 /// Checkboxes for roles (`name="roles"`), those in `held` checked; ids
 /// start with `prefix`.
-fn role_checkboxes(roles: &[String], held: &[String], prefix: &str) -> impl IntoView + use<> {
-    let i18n = use_i18n();
+fn role_checkboxes(roles: &[String], held: &[String], prefix: &str) -> AnyView {
     roles
         .iter()
         .map(|role| {
@@ -354,29 +353,30 @@ fn role_checkboxes(roles: &[String], held: &[String], prefix: &str) -> impl Into
                 <div class="flex items-start gap-2">
                     <input id=id.clone() name="roles" type="checkbox" value=role.clone() checked=checked class=CHECKBOX />
                     <label for=id class="text-sm text-slate-800">
-                        <span class="font-medium">{move || role_name(i18n.t().org, &name)}</span>
-                        {move || role_hint(i18n.t().org, &hint_role).map(|hint| format!(" – {hint}"))}
+                        <span class="font-medium">{localized(move |l| role_name(l.texts().org, &name))}</span>
+                        {localized(move |l| role_hint(l.texts().org, &hint_role).map(|hint| format!(" – {hint}")).unwrap_or_default())}
                     </label>
                 </div>
             }
         })
         .collect_view()
+        .into_any()
 }
 
-fn members_section(view: &TenantView, members: MembersView, outcome: &Outcome, base: &str) -> impl IntoView + use<> {
+fn members_section(view: &TenantView, members: MembersView, outcome: &Outcome, base: &str) -> AnyView {
     let i18n = use_i18n();
     let manage = view.can("members.manage");
     let MembersView { members, total, page, per_page, search, role, previous, next } = members;
     let from = i64::from(page) * i64::from(per_page);
     let shown = members.len() as i64;
-    let range = move || {
-        i18n.t()
+    let range = localized(move |l| {
+        l.texts()
             .org
             .members_range
             .replace("{from}", &(from + i64::from(shown > 0)).to_string())
             .replace("{to}", &(from + shown).to_string())
             .replace("{total}", &total.to_string())
-    };
+    });
     let filter_roles: Vec<String> = view.assignable_roles.clone();
     let chosen = role.clone();
     let list = if members.is_empty() {
@@ -408,7 +408,7 @@ fn members_section(view: &TenantView, members: MembersView, outcome: &Outcome, b
                         {filter_roles.into_iter().map(|r| {
                             let selected = r == chosen;
                             let label = r.clone();
-                            view! { <option value=r selected=selected>{move || role_name(i18n.t().org, &label)}</option> }
+                            view! { <option value=r selected=selected>{localized(move |l| role_name(l.texts().org, &label))}</option> }
                         }).collect_view()}
                     </select>
                 </div>
@@ -422,16 +422,10 @@ fn members_section(view: &TenantView, members: MembersView, outcome: &Outcome, b
             </nav>
         </section>
     }
+    .into_any()
 }
 
-fn member_row(
-    member: MemberView,
-    manage: bool,
-    roles: &[String],
-    outcome: &Outcome,
-    base: &str,
-) -> impl IntoView + use<> {
-    let i18n = use_i18n();
+fn member_row(member: MemberView, manage: bool, roles: &[String], outcome: &Outcome, base: &str) -> AnyView {
     let MemberView { user_id, email, name, roles: held, since, is_me } = member;
     let shown = name.clone().map_or(email.clone(), |name| format!("{name} <{email}>"));
     let field = format!("roles-{user_id}");
@@ -441,7 +435,7 @@ fn member_row(
         view! {
             <form method="post" action=format!("{base}/members/{user_id}/roles") class="mt-2">
                 <fieldset aria-describedby=described aria-invalid=invalid>
-                    <legend class="sr-only">{move || i18n.t().org.roles_of.replace("{member}", &who)}</legend>
+                    <legend class="sr-only">{localized(move |l| l.texts().org.roles_of.replace("{member}", &who))}</legend>
                     <div class="grid gap-1 sm:grid-cols-2">{role_checkboxes(roles, &held, &field)}</div>
                 </fieldset>
                 {error}
@@ -461,14 +455,15 @@ fn member_row(
                 {is_me.then(|| view! { " "<span class="text-teal-800">{tr(|t| t.org.you)}</span> })}
             </p>
             <p class="text-sm text-slate-600">
-                {role_list(held.clone())}" · "{tr(|t| t.org.member_since)}" "{move || format_time(since, i18n.locale.get())}
+                {role_list(held.clone())}" · "{tr(|t| t.org.member_since)}" "{localized(move |l| format_time(since, l))}
             </p>
             {editor}
         </li>
     }
+    .into_any()
 }
 
-fn invite_section(view: &TenantView, outcome: &Outcome, base: &str) -> impl IntoView + use<> {
+fn invite_section(view: &TenantView, outcome: &Outcome, base: &str) -> AnyView {
     let (email_error, email_described, email_invalid) = outcome.at("invite-email");
     let (roles_error, roles_described, roles_invalid) = outcome.at("invite-roles");
     let email_described = Some(email_described.map_or("invite-hint".to_string(), |id| format!("{id} invite-hint")));
@@ -502,17 +497,17 @@ fn invite_section(view: &TenantView, outcome: &Outcome, base: &str) -> impl Into
             {list}
         </section>
     }
+    .into_any()
 }
 
-fn invitation_row(invitation: InvitationRowView, base: &str) -> impl IntoView + use<> {
-    let i18n = use_i18n();
+fn invitation_row(invitation: InvitationRowView, base: &str) -> AnyView {
     let InvitationRowView { id, email, roles, expires_at, .. } = invitation;
     view! {
         <li class="flex flex-wrap items-center justify-between gap-3 py-3">
             <div>
                 <p class="font-medium text-slate-900">{email.clone()}</p>
                 <p class="text-sm text-slate-600">
-                    {role_list(roles)}" · "{tr(|t| t.org.invitation_expires)}" "{move || format_time(expires_at, i18n.locale.get())}
+                    {role_list(roles)}" · "{tr(|t| t.org.invitation_expires)}" "{localized(move |l| format_time(expires_at, l))}
                 </p>
             </div>
             <div class="flex gap-2">
@@ -525,10 +520,10 @@ fn invitation_row(invitation: InvitationRowView, base: &str) -> impl IntoView + 
             </div>
         </li>
     }
+    .into_any()
 }
 
-fn licenses_section(licenses: Vec<LicenseView>) -> impl IntoView {
-    let i18n = use_i18n();
+fn licenses_section(licenses: Vec<LicenseView>) -> AnyView {
     let list = if licenses.is_empty() {
         view! { <p class="mt-2 text-slate-700">{tr(|t| t.org.licenses_none)}</p> }.into_any()
     } else {
@@ -536,9 +531,8 @@ fn licenses_section(licenses: Vec<LicenseView>) -> impl IntoView {
             .into_iter()
             .map(|license| {
                 let LicenseView { application, plan, seats, seats_used, valid_from, valid_until, valid, .. } = license;
-                let validity = move || {
-                    let t = i18n.t().org;
-                    let locale = i18n.locale.get();
+                let validity = localized(move |locale| {
+                    let t = locale.texts().org;
                     if !valid {
                         return t.license_not_valid.to_string();
                     }
@@ -546,12 +540,12 @@ fn licenses_section(licenses: Vec<LicenseView>) -> impl IntoView {
                         format!("{} {}", t.license_until, format_time(until, locale))
                     });
                     format!("{} {} {until}", t.license_valid, format_time(valid_from, locale))
-                };
+                });
                 view! {
                     <li class="py-2">
                         <p class="font-medium text-slate-900">{application}" · "{plan}</p>
                         <p class="text-sm text-slate-600">
-                            {move || i18n.t().org.license_seats.replace("{used}", &seats_used.to_string()).replace("{seats}", &seats.to_string())}
+                            {localized(move |l| l.texts().org.license_seats.replace("{used}", &seats_used.to_string()).replace("{seats}", &seats.to_string()))}
                             " · "{validity}
                         </p>
                     </li>
@@ -566,9 +560,10 @@ fn licenses_section(licenses: Vec<LicenseView>) -> impl IntoView {
             <ul class="mt-2 divide-y divide-slate-200">{list}</ul>
         </section>
     }
+    .into_any()
 }
 
-fn move_section(view: &TenantView, base: &str) -> impl IntoView + use<> {
+fn move_section(view: &TenantView, base: &str) -> AnyView {
     view! {
         <section aria-labelledby="move-heading" class=CARD>
             <h2 id="move-heading" class=SECTION_HEADING>{tr(|t| t.org.move_heading)}</h2>
@@ -583,9 +578,10 @@ fn move_section(view: &TenantView, base: &str) -> impl IntoView + use<> {
             </form>
         </section>
     }
+    .into_any()
 }
 
-fn archive_section(base: &str) -> impl IntoView + use<> {
+fn archive_section(base: &str) -> AnyView {
     view! {
         <section aria-labelledby="archive-heading" class="rounded-lg border border-red-300 bg-white p-8 shadow-sm">
             <h2 id="archive-heading" class=SECTION_HEADING>{tr(|t| t.org.archive_heading)}</h2>
@@ -599,6 +595,7 @@ fn archive_section(base: &str) -> impl IntoView + use<> {
             </form>
         </section>
     }
+    .into_any()
 }
 
 /// `/invitations/{token}`: join, sign in first, or register and join.
@@ -612,7 +609,9 @@ pub fn InvitationPage() -> impl IntoView {
         InvitationPageView::Revoked => status(|t| t.org.invitation_revoked).into_any(),
         InvitationPageView::Expired => status(|t| t.org.invitation_expired).into_any(),
         InvitationPageView::Join { token, tenant, roles, email } => {
-            let lead = move || i18n.t().org.invitation_lead.replace("{tenant}", &tenant).replace("{email}", &email);
+            let lead = localized(move |l| {
+                l.texts().org.invitation_lead.replace("{tenant}", &tenant).replace("{email}", &email)
+            });
             view! {
                 <p class="mt-4 text-slate-700">{lead}</p>
                 <p class="mt-2 text-slate-700">{tr(|t| t.org.invitation_roles)}": "{role_list(roles)}</p>
@@ -623,9 +622,9 @@ pub fn InvitationPage() -> impl IntoView {
             .into_any()
         }
         InvitationPageView::OtherAccount { invited, signed_in_as, .. } => {
-            let text = move || {
-                i18n.t().org.invitation_other_account.replace("{invited}", &invited).replace("{me}", &signed_in_as)
-            };
+            let text = localized(move |l| {
+                l.texts().org.invitation_other_account.replace("{invited}", &invited).replace("{me}", &signed_in_as)
+            });
             view! {
                 <p role="status" class=format!("mt-4 {STATUS}")>{text}</p>
                 <p class="mt-4"><a href="/account" rel="external" class=LINK>{tr(|t| t.org.to_account)}</a></p>
@@ -635,9 +634,11 @@ pub fn InvitationPage() -> impl IntoView {
         InvitationPageView::SignIn { tenant, email, sign_in_href: href } => {
             let lead = {
                 let email = email.clone();
-                move || i18n.t().org.invitation_lead.replace("{tenant}", &tenant).replace("{email}", &email)
+                localized(move |l| {
+                    l.texts().org.invitation_lead.replace("{tenant}", &tenant).replace("{email}", &email)
+                })
             };
-            let text = move || i18n.t().org.invitation_sign_in.replace("{email}", &email);
+            let text = localized(move |l| l.texts().org.invitation_sign_in.replace("{email}", &email));
             view! {
                 <p class="mt-4 text-slate-700">{lead}</p>
                 <p class="mt-2 text-slate-700">{text}</p>
@@ -646,7 +647,7 @@ pub fn InvitationPage() -> impl IntoView {
             .into_any()
         }
         InvitationPageView::Register { tenant, registration, .. } => {
-            let text = move || i18n.t().org.invitation_register.replace("{tenant}", &tenant);
+            let text = localized(move |l| l.texts().org.invitation_register.replace("{tenant}", &tenant));
             view! {
                 <p class="mt-4 text-slate-700">{text}</p>
                 {super::register::form(registration)}
@@ -665,8 +666,8 @@ pub fn InvitationPage() -> impl IntoView {
     }
 }
 
-fn status(text: fn(&'static Texts) -> &'static str) -> impl IntoView {
-    view! { <p role="status" class=format!("mt-4 {STATUS}")>{tr(text)}</p> }
+fn status(text: fn(&'static Texts) -> &'static str) -> AnyView {
+    view! { <p role="status" class=format!("mt-4 {STATUS}")>{tr(text)}</p> }.into_any()
 }
 
 #[cfg(test)]
