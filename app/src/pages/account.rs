@@ -31,7 +31,7 @@ pub fn AccountPage() -> impl IntoView {
         view! { <p id="account-notice" role="status" class=STATUS>{move || notice_text(i18n.t(), notice)}</p> }
     });
     view! {
-        <Title text=move || i18n.t().account_title />
+        <Title text=i18n.locale.get_untracked().texts().account_title />
         <div class="mx-auto max-w-2xl space-y-6">
             <header>
                 <h1 class="text-2xl font-bold text-slate-900">{tr(|t| t.account_heading)}</h1>

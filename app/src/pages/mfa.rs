@@ -67,7 +67,7 @@ pub fn SecondFactorPage() -> impl IntoView {
         .into_any()
     };
     view! {
-        <Title text=move || i18n.t().second_factor_title />
+        <Title text=i18n.locale.get_untracked().texts().second_factor_title />
         <section aria-labelledby="second-factor-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="second-factor-heading" class=HEADING>{tr(|t| t.second_factor_heading)}</h1>
@@ -93,7 +93,7 @@ pub fn TotpSetupPage() -> impl IntoView {
         .collect::<Vec<_>>()
         .join(" ");
     view! {
-        <Title text=move || i18n.t().totp_title />
+        <Title text=i18n.locale.get_untracked().texts().totp_title />
         <section aria-labelledby="totp-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="totp-heading" class=HEADING>{tr(|t| t.totp_heading)}</h1>
@@ -126,7 +126,7 @@ pub fn RecoveryCodesPage() -> impl IntoView {
     let loaded = SharedValue::new(|| use_context::<LoadedRecoveryCodes>().map(|loaded| loaded.0).unwrap_or_default());
     let codes = loaded.into_inner();
     view! {
-        <Title text=move || i18n.t().codes_title />
+        <Title text=i18n.locale.get_untracked().texts().codes_title />
         <section aria-labelledby="codes-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="codes-heading" class=HEADING>{tr(|t| t.codes_heading)}</h1>

@@ -28,7 +28,7 @@ pub fn OutboxPage() -> impl IntoView {
         mails.into_iter().map(mail).collect_view().into_any()
     };
     view! {
-        <Title text=move || i18n.t().outbox_title />
+        <Title text=i18n.locale.get_untracked().texts().outbox_title />
         <div class="mx-auto max-w-3xl space-y-6">
             <header>
                 <h1 class="text-2xl font-bold text-slate-900">{tr(|t| t.outbox_heading)}</h1>

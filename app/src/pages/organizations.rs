@@ -175,7 +175,7 @@ pub fn OrganizationsPage() -> impl IntoView {
             .into_any()
     };
     view! {
-        <Title text=move || i18n.t().org.title />
+        <Title text=i18n.locale.get_untracked().texts().org.title />
         <div class="mx-auto max-w-3xl space-y-6">
             <header>
                 <h1 class="text-2xl font-bold text-slate-900">{tr(|t| t.org.heading)}</h1>
@@ -279,7 +279,7 @@ pub fn TenantPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text=move || i18n.t().org.tenant_title />
+        <Title text=i18n.locale.get_untracked().texts().org.tenant_title />
         <div class="mx-auto max-w-3xl space-y-6">
             <header class="space-y-2">
                 {breadcrumbs}
@@ -656,7 +656,7 @@ pub fn InvitationPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=move || i18n.t().org.invitation_title />
+        <Title text=i18n.locale.get_untracked().texts().org.invitation_title />
         <section aria-labelledby="invitation-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="invitation-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.org.invitation_heading)}</h1>

@@ -93,7 +93,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
         .into_any()
     };
     view! {
-        <Title text=move || i18n.t().reset_title />
+        <Title text=i18n.locale.get_untracked().texts().reset_title />
         <section aria-labelledby="reset-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="reset-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.reset_heading)}</h1>

@@ -45,7 +45,7 @@ pub fn RegisterPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=move || i18n.t().register_title />
+        <Title text=i18n.locale.get_untracked().texts().register_title />
         <section aria-labelledby="register-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="register-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.register_heading)}</h1>
@@ -247,7 +247,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text=move || i18n.t().verify_title />
+        <Title text=i18n.locale.get_untracked().texts().verify_title />
         <section aria-labelledby="verify-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="verify-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.verify_heading)}</h1>
@@ -308,7 +308,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
         None => view! { <p role="alert" class=format!("mt-4 {ALERT}")>{tr(|t| t.confirm_unusable)}</p> }.into_any(),
     };
     view! {
-        <Title text=move || i18n.t().confirm_title />
+        <Title text=i18n.locale.get_untracked().texts().confirm_title />
         <section aria-labelledby="confirm-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="confirm-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.confirm_heading)}</h1>

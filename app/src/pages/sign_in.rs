@@ -88,7 +88,7 @@ pub fn SignInPage() -> impl IntoView {
     let SignInView { return_to, login_hint, error, registration_open, passkeys } = loaded.into_inner();
     let passkey = passkeys.then(|| PasskeyTarget { interaction: None, return_to: Some(return_to.clone()) });
     view! {
-        <Title text=move || i18n.t().sign_in_title />
+        <Title text=i18n.locale.get_untracked().texts().sign_in_title />
         <section aria-labelledby="sign-in-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="sign-in-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.sign_in_heading)}</h1>
