@@ -15,6 +15,8 @@
 
 #![allow(clippy::print_stdout)]
 
+mod organizations;
+
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::Arc;
@@ -134,7 +136,7 @@ async fn start_server(options: &Options) -> Result<Server, String> {
     let data = TempDir(std::env::temp_dir().join(format!("sanus-bench-{}-{port}", std::process::id())));
     std::fs::create_dir_all(&data.0).map_err(|e| e.to_string())?;
     let import = data.0.join("bench.toml");
-    std::fs::write(&import, BENCH_CLIENT).map_err(|e| e.to_string())?;
+    std::fs::write(&import, format!("{BENCH_CLIENT}{}", organizations::import_toml())).map_err(|e| e.to_string())?;
     let imported = Command::new(&options.bin)
         .arg("import")
         .arg(&import)
@@ -317,8 +319,9 @@ async fn run(options: Options) -> Result<(), String> {
     }
     introspection(&server, &options).await?;
     // RS256 ID tokens (the OIDC default) and ES256 ones: RSA signing dominates.
-    code_flow_with_sso(&server, &options, "bench-spa").await?;
-    code_flow_with_sso(&server, &options, "bench-spa-es").await?;
+    code_flow_with_sso(&server, &options, "bench-spa", "openid", "code flow with SSO, bench-spa").await?;
+    code_flow_with_sso(&server, &options, "bench-spa-es", "openid", "code flow with SSO, bench-spa-es").await?;
+    organizations::run(&server, &options).await?;
     println!("RSS before the sign-ins: {:.1} MiB", rss_kib(pid).unwrap_or(0) as f64 / 1024.0);
     sign_in_storm(&server).await?;
     println!();
@@ -343,18 +346,22 @@ fn location(response: &reqwest::Response) -> Result<String, String> {
         .ok_or_else(|| format!("expected a redirect, got {}", response.status()))
 }
 
-fn authorize_url(base: &str, client_id: &str, prompt: &str) -> String {
+fn authorize_url(base: &str, client_id: &str, scope: &str, prompt: &str) -> String {
+    let scope = scope.replace(' ', "%20");
     format!(
         "{base}/authorize?client_id={client_id}&redirect_uri=https%3A%2F%2Fbench.example%2Fcb&response_type=code\
-         &scope=openid&code_challenge={CHALLENGE}&code_challenge_method=S256{prompt}"
+         &scope={scope}&code_challenge={CHALLENGE}&code_challenge_method=S256{prompt}"
     )
 }
 
 /// A password sign-in through a fresh interaction (`prompt=login`), then
 /// on to the callback; returns the callback URL.
 async fn sign_in(client: &reqwest::Client, base: &str) -> Result<String, String> {
-    let first =
-        client.get(authorize_url(base, "bench-spa", "&prompt=login")).send().await.map_err(|e| e.to_string())?;
+    let first = client
+        .get(authorize_url(base, "bench-spa", "openid", "&prompt=login"))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
     let interaction = location(&first)?;
     let login = client
         .post(format!("{base}{interaction}/login"))
@@ -404,7 +411,13 @@ fn report(name: &str, requests: usize, result: &Run) {
 
 /// A whole code flow for a signed-in user: `/authorize` (SSO session,
 /// first-party client: straight to the callback) and the code exchange.
-async fn code_flow_with_sso(server: &Server, options: &Options, client_id: &'static str) -> Result<(), String> {
+async fn code_flow_with_sso(
+    server: &Server,
+    options: &Options,
+    client_id: &'static str,
+    scope: &str,
+    name: &str,
+) -> Result<(), String> {
     let flows = (options.requests / 10).max(200);
     let mut workers = Vec::new();
     let pid = server.child.id();
@@ -419,7 +432,7 @@ async fn code_flow_with_sso(server: &Server, options: &Options, client_id: &'sta
     let started = Instant::now();
     for client in clients {
         let (next, authorize, token_url) =
-            (next.clone(), authorize_url(&server.base, client_id, ""), format!("{}/token", server.base));
+            (next.clone(), authorize_url(&server.base, client_id, scope, ""), format!("{}/token", server.base));
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut failures = 0usize;
@@ -459,8 +472,7 @@ async fn code_flow_with_sso(server: &Server, options: &Options, client_id: &'sta
     }
     latencies.sort();
     let run = Run { wall: started.elapsed(), cpu: cpu_seconds(pid)? - cpu_before, latencies, failures };
-    let name = format!("code flow with SSO, {client_id}");
-    report(&name, flows, &run);
+    report(name, flows, &run);
     Ok(())
 }
 

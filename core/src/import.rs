@@ -33,6 +33,49 @@ pub struct ImportFile {
     pub applications: Vec<ApplicationEntry>,
     #[serde(default)]
     pub clients: Vec<ClientEntry>,
+    #[serde(default)]
+    pub memberships: Vec<MembershipEntry>,
+    #[serde(default)]
+    pub licenses: Vec<LicenseEntry>,
+}
+
+/// A person in a tenant with roles (core roles by name, application roles
+/// by their prefixed name). The file is the truth for the roles listed:
+/// the member holds at least these afterwards.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MembershipEntry {
+    pub tenant: String,
+    /// The member's e-mail address (in the file or the database).
+    pub user: String,
+    pub roles: Vec<String>,
+}
+
+/// An application licensed to a tenant.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LicenseEntry {
+    /// A stable id of your choosing: lowercase letters, digits and `-`.
+    pub id: String,
+    pub tenant: String,
+    /// The application's short key.
+    pub application: String,
+    pub plan: String,
+    pub seats: i64,
+    /// Unix seconds; from the import's time when absent.
+    #[serde(default)]
+    pub valid_from: Option<i64>,
+    #[serde(default)]
+    pub valid_until: Option<i64>,
+}
+
+/// A role an application defines, as the bundle of its permissions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppRoleEntry {
+    pub name: String,
+    #[serde(default)]
+    pub permissions: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,6 +121,12 @@ pub struct ApplicationEntry {
     pub name: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// Its permissions (`{short_key}_…`).
+    #[serde(default)]
+    pub permissions: Vec<String>,
+    /// Its roles, each a bundle of its permissions.
+    #[serde(default)]
+    pub roles: Vec<AppRoleEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -103,6 +152,8 @@ pub struct ImportReport {
     pub users: (usize, usize),
     pub applications: (usize, usize),
     pub clients: (usize, usize),
+    pub memberships: (usize, usize),
+    pub licenses: (usize, usize),
 }
 
 impl std::fmt::Display for ImportReport {
@@ -112,6 +163,8 @@ impl std::fmt::Display for ImportReport {
             ("users", self.users),
             ("applications", self.applications),
             ("clients", self.clients),
+            ("memberships", self.memberships),
+            ("licenses", self.licenses),
         ];
         let text: Vec<String> = parts
             .iter()
@@ -175,8 +228,58 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
     let mut applications = Vec::new();
     for (i, entry) in file.applications.iter().enumerate() {
         match ShortKey::parse(&entry.short_key) {
-            Ok(key) => applications.push((key, entry)),
+            Ok(key) => {
+                let names = entry
+                    .permissions
+                    .iter()
+                    .map(|p| ("permissions", p))
+                    .chain(entry.roles.iter().map(|r| ("roles", &r.name)));
+                for (list, name) in names {
+                    if !key.prefixes(name) || !crate::clients::scope_token_is_valid(name) {
+                        errors.add(
+                            format!("applications[{i}].{list}"),
+                            format!("{name:?} must start with {}_", key.as_str()),
+                        );
+                    }
+                }
+                for role in &entry.roles {
+                    if let Some(missing) = role.permissions.iter().find(|p| !entry.permissions.contains(p)) {
+                        errors.add(
+                            format!("applications[{i}].roles"),
+                            format!("{missing:?} is not among the permissions"),
+                        );
+                    }
+                }
+                applications.push((key, entry));
+            }
             Err(e) => errors.add(format!("applications[{i}].short_key"), e.to_string()),
+        }
+    }
+    for (i, entry) in file.memberships.iter().enumerate() {
+        if entry.roles.is_empty() {
+            errors.add(format!("memberships[{i}].roles"), "at least one role");
+        }
+        for role in &entry.roles {
+            if crate::organizations::Role::parse(role).is_none() {
+                errors.add(
+                    format!("memberships[{i}].roles"),
+                    format!("{role:?} is no core role and no application role name"),
+                );
+            }
+        }
+        if Email::parse(&entry.user).is_err() {
+            errors.add(format!("memberships[{i}].user"), "an e-mail address");
+        }
+    }
+    for (i, entry) in file.licenses.iter().enumerate() {
+        if !tenant_id_is_valid(&entry.id) {
+            errors.add(format!("licenses[{i}].id"), "1 to 64 lowercase letters, digits or -");
+        }
+        if entry.seats < 0 {
+            errors.add(format!("licenses[{i}].seats"), "0 or more");
+        }
+        if entry.plan.trim().is_empty() || entry.plan.len() > 100 {
+            errors.add(format!("licenses[{i}].plan"), "1 to 100 characters");
         }
     }
     for (i, entry) in file.clients.iter().enumerate() {
@@ -274,9 +377,16 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
             }
             Some(_) => return Err(StoreError::Conflict("applications_tenant".into()).into()),
             None => {
-                insert_application(store, &tenant, key, &entry.name, entry.description.as_deref(), now).await?;
+                insert_application(store, &tenant, key.clone(), &entry.name, entry.description.as_deref(), now).await?;
                 count(&mut report.applications, true);
             }
+        }
+        let application = find_application_by_short_key(store, &key).await?.ok_or(StoreError::NotFound)?;
+        for permission in &entry.permissions {
+            crate::organizations::define_app_permission(store, &application, permission, now).await?;
+        }
+        for role in &entry.roles {
+            crate::organizations::define_app_role(store, &application, &role.name, &role.permissions, now).await?;
         }
     }
     for (i, entry) in file.clients.into_iter().enumerate() {
@@ -319,6 +429,50 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
         }
         count(&mut report.clients, existing.is_none());
     }
+    for (i, entry) in file.memberships.into_iter().enumerate() {
+        let invalid = |name: &str, message: String| {
+            let mut errors = FieldErrors::new();
+            errors.add(format!("memberships[{i}].{name}"), message);
+            ImportError::Invalid(errors)
+        };
+        let email = Email::parse(&entry.user).map_err(|e| invalid("user", e.to_string()))?;
+        let user = find_user_by_email(store, &email)
+            .await?
+            .ok_or_else(|| invalid("user", "no user with this e-mail in the file or database".into()))?;
+        let tenant = TenantId::from_stored(entry.tenant.clone());
+        if crate::tenants::find_tenant(store, &tenant).await?.is_none() {
+            return Err(invalid("tenant", format!("no tenant {:?}", entry.tenant)));
+        }
+        let roles = crate::organizations::resolve_roles(store, &entry.roles)
+            .await
+            .map_err(|e| invalid("roles", e.to_string()))?;
+        let roles: Vec<crate::organizations::Role> = roles.into_iter().map(|(role, _)| role).collect();
+        let existed = crate::organizations::is_member(store, &user.id, &tenant).await?;
+        crate::organizations::add_member(store, &tenant, &user.id, &roles, now).await?;
+        count(&mut report.memberships, !existed);
+    }
+    for (i, entry) in file.licenses.into_iter().enumerate() {
+        let key = ShortKey::parse(&entry.application).ok();
+        let application = match &key {
+            Some(key) => find_application_by_short_key(store, key).await?,
+            None => None,
+        };
+        let Some(application) = application else {
+            let mut errors = FieldErrors::new();
+            errors.add(format!("licenses[{i}].application"), format!("no application {:?}", entry.application));
+            return Err(ImportError::Invalid(errors));
+        };
+        let license = crate::organizations::licenses::NewLicense {
+            tenant_id: TenantId::from_stored(entry.tenant),
+            application_id: application.id,
+            plan: entry.plan.trim().to_string(),
+            seats: entry.seats,
+            valid_from: entry.valid_from.map_or(now, UnixTime),
+            valid_until: entry.valid_until.map(UnixTime),
+        };
+        let created = crate::organizations::licenses::upsert_with_id(store, &entry.id, &license, now).await?;
+        count(&mut report.licenses, created);
+    }
     Ok(report)
 }
 
@@ -357,6 +511,20 @@ password = "robot-password-for-tests"
 tenant = "acme-dev"
 short_key = "tstapp"
 name = "Test app"
+permissions = ["tstapp_data.read", "tstapp_data.write"]
+roles = [{ name = "tstapp_editor", permissions = ["tstapp_data.read", "tstapp_data.write"] }]
+
+[[memberships]]
+tenant = "acme-dev"
+user = "robot@acme.example"
+roles = ["admin", "tstapp_editor"]
+
+[[licenses]]
+id = "acme-lab-tstapp"
+tenant = "acme-dev-lab"
+application = "tstapp"
+plan = "team"
+seats = 5
 
 [[clients]]
 application = "tstapp"
@@ -380,10 +548,19 @@ web_origins = ["https://app.acme.example"]
         async fn importing_twice_creates_once_and_changes_nothing(db: TestDatabase) {
             let store = db.migrated_store().await;
             let report = apply(&store, parse(FILE, "toml").unwrap(), UnixTime(100)).await.unwrap();
-            assert_eq!(report, ImportReport { tenants: (2, 0), users: (1, 0), applications: (1, 0), clients: (2, 0) });
+            let expected = ImportReport { tenants: (2, 0), users: (1, 0), applications: (1, 0), clients: (2, 0), memberships: (1, 0), licenses: (1, 0) };
+            assert_eq!(report, expected);
             let client = get_client(&store, &ClientId::parse("tstapp-m2m").unwrap()).await.unwrap();
             let again = apply(&store, parse(FILE, "toml").unwrap(), UnixTime(200)).await.unwrap();
-            assert_eq!(again, ImportReport { tenants: (0, 2), users: (0, 1), applications: (0, 1), clients: (0, 2) });
+            let expected = ImportReport { tenants: (0, 2), users: (0, 1), applications: (0, 1), clients: (0, 2), memberships: (0, 1), licenses: (0, 1) };
+            assert_eq!(again, expected);
+            let robot_id = find_user_by_email(&store, &Email::parse("robot@acme.example").unwrap()).await.unwrap().unwrap().id;
+            let reach = crate::organizations::reach(&store, &robot_id).await.unwrap();
+            assert_eq!(reach.tenant_ids().len(), 2, "the membership reaches the department");
+            let lab = reach.get(&TenantId::from_stored("acme-dev-lab".into())).unwrap();
+            assert!(lab.roles.contains(&crate::organizations::Role::App("tstapp_editor".into())));
+            let listed = crate::organizations::licenses::list(&store, &robot_id, &TenantId::from_stored("acme-dev-lab".into())).await.unwrap();
+            assert_eq!((listed.len(), listed[0].seats, listed[0].plan.as_str()), (1, 5, "team"));
             let after = get_client(&store, &client.id).await.unwrap();
             assert_eq!(after.created_at, UnixTime(100));
             let secret = ClientSecret::from_presented("0123456789abcdef0123456789abcdef");

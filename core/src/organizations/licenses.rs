@@ -62,6 +62,43 @@ pub async fn grant(store: &Store, new: &NewLicense, now: UnixTime) -> Result<Str
     Ok(id)
 }
 
+/// Creates the license with this id, or updates its plan, seats and
+/// validity (import). Returns whether it was created.
+pub async fn upsert_with_id(store: &Store, id: &str, new: &NewLicense, now: UnixTime) -> Result<bool, StoreError> {
+    let updated = sqlx::query(
+        "UPDATE licenses SET plan = $1, seats = $2, valid_from = $3, valid_until = $4, updated_at = $5 \
+         WHERE id = $6 AND tenant_id = $7 AND application_id = $8",
+    )
+    .bind(&new.plan)
+    .bind(new.seats.max(0))
+    .bind(new.valid_from.0)
+    .bind(new.valid_until.map(|t| t.0))
+    .bind(now.0)
+    .bind(id)
+    .bind(new.tenant_id.as_str())
+    .bind(new.application_id.as_str())
+    .execute(store.pool())
+    .await?;
+    if updated.rows_affected() > 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO licenses (id, tenant_id, application_id, plan, seats, valid_from, valid_until, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(id)
+    .bind(new.tenant_id.as_str())
+    .bind(new.application_id.as_str())
+    .bind(&new.plan)
+    .bind(new.seats.max(0))
+    .bind(new.valid_from.0)
+    .bind(new.valid_until.map(|t| t.0))
+    .bind(now.0)
+    .execute(store.pool())
+    .await?;
+    Ok(true)
+}
+
 /// The tenant's licenses with their use, newest first (`licenses.read`).
 pub async fn list(store: &Store, actor: &UserId, tenant: &TenantId) -> Result<Vec<License>, OrgError> {
     require(store, actor, tenant, Permission::LicensesRead).await?;
