@@ -114,33 +114,61 @@ pub struct Reach {
     pub default_tenant_id: Option<TenantId>,
 }
 
+/// Separates the fields of an aggregated row (ASCII unit separator) and the
+/// rows (record separator); tenant names cannot contain control characters.
+const UNIT: char = '\u{1f}';
+const RECORD: char = '\u{1e}';
+
 pub async fn reach(store: &Store, user: &UserId) -> Result<Reach, StoreError> {
-    let rows: Vec<(String, Option<String>, String, String, String, String)> = sqlx::query_as(
+    // One row: the reachable tenants, the person's roles and their default,
+    // each list joined into one text.
+    let engine = store.engine();
+    let unit = engine.chr(UNIT as u8);
+    let tenants_expr = format!(
+        "t.id || {unit} || COALESCE(t.parent_id, '') || {unit} || t.root_id || {unit} || t.kind || {unit} || t.name \
+         || {unit} || r.via"
+    );
+    let roles_expr = format!("tenant_id || {unit} || role");
+    let sql = format!(
         "WITH RECURSIVE reach (id, via) AS ( \
              SELECT m.tenant_id, m.tenant_id FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
              WHERE m.user_id = $1 AND t.archived_at IS NULL \
              UNION SELECT c.id, r.via FROM tenants c JOIN reach r ON c.parent_id = r.id WHERE c.archived_at IS NULL) \
-         SELECT t.id, t.parent_id, t.root_id, t.kind, t.name, r.via FROM reach r JOIN tenants t ON t.id = r.id \
-         ORDER BY t.name, t.id",
-    )
-    .bind(user.as_str())
-    .fetch_all(store.pool())
-    .await?;
-    let role_rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT tenant_id, role FROM member_roles WHERE user_id = $1")
-            .bind(user.as_str())
-            .fetch_all(store.pool())
-            .await?;
-    let (default,): (Option<String>,) = sqlx::query_as("SELECT default_tenant_id FROM users WHERE id = $1")
-        .bind(user.as_str())
-        .fetch_one(store.pool())
-        .await?;
+         SELECT (SELECT {tenants} FROM reach r JOIN tenants t ON t.id = r.id), \
+                (SELECT {roles} FROM member_roles WHERE user_id = $1), \
+                (SELECT default_tenant_id FROM users WHERE id = $1)",
+        tenants = engine.join_agg(&tenants_expr, RECORD as u8),
+        roles = engine.join_agg(&roles_expr, RECORD as u8),
+    );
+    let (tenant_rows, role_rows, default): (Option<String>, Option<String>, Option<String>) =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user.as_str()).fetch_one(store.pool()).await?;
+    let records = |joined: &Option<String>| -> Vec<Vec<String>> {
+        joined
+            .as_deref()
+            .unwrap_or_default()
+            .split(RECORD)
+            .filter(|record| !record.is_empty())
+            .map(|record| record.split(UNIT).map(str::to_owned).collect())
+            .collect()
+    };
     let mut held: HashMap<String, Vec<Role>> = HashMap::new();
-    for (tenant, role) in role_rows {
-        if let Some(role) = Role::parse(&role) {
-            held.entry(tenant).or_default().push(role);
+    for record in records(&role_rows) {
+        if let [tenant, role] = record.as_slice()
+            && let Some(role) = Role::parse(role)
+        {
+            held.entry(tenant.clone()).or_default().push(role);
         }
     }
+    let mut rows: Vec<(String, Option<String>, String, String, String, String)> = records(&tenant_rows)
+        .into_iter()
+        .filter_map(|record| match <[String; 6]>::try_from(record) {
+            Ok([id, parent, root, kind, name, via]) => {
+                Some((id, (!parent.is_empty()).then_some(parent), root, kind, name, via))
+            }
+            Err(_) => None,
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.4, &a.0).cmp(&(&b.4, &b.0)));
     let mut tenants: Vec<Reached> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (id, parent_id, root_id, kind, name, via) in rows {

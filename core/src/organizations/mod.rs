@@ -552,23 +552,35 @@ pub async fn list_members(
     .bind(i64::from(query.page) * i64::from(per_page))
     .fetch_all(store.pool())
     .await?;
-    let mut members = Vec::with_capacity(rows.len());
-    for Row { id, email, given_name, family_name, created_at: since } in rows {
-        let roles: Vec<(String,)> =
-            sqlx::query_as("SELECT role FROM member_roles WHERE tenant_id = $1 AND user_id = $2 ORDER BY role")
-                .bind(tenant.as_str())
-                .bind(&id)
-                .fetch_all(store.pool())
-                .await?;
-        members.push(Member {
+    // The listed members' roles, in one query.
+    let mut held: std::collections::HashMap<String, Vec<Role>> = std::collections::HashMap::new();
+    if !rows.is_empty() {
+        let placeholders: Vec<String> = (0..rows.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT user_id, role FROM member_roles WHERE tenant_id = $1 AND user_id IN ({}) ORDER BY role",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql)).bind(tenant.as_str());
+        for row in &rows {
+            query = query.bind(row.id.as_str());
+        }
+        for (user, role) in query.fetch_all(store.pool()).await? {
+            if let Some(role) = Role::parse(&role) {
+                held.entry(user).or_default().push(role);
+            }
+        }
+    }
+    let members = rows
+        .into_iter()
+        .map(|Row { id, email, given_name, family_name, created_at }| Member {
+            roles: held.remove(&id).unwrap_or_default(),
             user_id: UserId::from_stored(id),
             email,
             given_name,
             family_name,
-            roles: roles.into_iter().filter_map(|(r,)| Role::parse(&r)).collect(),
-            since: UnixTime(since),
-        });
-    }
+            since: UnixTime(created_at),
+        })
+        .collect();
     Ok(MemberPage { members, total })
 }
 

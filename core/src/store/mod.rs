@@ -41,6 +41,25 @@ impl Engine {
             Self::Postgres => "postgres",
         }
     }
+
+    /// The SQL for the character with this ASCII code.
+    pub fn chr(self, code: u8) -> String {
+        match self {
+            Self::Sqlite => format!("char({code})"),
+            Self::Postgres => format!("chr({code})"),
+        }
+    }
+
+    /// The SQL aggregate that joins the text `expr` of a group's rows with
+    /// the character `separator` (NULL for no rows): one row instead of
+    /// many, which matters on SQLite, where every row crosses from the
+    /// database thread to the caller on its own.
+    pub fn join_agg(self, expr: &str, separator: u8) -> String {
+        match self {
+            Self::Sqlite => format!("group_concat({expr}, char({separator}))"),
+            Self::Postgres => format!("string_agg({expr}, chr({separator}))"),
+        }
+    }
 }
 
 /// How to reach the database.
