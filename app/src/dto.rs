@@ -44,6 +44,12 @@ pub enum InteractionStep {
         email: String,
         scopes: Vec<String>,
     },
+    /// The app asks in which tenant the person works now.
+    ChooseTenant {
+        email: String,
+        /// The tenants they can access, each labelled with its path.
+        tenants: Vec<TenantRef>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,6 +19,8 @@ pub struct Interaction {
     pub login_error: Option<String>,
     /// The user agreed on this interaction's consent screen.
     pub consented: bool,
+    /// The active tenant the person chose on the picker.
+    pub tenant_id: Option<String>,
     pub expires_at: UnixTime,
 }
 
@@ -31,6 +33,7 @@ struct InteractionRow {
     session_id: Option<String>,
     login_error: Option<String>,
     consented_at: Option<i64>,
+    tenant_id: Option<String>,
     expires_at: i64,
 }
 
@@ -44,6 +47,7 @@ impl From<InteractionRow> for Interaction {
             session_id: row.session_id,
             login_error: row.login_error,
             consented: row.consented_at.is_some(),
+            tenant_id: row.tenant_id,
             expires_at: UnixTime(row.expires_at),
         }
     }
@@ -66,6 +70,7 @@ pub async fn insert_interaction(
         session_id: session_id.map(str::to_owned),
         login_error: None,
         consented: false,
+        tenant_id: None,
         expires_at: now.plus_seconds(lifetime_seconds),
     };
     sqlx::query(
@@ -87,7 +92,8 @@ pub async fn insert_interaction(
 /// The interaction, while it is neither expired nor used.
 pub async fn find_interaction(store: &Store, id: &str, now: UnixTime) -> Result<Option<Interaction>, StoreError> {
     let row: Option<InteractionRow> = sqlx::query_as(
-        "SELECT id, client_id, browser_hash, request, session_id, login_error, consented_at, expires_at FROM interactions \
+        "SELECT id, client_id, browser_hash, request, session_id, login_error, consented_at, tenant_id, expires_at \
+         FROM interactions \
          WHERE id = $1 AND consumed_at IS NULL AND expires_at > $2",
     )
     .bind(id)
@@ -126,6 +132,16 @@ pub async fn set_interaction_consented(store: &Store, id: &str, now: UnixTime) -
     Ok(())
 }
 
+/// Records the tenant the person chose (the caller checked they reach it).
+pub async fn set_interaction_tenant(store: &Store, id: &str, tenant_id: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE interactions SET tenant_id = $1 WHERE id = $2")
+        .bind(tenant_id)
+        .bind(id)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
 /// Marks it used; `false` when it already was (or expired): single use.
 pub async fn consume_interaction(store: &Store, id: &str, now: UnixTime) -> Result<bool, StoreError> {
     let result = sqlx::query(
@@ -155,6 +171,8 @@ mod tests {
             assert!(!found.consented);
             set_interaction_consented(&store, &created.id, UnixTime(102)).await.unwrap();
             assert!(find_interaction(&store, &created.id, UnixTime(103)).await.unwrap().unwrap().consented);
+            set_interaction_tenant(&store, &created.id, "t").await.unwrap();
+            assert_eq!(find_interaction(&store, &created.id, UnixTime(103)).await.unwrap().unwrap().tenant_id.as_deref(), Some("t"));
             assert!(find_interaction(&store, &created.id, UnixTime(700)).await.unwrap().is_none(), "expired");
             assert!(consume_interaction(&store, &created.id, UnixTime(104)).await.unwrap());
             assert!(!consume_interaction(&store, &created.id, UnixTime(105)).await.unwrap(), "single use");

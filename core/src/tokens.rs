@@ -23,12 +23,14 @@ pub struct TokenFamily {
     pub scopes: Vec<String>,
     pub auth_time: UnixTime,
     pub amr: Vec<String>,
+    /// The tenant the person chose for this grant (`tenant_id` in its tokens).
+    pub tenant_id: Option<String>,
 }
 
 /// The columns `FamilyRow` reads.
 macro_rules! family_columns {
     () => {
-        "id, client_id, user_id, session_id, scopes, auth_time, amr, revoked_at"
+        "id, client_id, user_id, session_id, scopes, auth_time, amr, revoked_at, tenant_id"
     };
 }
 
@@ -42,6 +44,7 @@ struct FamilyRow {
     auth_time: i64,
     amr: String,
     revoked_at: Option<i64>,
+    tenant_id: Option<String>,
 }
 
 impl FamilyRow {
@@ -54,6 +57,7 @@ impl FamilyRow {
             scopes: serde_json::from_str(&self.scopes).unwrap_or_default(),
             auth_time: UnixTime(self.auth_time),
             amr: serde_json::from_str(&self.amr).unwrap_or_default(),
+            tenant_id: self.tenant_id,
         }
     }
 }
@@ -80,6 +84,8 @@ pub struct CodeGrant {
     /// The account as it was at issuance (`User::to_snapshot`), when the
     /// issuer had it at hand: redeeming then needs no second read.
     pub user_snapshot: Option<String>,
+    /// The active tenant chosen for this request.
+    pub tenant_id: Option<String>,
 }
 
 fn encode_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
@@ -91,8 +97,8 @@ pub async fn issue_code(store: &Store, grant: &CodeGrant, now: UnixTime) -> Resu
     let code = crate::random::url_safe(32);
     sqlx::query(
         "INSERT INTO token_families (id, client_id, user_id, session_id, scopes, auth_time, amr, created_at, revoked_at, \
-         code_hash, redirect_uri, code_challenge, nonce, code_expires_at, code_consumed_at, user_snapshot) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12, $13, NULL, $14)",
+         code_hash, redirect_uri, code_challenge, nonce, code_expires_at, code_consumed_at, user_snapshot, tenant_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12, $13, NULL, $14, $15)",
     )
     .bind(crate::random::url_safe(16))
     .bind(&grant.client_id)
@@ -108,6 +114,7 @@ pub async fn issue_code(store: &Store, grant: &CodeGrant, now: UnixTime) -> Resu
     .bind(grant.nonce.as_deref())
     .bind(now.plus_seconds(CODE_LIFETIME_SECONDS).0)
     .bind(grant.user_snapshot.as_deref())
+    .bind(grant.tenant_id.as_deref())
     .execute(store.pool())
     .await?;
     Ok(code)
@@ -451,6 +458,7 @@ redirect_uris = ["https://app.example/cb"]
             code_challenge: Some(CHALLENGE.into()),
             nonce: Some("n-0S6_WzA2Mj".into()),
             user_snapshot: Some(user.to_snapshot()),
+            tenant_id: None,
         }
     }
 

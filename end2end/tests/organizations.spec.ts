@@ -104,5 +104,25 @@ test("create an organisation, invite a new person who registers from the mail, a
   expect(idToken.root_tenant_ids).toEqual([orgId]);
   expect(idToken.default_tenant_id).toBe(orgId);
   expect(idToken.permissions_core[orgId!]).toContain("members.invite");
+
+  // The app asks for an active tenant: she picks the department.
+  await admin.goto(wardAuthorize("tenant", { scope: "openid tenant_ids tenants permissions_core", tenant_hint: "not-one-of-hers" }));
+  await expect(admin.getByRole("heading", { level: 1 })).toHaveText("Where are you working now?");
+  await hydrated(admin);
+  await admin.getByLabel("Klinikum E2E › Kardiologie").check();
+  await admin.getByRole("button", { name: "Continue" }).click();
+  await expect.poll(() => callbacks.length).toBe(2);
+  const picked = await request.post("/token", {
+    form: {
+      grant_type: "authorization_code",
+      code: callbacks[1].searchParams.get("code")!,
+      redirect_uri: "https://ward.e2e.example/callback",
+      code_verifier: VERIFIER,
+      client_id: "ward-spa",
+    },
+  });
+  const pickedToken = JSON.parse(Buffer.from((await picked.json()).access_token.split(".")[1], "base64url").toString());
+  const department = idToken.tenants[0].children[0].id;
+  expect(pickedToken.tenant_id).toBe(department);
   expect(errors).toEqual([]);
 });

@@ -128,6 +128,10 @@ pub struct OrgTexts {
     pub invitation_revoked: &'static str,
     pub invitation_expired: &'static str,
     pub to_account: &'static str,
+    pub choose_title: &'static str,
+    pub choose_heading: &'static str,
+    pub choose_lead: &'static str,
+    pub choose_submit: &'static str,
 }
 
 pub static EN: OrgTexts = OrgTexts {
@@ -250,6 +254,10 @@ pub static EN: OrgTexts = OrgTexts {
     invitation_revoked: "This invitation was withdrawn. Ask whoever invited you for a new one.",
     invitation_expired: "This invitation has expired. Ask whoever invited you to send it again.",
     to_account: "Go to your account",
+    choose_title: "Choose where you work – Sanus",
+    choose_heading: "Where are you working now?",
+    choose_lead: "Choose the organisation or department to use with",
+    choose_submit: "Continue",
 };
 
 pub static DE: OrgTexts = OrgTexts {
@@ -372,4 +380,8 @@ pub static DE: OrgTexts = OrgTexts {
     invitation_revoked: "Diese Einladung wurde zurückgezogen. Bitten Sie um eine neue.",
     invitation_expired: "Diese Einladung ist abgelaufen. Bitten Sie darum, sie erneut zu senden.",
     to_account: "Zu Ihrem Konto",
+    choose_title: "Arbeitsbereich wählen – Sanus",
+    choose_heading: "Wo arbeiten Sie gerade?",
+    choose_lead: "Wählen Sie die Organisation oder Abteilung für",
+    choose_submit: "Weiter",
 };

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::dto::{
-    ClientView, InteractionResult, InteractionStep, InteractionUnavailable, InteractionView, SignInError,
+    ClientView, InteractionResult, InteractionStep, InteractionUnavailable, InteractionView, SignInError, TenantRef,
 };
 use crate::i18n::tr;
 use crate::i18n::use_i18n;
@@ -43,6 +43,9 @@ fn render(interaction: InteractionView) -> impl IntoView {
                         sign_in(id, client, login_hint, error, registration_open, passkeys).into_any()
                     }
                     InteractionStep::Consent { email, scopes } => consent(id, client, email, scopes).into_any(),
+                    InteractionStep::ChooseTenant { email, tenants } => {
+                        choose_tenant(id, client, email, tenants).into_any()
+                    }
                 }}
             </div>
         </section>
@@ -99,6 +102,38 @@ fn consent(id: String, client: ClientView, email: String, scopes: Vec<String>) -
             <button type="submit" name="decision" value="allow" class=format!("flex-1 {PRIMARY}")>{tr(|t| t.interaction_allow)}</button>
             <button type="submit" name="decision" value="deny" class=format!("flex-1 {SECONDARY}")>{tr(|t| t.interaction_deny)}</button>
         </form>
+        {policy_links(&client)}
+    }
+}
+
+/// The tenant picker: one radio button per tenant, the first chosen.
+fn choose_tenant(id: String, client: ClientView, email: String, tenants: Vec<TenantRef>) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = client.name.clone();
+    view! {
+        <Title text=i18n.locale.get_untracked().texts().org.choose_title />
+        {client_header(&client)}
+        <h1 id="tenant-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.org.choose_heading)}</h1>
+        <p class="mt-2 text-slate-700">{tr(|t| t.org.choose_lead)}" "<strong>{name}</strong></p>
+        <form method="post" action=format!("/interaction/{id}/tenant") class="mt-6 space-y-4">
+            <fieldset>
+                <legend class="sr-only">{tr(|t| t.org.choose_heading)}</legend>
+                <div class="space-y-2">
+                    {tenants.into_iter().enumerate().map(|(i, tenant)| {
+                        let input = format!("tenant-{i}");
+                        view! {
+                            <div class="flex items-start gap-3">
+                                <input id=input.clone() name="tenant_id" type="radio" value=tenant.id checked=i == 0
+                                    class="mt-1 h-4 w-4 border-slate-400 text-teal-700 focus:outline focus:outline-2 focus:outline-teal-700" />
+                                <label for=input class="text-slate-800">{tenant.name}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </div>
+            </fieldset>
+            <button type="submit" class=format!("w-full {PRIMARY}")>{tr(|t| t.org.choose_submit)}</button>
+        </form>
+        <p class="mt-4 text-sm text-slate-600">{tr(|t| t.interaction_signed_in_as)}" "{email}</p>
         {policy_links(&client)}
     }
 }

@@ -178,6 +178,10 @@ pub struct ClientSpec {
     /// Everyone signing in to this client needs a second factor.
     #[serde(default)]
     pub require_mfa: bool,
+    /// Every authorization request asks the person for the active tenant
+    /// (`tenant_id` in the tokens), as if it carried `tenant_hint`.
+    #[serde(default)]
+    pub tenant_context: bool,
     #[serde(default)]
     pub access_token_ttl: Option<i64>,
     #[serde(default)]
@@ -209,6 +213,7 @@ pub struct Client {
     pub require_pkce: bool,
     pub first_party: bool,
     pub require_mfa: bool,
+    pub tenant_context: bool,
     pub access_token_ttl: i64,
     pub refresh_token_ttl: i64,
     pub id_token_alg: SigningAlg,

@@ -28,6 +28,7 @@ struct ClientRow {
     require_pkce: i16,
     first_party: i16,
     require_mfa: i16,
+    tenant_context: i16,
     access_token_ttl: i64,
     refresh_token_ttl: i64,
     id_token_signed_response_alg: String,
@@ -72,6 +73,7 @@ impl ClientRow {
             require_pkce: self.require_pkce != 0,
             first_party: self.first_party != 0,
             require_mfa: self.require_mfa != 0,
+            tenant_context: self.tenant_context != 0,
             access_token_ttl: self.access_token_ttl,
             refresh_token_ttl: self.refresh_token_ttl,
             service_account: self.service_account_user_id.map(UserId::from_stored),
@@ -88,7 +90,8 @@ macro_rules! client_columns {
         "id, application_id, kind, name, description, logo_uri, client_uri, policy_uri, tos_uri, \
          token_endpoint_auth_method, redirect_uris, post_logout_redirect_uris, grant_types, \
          allowed_scopes, require_pkce, first_party, access_token_ttl, refresh_token_ttl, \
-         id_token_signed_response_alg, service_account_user_id, metadata, created_at, updated_at, require_mfa"
+         id_token_signed_response_alg, service_account_user_id, metadata, created_at, updated_at, require_mfa, \
+         tenant_context"
     };
 }
 
@@ -103,7 +106,7 @@ pub async fn upsert_client(store: &Store, client: &Client) -> Result<(), StoreEr
     sqlx::query(concat!(
         "INSERT INTO clients (",
         client_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) \
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) \
          ON CONFLICT (id) DO UPDATE SET application_id = excluded.application_id, kind = excluded.kind, \
          name = excluded.name, description = excluded.description, logo_uri = excluded.logo_uri, \
          client_uri = excluded.client_uri, policy_uri = excluded.policy_uri, tos_uri = excluded.tos_uri, \
@@ -114,7 +117,8 @@ pub async fn upsert_client(store: &Store, client: &Client) -> Result<(), StoreEr
          refresh_token_ttl = excluded.refresh_token_ttl, \
          id_token_signed_response_alg = excluded.id_token_signed_response_alg, \
          service_account_user_id = excluded.service_account_user_id, metadata = excluded.metadata, \
-         updated_at = excluded.updated_at, require_mfa = excluded.require_mfa"
+         updated_at = excluded.updated_at, require_mfa = excluded.require_mfa, \
+         tenant_context = excluded.tenant_context"
     ))
     .bind(client.id.as_str())
     .bind(client.application_id.as_str())
@@ -140,6 +144,7 @@ pub async fn upsert_client(store: &Store, client: &Client) -> Result<(), StoreEr
     .bind(client.created_at.0)
     .bind(client.updated_at.0)
     .bind(i16::from(client.require_mfa))
+    .bind(i16::from(client.tenant_context))
     .execute(&mut *tx)
     .await?;
     sqlx::query("DELETE FROM client_web_origins WHERE client_id = $1")

@@ -201,6 +201,31 @@ impl Reach {
         self.tenants.iter().find(|t| &t.id == id)
     }
 
+    /// A tenant's name with the reachable tenants above it, top first
+    /// ("Klinikum › Kardiologie").
+    pub fn label(&self, id: &TenantId) -> String {
+        let mut names = Vec::new();
+        let mut at = self.get(id);
+        while let Some(tenant) = at {
+            names.push(tenant.name.as_str());
+            at = tenant.parent_id.as_ref().and_then(|parent| self.get(parent));
+        }
+        names.reverse();
+        names.join(" › ")
+    }
+
+    /// Whether `id` is `ancestor` or lies below it (within the reach).
+    pub fn is_within(&self, id: &TenantId, ancestor: &TenantId) -> bool {
+        let mut at = self.get(id);
+        while let Some(tenant) = at {
+            if &tenant.id == ancestor {
+                return true;
+            }
+            at = tenant.parent_id.as_ref().and_then(|parent| self.get(parent));
+        }
+        false
+    }
+
     /// Every tenant id: organisations and departments.
     pub fn tenant_ids(&self) -> Vec<&str> {
         self.tenants.iter().map(|t| t.id.as_str()).collect()

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::client_address::{Peer, client_address};
 use super::security_headers::CspNonce;
 use super::sign_in::{Next, PasswordForm, Refusal, after_password, check_password};
-use crate::oidc::authorize::{expired_page, issuer, load_interaction, see_other};
+use crate::oidc::authorize::{Consent, expired_page, issuer, load_interaction, next_step, see_other};
 use crate::state::AppState;
 
 /// `POST /interaction/{id}/login`: e-mail and password (see `sign_in`).
@@ -98,6 +98,46 @@ pub async fn consent(
     see_other(&format!("/authorize/resume/{id}"))
 }
 
+#[derive(Deserialize)]
+pub struct TenantForm {
+    #[serde(default)]
+    tenant_id: String,
+}
+
+/// `POST /interaction/{id}/tenant`: the active tenant, one the signed-in
+/// person can access (anything else: the picker again).
+pub async fn choose_tenant(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<TenantForm>,
+) -> Response {
+    let now = state.clock.now();
+    let interaction = match load_interaction(&state, &headers, &id, now).await {
+        Ok(Some((interaction, _))) => interaction,
+        Ok(None) => return expired_page(&state, &headers),
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    let session = match &interaction.session_id {
+        Some(session_id) => match find_session(&state.store, session_id, now).await {
+            Ok(session) => session,
+            Err(error) => return failed(&state, &headers, &error),
+        },
+        None => None,
+    };
+    let Some(session) = session else { return see_other(&format!("/interaction/{id}")) };
+    let tenant = sanus_core::tenants::TenantId::from_stored(form.tenant_id);
+    match sanus_core::organizations::roles_at(&state.store, &session.user_id, &tenant).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return see_other(&format!("/interaction/{id}")),
+        Err(error) => return failed(&state, &headers, &error),
+    }
+    match sanus_core::interactions::set_interaction_tenant(&state.store, &id, tenant.as_str()).await {
+        Ok(()) => see_other(&format!("/authorize/resume/{id}")),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
 fn failed(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) -> Response {
     tracing::error!(%cause, "interaction failed");
     expired_page(state, headers)
@@ -130,7 +170,22 @@ pub async fn view(state: &AppState, headers: &HeaderMap, id: &str) -> app::dto::
         },
         Some(session) => {
             let user = get_user(&state.store, &session.user_id).await.map_err(|e| failed(&e))?;
-            InteractionStep::Consent { email: user.email, scopes: request.scopes.clone() }
+            let consent = if interaction.consented { Consent::Given } else { Consent::Unknown };
+            let next = next_step(state, &client, &request, Some(&session), consent, interaction.tenant_id.as_deref())
+                .await
+                .map_err(|e| failed(&e))?;
+            if next == crate::oidc::authorize::Next::ChooseTenant {
+                let reach = sanus_core::organizations::reach(&state.store, &user.id).await.map_err(|e| failed(&e))?;
+                let mut tenants: Vec<app::dto::TenantRef> = reach
+                    .tenants
+                    .iter()
+                    .map(|t| app::dto::TenantRef { id: t.id.to_string(), name: reach.label(&t.id) })
+                    .collect();
+                tenants.sort_by(|a, b| a.name.cmp(&b.name));
+                InteractionStep::ChooseTenant { email: user.email, tenants }
+            } else {
+                InteractionStep::Consent { email: user.email, scopes: request.scopes.clone() }
+            }
         }
     };
     Ok(InteractionView {

@@ -410,36 +410,13 @@ async fn move_targets(
     tenant: &sanus_core::tenants::Tenant,
 ) -> Result<Vec<TenantRef>, OrgError> {
     let reach = reach(store, user).await?;
-    let parent_of: std::collections::HashMap<&str, Option<&str>> =
-        reach.tenants.iter().map(|t| (t.id.as_str(), t.parent_id.as_ref().map(TenantId::as_str))).collect();
-    let below_or_self = |id: &str| {
-        let mut at = Some(id);
-        while let Some(current) = at {
-            if current == tenant.id.as_str() {
-                return true;
-            }
-            at = parent_of.get(current).copied().flatten();
-        }
-        false
-    };
-    let label = |id: &str| {
-        let mut names = Vec::new();
-        let mut at = Some(id);
-        while let Some(current) = at {
-            let Some(found) = reach.tenants.iter().find(|t| t.id.as_str() == current) else { break };
-            names.push(found.name.clone());
-            at = parent_of.get(current).copied().flatten();
-        }
-        names.reverse();
-        names.join(" › ")
-    };
     let mut targets: Vec<TenantRef> = reach
         .tenants
         .iter()
         .filter(|t| t.root_id == tenant.root_id && Some(&t.id) != tenant.parent_id.as_ref())
-        .filter(|t| !below_or_self(t.id.as_str()))
+        .filter(|t| !reach.is_within(&t.id, &tenant.id))
         .filter(|t| orgs::roles::core_permissions(&t.roles).contains(&Permission::TenantUpdate))
-        .map(|t| TenantRef { id: t.id.to_string(), name: label(t.id.as_str()) })
+        .map(|t| TenantRef { id: t.id.to_string(), name: reach.label(&t.id) })
         .collect();
     targets.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(targets)

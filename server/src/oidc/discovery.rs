@@ -23,6 +23,29 @@ pub const OAUTH_METADATA_PATH: &str = "/.well-known/oauth-authorization-server";
 /// The metadata document for `issuer`.
 pub fn document(issuer: &str) -> Value {
     let endpoint = |path: &str| format!("{issuer}{path}");
+    let claims_supported: Vec<&str> = [
+        "sub",
+        "iss",
+        "aud",
+        "exp",
+        "iat",
+        "auth_time",
+        "nonce",
+        "acr",
+        "amr",
+        "sid",
+        "azp",
+        "at_hash",
+        "name",
+        "given_name",
+        "family_name",
+        "locale",
+        "email",
+        "email_verified",
+    ]
+    .into_iter()
+    .chain(super::tenant_claims::CLAIMS)
+    .collect();
     json!({
         "issuer": issuer,
         "authorization_endpoint": endpoint(AUTHORIZE_PATH),
@@ -43,12 +66,7 @@ pub fn document(issuer: &str) -> Value {
         "token_endpoint_auth_methods_supported": AuthMethod::ALL.map(AuthMethod::as_str),
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
-        "claims_supported": [
-            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "azp", "at_hash",
-            "name", "given_name", "family_name", "locale", "email", "email_verified",
-            "tenant_ids", "root_tenant_ids", "default_tenant_id", "tenants", "permissions_core", "permissions_app",
-            "licenses"
-        ],
+        "claims_supported": claims_supported,
         "acr_values_supported": [sanus_core::mfa::ACR_PASSWORD, sanus_core::mfa::ACR_MFA],
         "ui_locales_supported": ["en", "de"],
         "authorization_response_iss_parameter_supported": true,

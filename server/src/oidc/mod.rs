@@ -66,4 +66,5 @@ pub fn routes() -> Router<AppState> {
         .route("/authorize/resume/{id}", get(authorize::resume))
         .route("/interaction/{id}/login", post(crate::http::interaction::sign_in))
         .route("/interaction/{id}/consent", post(crate::http::interaction::consent))
+        .route("/interaction/{id}/tenant", post(crate::http::interaction::choose_tenant))
 }

@@ -30,7 +30,8 @@ pub const LICENSES: &str = "licenses";
 pub const SCOPES: [&str; 5] = [TENANT_IDS, TENANTS, PERMISSIONS_CORE, PERMISSIONS_APP, LICENSES];
 
 /// The claims names discovery lists.
-pub const CLAIMS: [&str; 7] = [
+pub const CLAIMS: [&str; 8] = [
+    "tenant_id",
     "tenant_ids",
     "root_tenant_ids",
     "default_tenant_id",
@@ -45,6 +46,23 @@ pub const CLAIMS: [&str; 7] = [
 pub struct TenantClaims {
     pub access_token: Map<String, Value>,
     pub id_token: Map<String, Value>,
+}
+
+/// Adds `tenant_id` to both tokens: the active tenant chosen for the grant,
+/// while the person can still access it.
+pub async fn active_tenant(
+    state: &AppState,
+    user: &UserId,
+    tenant: Option<&str>,
+    claims: &mut TenantClaims,
+) -> Result<(), sanus_core::StoreError> {
+    let Some(tenant) = tenant else { return Ok(()) };
+    let id = sanus_core::tenants::TenantId::from_stored(tenant.to_string());
+    if sanus_core::organizations::roles_at(&state.store, user, &id).await?.is_some() {
+        claims.access_token.insert("tenant_id".into(), json!(tenant));
+        claims.id_token.insert("tenant_id".into(), json!(tenant));
+    }
+    Ok(())
 }
 
 /// Computes the claims the granted scopes ask for; nothing (and no query)

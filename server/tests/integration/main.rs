@@ -22,6 +22,7 @@ mod password_reset;
 mod registration;
 mod security;
 mod shutdown;
+mod tenant_context;
 mod token;
 mod tokens_flow;
 mod ui;

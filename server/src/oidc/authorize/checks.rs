@@ -27,6 +27,13 @@ pub struct AuthorizationRequest {
     /// nothing is issued without one.
     #[serde(default)]
     pub require_mfa: bool,
+    /// The request asks for an active tenant (the client always does, or
+    /// it sent `tenant_hint`): the person picks one unless the hint names
+    /// one they can access, or they can access only one.
+    #[serde(default)]
+    pub tenant_context: bool,
+    #[serde(default)]
+    pub tenant_hint: Option<String>,
 }
 
 /// OIDC Core §3.1.2.1 `prompt`.
@@ -75,7 +82,10 @@ pub fn check_request(raw: &RawAuthorizationRequest, client: &Client) -> Result<A
     let code_challenge = check_pkce(raw, client, &target)?;
     let prompt = check_prompt(raw, &target)?;
     let max_age = check_max_age(raw, &target)?;
+    let tenant_hint = check_tenant_hint(raw, &target)?;
     Ok(AuthorizationRequest {
+        tenant_context: client.tenant_context || tenant_hint.is_some(),
+        tenant_hint,
         client_id: client.id.as_str().to_string(),
         target,
         scopes,
@@ -91,6 +101,20 @@ pub fn check_request(raw: &RawAuthorizationRequest, client: &Client) -> Result<A
                 .as_deref()
                 .is_some_and(|values| values.split_whitespace().any(|v| v == sanus_core::mfa::ACR_MFA)),
     })
+}
+
+/// `tenant_hint`: a tenant id (letters, digits, `-`, at most 64). Whether
+/// the person can access it is decided after sign-in.
+fn check_tenant_hint(raw: &RawAuthorizationRequest, target: &ResponseTarget) -> Result<Option<String>, AuthorizeError> {
+    match raw.tenant_hint.as_deref() {
+        None => Ok(None),
+        Some(hint)
+            if !hint.is_empty() && hint.len() <= 64 && hint.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+        {
+            Ok(Some(hint.to_string()))
+        }
+        Some(_) => Err(redirect(target, "invalid_request", "tenant_hint is not a tenant id.")),
+    }
 }
 
 /// RFC 9700 §2.1: exact string match with a registered URI; nothing else.

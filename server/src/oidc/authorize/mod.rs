@@ -100,14 +100,17 @@ async fn authorize(
     }
     let session = signed_in.as_ref().map(|s| &s.session);
     let consent = Consent::Known(signed_in.as_ref().and_then(|s| s.consent.as_deref()));
-    match next_step(state, &client, &request, session, consent).await {
-        Ok(Next::Issue) => match &signed_in {
-            Some(signed_in) => issue(state, &request, &signed_in.session, Some(&signed_in.user), nonce, now).await,
+    match next_step(state, &client, &request, session, consent, None).await {
+        Ok(Next::Issue { tenant }) => match &signed_in {
+            Some(signed_in) => {
+                issue(state, &request, &signed_in.session, Some(&signed_in.user), tenant, nonce, now).await
+            }
             None => server_error_page(state, headers, &"no session to issue a code for"),
         },
         Ok(step) if request.prompt.none => {
             let (error, description) = match step {
                 Next::Login => ("login_required", "The user is not signed in."),
+                Next::ChooseTenant => ("interaction_required", "The user has to choose a tenant."),
                 _ => ("consent_required", "The user has not consented to this client."),
             };
             request.target.error(issuer(state), error, description, nonce.as_str())
@@ -130,22 +133,67 @@ pub enum Consent<'a> {
 pub enum Next {
     Login,
     Consent,
-    Issue,
+    /// The request asks for an active tenant and the person has several.
+    ChooseTenant,
+    /// Ready: the code carries this active tenant.
+    Issue {
+        tenant: Option<String>,
+    },
 }
 
 /// Login when there is no session; consent unless the client is first
 /// party or every scope was allowed before (and the request did not ask
-/// to be asked again), or the user just agreed in this interaction.
+/// to be asked again), or the user just agreed in this interaction; then
+/// the active tenant when the request asks for one (`chosen`: picked in
+/// this interaction).
 pub async fn next_step(
     state: &AppState,
     client: &Client,
     request: &AuthorizationRequest,
     session: Option<&Session>,
     consent: Consent<'_>,
+    chosen: Option<&str>,
 ) -> Result<Next, sanus_core::StoreError> {
     let Some(session) = session else { return Ok(Next::Login) };
+    match consent_step(state, client, request, session, consent).await? {
+        Next::Issue { .. } => tenant_step(state, request, session, chosen).await,
+        other => Ok(other),
+    }
+}
+
+/// The active tenant: the one picked, else the hinted one, else the only
+/// one the person can access; none when they can access none; otherwise
+/// the person chooses. Only tenants they can access count.
+async fn tenant_step(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    session: &Session,
+    chosen: Option<&str>,
+) -> Result<Next, sanus_core::StoreError> {
+    if !request.tenant_context {
+        return Ok(Next::Issue { tenant: None });
+    }
+    let reach = sanus_core::organizations::reach(&state.store, &session.user_id).await?;
+    let usable = |id: &&str| reach.get(&sanus_core::tenants::TenantId::from_stored(id.to_string())).is_some();
+    if let Some(tenant) = chosen.filter(usable).or_else(|| request.tenant_hint.as_deref().filter(usable)) {
+        return Ok(Next::Issue { tenant: Some(tenant.to_string()) });
+    }
+    Ok(match reach.tenants.as_slice() {
+        [] => Next::Issue { tenant: None },
+        [only] => Next::Issue { tenant: Some(only.id.to_string()) },
+        _ => Next::ChooseTenant,
+    })
+}
+
+async fn consent_step(
+    state: &AppState,
+    client: &Client,
+    request: &AuthorizationRequest,
+    session: &Session,
+    consent: Consent<'_>,
+) -> Result<Next, sanus_core::StoreError> {
     if client.first_party || matches!(consent, Consent::Given) {
-        return Ok(Next::Issue);
+        return Ok(Next::Issue { tenant: None });
     }
     if request.prompt.consent {
         return Ok(Next::Consent);
@@ -161,7 +209,7 @@ pub async fn next_step(
         }
     };
     let covered = allowed.is_some_and(|allowed| request.scopes.iter().all(|s| allowed.contains(s)));
-    Ok(if covered { Next::Issue } else { Next::Consent })
+    Ok(if covered { Next::Issue { tenant: None } } else { Next::Consent })
 }
 
 /// OIDC Core §3.1.2.1 `max_age`: an older sign-in does not count.
@@ -232,6 +280,7 @@ async fn issue(
     request: &AuthorizationRequest,
     session: &Session,
     user: Option<&sanus_core::users::User>,
+    tenant: Option<String>,
     nonce: &CspNonce,
     now: UnixTime,
 ) -> Response {
@@ -246,6 +295,7 @@ async fn issue(
         code_challenge: request.code_challenge.clone(),
         nonce: request.nonce.clone(),
         user_snapshot: user.map(sanus_core::users::User::to_snapshot),
+        tenant_id: tenant,
     };
     match issue_code(&state.store, &grant, now).await {
         Ok(code) => request.target.code(issuer(state), &code, nonce.as_str()),
@@ -299,14 +349,15 @@ pub async fn resume(
         };
     }
     let consent = if interaction.consented { Consent::Given } else { Consent::Unknown };
-    match next_step(&state, &client, &request, session.as_ref(), consent).await {
-        Ok(Next::Issue) => {}
-        Ok(_) => return see_other(&format!("/interaction/{id}")),
-        Err(error) => return server_error_page(&state, &headers, &error),
-    }
+    let tenant =
+        match next_step(&state, &client, &request, session.as_ref(), consent, interaction.tenant_id.as_deref()).await {
+            Ok(Next::Issue { tenant }) => tenant,
+            Ok(_) => return see_other(&format!("/interaction/{id}")),
+            Err(error) => return server_error_page(&state, &headers, &error),
+        };
     let Some(session) = session else { return see_other(&format!("/interaction/{id}")) };
     match consume_interaction(&state.store, &id, now).await {
-        Ok(true) => issue(&state, &request, &session, None, &nonce, now).await,
+        Ok(true) => issue(&state, &request, &session, None, tenant, &nonce, now).await,
         Ok(false) => expired_page(&state, &headers),
         Err(error) => server_error_page(&state, &headers, &error),
     }

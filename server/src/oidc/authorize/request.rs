@@ -22,6 +22,7 @@ pub struct RawAuthorizationRequest {
     pub login_hint: Option<String>,
     pub ui_locales: Option<String>,
     pub acr_values: Option<String>,
+    pub tenant_hint: Option<String>,
     pub request: Option<String>,
     pub request_uri: Option<String>,
 }
@@ -44,6 +45,7 @@ impl RawAuthorizationRequest {
             login_hint: get("login_hint"),
             ui_locales: get("ui_locales"),
             acr_values: get("acr_values"),
+            tenant_hint: get("tenant_hint"),
             request: get("request"),
             request_uri: get("request_uri"),
         }

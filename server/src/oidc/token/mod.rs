@@ -87,7 +87,8 @@ pub async fn user_token_response(
         None => sanus_core::users::get_user(&state.store, &family.user_id).await?,
     };
     let scopes = super::scope::Scopes::from_vec(family.scopes.clone());
-    let tenant = super::tenant_claims::tenant_claims(state, client, &user.id, &family.scopes, now).await?;
+    let mut tenant = super::tenant_claims::tenant_claims(state, client, &user.id, &family.scopes, now).await?;
+    super::tenant_claims::active_tenant(state, &user.id, family.tenant_id.as_deref(), &mut tenant).await?;
     let issued = super::access_token::issue_access_token(
         state,
         client,
