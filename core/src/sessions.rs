@@ -89,6 +89,8 @@ pub struct SignedIn {
     pub user: User,
     /// The scopes consented to this client, if any.
     pub consent: Option<Vec<String>>,
+    /// An organisation the person belongs to requires a second factor.
+    pub organisation_requires_mfa: bool,
 }
 
 pub async fn find_signed_in(
@@ -104,14 +106,17 @@ pub async fn find_signed_in(
         #[sqlx(flatten)]
         user: crate::users::UserFields,
         consent: Option<String>,
+        organisation_requires_mfa: i64,
     }
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<Row> = sqlx::query_as(concat!(
         "SELECT s.id, s.user_id, s.auth_time, s.amr, s.last_seen_at, s.expires_at, \
                 u.email, u.email_verified, u.given_name, u.family_name, u.locale, u.created_at, u.updated_at, \
-                (SELECT c.scopes FROM consents c WHERE c.user_id = s.user_id AND c.client_id = $3) AS consent \
+                (SELECT c.scopes FROM consents c WHERE c.user_id = s.user_id AND c.client_id = $3) AS consent, ",
+        crate::organizations::organisation_requires_mfa_sql!("s.user_id"),
+        " AS organisation_requires_mfa \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2",
-    )
+    ))
     .bind(SecretHash::of(token.as_bytes()).as_str())
     .bind(now.0)
     .bind(client_id)
@@ -121,7 +126,7 @@ pub async fn find_signed_in(
         let session = Session::from(row.session);
         let user = row.user.into_user(session.user_id.clone());
         let consent = row.consent.map(|scopes| serde_json::from_str(&scopes).unwrap_or_default());
-        SignedIn { session, user, consent }
+        SignedIn { session, user, consent, organisation_requires_mfa: row.organisation_requires_mfa > 0 }
     }))
 }
 

@@ -53,6 +53,8 @@ pub struct TenantView {
     pub licenses: Option<Vec<LicenseView>>,
     /// The roles that may be given here: core roles, then applications'.
     pub assignable_roles: Vec<String>,
+    /// An organisation requiring a second factor of its members.
+    pub require_mfa: bool,
     pub notice: Option<OrgNotice>,
     pub error: Option<OrgFailure>,
     /// The input the error belongs to (its id), when it belongs to one.
@@ -183,6 +185,7 @@ query_enum! {
         SeatAssigned => "seat-assigned",
         SeatReleased => "seat-released",
         Joined => "joined",
+        MfaSaved => "mfa-saved",
     }
 }
 

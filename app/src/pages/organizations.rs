@@ -71,6 +71,7 @@ fn notice_text(t: &'static OrgTexts, notice: OrgNotice) -> &'static str {
         OrgNotice::SeatAssigned => t.notice_seat_assigned,
         OrgNotice::SeatReleased => t.notice_seat_released,
         OrgNotice::Joined => t.notice_joined,
+        OrgNotice::MfaSaved => t.notice_mfa_saved,
     }
 }
 
@@ -293,6 +294,7 @@ pub fn TenantPage() -> impl IntoView {
             {view.can("members.invite").then(|| invite_section(&view, &outcome, &base))}
             {view.licenses.clone().map(licenses_section)}
             {(can_update && !view.path.is_empty() && !view.move_targets.is_empty()).then(|| move_section(&view, &base))}
+            {(can_update && view.path.is_empty()).then(|| mfa_section(view.require_mfa, &base))}
             {can_update.then(|| archive_section(&base))}
             {view.member_here.then(|| view! {
                 <section aria-labelledby="leave-heading" class=CARD>
@@ -575,6 +577,24 @@ fn move_section(view: &TenantView, base: &str) -> AnyView {
                     </select>
                 </div>
                 <button type="submit" class=SECONDARY>{tr(|t| t.org.move_submit)}</button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+fn mfa_section(required: bool, base: &str) -> AnyView {
+    view! {
+        <section aria-labelledby="mfa-heading" class=CARD>
+            <h2 id="mfa-heading" class=SECTION_HEADING>{tr(|t| t.org.mfa_heading)}</h2>
+            <form method="post" action=format!("{base}/mfa") class="mt-4 space-y-4">
+                <div class="flex items-start gap-3">
+                    <input id="require-mfa" name="require_mfa" type="checkbox" value="yes" checked=required
+                        aria-describedby="require-mfa-hint" class=CHECKBOX />
+                    <label for="require-mfa" class="text-slate-800">{tr(|t| t.org.mfa_label)}</label>
+                </div>
+                <p id="require-mfa-hint" class="text-sm text-slate-600">{tr(|t| t.org.mfa_hint)}</p>
+                <button type="submit" class=SECONDARY>{tr(|t| t.org.mfa_submit)}</button>
             </form>
         </section>
     }

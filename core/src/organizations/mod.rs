@@ -9,6 +9,21 @@
 //! - the last Admin of an organisation can neither leave nor be removed, nor
 //!   lose the role.
 
+/// The SQL that counts the person's memberships in organisations that
+/// require a second factor (`$user`: the SQL naming their id): the one
+/// place of that rule, read with the session by the authorization endpoint.
+macro_rules! organisation_requires_mfa_sql {
+    ($user:literal) => {
+        concat!(
+            "(SELECT COUNT(*) FROM memberships m JOIN tenants t ON t.id = m.tenant_id ",
+            "JOIN tenants o ON o.id = t.root_id WHERE m.user_id = ",
+            $user,
+            " AND t.archived_at IS NULL AND o.require_mfa = 1)"
+        )
+    };
+}
+pub(crate) use organisation_requires_mfa_sql;
+
 pub mod access;
 pub mod invitations;
 pub mod licenses;
@@ -43,6 +58,9 @@ pub enum OrgError {
     /// itself or into another organisation.
     #[error("a department can move only within its organisation, and not below itself")]
     BadMove,
+    /// A setting of whole organisations, asked of a department.
+    #[error("only an organisation has this setting")]
+    NotAnOrganisation,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -433,6 +451,46 @@ pub async fn sole_admin_of(store: &Store, user: &UserId) -> Result<Vec<Tenant>, 
         tenants.push(get_tenant(store, &TenantId::from_stored(id)).await?);
     }
     Ok(tenants)
+}
+
+/// Whether an organisation the person belongs to requires a second factor.
+pub async fn organisation_requires_mfa(store: &Store, user: &UserId) -> Result<bool, StoreError> {
+    let (count,): (i64,) = sqlx::query_as(concat!("SELECT ", organisation_requires_mfa_sql!("$1")))
+        .bind(user.as_str())
+        .fetch_one(store.pool())
+        .await?;
+    Ok(count > 0)
+}
+
+/// Requires (or stops requiring) a second factor of the organisation's
+/// members; only on an organisation, with `tenant.update`.
+pub async fn set_require_mfa(
+    store: &Store,
+    actor: &UserId,
+    tenant: &TenantId,
+    required: bool,
+    now: UnixTime,
+) -> Result<(), OrgError> {
+    let access = require(store, actor, tenant, Permission::TenantUpdate).await?;
+    if !access.tenant.is_root() {
+        return Err(OrgError::NotAnOrganisation);
+    }
+    sqlx::query("UPDATE tenants SET require_mfa = $1, updated_at = $2 WHERE id = $3")
+        .bind(i16::from(required))
+        .bind(now.0)
+        .bind(tenant.as_str())
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Whether the organisation requires a second factor of its members.
+pub async fn requires_mfa(store: &Store, tenant: &TenantId) -> Result<bool, StoreError> {
+    let (required,): (i16,) = sqlx::query_as("SELECT require_mfa FROM tenants WHERE id = $1")
+        .bind(tenant.as_str())
+        .fetch_one(store.pool())
+        .await?;
+    Ok(required != 0)
 }
 
 /// Whether `user` is a member of this very tenant (not only through an

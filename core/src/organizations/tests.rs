@@ -286,6 +286,24 @@ crate::engine_tests! {
         assert_eq!(literal.total, 0, "% is a character, not a wildcard");
     }
 
+    async fn an_organisation_can_require_a_second_factor_of_its_members(db: TestDatabase) {
+        let store = db.migrated_store().await;
+        let ada = user(&store, "ada@example.org").await;
+        let (root, surgery, ward) = hospital(&store, &ada).await;
+        let nurse = user(&store, "nurse@example.org").await;
+        add_member(&store, &ward.id, &nurse.id, &[Role::Core(CoreRole::Reader)], UnixTime(20)).await.unwrap();
+        assert!(!organisation_requires_mfa(&store, &nurse.id).await.unwrap());
+        assert!(matches!(set_require_mfa(&store, &ada.id, &surgery.id, true, UnixTime(21)).await, Err(OrgError::NotAnOrganisation)));
+        assert!(matches!(set_require_mfa(&store, &nurse.id, &root.id, true, UnixTime(21)).await, Err(OrgError::Access(AccessError::NotFound))));
+        set_require_mfa(&store, &ada.id, &root.id, true, UnixTime(22)).await.unwrap();
+        assert!(requires_mfa(&store, &root.id).await.unwrap());
+        assert!(organisation_requires_mfa(&store, &nurse.id).await.unwrap(), "a department's member too");
+        let outsider = user(&store, "outsider@example.org").await;
+        assert!(!organisation_requires_mfa(&store, &outsider.id).await.unwrap());
+        archive_tenant(&store, &ada.id, &ward.id, UnixTime(23)).await.unwrap();
+        assert!(!organisation_requires_mfa(&store, &nurse.id).await.unwrap(), "archived memberships do not count");
+    }
+
     async fn the_default_tenant_is_one_the_person_reaches(db: TestDatabase) {
         let store = db.migrated_store().await;
         let ada = user(&store, "ada@example.org").await;

@@ -95,7 +95,7 @@ fn answer(state: &AppState, headers: &HeaderMap, path: &str, error: OrgError, fi
     let failure = match error {
         OrgError::Access(AccessError::NotFound) => return not_found(state, headers),
         OrgError::Access(AccessError::Store(error)) | OrgError::Store(error) => return failed(state, headers, &error),
-        OrgError::Access(AccessError::Forbidden(_)) => OrgFailure::Forbidden,
+        OrgError::Access(AccessError::Forbidden(_)) | OrgError::NotAnOrganisation => OrgFailure::Forbidden,
         OrgError::LastAdmin => OrgFailure::LastAdmin,
         OrgError::NotAMember => OrgFailure::NotAMember,
         OrgError::UnknownRole(_) => OrgFailure::UnknownRole,
@@ -394,6 +394,7 @@ async fn tenant_view(
         invitations,
         licenses,
         assignable_roles: orgs::assignable_roles(store).await?,
+        require_mfa: tenant.is_root() && orgs::requires_mfa(store, tenant_id).await?,
         notice: query.notice.as_deref().and_then(OrgNotice::parse),
         error: query.error.as_deref().and_then(OrgFailure::parse),
         error_field: query.field.as_deref().and_then(field_id),
@@ -489,6 +490,27 @@ pub async fn add_department(
     let detail = serde_json::json!({ "department_id": department.id.as_str() });
     match record(&state, &headers, &peer, &me.user.id, EventKind::DepartmentAdded, &tenant, detail, now).await {
         Ok(()) => back(&base, OrgNotice::DepartmentAdded),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+/// `POST /orgs/{id}/mfa`: whether the organisation's members need a second factor.
+pub async fn require_mfa(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    peer: Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = state.clock.now();
+    let (me, tenant, base) = tenant_form_or_answer!(state, headers, id, now);
+    let required = Posted::parse(&body).one("require_mfa") == "yes";
+    if let Err(error) = orgs::set_require_mfa(&state.store, &me.user.id, &tenant, required, now).await {
+        return answer(&state, &headers, &base, error, None);
+    }
+    let detail = serde_json::json!({ "change": "require_mfa", "required": required });
+    match record(&state, &headers, &peer, &me.user.id, EventKind::TenantChanged, &tenant, detail, now).await {
+        Ok(()) => back(&base, OrgNotice::MfaSaved),
         Err(error) => failed(&state, &headers, &error),
     }
 }

@@ -161,6 +161,30 @@ sanus_core::engine_tests! {
         assert_eq!(page(&app, &browser, &org).await.0, 404);
     }
 
+    async fn an_organisation_that_requires_a_second_factor_keeps_its_members_out_of_apps_without_one(db: TestDatabase) {
+        let (app, _sink) = app_with(db, |_| {}).await;
+        let jane = signed_in(&app, JANE, JANE_PASSWORD).await;
+        let org = create(&app, &jane, "Strenge Klinik").await;
+        let (_, html) = page(&app, &jane, &org).await;
+        assert!(html.contains(r#"id="require-mfa""#) && !html.contains(r#"id="require-mfa" name="require_mfa" type="checkbox" value="yes" checked"#));
+        // Without the rule, Jane (no second factor) signs in to the app.
+        let callback = app.run_flow(&crate::flow::spa_request()).await;
+        assert!(crate::flow::params_of(&callback).contains_key("code"), "{callback}");
+        assert_eq!(post(&app, &jane, &format!("{org}/mfa"), &[("require_mfa", "yes")]).await, format!("{org}?notice=mfa-saved"));
+        let callback = app.run_flow(&crate::flow::with(crate::flow::spa_request(), "prompt", Some("login"))).await;
+        assert_eq!(crate::flow::params_of(&callback)["error"], "unmet_authentication_requirements", "{callback}");
+        // A department has no such setting of its own.
+        let department = post(&app, &jane, &format!("{org}/departments"), &[("name", "Station")]).await;
+        assert!(department.ends_with("notice=department-added"));
+        let tenant = tenant_of(&org);
+        let jane_id = find_user_by_email(&app.store, &Email::parse(JANE).unwrap()).await.unwrap().unwrap().id;
+        let departments = sanus_core::organizations::departments(&app.store, &jane_id, &tenant).await.unwrap();
+        let station = format!("/orgs/{}", departments[0].id);
+        assert_eq!(post(&app, &jane, &format!("{station}/mfa"), &[("require_mfa", "yes")]).await, format!("{station}?error=forbidden"));
+        let kinds: Vec<String> = sanus_core::audit::latest(&app.store, 10).await.unwrap().into_iter().map(|e| e.kind).collect();
+        assert!(kinds.contains(&"tenant.changed".to_string()));
+    }
+
     async fn bad_input_gets_a_message_at_its_field_and_changes_nothing(db: TestDatabase) {
         let (app, _sink) = app_with(db, |_| {}).await;
         let jane = signed_in(&app, JANE, JANE_PASSWORD).await;

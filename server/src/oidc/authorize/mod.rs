@@ -90,7 +90,8 @@ async fn authorize(
     let signed_in = signed_in.filter(|s| {
         !request.prompt.login
             && within_max_age(&request, &s.session, now)
-            && (!request.require_mfa || sanus_core::mfa::is_multi_factor(&s.session.amr))
+            && (!(request.require_mfa || s.organisation_requires_mfa)
+                || sanus_core::mfa::is_multi_factor(&s.session.amr))
     });
     // "Last used" in the account console, written at most every five minutes.
     if let Some(signed_in) = signed_in.as_ref().filter(|s| now.seconds() - s.session.last_seen_at.seconds() >= 300)
@@ -333,20 +334,31 @@ pub async fn resume(
     };
     // Asked for a second factor, signed in without one (the account has none):
     // the client learns it cannot be met, before any consent is asked.
+    // Asked for a second factor (by the app, or by an organisation the person
+    // belongs to), signed in without one (the account has none): the client
+    // learns it cannot be met, before any consent is asked.
     if let Some(session) = &session
-        && request.require_mfa
         && !sanus_core::mfa::is_multi_factor(&session.amr)
     {
-        return match consume_interaction(&state.store, &id, now).await {
-            Ok(true) => request.target.error(
-                issuer(&state),
-                "unmet_authentication_requirements",
-                "This app requires a second factor; the account has to set up an authenticator app first.",
-                nonce.as_str(),
-            ),
-            Ok(false) => expired_page(&state, &headers),
-            Err(error) => server_error_page(&state, &headers, &error),
+        let required = match request.require_mfa {
+            true => true,
+            false => match sanus_core::organizations::organisation_requires_mfa(&state.store, &session.user_id).await {
+                Ok(required) => required,
+                Err(error) => return server_error_page(&state, &headers, &error),
+            },
         };
+        if required {
+            return match consume_interaction(&state.store, &id, now).await {
+                Ok(true) => request.target.error(
+                    issuer(&state),
+                    "unmet_authentication_requirements",
+                    "A second factor is required; the account has to set up an authenticator app or a passkey first.",
+                    nonce.as_str(),
+                ),
+                Ok(false) => expired_page(&state, &headers),
+                Err(error) => server_error_page(&state, &headers, &error),
+            };
+        }
     }
     let consent = if interaction.consented { Consent::Given } else { Consent::Unknown };
     let tenant =
