@@ -158,11 +158,14 @@ pub fn password_reset_mail(locale: &str, to: &str, link: &str) -> Mail {
 
 /// The invitation into a tenant: who invites, where, and the link (7 days,
 /// once), in the inviter's language.
-pub fn invitation_mail(locale: &str, to: &str, inviter: &str, tenant: &str, link: &str) -> Mail {
+pub fn invitation_mail(locale: &str, to: &str, inviter: Option<&str>, tenant: &str, link: &str) -> Mail {
     let (subject, intro, action, outro) = if locale.starts_with("de") {
         (
             format!("Einladung zu {tenant} in Sanus"),
-            format!("{inviter} lädt Sie ein, {tenant} in Sanus beizutreten."),
+            match inviter {
+                Some(inviter) => format!("{inviter} lädt Sie ein, {tenant} in Sanus beizutreten."),
+                None => format!("Sie sind eingeladen, {tenant} in Sanus beizutreten."),
+            },
             "Einladung ansehen",
             "Der Link funktioniert einmal und 7 Tage lang. Wer noch kein Sanus-Konto hat, kann damit eines anlegen. \
              Wenn Sie die Einladung nicht erwartet haben, ignorieren Sie diese E-Mail.",
@@ -170,7 +173,10 @@ pub fn invitation_mail(locale: &str, to: &str, inviter: &str, tenant: &str, link
     } else {
         (
             format!("Invitation to {tenant} on Sanus"),
-            format!("{inviter} invites you to join {tenant} on Sanus."),
+            match inviter {
+                Some(inviter) => format!("{inviter} invites you to join {tenant} on Sanus."),
+                None => format!("You are invited to join {tenant} on Sanus."),
+            },
             "See the invitation",
             "The link works once, for 7 days. If you have no Sanus account yet, you can create one from it. \
              If you did not expect this invitation, ignore this mail.",

@@ -3,6 +3,7 @@
 //! all start.
 
 pub mod access_tokens;
+pub mod api;
 pub mod cli;
 pub mod clients;
 pub mod config;

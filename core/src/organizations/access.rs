@@ -79,15 +79,65 @@ pub async fn roles_at(store: &Store, user: &UserId, tenant_id: &TenantId) -> Res
     Ok(Some(Access { tenant, roles }))
 }
 
-/// The tenant and `user`'s roles there when they hold `permission`: the one
-/// gate of every organisation action.
-pub async fn require(
+/// Who acts on a tenant: a signed-in person, or a service (a client holding
+/// the `{tenant_id}_admin` scope), which is an Admin of that tenant and of
+/// everything below it, and of nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor<'a> {
+    Person(&'a UserId),
+    Service(&'a TenantId),
+}
+
+impl<'a> From<&'a UserId> for Actor<'a> {
+    fn from(user: &'a UserId) -> Self {
+        Self::Person(user)
+    }
+}
+
+impl Actor<'_> {
+    /// The person, when a person acts.
+    pub fn person(&self) -> Option<&UserId> {
+        match self {
+            Self::Person(user) => Some(user),
+            Self::Service(_) => None,
+        }
+    }
+}
+
+/// The tenant and the actor's roles there: a person's (held there or
+/// above), or Admin for a service acting on its tenant or below it.
+pub async fn access_of(store: &Store, actor: Actor<'_>, tenant_id: &TenantId) -> Result<Option<Access>, StoreError> {
+    let scope = match actor {
+        Actor::Person(user) => return roles_at(store, user, tenant_id).await,
+        Actor::Service(scope) => scope,
+    };
+    let tenant = match get_tenant(store, tenant_id).await {
+        Ok(tenant) if tenant.archived_at.is_none() => tenant,
+        Ok(_) | Err(StoreError::NotFound) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let (within,): (i64,) = sqlx::query_as(
+        "WITH RECURSIVE up (id, parent_id) AS ( \
+             SELECT id, parent_id FROM tenants WHERE id = $1 \
+             UNION ALL SELECT t.id, t.parent_id FROM tenants t JOIN up ON t.id = up.parent_id) \
+         SELECT COUNT(*) FROM up WHERE id = $2",
+    )
+    .bind(tenant_id.as_str())
+    .bind(scope.as_str())
+    .fetch_one(store.pool())
+    .await?;
+    Ok((within > 0).then(|| Access { tenant, roles: vec![Role::Core(super::roles::CoreRole::Admin)] }))
+}
+
+/// The tenant and the actor's roles there when they hold `permission`: the
+/// one gate of every organisation action.
+pub async fn require<'a>(
     store: &Store,
-    user: &UserId,
+    actor: impl Into<Actor<'a>>,
     tenant_id: &TenantId,
     permission: Permission,
 ) -> Result<Access, AccessError> {
-    let access = roles_at(store, user, tenant_id).await?.ok_or(AccessError::NotFound)?;
+    let access = access_of(store, actor.into(), tenant_id).await?.ok_or(AccessError::NotFound)?;
     if access.can(permission) { Ok(access) } else { Err(AccessError::Forbidden(permission)) }
 }
 

@@ -5,7 +5,7 @@
 //! account with the invited address (signed in, or registered from the link),
 //! which also proves that address.
 
-use super::access::{AccessError, require};
+use super::access::{AccessError, Actor, require};
 use super::roles::{CoreRole, Role};
 use super::{OrgError, Permission, add_member_in, resolve_roles};
 use crate::clients::SecretHash;
@@ -129,14 +129,15 @@ const COLUMNS: &str =
 
 /// Invites `email` into the tenant with these roles. Returns the invitation
 /// and the token for its link (to be mailed, never stored).
-pub async fn invite(
+pub async fn invite<'a>(
     store: &Store,
-    actor: &UserId,
+    actor: impl Into<Actor<'a>>,
     tenant: &TenantId,
     email: &Email,
     roles: &[String],
     now: UnixTime,
 ) -> Result<(Invitation, String), InviteError> {
+    let actor: Actor<'a> = actor.into();
     require(store, actor, tenant, Permission::MembersInvite).await?;
     let resolved = resolve_roles(store, roles).await?;
     let (members,): (i64,) = sqlx::query_as(
@@ -169,7 +170,7 @@ pub async fn invite(
         tenant_id: tenant.clone(),
         email: email.as_str().to_string(),
         roles: resolved.into_iter().map(|(role, _)| role).collect(),
-        invited_by: Some(actor.clone()),
+        invited_by: actor.person().cloned(),
         created_at: now,
         sent_at: now,
         expires_at: now.plus_seconds(LIFETIME_SECONDS),
@@ -186,7 +187,7 @@ pub async fn invite(
     .bind(email.normalized())
     .bind(serde_json::to_string(&names).unwrap_or_default())
     .bind(SecretHash::of(token.as_bytes()).as_str())
-    .bind(actor.as_str())
+    .bind(actor.person().map(UserId::as_str))
     .bind(now.0)
     .bind(invitation.expires_at.0)
     .execute(store.pool())
@@ -195,12 +196,13 @@ pub async fn invite(
 }
 
 /// The tenant's pending invitations, newest first (`members.invite`).
-pub async fn pending(
+pub async fn pending<'a>(
     store: &Store,
-    actor: &UserId,
+    actor: impl Into<Actor<'a>>,
     tenant: &TenantId,
     now: UnixTime,
 ) -> Result<Vec<Invitation>, OrgError> {
+    let actor: Actor<'a> = actor.into();
     require(store, actor, tenant, Permission::MembersInvite).await?;
     let rows: Vec<InvitationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM invitations WHERE tenant_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL \
@@ -214,7 +216,13 @@ pub async fn pending(
 }
 
 /// An invitation of this tenant, for an action on it by someone who may invite.
-async fn managed(store: &Store, actor: &UserId, tenant: &TenantId, id: &str) -> Result<Invitation, InviteError> {
+async fn managed<'a>(
+    store: &Store,
+    actor: impl Into<Actor<'a>>,
+    tenant: &TenantId,
+    id: &str,
+) -> Result<Invitation, InviteError> {
+    let actor: Actor<'a> = actor.into();
     require(store, actor, tenant, Permission::MembersInvite).await?;
     let row: Option<InvitationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM invitations WHERE id = $1 AND tenant_id = $2"
@@ -228,13 +236,14 @@ async fn managed(store: &Store, actor: &UserId, tenant: &TenantId, id: &str) -> 
 
 /// Makes a new link for a pending invitation, valid for another 7 days; the
 /// old link stops working. At most once a minute.
-pub async fn resend(
+pub async fn resend<'a>(
     store: &Store,
-    actor: &UserId,
+    actor: impl Into<Actor<'a>>,
     tenant: &TenantId,
     id: &str,
     now: UnixTime,
 ) -> Result<(Invitation, String), InviteError> {
+    let actor: Actor<'a> = actor.into();
     let mut invitation = managed(store, actor, tenant, id).await?;
     if invitation.state(now) != State::Pending {
         return Err(InviteError::NotPending);
@@ -261,13 +270,14 @@ pub async fn resend(
 }
 
 /// Withdraws a pending invitation: its link stops working at once.
-pub async fn revoke(
+pub async fn revoke<'a>(
     store: &Store,
-    actor: &UserId,
+    actor: impl Into<Actor<'a>>,
     tenant: &TenantId,
     id: &str,
     now: UnixTime,
 ) -> Result<Invitation, InviteError> {
+    let actor: Actor<'a> = actor.into();
     let invitation = managed(store, actor, tenant, id).await?;
     let updated = sqlx::query(
         "UPDATE invitations SET revoked_at = $1 WHERE id = $2 AND accepted_at IS NULL AND revoked_at IS NULL",

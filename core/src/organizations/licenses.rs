@@ -4,7 +4,7 @@
 //! taken by those with `licenses.assign`, only to the tenant's members and
 //! never more than there are.
 
-use super::access::{AccessError, require, roles_at};
+use super::access::{AccessError, Actor, require, roles_at};
 use super::{OrgError, Permission, lock_tenant};
 use crate::applications::ApplicationId;
 use crate::clock::UnixTime;
@@ -100,7 +100,8 @@ pub async fn upsert_with_id(store: &Store, id: &str, new: &NewLicense, now: Unix
 }
 
 /// The tenant's licenses with their use, newest first (`licenses.read`).
-pub async fn list(store: &Store, actor: &UserId, tenant: &TenantId) -> Result<Vec<License>, OrgError> {
+pub async fn list<'a>(store: &Store, actor: impl Into<Actor<'a>>, tenant: &TenantId) -> Result<Vec<License>, OrgError> {
+    let actor: Actor<'a> = actor.into();
     require(store, actor, tenant, Permission::LicensesRead).await?;
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -162,14 +163,15 @@ impl From<AccessError> for SeatError {
 }
 
 /// Gives a seat of the tenant's license to one of its members (again: no change).
-pub async fn assign_seat(
+pub async fn assign_seat<'a>(
     store: &Store,
-    actor: &UserId,
+    actor: impl Into<Actor<'a>>,
     tenant: &TenantId,
     license: &str,
     member: &UserId,
     now: UnixTime,
 ) -> Result<(), SeatError> {
+    let actor: Actor<'a> = actor.into();
     let access = require(store, actor, tenant, Permission::LicensesAssign).await?;
     if roles_at(store, member, tenant).await?.is_none() {
         return Err(SeatError::NotAMember);
@@ -207,13 +209,14 @@ pub async fn assign_seat(
 }
 
 /// Takes a seat back.
-pub async fn release_seat(
+pub async fn release_seat<'a>(
     store: &Store,
-    actor: &UserId,
+    actor: impl Into<Actor<'a>>,
     tenant: &TenantId,
     license: &str,
     member: &UserId,
 ) -> Result<bool, OrgError> {
+    let actor: Actor<'a> = actor.into();
     require(store, actor, tenant, Permission::LicensesAssign).await?;
     let removed = sqlx::query(
         "DELETE FROM license_seats WHERE user_id = $1 AND license_id = (SELECT id FROM licenses WHERE id = $2 AND tenant_id = $3)",

@@ -34,7 +34,7 @@ use crate::clock::UnixTime;
 use crate::store::{Store, StoreError};
 use crate::tenants::{NewTenant, Tenant, TenantId, TenantKind, TenantName, get_tenant, insert_tenant};
 use crate::users::UserId;
-pub use access::{Access, AccessError, Reach, Reached, reach, require, roles_at};
+pub use access::{Access, AccessError, Actor, Reach, Reached, access_of, reach, require, roles_at};
 pub use roles::{CoreRole, Permission, Role};
 
 /// Why an organisation action was refused.
@@ -82,25 +82,27 @@ pub async fn create_organization(
 }
 
 /// Adds a department below `parent`; it has its parent's kind.
-pub async fn add_department(
+pub async fn add_department<'a>(
     store: &Store,
-    actor: &UserId,
+    actor: impl Into<Actor<'a>>,
     parent: &TenantId,
     name: TenantName,
     now: UnixTime,
 ) -> Result<Tenant, OrgError> {
+    let actor: Actor<'a> = actor.into();
     let access = require(store, actor, parent, Permission::TenantUpdate).await?;
     let new = NewTenant { parent_id: Some(parent.clone()), kind: access.tenant.kind, name };
     Ok(insert_tenant(store, new, now).await?)
 }
 
-pub async fn rename_tenant(
+pub async fn rename_tenant<'a>(
     store: &Store,
-    actor: &UserId,
+    actor: impl Into<Actor<'a>>,
     tenant: &TenantId,
     name: TenantName,
     now: UnixTime,
 ) -> Result<(), OrgError> {
+    let actor: Actor<'a> = actor.into();
     require(store, actor, tenant, Permission::TenantUpdate).await?;
     sqlx::query("UPDATE tenants SET name = $1, updated_at = $2 WHERE id = $3")
         .bind(name.as_str())
@@ -113,13 +115,14 @@ pub async fn rename_tenant(
 
 /// Moves a department below another tenant of the same organisation; the
 /// actor needs `tenant.update` at both places.
-pub async fn move_department(
+pub async fn move_department<'a>(
     store: &Store,
-    actor: &UserId,
+    actor: impl Into<Actor<'a>>,
     department: &TenantId,
     new_parent: &TenantId,
     now: UnixTime,
 ) -> Result<(), OrgError> {
+    let actor: Actor<'a> = actor.into();
     let moving = require(store, actor, department, Permission::TenantUpdate).await?.tenant;
     // A target the actor cannot see is no place to move to.
     let target = match require(store, actor, new_parent, Permission::TenantUpdate).await {
@@ -159,7 +162,13 @@ pub async fn move_department(
 
 /// Archives a tenant and everything below it: the data stays, the tenants
 /// leave every page and every token from now on.
-pub async fn archive_tenant(store: &Store, actor: &UserId, tenant: &TenantId, now: UnixTime) -> Result<u64, OrgError> {
+pub async fn archive_tenant<'a>(
+    store: &Store,
+    actor: impl Into<Actor<'a>>,
+    tenant: &TenantId,
+    now: UnixTime,
+) -> Result<u64, OrgError> {
+    let actor: Actor<'a> = actor.into();
     require(store, actor, tenant, Permission::TenantUpdate).await?;
     let archived = sqlx::query(
         "UPDATE tenants SET archived_at = $1, updated_at = $1 WHERE archived_at IS NULL AND id IN ( \
@@ -176,7 +185,12 @@ pub async fn archive_tenant(store: &Store, actor: &UserId, tenant: &TenantId, no
 }
 
 /// The departments directly below a tenant the actor can read.
-pub async fn departments(store: &Store, actor: &UserId, tenant: &TenantId) -> Result<Vec<Tenant>, OrgError> {
+pub async fn departments<'a>(
+    store: &Store,
+    actor: impl Into<Actor<'a>>,
+    tenant: &TenantId,
+) -> Result<Vec<Tenant>, OrgError> {
+    let actor: Actor<'a> = actor.into();
     require(store, actor, tenant, Permission::TenantRead).await?;
     let children = crate::tenants::list_child_tenants(store, tenant).await?;
     Ok(children.into_iter().filter(|t| t.archived_at.is_none()).collect())
@@ -333,14 +347,15 @@ async fn is_root_admin(
 }
 
 /// Replaces a member's roles in the tenant (`members.manage`).
-pub async fn set_member_roles(
+pub async fn set_member_roles<'a>(
     store: &Store,
-    actor: &UserId,
+    actor: impl Into<Actor<'a>>,
     tenant: &TenantId,
     member: &UserId,
     roles: &[String],
     now: UnixTime,
 ) -> Result<(), OrgError> {
+    let actor: Actor<'a> = actor.into();
     let access = require(store, actor, tenant, Permission::MembersManage).await?;
     let resolved = resolve_roles(store, roles).await?;
     let mut tx = store.pool().begin().await?;
@@ -391,15 +406,16 @@ async fn ensure_member(
 
 /// Ends a membership: an Admin removing someone (`members.manage`), or the
 /// member leaving (`actor == member`, any role).
-pub async fn remove_member(
+pub async fn remove_member<'a>(
     store: &Store,
-    actor: &UserId,
+    actor: impl Into<Actor<'a>>,
     tenant: &TenantId,
     member: &UserId,
     now: UnixTime,
 ) -> Result<(), OrgError> {
-    let access = if actor == member {
-        roles_at(store, actor, tenant).await?.ok_or(AccessError::NotFound)?
+    let actor: Actor<'a> = actor.into();
+    let access = if actor.person() == Some(member) {
+        roles_at(store, member, tenant).await?.ok_or(AccessError::NotFound)?
     } else {
         require(store, actor, tenant, Permission::MembersManage).await?
     };
@@ -464,13 +480,14 @@ pub async fn organisation_requires_mfa(store: &Store, user: &UserId) -> Result<b
 
 /// Requires (or stops requiring) a second factor of the organisation's
 /// members; only on an organisation, with `tenant.update`.
-pub async fn set_require_mfa(
+pub async fn set_require_mfa<'a>(
     store: &Store,
-    actor: &UserId,
+    actor: impl Into<Actor<'a>>,
     tenant: &TenantId,
     required: bool,
     now: UnixTime,
 ) -> Result<(), OrgError> {
+    let actor: Actor<'a> = actor.into();
     let access = require(store, actor, tenant, Permission::TenantUpdate).await?;
     if !access.tenant.is_root() {
         return Err(OrgError::NotAnOrganisation);
@@ -560,12 +577,13 @@ pub const MAX_PER_PAGE: u32 = 100;
 
 /// The tenant's own members (not those of its organisation above it), by
 /// address, one page at a time (`members.read`).
-pub async fn list_members(
+pub async fn list_members<'a>(
     store: &Store,
-    actor: &UserId,
+    actor: impl Into<Actor<'a>>,
     tenant: &TenantId,
     query: &MemberQuery,
 ) -> Result<MemberPage, OrgError> {
+    let actor: Actor<'a> = actor.into();
     require(store, actor, tenant, Permission::MembersRead).await?;
     let pattern = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| {
         let escaped: String = s

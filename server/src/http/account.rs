@@ -33,12 +33,12 @@ use app::dto::{
 const CONSOLE: &str = "/account";
 
 /// The browser's session and its account.
-pub(super) struct SignedIn {
+pub(crate) struct SignedIn {
     pub session: Session,
     pub user: User,
 }
 
-pub(super) async fn signed_in(
+pub(crate) async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
     now: UnixTime,

@@ -92,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(locale::routes())
         .merge(crate::oidc::routes())
         .merge(assets::routes(&state.settings.server.site_dir))
+        .merge(crate::api::routes())
         .merge(ui::routes(&state))
         .layer(layers)
         .with_state(state)

@@ -619,7 +619,25 @@ fn invite_refused(state: &AppState, headers: &HeaderMap, base: &str, error: Invi
 }
 
 /// Mails an invitation link in the background, in the inviter's language.
-async fn send_invitation(state: &AppState, me: &SignedIn, tenant: &TenantId, to: &str, token: &str, now: UnixTime) {
+async fn send_invitation(state: &AppState, me: &SignedIn, tenant: &TenantId, to: &str, token: &str, _now: UnixTime) {
+    let inviter = match (&me.user.given_name, &me.user.family_name) {
+        (Some(g), Some(f)) => format!("{g} {f} ({})", me.user.email),
+        (Some(one), None) | (None, Some(one)) => format!("{one} ({})", me.user.email),
+        (None, None) => me.user.email.clone(),
+    };
+    send_invitation_mail(state, Some(&inviter), &me.user.locale, tenant, to, token).await;
+}
+
+/// Mails the link of an invitation into `tenant` in the background (the
+/// pages and the management API both send it this way).
+pub(crate) async fn send_invitation_mail(
+    state: &AppState,
+    inviter: Option<&str>,
+    locale: &str,
+    tenant: &TenantId,
+    to: &str,
+    token: &str,
+) {
     let tenant_name = match sanus_core::tenants::get_tenant(&state.store, tenant).await {
         Ok(tenant) => tenant.name,
         Err(error) => {
@@ -627,14 +645,10 @@ async fn send_invitation(state: &AppState, me: &SignedIn, tenant: &TenantId, to:
             return;
         }
     };
-    let inviter = match (&me.user.given_name, &me.user.family_name) {
-        (Some(g), Some(f)) => format!("{g} {f} ({})", me.user.email),
-        (Some(one), None) | (None, Some(one)) => format!("{one} ({})", me.user.email),
-        (None, None) => me.user.email.clone(),
-    };
     let link = format!("{}/invitations/{token}", state.settings.server.public_url.as_str());
-    let mail = sanus_core::mail::invitation_mail(&me.user.locale, to, &inviter, &tenant_name, &link);
+    let mail = sanus_core::mail::invitation_mail(locale, to, inviter, &tenant_name, &link);
     let state = state.clone();
+    let now = state.clock.now();
     tokio::spawn(async move {
         if let Err(error) = state.mailer.send(&state.store, &mail, now).await {
             tracing::error!(%error, "cannot send an invitation");

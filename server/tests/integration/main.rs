@@ -13,6 +13,7 @@ mod health;
 mod helpers;
 mod jwks;
 mod locale;
+mod management_api;
 mod mfa;
 mod operator;
 mod organization_claims;

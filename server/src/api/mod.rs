@@ -1,0 +1,203 @@
+//! The management API: REST and JSON under `/api/v1`. Authorised by the
+//! browser's session (a person, with their roles) or by a Bearer access
+//! token from the client-credentials grant carrying `{tenant_id}_admin`
+//! (a service acting as an Admin of that tenant and everything below it).
+//! The rules are those of `sanus_core::organizations`, as for the pages.
+//!
+//! Errors: `{"error": "invalid" | "unauthenticated" | "forbidden" |
+//! "not_found" | "conflict", "message": "…", "fields": {"name": ["…"]}}` with
+//! 400, 401, 403, 404 or 409; never a 500 for a client's mistake.
+
+mod tenants;
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sanus_core::organizations::{AccessError, Actor, OrgError};
+use sanus_core::tenants::TenantId;
+use serde::Serialize;
+
+use crate::http::account::{SignedIn, signed_in};
+use crate::oidc::bearer::{bearer_token, validate_access_token};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    tenants::routes()
+}
+
+/// Who calls.
+pub(crate) enum Caller {
+    Person(Box<SignedIn>),
+    /// A client-credentials token: the tenants of its `{tenant_id}_admin` scopes.
+    Service {
+        client_id: String,
+        tenants: Vec<TenantId>,
+    },
+}
+
+impl Caller {
+    /// The actor for an action on `tenant`: the person, or the service
+    /// through the first of its tenants that covers `tenant`.
+    async fn actor_for<'a>(&'a self, state: &AppState, tenant: &TenantId) -> Result<Actor<'a>, ApiError> {
+        match self {
+            Self::Person(me) => Ok(Actor::Person(&me.user.id)),
+            Self::Service { tenants, .. } => {
+                for scope in tenants {
+                    let actor = Actor::Service(scope);
+                    if sanus_core::organizations::access_of(&state.store, actor, tenant).await?.is_some() {
+                        return Ok(actor);
+                    }
+                }
+                Err(ApiError::not_found())
+            }
+        }
+    }
+}
+
+/// The caller of this request, or 401.
+pub(crate) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    if let Some(token) = bearer_token(headers) {
+        let claims = validate_access_token(state, token).await.map_err(|_| ApiError::unauthenticated())?;
+        // Only a client's own token (client credentials) acts as a service.
+        if claims.sub != claims.client_id {
+            return Err(ApiError::forbidden("User tokens cannot use the management API; use the portal."));
+        }
+        let tenants: Vec<TenantId> = claims
+            .scope
+            .split(' ')
+            .filter_map(|scope| scope.strip_suffix("_admin"))
+            .filter(|id| !id.is_empty())
+            .map(|id| TenantId::from_stored(id.to_string()))
+            .collect();
+        return Ok(Caller::Service { client_id: claims.client_id.clone(), tenants });
+    }
+    match signed_in(state, headers, state.clock.now()).await? {
+        Some(me) => Ok(Caller::Person(Box::new(me))),
+        None => Err(ApiError::unauthenticated()),
+    }
+}
+
+/// An error answer of the management API.
+#[derive(Debug, Serialize)]
+pub struct ApiError {
+    #[serde(skip)]
+    status: StatusCode,
+    error: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    fields: BTreeMap<String, Vec<String>>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, error: &'static str, message: impl Into<String>) -> Self {
+        Self { status, error, message: message.into(), fields: BTreeMap::new() }
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Sign in, or send a Bearer access token with a {tenant_id}_admin scope.",
+        )
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "There is no such resource, or it is not yours to see.")
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", message)
+    }
+
+    /// 400 with the message of one field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut error = Self::new(StatusCode::BAD_REQUEST, "invalid", format!("{field}: {message}"));
+        error.fields.insert(field.to_string(), vec![message]);
+        error
+    }
+}
+
+impl From<sanus_core::StoreError> for ApiError {
+    fn from(error: sanus_core::StoreError) -> Self {
+        tracing::error!(%error, "management API failed");
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Something went wrong on our side. Try again later.")
+    }
+}
+
+impl From<AccessError> for ApiError {
+    fn from(error: AccessError) -> Self {
+        match error {
+            AccessError::NotFound => Self::not_found(),
+            AccessError::Forbidden(permission) => {
+                Self::forbidden(format!("This needs the permission {} here.", permission.as_str()))
+            }
+            AccessError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<OrgError> for ApiError {
+    fn from(error: OrgError) -> Self {
+        match error {
+            OrgError::Access(error) => error.into(),
+            OrgError::Store(error) => error.into(),
+            OrgError::LastAdmin => Self::conflict(error.to_string()),
+            OrgError::NotAMember => Self::not_found(),
+            OrgError::UnknownRole(_) | OrgError::NoRoles => Self::invalid("roles", error.to_string()),
+            OrgError::BadMove => Self::invalid("parent_id", error.to_string()),
+            OrgError::NotAnOrganisation => Self::invalid("require_mfa", error.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status;
+        let mut response = (status, axum::Json(&self)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// A JSON answer, never cached.
+pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
+    let mut response = (status, axum::Json(value)).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A JSON request body, or 400 saying what is wrong with it.
+pub fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|error| ApiError::invalid("body", format!("not the expected JSON: {error}")))
+}
+
+/// Records what the caller did to a tenant (the person, or the client).
+pub(crate) async fn audit(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    kind: sanus_core::audit::EventKind,
+    tenant: &TenantId,
+    detail: serde_json::Value,
+) -> Result<(), ApiError> {
+    let mut event = crate::http::audit_event(kind, headers, None);
+    match caller {
+        Caller::Person(me) => event.user_id = Some(&me.user.id),
+        Caller::Service { client_id, .. } => event.client_id = Some(client_id),
+    }
+    event.tenant_id = Some(tenant.as_str());
+    event.detail = detail;
+    sanus_core::audit::record(&state.store, &event, state.clock.now()).await?;
+    Ok(())
+}
