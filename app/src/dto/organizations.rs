@@ -111,6 +111,8 @@ pub struct LicenseView {
     pub valid_from: i64,
     pub valid_until: Option<i64>,
     pub valid: bool,
+    /// Who holds its seats: user id and address.
+    pub holders: Vec<(String, String)>,
 }
 
 /// `/invitations/{token}`: what the link leads to.

@@ -259,6 +259,9 @@ pub fn TenantPage() -> impl IntoView {
     let role_fields: Vec<String> =
         view.members.iter().flat_map(|m| m.members.iter().map(|member| format!("roles-{}", member.user_id))).collect();
     placed.extend(role_fields.iter().map(String::as_str));
+    let seat_fields: Vec<String> =
+        view.licenses.iter().flat_map(|l| l.iter().map(|license| format!("seat-{}", license.id))).collect();
+    placed.extend(seat_fields.iter().map(String::as_str));
     let banner = outcome.banner(&placed);
     let breadcrumbs = view! {
         <nav aria-label=move || i18n.t().org.path_label>
@@ -292,7 +295,7 @@ pub fn TenantPage() -> impl IntoView {
             {departments(&view, &outcome, &base)}
             {view.members.clone().map(|members| members_section(&view, members, &outcome, &base))}
             {view.can("members.invite").then(|| invite_section(&view, &outcome, &base))}
-            {view.licenses.clone().map(licenses_section)}
+            {view.licenses.clone().map(|licenses| licenses_section(licenses, view.can("licenses.assign"), &outcome, &base))}
             {(can_update && !view.path.is_empty() && !view.move_targets.is_empty()).then(|| move_section(&view, &base))}
             {(can_update && view.path.is_empty()).then(|| mfa_section(view.require_mfa, &base))}
             {can_update.then(|| archive_section(&base))}
@@ -525,14 +528,45 @@ fn invitation_row(invitation: InvitationRowView, base: &str) -> AnyView {
     .into_any()
 }
 
-fn licenses_section(licenses: Vec<LicenseView>) -> AnyView {
+fn licenses_section(licenses: Vec<LicenseView>, assign: bool, outcome: &Outcome, base: &str) -> AnyView {
     let list = if licenses.is_empty() {
         view! { <p class="mt-2 text-slate-700">{tr(|t| t.org.licenses_none)}</p> }.into_any()
     } else {
         licenses
             .into_iter()
             .map(|license| {
-                let LicenseView { application, plan, seats, seats_used, valid_from, valid_until, valid, .. } = license;
+                let LicenseView { id, application, plan, seats, seats_used, valid_from, valid_until, valid, holders } =
+                    license;
+                let field = format!("seat-{id}");
+                let (error, described, invalid) = outcome.at(&field);
+                let holders = holders
+                    .into_iter()
+                    .map(|(user_id, email)| {
+                        let release = assign.then(|| {
+                            view! {
+                                <form method="post" action=format!("{base}/licenses/{id}/seats/{user_id}/release")>
+                                    <button type="submit" class=SECONDARY>
+                                        {tr(|t| t.org.seat_release)}<span class="sr-only">" "{email.clone()}</span>
+                                    </button>
+                                </form>
+                            }
+                        });
+                        view! { <li class="flex items-center justify-between gap-3 py-1 text-sm"><span>{email.clone()}</span>{release}</li> }
+                    })
+                    .collect_view();
+                let give = assign.then(|| {
+                    view! {
+                        <form method="post" action=format!("{base}/licenses/{id}/seats") class="mt-2 flex flex-wrap items-end gap-3">
+                            <div class="grow">
+                                <label for=field.clone() class=LABEL>{tr(|t| t.org.seat_label)}</label>
+                                <input id=field.clone() name="email" type="email" required autocomplete="off"
+                                    aria-describedby=described aria-invalid=invalid class=INPUT />
+                                {error}
+                            </div>
+                            <button type="submit" class=SECONDARY>{tr(|t| t.org.seat_submit)}</button>
+                        </form>
+                    }
+                });
                 let validity = localized(move |locale| {
                     let t = locale.texts().org;
                     if !valid {
@@ -550,6 +584,8 @@ fn licenses_section(licenses: Vec<LicenseView>) -> AnyView {
                             {localized(move |l| l.texts().org.license_seats.replace("{used}", &seats_used.to_string()).replace("{seats}", &seats.to_string()))}
                             " · "{validity}
                         </p>
+                        <ul class="mt-1">{holders}</ul>
+                        {give}
                     </li>
                 }
             })

@@ -208,6 +208,26 @@ pub async fn assign_seat<'a>(
     Ok(())
 }
 
+/// Who holds the seats of the tenant's license (`licenses.read`): id and
+/// address, by address.
+pub async fn seat_holders<'a>(
+    store: &Store,
+    actor: impl Into<Actor<'a>>,
+    tenant: &TenantId,
+    license: &str,
+) -> Result<Vec<(UserId, String)>, OrgError> {
+    require(store, actor, tenant, Permission::LicensesRead).await?;
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT u.id, u.email FROM license_seats s JOIN users u ON u.id = s.user_id \
+         JOIN licenses l ON l.id = s.license_id WHERE l.id = $1 AND l.tenant_id = $2 ORDER BY u.email_normalized",
+    )
+    .bind(license)
+    .bind(tenant.as_str())
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(id, email)| (UserId::from_stored(id), email)).collect())
+}
+
 /// Takes a seat back.
 pub async fn release_seat<'a>(
     store: &Store,

@@ -259,6 +259,9 @@ crate::engine_tests! {
         assert!(matches!(full, Err(SeatError::NoSeatLeft)));
         let stranger = user(&store, "stranger@example.org").await;
         assert!(matches!(licenses::assign_seat(&store, &ada.id, &root.id, &license, &stranger.id, UnixTime(33)).await, Err(SeatError::NotAMember)));
+        let holders = licenses::seat_holders(&store, &ada.id, &root.id, &license).await.unwrap();
+        assert_eq!(holders, [(nurse.id.clone(), "nurse@example.org".to_string())]);
+        assert!(licenses::seat_holders(&store, &stranger.id, &root.id, &license).await.is_err(), "not the stranger's to see");
         assert!(licenses::release_seat(&store, &ada.id, &root.id, &license, &nurse.id).await.unwrap());
         let listed = licenses::list(&store, &ada.id, &root.id).await.unwrap();
         assert_eq!((listed.len(), listed[0].seats_used, listed[0].application_name.as_str()), (1, 0, "Test app"));

@@ -363,10 +363,17 @@ async fn tenant_view(
     };
     let licenses = if can(Permission::LicensesRead) {
         let listed = licenses::list(store, user, tenant_id).await?;
+        let mut holders = Vec::with_capacity(listed.len());
+        for license in &listed {
+            let held = licenses::seat_holders(store, user, tenant_id, &license.id).await?;
+            holders.push(held.into_iter().map(|(id, email)| (id.to_string(), email)).collect::<Vec<_>>());
+        }
         Some(
             listed
                 .into_iter()
-                .map(|l| LicenseView {
+                .zip(holders)
+                .map(|(l, holders)| LicenseView {
+                    holders,
                     valid: l.is_valid(now),
                     id: l.id,
                     application: l.application_name,
@@ -571,6 +578,64 @@ pub async fn archive(
     match parent {
         Some(parent) => back(&format!("/orgs/{parent}"), OrgNotice::Archived),
         None => back("/orgs", OrgNotice::Archived),
+    }
+}
+
+/// `POST /orgs/{id}/licenses/{license}/seats`: a seat for the member with
+/// this address.
+pub async fn assign_seat(
+    State(state): State<AppState>,
+    Path((id, license)): Path<(String, String)>,
+    peer: Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = state.clock.now();
+    let (me, tenant, base) = tenant_form_or_answer!(state, headers, id, now);
+    let Some(license) = path_id(&license) else { return not_found(&state, &headers) };
+    let field = format!("seat-{license}");
+    let Ok(email) = Email::parse(Posted::parse(&body).one("email")) else {
+        return refused(&base, OrgFailure::EmailInvalid, Some(&field));
+    };
+    let member = match sanus_core::users::find_user_by_email(&state.store, &email).await {
+        Ok(Some(user)) => user.id,
+        Ok(None) => return refused(&base, OrgFailure::SeatNotMember, Some(&field)),
+        Err(error) => return failed(&state, &headers, &error),
+    };
+    match licenses::assign_seat(&state.store, &me.user.id, &tenant, &license, &member, now).await {
+        Ok(()) => {}
+        Err(licenses::SeatError::NoSeatLeft) => return refused(&base, OrgFailure::NoSeatLeft, Some(&field)),
+        Err(licenses::SeatError::NotAMember) => return refused(&base, OrgFailure::SeatNotMember, Some(&field)),
+        Err(licenses::SeatError::Org(error)) => return answer(&state, &headers, &base, error, None),
+    }
+    state.access_tokens.invalidate();
+    let detail = serde_json::json!({ "change": "seat_assigned", "license": license, "member": member.as_str() });
+    match record(&state, &headers, &peer, &me.user.id, EventKind::TenantChanged, &tenant, detail, now).await {
+        Ok(()) => back(&base, OrgNotice::SeatAssigned),
+        Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+/// `POST /orgs/{id}/licenses/{license}/seats/{user}/release`.
+pub async fn release_seat(
+    State(state): State<AppState>,
+    Path((id, license, member)): Path<(String, String, String)>,
+    peer: Peer,
+    headers: HeaderMap,
+) -> Response {
+    let now = state.clock.now();
+    let (me, tenant, base) = tenant_form_or_answer!(state, headers, id, now);
+    let (Some(license), Some(member)) = (path_id(&license), path_id(&member)) else {
+        return not_found(&state, &headers);
+    };
+    let member = UserId::from_stored(member);
+    if let Err(error) = licenses::release_seat(&state.store, &me.user.id, &tenant, &license, &member).await {
+        return answer(&state, &headers, &base, error, None);
+    }
+    let detail = serde_json::json!({ "change": "seat_released", "license": license, "member": member.as_str() });
+    match record(&state, &headers, &peer, &me.user.id, EventKind::TenantChanged, &tenant, detail, now).await {
+        Ok(()) => back(&base, OrgNotice::SeatReleased),
+        Err(error) => failed(&state, &headers, &error),
     }
 }
 

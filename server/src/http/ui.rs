@@ -93,6 +93,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/orgs/{id}/departments", post(organizations::add_department))
         .route("/orgs/{id}/move", post(organizations::move_department))
         .route("/orgs/{id}/mfa", post(organizations::require_mfa))
+        .route("/orgs/{id}/licenses/{license}/seats", post(organizations::assign_seat))
+        .route("/orgs/{id}/licenses/{license}/seats/{member}/release", post(organizations::release_seat))
         .route("/orgs/{id}/archive", post(organizations::archive))
         .route("/orgs/{id}/invitations", post(organizations::invite))
         .route("/orgs/{id}/invitations/{invitation}/resend", post(organizations::resend_invitation))

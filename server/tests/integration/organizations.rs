@@ -185,6 +185,31 @@ sanus_core::engine_tests! {
         assert!(kinds.contains(&"tenant.changed".to_string()));
     }
 
+    async fn an_admin_gives_and_takes_back_the_seats_of_a_license(db: TestDatabase) {
+        let (app, _sink) = app_with(db, |_| {}).await;
+        let jane = signed_in(&app, JANE, JANE_PASSWORD).await;
+        let org = create(&app, &jane, "Praxis mit Lizenz").await;
+        let key = sanus_core::applications::ShortKey::parse("tstapp").unwrap();
+        let application = sanus_core::applications::find_application_by_short_key(&app.store, &key).await.unwrap().unwrap();
+        let license = sanus_core::organizations::licenses::NewLicense {
+            tenant_id: tenant_of(&org), application_id: application.id, plan: "praxis".into(), seats: 1,
+            valid_from: UnixTime(0), valid_until: None,
+        };
+        let license = sanus_core::organizations::licenses::grant(&app.store, &license, UnixTime(1)).await.unwrap();
+        let seats = format!("{org}/licenses/{license}/seats");
+        let refused = post(&app, &jane, &seats, &[("email", "nobody@example.org")]).await;
+        assert_eq!(refused, format!("{org}?error=seat-not-member&field=seat-{license}"));
+        let (_, html) = page(&app, &jane, &refused).await;
+        assert!(html.contains(&format!(r#"id="seat-{license}-error""#)), "the message is at its field");
+        assert_eq!(post(&app, &jane, &seats, &[("email", JANE)]).await, format!("{org}?notice=seat-assigned"));
+        let (_, html) = page(&app, &jane, &org).await;
+        assert!(html.contains("1 of 1 seats given") && html.contains("/release"), "{html}");
+        let jane_id = find_user_by_email(&app.store, &Email::parse(JANE).unwrap()).await.unwrap().unwrap().id;
+        assert_eq!(post(&app, &jane, &format!("{seats}/{jane_id}/release"), &[]).await, format!("{org}?notice=seat-released"));
+        let (_, html) = page(&app, &jane, &org).await;
+        assert!(html.contains("0 of 1 seats given"));
+    }
+
     async fn bad_input_gets_a_message_at_its_field_and_changes_nothing(db: TestDatabase) {
         let (app, _sink) = app_with(db, |_| {}).await;
         let jane = signed_in(&app, JANE, JANE_PASSWORD).await;
