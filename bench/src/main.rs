@@ -28,6 +28,9 @@ struct Options {
     site: Option<PathBuf>,
     requests: usize,
     concurrency: usize,
+    /// Build and measure the organisations at scale (off for binaries that
+    /// predate them, to compare the other scenarios).
+    organisations: bool,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -37,6 +40,7 @@ fn parse_options() -> Result<Options, String> {
         site: std::env::var_os("SANUS_SITE_DIR").map(PathBuf::from),
         requests: 20_000,
         concurrency: 16,
+        organisations: true,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -46,8 +50,9 @@ fn parse_options() -> Result<Options, String> {
             "--site" => options.site = Some(PathBuf::from(value()?)),
             "--requests" => options.requests = value()?.parse().map_err(|e| format!("--requests: {e}"))?,
             "--concurrency" => options.concurrency = value()?.parse().map_err(|e| format!("--concurrency: {e}"))?,
+            "--no-organisations" => options.organisations = false,
             "--help" | "-h" => {
-                return Err("usage: sanus-bench [--requests N] [--concurrency C] [--bin PATH] [--site DIR]".into());
+                return Err("usage: sanus-bench [--requests N] [--concurrency C] [--bin PATH] [--site DIR] [--no-organisations]".into());
             }
             other => return Err(format!("unknown argument {other}")),
         }
@@ -136,7 +141,8 @@ async fn start_server(options: &Options) -> Result<Server, String> {
     let data = TempDir(std::env::temp_dir().join(format!("sanus-bench-{}-{port}", std::process::id())));
     std::fs::create_dir_all(&data.0).map_err(|e| e.to_string())?;
     let import = data.0.join("bench.toml");
-    std::fs::write(&import, format!("{BENCH_CLIENT}{}", organizations::import_toml())).map_err(|e| e.to_string())?;
+    let organisations = if options.organisations { organizations::import_toml() } else { String::new() };
+    std::fs::write(&import, format!("{BENCH_CLIENT}{organisations}")).map_err(|e| e.to_string())?;
     let imported = Command::new(&options.bin)
         .arg("import")
         .arg(&import)
@@ -321,7 +327,9 @@ async fn run(options: Options) -> Result<(), String> {
     // RS256 ID tokens (the OIDC default) and ES256 ones: RSA signing dominates.
     code_flow_with_sso(&server, &options, "bench-spa", "openid", "code flow with SSO, bench-spa").await?;
     code_flow_with_sso(&server, &options, "bench-spa-es", "openid", "code flow with SSO, bench-spa-es").await?;
-    organizations::run(&server, &options).await?;
+    if options.organisations {
+        organizations::run(&server, &options).await?;
+    }
     println!("RSS before the sign-ins: {:.1} MiB", rss_kib(pid).unwrap_or(0) as f64 / 1024.0);
     sign_in_storm(&server).await?;
     println!();

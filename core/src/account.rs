@@ -275,11 +275,13 @@ pub enum DeleteError {
 /// in one transaction. Its access tokens stay refused until they expire.
 /// The audit log keeps its events under the bare account id.
 pub async fn delete_account(store: &Store, user_id: &UserId, now: UnixTime) -> Result<(), DeleteError> {
-    let sole = crate::organizations::sole_admin_of(store, user_id).await?;
-    if !sole.is_empty() {
-        return Err(DeleteError::SoleAdmin(sole.into_iter().map(|tenant| tenant.name).collect()));
-    }
     let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
+    // The organisations this account administers, locked first (as every
+    // change of Admins locks them): nobody else steps down meanwhile.
+    let sole = crate::organizations::lock_and_find_sole_admin(&mut tx, user_id, now).await?;
+    if !sole.is_empty() {
+        return Err(DeleteError::SoleAdmin(sole));
+    }
     let (acting,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM clients WHERE service_account_user_id = $1")
         .bind(user_id.as_str())
         .fetch_one(&mut *tx)

@@ -41,7 +41,10 @@ impl ShortKey {
         let mut chars = input.chars();
         let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
         let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-        if first_ok && rest_ok && (2..=16).contains(&input.len()) {
+        // The prefixes of the organisation scopes (`tenant_ids`,
+        // `permissions_core` …) are no application's.
+        let reserved = matches!(input, "tenant" | "permissions");
+        if first_ok && rest_ok && !reserved && (2..=16).contains(&input.len()) {
             Ok(Self(input.to_string()))
         } else {
             Err(ShortKeyError)
@@ -188,7 +191,9 @@ mod tests {
         for ok in ["tstapp", "ab", "a1", "abcdefghijklmnop", "praxis24"] {
             assert!(ShortKey::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "a", "1abc", "Tstapp", "tst_app", "tst-app", "abcdefghijklmnopq", "äbc"] {
+        for bad in
+            ["", "a", "1abc", "Tstapp", "tst_app", "tst-app", "abcdefghijklmnopq", "äbc", "tenant", "permissions"]
+        {
             assert_eq!(ShortKey::parse(bad), Err(ShortKeyError), "{bad}");
         }
     }

@@ -255,23 +255,66 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
             Err(e) => errors.add(format!("applications[{i}].short_key"), e.to_string()),
         }
     }
+    // Everything memberships and licenses name must exist in the file or the
+    // database: the whole file is checked before anything is written.
+    let mut known_tenants: Vec<&str> = file.tenants.iter().map(|t| t.id.as_str()).collect();
+    for id in file.memberships.iter().map(|m| m.tenant.as_str()).chain(file.licenses.iter().map(|l| l.tenant.as_str()))
+    {
+        if !known_tenants.contains(&id)
+            && crate::tenants::find_tenant(store, &TenantId::from_stored(id.to_string())).await?.is_some()
+        {
+            known_tenants.push(id);
+        }
+    }
     for (i, entry) in file.memberships.iter().enumerate() {
         if entry.roles.is_empty() {
             errors.add(format!("memberships[{i}].roles"), "at least one role");
         }
         for role in &entry.roles {
-            if crate::organizations::Role::parse(role).is_none() {
-                errors.add(
+            match crate::organizations::Role::parse(role) {
+                None => errors.add(
                     format!("memberships[{i}].roles"),
                     format!("{role:?} is no core role and no application role name"),
-                );
+                ),
+                Some(crate::organizations::Role::App(name)) => {
+                    let in_file = file.applications.iter().any(|a| a.roles.iter().any(|r| r.name == name));
+                    if !in_file
+                        && crate::organizations::resolve_roles(store, std::slice::from_ref(&name)).await.is_err()
+                    {
+                        errors.add(
+                            format!("memberships[{i}].roles"),
+                            format!("no application defines the role {name:?}"),
+                        );
+                    }
+                }
+                Some(crate::organizations::Role::Core(_)) => {}
             }
         }
-        if Email::parse(&entry.user).is_err() {
-            errors.add(format!("memberships[{i}].user"), "an e-mail address");
+        match Email::parse(&entry.user) {
+            Err(_) => errors.add(format!("memberships[{i}].user"), "an e-mail address"),
+            Ok(email) => {
+                let in_file = file.users.iter().any(|u| u.email.trim().eq_ignore_ascii_case(entry.user.trim()));
+                if !in_file && find_user_by_email(store, &email).await?.is_none() {
+                    errors.add(format!("memberships[{i}].user"), "no user with this e-mail in the file or database");
+                }
+            }
+        }
+        if !known_tenants.contains(&entry.tenant.as_str()) {
+            errors.add(format!("memberships[{i}].tenant"), format!("no tenant {:?}", entry.tenant));
         }
     }
     for (i, entry) in file.licenses.iter().enumerate() {
+        if !known_tenants.contains(&entry.tenant.as_str()) {
+            errors.add(format!("licenses[{i}].tenant"), format!("no tenant {:?}", entry.tenant));
+        }
+        let in_file = file.applications.iter().any(|a| a.short_key == entry.application);
+        let in_store = match ShortKey::parse(&entry.application) {
+            Ok(key) => find_application_by_short_key(store, &key).await?.is_some(),
+            Err(_) => false,
+        };
+        if !in_file && !in_store {
+            errors.add(format!("licenses[{i}].application"), format!("no application {:?}", entry.application));
+        }
         if !tenant_id_is_valid(&entry.id) {
             errors.add(format!("licenses[{i}].id"), "1 to 64 lowercase letters, digits or -");
         }
@@ -573,6 +616,16 @@ web_origins = ["https://app.acme.example"]
             assert!(crate::password::verify_password("robot-password-for-tests", Some(&hash)));
             let stored: Vec<(String,)> = sqlx::query_as("SELECT secret_hash FROM client_secrets").fetch_all(store.pool()).await.unwrap();
             assert!(stored.iter().all(|(h,)| !h.contains("0123456789abcdef0123")), "stored hashed");
+        }
+
+        async fn memberships_and_licenses_naming_nothing_write_nothing(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let broken = format!("{FILE}\n[[memberships]]\ntenant = \"nowhere\"\nuser = \"ghost@acme.example\"\nroles = [\"tstapp_ghost\"]\n\n[[licenses]]\nid = \"l2\"\ntenant = \"nowhere\"\napplication = \"ghostapp\"\nplan = \"x\"\nseats = 1\n");
+            let error = apply(&store, parse(&broken, "toml").unwrap(), UnixTime(1)).await.unwrap_err().to_string();
+            for field in ["memberships[1].tenant", "memberships[1].user", "memberships[1].roles", "licenses[1].tenant", "licenses[1].application"] {
+                assert!(error.contains(field), "{field} in {error}");
+            }
+            assert!(crate::tenants::find_tenant(&store, &TenantId::from_stored("acme-dev".into())).await.unwrap().is_none(), "nothing written");
         }
 
         async fn an_invalid_file_writes_nothing(db: TestDatabase) {

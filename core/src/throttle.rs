@@ -52,6 +52,11 @@ pub const REGISTRATIONS_PER_ADDRESS: Policy = Policy {
 /// guess codes: at most about 30 guesses a day.
 pub const SECOND_FACTOR: Policy =
     Policy { free_failures: 5, first_delay_seconds: 60, max_delay_seconds: 3600, forget_after_seconds: 24 * 3600 };
+/// Invitations a person sends: fifty in a row, then 1 min, 2 min … up to an
+/// hour between them, the count kept for a day: nobody mails the world
+/// through invitations.
+pub const INVITATIONS_PER_INVITER: Policy =
+    Policy { free_failures: 49, first_delay_seconds: 60, max_delay_seconds: 3600, forget_after_seconds: 24 * 3600 };
 /// A count whose last failure is older than this starts again.
 pub const FORGET_AFTER_SECONDS: i64 = 3600;
 
@@ -96,6 +101,11 @@ impl ThrottleKey {
         Self { hash: hash("registrations", &address.to_string()), policy: REGISTRATIONS_PER_ADDRESS }
     }
 
+    /// Invitations sent by an account (each one counts).
+    pub fn invitations(user_id: &str) -> Self {
+        Self { hash: hash("invitations", user_id), policy: INVITATIONS_PER_INVITER }
+    }
+
     /// The client address an attempt comes from.
     pub fn address(address: &std::net::IpAddr) -> Self {
         Self { hash: hash("address", &address.to_string()), policy: PER_ADDRESS }
@@ -123,6 +133,11 @@ impl SignInAttempt {
     /// that one address cannot make accounts (and argon2 work) without end.
     pub fn registration(address: &std::net::IpAddr) -> Self {
         Self { account: ThrottleKey::registrations(address), address: None }
+    }
+
+    /// Sending an invitation: every one counts against its sender.
+    pub fn invitation(user_id: &str) -> Self {
+        Self { account: ThrottleKey::invitations(user_id), address: None }
     }
 
     /// Typing a second-factor code for an account: counted against the

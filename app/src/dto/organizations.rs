@@ -210,6 +210,8 @@ query_enum! {
         NotPending => "not-pending",
         NoSeatLeft => "no-seat-left",
         SeatNotMember => "seat-not-member",
+        Unconfirmed => "unconfirmed",
+        TooManyInvitations => "too-many-invitations",
     }
 }
 

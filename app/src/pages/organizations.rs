@@ -93,6 +93,8 @@ fn failure_text(t: &'static OrgTexts, failure: OrgFailure, max_name_chars: usize
         OrgFailure::NotPending => t.error_not_pending,
         OrgFailure::NoSeatLeft => t.error_no_seat_left,
         OrgFailure::SeatNotMember => t.error_seat_not_member,
+        OrgFailure::Unconfirmed => t.error_unconfirmed,
+        OrgFailure::TooManyInvitations => t.error_too_many_invitations,
     };
     text.replace("{max}", &max_name_chars.to_string())
 }

@@ -66,6 +66,12 @@ pub enum InviteError {
     TooSoon,
     #[error("this invitation is no longer pending")]
     NotPending,
+    /// Whoever invites must have confirmed their own address.
+    #[error("confirm your own e-mail address before inviting anyone")]
+    Unconfirmed,
+    /// Too many invitations from this person lately.
+    #[error("too many invitations: wait {retry_after_seconds} seconds")]
+    TooMany { retry_after_seconds: i64 },
 }
 
 impl From<StoreError> for InviteError {
@@ -162,6 +168,17 @@ pub async fn invite<'a>(
     .await?;
     if pending > 0 {
         return Err(InviteError::AlreadyInvited);
+    }
+    // A person who invites has a confirmed address and a bounded budget.
+    if let Some(person) = actor.person() {
+        if !crate::users::get_user(store, person).await?.email_verified {
+            return Err(InviteError::Unconfirmed);
+        }
+        let attempt = crate::throttle::SignInAttempt::invitation(person.as_str());
+        if let Some(retry_after_seconds) = attempt.wait(store, now).await? {
+            return Err(InviteError::TooMany { retry_after_seconds });
+        }
+        attempt.record_failure(store, now).await?;
     }
     let names: Vec<String> = resolved.iter().map(|(role, _)| role.as_str().to_string()).collect();
     let token = crate::random::url_safe(32);

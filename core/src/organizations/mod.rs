@@ -433,11 +433,15 @@ pub async fn remove_member<'a>(
         .bind(member.as_str())
         .execute(&mut *tx)
         .await?;
+    // Seats of licenses the person no longer reaches go free.
     sqlx::query(
-        "DELETE FROM license_seats WHERE user_id = $1 AND license_id IN (SELECT id FROM licenses WHERE tenant_id = $2)",
+        "WITH RECURSIVE reach (id) AS ( \
+             SELECT m.tenant_id FROM memberships m WHERE m.user_id = $1 \
+             UNION SELECT c.id FROM tenants c JOIN reach r ON c.parent_id = r.id) \
+         DELETE FROM license_seats WHERE user_id = $1 \
+         AND license_id IN (SELECT id FROM licenses WHERE tenant_id NOT IN (SELECT id FROM reach))",
     )
     .bind(member.as_str())
-    .bind(tenant.as_str())
     .execute(&mut *tx)
     .await?;
     sqlx::query("UPDATE users SET default_tenant_id = NULL WHERE id = $1 AND default_tenant_id = $2")
@@ -447,26 +451,6 @@ pub async fn remove_member<'a>(
         .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// The organisations whose last Admin this person is: they must hand them
-/// over before they can delete their account.
-pub async fn sole_admin_of(store: &Store, user: &UserId) -> Result<Vec<Tenant>, StoreError> {
-    let ids: Vec<(String,)> = sqlx::query_as(
-        "SELECT r.tenant_id FROM member_roles r JOIN tenants t ON t.id = r.tenant_id \
-         WHERE r.user_id = $1 AND r.role = $2 AND t.parent_id IS NULL AND t.archived_at IS NULL \
-         AND NOT EXISTS (SELECT 1 FROM member_roles o WHERE o.tenant_id = r.tenant_id AND o.role = $2 \
-                         AND o.user_id <> $1)",
-    )
-    .bind(user.as_str())
-    .bind(CoreRole::Admin.as_str())
-    .fetch_all(store.pool())
-    .await?;
-    let mut tenants = Vec::new();
-    for (id,) in ids {
-        tenants.push(get_tenant(store, &TenantId::from_stored(id)).await?);
-    }
-    Ok(tenants)
 }
 
 /// Whether an organisation the person belongs to requires a second factor.
@@ -531,6 +515,35 @@ pub async fn assignable_roles(store: &Store) -> Result<Vec<String>, StoreError> 
         .map(|role| role.as_str().to_string())
         .chain(app_roles.into_iter().map(|(name,)| name))
         .collect())
+}
+
+/// Inside the caller's transaction: locks the organisations where `user`
+/// is an Admin at the top, then names those where they are the only one.
+pub(crate) async fn lock_and_find_sole_admin(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user: &UserId,
+    now: UnixTime,
+) -> Result<Vec<String>, StoreError> {
+    sqlx::query(
+        "UPDATE tenants SET updated_at = $1 WHERE parent_id IS NULL AND id IN \
+         (SELECT tenant_id FROM member_roles WHERE user_id = $2 AND role = $3)",
+    )
+    .bind(now.0)
+    .bind(user.as_str())
+    .bind(CoreRole::Admin.as_str())
+    .execute(&mut **tx)
+    .await?;
+    let names: Vec<(String,)> = sqlx::query_as(
+        "SELECT t.name FROM member_roles r JOIN tenants t ON t.id = r.tenant_id \
+         WHERE r.user_id = $1 AND r.role = $2 AND t.parent_id IS NULL AND t.archived_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM member_roles o WHERE o.tenant_id = r.tenant_id AND o.role = $2 \
+                         AND o.user_id <> $1) ORDER BY t.name",
+    )
+    .bind(user.as_str())
+    .bind(CoreRole::Admin.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(names.into_iter().map(|(name,)| name).collect())
 }
 
 /// Chooses the tenant a person works in by default; it must be one they reach.

@@ -9,7 +9,14 @@ fn name(value: &str) -> TenantName {
     TenantName::parse(value).unwrap()
 }
 
+/// An account with a confirmed address.
 async fn user(store: &Store, email: &str) -> User {
+    let created = unconfirmed(store, email).await;
+    crate::users::update_user_profile(store, &created.id, None, None, "en", true, UnixTime(1)).await.unwrap();
+    crate::users::get_user(store, &created.id).await.unwrap()
+}
+
+async fn unconfirmed(store: &Store, email: &str) -> User {
     let new = NewUser { email: Email::parse(email).unwrap(), given_name: None, family_name: None, locale: "en".into() };
     insert_user(store, new, UnixTime(1)).await.unwrap()
 }
@@ -188,7 +195,7 @@ crate::engine_tests! {
         assert!(invitations::find(&store, &token).await.unwrap().is_none(), "the old link stopped working");
         let stranger = user(&store, "someone@example.org").await;
         assert!(matches!(invitations::accept(&store, &token2, &stranger, UnixTime(201)).await, Err(AcceptError::OtherAddress { .. })));
-        let nurse = user(&store, "new.nurse@example.org").await;
+        let nurse = unconfirmed(&store, "new.nurse@example.org").await;
         assert!(!nurse.email_verified);
         let joined = invitations::accept(&store, &token2, &nurse, UnixTime(202)).await.unwrap();
         assert_eq!(joined.id, surgery.id);
@@ -267,6 +274,26 @@ crate::engine_tests! {
         assert_eq!((listed.len(), listed[0].seats_used, listed[0].application_name.as_str()), (1, 0, "Test app"));
     }
 
+    async fn inviting_needs_a_confirmed_address_and_has_a_budget(db: TestDatabase) {
+        let store = db.migrated_store().await;
+        let ada = user(&store, "ada@example.org").await;
+        let (root, _, _) = hospital(&store, &ada).await;
+        let eve = unconfirmed(&store, "eve@example.org").await;
+        add_member(&store, &root.id, &eve.id, &[Role::Core(CoreRole::Admin)], UnixTime(20)).await.unwrap();
+        let to = |i: usize| Email::parse(&format!("person{i}@example.org")).unwrap();
+        let refused = invitations::invite(&store, &eve.id, &root.id, &to(0), &["reader".into()], UnixTime(30)).await;
+        assert!(matches!(refused, Err(InviteError::Unconfirmed)));
+        let limit = crate::throttle::INVITATIONS_PER_INVITER.free_failures as usize + 1; // fifty in a row
+        for i in 0..limit {
+            invitations::invite(&store, &ada.id, &root.id, &to(i), &["reader".into()], UnixTime(40)).await.unwrap();
+        }
+        let throttled = invitations::invite(&store, &ada.id, &root.id, &to(limit + 1), &["reader".into()], UnixTime(41)).await;
+        assert!(matches!(throttled, Err(InviteError::TooMany { retry_after_seconds }) if retry_after_seconds > 0), "{throttled:?}");
+        // A service (a tenant admin token) is not a person: no personal budget.
+        let service = Actor::Service(&root.id);
+        invitations::invite(&store, service, &root.id, &to(limit + 2), &["reader".into()], UnixTime(42)).await.unwrap();
+    }
+
     async fn members_are_searched_filtered_and_paged(db: TestDatabase) {
         let store = db.migrated_store().await;
         let ada = user(&store, "ada@example.org").await;
@@ -324,6 +351,14 @@ crate::engine_tests! {
         let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM memberships").fetch_one(store.pool()).await.unwrap();
         assert_eq!(left, 1, "ada's membership ended with her account; bob's stays");
     }
+}
+
+/// The organisations whose only Admin `user` is (the check account deletion makes).
+async fn sole_admin_of(store: &Store, user: &UserId) -> Result<Vec<String>, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    let names = lock_and_find_sole_admin(&mut tx, user, UnixTime(0)).await?;
+    tx.rollback().await?;
+    Ok(names)
 }
 
 async fn find_member(store: &Store, admin: &User, tenant: &TenantId, email: &str) -> UserId {

@@ -60,13 +60,17 @@ impl Caller {
 pub(crate) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
     if let Some(token) = bearer_token(headers) {
         let claims = validate_access_token(state, token).await.map_err(|_| ApiError::unauthenticated())?;
-        // Only a client's own token (client credentials) acts as a service.
-        if claims.sub != claims.client_id {
-            return Err(ApiError::forbidden("User tokens cannot use the management API; use the portal."));
+        // Only a client's own token (client credentials: no grant of a
+        // person behind it) acts as a service.
+        if claims.sub != claims.client_id || claims.fid.is_some() {
+            return Err(ApiError::forbidden("Tokens of people cannot use the management API; use the pages."));
         }
+        // The client as it is now: a scope taken from it stops working at once.
+        let client = state.find_client(&claims.client_id).await?.ok_or_else(ApiError::unauthenticated)?;
         let tenants: Vec<TenantId> = claims
             .scope
             .split(' ')
+            .filter(|scope| client.allowed_scopes.iter().any(|allowed| allowed == scope))
             .filter_map(|scope| scope.strip_suffix("_admin"))
             .filter(|id| !id.is_empty())
             .map(|id| TenantId::from_stored(id.to_string()))
@@ -113,6 +117,15 @@ impl ApiError {
 
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "conflict", message)
+    }
+
+    /// 429: too many of these lately.
+    pub fn throttled(retry_after_seconds: i64) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            format!("Too many of these lately: try again in {retry_after_seconds} seconds."),
+        )
     }
 
     /// 400 with the message of one field.

@@ -173,6 +173,11 @@ async fn update(State(state): State<AppState>, Path(id): Path<String>, headers: 
     let patch: TenantPatch = body(&bytes)?;
     let now = state.clock.now();
     let name = patch.name.as_deref().map(name_of).transpose()?;
+    // Everything is checked before anything changes.
+    let access = orgs::require(&state.store, actor, &tenant, orgs::Permission::TenantUpdate).await?;
+    if patch.require_mfa.is_some() && !access.tenant.is_root() {
+        return Err(ApiError::invalid("require_mfa", "only an organisation has this setting"));
+    }
     if let Some(name) = name {
         let detail = json!({ "change": "renamed", "name": name.as_str() });
         orgs::rename_tenant(&state.store, actor, &tenant, name, now).await?;
@@ -343,6 +348,8 @@ fn invite_error(error: InviteError) -> ApiError {
         InviteError::AlreadyInvited => ApiError::conflict("This address has a pending invitation; resend it."),
         InviteError::TooSoon => ApiError::conflict("This invitation was sent less than a minute ago."),
         InviteError::NotPending => ApiError::conflict("This invitation was accepted or withdrawn already."),
+        InviteError::Unconfirmed => ApiError::forbidden("Confirm your own e-mail address before inviting anyone."),
+        InviteError::TooMany { retry_after_seconds } => ApiError::throttled(retry_after_seconds),
     }
 }
 

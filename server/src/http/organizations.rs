@@ -280,13 +280,21 @@ async fn tenant_view(
     let Some(access) = roles_at(store, user, tenant_id).await? else { return Ok(None) };
     let permissions = access.permissions();
     let can = |p: Permission| permissions.contains(&p);
+    // Application roles alone do not show the tenant itself.
+    if !can(Permission::TenantRead) {
+        return Ok(None);
+    }
     let tenant = access.tenant.clone();
-    let mut path: Vec<TenantRef> = orgs::path_to(store, &tenant)
-        .await?
-        .into_iter()
-        .map(|t| TenantRef { id: t.id.to_string(), name: t.name })
-        .collect();
-    path.pop();
+    // The tenants above it that the person can see (a member of a department
+    // only does not see the organisation above it).
+    let mut above = orgs::path_to(store, &tenant).await?;
+    above.pop();
+    let mut path: Vec<TenantRef> = Vec::new();
+    for ancestor in above {
+        if !path.is_empty() || roles_at(store, user, &ancestor.id).await?.is_some() {
+            path.push(TenantRef { id: ancestor.id.to_string(), name: ancestor.name });
+        }
+    }
     let departments = orgs::departments(store, user, tenant_id)
         .await?
         .into_iter()
@@ -629,8 +637,10 @@ pub async fn release_seat(
         return not_found(&state, &headers);
     };
     let member = UserId::from_stored(member);
-    if let Err(error) = licenses::release_seat(&state.store, &me.user.id, &tenant, &license, &member).await {
-        return answer(&state, &headers, &base, error, None);
+    match licenses::release_seat(&state.store, &me.user.id, &tenant, &license, &member).await {
+        Ok(true) => {}
+        Ok(false) => return back(&base, OrgNotice::SeatReleased),
+        Err(error) => return answer(&state, &headers, &base, error, None),
     }
     let detail = serde_json::json!({ "change": "seat_released", "license": license, "member": member.as_str() });
     match record(&state, &headers, &peer, &me.user.id, EventKind::TenantChanged, &tenant, detail, now).await {
@@ -680,6 +690,8 @@ fn invite_refused(state: &AppState, headers: &HeaderMap, base: &str, error: Invi
         InviteError::AlreadyInvited => refused(base, OrgFailure::AlreadyInvited, Some("invite-email")),
         InviteError::TooSoon => refused(base, OrgFailure::TooSoon, None),
         InviteError::NotPending => refused(base, OrgFailure::NotPending, None),
+        InviteError::Unconfirmed => refused(base, OrgFailure::Unconfirmed, None),
+        InviteError::TooMany { .. } => refused(base, OrgFailure::TooManyInvitations, None),
     }
 }
 

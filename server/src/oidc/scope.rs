@@ -67,7 +67,8 @@ impl Scopes {
     /// each application scope (`tstapp_data.read` → `tstapp`).
     pub fn audiences(&self) -> Vec<String> {
         let mut audiences: Vec<String> = Vec::new();
-        for scope in &self.0 {
+        // The scopes of people (`tenant_ids`, `permissions_app` …) name no application.
+        for scope in self.0.iter().filter(|scope| !USER_SCOPES.contains(&scope.as_str())) {
             if let Some((prefix, rest)) = scope.split_once('_')
                 && !rest.is_empty()
                 && sanus_core::applications::ShortKey::parse(prefix).is_ok()
@@ -94,7 +95,8 @@ mod tests {
 
     #[test]
     fn audiences_come_from_application_prefixes() {
-        let scopes = Scopes::parse("openid tstapp_data.read tstapp_admin other_x 1bad_x").unwrap();
+        let scopes =
+            Scopes::parse("openid tenant_ids permissions_app tstapp_data.read tstapp_admin other_x 1bad_x").unwrap();
         assert_eq!(scopes.audiences(), ["tstapp", "other"]);
     }
 }

@@ -149,6 +149,11 @@ sanus_core::engine_tests! {
         assert!(events.iter().any(|e| e.kind == "member.invited" && e.client_id.as_deref() == Some("klinik-admin")));
         let (status, _) = call(app.client.get(url("/tenants/klinik")).bearer_auth("not-a-token")).await;
         assert_eq!(status, 401);
+        // A department's setting of organisations changes nothing, not even half.
+        let (status, _) = call(app.client.patch(url("/tenants/klinik-ward")).bearer_auth(&token).json(&json!({ "name": "Renamed", "require_mfa": true }))).await;
+        assert_eq!(status, 400);
+        let (_, ward) = call(app.client.get(url("/tenants/klinik-ward")).bearer_auth(&token)).await;
+        assert_eq!(ward["tenant"]["name"], "Ward");
 
         // A person's token from the code flow is no service token.
         let callback = app.run_flow(&spa_request()).await;
@@ -156,5 +161,12 @@ sanus_core::engine_tests! {
         let tokens: Value = app.exchange(&code, VERIFIER).await.json().await.unwrap();
         let (status, _) = call(app.client.get(url("/tenants/klinik")).bearer_auth(tokens["access_token"].as_str().unwrap())).await;
         assert_eq!(status, 403);
+
+        // The scope taken from the client (here by an import, seen within the
+        // client cache's 30 seconds): its token stops working.
+        app.import(&KLINIK.replace(r#"allowed_scopes = ["klinik_admin"]"#, "allowed_scopes = []")).await;
+        app.clock.advance(sanus::clients::TTL_SECONDS + 1);
+        let (status, _) = call(app.client.get(url("/tenants/klinik/members")).bearer_auth(&token)).await;
+        assert_eq!(status, 404);
     }
 }

@@ -43,6 +43,11 @@ async fn create(app: &TestApp, browser: &reqwest::Client, name: &str) -> String 
     path
 }
 
+async fn application(app: &TestApp) -> sanus_core::applications::Application {
+    let key = sanus_core::applications::ShortKey::parse("tstapp").unwrap();
+    sanus_core::applications::find_application_by_short_key(&app.store, &key).await.unwrap().unwrap()
+}
+
 fn tenant_of(path: &str) -> TenantId {
     TenantId::from_stored(path.trim_start_matches("/orgs/").to_string())
 }
@@ -170,9 +175,16 @@ sanus_core::engine_tests! {
         // Without the rule, Jane (no second factor) signs in to the app.
         let callback = app.run_flow(&crate::flow::spa_request()).await;
         assert!(crate::flow::params_of(&callback).contains_key("code"), "{callback}");
+        let code = crate::flow::params_of(&callback)["code"].clone();
+        let tokens: serde_json::Value = app.exchange(&code, crate::flow::VERIFIER).await.json().await.unwrap();
         assert_eq!(post(&app, &jane, &format!("{org}/mfa"), &[("require_mfa", "yes")]).await, format!("{org}?notice=mfa-saved"));
         let callback = app.run_flow(&crate::flow::with(crate::flow::spa_request(), "prompt", Some("login"))).await;
         assert_eq!(crate::flow::params_of(&callback)["error"], "unmet_authentication_requirements", "{callback}");
+        // Grants made without a second factor end at their next refresh.
+        let refused = app.refresh(tokens["refresh_token"].as_str().unwrap()).await;
+        assert_eq!(refused.status(), 400);
+        let body: serde_json::Value = refused.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_grant");
         // A department has no such setting of its own.
         let department = post(&app, &jane, &format!("{org}/departments"), &[("name", "Station")]).await;
         assert!(department.ends_with("notice=department-added"));
@@ -208,6 +220,31 @@ sanus_core::engine_tests! {
         assert_eq!(post(&app, &jane, &format!("{seats}/{jane_id}/release"), &[]).await, format!("{org}?notice=seat-released"));
         let (_, html) = page(&app, &jane, &org).await;
         assert!(html.contains("0 of 1 seats given"));
+    }
+
+    async fn a_department_member_sees_only_from_the_department_down(db: TestDatabase) {
+        let (app, _sink) = app_with(db, |_| {}).await;
+        let jane = signed_in(&app, JANE, JANE_PASSWORD).await;
+        let org = create(&app, &jane, "Geheime Holding").await;
+        post(&app, &jane, &format!("{org}/departments"), &[("name", "Station Ost")]).await;
+        let jane_id = find_user_by_email(&app.store, &Email::parse(JANE).unwrap()).await.unwrap().unwrap().id;
+        let station = sanus_core::organizations::departments(&app.store, &jane_id, &tenant_of(&org)).await.unwrap().remove(0);
+        let register = app.client.post(app.url("/register"))
+            .form(&[("email", "staff@klinik.example"), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD), ("locale", "en")])
+            .send().await.unwrap();
+        assert_eq!(register.status(), 303);
+        let staff = find_user_by_email(&app.store, &Email::parse("staff@klinik.example").unwrap()).await.unwrap().unwrap();
+        sanus_core::users::update_user_profile(&app.store, &staff.id, None, None, "en", true, UnixTime(1)).await.unwrap();
+        add_member(&app.store, &station.id, &staff.id, &[Role::Core(CoreRole::Reader)], UnixTime(2)).await.unwrap();
+        let browser = signed_in(&app, "staff@klinik.example", NEW_PASSWORD).await;
+        let (status, html) = page(&app, &browser, &format!("/orgs/{}", station.id)).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Station Ost") && !html.contains("Geheime Holding"), "nothing of the organisation above: {html}");
+        // Application roles alone show no tenant page.
+        sanus_core::organizations::define_app_permission(&app.store, &application(&app).await, "tstapp_data.read", UnixTime(3)).await.unwrap();
+        sanus_core::organizations::define_app_role(&app.store, &application(&app).await, "tstapp_viewer", &["tstapp_data.read".into()], UnixTime(3)).await.unwrap();
+        post(&app, &jane, &format!("/orgs/{}/members/{}/roles", station.id, staff.id), &[("roles", "tstapp_viewer")]).await;
+        assert_eq!(page(&app, &browser, &format!("/orgs/{}", station.id)).await.0, 404);
     }
 
     async fn bad_input_gets_a_message_at_its_field_and_changes_nothing(db: TestDatabase) {

@@ -37,6 +37,18 @@ pub async fn grant(
             ));
         }
     };
+    // An organisation that now requires a second factor ends grants made without one.
+    let family = &rotated.family;
+    if !sanus_core::mfa::is_multi_factor(&family.amr)
+        && sanus_core::organizations::organisation_requires_mfa(&state.store, &family.user_id).await?
+    {
+        sanus_core::tokens::revoke_family(&state.store, &family.id, now).await?;
+        state.access_tokens.invalidate();
+        return Err(OAuthError::new(
+            ErrorCode::InvalidGrant,
+            "An organisation of this user now requires a second factor: sign in again.",
+        ));
+    }
     let issued = super::IssuedFrom { family: &rotated.family, user: None, nonce: None };
     user_token_response(state, client, issued, Some(rotated.refresh_token), now).await
 }
