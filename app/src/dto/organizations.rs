@@ -12,6 +12,14 @@ pub struct TenantRef {
     pub name: String,
 }
 
+/// A department and the departments below it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeNode {
+    pub id: String,
+    pub name: String,
+    pub children: Vec<TreeNode>,
+}
+
 /// `/orgs`: the tenants one is a member of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgsView {
@@ -45,7 +53,8 @@ pub struct TenantView {
     pub permissions: Vec<String>,
     /// Whether the person is a member here (and so may leave).
     pub member_here: bool,
-    pub departments: Vec<TenantRef>,
+    /// Everything below this tenant, as a tree.
+    pub departments: Vec<TreeNode>,
     /// Where this department may move (with `tenant.update`), as labelled paths.
     pub move_targets: Vec<TenantRef>,
     pub members: Option<MembersView>,

@@ -11,7 +11,7 @@ use super::account::format_time;
 use super::style::{ALERT, CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS};
 use crate::dto::{
     InvitationPageView, InvitationRowView, LicenseView, MemberView, MembersView, MembershipView, OrgFailure, OrgNotice,
-    OrgsView, TenantRef, TenantView,
+    OrgsView, TenantRef, TenantView, TreeNode,
 };
 use crate::i18n::{OrgTexts, Texts, localized, tr, use_i18n};
 
@@ -319,14 +319,7 @@ fn departments(view: &TenantView, outcome: &Outcome, base: &str) -> AnyView {
     let list = if view.departments.is_empty() {
         view! { <p class="mt-2 text-slate-700">{tr(|t| t.org.departments_empty)}</p> }.into_any()
     } else {
-        view! {
-            <ul class="mt-2 list-disc pl-6">
-                {view.departments.iter().cloned().map(|d| view! {
-                    <li><a href=format!("/orgs/{}", d.id) rel="external" class=LINK>{d.name}</a></li>
-                }).collect_view()}
-            </ul>
-        }
-        .into_any()
+        tree(view.departments.clone())
     };
     let add = view.can("tenant.update").then(|| {
         view! {
@@ -342,6 +335,19 @@ fn departments(view: &TenantView, outcome: &Outcome, base: &str) -> AnyView {
             {list}
             {add}
         </section>
+    }
+    .into_any()
+}
+
+/// The departments below a tenant as nested lists, each a link.
+fn tree(nodes: Vec<TreeNode>) -> AnyView {
+    view! {
+        <ul class="mt-2 list-disc space-y-1 pl-6">
+            {nodes.into_iter().map(|node| {
+                let below = (!node.children.is_empty()).then(|| tree(node.children));
+                view! { <li><a href=format!("/orgs/{}", node.id) rel="external" class=LINK>{node.name}</a>{below}</li> }
+            }).collect_view()}
+        </ul>
     }
     .into_any()
 }

@@ -116,17 +116,26 @@ pub async fn access_of(store: &Store, actor: Actor<'_>, tenant_id: &TenantId) ->
         Ok(_) | Err(StoreError::NotFound) => return Ok(None),
         Err(error) => return Err(error),
     };
+    let within = is_within(store.pool(), tenant_id, scope).await?;
+    Ok(within.then(|| Access { tenant, roles: vec![Role::Core(super::roles::CoreRole::Admin)] }))
+}
+
+/// Whether `tenant` is `ancestor` or lies below it (a walk up the tree).
+pub(crate) async fn is_within<'e, E>(executor: E, tenant: &TenantId, ancestor: &TenantId) -> Result<bool, StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let (within,): (i64,) = sqlx::query_as(
         "WITH RECURSIVE up (id, parent_id) AS ( \
              SELECT id, parent_id FROM tenants WHERE id = $1 \
              UNION ALL SELECT t.id, t.parent_id FROM tenants t JOIN up ON t.id = up.parent_id) \
          SELECT COUNT(*) FROM up WHERE id = $2",
     )
-    .bind(tenant_id.as_str())
-    .bind(scope.as_str())
-    .fetch_one(store.pool())
+    .bind(tenant.as_str())
+    .bind(ancestor.as_str())
+    .fetch_one(executor)
     .await?;
-    Ok((within > 0).then(|| Access { tenant, roles: vec![Role::Core(super::roles::CoreRole::Admin)] }))
+    Ok(within > 0)
 }
 
 /// The tenant and the actor's roles there when they hold `permission`: the

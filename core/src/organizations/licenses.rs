@@ -45,20 +45,7 @@ pub struct NewLicense {
 /// Grants a license (no permission check: the operator's import and tests).
 pub async fn grant(store: &Store, new: &NewLicense, now: UnixTime) -> Result<String, StoreError> {
     let id = uuid::Uuid::now_v7().to_string();
-    sqlx::query(
-        "INSERT INTO licenses (id, tenant_id, application_id, plan, seats, valid_from, valid_until, created_at, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-    )
-    .bind(&id)
-    .bind(new.tenant_id.as_str())
-    .bind(new.application_id.as_str())
-    .bind(&new.plan)
-    .bind(new.seats.max(0))
-    .bind(new.valid_from.0)
-    .bind(new.valid_until.map(|t| t.0))
-    .bind(now.0)
-    .execute(store.pool())
-    .await?;
+    upsert_with_id(store, &id, new, now).await?;
     Ok(id)
 }
 

@@ -140,17 +140,8 @@ pub async fn move_department<'a>(
     // The organisation's row first: moves in one organisation happen one at
     // a time, so two of them cannot make a cycle together.
     lock_tenant(&mut tx, &moving.root_id, now).await?;
-    let (below,): (i64,) = sqlx::query_as(
-        "WITH RECURSIVE up (id, parent_id) AS ( \
-             SELECT id, parent_id FROM tenants WHERE id = $1 \
-             UNION ALL SELECT t.id, t.parent_id FROM tenants t JOIN up ON t.id = up.parent_id) \
-         SELECT COUNT(*) FROM up WHERE id = $2",
-    )
-    .bind(new_parent.as_str())
-    .bind(department.as_str())
-    .fetch_one(&mut *tx)
-    .await?;
-    if below > 0 {
+    let below = access::is_within(&mut *tx, new_parent, department).await?;
+    if below {
         return Err(OrgError::BadMove);
     }
     sqlx::query("UPDATE tenants SET parent_id = $1, updated_at = $2 WHERE id = $3")

@@ -19,7 +19,7 @@
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post, put};
@@ -243,31 +243,39 @@ async fn add_department(
     Ok(json(StatusCode::CREATED, &TenantJson::from(&department)))
 }
 
-#[derive(Deserialize, Default)]
-struct MembersQuery {
-    q: Option<String>,
-    role: Option<String>,
-    page: Option<u32>,
-    per_page: Option<u32>,
+/// A query parameter, once, as text.
+fn query_value(pairs: &[(String, String)], name: &str) -> Option<String> {
+    pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone())
+}
+
+/// A whole-number query parameter, or 400 at that parameter.
+fn query_number(pairs: &[(String, String)], name: &str) -> Result<Option<u32>, ApiError> {
+    query_value(pairs, name)
+        .map(|value| value.parse::<u32>().map_err(|_| ApiError::invalid(name, "a whole number")))
+        .transpose()
 }
 
 async fn members(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(query): Query<MembersQuery>,
+    RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult {
     on_tenant!(state, headers, id, caller, tenant, actor);
     let _ = &caller;
-    let role = match query.role.as_deref().filter(|r| !r.is_empty()) {
+    // Parsed here, so that a bad parameter gets the API's JSON error.
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
+    let role = match query_value(&pairs, "role").filter(|r| !r.is_empty()) {
         None => None,
-        Some(role) => Some(Role::parse(role).ok_or_else(|| ApiError::invalid("role", "no such role"))?),
+        Some(role) => Some(Role::parse(&role).ok_or_else(|| ApiError::invalid("role", "no such role"))?),
     };
-    let per_page = query.per_page.unwrap_or(25);
+    let per_page = query_number(&pairs, "per_page")?.unwrap_or(25);
     if !(1..=orgs::MAX_PER_PAGE).contains(&per_page) {
         return Err(ApiError::invalid("per_page", format!("1 to {}", orgs::MAX_PER_PAGE)));
     }
-    let member_query = MemberQuery { search: query.q, role, page: query.page.unwrap_or(0), per_page };
+    let page = query_number(&pairs, "page")?.unwrap_or(0);
+    let member_query = MemberQuery { search: query_value(&pairs, "q"), role, page, per_page };
     let page = orgs::list_members(&state.store, actor, &tenant, &member_query).await?;
     let members: Vec<serde_json::Value> = page
         .members

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::client_address::{Peer, client_address};
 use super::security_headers::CspNonce;
 use super::sign_in::{Next, PasswordForm, Refusal, after_password, check_password};
+use crate::oidc::authorize::checks::AuthorizationRequest;
 use crate::oidc::authorize::{Consent, expired_page, issuer, load_interaction, next_step, see_other};
 use crate::state::AppState;
 
@@ -62,19 +63,10 @@ pub async fn consent(
     Form(form): Form<ConsentForm>,
 ) -> Response {
     let now = state.clock.now();
-    let (interaction, request) = match load_interaction(&state, &headers, &id, now).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return expired_page(&state, &headers),
-        Err(error) => return failed(&state, &headers, &error),
+    let (_, request, session) = match signed_in_interaction(&state, &headers, &id, now).await {
+        Ok(found) => found,
+        Err(response) => return response,
     };
-    let session = match &interaction.session_id {
-        Some(session_id) => match find_session(&state.store, session_id, now).await {
-            Ok(session) => session,
-            Err(error) => return failed(&state, &headers, &error),
-        },
-        None => None,
-    };
-    let Some(session) = session else { return see_other(&format!("/interaction/{id}")) };
     if form.decision != "allow" {
         return match consume_interaction(&state.store, &id, now).await {
             Ok(true) => {
@@ -113,19 +105,10 @@ pub async fn choose_tenant(
     Form(form): Form<TenantForm>,
 ) -> Response {
     let now = state.clock.now();
-    let interaction = match load_interaction(&state, &headers, &id, now).await {
-        Ok(Some((interaction, _))) => interaction,
-        Ok(None) => return expired_page(&state, &headers),
-        Err(error) => return failed(&state, &headers, &error),
+    let (_, _, session) = match signed_in_interaction(&state, &headers, &id, now).await {
+        Ok(found) => found,
+        Err(response) => return response,
     };
-    let session = match &interaction.session_id {
-        Some(session_id) => match find_session(&state.store, session_id, now).await {
-            Ok(session) => session,
-            Err(error) => return failed(&state, &headers, &error),
-        },
-        None => None,
-    };
-    let Some(session) = session else { return see_other(&format!("/interaction/{id}")) };
     let tenant = sanus_core::tenants::TenantId::from_stored(form.tenant_id);
     match sanus_core::organizations::roles_at(&state.store, &session.user_id, &tenant).await {
         Ok(Some(_)) => {}
@@ -135,6 +118,31 @@ pub async fn choose_tenant(
     match sanus_core::interactions::set_interaction_tenant(&state.store, &id, tenant.as_str()).await {
         Ok(()) => see_other(&format!("/authorize/resume/{id}")),
         Err(error) => failed(&state, &headers, &error),
+    }
+}
+
+/// The interaction of this browser and the session signed in on it; or the
+/// answer: the expired page, or back to the page to sign in first.
+async fn signed_in_interaction(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    now: sanus_core::UnixTime,
+) -> Result<(sanus_core::interactions::Interaction, AuthorizationRequest, sanus_core::sessions::Session), Response> {
+    let (interaction, request) = match load_interaction(state, headers, id, now).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return Err(expired_page(state, headers)),
+        Err(error) => return Err(failed(state, headers, &error)),
+    };
+    let session = match &interaction.session_id {
+        Some(session_id) => {
+            find_session(&state.store, session_id, now).await.map_err(|e| failed(state, headers, &e))?
+        }
+        None => None,
+    };
+    match session {
+        Some(session) => Ok((interaction, request, session)),
+        None => Err(see_other(&format!("/interaction/{id}"))),
     }
 }
 

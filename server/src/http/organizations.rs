@@ -295,11 +295,7 @@ async fn tenant_view(
             path.push(TenantRef { id: ancestor.id.to_string(), name: ancestor.name });
         }
     }
-    let departments = orgs::departments(store, user, tenant_id)
-        .await?
-        .into_iter()
-        .map(|t| TenantRef { id: t.id.to_string(), name: t.name })
-        .collect();
+    let departments = department_tree(&reach(store, user).await?, tenant_id);
     let move_targets = if can(Permission::TenantUpdate) && !tenant.is_root() {
         move_targets(store, user, &tenant).await?
     } else {
@@ -415,6 +411,40 @@ async fn tenant_view(
         error_field: query.field.as_deref().and_then(field_id),
         max_name_chars: TenantName::MAX_CHARS,
     }))
+}
+
+/// The tenants below `top` the person reaches, as a tree (by name).
+fn department_tree(reach: &orgs::Reach, top: &TenantId) -> Vec<app::dto::TreeNode> {
+    let below = |parent: &TenantId| -> Vec<app::dto::TreeNode> {
+        let mut children: Vec<&orgs::Reached> =
+            reach.tenants.iter().filter(|t| t.parent_id.as_ref() == Some(parent)).collect();
+        children.sort_by(|a, b| (&a.name, &a.id.to_string()).cmp(&(&b.name, &b.id.to_string())));
+        children
+            .into_iter()
+            .map(|child| app::dto::TreeNode {
+                id: child.id.to_string(),
+                name: child.name.clone(),
+                children: Vec::new(),
+            })
+            .collect()
+    };
+    fn grow(
+        nodes: Vec<app::dto::TreeNode>,
+        below: &dyn Fn(&TenantId) -> Vec<app::dto::TreeNode>,
+        depth: usize,
+    ) -> Vec<app::dto::TreeNode> {
+        nodes
+            .into_iter()
+            .map(|mut node| {
+                // A tree, never a cycle; a depth far beyond any real organisation stops.
+                if depth < 64 {
+                    node.children = grow(below(&TenantId::from_stored(node.id.clone())), below, depth + 1);
+                }
+                node
+            })
+            .collect()
+    }
+    grow(below(top), &below, 0)
 }
 
 /// Where a department may move: tenants of its organisation the person

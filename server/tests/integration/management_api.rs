@@ -119,6 +119,8 @@ sanus_core::engine_tests! {
         assert_eq!((status, last["error"].as_str()), (409, Some("conflict")), "the last Admin stays");
         let (status, _) = call(browser.get(url("/tenants/klinik/members?per_page=1000"))).await;
         assert_eq!(status, 400);
+        let (status, bad) = call(browser.get(url("/tenants/klinik/members?page=abc"))).await;
+        assert_eq!((status, bad["fields"]["page"].is_array()), (400, true), "JSON at its parameter: {bad}");
 
         let (status, patched) = call(browser.patch(url("/tenants/klinik")).json(&json!({ "name": "Klinik Nord", "require_mfa": false }))).await;
         assert_eq!((status, patched["tenant"]["name"].as_str()), (200, Some("Klinik Nord")));

@@ -64,8 +64,12 @@ sanus_core::engine_tests! {
 
         let added = post(&app, &jane, &format!("{org}/departments"), &[("name", "Kardiologie")]).await;
         assert_eq!(added, format!("{org}?notice=department-added"));
+        let jane_id = find_user_by_email(&app.store, &Email::parse(JANE).unwrap()).await.unwrap().unwrap().id;
+        let cardiology = sanus_core::organizations::departments(&app.store, &jane_id, &tenant_of(&org)).await.unwrap().remove(0);
+        post(&app, &jane, &format!("/orgs/{}/departments", cardiology.id), &[("name", "Station K1")]).await;
         let (_, html) = page(&app, &jane, &org).await;
-        assert!(html.contains("Kardiologie"));
+        let (outer, inner) = (html.find("Kardiologie").unwrap(), html.find("Station K1").expect("the tree shows every level"));
+        assert!(outer < inner, "the ward under its department");
 
         let invited = post(&app, &jane, &format!("{org}/invitations"), &[("email", "Nurse.New@Klinik.example"), ("roles", "contributor"), ("roles", "reader")]).await;
         assert_eq!(invited, format!("{org}?notice=invited"));
