@@ -168,6 +168,29 @@ pub struct RecordedEvent {
     pub detail: String,
 }
 
+/// The latest events of a tenant and of everything below it, newest first,
+/// at most `limit`, before `before` (unix seconds) when given: what its
+/// Admins may read.
+pub async fn for_tenant(
+    store: &Store,
+    tenant: &crate::tenants::TenantId,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    Ok(sqlx::query_as(
+        "WITH RECURSIVE below (id) AS ( \
+             SELECT id FROM tenants WHERE id = $1 \
+             UNION ALL SELECT t.id FROM tenants t JOIN below b ON t.parent_id = b.id) \
+         SELECT at, kind, user_id, client_id, address, request_id, detail FROM audit_events \
+         WHERE tenant_id IN (SELECT id FROM below) AND ($2 IS NULL OR at < $2) ORDER BY at DESC, id DESC LIMIT $3",
+    )
+    .bind(tenant.as_str())
+    .bind(before)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?)
+}
+
 /// The latest events first, at most `limit`.
 pub async fn latest(store: &Store, limit: i64) -> Result<Vec<RecordedEvent>, StoreError> {
     Ok(sqlx::query_as(

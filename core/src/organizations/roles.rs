@@ -34,10 +34,13 @@ pub enum Permission {
     /// Give and take the seats of the tenant's licenses.
     #[serde(rename = "licenses.assign")]
     LicensesAssign,
+    /// Read the audit log of the tenant and its departments.
+    #[serde(rename = "audit.read")]
+    AuditRead,
 }
 
 impl Permission {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::TenantRead,
         Self::TenantUpdate,
         Self::MembersRead,
@@ -47,6 +50,7 @@ impl Permission {
         Self::ClientsManage,
         Self::LicensesRead,
         Self::LicensesAssign,
+        Self::AuditRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +64,7 @@ impl Permission {
             Self::ClientsManage => "clients.manage",
             Self::LicensesRead => "licenses.read",
             Self::LicensesAssign => "licenses.assign",
+            Self::AuditRead => "audit.read",
         }
     }
 }
@@ -170,7 +175,7 @@ mod tests {
         for role in [CoreRole::Contributor, CoreRole::Reader, CoreRole::External] {
             assert!(role.permissions().len() < Permission::ALL.len(), "{role:?}");
             assert!(role.grants(TenantRead), "{role:?} sees the tenant");
-            for members in [MembersInvite, MembersManage, TenantUpdate, LicensesAssign] {
+            for members in [MembersInvite, MembersManage, TenantUpdate, LicensesAssign, AuditRead] {
                 assert!(!role.grants(members), "only Admins change members and structure: {role:?} {members:?}");
             }
         }

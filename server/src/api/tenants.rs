@@ -16,6 +16,7 @@
 //! | `POST /tenants/{id}/invitations` `{email, roles}` | `members.invite` |
 //! | `POST /tenants/{id}/invitations/{inv}/resend` | `members.invite` |
 //! | `DELETE /tenants/{id}/invitations/{inv}` | `members.invite` |
+//! | `GET /tenants/{id}/audit?before=&limit=` | `audit.read` |
 
 use axum::Router;
 use axum::body::Bytes;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/tenants/{id}/invitations", get(pending).post(invite))
         .route("/api/v1/tenants/{id}/invitations/{invitation}", axum::routing::delete(revoke))
         .route("/api/v1/tenants/{id}/invitations/{invitation}/resend", post(resend))
+        .route("/api/v1/tenants/{id}/audit", get(audit_log))
 }
 
 #[derive(Serialize)]
@@ -241,6 +243,37 @@ async fn add_department(
     )
     .await?;
     Ok(json(StatusCode::CREATED, &TenantJson::from(&department)))
+}
+
+/// The audit log of the tenant and everything below it, newest first.
+async fn audit_log(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult {
+    on_tenant!(state, headers, id, caller, tenant, actor);
+    let _ = &caller;
+    orgs::require(&state.store, actor, &tenant, orgs::Permission::AuditRead).await?;
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
+    let limit = query_number(&pairs, "limit")?.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::invalid("limit", "1 to 200"));
+    }
+    let before = query_number(&pairs, "before")?.map(i64::from);
+    let events = sanus_core::audit::for_tenant(&state.store, &tenant, before, i64::from(limit)).await?;
+    let events: Vec<serde_json::Value> = events
+        .into_iter()
+        .map(|e| {
+            json!({
+                "at": e.at, "kind": e.kind, "user_id": e.user_id, "client_id": e.client_id, "address": e.address,
+                "request_id": e.request_id,
+                "detail": serde_json::from_str::<serde_json::Value>(&e.detail).unwrap_or(serde_json::Value::Null),
+            })
+        })
+        .collect();
+    Ok(json(StatusCode::OK, &json!({ "events": events })))
 }
 
 /// A query parameter, once, as text.

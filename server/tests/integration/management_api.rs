@@ -122,6 +122,14 @@ sanus_core::engine_tests! {
         let (status, bad) = call(browser.get(url("/tenants/klinik/members?page=abc"))).await;
         assert_eq!((status, bad["fields"]["page"].is_array()), (400, true), "JSON at its parameter: {bad}");
 
+        let (status, log) = call(browser.get(url("/tenants/klinik/audit?limit=10"))).await;
+        assert_eq!(status, 200);
+        let kinds: Vec<&str> = log["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert!(kinds.contains(&"member.invited") && kinds.contains(&"tenant.department_added"), "{kinds:?}");
+        let (status, _) = call(browser.get(url("/tenants/other/audit"))).await;
+        assert_eq!(status, 404, "another organisation's log");
+        let (status, _) = call(browser.get(url("/tenants/klinik/audit?limit=0"))).await;
+        assert_eq!(status, 400);
         let (status, patched) = call(browser.patch(url("/tenants/klinik")).json(&json!({ "name": "Klinik Nord", "require_mfa": false }))).await;
         assert_eq!((status, patched["tenant"]["name"].as_str()), (200, Some("Klinik Nord")));
         let (status, _) = call(browser.delete(url(&format!("/tenants/{}", department["id"].as_str().unwrap())))).await;

@@ -73,7 +73,7 @@ sanus_core::engine_tests! {
         assert_eq!(id["default_tenant_id"], r);
         assert_eq!(id["tenants"], json!([{"id": r, "name": "Klinikum", "kind": "organization",
             "children": [{"id": s, "name": "Chirurgie", "kind": "organization"}]}]));
-        assert_eq!(id["permissions_core"][s].as_array().unwrap().len(), 9, "Admin above applies below");
+        assert_eq!(id["permissions_core"][s].as_array().unwrap().len(), 10, "Admin above applies below");
         assert!(id["permissions_core"][r].as_array().unwrap().contains(&json!("members.invite")));
         assert_eq!(id["permissions_app"], access["permissions_app"]);
         assert_eq!(id["licenses"], access["licenses"]);
