@@ -148,12 +148,11 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes)
 }
 
 async fn show(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult {
-    on_tenant!(state, headers, id, caller, tenant, actor);
+    on_tenant!(state, headers, id, _caller, tenant, actor);
     let access = orgs::require(&state.store, actor, &tenant, orgs::Permission::TenantRead).await?;
     let permissions: Vec<&str> = access.permissions().iter().map(|p| p.as_str()).collect();
     let roles: Vec<&str> = access.roles.iter().map(Role::as_str).collect();
     let require_mfa = access.tenant.is_root() && orgs::requires_mfa(&state.store, &tenant).await?;
-    let _ = &caller;
     Ok(json(
         StatusCode::OK,
         &json!({ "tenant": TenantJson::from(&access.tenant), "roles": roles, "permissions": permissions,
@@ -210,8 +209,7 @@ async fn archive(State(state): State<AppState>, Path(id): Path<String>, headers:
 }
 
 async fn departments(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult {
-    on_tenant!(state, headers, id, caller, tenant, actor);
-    let _ = &caller;
+    on_tenant!(state, headers, id, _caller, tenant, actor);
     let listed = orgs::departments(&state.store, actor, &tenant).await?;
     let listed: Vec<TenantJson> = listed.iter().map(TenantJson::from).collect();
     Ok(json(StatusCode::OK, &json!({ "departments": listed })))
@@ -252,8 +250,7 @@ async fn audit_log(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult {
-    on_tenant!(state, headers, id, caller, tenant, actor);
-    let _ = &caller;
+    on_tenant!(state, headers, id, _caller, tenant, actor);
     orgs::require(&state.store, actor, &tenant, orgs::Permission::AuditRead).await?;
     let pairs: Vec<(String, String)> =
         url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
@@ -294,8 +291,7 @@ async fn members(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult {
-    on_tenant!(state, headers, id, caller, tenant, actor);
-    let _ = &caller;
+    on_tenant!(state, headers, id, _caller, tenant, actor);
     // Parsed here, so that a bad parameter gets the API's JSON error.
     let pairs: Vec<(String, String)> =
         url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
@@ -395,8 +391,7 @@ fn invite_error(error: InviteError) -> ApiError {
 }
 
 async fn pending(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult {
-    on_tenant!(state, headers, id, caller, tenant, actor);
-    let _ = &caller;
+    on_tenant!(state, headers, id, _caller, tenant, actor);
     let now = state.clock.now();
     let listed = invitations::pending(&state.store, actor, &tenant, now).await?;
     let listed: Vec<serde_json::Value> = listed.iter().map(|i| invitation_json(i, now)).collect();
