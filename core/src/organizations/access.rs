@@ -260,29 +260,30 @@ impl Reach {
         self.tenants.iter().find(|t| &t.id == id)
     }
 
+    /// The tenant and the reachable tenants above it, nearest first: the
+    /// one walk up the tree within what the person can see.
+    fn upwards<'a>(&'a self, id: &TenantId) -> impl Iterator<Item = &'a Reached> + 'a {
+        std::iter::successors(self.get(id), |tenant| tenant.parent_id.as_ref().and_then(|parent| self.get(parent)))
+    }
+
+    /// The reachable tenants above this one, top first (not itself).
+    pub fn above(&self, id: &TenantId) -> Vec<&Reached> {
+        let mut above: Vec<&Reached> = self.upwards(id).skip(1).collect();
+        above.reverse();
+        above
+    }
+
     /// A tenant's name with the reachable tenants above it, top first
     /// ("Klinikum › Kardiologie").
     pub fn label(&self, id: &TenantId) -> String {
-        let mut names = Vec::new();
-        let mut at = self.get(id);
-        while let Some(tenant) = at {
-            names.push(tenant.name.as_str());
-            at = tenant.parent_id.as_ref().and_then(|parent| self.get(parent));
-        }
+        let mut names: Vec<&str> = self.upwards(id).map(|tenant| tenant.name.as_str()).collect();
         names.reverse();
         names.join(" › ")
     }
 
     /// Whether `id` is `ancestor` or lies below it (within the reach).
     pub fn is_within(&self, id: &TenantId, ancestor: &TenantId) -> bool {
-        let mut at = self.get(id);
-        while let Some(tenant) = at {
-            if &tenant.id == ancestor {
-                return true;
-            }
-            at = tenant.parent_id.as_ref().and_then(|parent| self.get(parent));
-        }
-        false
+        self.upwards(id).any(|tenant| &tenant.id == ancestor)
     }
 
     /// Every tenant id: organisations and departments.

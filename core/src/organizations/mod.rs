@@ -35,7 +35,7 @@ pub mod roles;
 use crate::applications::ShortKey;
 use crate::clock::UnixTime;
 use crate::store::{Store, StoreError};
-use crate::tenants::{NewTenant, Tenant, TenantId, TenantKind, TenantName, get_tenant, insert_tenant};
+use crate::tenants::{NewTenant, Tenant, TenantId, TenantKind, TenantName, insert_tenant};
 use crate::users::UserId;
 pub use access::{Access, AccessError, Actor, Reach, Reached, access_of, reach, require, roles_at};
 pub use roles::{CoreRole, Permission, Role};
@@ -188,16 +188,6 @@ pub async fn departments<'a>(
     require(store, actor, tenant, Permission::TenantRead).await?;
     let children = crate::tenants::list_child_tenants(store, tenant).await?;
     Ok(children.into_iter().filter(|t| t.archived_at.is_none()).collect())
-}
-
-/// The path from the organisation down to this tenant (both included).
-pub async fn path_to(store: &Store, tenant: &Tenant) -> Result<Vec<Tenant>, StoreError> {
-    let mut path = vec![tenant.clone()];
-    while let Some(parent) = path.last().and_then(|t| t.parent_id.clone()) {
-        path.push(get_tenant(store, &parent).await?);
-    }
-    path.reverse();
-    Ok(path)
 }
 
 /// Takes the tenant's row for the rest of the transaction (PostgreSQL:

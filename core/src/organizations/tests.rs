@@ -3,6 +3,7 @@ use super::invitations::{self, AcceptError, InviteError, State};
 use super::licenses::{self, NewLicense, SeatError};
 use super::*;
 use crate::applications::{Application, insert_application};
+use crate::tenants::get_tenant;
 use crate::users::{Email, NewUser, User, insert_user};
 
 fn name(value: &str) -> TenantName {

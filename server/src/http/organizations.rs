@@ -168,22 +168,12 @@ pub async fn orgs_page(
         Ok(reach) => reach,
         Err(error) => return failed(&state, &headers, &error),
     };
-    let names: std::collections::HashMap<&str, (&str, Option<&TenantId>)> =
-        reach.tenants.iter().map(|t| (t.id.as_str(), (t.name.as_str(), t.parent_id.as_ref()))).collect();
     let memberships = reach
         .tenants
         .iter()
         .filter(|t| t.member)
         .map(|t| {
-            // The reachable tenants above it, top first.
-            let mut path = Vec::new();
-            let mut parent = t.parent_id.as_ref();
-            while let Some(id) = parent {
-                let Some((name, above)) = names.get(id.as_str()) else { break };
-                path.push(TenantRef { id: id.to_string(), name: (*name).to_string() });
-                parent = *above;
-            }
-            path.reverse();
+            let path = reach.above(&t.id).into_iter().map(tenant_ref).collect();
             MembershipView {
                 tenant: TenantRef { id: t.id.to_string(), name: t.name.clone() },
                 path,
@@ -277,30 +267,21 @@ async fn tenant_view(
 ) -> Result<Option<TenantView>, OrgError> {
     let store = &state.store;
     let user = &me.user.id;
-    let Some(access) = roles_at(store, user, tenant_id).await? else { return Ok(None) };
-    let permissions = access.permissions();
+    // One read of everything the person can see: their roles here (held
+    // here or above), the path above, the tree below, the places to move to.
+    let reach = reach(store, user).await?;
+    let Some(here) = reach.get(tenant_id) else { return Ok(None) };
+    let permissions = orgs::roles::core_permissions(&here.roles);
     let can = |p: Permission| permissions.contains(&p);
     // Application roles alone do not show the tenant itself.
     if !can(Permission::TenantRead) {
         return Ok(None);
     }
-    let tenant = access.tenant.clone();
-    // The tenants above it that the person can see (a member of a department
-    // only does not see the organisation above it).
-    let mut above = orgs::path_to(store, &tenant).await?;
-    above.pop();
-    let mut path: Vec<TenantRef> = Vec::new();
-    for ancestor in above {
-        if !path.is_empty() || roles_at(store, user, &ancestor.id).await?.is_some() {
-            path.push(TenantRef { id: ancestor.id.to_string(), name: ancestor.name });
-        }
-    }
-    let departments = department_tree(&reach(store, user).await?, tenant_id);
-    let move_targets = if can(Permission::TenantUpdate) && !tenant.is_root() {
-        move_targets(store, user, &tenant).await?
-    } else {
-        Vec::new()
-    };
+    // A member of a department only does not see the organisation above it.
+    let path: Vec<TenantRef> = reach.above(tenant_id).into_iter().map(tenant_ref).collect();
+    let departments = department_tree(&reach, tenant_id);
+    let is_root = here.parent_id.is_none();
+    let move_targets = if can(Permission::TenantUpdate) && !is_root { move_targets(&reach, here) } else { Vec::new() };
     let members = if can(Permission::MembersRead) {
         let search = query.q.clone().unwrap_or_default().chars().take(100).collect::<String>();
         let role = query.role.as_deref().and_then(Role::parse);
@@ -393,19 +374,19 @@ async fn tenant_view(
         None
     };
     Ok(Some(TenantView {
-        tenant: TenantRef { id: tenant.id.to_string(), name: tenant.name.clone() },
-        kind: tenant.kind.as_str().into(),
+        tenant: tenant_ref(here),
+        kind: here.kind.as_str().into(),
         path,
-        roles: access.roles.iter().map(|r| r.as_str().to_string()).collect(),
+        roles: here.roles.iter().map(|r| r.as_str().to_string()).collect(),
         permissions: permissions.iter().map(|p| p.as_str().to_string()).collect(),
-        member_here: orgs::is_member(store, user, tenant_id).await?,
+        member_here: here.member,
         departments,
         move_targets,
         members,
         invitations,
         licenses,
         assignable_roles: orgs::assignable_roles(store).await?,
-        require_mfa: tenant.is_root() && orgs::requires_mfa(store, tenant_id).await?,
+        require_mfa: is_root && orgs::requires_mfa(store, tenant_id).await?,
         notice: query.notice.as_deref().and_then(OrgNotice::parse),
         error: query.error.as_deref().and_then(OrgFailure::parse),
         error_field: query.field.as_deref().and_then(field_id),
@@ -450,12 +431,7 @@ fn department_tree(reach: &orgs::Reach, top: &TenantId) -> Vec<app::dto::TreeNod
 /// Where a department may move: tenants of its organisation the person
 /// may change, not itself or below it, not its current parent; labelled
 /// with their path.
-async fn move_targets(
-    store: &sanus_core::Store,
-    user: &UserId,
-    tenant: &sanus_core::tenants::Tenant,
-) -> Result<Vec<TenantRef>, OrgError> {
-    let reach = reach(store, user).await?;
+fn move_targets(reach: &orgs::Reach, tenant: &orgs::Reached) -> Vec<TenantRef> {
     let mut targets: Vec<TenantRef> = reach
         .tenants
         .iter()
@@ -465,7 +441,11 @@ async fn move_targets(
         .map(|t| TenantRef { id: t.id.to_string(), name: reach.label(&t.id) })
         .collect();
     targets.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(targets)
+    targets
+}
+
+fn tenant_ref(tenant: &orgs::Reached) -> TenantRef {
+    TenantRef { id: tenant.id.to_string(), name: tenant.name.clone() }
 }
 
 /// The signed-in person and the tenant of a form posted to `/orgs/{id}/…`.
