@@ -198,7 +198,7 @@ pub fn parse(text: &str, format: &str) -> Result<ImportFile, ImportError> {
 }
 
 fn tenant_id_is_valid(id: &str) -> bool {
-    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    TenantId::parse(id).is_some()
 }
 
 /// Checks the whole file, then writes it.

@@ -12,6 +12,12 @@ pub fn url_safe(bytes: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buffer)
 }
 
+/// A value as it may come back in a link or form when `url_safe` made it
+/// (ids and tokens): base64url characters, 1 to 64 of them.
+pub fn looks_url_safe(value: &str) -> bool {
+    (1..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// `N` random bytes.
 pub fn bytes<const N: usize>() -> [u8; N] {
     let mut buffer = [0u8; N];
@@ -27,5 +33,9 @@ mod tests {
         assert_eq!(super::url_safe(32).len(), 43);
         assert_ne!(super::url_safe(16), super::url_safe(16));
         assert_ne!(super::bytes::<32>(), [0u8; 32]);
+        assert!(super::looks_url_safe(&super::url_safe(32)));
+        for bad in ["", "a b", "a/b", "ä", &"a".repeat(65)] {
+            assert!(!super::looks_url_safe(bad), "{bad:?}");
+        }
     }
 }

@@ -20,6 +20,15 @@ impl TenantId {
         &self.0
     }
 
+    /// An id as tenant ids look (generated UUIDs and the ids an import
+    /// chooses alike): 1 to 64 lowercase letters, digits and `-`. Whether the
+    /// tenant exists is for the store to say.
+    pub fn parse(value: &str) -> Option<Self> {
+        let ok = (1..=64).contains(&value.len())
+            && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        ok.then(|| Self(value.to_string()))
+    }
+
     /// An id read back from storage or given by an operator's import file.
     pub fn from_stored(value: String) -> Self {
         Self(value)
@@ -291,6 +300,15 @@ mod tests {
         assert_eq!(TenantName::parse(&"ä".repeat(100)).map(|n| n.0.chars().count()), Ok(100));
         assert_eq!(TenantName::parse(&"ä".repeat(101)), Err(TenantNameError::TooLong));
         assert_eq!(TenantName::parse("Ward\u{7}7"), Err(TenantNameError::ControlCharacters));
+    }
+
+    #[test]
+    fn tenant_ids_have_one_shape() {
+        assert!(TenantId::parse(TenantId::generate().as_str()).is_some());
+        assert!(TenantId::parse("acme-dev-lab").is_some());
+        for bad in ["", "Acme", "a_b", "a b", "ä", &"a".repeat(65)] {
+            assert!(TenantId::parse(bad).is_none(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -41,6 +41,14 @@ pub enum State {
 }
 
 impl Invitation {
+    /// Whether it is for this account: only the invited address may accept.
+    pub fn is_for(&self, user: &User) -> bool {
+        match (Email::parse(&self.email), Email::parse(&user.email)) {
+            (Ok(invited), Ok(own)) => invited.normalized() == own.normalized(),
+            _ => false,
+        }
+    }
+
     pub fn state(&self, now: UnixTime) -> State {
         if self.accepted_at.is_some() {
             State::Accepted
@@ -347,9 +355,7 @@ pub async fn accept(store: &Store, token: &str, user: &User, now: UnixTime) -> R
     if state != State::Pending {
         return Err(AcceptError::NotPending(state));
     }
-    let invited = Email::parse(&invitation.email).map_err(|_| AcceptError::Unknown)?;
-    let own = Email::parse(&user.email).map_err(|_| AcceptError::Unknown)?;
-    if invited.normalized() != own.normalized() {
+    if !invitation.is_for(user) {
         return Err(AcceptError::OtherAddress { invited: invitation.email });
     }
     let mut tx = store.pool().begin().await?;

@@ -571,6 +571,8 @@ pub struct MemberPage {
 }
 
 pub const MAX_PER_PAGE: u32 = 100;
+/// Members per page unless asked otherwise (the pages and the API).
+pub const DEFAULT_PER_PAGE: u32 = 25;
 
 /// The tenant's own members (not those of its organisation above it), by
 /// address, one page at a time (`members.read`).

@@ -71,8 +71,7 @@ impl From<&Tenant> for TenantJson {
 }
 
 fn id_of(value: &str) -> Result<TenantId, ApiError> {
-    let ok = !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    if ok { Ok(TenantId::from_stored(value.to_string())) } else { Err(ApiError::not_found()) }
+    TenantId::parse(value).ok_or_else(ApiError::not_found)
 }
 
 fn name_of(value: &str) -> Result<TenantName, ApiError> {
@@ -299,7 +298,7 @@ async fn members(
         None => None,
         Some(role) => Some(Role::parse(&role).ok_or_else(|| ApiError::invalid("role", "no such role"))?),
     };
-    let per_page = query_number(&pairs, "per_page")?.unwrap_or(25);
+    let per_page = query_number(&pairs, "per_page")?.unwrap_or(orgs::DEFAULT_PER_PAGE);
     if !(1..=orgs::MAX_PER_PAGE).contains(&per_page) {
         return Err(ApiError::invalid("per_page", format!("1 to {}", orgs::MAX_PER_PAGE)));
     }

@@ -109,7 +109,9 @@ pub async fn choose_tenant(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let tenant = sanus_core::tenants::TenantId::from_stored(form.tenant_id);
+    let Some(tenant) = sanus_core::tenants::TenantId::parse(&form.tenant_id) else {
+        return see_other(&format!("/interaction/{id}"));
+    };
     match sanus_core::organizations::roles_at(&state.store, &session.user_id, &tenant).await {
         Ok(Some(_)) => {}
         Ok(None) => return see_other(&format!("/interaction/{id}")),

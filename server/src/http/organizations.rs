@@ -36,9 +36,6 @@ use app::dto::{
     OrgsView, TenantRef, TenantView, field_id,
 };
 
-/// How many members one page lists.
-const MEMBERS_PER_PAGE: u32 = 25;
-
 /// The values of a posted form (`roles` may come several times).
 struct Posted(Vec<(String, String)>);
 
@@ -117,23 +114,52 @@ fn name_failure(error: TenantNameError) -> OrgFailure {
     }
 }
 
-/// Records an organisation event of the signed-in person.
-#[allow(clippy::too_many_arguments)]
-async fn record(
-    state: &AppState,
-    headers: &HeaderMap,
-    peer: &Peer,
-    me: &UserId,
-    kind: EventKind,
-    tenant: &TenantId,
-    detail: serde_json::Value,
+/// Who acted, from where, when: what they did to a tenant is audited with it.
+struct Acting<'a> {
+    state: &'a AppState,
+    headers: &'a HeaderMap,
+    peer: &'a Peer,
+    user: &'a UserId,
     now: UnixTime,
-) -> Result<(), sanus_core::StoreError> {
-    let mut event = audit_event(kind, headers, client_address(headers, peer, &state.settings.server));
-    event.user_id = Some(me);
-    event.tenant_id = Some(tenant.as_str());
-    event.detail = detail;
-    audit::record(&state.store, &event, now).await
+}
+
+fn acting<'a>(
+    state: &'a AppState,
+    headers: &'a HeaderMap,
+    peer: &'a Peer,
+    user: &'a UserId,
+    now: UnixTime,
+) -> Acting<'a> {
+    Acting { state, headers, peer, user, now }
+}
+
+impl Acting<'_> {
+    /// Records the event with the tenant; the error page when it cannot.
+    async fn record(&self, kind: EventKind, tenant: &TenantId, detail: serde_json::Value) -> Result<(), Response> {
+        let address = client_address(self.headers, self.peer, &self.state.settings.server);
+        let mut event = audit_event(kind, self.headers, address);
+        event.user_id = Some(self.user);
+        event.tenant_id = Some(tenant.as_str());
+        event.detail = detail;
+        audit::record(&self.state.store, &event, self.now)
+            .await
+            .map_err(|error| failed(self.state, self.headers, &error))
+    }
+
+    /// Records the event, then back to `to` with the notice.
+    async fn done(
+        &self,
+        kind: EventKind,
+        tenant: &TenantId,
+        detail: serde_json::Value,
+        to: &str,
+        notice: OrgNotice,
+    ) -> Response {
+        match self.record(kind, tenant, detail).await {
+            Ok(()) => back(to, notice),
+            Err(response) => response,
+        }
+    }
 }
 
 /// An id from a path, as ids look (url-safe, at most 64 characters).
@@ -211,10 +237,10 @@ pub async fn create(State(state): State<AppState>, peer: Peer, headers: HeaderMa
         Err(error) => return failed(&state, &headers, &error),
     };
     let detail = serde_json::json!({ "kind": kind.as_str() });
-    if let Err(error) =
-        record(&state, &headers, &peer, &me.user.id, EventKind::TenantCreated, &tenant.id, detail, now).await
+    if let Err(response) =
+        acting(&state, &headers, &peer, &me.user.id, now).record(EventKind::TenantCreated, &tenant.id, detail).await
     {
-        return failed(&state, &headers, &error);
+        return response;
     }
     back(&format!("/orgs/{}", tenant.id), OrgNotice::Created)
 }
@@ -226,8 +252,10 @@ pub async fn choose_default(State(state): State<AppState>, headers: HeaderMap, b
         Ok(me) => me,
         Err(response) => return response,
     };
-    let Some(id) = path_id(Posted::parse(&body).one("tenant_id")) else { return not_found(&state, &headers) };
-    match orgs::set_default_tenant(&state.store, &me.user.id, &TenantId::from_stored(id)).await {
+    let Some(tenant) = TenantId::parse(Posted::parse(&body).one("tenant_id")) else {
+        return not_found(&state, &headers);
+    };
+    match orgs::set_default_tenant(&state.store, &me.user.id, &tenant).await {
         Ok(()) => back("/orgs", OrgNotice::DefaultChosen),
         Err(error) => answer(&state, &headers, "/orgs", error, None),
     }
@@ -242,13 +270,12 @@ pub async fn tenant_page(
 ) -> Response {
     let now = state.clock.now();
     let headers = request.headers().clone();
-    let Some(id) = path_id(&id) else { return not_found(&state, &headers) };
+    let Some(tenant_id) = TenantId::parse(&id) else { return not_found(&state, &headers) };
     let base = format!("/orgs/{id}");
     let me = match me_or(&state, &headers, &base, now).await {
         Ok(me) => me,
         Err(response) => return response,
     };
-    let tenant_id = TenantId::from_stored(id);
     let view = match tenant_view(&state, &me, &tenant_id, &query, &base, now).await {
         Ok(Some(view)) => view,
         Ok(None) => return not_found(&state, &headers),
@@ -287,7 +314,7 @@ async fn tenant_view(
         let role = query.role.as_deref().and_then(Role::parse);
         let page = query.page.unwrap_or(0).min(100_000);
         let member_query =
-            MemberQuery { search: Some(search.clone()), role: role.clone(), page, per_page: MEMBERS_PER_PAGE };
+            MemberQuery { search: Some(search.clone()), role: role.clone(), page, per_page: orgs::DEFAULT_PER_PAGE };
         let listed = orgs::list_members(store, user, tenant_id, &member_query).await?;
         let role = role.map(|r| r.as_str().to_string()).unwrap_or_default();
         let link = |page: u32| {
@@ -301,7 +328,7 @@ async fn tenant_view(
             pairs.append_pair("page", &page.to_string());
             format!("{base}?{}#members-heading", pairs.finish())
         };
-        let shown_to = i64::from(page) * i64::from(MEMBERS_PER_PAGE) + listed.members.len() as i64;
+        let shown_to = i64::from(page) * i64::from(orgs::DEFAULT_PER_PAGE) + listed.members.len() as i64;
         Some(MembersView {
             previous: (page > 0).then(|| link(page - 1)),
             next: (shown_to < listed.total).then(|| link(page + 1)),
@@ -322,7 +349,7 @@ async fn tenant_view(
                 .collect(),
             total: listed.total,
             page,
-            per_page: MEMBERS_PER_PAGE,
+            per_page: orgs::DEFAULT_PER_PAGE,
             search,
             role,
         })
@@ -455,10 +482,10 @@ async fn tenant_form(
     id: &str,
     now: UnixTime,
 ) -> Result<(SignedIn, TenantId, String), Response> {
-    let Some(id) = path_id(id) else { return Err(not_found(state, headers)) };
+    let Some(tenant) = TenantId::parse(id) else { return Err(not_found(state, headers)) };
     let base = format!("/orgs/{id}");
     let me = me_or(state, headers, &base, now).await?;
-    Ok((me, TenantId::from_stored(id), base))
+    Ok((me, tenant, base))
 }
 
 macro_rules! tenant_form_or_answer {
@@ -488,10 +515,9 @@ pub async fn rename(
     if let Err(error) = orgs::rename_tenant(&state.store, &me.user.id, &tenant, name, now).await {
         return answer(&state, &headers, &base, error, None);
     }
-    match record(&state, &headers, &peer, &me.user.id, EventKind::TenantChanged, &tenant, detail, now).await {
-        Ok(()) => back(&base, OrgNotice::Renamed),
-        Err(error) => failed(&state, &headers, &error),
-    }
+    acting(&state, &headers, &peer, &me.user.id, now)
+        .done(EventKind::TenantChanged, &tenant, detail, &base, OrgNotice::Renamed)
+        .await
 }
 
 /// `POST /orgs/{id}/departments`.
@@ -513,10 +539,9 @@ pub async fn add_department(
         Err(error) => return answer(&state, &headers, &base, error, None),
     };
     let detail = serde_json::json!({ "department_id": department.id.as_str() });
-    match record(&state, &headers, &peer, &me.user.id, EventKind::DepartmentAdded, &tenant, detail, now).await {
-        Ok(()) => back(&base, OrgNotice::DepartmentAdded),
-        Err(error) => failed(&state, &headers, &error),
-    }
+    acting(&state, &headers, &peer, &me.user.id, now)
+        .done(EventKind::DepartmentAdded, &tenant, detail, &base, OrgNotice::DepartmentAdded)
+        .await
 }
 
 /// `POST /orgs/{id}/mfa`: whether the organisation's members need a second factor.
@@ -534,10 +559,9 @@ pub async fn require_mfa(
         return answer(&state, &headers, &base, error, None);
     }
     let detail = serde_json::json!({ "change": "require_mfa", "required": required });
-    match record(&state, &headers, &peer, &me.user.id, EventKind::TenantChanged, &tenant, detail, now).await {
-        Ok(()) => back(&base, OrgNotice::MfaSaved),
-        Err(error) => failed(&state, &headers, &error),
-    }
+    acting(&state, &headers, &peer, &me.user.id, now)
+        .done(EventKind::TenantChanged, &tenant, detail, &base, OrgNotice::MfaSaved)
+        .await
 }
 
 /// `POST /orgs/{id}/move`: below another tenant of the organisation.
@@ -550,18 +574,16 @@ pub async fn move_department(
 ) -> Response {
     let now = state.clock.now();
     let (me, tenant, base) = tenant_form_or_answer!(state, headers, id, now);
-    let Some(parent) = path_id(Posted::parse(&body).one("parent_id")) else {
+    let Some(parent) = TenantId::parse(Posted::parse(&body).one("parent_id")) else {
         return refused(&base, OrgFailure::BadMove, None);
     };
-    let parent = TenantId::from_stored(parent);
     if let Err(error) = orgs::move_department(&state.store, &me.user.id, &tenant, &parent, now).await {
         return answer(&state, &headers, &base, error, None);
     }
     let detail = serde_json::json!({ "change": "moved", "parent_id": parent.as_str() });
-    match record(&state, &headers, &peer, &me.user.id, EventKind::TenantChanged, &tenant, detail, now).await {
-        Ok(()) => back(&base, OrgNotice::Moved),
-        Err(error) => failed(&state, &headers, &error),
-    }
+    acting(&state, &headers, &peer, &me.user.id, now)
+        .done(EventKind::TenantChanged, &tenant, detail, &base, OrgNotice::Moved)
+        .await
 }
 
 /// `POST /orgs/{id}/archive`: with the box ticked; back to the parent (or
@@ -588,10 +610,10 @@ pub async fn archive(
     };
     state.access_tokens.invalidate();
     let detail = serde_json::json!({ "change": "archived", "tenants": archived });
-    if let Err(error) =
-        record(&state, &headers, &peer, &me.user.id, EventKind::TenantChanged, &tenant, detail, now).await
+    if let Err(response) =
+        acting(&state, &headers, &peer, &me.user.id, now).record(EventKind::TenantChanged, &tenant, detail).await
     {
-        return failed(&state, &headers, &error);
+        return response;
     }
     match parent {
         Some(parent) => back(&format!("/orgs/{parent}"), OrgNotice::Archived),
@@ -628,10 +650,9 @@ pub async fn assign_seat(
     }
     state.access_tokens.invalidate();
     let detail = serde_json::json!({ "change": "seat_assigned", "license": license, "member": member.as_str() });
-    match record(&state, &headers, &peer, &me.user.id, EventKind::TenantChanged, &tenant, detail, now).await {
-        Ok(()) => back(&base, OrgNotice::SeatAssigned),
-        Err(error) => failed(&state, &headers, &error),
-    }
+    acting(&state, &headers, &peer, &me.user.id, now)
+        .done(EventKind::TenantChanged, &tenant, detail, &base, OrgNotice::SeatAssigned)
+        .await
 }
 
 /// `POST /orgs/{id}/licenses/{license}/seats/{user}/release`.
@@ -653,10 +674,9 @@ pub async fn release_seat(
         Err(error) => return answer(&state, &headers, &base, error, None),
     }
     let detail = serde_json::json!({ "change": "seat_released", "license": license, "member": member.as_str() });
-    match record(&state, &headers, &peer, &me.user.id, EventKind::TenantChanged, &tenant, detail, now).await {
-        Ok(()) => back(&base, OrgNotice::SeatReleased),
-        Err(error) => failed(&state, &headers, &error),
-    }
+    acting(&state, &headers, &peer, &me.user.id, now)
+        .done(EventKind::TenantChanged, &tenant, detail, &base, OrgNotice::SeatReleased)
+        .await
 }
 
 /// `POST /orgs/{id}/invitations`: mails the invited address a link.
@@ -680,10 +700,10 @@ pub async fn invite(
         Err(error) => return invite_refused(&state, &headers, &base, error),
     };
     let detail = serde_json::json!({ "invitation_id": invitation.id, "roles": roles_of(&invitation.roles) });
-    if let Err(error) =
-        record(&state, &headers, &peer, &me.user.id, EventKind::MemberInvited, &tenant, detail, now).await
+    if let Err(response) =
+        acting(&state, &headers, &peer, &me.user.id, now).record(EventKind::MemberInvited, &tenant, detail).await
     {
-        return failed(&state, &headers, &error);
+        return response;
     }
     send_invitation(&state, &me, &tenant, &invitation.email, &token, now).await;
     back(&base, OrgNotice::Invited)
@@ -758,10 +778,10 @@ pub async fn resend_invitation(
         Err(error) => return invite_refused(&state, &headers, &base, error),
     };
     let detail = serde_json::json!({ "invitation_id": invitation.id });
-    if let Err(error) =
-        record(&state, &headers, &peer, &me.user.id, EventKind::InvitationResent, &tenant, detail, now).await
+    if let Err(response) =
+        acting(&state, &headers, &peer, &me.user.id, now).record(EventKind::InvitationResent, &tenant, detail).await
     {
-        return failed(&state, &headers, &error);
+        return response;
     }
     send_invitation(&state, &me, &tenant, &invitation.email, &token, now).await;
     back(&base, OrgNotice::InvitationResent)
@@ -781,10 +801,9 @@ pub async fn revoke_invitation(
         return invite_refused(&state, &headers, &base, error);
     }
     let detail = serde_json::json!({ "invitation_id": invitation });
-    match record(&state, &headers, &peer, &me.user.id, EventKind::InvitationRevoked, &tenant, detail, now).await {
-        Ok(()) => back(&base, OrgNotice::InvitationRevoked),
-        Err(error) => failed(&state, &headers, &error),
-    }
+    acting(&state, &headers, &peer, &me.user.id, now)
+        .done(EventKind::InvitationRevoked, &tenant, detail, &base, OrgNotice::InvitationRevoked)
+        .await
 }
 
 /// `POST /orgs/{id}/members/{user}/roles`: replaces the member's roles.
@@ -809,10 +828,9 @@ pub async fn member_roles(
     }
     state.access_tokens.invalidate();
     let detail = serde_json::json!({ "member": member.as_str(), "roles": roles });
-    match record(&state, &headers, &peer, &me.user.id, EventKind::MemberRolesChanged, &tenant, detail, now).await {
-        Ok(()) => back(&base, OrgNotice::RolesChanged),
-        Err(error) => failed(&state, &headers, &error),
-    }
+    acting(&state, &headers, &peer, &me.user.id, now)
+        .done(EventKind::MemberRolesChanged, &tenant, detail, &base, OrgNotice::RolesChanged)
+        .await
 }
 
 /// `POST /orgs/{id}/members/{user}/remove`.
@@ -830,11 +848,9 @@ pub async fn remove_member(
         return answer(&state, &headers, &base, error, None);
     }
     let detail = serde_json::json!({ "member": member.as_str() });
-    match record(&state, &headers, &peer, &me.user.id, EventKind::MemberRemoved, &tenant, detail, now).await {
-        Ok(()) if member == me.user.id => back("/orgs", OrgNotice::Left),
-        Ok(()) => back(&base, OrgNotice::MemberRemoved),
-        Err(error) => failed(&state, &headers, &error),
-    }
+    let (to, notice) =
+        if member == me.user.id { ("/orgs", OrgNotice::Left) } else { (base.as_str(), OrgNotice::MemberRemoved) };
+    acting(&state, &headers, &peer, &me.user.id, now).done(EventKind::MemberRemoved, &tenant, detail, to, notice).await
 }
 
 /// `POST /orgs/{id}/leave`.
@@ -845,18 +861,14 @@ pub async fn leave(State(state): State<AppState>, Path(id): Path<String>, peer: 
         return answer(&state, &headers, &base, error, None);
     }
     let detail = serde_json::json!({ "member": me.user.id.as_str(), "left": true });
-    match record(&state, &headers, &peer, &me.user.id, EventKind::MemberRemoved, &tenant, detail, now).await {
-        Ok(()) => back("/orgs", OrgNotice::Left),
-        Err(error) => failed(&state, &headers, &error),
-    }
+    acting(&state, &headers, &peer, &me.user.id, now)
+        .done(EventKind::MemberRemoved, &tenant, detail, "/orgs", OrgNotice::Left)
+        .await
 }
 
 /// A token as it may appear in an invitation link.
 fn link_token(value: &str) -> Option<&str> {
-    let ok = !value.is_empty()
-        && value.len() <= 64
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    ok.then_some(value)
+    sanus_core::random::looks_url_safe(value).then_some(value)
 }
 
 /// `GET /invitations/{token}`.
@@ -908,10 +920,8 @@ async fn invitation_view(
         InvitationState::Revoked => return Ok(InvitationPageView::Revoked),
         InvitationState::Expired => return Ok(InvitationPageView::Expired),
     }
-    let invited = Email::parse(&invitation.email).map(|e| e.normalized()).unwrap_or_default();
     if let Some(me) = signed_in(state, headers, now).await? {
-        let mine = Email::parse(&me.user.email).map(|e| e.normalized()).unwrap_or_default();
-        return Ok(if mine == invited {
+        return Ok(if invitation.is_for(&me.user) {
             InvitationPageView::Join {
                 token: token.to_string(),
                 tenant: tenant.name,
@@ -974,10 +984,9 @@ async fn joined(
 ) -> Response {
     state.access_tokens.invalidate();
     let detail = serde_json::json!({});
-    match record(state, headers, peer, user, EventKind::InvitationAccepted, tenant, detail, now).await {
-        Ok(()) => back(&format!("/orgs/{tenant}"), OrgNotice::Joined),
-        Err(error) => failed(state, headers, &error),
-    }
+    acting(state, headers, peer, user, now)
+        .done(EventKind::InvitationAccepted, tenant, detail, &format!("/orgs/{tenant}"), OrgNotice::Joined)
+        .await
 }
 
 /// `POST /invitations/{token}/register`: a new account for the invited
@@ -1037,11 +1046,9 @@ pub async fn register(
         Err(_) => return see_other(&format!("/invitations/{token}")),
     };
     state.access_tokens.invalidate();
-    if let Err(error) =
-        record(&state, &headers, &peer, &user.id, EventKind::InvitationAccepted, &tenant.id, serde_json::json!({}), now)
-            .await
-    {
-        return failed(&state, &headers, &error);
+    let joined = acting(&state, &headers, &peer, &user.id, now);
+    if let Err(response) = joined.record(EventKind::InvitationAccepted, &tenant.id, serde_json::json!({})).await {
+        return response;
     }
     let next = format!("/orgs/{}?notice={}", tenant.id, OrgNotice::Joined.as_str());
     let mut event = audit_event(EventKind::SignInSucceeded, &headers, address);

@@ -46,11 +46,7 @@ pub struct InteractionQuery {
 
 /// An id as it may appear in a link: url-safe characters only.
 fn url_safe_param(value: Option<&str>) -> Option<String> {
-    value.filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(is_url_safe)).map(str::to_string)
-}
-
-fn is_url_safe(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+    value.filter(|v| sanus_core::random::looks_url_safe(v)).map(str::to_string)
 }
 
 pub fn registration_view(state: &AppState, interaction: Option<String>) -> RegistrationView {

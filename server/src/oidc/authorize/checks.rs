@@ -103,17 +103,15 @@ pub fn check_request(raw: &RawAuthorizationRequest, client: &Client) -> Result<A
     })
 }
 
-/// `tenant_hint`: a tenant id (letters, digits, `-`, at most 64). Whether
+/// `tenant_hint`: a tenant id (`TenantId::parse`). Whether
 /// the person can access it is decided after sign-in.
 fn check_tenant_hint(raw: &RawAuthorizationRequest, target: &ResponseTarget) -> Result<Option<String>, AuthorizeError> {
     match raw.tenant_hint.as_deref() {
         None => Ok(None),
-        Some(hint)
-            if !hint.is_empty() && hint.len() <= 64 && hint.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
-        {
-            Ok(Some(hint.to_string()))
-        }
-        Some(_) => Err(redirect(target, "invalid_request", "tenant_hint is not a tenant id.")),
+        Some(hint) => match sanus_core::tenants::TenantId::parse(hint) {
+            Some(id) => Ok(Some(id.as_str().to_string())),
+            None => Err(redirect(target, "invalid_request", "tenant_hint is not a tenant id.")),
+        },
     }
 }
 
