@@ -889,16 +889,10 @@ async fn render_invitation(state: &AppState, request: Request<Body>, view: Invit
     let status = match &view {
         InvitationPageView::Unknown => StatusCode::NOT_FOUND,
         InvitationPageView::Accepted | InvitationPageView::Revoked | InvitationPageView::Expired => StatusCode::GONE,
-        InvitationPageView::Register { registration, .. } if !registration.errors.is_empty() => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+        InvitationPageView::Register { registration, .. } => super::registration::registration_status(registration),
         _ => StatusCode::OK,
     };
-    let mut response = super::ui::render_loaded(state, request, app::LoadedInvitation(view), None).await;
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
-    }
-    response
+    super::ui::render_loaded_as(state, request, app::LoadedInvitation(view), status).await
 }
 
 /// What the link leads to for this browser; `registration` carries a

@@ -66,19 +66,21 @@ pub fn registration_view(state: &AppState, interaction: Option<String>) -> Regis
     }
 }
 
-async fn render_registration(state: &AppState, request: Request<Body>, view: RegistrationView) -> Response {
+/// The status of the registration form: closed 403, refused 422, too
+/// many 429 (here and where an invitation shows the form).
+pub fn registration_status(view: &RegistrationView) -> StatusCode {
     let throttled = view.errors.iter().any(|e| matches!(e, RegistrationError::Throttled { .. }));
-    let status = match (view.open, view.errors.is_empty()) {
+    match (view.open, view.errors.is_empty()) {
         (false, _) => StatusCode::FORBIDDEN,
         (true, false) if throttled => StatusCode::TOO_MANY_REQUESTS,
         (true, false) => StatusCode::UNPROCESSABLE_ENTITY,
         (true, true) => StatusCode::OK,
-    };
-    let mut response = super::ui::render_loaded(state, request, app::LoadedRegistration(view), None).await;
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = status;
     }
-    response
+}
+
+async fn render_registration(state: &AppState, request: Request<Body>, view: RegistrationView) -> Response {
+    let status = registration_status(&view);
+    super::ui::render_loaded_as(state, request, app::LoadedRegistration(view), status).await
 }
 
 /// `GET /register[?interaction=ID]`: the form.

@@ -152,6 +152,21 @@ pub async fn render_loaded<T: Clone + Send + Sync + 'static>(
     response
 }
 
+/// `render_loaded`, answering with `status` (a refused form, a used link …)
+/// unless rendering itself failed.
+pub async fn render_loaded_as<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    request: Request<Body>,
+    loaded: T,
+    status: http::StatusCode,
+) -> Response {
+    let mut response = render_loaded(state, request, loaded, None).await;
+    if response.status() == http::StatusCode::OK {
+        *response.status_mut() = status;
+    }
+    response
+}
+
 /// `GET /interaction/{id}`: loads the interaction first, then renders the
 /// page from it, so that rendering never waits on the database; the page's
 /// forms may lead on to the client's redirect URI. The page speaks the
