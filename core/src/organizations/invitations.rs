@@ -376,13 +376,7 @@ pub async fn accept(store: &Store, token: &str, user: &User, now: UnixTime) -> R
     for role in invitation.roles {
         let exists = match &role {
             Role::Core(_) => true,
-            Role::App(name) => {
-                let found: Option<(String,)> = sqlx::query_as("SELECT id FROM application_roles WHERE name = $1")
-                    .bind(name)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                found.is_some()
-            }
+            Role::App(name) => super::app_role_id(&mut *tx, name).await?.is_some(),
         };
         if exists {
             roles.push(role);

@@ -206,6 +206,17 @@ async fn lock_tenant(
     Ok(())
 }
 
+/// The id of the application role with this name, if one exists: the one
+/// lookup of resolving, adding and accepting roles.
+pub(crate) async fn app_role_id<'e, E>(executor: E, name: &str) -> Result<Option<String>, StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM application_roles WHERE name = $1").bind(name).fetch_optional(executor).await?;
+    Ok(found.map(|(id,)| id))
+}
+
 /// Checks role names: core roles by name, application roles must exist.
 /// Returns them with the id of each application role.
 pub async fn resolve_roles(store: &Store, names: &[String]) -> Result<Vec<(Role, Option<String>)>, OrgError> {
@@ -215,11 +226,7 @@ pub async fn resolve_roles(store: &Store, names: &[String]) -> Result<Vec<(Role,
         let id = match &role {
             Role::Core(_) => None,
             Role::App(name) => {
-                let found: Option<(String,)> = sqlx::query_as("SELECT id FROM application_roles WHERE name = $1")
-                    .bind(name)
-                    .fetch_optional(store.pool())
-                    .await?;
-                Some(found.ok_or_else(|| OrgError::UnknownRole(name.clone()))?.0)
+                Some(app_role_id(store.pool(), name).await?.ok_or_else(|| OrgError::UnknownRole(name.clone()))?)
             }
         };
         if !resolved.iter().any(|(r, _)| r == &role) {
@@ -245,13 +252,7 @@ async fn add_member_in(
     for role in roles {
         let id = match role {
             Role::Core(_) => None,
-            Role::App(name) => {
-                let found: Option<(String,)> = sqlx::query_as("SELECT id FROM application_roles WHERE name = $1")
-                    .bind(name)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-                Some(found.ok_or(StoreError::NotFound)?.0)
-            }
+            Role::App(name) => Some(app_role_id(&mut **tx, name).await?.ok_or(StoreError::NotFound)?),
         };
         with_ids.push((role, id));
     }

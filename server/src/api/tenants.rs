@@ -58,6 +58,18 @@ struct TenantJson {
     root_id: String,
 }
 
+impl From<&orgs::Reached> for TenantJson {
+    fn from(tenant: &orgs::Reached) -> Self {
+        Self {
+            id: tenant.id.to_string(),
+            name: tenant.name.clone(),
+            kind: tenant.kind.as_str(),
+            parent_id: tenant.parent_id.as_ref().map(TenantId::to_string),
+            root_id: tenant.root_id.to_string(),
+        }
+    }
+}
+
 impl From<&Tenant> for TenantJson {
     fn from(tenant: &Tenant) -> Self {
         Self {
@@ -93,17 +105,7 @@ async fn list(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
     let tenants: Vec<TenantJson> = match caller(&state, &headers).await? {
         Caller::Person(me) => {
             let reach = orgs::reach(&state.store, &me.user.id).await?;
-            let mut listed = Vec::with_capacity(reach.tenants.len());
-            for reached in &reach.tenants {
-                listed.push(TenantJson {
-                    id: reached.id.to_string(),
-                    name: reached.name.clone(),
-                    kind: reached.kind.as_str(),
-                    parent_id: reached.parent_id.as_ref().map(TenantId::to_string),
-                    root_id: reached.root_id.to_string(),
-                });
-            }
-            listed
+            reach.tenants.iter().map(TenantJson::from).collect()
         }
         Caller::Service { tenants, .. } => {
             let mut listed = Vec::new();
