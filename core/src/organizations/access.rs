@@ -179,6 +179,13 @@ const UNIT: char = '\u{1f}';
 const RECORD: char = '\u{1e}';
 
 pub async fn reach(store: &Store, user: &UserId) -> Result<Reach, StoreError> {
+    reach_in(store, user, None).await
+}
+
+/// The part of the person's reach in the organisation of `tenant` (what a
+/// tenant's page needs), or all of it: a person in hundreds of
+/// organisations pays for one of them only.
+pub async fn reach_in(store: &Store, user: &UserId, tenant: Option<&TenantId>) -> Result<Reach, StoreError> {
     // One row: the reachable tenants, the person's roles and their default,
     // each list joined into one text.
     let engine = store.engine();
@@ -192,15 +199,20 @@ pub async fn reach(store: &Store, user: &UserId) -> Result<Reach, StoreError> {
         "WITH RECURSIVE reach (id, via) AS ( \
              SELECT m.tenant_id, m.tenant_id FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
              WHERE m.user_id = $1 AND t.archived_at IS NULL \
+             AND ($2 IS NULL OR t.root_id = (SELECT o.root_id FROM tenants o WHERE o.id = $2)) \
              UNION SELECT c.id, r.via FROM tenants c JOIN reach r ON c.parent_id = r.id WHERE c.archived_at IS NULL) \
          SELECT (SELECT {tenants} FROM reach r JOIN tenants t ON t.id = r.id), \
-                (SELECT {roles} FROM member_roles WHERE user_id = $1), \
+                (SELECT {roles} FROM member_roles WHERE user_id = $1 AND tenant_id IN (SELECT via FROM reach)), \
                 (SELECT default_tenant_id FROM users WHERE id = $1)",
         tenants = engine.join_agg(&tenants_expr, RECORD as u8),
         roles = engine.join_agg(&roles_expr, RECORD as u8),
     );
     let (tenant_rows, role_rows, default): (Option<String>, Option<String>, Option<String>) =
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user.as_str()).fetch_one(store.pool()).await?;
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(user.as_str())
+            .bind(tenant.map(TenantId::as_str))
+            .fetch_one(store.pool())
+            .await?;
     let records = |joined: &Option<String>| -> Vec<Vec<String>> {
         joined
             .as_deref()

@@ -37,7 +37,7 @@ use crate::clock::UnixTime;
 use crate::store::{Store, StoreError};
 use crate::tenants::{NewTenant, Tenant, TenantId, TenantKind, TenantName, insert_tenant};
 use crate::users::UserId;
-pub use access::{Access, AccessError, Actor, Reach, Reached, access_of, reach, require, roles_at};
+pub use access::{Access, AccessError, Actor, Reach, Reached, access_of, reach, reach_in, require, roles_at};
 pub use roles::{CoreRole, Permission, Role};
 
 /// Why an organisation action was refused.

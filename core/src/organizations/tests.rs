@@ -138,6 +138,12 @@ crate::engine_tests! {
         add_member(&store, &b_root.id, &ada.id, &[Role::Core(CoreRole::Admin)], UnixTime(7)).await.unwrap();
         assert!(matches!(move_department(&store, &ada.id, &a_dept.id, &b_root.id, UnixTime(8)).await, Err(OrgError::BadMove)));
         assert_eq!(reach(&store, &bob.id).await.unwrap().tenant_ids(), [b_root.id.as_str()]);
+        // Ada's reach within one organisation holds only that organisation.
+        let in_a = reach_in(&store, &ada.id, Some(&a_dept.id)).await.unwrap();
+        assert!(in_a.tenants.iter().all(|t| t.root_id == a_root.id) && in_a.tenant_ids().len() == 3, "{in_a:?}");
+        let in_b = reach_in(&store, &ada.id, Some(&b_root.id)).await.unwrap();
+        assert_eq!(in_b.tenant_ids(), [b_root.id.as_str()]);
+        assert_eq!(reach(&store, &ada.id).await.unwrap().tenant_ids().len(), 4);
     }
 
     async fn the_last_admin_stays(db: TestDatabase) {

@@ -294,9 +294,9 @@ async fn tenant_view(
 ) -> Result<Option<TenantView>, OrgError> {
     let store = &state.store;
     let user = &me.user.id;
-    // One read of everything the person can see: their roles here (held
+    // One read of what the person can see in this organisation: their roles here (held
     // here or above), the path above, the tree below, the places to move to.
-    let reach = reach(store, user).await?;
+    let reach = orgs::reach_in(store, user, Some(tenant_id)).await?;
     let Some(here) = reach.get(tenant_id) else { return Ok(None) };
     let permissions = orgs::roles::core_permissions(&here.roles);
     let can = |p: Permission| permissions.contains(&p);
