@@ -22,6 +22,7 @@ pub mod password_policy;
 pub mod password_resets;
 pub mod pkce;
 pub mod platform_roles;
+pub mod professions;
 pub mod random;
 pub mod registration;
 pub mod sessions;

@@ -585,17 +585,7 @@ pub async fn list_members<'a>(
 ) -> Result<MemberPage, OrgError> {
     let actor: Actor<'a> = actor.into();
     require(store, actor, tenant, Permission::MembersRead).await?;
-    let pattern = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| {
-        let escaped: String = s
-            .to_lowercase()
-            .chars()
-            .flat_map(|c| match c {
-                '%' | '_' | '\\' => vec!['\\', c],
-                other => vec![other],
-            })
-            .collect();
-        format!("%{escaped}%")
-    });
+    let pattern = query.search.as_deref().and_then(crate::store::like_contains);
     let filter = "FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1 \
          AND ($2 IS NULL OR LOWER(u.email) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(u.given_name, '')) LIKE $2 ESCAPE '\\' \
               OR LOWER(COALESCE(u.family_name, '')) LIKE $2 ESCAPE '\\') \

@@ -166,6 +166,24 @@ impl Store {
 }
 
 /// A database URL with its password replaced, safe to print and log.
+/// A `LIKE … ESCAPE '\\'` pattern that finds `search` (lowercased)
+/// anywhere; `None` for an empty search. `%`, `_` and `\\` match themselves.
+pub fn like_contains(search: &str) -> Option<String> {
+    let search = search.trim();
+    if search.is_empty() {
+        return None;
+    }
+    let escaped: String = search
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            other => vec![other],
+        })
+        .collect();
+    Some(format!("%{escaped}%"))
+}
+
 pub fn redact_url(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut parsed) if parsed.password().is_some() => {
