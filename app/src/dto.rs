@@ -2,8 +2,32 @@
 
 use serde::{Deserialize, Serialize};
 
+/// An enum that travels in a query string (`?notice=saved`): its values
+/// and their words.
+macro_rules! query_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [Self] = &[$(Self::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),* }
+            }
+
+            pub fn parse(value: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|item| item.as_str() == value)
+            }
+        }
+    };
+}
+
 mod organizations;
+mod professions;
 pub use organizations::*;
+pub use professions::*;
 
 /// What loading an interaction yields.
 pub type InteractionResult = Result<InteractionView, InteractionUnavailable>;
@@ -43,6 +67,9 @@ pub enum InteractionStep {
     Consent {
         email: String,
         scopes: Vec<String>,
+        /// The professional profile fields the app would receive, each
+        /// with a box (ticked unless the person withheld it before).
+        profile_fields: Vec<OfferedField>,
     },
     /// The app asks in which tenant the person works now.
     ChooseTenant {
@@ -50,6 +77,14 @@ pub enum InteractionStep {
         /// The tenants they can access, each labelled with its path.
         tenants: Vec<TenantRef>,
     },
+}
+
+/// A professional profile field offered on the consent screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferedField {
+    pub id: String,
+    pub value: String,
+    pub shared: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -297,22 +332,26 @@ pub struct ConnectedAppView {
     pub name: String,
     pub logo_uri: Option<String>,
     pub scopes: Vec<String>,
+    /// What was decided for each professional profile field: shared or not.
+    pub profile_fields: Vec<(String, bool)>,
     /// Unix seconds.
     pub granted_at: i64,
 }
 
-/// What the last action in the console did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AccountNotice {
-    ProfileSaved,
-    PasswordChanged,
-    SessionEnded,
-    OtherSessionsEnded,
-    AppDisconnected,
-    TotpRemoved,
-    EmailChanged,
-    PasskeyAdded,
-    PasskeyRemoved,
+query_enum! {
+    /// What the last action in the console did.
+    AccountNotice {
+        ProfileSaved => "profile-saved",
+        PasswordChanged => "password-changed",
+        SessionEnded => "session-ended",
+        OtherSessionsEnded => "others-ended",
+        AppDisconnected => "app-disconnected",
+        SharingSaved => "sharing-saved",
+        TotpRemoved => "totp-removed",
+        EmailChanged => "email-changed",
+        PasskeyAdded => "passkey-added",
+        PasskeyRemoved => "passkey-removed",
+    }
 }
 
 /// Why the last action in the console was refused.
@@ -343,57 +382,6 @@ pub enum AccountError {
     NewEmailSame,
     NewEmailTaken,
     EmailWrongPassword,
-}
-
-/// As `notice=…` travels in the console's query string.
-impl AccountNotice {
-    /// Every notice (`index` below keeps it complete).
-    const ALL: [Self; 9] = [
-        Self::ProfileSaved,
-        Self::PasswordChanged,
-        Self::SessionEnded,
-        Self::OtherSessionsEnded,
-        Self::AppDisconnected,
-        Self::TotpRemoved,
-        Self::EmailChanged,
-        Self::PasskeyAdded,
-        Self::PasskeyRemoved,
-    ];
-
-    /// The notice's place in `ALL`: an exhaustive match, so that a new
-    /// notice cannot be forgotten there (the tests compare both).
-    #[cfg(test)]
-    const fn index(self) -> usize {
-        match self {
-            Self::ProfileSaved => 0,
-            Self::PasswordChanged => 1,
-            Self::SessionEnded => 2,
-            Self::OtherSessionsEnded => 3,
-            Self::AppDisconnected => 4,
-            Self::TotpRemoved => 5,
-            Self::EmailChanged => 6,
-            Self::PasskeyAdded => 7,
-            Self::PasskeyRemoved => 8,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ProfileSaved => "profile-saved",
-            Self::PasswordChanged => "password-changed",
-            Self::SessionEnded => "session-ended",
-            Self::OtherSessionsEnded => "others-ended",
-            Self::AppDisconnected => "app-disconnected",
-            Self::TotpRemoved => "totp-removed",
-            Self::EmailChanged => "email-changed",
-            Self::PasskeyAdded => "passkey-added",
-            Self::PasskeyRemoved => "passkey-removed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|n| n.as_str() == value)
-    }
 }
 
 impl AccountError {
@@ -567,8 +555,7 @@ mod tests {
 
     #[test]
     fn account_notices_and_errors_survive_the_query_string() {
-        for (i, notice) in AccountNotice::ALL.into_iter().enumerate() {
-            assert_eq!(notice.index(), i, "ALL lists every notice once, in order");
+        for &notice in AccountNotice::ALL {
             assert_eq!(AccountNotice::parse(notice.as_str()), Some(notice));
         }
         let errors = [

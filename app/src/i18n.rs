@@ -4,7 +4,9 @@
 //! attribute, so both sides hydrate the same words.
 
 mod organizations;
+mod professions;
 pub use organizations::OrgTexts;
+pub use professions::{ProfTexts, note_text, problem_text};
 
 use leptos::prelude::*;
 
@@ -105,6 +107,8 @@ fn parse_weight(value: &str) -> Option<u16> {
 pub struct Texts {
     /// The organisation pages.
     pub org: &'static OrgTexts,
+    /// The professional-profile and verification pages.
+    pub prof: &'static ProfTexts,
     pub skip_to_content: &'static str,
     pub brand_tagline: &'static str,
     pub nav_label: &'static str,
@@ -154,6 +158,8 @@ pub struct Texts {
     pub scope_permissions_core: &'static str,
     pub scope_permissions_app: &'static str,
     pub scope_licenses: &'static str,
+    pub scope_profession: &'static str,
+    pub scope_professional_profile: &'static str,
     pub scope_other: &'static str,
     pub logout_confirm_title: &'static str,
     pub logout_confirm_text: &'static str,
@@ -352,6 +358,8 @@ impl Texts {
             "permissions_core" => self.scope_permissions_core.to_string(),
             "permissions_app" => self.scope_permissions_app.to_string(),
             "licenses" => self.scope_licenses.to_string(),
+            "profession" => self.scope_profession.to_string(),
+            "professional_profile" => self.scope_professional_profile.to_string(),
             other => format!("{} ({other})", self.scope_other),
         }
     }
@@ -359,6 +367,7 @@ impl Texts {
 
 pub static EN: Texts = Texts {
     org: &organizations::EN,
+    prof: &professions::EN,
     skip_to_content: "Skip to content",
     brand_tagline: "Identity for digital health",
     nav_label: "Main",
@@ -421,6 +430,8 @@ pub static EN: Texts = Texts {
     scope_permissions_core: "See your roles in your organisations",
     scope_permissions_app: "See what you may do in this app in each organisation",
     scope_licenses: "See your organisations' licenses for this app",
+    scope_profession: "Know your health profession and whether it is verified",
+    scope_professional_profile: "See the professional details you choose below (registry numbers, specialty, workplace)",
     scope_other: "Use an application permission",
     logout_confirm_title: "Sign out – Sanus",
     logout_confirm_text: "Do you want to sign out of Sanus? You will need to sign in again in every application.",
@@ -606,6 +617,7 @@ pub static EN: Texts = Texts {
 
 pub static DE: Texts = Texts {
     org: &organizations::DE,
+    prof: &professions::DE,
     skip_to_content: "Zum Inhalt springen",
     brand_tagline: "Identität für die digitale Gesundheit",
     nav_label: "Hauptnavigation",
@@ -669,6 +681,8 @@ pub static DE: Texts = Texts {
     scope_permissions_core: "Ihre Rollen in Ihren Organisationen sehen",
     scope_permissions_app: "Sehen, was Sie in dieser Anwendung in jeder Organisation dürfen",
     scope_licenses: "Die Lizenzen Ihrer Organisationen für diese Anwendung sehen",
+    scope_profession: "Ihren Gesundheitsberuf kennen und wissen, ob er verifiziert ist",
+    scope_professional_profile: "Die beruflichen Angaben sehen, die Sie unten auswählen (Registernummern, Fachgebiet, Arbeitsstätte)",
     scope_other: "Eine Anwendungsberechtigung nutzen",
     logout_confirm_title: "Abmelden – Sanus",
     logout_confirm_text: "Möchten Sie sich von Sanus abmelden? Sie müssen sich danach in jeder Anwendung neu anmelden.",
@@ -973,9 +987,48 @@ pub fn switch_locale(i18n: I18n, locale: Locale) {
     }
 }
 
+/// A moment as people of `locale` write it, in UTC (the server does not
+/// know the browser's time zone, and the page must render the same twice).
+pub fn format_time(unix_seconds: i64, locale: Locale) -> String {
+    let days = unix_seconds.div_euclid(86_400);
+    let seconds_of_day = unix_seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    let (hour, minute) = (seconds_of_day / 3600, seconds_of_day % 3600 / 60);
+    match locale {
+        Locale::De => format!("{day:02}.{month:02}.{year}, {hour:02}:{minute:02} UTC"),
+        Locale::En => format!("{year}-{month:02}-{day:02} {hour:02}:{minute:02} UTC"),
+    }
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard
+/// Hinnant's `civil_from_days`).
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_written_as_each_language_does() {
+        assert_eq!(format_time(0, Locale::En), "1970-01-01 00:00 UTC");
+        // 2026-11-22 17:48:28 UTC
+        assert_eq!(format_time(1_795_369_708, Locale::En), "2026-11-22 17:48 UTC");
+        assert_eq!(format_time(1_795_369_708, Locale::De), "22.11.2026, 17:48 UTC");
+        // A leap day, and a day before 1970.
+        assert_eq!(format_time(951_782_400, Locale::En), "2000-02-29 00:00 UTC");
+        assert_eq!(format_time(-86_400, Locale::En), "1969-12-31 00:00 UTC");
+    }
 
     #[test]
     fn accept_language_picks_the_best_supported_language() {

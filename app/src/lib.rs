@@ -19,14 +19,14 @@ pub use assets::Assets;
 use components::Layout;
 use pages::{
     AccountDeletedPage, AccountPage, ConfirmEmailPage, EmailConfirmedPage, ForgotPasswordPage, HomePage,
-    InteractionPage, InvitationPage, NotFoundPage, OrganizationsPage, OutboxPage, PasswordChangedPage,
+    InteractionPage, InvitationPage, NotFoundPage, OrganizationsPage, OutboxPage, PasswordChangedPage, ProfessionPage,
     RecoveryCodesPage, RegisterPage, ResetPasswordPage, SecondFactorPage, SignInPage, TenantPage, TotpSetupPage,
-    VerifyEmailPage,
+    VerifyCasePage, VerifyEmailPage, VerifyQueuePage,
 };
 pub use pages::{
-    LoadedAccount, LoadedConfirmEmail, LoadedInteraction, LoadedInvitation, LoadedOrgs, LoadedOutbox,
-    LoadedPasswordReset, LoadedRecoveryCodes, LoadedRegistration, LoadedSecondFactor, LoadedSignIn, LoadedTenant,
-    LoadedTotpSetup, LoadedVerifyEmail,
+    LoadedAccount, LoadedCase, LoadedConfirmEmail, LoadedInteraction, LoadedInvitation, LoadedOrgs, LoadedOutbox,
+    LoadedPasswordReset, LoadedProfession, LoadedQueue, LoadedRecoveryCodes, LoadedRegistration, LoadedSecondFactor,
+    LoadedSignIn, LoadedTenant, LoadedTotpSetup, LoadedVerifyEmail,
 };
 
 /// The whole HTML document, rendered on the server only. `App` inside it is
@@ -87,6 +87,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orgs") view=OrganizationsPage />
                     <Route path=path!("/orgs/:id") view=TenantPage />
                     <Route path=path!("/invitations/:token") view=InvitationPage />
+                    // Served by the server's own handlers: the person's profile, and (verifiers only) the queue.
+                    <Route path=path!("/account/profession") view=ProfessionPage />
+                    <Route path=path!("/verify") view=VerifyQueuePage />
+                    <Route path=path!("/verify/cases/:id") view=VerifyCasePage />
                 </Routes>
             </Layout>
         </Router>

@@ -110,13 +110,17 @@ pub struct ConnectedApp {
     pub name: String,
     pub logo_uri: Option<String>,
     pub scopes: Vec<String>,
+    /// Professional profile field id → shared with this client.
+    pub profile_fields: std::collections::BTreeMap<String, bool>,
     pub granted_at: UnixTime,
 }
 
+type ConnectedAppRow = (String, String, Option<String>, String, Option<String>, i64);
+
 /// The applications the account gave its consent to, newest first.
 pub async fn connected_apps(store: &Store, user_id: &UserId) -> Result<Vec<ConnectedApp>, StoreError> {
-    let rows: Vec<(String, String, Option<String>, String, i64)> = sqlx::query_as(
-        "SELECT c.client_id, k.name, k.logo_uri, c.scopes, c.updated_at FROM consents c \
+    let rows: Vec<ConnectedAppRow> = sqlx::query_as(
+        "SELECT c.client_id, k.name, k.logo_uri, c.scopes, c.profile_fields, c.updated_at FROM consents c \
          JOIN clients k ON k.id = c.client_id WHERE c.user_id = $1 ORDER BY c.updated_at DESC, k.name",
     )
     .bind(user_id.as_str())
@@ -124,11 +128,12 @@ pub async fn connected_apps(store: &Store, user_id: &UserId) -> Result<Vec<Conne
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(client_id, name, logo_uri, scopes, granted_at)| ConnectedApp {
+        .map(|(client_id, name, logo_uri, scopes, profile_fields, granted_at)| ConnectedApp {
             client_id,
             name,
             logo_uri,
             scopes: serde_json::from_str(&scopes).unwrap_or_default(),
+            profile_fields: profile_fields.and_then(|f| serde_json::from_str(&f).ok()).unwrap_or_default(),
             granted_at: UnixTime(granted_at),
         })
         .collect())

@@ -71,6 +71,25 @@ pub enum EventKind {
     MemberRolesChanged,
     /// A member was removed from a tenant, or left it.
     MemberRemoved,
+    /// A professional profile was saved with changes (`detail.dropped`
+    /// names a verification or submission that ended with it).
+    ProfessionalProfileChanged,
+    /// A professional profile and its documents were removed.
+    ProfessionalProfileRemoved,
+    /// A document of evidence was uploaded or removed (`detail.change`).
+    EvidenceChanged,
+    /// A verifier opened a document of evidence.
+    EvidenceViewed,
+    /// A profile was submitted for verification.
+    VerificationSubmitted,
+    /// A verifier approved (`detail.outcome`: verified or first of two).
+    VerificationApproved,
+    /// A verifier rejected, with a reason.
+    VerificationRejected,
+    /// A verification ran out.
+    VerificationExpired,
+    /// The person changed which profile fields an app receives.
+    ProfileSharingChanged,
 }
 
 impl EventKind {
@@ -107,6 +126,15 @@ impl EventKind {
             Self::InvitationAccepted => "member.invitation_accepted",
             Self::MemberRolesChanged => "member.roles_changed",
             Self::MemberRemoved => "member.removed",
+            Self::ProfessionalProfileChanged => "profession.profile_changed",
+            Self::ProfessionalProfileRemoved => "profession.profile_removed",
+            Self::EvidenceChanged => "profession.evidence_changed",
+            Self::EvidenceViewed => "profession.evidence_viewed",
+            Self::VerificationSubmitted => "profession.verification_submitted",
+            Self::VerificationApproved => "profession.verification_approved",
+            Self::VerificationRejected => "profession.verification_rejected",
+            Self::VerificationExpired => "profession.verification_expired",
+            Self::ProfileSharingChanged => "consent.profile_fields_changed",
         }
     }
 }

@@ -41,3 +41,43 @@ pub async fn grant_consent(
     .await?;
     Ok(())
 }
+
+/// What the user decided, per professional profile field, for this client:
+/// field id → shared. Empty when nothing was decided (nothing is shared).
+pub async fn profile_fields(
+    store: &Store,
+    user_id: &str,
+    client_id: &str,
+) -> Result<std::collections::BTreeMap<String, bool>, StoreError> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT profile_fields FROM consents WHERE user_id = $1 AND client_id = $2")
+            .bind(user_id)
+            .bind(client_id)
+            .fetch_optional(store.pool())
+            .await?;
+    Ok(row.and_then(|(json,)| json).and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
+}
+
+/// Records the user's decisions on these fields (others stay as they
+/// were). Needs the consent itself first (`grant_consent`); `false` when
+/// there is none.
+pub async fn decide_profile_fields(
+    store: &Store,
+    user_id: &str,
+    client_id: &str,
+    decisions: &std::collections::BTreeMap<String, bool>,
+    now: UnixTime,
+) -> Result<bool, StoreError> {
+    let mut all = profile_fields(store, user_id, client_id).await?;
+    all.extend(decisions.iter().map(|(field, shared)| (field.clone(), *shared)));
+    let json = serde_json::to_string(&all).map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
+    let updated =
+        sqlx::query("UPDATE consents SET profile_fields = $1, updated_at = $2 WHERE user_id = $3 AND client_id = $4")
+            .bind(json)
+            .bind(now.0)
+            .bind(user_id)
+            .bind(client_id)
+            .execute(store.pool())
+            .await?;
+    Ok(updated.rows_affected() > 0)
+}

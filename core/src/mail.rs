@@ -270,6 +270,83 @@ pub fn email_changed_mail(locale: &str, previous: &str, new: &str) -> Mail {
 
 /// A mail of an introduction, an optional code set apart, a link with what
 /// it does, and a closing note; as text and as HTML.
+/// A step on the way to a verified professional profile, as mailed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfessionMail<'a> {
+    Submitted,
+    Verified,
+    Rejected {
+        reason: &'a str,
+    },
+    /// The verification ran out.
+    Expired,
+    /// A change to the profile ended the verification or the submission.
+    Dropped,
+}
+
+/// The mail at each transition of a professional profile, with a link to
+/// the profile page.
+pub fn profession_mail(locale: &str, to: &str, step: ProfessionMail<'_>, link: &str) -> Mail {
+    let de = locale.starts_with("de");
+    let (subject, intro, outro) = match (step, de) {
+        (ProfessionMail::Submitted, true) => (
+            "Ihr Berufsprofil wurde eingereicht",
+            "Ihr Berufsprofil wartet nun auf die Prüfung. Wir schreiben Ihnen, sobald entschieden ist.".to_string(),
+            "Solange es geprüft wird, ändern Sie es bitte nur, wenn nötig: Jede Änderung zieht die Einreichung zurück.",
+        ),
+        (ProfessionMail::Submitted, false) => (
+            "Your professional profile was submitted",
+            "Your professional profile is now waiting for a verifier. We will write to you when they have decided."
+                .to_string(),
+            "While it is reviewed, change it only if you must: any change withdraws the submission.",
+        ),
+        (ProfessionMail::Verified, true) => (
+            "Ihr Berufsprofil ist verifiziert",
+            "Ihr Berufsprofil wurde anhand Ihrer Nachweise bestätigt.".to_string(),
+            "Apps, denen Sie es erlauben, erhalten Ihre Angaben nun als verifiziert.",
+        ),
+        (ProfessionMail::Verified, false) => (
+            "Your professional profile is verified",
+            "A verifier confirmed your professional profile against your documents.".to_string(),
+            "Apps you allow to see it now receive your details as verified.",
+        ),
+        (ProfessionMail::Rejected { reason }, true) => (
+            "Ihr Berufsprofil konnte nicht verifiziert werden",
+            format!("Ihr Berufsprofil konnte nicht bestätigt werden. Die Begründung: „{reason}“"),
+            "Sie können Ihre Angaben oder Nachweise ergänzen und das Profil erneut einreichen.",
+        ),
+        (ProfessionMail::Rejected { reason }, false) => (
+            "Your professional profile could not be verified",
+            format!("A verifier could not confirm your professional profile. Their reason: “{reason}”"),
+            "You can correct your details or add documents, and submit the profile again.",
+        ),
+        (ProfessionMail::Expired, true) => (
+            "Die Verifizierung Ihres Berufsprofils ist abgelaufen",
+            "Die Verifizierung Ihres Berufsprofils ist abgelaufen. Apps erhalten Ihre Angaben nun als nicht verifiziert."
+                .to_string(),
+            "Reichen Sie das Profil mit aktuellen Nachweisen erneut ein, um es wieder verifizieren zu lassen.",
+        ),
+        (ProfessionMail::Expired, false) => (
+            "The verification of your professional profile expired",
+            "The verification of your professional profile ran out. Apps now receive your details as not verified."
+                .to_string(),
+            "Submit the profile again with current documents to have it verified again.",
+        ),
+        (ProfessionMail::Dropped, true) => (
+            "Ihr Berufsprofil hat sich geändert",
+            "Sie haben Ihr Berufsprofil geändert. Damit endete seine Verifizierung oder Einreichung.".to_string(),
+            "Reichen Sie es erneut ein, wenn Sie so weit sind. Wenn Sie nichts geändert haben, ändern Sie sofort Ihr Passwort.",
+        ),
+        (ProfessionMail::Dropped, false) => (
+            "Your professional profile changed",
+            "You changed your professional profile, so its verification or submission ended.".to_string(),
+            "Submit it again when you are ready. If you did not change it, change your password at once.",
+        ),
+    };
+    let action = if de { "Berufsprofil öffnen" } else { "Open your professional profile" };
+    link_mail(to, subject.to_string(), &intro, None, action, link, outro)
+}
+
 fn link_mail(
     to: &str,
     subject: String,

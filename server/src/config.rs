@@ -26,6 +26,7 @@ pub struct Settings {
     pub keys: KeySettings,
     pub mail: MailSettings,
     pub accounts: AccountSettings,
+    pub professions: ProfessionSettings,
     pub log: LogSettings,
 }
 
@@ -66,6 +67,34 @@ impl AccountSettings {
             open: self.registration,
             domains: self.registration_domains.iter().map(|d| d.trim().to_lowercase()).collect(),
             terms_required: self.terms_url.is_some(),
+        }
+    }
+}
+
+/// Health-professional profiles: how verifiers verify, and what apps are
+/// told about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProfessionSettings {
+    /// Whether a profile needs two approvals by different verifiers.
+    pub four_eyes: bool,
+    /// How many days a verification holds before it must be renewed.
+    pub verification_valid_days: u32,
+    /// The trust framework named in `verified_claims` (and discovery).
+    pub trust_framework: String,
+}
+
+impl Default for ProfessionSettings {
+    fn default() -> Self {
+        Self { four_eyes: false, verification_valid_days: 730, trust_framework: "sanus_professional".to_string() }
+    }
+}
+
+impl ProfessionSettings {
+    pub fn policy(&self) -> sanus_core::professions::verification::Policy {
+        sanus_core::professions::verification::Policy {
+            four_eyes: self.four_eyes,
+            valid_for_seconds: i64::from(self.verification_valid_days) * 86_400,
         }
     }
 }
@@ -361,6 +390,19 @@ impl Settings {
             {
                 return invalid(key, format!("{url:?} is not an http(s) URL"));
             }
+        }
+        if !(1..=3650).contains(&self.professions.verification_valid_days) {
+            return invalid("professions.verification_valid_days", "must be between 1 and 3650".into());
+        }
+        let framework = &self.professions.trust_framework;
+        if framework.is_empty()
+            || framework.len() > 100
+            || !framework.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.:/".contains(&b))
+        {
+            return invalid(
+                "professions.trust_framework",
+                format!("{framework:?} is not a name like \"de_professional\" (letters, digits, _ - . : /)"),
+            );
         }
         if self.keys.publish_retired_seconds < 86_400 {
             return invalid(

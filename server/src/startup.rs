@@ -85,7 +85,12 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(local_addr)
             .build();
-        let discovery = crate::oidc::discovery::document(settings.server.public_url.as_str()).to_string().into();
+        let discovery = crate::oidc::discovery::document(
+            settings.server.public_url.as_str(),
+            &settings.professions.trust_framework,
+        )
+        .to_string()
+        .into();
         let mailer = Mailer::new(&settings.mail.from, settings.mail.smtp_url.as_ref().map(Secret::expose))
             .map_err(StartupError::Mail)?;
         if mailer.is_outbox() {
@@ -144,6 +149,7 @@ impl Application {
         let grace = Duration::from_secs(self.state.settings.server.shutdown_grace_seconds);
         let store = self.state.store.clone();
         let rotation = tokio::spawn(rotate_on_schedule(self.state.keys.clone()));
+        let expiry = tokio::spawn(expire_verifications_hourly(self.state.clone()));
         let router = http::router(self.state);
         tracing::info!(address = %self.local_addr, "listening");
 
@@ -166,6 +172,7 @@ impl Application {
             }
         };
         rotation.abort();
+        expiry.abort();
         store.close().await;
         tracing::info!("stopped");
         result
@@ -181,6 +188,16 @@ async fn rotate_on_schedule(keys: Arc<Keys>) {
         if let Err(error) = keys.rotate_if_due().await {
             tracing::error!(%error, "scheduled key rotation failed");
         }
+    }
+}
+
+/// Ends professional verifications that ran out: at start-up, then hourly
+/// (a profile past its date already reads as unverified before that).
+async fn expire_verifications_hourly(state: AppState) {
+    let mut hourly = tokio::time::interval(Duration::from_secs(3_600));
+    loop {
+        hourly.tick().await;
+        http::professions::expire_verifications(&state).await;
     }
 }
 

@@ -158,26 +158,6 @@ pub enum InvitationPageView {
     },
 }
 
-macro_rules! query_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [Self] = &[$(Self::$variant),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),* }
-            }
-
-            pub fn parse(value: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|item| item.as_str() == value)
-            }
-        }
-    };
-}
-
 query_enum! {
     /// What the last action on an organisation page did (`?notice=…`).
     OrgNotice {

@@ -11,7 +11,7 @@ use super::style::{CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, ST
 use crate::components::AddPasskey;
 use crate::dto::{AccountError, AccountNotice, AccountView, ConnectedAppView, PasskeyView, SessionView};
 use crate::i18n::tr;
-use crate::i18n::{Locale, Texts, use_i18n};
+use crate::i18n::{Locale, Texts, format_time, use_i18n};
 
 /// The console's data, prepared by the server before rendering.
 #[derive(Clone, Debug)]
@@ -50,6 +50,11 @@ pub fn AccountPage() -> impl IntoView {
             {sessions(&view)}
             {apps(&view)}
             {data(&view)}
+            <section aria-labelledby="profession-heading" class=CARD>
+                <h2 id="profession-heading" class=SECTION_HEADING>{tr(|t| t.prof.nav)}</h2>
+                <p class="mt-2 text-slate-700">{tr(|t| t.prof.console_lead)}</p>
+                <p class="mt-2"><a href="/account/profession" rel="external" class=LINK>{tr(|t| t.prof.heading)}</a></p>
+            </section>
             <section aria-labelledby="orgs-heading" class=CARD>
                 <h2 id="orgs-heading" class=SECTION_HEADING>{tr(|t| t.org.nav)}</h2>
                 <p class="mt-2"><a href="/orgs" rel="external" class=LINK>{tr(|t| t.org.heading)}</a></p>
@@ -75,6 +80,7 @@ fn notice_text(t: &'static Texts, notice: AccountNotice) -> &'static str {
         AccountNotice::SessionEnded => t.session_ended,
         AccountNotice::OtherSessionsEnded => t.others_ended,
         AccountNotice::AppDisconnected => t.app_disconnected,
+        AccountNotice::SharingSaved => t.prof.notice_sharing_saved,
         AccountNotice::TotpRemoved => t.totp_removed,
         AccountNotice::EmailChanged => t.email_changed,
         AccountNotice::PasskeyAdded => t.passkey_added,
@@ -431,8 +437,9 @@ fn apps(view: &AccountView) -> impl IntoView + use<> {
 
 fn app(app: ConnectedAppView) -> impl IntoView {
     let i18n = use_i18n();
-    let ConnectedAppView { client_id, name, logo_uri, scopes, granted_at } = app;
+    let ConnectedAppView { client_id, name, logo_uri, scopes, profile_fields, granted_at } = app;
     let label = format!("{name}: ");
+    let sharing = (!profile_fields.is_empty()).then(|| sharing_form(&client_id, profile_fields));
     view! {
         <li class="flex flex-wrap items-start justify-between gap-3 py-3">
             <div class="flex gap-3">
@@ -445,6 +452,7 @@ fn app(app: ConnectedAppView) -> impl IntoView {
                     <p class="mt-1 text-sm text-slate-600">
                         {tr(|t| t.app_allowed)}" "{move || format_time(granted_at, i18n.locale.get())}
                     </p>
+                    {sharing}
                 </div>
             </div>
             <form method="post" action=format!("/account/apps/{client_id}/disconnect")>
@@ -456,46 +464,32 @@ fn app(app: ConnectedAppView) -> impl IntoView {
     }
 }
 
-/// A moment as people of `locale` write it, in UTC (the server does not
-/// know the browser's time zone, and the page must render the same twice).
-pub fn format_time(unix_seconds: i64, locale: Locale) -> String {
-    let days = unix_seconds.div_euclid(86_400);
-    let seconds_of_day = unix_seconds.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    let (hour, minute) = (seconds_of_day / 3600, seconds_of_day % 3600 / 60);
-    match locale {
-        Locale::De => format!("{day:02}.{month:02}.{year}, {hour:02}:{minute:02} UTC"),
-        Locale::En => format!("{year}-{month:02}-{day:02} {hour:02}:{minute:02} UTC"),
-    }
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard
-/// Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_are_written_as_each_language_does() {
-        assert_eq!(format_time(0, Locale::En), "1970-01-01 00:00 UTC");
-        // 2026-11-22 17:48:28 UTC
-        assert_eq!(format_time(1_795_369_708, Locale::En), "2026-11-22 17:48 UTC");
-        assert_eq!(format_time(1_795_369_708, Locale::De), "22.11.2026, 17:48 UTC");
-        // A leap day, and a day before 1970.
-        assert_eq!(format_time(951_782_400, Locale::En), "2000-02-29 00:00 UTC");
-        assert_eq!(format_time(-86_400, Locale::En), "1969-12-31 00:00 UTC");
+/// Which professional profile fields the app receives: a box each.
+fn sharing_form(client_id: &str, fields: Vec<(String, bool)>) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let boxes = fields
+        .into_iter()
+        .map(|(field, shared)| {
+            let id = format!("share-{client_id}-{field}");
+            let label = field.clone();
+            view! {
+                <div class="flex items-center gap-2">
+                    <input type="checkbox" id=id.clone() name="share" value=field checked=shared />
+                    <label for=id class="text-sm text-slate-800">
+                        {move || sanus_professions::catalogue::field(&label)
+                            .map_or_else(|| label.clone(), |f| f.label.get(i18n.locale.get() == Locale::De).to_string())}
+                    </label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <form method="post" action=format!("/account/apps/{client_id}/profile-fields") class="mt-2">
+            <fieldset>
+                <legend class="text-sm font-medium text-slate-800">{tr(|t| t.prof.sharing_legend)}</legend>
+                {boxes}
+            </fieldset>
+            <button type="submit" class="mt-2 text-sm font-semibold text-teal-800 underline">{tr(|t| t.prof.sharing_save)}</button>
+        </form>
     }
 }

@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::dto::{
-    ClientView, InteractionResult, InteractionStep, InteractionUnavailable, InteractionView, SignInError, TenantRef,
+    ClientView, InteractionResult, InteractionStep, InteractionUnavailable, InteractionView, OfferedField, SignInError,
+    TenantRef,
 };
-use crate::i18n::tr;
-use crate::i18n::use_i18n;
+use crate::i18n::{Locale, tr, use_i18n};
 
 use super::sign_in::{PasskeyTarget, password_form};
 use super::style::{PRIMARY, SECONDARY};
@@ -42,7 +42,9 @@ fn render(interaction: InteractionView) -> impl IntoView {
                     InteractionStep::SignIn { login_hint, error, registration_open, passkeys } => {
                         sign_in(id, client, login_hint, error, registration_open, passkeys).into_any()
                     }
-                    InteractionStep::Consent { email, scopes } => consent(id, client, email, scopes).into_any(),
+                    InteractionStep::Consent { email, scopes, profile_fields } => {
+                        consent(id, client, email, scopes, profile_fields).into_any()
+                    }
                     InteractionStep::ChooseTenant { email, tenants } => {
                         choose_tenant(id, client, email, tenants).into_any()
                     }
@@ -85,9 +87,42 @@ fn sign_in(
     }
 }
 
-fn consent(id: String, client: ClientView, email: String, scopes: Vec<String>) -> impl IntoView {
+fn consent(
+    id: String,
+    client: ClientView,
+    email: String,
+    scopes: Vec<String>,
+    profile_fields: Vec<OfferedField>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let name = client.name.clone();
+    let fields = (!profile_fields.is_empty()).then(|| {
+        let boxes = profile_fields
+            .into_iter()
+            .map(|field| {
+                let input = format!("share-{}", field.id);
+                let label = field.id.clone();
+                view! {
+                    <div class="flex items-start gap-3">
+                        <input id=input.clone() name="share" type="checkbox" value=field.id checked=field.shared
+                            class="mt-1 h-4 w-4 border-slate-400 text-teal-700 focus:outline focus:outline-2 focus:outline-teal-700" />
+                        <label for=input class="text-slate-800">
+                            {move || sanus_professions::catalogue::field(&label)
+                                .map_or_else(|| label.clone(), |f| f.label.get(i18n.locale.get() == Locale::De).to_string())}
+                            ": "<span class="font-mono">{field.value}</span>
+                        </label>
+                    </div>
+                }
+            })
+            .collect_view();
+        view! {
+            <fieldset class="mt-4 rounded-md border border-slate-300 p-4" aria-describedby="share-help">
+                <legend class="px-1 font-semibold text-slate-900">{tr(|t| t.prof.consent_fields)}</legend>
+                <p id="share-help" class="text-sm text-slate-600">{tr(|t| t.prof.consent_fields_help)}</p>
+                <div class="mt-2 space-y-2">{boxes}</div>
+            </fieldset>
+        }
+    });
     view! {
         <Title text=i18n.locale.get_untracked().texts().interaction_consent_title />
         {client_header(&client)}
@@ -98,9 +133,12 @@ fn consent(id: String, client: ClientView, email: String, scopes: Vec<String>) -
             {scopes.into_iter().map(|scope| view! { <li>{move || i18n.t().scope(&scope)}</li> }).collect_view()}
         </ul>
         <p class="mt-4 text-sm text-slate-600">{tr(|t| t.interaction_signed_in_as)}" "{email}</p>
-        <form method="post" action=format!("/interaction/{id}/consent") class="mt-6 flex gap-3" aria-labelledby="consent-heading">
-            <button type="submit" name="decision" value="allow" class=format!("flex-1 {PRIMARY}")>{tr(|t| t.interaction_allow)}</button>
-            <button type="submit" name="decision" value="deny" class=format!("flex-1 {SECONDARY}")>{tr(|t| t.interaction_deny)}</button>
+        <form method="post" action=format!("/interaction/{id}/consent") class="mt-6" aria-labelledby="consent-heading">
+            {fields}
+            <div class="mt-6 flex gap-3">
+                <button type="submit" name="decision" value="allow" class=format!("flex-1 {PRIMARY}")>{tr(|t| t.interaction_allow)}</button>
+                <button type="submit" name="decision" value="deny" class=format!("flex-1 {SECONDARY}")>{tr(|t| t.interaction_deny)}</button>
+            </div>
         </form>
         {policy_links(&client)}
     }

@@ -8,6 +8,7 @@ mod not_found;
 mod operator;
 mod organizations;
 mod password;
+mod professions;
 mod register;
 mod sign_in;
 mod style;
@@ -22,6 +23,7 @@ pub use not_found::NotFoundPage;
 pub use operator::{LoadedOutbox, OutboxPage};
 pub use organizations::{InvitationPage, LoadedInvitation, LoadedOrgs, LoadedTenant, OrganizationsPage, TenantPage};
 pub use password::{ForgotPasswordPage, LoadedPasswordReset, PasswordChangedPage, ResetPasswordPage};
+pub use professions::{LoadedCase, LoadedProfession, LoadedQueue, ProfessionPage, VerifyCasePage, VerifyQueuePage};
 pub use register::{
     ConfirmEmailPage, EmailConfirmedPage, LoadedConfirmEmail, LoadedRegistration, LoadedVerifyEmail, RegisterPage,
     VerifyEmailPage,

@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::account::format_time;
 use super::style::CARD;
 use crate::dto::{OutboxMailView, OutboxView};
+use crate::i18n::format_time;
 use crate::i18n::tr;
 use crate::i18n::use_i18n;
 

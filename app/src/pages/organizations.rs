@@ -7,12 +7,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::account::format_time;
 use super::style::{ALERT, CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS};
 use crate::dto::{
     InvitationPageView, InvitationRowView, LicenseView, MemberView, MembersView, MembershipView, OrgFailure, OrgNotice,
     OrgsView, TenantRef, TenantView, TreeNode,
 };
+use crate::i18n::format_time;
 use crate::i18n::{OrgTexts, Texts, localized, tr, use_i18n};
 
 #[derive(Clone, Debug)]

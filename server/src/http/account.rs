@@ -133,6 +133,7 @@ pub async fn page(
                 name: a.name,
                 logo_uri: a.logo_uri,
                 scopes: a.scopes,
+                profile_fields: a.profile_fields.into_iter().collect(),
                 granted_at: a.granted_at.seconds(),
             })
             .collect(),

@@ -48,26 +48,22 @@ pub async fn sign_in(
     outcome.unwrap_or_else(|error| failed(&state, &headers, &error))
 }
 
-#[derive(Deserialize)]
-pub struct ConsentForm {
-    #[serde(default)]
-    decision: String,
-}
-
-/// `POST /interaction/{id}/consent`: `decision=allow` or `deny`.
+/// `POST /interaction/{id}/consent`: `decision=allow` or `deny`, and with
+/// `allow`, `share` once for each offered profile field the app may receive.
 pub async fn consent(
     State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Form(form): Form<ConsentForm>,
+    body: axum::body::Bytes,
 ) -> Response {
     let now = state.clock.now();
     let (_, request, session) = match signed_in_interaction(&state, &headers, &id, now).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    if form.decision != "allow" {
+    let form = super::forms::Posted::parse(&body);
+    if form.one("decision") != "allow" {
         return match consume_interaction(&state.store, &id, now).await {
             Ok(true) => {
                 request.target.error(issuer(&state), "access_denied", "The user did not allow access.", nonce.as_str())
@@ -84,10 +80,45 @@ pub async fn consent(
         now,
     )
     .await;
-    if let Err(error) = granted.and(set_interaction_consented(&state.store, &id, now).await) {
+    if let Err(error) = granted {
+        return failed(&state, &headers, &error);
+    }
+    if let Err(error) = decide_fields(&state, &session.user_id, &request, &form.all("share"), now).await {
+        return failed(&state, &headers, &error);
+    }
+    if let Err(error) = set_interaction_consented(&state.store, &id, now).await {
         return failed(&state, &headers, &error);
     }
     see_other(&format!("/authorize/resume/{id}"))
+}
+
+/// Records which of the profile fields the consent screen offered the
+/// person lets the client receive: each filled-in field, when the request
+/// asks for the profile.
+async fn decide_fields(
+    state: &AppState,
+    user: &sanus_core::users::UserId,
+    request: &AuthorizationRequest,
+    shared: &[String],
+    now: sanus_core::UnixTime,
+) -> Result<(), sanus_core::StoreError> {
+    if !request.scopes.iter().any(|s| s == crate::oidc::profession_claims::PROFESSIONAL_PROFILE) {
+        return Ok(());
+    }
+    let Some(profile) = sanus_core::professions::find(&state.store, user, now).await? else { return Ok(()) };
+    let decisions = profile.values.into_keys().map(|field| {
+        let share = shared.contains(&field);
+        (field, share)
+    });
+    sanus_core::consents::decide_profile_fields(
+        &state.store,
+        user.as_str(),
+        &request.client_id,
+        &decisions.collect(),
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -153,6 +184,33 @@ fn failed(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) 
     expired_page(state, headers)
 }
 
+/// The profile fields the consent screen offers: each filled-in field when
+/// the request asks for the profile, ticked unless withheld before.
+async fn offered_fields(
+    state: &AppState,
+    user: &sanus_core::users::UserId,
+    request: &AuthorizationRequest,
+    now: sanus_core::UnixTime,
+) -> Result<Vec<app::dto::OfferedField>, sanus_core::StoreError> {
+    if !request.scopes.iter().any(|s| s == crate::oidc::profession_claims::PROFESSIONAL_PROFILE) {
+        return Ok(Vec::new());
+    }
+    let Some(profile) = sanus_core::professions::find(&state.store, user, now).await? else { return Ok(Vec::new()) };
+    let decided = sanus_core::consents::profile_fields(&state.store, user.as_str(), &request.client_id).await?;
+    // In the catalogue's order, as the profile page shows them.
+    Ok(sanus_core::professions::FIELDS
+        .iter()
+        .filter_map(|field| {
+            let value = profile.values.get(field.id)?;
+            Some(app::dto::OfferedField {
+                id: field.id.to_string(),
+                value: value.clone(),
+                shared: decided.get(field.id).copied().unwrap_or(true),
+            })
+        })
+        .collect())
+}
+
 /// The page's view of interaction `id` for this browser (its headers).
 pub async fn view(state: &AppState, headers: &HeaderMap, id: &str) -> app::dto::InteractionResult {
     use app::dto::{ClientView, InteractionStep, InteractionUnavailable, InteractionView};
@@ -194,7 +252,8 @@ pub async fn view(state: &AppState, headers: &HeaderMap, id: &str) -> app::dto::
                 tenants.sort_by(|a, b| a.name.cmp(&b.name));
                 InteractionStep::ChooseTenant { email: user.email, tenants }
             } else {
-                InteractionStep::Consent { email: user.email, scopes: request.scopes.clone() }
+                let profile_fields = offered_fields(state, &user.id, &request, now).await.map_err(|e| failed(&e))?;
+                InteractionStep::Consent { email: user.email, scopes: request.scopes.clone(), profile_fields }
             }
         }
     };

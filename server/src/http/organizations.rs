@@ -29,54 +29,13 @@ use serde::Deserialize;
 use super::account::{SignedIn, signed_in};
 use super::audit_event;
 use super::client_address::{Peer, client_address};
-use crate::oidc::authorize::{see_other, simple_page};
+use super::forms::{Posted, encode, failed, me_or, not_found, path_id};
+use crate::oidc::authorize::see_other;
 use crate::state::AppState;
 use app::dto::{
     InvitationPageView, InvitationRowView, LicenseView, MemberView, MembersView, MembershipView, OrgFailure, OrgNotice,
     OrgsView, TenantRef, TenantView, field_id,
 };
-
-/// The values of a posted form (`roles` may come several times).
-struct Posted(Vec<(String, String)>);
-
-impl Posted {
-    fn parse(body: &[u8]) -> Self {
-        Self(url::form_urlencoded::parse(body).into_owned().collect())
-    }
-
-    fn one(&self, name: &str) -> &str {
-        self.0.iter().find(|(key, _)| key == name).map_or("", |(_, value)| value.as_str())
-    }
-
-    fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(key, _)| key == name).map(|(_, value)| value.clone()).collect()
-    }
-}
-
-fn failed(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) -> Response {
-    tracing::error!(%cause, "organisation page failed");
-    super::unavailable_page(state, headers)
-}
-
-fn not_found(state: &AppState, headers: &HeaderMap) -> Response {
-    let t = app::i18n::locale_of_headers(headers).texts();
-    let body = format!("<p class=\"mt-4 text-slate-700\">{}</p>", t.not_found_text);
-    simple_page(state, headers, StatusCode::NOT_FOUND, t.not_found_title, &body)
-}
-
-/// The signed-in person, or the answer: to sign-in (and back to `here`),
-/// or the error page.
-async fn me_or(state: &AppState, headers: &HeaderMap, here: &str, now: UnixTime) -> Result<SignedIn, Response> {
-    match signed_in(state, headers, now).await {
-        Ok(Some(me)) => Ok(me),
-        Ok(None) => Err(see_other(&format!("/signin?return_to={}", encode(here)))),
-        Err(error) => Err(failed(state, headers, &error)),
-    }
-}
-
-fn encode(value: &str) -> String {
-    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
-}
 
 fn back(path: &str, notice: OrgNotice) -> Response {
     see_other(&format!("{path}?notice={}", notice.as_str()))
@@ -160,12 +119,6 @@ impl Acting<'_> {
             Err(response) => response,
         }
     }
-}
-
-/// An id from a path, as ids look (url-safe, at most 64 characters).
-fn path_id(value: &str) -> Option<String> {
-    let ok = !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    ok.then(|| value.to_string())
 }
 
 #[derive(Deserialize, Default)]

@@ -28,9 +28,14 @@ const OUTBOX_ROUTE: &str = "/admin/outbox";
 const ORGS_ROUTE: &str = "/orgs";
 const TENANT_ROUTE: &str = "/orgs/{id}";
 const INVITATION_ROUTE: &str = "/invitations/{token}";
+const PROFESSION_ROUTE: &str = "/account/profession";
+const QUEUE_ROUTE: &str = "/verify";
+const CASE_ROUTE: &str = "/verify/cases/{id}";
 
 pub fn routes(state: &AppState) -> Router<AppState> {
-    use super::{account, operator, organizations, passkeys, password_reset, registration, second_factor, sign_in};
+    use super::{
+        account, operator, organizations, passkeys, password_reset, professions, registration, second_factor, sign_in,
+    };
     use axum::routing::{get, post};
     let exclusions = [
         INTERACTION_ROUTE,
@@ -48,6 +53,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         ORGS_ROUTE,
         TENANT_ROUTE,
         INVITATION_ROUTE,
+        PROFESSION_ROUTE,
+        QUEUE_ROUTE,
+        CASE_ROUTE,
     ]
     .map(str::to_string)
     .to_vec();
@@ -105,6 +113,20 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(INVITATION_ROUTE, get(organizations::invitation_page))
         .route("/invitations/{token}/accept", post(organizations::accept))
         .route("/invitations/{token}/register", post(organizations::register))
+        .route(PROFESSION_ROUTE, get(professions::page).post(professions::save))
+        .route(
+            "/account/profession/evidence",
+            post(professions::upload).layer(axum::extract::DefaultBodyLimit::max(professions::UPLOAD_LIMIT)),
+        )
+        .route("/account/profession/evidence/{id}", get(professions::own_evidence))
+        .route("/account/profession/evidence/{id}/remove", post(professions::remove_evidence))
+        .route("/account/profession/submit", post(professions::submit))
+        .route("/account/profession/remove", post(professions::remove))
+        .route("/account/apps/{client_id}/profile-fields", post(professions::sharing))
+        .route(QUEUE_ROUTE, get(professions::queue))
+        .route(CASE_ROUTE, get(professions::case_page))
+        .route("/verify/cases/{id}/decide", post(professions::decide))
+        .route("/verify/cases/{id}/evidence/{file}", get(professions::case_evidence))
         .fallback(not_found)
 }
 

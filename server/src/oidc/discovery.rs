@@ -21,7 +21,7 @@ pub const OPENID_CONFIGURATION_PATH: &str = "/.well-known/openid-configuration";
 pub const OAUTH_METADATA_PATH: &str = "/.well-known/oauth-authorization-server";
 
 /// The metadata document for `issuer`.
-pub fn document(issuer: &str) -> Value {
+pub fn document(issuer: &str, trust_framework: &str) -> Value {
     let endpoint = |path: &str| format!("{issuer}{path}");
     let claims_supported: Vec<&str> = [
         "sub",
@@ -45,6 +45,8 @@ pub fn document(issuer: &str) -> Value {
     ]
     .into_iter()
     .chain(super::tenant_claims::CLAIMS)
+    .chain(super::profession_claims::CLAIMS)
+    .chain(sanus_core::professions::FIELDS.iter().map(|f| f.id))
     .collect();
     json!({
         "issuer": issuer,
@@ -73,6 +75,12 @@ pub fn document(issuer: &str) -> Value {
         "claims_parameter_supported": false,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
+        // OpenID Connect for Identity Assurance 1.0 (professional profiles).
+        "verified_claims_supported": true,
+        "trust_frameworks_supported": [trust_framework],
+        "evidence_supported": ["document"],
+        "documents_check_methods_supported": [super::profession_claims::CHECK_METHOD],
+        "claims_in_verified_claims_supported": super::profession_claims::claims_in_verified_claims(),
     })
 }
 
@@ -90,11 +98,21 @@ mod tests {
 
     #[test]
     fn the_document_is_built_from_the_routes() {
-        let doc = document("https://id.example.org");
+        let doc = document("https://id.example.org", "sanus_professional");
         assert_eq!(doc["issuer"], "https://id.example.org");
         assert_eq!(doc["token_endpoint"], "https://id.example.org/token");
         assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
         assert!(!doc["response_types_supported"].as_array().unwrap().iter().any(|t| t == "token"));
         assert_eq!(doc["acr_values_supported"], json!(["urn:sanus:acr:pwd", "urn:sanus:acr:mfa"]));
+        assert_eq!(doc["verified_claims_supported"], json!(true));
+        assert_eq!(doc["trust_frameworks_supported"], json!(["sanus_professional"]));
+        let in_verified = doc["claims_in_verified_claims_supported"].as_array().unwrap();
+        assert!(in_verified.iter().any(|c| c == "lanr") && in_verified.iter().any(|c| c == "profession"));
+        let claims = doc["claims_supported"].as_array().unwrap();
+        for claim in ["profession", "profession_status", "verified_claims", "lanr", "telematik_id"] {
+            assert!(claims.iter().any(|c| c == claim), "{claim}");
+        }
+        let scopes = doc["scopes_supported"].as_array().unwrap();
+        assert!(scopes.iter().any(|s| s == "professional_profile"));
     }
 }

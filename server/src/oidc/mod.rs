@@ -21,6 +21,7 @@ pub mod id_token;
 pub mod introspection;
 pub mod jwks;
 pub mod params;
+pub mod profession_claims;
 pub mod revocation;
 pub mod scope;
 pub mod tenant_claims;

@@ -7,7 +7,7 @@ use sanus_core::clients::scope_token_is_valid;
 use super::error::OAuthError;
 
 /// Scopes that describe a user: only the authorization code flow grants them.
-pub const USER_SCOPES: [&str; 10] = [
+pub const USER_SCOPES: [&str; 12] = [
     "openid",
     "profile",
     "email",
@@ -18,6 +18,8 @@ pub const USER_SCOPES: [&str; 10] = [
     super::tenant_claims::PERMISSIONS_CORE,
     super::tenant_claims::PERMISSIONS_APP,
     super::tenant_claims::LICENSES,
+    super::profession_claims::PROFESSION,
+    super::profession_claims::PROFESSIONAL_PROFILE,
 ];
 
 /// A parsed scope parameter, in first-seen order, without duplicates.

@@ -44,10 +44,18 @@ async fn answer(state: &AppState, headers: &HeaderMap) -> Result<Response, Beare
         BearerError::Server
     })?;
     let Some(client) = client else { return Err(BearerError::InvalidToken("The client no longer exists.")) };
-    match super::tenant_claims::tenant_claims(state, &client, &user.id, &scopes, state.clock.now()).await {
+    let now = state.clock.now();
+    match super::tenant_claims::tenant_claims(state, &client, &user.id, &scopes, now).await {
         Ok(tenant) => released.extend(tenant.id_token),
         Err(error) => {
             tracing::error!(%error, "cannot load the organisation claims");
+            return Err(BearerError::Server);
+        }
+    }
+    match super::profession_claims::profession_claims(state, client.id.as_str(), &user.id, &scopes, now).await {
+        Ok(professional) => released.extend(professional),
+        Err(error) => {
+            tracing::error!(%error, "cannot load the professional claims");
             return Err(BearerError::Server);
         }
     }

@@ -20,6 +20,7 @@ mod organization_claims;
 mod organizations;
 mod passkeys;
 mod password_reset;
+mod professions;
 mod registration;
 mod security;
 mod shutdown;

@@ -143,8 +143,10 @@ pub enum Next {
 }
 
 /// Login when there is no session; consent unless the client is first
-/// party or every scope was allowed before (and the request did not ask
-/// to be asked again), or the user just agreed in this interaction; then
+/// party (and asks for no professional data) or every scope was allowed
+/// before and every filled-in profile field asked for was decided on (and
+/// the request did not ask to be asked again), or the user just agreed in
+/// this interaction; then
 /// the active tenant when the request asks for one (`chosen`: picked in
 /// this interaction).
 pub async fn next_step(
@@ -193,7 +195,8 @@ async fn consent_step(
     session: &Session,
     consent: Consent<'_>,
 ) -> Result<Next, sanus_core::StoreError> {
-    if client.first_party || matches!(consent, Consent::Given) {
+    let professional = crate::oidc::profession_claims::requested(&request.scopes);
+    if matches!(consent, Consent::Given) || (client.first_party && !professional) {
         return Ok(Next::Issue { tenant: None });
     }
     if request.prompt.consent {
@@ -210,7 +213,18 @@ async fn consent_step(
         }
     };
     let covered = allowed.is_some_and(|allowed| request.scopes.iter().all(|s| allowed.contains(s)));
-    Ok(if covered { Next::Issue { tenant: None } } else { Next::Consent })
+    if !covered {
+        return Ok(Next::Consent);
+    }
+    let undecided = crate::oidc::profession_claims::undecided_fields(
+        state,
+        &session.user_id,
+        client.id.as_str(),
+        &request.scopes,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(if undecided.is_empty() { Next::Issue { tenant: None } } else { Next::Consent })
 }
 
 /// OIDC Core §3.1.2.1 `max_age`: an older sign-in does not count.

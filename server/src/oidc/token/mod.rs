@@ -100,13 +100,18 @@ pub async fn user_token_response(
     )
     .await?;
     let id_token = if scopes.contains("openid") {
+        let mut extra = tenant.id_token;
+        extra.extend(
+            super::profession_claims::profession_claims(state, client.id.as_str(), &user.id, &family.scopes, now)
+                .await?,
+        );
         let input = super::id_token::IdTokenInput {
             client,
             family,
             user: &user,
             nonce,
             access_token: &issued.token,
-            extra: tenant.id_token,
+            extra,
             now,
         };
         Some(super::id_token::issue_id_token(state, input).await?)
