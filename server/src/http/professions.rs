@@ -197,7 +197,8 @@ pub async fn page(State(state): State<AppState>, Query(query): Query<PageQuery>,
 }
 
 /// `POST /account/profession`: checks every field; a refused form comes
-/// back with the input and a message at each wrong field (400).
+/// back with the input and a message at each wrong field (422, as every
+/// refused form of the pages).
 pub async fn save(State(state): State<AppState>, peer: Peer, request: Request<Body>) -> Response {
     let now = state.clock.now();
     let (parts, body) = request.into_parts();
@@ -225,8 +226,13 @@ pub async fn save(State(state): State<AppState>, peer: Peer, request: Request<Bo
                 Err(error) => return failed(&state, &headers, &error),
             };
             let request = Request::from_parts(parts, Body::empty());
-            return super::ui::render_loaded_as(&state, request, app::LoadedProfession(view), StatusCode::BAD_REQUEST)
-                .await;
+            return super::ui::render_loaded_as(
+                &state,
+                request,
+                app::LoadedProfession(view),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
         Err(SaveError::Store(error)) => return failed(&state, &headers, &error),
     };

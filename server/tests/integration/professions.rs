@@ -110,7 +110,7 @@ sanus_core::engine_tests! {
         wrong[1] = ("lanr", "123456701");
         wrong[2] = ("efn", "80276090123456");
         let refused = post(&app, &jane, "/account/profession", &wrong).await;
-        assert_eq!(refused.status(), 400);
+        assert_eq!(refused.status(), 422);
         let text = refused.text().await.unwrap();
         assert!(text.contains("The check digit should be 6"), "the message names the right digit");
         assert!(text.contains("The number has 15 digits; this has 14."));
