@@ -303,6 +303,8 @@ pub struct AccountView {
     pub mfa: MfaView,
     /// The account operates this Sanus.
     pub operator: bool,
+    /// The account verifies professional profiles.
+    pub verifier: bool,
     /// `None`: passkeys are not available on this Sanus.
     pub passkeys: Option<Vec<PasskeyView>>,
     pub notice: Option<AccountNotice>,

@@ -224,6 +224,7 @@ pub async fn export(store: &Store, user_id: &UserId, now: UnixTime) -> Result<se
             .bind(user_id.as_str())
             .fetch_all(store.pool())
             .await?;
+    let professional = crate::professions::export(store, user_id, now).await?;
     let scopes = |json: &str| serde_json::from_str::<Vec<String>>(json).unwrap_or_default();
     Ok(json!({
         "exported_at": now.0,
@@ -250,7 +251,9 @@ pub async fn export(store: &Store, user_id: &UserId, now: UnixTime) -> Result<se
         })).collect::<Vec<_>>(),
         "connected_apps": apps.iter().map(|a| json!({
             "client_id": a.client_id, "name": a.name, "scopes": a.scopes, "granted_at": a.granted_at.0,
+            "shared_profile_fields": a.profile_fields,
         })).collect::<Vec<_>>(),
+        "professional_profile": professional,
         "grants": grants.iter().map(|(client_id, granted, created_at, revoked_at)| json!({
             "client_id": client_id, "scopes": scopes(granted), "created_at": created_at, "revoked_at": revoked_at,
         })).collect::<Vec<_>>(),

@@ -68,6 +68,15 @@ pub async fn has_role(store: &Store, user_id: &UserId, role: Role) -> Result<boo
     Ok(count > 0)
 }
 
+/// The roles the account holds.
+pub async fn roles_of(store: &Store, user_id: &UserId) -> Result<Vec<Role>, StoreError> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT role FROM platform_roles WHERE user_id = $1")
+        .bind(user_id.as_str())
+        .fetch_all(store.pool())
+        .await?;
+    Ok(rows.iter().filter_map(|(role,)| Role::parse(role)).collect())
+}
+
 /// Every grant: address, role, since when; oldest first.
 pub async fn list(store: &Store) -> Result<Vec<(String, String, UnixTime)>, StoreError> {
     let rows: Vec<(String, String, i64)> = sqlx::query_as(

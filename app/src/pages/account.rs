@@ -55,6 +55,12 @@ pub fn AccountPage() -> impl IntoView {
                 <p class="mt-2 text-slate-700">{tr(|t| t.prof.console_lead)}</p>
                 <p class="mt-2"><a href="/account/profession" rel="external" class=LINK>{tr(|t| t.prof.heading)}</a></p>
             </section>
+            {view.verifier.then(|| view! {
+                <section aria-labelledby="verifier-heading" class=CARD>
+                    <h2 id="verifier-heading" class=SECTION_HEADING>{tr(|t| t.prof.verify_heading)}</h2>
+                    <p class="mt-2"><a href="/verify" rel="external" class=LINK>{tr(|t| t.prof.verify_lead_short)}</a></p>
+                </section>
+            })}
             <section aria-labelledby="orgs-heading" class=CARD>
                 <h2 id="orgs-heading" class=SECTION_HEADING>{tr(|t| t.org.nav)}</h2>
                 <p class="mt-2"><a href="/orgs" rel="external" class=LINK>{tr(|t| t.org.heading)}</a></p>

@@ -235,6 +235,37 @@ pub async fn remove(store: &Store, user: &UserId, now: UnixTime) -> Result<bool,
     Ok(removed.rows_affected() > 0)
 }
 
+/// The person's professional data for their own export: the profile, the
+/// documents (without their content, which the profile page serves), and
+/// every submission with its outcome. `null` without a profile.
+pub async fn export(store: &Store, user: &UserId, now: UnixTime) -> Result<serde_json::Value, StoreError> {
+    use serde_json::json;
+    let Some(profile) = find(store, user, now).await? else { return Ok(serde_json::Value::Null) };
+    let files = evidence::list(store, user).await?;
+    let cases: Vec<verification::CaseOutcomeRow> = sqlx::query_as(
+        "SELECT id, state, submitted_at, decided_at, reason FROM verification_cases WHERE user_id = $1 \
+         ORDER BY submitted_at, id",
+    )
+    .bind(user.as_str())
+    .fetch_all(store.pool())
+    .await?;
+    Ok(json!({
+        "profession": profile.profession.id,
+        "fields": profile.values,
+        "status": profile.status.as_str(),
+        "verified_at": profile.verified_at.map(|t| t.0),
+        "verified_until": profile.verified_until.map(|t| t.0),
+        "updated_at": profile.updated_at.0,
+        "documents": files.iter().map(|f| json!({
+            "file_name": f.file_name, "media_type": f.media_type.as_str(), "size": f.size,
+            "sha256": f.sha256, "uploaded_at": f.uploaded_at.0,
+        })).collect::<Vec<_>>(),
+        "submissions": cases.iter().map(|(id, state, submitted_at, decided_at, reason)| json!({
+            "id": id, "state": state, "submitted_at": submitted_at, "decided_at": decided_at, "reason": reason,
+        })).collect::<Vec<_>>(),
+    }))
+}
+
 /// Ends the verifications that ran out by `now` (back to `validated`);
 /// the people whose verification ended, so that they can be told.
 pub async fn expire_due(store: &Store, now: UnixTime) -> Result<Vec<UserId>, StoreError> {

@@ -379,6 +379,9 @@ pub struct Case {
 type CaseRow =
     (String, String, String, Option<String>, Option<String>, String, String, String, i64, Option<i64>, Option<String>);
 
+/// A case's id, state, submission, decision time and reason.
+pub(crate) type CaseOutcomeRow = (String, String, i64, Option<i64>, Option<String>);
+
 type DecisionRow = (String, Option<String>, String, Option<String>, i64);
 
 pub async fn case(store: &Store, id: &str) -> Result<Option<Case>, StoreError> {

@@ -96,16 +96,14 @@ pub async fn page(
         let sessions = list_sessions(&state.store, &me.user.id, now).await?;
         let apps = connected_apps(&state.store, &me.user.id).await?;
         let mfa = mfa_status(&state.store, &me.user.id).await?;
-        let operator =
-            sanus_core::platform_roles::has_role(&state.store, &me.user.id, sanus_core::platform_roles::Role::Operator)
-                .await?;
+        let roles = sanus_core::platform_roles::roles_of(&state.store, &me.user.id).await?;
         let passkeys = match state.passkeys {
             Some(_) => Some(sanus_core::passkeys::list(&state.store, &me.user.id).await?),
             None => None,
         };
-        Ok::<_, sanus_core::StoreError>((sessions, apps, mfa, operator, passkeys))
+        Ok::<_, sanus_core::StoreError>((sessions, apps, mfa, roles, passkeys))
     };
-    let (sessions, apps, mfa, operator, passkeys) = match loaded.await {
+    let (sessions, apps, mfa, roles, passkeys) = match loaded.await {
         Ok(loaded) => loaded,
         Err(error) => return failed(&state, request.headers(), &error),
     };
@@ -138,7 +136,8 @@ pub async fn page(
             })
             .collect(),
         mfa: MfaView { totp: mfa.totp, recovery_codes_left: mfa.recovery_codes_left },
-        operator,
+        operator: roles.contains(&sanus_core::platform_roles::Role::Operator),
+        verifier: roles.contains(&sanus_core::platform_roles::Role::Verifier),
         passkeys: passkeys.map(|list| {
             list.into_iter()
                 .map(|p| PasskeyView {

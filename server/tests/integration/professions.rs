@@ -283,6 +283,49 @@ sanus_core::engine_tests! {
         assert_eq!(decided.get("efn"), Some(&true));
         assert_eq!(decided.get("chamber"), Some(&false));
         assert_eq!(post(&app, &jane, "/account/apps/spa2/profile-fields", &[]).await.status(), 404);
+
+        // Her export holds all of it, the documents without their content.
+        let export: Value = jane.get(app.url("/account/export")).send().await.unwrap().json().await.unwrap();
+        let professional = &export["professional_profile"];
+        assert_eq!(professional["profession"], "physician");
+        assert_eq!(professional["fields"]["bsnr"], "711234500");
+        assert_eq!(professional["documents"][0]["file_name"], "approbation.pdf");
+        assert!(professional["documents"][0].get("content").is_none());
+        assert_eq!(professional["submissions"][0]["state"], "verified");
+        assert_eq!(export["connected_apps"][0]["shared_profile_fields"]["efn"], true);
+    }
+
+    async fn four_eyes_needs_a_second_verifier(db: TestDatabase) {
+        let app = crate::helpers::spawn_app_with(db, |settings| settings.professions.four_eyes = true).await;
+        app.import(crate::helpers::SEED).await;
+        app.import(PEOPLE).await;
+        let jane = jane_ready(&app).await;
+        post(&app, &jane, "/account/profession/submit", &[]).await;
+        let case = sanus_core::professions::verification::latest_case(&app.store, &jane_id(&app).await).await.unwrap().unwrap();
+        let path = format!("/verify/cases/{}/decide", case.id);
+        for email in [VERA, OTTO] {
+            grant(&app.store, &Email::parse(email).unwrap(), Role::Verifier, app.clock.now()).await.unwrap().unwrap();
+        }
+        let vera = browser(&app, VERA, VERA_PASSWORD).await;
+        assert!(page(&app, &vera, "/verify").await.contains("Four-eyes approval is on"));
+        let first = post(&app, &vera, &path, &[("decision", "approve"), ("reason", "Approbation matches")]).await;
+        assert_eq!(location(&first), format!("/verify/cases/{}?notice=first-approval", case.id));
+        let case_page = page(&app, &vera, &format!("/verify/cases/{}", case.id)).await;
+        assert!(case_page.contains("You approved this case already") && !case_page.contains(r#"value="approve""#));
+        assert!(page(&app, &jane, "/account/profession").await.contains("Waiting for a verifier"));
+        let twice = post(&app, &vera, &path, &[("decision", "approve")]).await;
+        assert_eq!(location(&twice), format!("/verify/cases/{}?error=already-approved", case.id));
+        let otto = browser(&app, OTTO, VERA_PASSWORD).await;
+        let second = post(&app, &otto, &path, &[("decision", "approve")]).await;
+        assert_eq!(location(&second), format!("/verify/cases/{}?notice=verified", case.id));
+        assert!(page(&app, &jane, "/account/profession").await.contains("Verified on"));
+        let approvals = sanus_core::audit::latest(&app.store, 30)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.kind == "profession.verification_approved")
+            .count();
+        assert_eq!(approvals, 2, "each approval is audited");
     }
 
     async fn first_party_clients_still_ask_before_professional_data(db: TestDatabase) {
