@@ -80,6 +80,8 @@ pub enum EventKind {
     EvidenceChanged,
     /// A verifier opened a document of evidence.
     EvidenceViewed,
+    /// A verifier opened a case (the person's data).
+    VerificationCaseViewed,
     /// A profile was submitted for verification.
     VerificationSubmitted,
     /// A verifier approved (`detail.outcome`: verified or first of two).
@@ -130,6 +132,7 @@ impl EventKind {
             Self::ProfessionalProfileRemoved => "profession.profile_removed",
             Self::EvidenceChanged => "profession.evidence_changed",
             Self::EvidenceViewed => "profession.evidence_viewed",
+            Self::VerificationCaseViewed => "profession.case_viewed",
             Self::VerificationSubmitted => "profession.verification_submitted",
             Self::VerificationApproved => "profession.verification_approved",
             Self::VerificationRejected => "profession.verification_rejected",

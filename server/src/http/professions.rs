@@ -543,6 +543,7 @@ pub struct CaseQuery {
 /// `GET /verify/cases/{id}`.
 pub async fn case_page(
     State(state): State<AppState>,
+    peer: Peer,
     Path(id): Path<String>,
     Query(query): Query<CaseQuery>,
     request: Request<Body>,
@@ -563,6 +564,11 @@ pub async fn case_page(
         Ok(files) => files,
         Err(error) => return failed(&state, &headers, &error),
     };
+    let acting = Acting { state: &state, headers: &headers, peer: &peer, user: &me.user.id, now };
+    let detail = serde_json::json!({ "case": case.id, "subject": case.user_id.as_str() });
+    if let Err(response) = acting.record(EventKind::VerificationCaseViewed, detail).await {
+        return response;
+    }
     let cannot_decide = if case.state != CaseState::Pending {
         Some(DecisionFailure::NotPending)
     } else if case.user_id == me.user.id {

@@ -190,6 +190,9 @@ sanus_core::engine_tests! {
         assert_eq!(vera.get(app.url(&wrong_case)).send().await.unwrap().status(), 404);
         let kinds: Vec<String> = sanus_core::audit::latest(&app.store, 20).await.unwrap().into_iter().map(|e| e.kind).collect();
         assert!(kinds.contains(&"profession.evidence_viewed".to_string()), "{kinds:?}");
+        vera.get(app.url(&format!("/verify/cases/{}", case.id))).send().await.unwrap();
+        let latest = sanus_core::audit::latest(&app.store, 1).await.unwrap();
+        assert_eq!(latest[0].kind, "profession.case_viewed", "opening a case is audited");
         // While the verifier has it, the documents stay.
         assert_eq!(location(&upload(&app, &jane, "more.pdf", PDF).await), "/account/profession?error=evidence-locked");
     }
