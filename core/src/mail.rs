@@ -268,8 +268,6 @@ pub fn email_changed_mail(locale: &str, previous: &str, new: &str) -> Mail {
     }
 }
 
-/// A mail of an introduction, an optional code set apart, a link with what
-/// it does, and a closing note; as text and as HTML.
 /// A step on the way to a verified professional profile, as mailed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProfessionMail<'a> {
@@ -347,6 +345,8 @@ pub fn profession_mail(locale: &str, to: &str, step: ProfessionMail<'_>, link: &
     link_mail(to, subject.to_string(), &intro, None, action, link, outro)
 }
 
+/// A mail of an introduction, an optional code set apart, a link with what
+/// it does, and a closing note; as text and as HTML.
 fn link_mail(
     to: &str,
     subject: String,

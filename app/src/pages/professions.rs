@@ -121,7 +121,9 @@ pub fn ProfessionPage() -> impl IntoView {
             {status_section(view.saved.clone())}
             {chooser(view.profession.clone())}
             {profession.map(|profession| profile_form(&view, profession))}
-            {view.saved.as_ref().map(|saved| evidence_section(&view.evidence, view.max_evidence_files, saved.status == ProfileStatus::Pending))}
+            {view.saved.as_ref().map(|saved| {
+                evidence_section(&view.evidence, view.max_evidence_files, saved.status == ProfileStatus::Pending, view.failure)
+            })}
             {view.saved.as_ref().filter(|s| submittable(s)).map(|_| submit_section())}
             {view.saved.is_some().then(remove_section)}
         </div>
@@ -349,6 +351,15 @@ fn evidence_list(files: &[EvidenceView], removable: bool) -> AnyView {
         .iter()
         .cloned()
         .map(|file| {
+            if file.href.is_empty() {
+                return view! {
+                    <li class="py-3">
+                        <p class="text-slate-900">{file.file_name.clone()}" ("{tr(|t| t.prof.case_document_removed)}")"</p>
+                        <p class="break-all font-mono text-xs text-slate-500">"SHA-256 "{file.sha256.clone()}</p>
+                    </li>
+                }
+                .into_any();
+            }
             let remove = removable.then(|| {
                 view! {
                     <form method="post" action=format!("/account/profession/evidence/{}/remove", file.id)>
@@ -377,13 +388,25 @@ fn evidence_list(files: &[EvidenceView], removable: bool) -> AnyView {
                     {preview}
                 </li>
             }
+            .into_any()
         })
         .collect_view();
     view! { <ul class="mt-2 divide-y divide-slate-200">{items}</ul> }.into_any()
 }
 
-fn evidence_section(files: &[EvidenceView], max: i64, locked: bool) -> AnyView {
+fn evidence_section(files: &[EvidenceView], max: i64, locked: bool, failure: Option<ProfessionFailure>) -> AnyView {
     let i18n = use_i18n();
+    let upload_error = failure.filter(|f| {
+        matches!(
+            f,
+            ProfessionFailure::EvidenceEmpty
+                | ProfessionFailure::EvidenceTooLarge
+                | ProfessionFailure::EvidenceType
+                | ProfessionFailure::EvidenceTooMany
+                | ProfessionFailure::EvidenceLocked
+        )
+    });
+    let described = if upload_error.is_some() { "evidence-help evidence-error" } else { "evidence-help" };
     let upload = if locked {
         view! { <p class="mt-4 text-slate-700">{tr(|t| t.prof.evidence_locked)}</p> }.into_any()
     } else {
@@ -394,7 +417,11 @@ fn evidence_section(files: &[EvidenceView], max: i64, locked: bool) -> AnyView {
                     <label for="evidence-file" class=LABEL>{tr(|t| t.prof.evidence_file_label)}</label>
                     <input id="evidence-file" name="file" type="file" required=true
                         accept=".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
-                        aria-describedby="evidence-help" class="mt-1 block w-full text-sm text-slate-800" />
+                        aria-describedby=described aria-invalid=upload_error.map(|_| "true")
+                        class="mt-1 block w-full text-sm text-slate-800" />
+                    {upload_error.map(|f| view! {
+                        <p id="evidence-error" class=FIELD_ERROR>{move || failure_text(f, i18n.t().prof)}</p>
+                    })}
                     <p id="evidence-help" class=HELP>
                         {tr(|t| t.prof.evidence_lead)}" "{move || i18n.t().prof.evidence_limit.replace("{max}", &max.to_string())}
                     </p>
@@ -474,7 +501,14 @@ pub fn VerifyQueuePage() -> impl IntoView {
         })
         .collect_view();
     let query = |page: u32| {
-        let encode = |v: &str| v.replace('%', "%25").replace('&', "%26").replace('+', "%2B").replace(' ', "+");
+        let encode = |v: &str| -> String {
+            v.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
+                    other => format!("%{other:02X}"),
+                })
+                .collect()
+        };
         format!(
             "/verify?state={}&profession={}&email={}&page={page}",
             encode(&view.state),

@@ -108,11 +108,7 @@ async fn ensure_editable(
     user: &UserId,
     now: UnixTime,
 ) -> Result<(), EvidenceError> {
-    sqlx::query("UPDATE professional_profiles SET updated_at = updated_at WHERE user_id = $1")
-        .bind(user.as_str())
-        .execute(&mut **tx)
-        .await
-        .map_err(StoreError::from)?;
+    super::lock_profile(tx, user).await?;
     match find_in(&mut **tx, user, now).await? {
         None => Err(EvidenceError::NoProfile),
         Some(profile) if profile.status == Status::Pending => Err(EvidenceError::Locked),
@@ -216,15 +212,34 @@ pub async fn content(store: &Store, user: &UserId, id: &str) -> Result<Option<(E
 }
 
 /// Removes one of the person's files; `false` when there is no such file.
-pub async fn remove(store: &Store, user: &UserId, id: &str, now: UnixTime) -> Result<bool, EvidenceError> {
+/// A file the current verification rests on takes the verification with
+/// it (the profile is `validated` again); `Some(true)` in `.1` says so.
+pub async fn remove(store: &Store, user: &UserId, id: &str, now: UnixTime) -> Result<(bool, bool), EvidenceError> {
     let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
     ensure_editable(&mut tx, user, now).await?;
+    let dropped = sqlx::query(
+        "UPDATE professional_profiles SET state = 'validated', verified_at = NULL, verified_until = NULL, \
+         updated_at = $1 WHERE user_id = $2 AND state = 'verified' \
+         AND case_id IN (SELECT case_id FROM case_evidence WHERE evidence_id = $3)",
+    )
+    .bind(now.0)
+    .bind(user.as_str())
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?
+    .rows_affected()
+        > 0;
     let removed = sqlx::query("DELETE FROM profile_evidence WHERE user_id = $1 AND id = $2")
         .bind(user.as_str())
         .bind(id)
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from)?;
+    if removed.rows_affected() == 0 {
+        // No such file: nothing may change.
+        return Ok((false, false));
+    }
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(removed.rows_affected() > 0)
+    Ok((true, dropped))
 }

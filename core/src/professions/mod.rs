@@ -115,6 +115,18 @@ fn profile_from_row(row: ProfileRow, now: UnixTime) -> Option<Profile> {
     })
 }
 
+/// Takes the profile's row for the rest of the transaction (PostgreSQL:
+/// a row lock; SQLite: the write lock, before anything is read), so that
+/// saving, submitting, uploading and deciding on one profile never
+/// interleave.
+pub(crate) async fn lock_profile(tx: &mut sqlx::Transaction<'_, sqlx::Any>, user: &UserId) -> Result<(), StoreError> {
+    sqlx::query("UPDATE professional_profiles SET updated_at = updated_at WHERE user_id = $1")
+        .bind(user.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 async fn find_in<'e, E>(executor: E, user: &UserId, now: UnixTime) -> Result<Option<Profile>, StoreError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
@@ -177,6 +189,7 @@ pub async fn save(
 ) -> Result<Saved, SaveError> {
     let checked = check_profile(profession, entered).map_err(SaveError::Invalid)?;
     let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
+    lock_profile(&mut tx, user).await?;
     let current = find_in(&mut *tx, user, now).await?;
     if let Some(current) = current.as_ref()
         && current.profession.id == checked.profession.id
@@ -218,15 +231,22 @@ pub async fn save(
     Ok(Saved { profile, previous: current.map(|p| p.status), changed: true })
 }
 
-/// Deletes the profile and its evidence; a waiting case is withdrawn.
+/// Deletes the profile and its evidence, and blanks the data its cases
+/// kept; a waiting case is withdrawn.
 /// `false` when there was none.
 pub async fn remove(store: &Store, user: &UserId, now: UnixTime) -> Result<bool, StoreError> {
     let mut tx = store.pool().begin().await?;
+    lock_profile(&mut tx, user).await?;
     let current = find_in(&mut *tx, user, now).await?;
     if let Some(case_id) = current.as_ref().filter(|p| p.status == Status::Pending).and_then(|p| p.case_id.as_ref()) {
         verification::withdraw(&mut tx, case_id, now).await?;
     }
     sqlx::query("DELETE FROM profile_evidence WHERE user_id = $1").bind(user.as_str()).execute(&mut *tx).await?;
+    // The cases keep who decided what and when (the audit trail), not the data.
+    sqlx::query("UPDATE verification_cases SET fields = '{}' WHERE user_id = $1")
+        .bind(user.as_str())
+        .execute(&mut *tx)
+        .await?;
     let removed = sqlx::query("DELETE FROM professional_profiles WHERE user_id = $1")
         .bind(user.as_str())
         .execute(&mut *tx)
@@ -271,7 +291,7 @@ pub async fn export(store: &Store, user: &UserId, now: UnixTime) -> Result<serde
 pub async fn expire_due(store: &Store, now: UnixTime) -> Result<Vec<UserId>, StoreError> {
     let due: Vec<(String,)> = sqlx::query_as(
         "SELECT user_id FROM professional_profiles WHERE verified_until <= $1 AND state = 'verified' \
-         ORDER BY verified_until LIMIT 500",
+         ORDER BY verified_until",
     )
     .bind(now.0)
     .fetch_all(store.pool())

@@ -142,6 +142,33 @@ crate::engine_tests! {
         assert_eq!(case.decisions[0].reason.as_deref(), Some("Approbation checked"));
     }
 
+    async fn a_case_keeps_its_documents_and_removing_one_ends_the_verification(db: TestDatabase) {
+        let store = db.migrated_store().await;
+        let ada = ready(&store, "ada@example.org").await;
+        let vera = user(&store, "vera@example.org").await;
+        let case_id = verification::submit(&store, &ada.id, UnixTime(20)).await.unwrap();
+        verification::decide(&store, &case_id, &vera.id, &Decision::Approve { note: None }, ONE_VERIFIER, UnixTime(21))
+            .await
+            .unwrap();
+        // A later file is not part of what was reviewed.
+        let later = evidence::add(&store, &ada.id, "later.png", PNG, UnixTime(22)).await.unwrap();
+        let documents = verification::case_documents(&store, &case_id).await.unwrap();
+        assert_eq!(documents.len(), 1);
+        assert_eq!((documents[0].file_name.as_str(), documents[0].available), ("approbation.pdf", true));
+        assert_eq!(evidence::remove(&store, &ada.id, &later.id, UnixTime(23)).await.unwrap(), (true, false));
+        assert_eq!(status(&store, &ada, 24).await, Some(Status::Verified), "the verification did not rest on it");
+        let reviewed = documents[0].evidence_id.clone();
+        assert_eq!(evidence::remove(&store, &ada.id, &reviewed, UnixTime(25)).await.unwrap(), (true, true));
+        assert_eq!(status(&store, &ada, 26).await, Some(Status::Validated), "it rested on that one");
+        let documents = verification::case_documents(&store, &case_id).await.unwrap();
+        assert_eq!((documents.len(), documents[0].available), (1, false), "the record stays");
+        // Removing the profile keeps who decided, not the data.
+        assert!(remove(&store, &ada.id, UnixTime(27)).await.unwrap());
+        let case = verification::case(&store, &case_id).await.unwrap().unwrap();
+        assert!(case.values.is_empty());
+        assert_eq!(case.decisions.len(), 1);
+    }
+
     async fn rejections_need_a_reason_and_verifiers_never_decide_their_own(db: TestDatabase) {
         let store = db.migrated_store().await;
         let vera = ready(&store, "vera@example.org").await;
@@ -227,8 +254,9 @@ crate::engine_tests! {
             evidence::add(&store, &ada.id, &format!("{n}.png"), PNG, UnixTime(5)).await.unwrap();
         }
         assert!(matches!(evidence::add(&store, &ada.id, "x.png", PNG, UnixTime(6)).await, Err(EvidenceError::TooMany)));
-        assert!(!evidence::remove(&store, &otto.id, &largest.id, UnixTime(7)).await.is_ok_and(|r| r));
-        assert!(evidence::remove(&store, &ada.id, &largest.id, UnixTime(7)).await.unwrap());
+        save(&store, &otto.id, "nurse", &fields(&[("workplace", "Station 3")]), UnixTime(6)).await.unwrap();
+        assert_eq!(evidence::remove(&store, &otto.id, &largest.id, UnixTime(7)).await.unwrap(), (false, false), "not his");
+        assert_eq!(evidence::remove(&store, &ada.id, &largest.id, UnixTime(7)).await.unwrap(), (true, false));
         assert_eq!(evidence::list(&store, &ada.id).await.unwrap().len(), usize::try_from(evidence::MAX_FILES - 1).unwrap());
         // Removing the profile takes the files with it.
         assert!(remove(&store, &ada.id, UnixTime(8)).await.unwrap());

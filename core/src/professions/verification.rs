@@ -74,6 +74,7 @@ pub enum SubmitError {
 /// submitted. Returns the case's id.
 pub async fn submit(store: &Store, user: &UserId, now: UnixTime) -> Result<String, SubmitError> {
     let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
+    super::lock_profile(&mut tx, user).await?;
     let profile = find_in(&mut *tx, user, now).await?.ok_or(SubmitError::NoProfile)?;
     match profile.status {
         Status::Pending => return Err(SubmitError::AlreadyPending),
@@ -103,21 +104,27 @@ pub async fn submit(store: &Store, user: &UserId, now: UnixTime) -> Result<Strin
     .execute(&mut *tx)
     .await
     .map_err(StoreError::from)?;
-    // Conditional on the state read above: a concurrent change wins.
-    let moved = sqlx::query(
+    // The documents as they are now: what the verifier reviews.
+    sqlx::query(
+        "INSERT INTO case_evidence (case_id, evidence_id, file_name, sha256) \
+         SELECT $1, id, file_name, sha256 FROM profile_evidence WHERE user_id = $2",
+    )
+    .bind(&case_id)
+    .bind(user.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    // The profile's row is locked since the start: nothing changed it.
+    sqlx::query(
         "UPDATE professional_profiles SET state = 'pending', case_id = $1, verified_at = NULL, \
-         verified_until = NULL, updated_at = $2 WHERE user_id = $3 AND updated_at = $4",
+         verified_until = NULL, updated_at = $2 WHERE user_id = $3",
     )
     .bind(&case_id)
     .bind(now.0)
     .bind(user.as_str())
-    .bind(profile.updated_at.0)
     .execute(&mut *tx)
     .await
     .map_err(StoreError::from)?;
-    if moved.rows_affected() == 0 {
-        return Err(SubmitError::Store(StoreError::Conflict("professional_profiles".to_string())));
-    }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(case_id)
 }
@@ -271,7 +278,7 @@ pub async fn decide(
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from)?;
-    sqlx::query(
+    let moved = sqlx::query(
         "UPDATE professional_profiles SET state = $1, verified_at = $2, verified_until = $3, updated_at = $4 \
          WHERE user_id = $5 AND case_id = $6 AND state = 'pending'",
     )
@@ -284,6 +291,10 @@ pub async fn decide(
     .execute(&mut *tx)
     .await
     .map_err(StoreError::from)?;
+    if moved.rows_affected() == 0 {
+        // The profile no longer waits for this case: decide nothing.
+        return Err(DecideError::NotPending);
+    }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Decided { subject, outcome })
 }
@@ -454,6 +465,36 @@ pub async fn latest_case(store: &Store, user: &UserId) -> Result<Option<Case>, S
         Some((id,)) => case(store, &id).await,
         None => Ok(None),
     }
+}
+
+/// A document of a case: what the verifier reviewed. `available` is false
+/// when the person removed the file since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseDocument {
+    pub evidence_id: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub available: bool,
+}
+
+/// The documents submitted with a case.
+pub async fn case_documents(store: &Store, case_id: &str) -> Result<Vec<CaseDocument>, StoreError> {
+    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT c.evidence_id, c.file_name, c.sha256, e.id FROM case_evidence c \
+         LEFT JOIN profile_evidence e ON e.id = c.evidence_id WHERE c.case_id = $1 ORDER BY c.file_name, c.evidence_id",
+    )
+    .bind(case_id)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(evidence_id, file_name, sha256, present)| CaseDocument {
+            evidence_id,
+            file_name,
+            sha256,
+            available: present.is_some(),
+        })
+        .collect())
 }
 
 /// Whether the profile is what a case verified: the data `verified_claims`

@@ -165,7 +165,6 @@ impl Store {
     }
 }
 
-/// A database URL with its password replaced, safe to print and log.
 /// A `LIKE … ESCAPE '\\'` pattern that finds `search` (lowercased)
 /// anywhere; `None` for an empty search. `%`, `_` and `\\` match themselves.
 pub fn like_contains(search: &str) -> Option<String> {
@@ -184,6 +183,7 @@ pub fn like_contains(search: &str) -> Option<String> {
     Some(format!("%{escaped}%"))
 }
 
+/// A database URL with its password replaced, safe to print and log.
 pub fn redact_url(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut parsed) if parsed.password().is_some() => {

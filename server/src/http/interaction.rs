@@ -83,7 +83,7 @@ pub async fn consent(
     if let Err(error) = granted {
         return failed(&state, &headers, &error);
     }
-    if let Err(error) = decide_fields(&state, &session.user_id, &request, &form.all("share"), now).await {
+    if let Err(error) = decide_fields(&state, &headers, &session.user_id, &request, &form.all("share"), now).await {
         return failed(&state, &headers, &error);
     }
     if let Err(error) = set_interaction_consented(&state.store, &id, now).await {
@@ -97,6 +97,7 @@ pub async fn consent(
 /// asks for the profile.
 async fn decide_fields(
     state: &AppState,
+    headers: &HeaderMap,
     user: &sanus_core::users::UserId,
     request: &AuthorizationRequest,
     shared: &[String],
@@ -106,19 +107,21 @@ async fn decide_fields(
         return Ok(());
     }
     let Some(profile) = sanus_core::professions::find(&state.store, user, now).await? else { return Ok(()) };
-    let decisions = profile.values.into_keys().map(|field| {
-        let share = shared.contains(&field);
-        (field, share)
-    });
-    sanus_core::consents::decide_profile_fields(
-        &state.store,
-        user.as_str(),
-        &request.client_id,
-        &decisions.collect(),
-        now,
-    )
-    .await?;
-    Ok(())
+    let decisions: std::collections::BTreeMap<String, bool> = profile
+        .values
+        .into_keys()
+        .map(|field| {
+            let share = shared.contains(&field);
+            (field, share)
+        })
+        .collect();
+    sanus_core::consents::decide_profile_fields(&state.store, user.as_str(), &request.client_id, &decisions, now)
+        .await?;
+    let mut event = super::audit_event(sanus_core::audit::EventKind::ProfileSharingChanged, headers, None);
+    event.user_id = Some(user);
+    event.client_id = Some(&request.client_id);
+    event.detail = serde_json::json!({ "fields": decisions, "on": "consent" });
+    sanus_core::audit::record(&state.store, &event, now).await
 }
 
 #[derive(Deserialize)]

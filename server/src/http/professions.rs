@@ -367,16 +367,21 @@ pub async fn remove_evidence(
         Err(response) => return response,
     };
     let Some(id) = path_id(&id) else { return not_found(&state, &headers) };
-    match evidence::remove(&state.store, &me.user.id, &id, now).await {
-        Ok(true) => {}
-        Ok(false) => return not_found(&state, &headers),
+    let dropped = match evidence::remove(&state.store, &me.user.id, &id, now).await {
+        Ok((true, dropped)) => dropped,
+        Ok((false, _)) => return not_found(&state, &headers),
         Err(error) => return evidence_refused(&state, &headers, error),
-    }
+    };
     let acting = Acting { state: &state, headers: &headers, peer: &peer, user: &me.user.id, now };
-    match acting.record(EventKind::EvidenceChanged, serde_json::json!({ "change": "removed", "evidence": id })).await {
-        Ok(()) => back(ProfessionNotice::EvidenceRemoved),
-        Err(response) => response,
+    let detail = serde_json::json!({ "change": "removed", "evidence": id, "verification_dropped": dropped });
+    if let Err(response) = acting.record(EventKind::EvidenceChanged, detail).await {
+        return response;
     }
+    if dropped {
+        tell(&state, &me.user, ProfessionMail::Dropped, now).await;
+        return back(ProfessionNotice::VerificationDropped);
+    }
+    back(ProfessionNotice::EvidenceRemoved)
 }
 
 /// `POST /account/profession/submit`.
@@ -560,6 +565,11 @@ pub async fn case_page(
         Ok(None) => return not_found(&state, &headers),
         Err(error) => return failed(&state, &headers, &error),
     };
+    // Exactly the documents submitted with this case.
+    let documents = match verification::case_documents(&state.store, &case.id).await {
+        Ok(documents) => documents,
+        Err(error) => return failed(&state, &headers, &error),
+    };
     let files = match evidence::list(&state.store, &case.user_id).await {
         Ok(files) => files,
         Err(error) => return failed(&state, &headers, &error),
@@ -581,11 +591,24 @@ pub async fn case_page(
     let name =
         [case.given_name.as_deref(), case.family_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
     let view = CaseView {
-        evidence: files
+        evidence: documents
             .into_iter()
-            .map(|f| {
-                let href = format!("{QUEUE}/cases/{}/evidence/{}", case.id, f.id);
-                evidence_view(f, href)
+            .map(|document| match files.iter().find(|f| f.id == document.evidence_id && f.sha256 == document.sha256) {
+                Some(file) => {
+                    let href = format!("{QUEUE}/cases/{}/evidence/{}", case.id, file.id);
+                    evidence_view(file.clone(), href)
+                }
+                // Removed by the person since: what it was stays on record.
+                None => EvidenceView {
+                    id: document.evidence_id,
+                    file_name: document.file_name,
+                    media_type: String::new(),
+                    size: 0,
+                    sha256: document.sha256,
+                    uploaded_at: 0,
+                    href: String::new(),
+                    image: false,
+                },
             })
             .collect(),
         id: case.id,
@@ -657,14 +680,7 @@ pub async fn decide(
         }
         Outcome::Rejected => (EventKind::VerificationRejected, "rejected", DecisionNotice::Rejected),
     };
-    let acting = Acting { state: &state, headers: &headers, peer: &peer, user: &me.user.id, now };
-    let detail = serde_json::json!({
-        "case": id, "subject": decided.subject.as_str(), "outcome": outcome,
-        "reason": (!reason.trim().is_empty()).then(|| reason.trim()),
-    });
-    if let Err(response) = acting.record(kind, detail).await {
-        return response;
-    }
+    // The decision stands (committed): tell the person first, then record.
     let step = match decided.outcome {
         Outcome::Verified { .. } => Some(ProfessionMail::Verified),
         Outcome::Rejected => Some(ProfessionMail::Rejected { reason: reason.trim() }),
@@ -675,6 +691,14 @@ pub async fn decide(
             Ok(subject) => tell(&state, &subject, step, now).await,
             Err(error) => tracing::error!(%error, "the person of a decided case was not found"),
         }
+    }
+    let acting = Acting { state: &state, headers: &headers, peer: &peer, user: &me.user.id, now };
+    let detail = serde_json::json!({
+        "case": id, "subject": decided.subject.as_str(), "outcome": outcome,
+        "reason": (!reason.trim().is_empty()).then(|| reason.trim()),
+    });
+    if let Err(response) = acting.record(kind, detail).await {
+        return response;
     }
     see_other(&format!("{here}?notice={}", notice.as_str()))
 }
@@ -698,9 +722,14 @@ pub async fn case_evidence(
         Ok(None) => return not_found(&state, &headers),
         Err(error) => return failed(&state, &headers, &error),
     };
+    let submitted = match verification::case_documents(&state.store, &case.id).await {
+        Ok(documents) => documents,
+        Err(error) => return failed(&state, &headers, &error),
+    };
     let (meta, content) = match evidence::content(&state.store, &case.user_id, &file).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return not_found(&state, &headers),
+        // Only a document submitted with this case, unchanged.
+        Ok(Some(found)) if submitted.iter().any(|d| d.evidence_id == found.0.id && d.sha256 == found.0.sha256) => found,
+        Ok(_) => return not_found(&state, &headers),
         Err(error) => return failed(&state, &headers, &error),
     };
     let acting = Acting { state: &state, headers: &headers, peer: &peer, user: &me.user.id, now };

@@ -79,6 +79,7 @@ pub fn document(issuer: &str, trust_framework: &str) -> Value {
         "verified_claims_supported": true,
         "trust_frameworks_supported": [trust_framework],
         "evidence_supported": ["document"],
+        "documents_supported": [super::profession_claims::DOCUMENT_TYPE],
         "documents_check_methods_supported": [super::profession_claims::CHECK_METHOD],
         "claims_in_verified_claims_supported": super::profession_claims::claims_in_verified_claims(),
     })
@@ -106,6 +107,9 @@ mod tests {
         assert_eq!(doc["acr_values_supported"], json!(["urn:sanus:acr:pwd", "urn:sanus:acr:mfa"]));
         assert_eq!(doc["verified_claims_supported"], json!(true));
         assert_eq!(doc["trust_frameworks_supported"], json!(["sanus_professional"]));
+        assert_eq!(doc["evidence_supported"], json!(["document"]));
+        assert_eq!(doc["documents_supported"], json!(["professional_license"]), "required with document evidence");
+        assert_eq!(doc["documents_check_methods_supported"], json!(["vri"]));
         let in_verified = doc["claims_in_verified_claims_supported"].as_array().unwrap();
         assert!(in_verified.iter().any(|c| c == "lanr") && in_verified.iter().any(|c| c == "profession"));
         let claims = doc["claims_supported"].as_array().unwrap();

@@ -32,6 +32,10 @@ pub const SCOPES: [&str; 2] = [PROFESSION, PROFESSIONAL_PROFILE];
 /// inspection of an image of the document.
 pub const CHECK_METHOD: &str = "vri";
 
+/// The kind of document verifiers inspect, as this trust framework names
+/// it: a licence to practise or a chamber's ID card.
+pub const DOCUMENT_TYPE: &str = "professional_license";
+
 /// The claim names discovery lists (besides the profile's fields).
 pub const CLAIMS: [&str; 3] = ["profession", "profession_status", "verified_claims"];
 
@@ -105,6 +109,7 @@ pub async fn profession_claims(
                 "evidence".into(),
                 json!([{
                     "type": "document",
+                    "document_details": { "type": DOCUMENT_TYPE },
                     "check_details": [{
                         "check_method": CHECK_METHOD,
                         "organization": state.settings.server.public_url.as_str(),

@@ -182,6 +182,10 @@ sanus_core::engine_tests! {
         let case = sanus_core::professions::verification::latest_case(&app.store, &jane_id(&app).await).await.unwrap().unwrap();
         let theirs = format!("/verify/cases/{}/evidence/{}", case.id, files[0].id);
         assert_eq!(otto.get(app.url(&theirs)).send().await.unwrap().status(), 404);
+        assert_eq!(otto.get(app.url(&format!("/verify/cases/{}", case.id))).send().await.unwrap().status(), 404);
+        let decide = format!("/verify/cases/{}/decide", case.id);
+        assert_eq!(post(&app, &otto, &decide, &[("decision", "approve")]).await.status(), 404, "no verifier, no decision");
+        assert_eq!(post(&app, &jane, &decide, &[("decision", "approve")]).await.status(), 404, "nor the person herself");
         grant(&app.store, &Email::parse(VERA).unwrap(), Role::Verifier, app.clock.now()).await.unwrap().unwrap();
         let vera = browser(&app, VERA, VERA_PASSWORD).await;
         assert_eq!(vera.get(app.url(&theirs)).send().await.unwrap().status(), 200);
@@ -276,6 +280,18 @@ sanus_core::engine_tests! {
         );
         let asked = location(&app.authorize(&request).await);
         assert!(asked.starts_with("/interaction/"), "the BSNR was never offered: {asked}");
+        let allowed = app
+            .client
+            .post(app.url(&format!("{asked}/consent")))
+            .form(&[("decision", "allow"), ("share", "lanr"), ("share", "bsnr")])
+            .send()
+            .await
+            .unwrap();
+        let callback = location(&app.client.get(app.url(&location(&allowed))).send().await.unwrap());
+        let tokens: Value = app.exchange(&params_of(&callback)["code"], VERIFIER).await.json().await.unwrap();
+        let id = claims_of(tokens["id_token"].as_str().unwrap());
+        assert_eq!((id["profession_status"].as_str(), id["bsnr"].as_str()), (Some("validated"), Some("711234500")));
+        assert!(id.get("verified_claims").is_none(), "a changed profile is no longer vouched for");
 
         // The console changes what the app receives.
         let console = page(&app, &jane, "/account").await;
