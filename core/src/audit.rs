@@ -92,6 +92,16 @@ pub enum EventKind {
     VerificationExpired,
     /// The person changed which profile fields an app receives.
     ProfileSharingChanged,
+    /// An application was created, changed (`detail.change`) or deleted.
+    ApplicationCreated,
+    ApplicationChanged,
+    ApplicationDeleted,
+    /// A client was registered, changed or deleted.
+    ClientCreated,
+    ClientChanged,
+    ClientDeleted,
+    /// A client's secret was rotated (`detail.grace_seconds`).
+    ClientSecretRotated,
 }
 
 impl EventKind {
@@ -138,6 +148,13 @@ impl EventKind {
             Self::VerificationRejected => "profession.verification_rejected",
             Self::VerificationExpired => "profession.verification_expired",
             Self::ProfileSharingChanged => "consent.profile_fields_changed",
+            Self::ApplicationCreated => "application.created",
+            Self::ApplicationChanged => "application.changed",
+            Self::ApplicationDeleted => "application.deleted",
+            Self::ClientCreated => "client.created",
+            Self::ClientChanged => "client.changed",
+            Self::ClientDeleted => "client.deleted",
+            Self::ClientSecretRotated => "client.secret_rotated",
         }
     }
 }

@@ -345,6 +345,9 @@ type Tx = sqlx::AnyConnection;
 pub struct LiveRevocations {
     pub families: Vec<String>,
     pub jtis: Vec<String>,
+    /// Deleted clients and when: their tokens issued up to then (and a
+    /// client cache's lifetime after) are refused.
+    pub clients: Vec<(String, UnixTime)>,
 }
 
 pub async fn live_revocations(store: &Store, since: UnixTime, now: UnixTime) -> Result<LiveRevocations, StoreError> {
@@ -360,9 +363,15 @@ pub async fn live_revocations(store: &Store, since: UnixTime, now: UnixTime) -> 
         .bind(now.0)
         .fetch_all(store.pool())
         .await?;
+    let clients: Vec<(String, i64)> =
+        sqlx::query_as("SELECT client_id, revoked_at FROM revoked_clients WHERE expires_at > $1")
+            .bind(now.0)
+            .fetch_all(store.pool())
+            .await?;
     Ok(LiveRevocations {
         families: families.into_iter().map(|(id,)| id).collect(),
         jtis: jtis.into_iter().map(|(jti,)| jti).collect(),
+        clients: clients.into_iter().map(|(id, at)| (id, UnixTime(at))).collect(),
     })
 }
 
@@ -575,7 +584,7 @@ redirect_uris = ["https://app.example/cb"]
             expected.sort();
             assert_eq!((found_families, found.jtis), (expected, vec!["live".to_string()]));
             let later = live_revocations(&store, UnixTime(151), UnixTime(401)).await.unwrap();
-            assert_eq!(later, LiveRevocations { families: vec![families[1].clone()], jtis: vec![] });
+            assert_eq!(later, LiveRevocations { families: vec![families[1].clone()], jtis: vec![], clients: vec![] });
         }
 
         async fn refresh_tokens_expire(db: TestDatabase) {

@@ -36,6 +36,8 @@ pub struct AccessTokenCache {
 struct Revocations {
     families: HashSet<String>,
     jtis: HashSet<String>,
+    /// Deleted clients and when they were deleted.
+    clients: HashMap<String, UnixTime>,
     loaded_at: UnixTime,
 }
 
@@ -64,10 +66,12 @@ impl AccessTokenCache {
         verified.insert(digest, claims);
     }
 
-    /// Whether the token's family or its jti was revoked.
+    /// Whether the token's family, its jti or its client was revoked.
     pub async fn is_revoked(&self, store: &Store, claims: &AccessClaims, now: UnixTime) -> Result<bool, StoreError> {
         let revocations = self.revocations(store, now).await?;
-        Ok(revocations.jtis.contains(&claims.jti)
+        let client_gone = client_deleted_before(revocations.clients.get(&claims.client_id).copied(), claims.iat);
+        Ok(client_gone
+            || revocations.jtis.contains(&claims.jti)
             || claims.fid.as_ref().is_some_and(|fid| revocations.families.contains(fid)))
     }
 
@@ -89,6 +93,7 @@ impl AccessTokenCache {
         let loaded = Arc::new(Revocations {
             families: live.families.into_iter().collect(),
             jtis: live.jtis.into_iter().collect(),
+            clients: live.clients.into_iter().collect(),
             loaded_at: now,
         });
         *self.revocations.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(loaded.clone());
@@ -101,9 +106,24 @@ impl AccessTokenCache {
     }
 }
 
+/// Whether a token issued at `iat` by a client deleted at `deleted` is
+/// refused: yes up to a client cache's lifetime after the deletion, since
+/// an instance that had not yet seen it may still have issued tokens.
+fn client_deleted_before(deleted: Option<UnixTime>, iat: i64) -> bool {
+    deleted.is_some_and(|deleted| iat <= deleted.seconds() + crate::clients::TTL_SECONDS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_of_deleted_clients_are_refused_until_every_cache_has_seen_it() {
+        assert!(!client_deleted_before(None, 100), "a live client");
+        assert!(client_deleted_before(Some(UnixTime(100)), 50), "issued before");
+        assert!(client_deleted_before(Some(UnixTime(100)), 130), "a stale cache on another instance");
+        assert!(!client_deleted_before(Some(UnixTime(100)), 131), "a new client with the same id, later");
+    }
 
     fn claims(jti: &str, exp: i64) -> Arc<AccessClaims> {
         Arc::new(

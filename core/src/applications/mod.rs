@@ -1,6 +1,8 @@
 //! Applications: owned by a development tenant, named by a short key that
 //! prefixes every permission, role and scope they define.
 
+pub mod manage;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -43,7 +45,8 @@ impl ShortKey {
         let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
         // The prefixes of the organisation scopes (`tenant_ids`,
         // `permissions_core` …) are no application's.
-        let reserved = matches!(input, "tenant" | "permissions");
+        // `offline_access` and `professional_profile` are people's scopes too.
+        let reserved = matches!(input, "tenant" | "permissions" | "offline" | "professional");
         if first_ok && rest_ok && !reserved && (2..=16).contains(&input.len()) {
             Ok(Self(input.to_string()))
         } else {
@@ -167,6 +170,19 @@ pub async fn find_application_by_short_key(
     Ok(row.map(Application::from))
 }
 
+/// A tenant's applications, by short key.
+pub async fn list_for_tenant(store: &Store, tenant: &TenantId) -> Result<Vec<Application>, StoreError> {
+    let rows: Vec<ApplicationRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        application_columns!(),
+        " FROM applications WHERE tenant_id = $1 ORDER BY short_key"
+    ))
+    .bind(tenant.as_str())
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.into_iter().map(Application::from).collect())
+}
+
 pub async fn get_application(store: &Store, id: &ApplicationId) -> Result<Application, StoreError> {
     let row: ApplicationRow =
         sqlx::query_as(concat!("SELECT ", application_columns!(), " FROM applications WHERE id = $1"))
@@ -177,7 +193,9 @@ pub async fn get_application(store: &Store, id: &ApplicationId) -> Result<Applic
 }
 
 impl ApplicationId {
-    pub(crate) fn from_stored(value: String) -> Self {
+    /// An id read back, or taken from a request's path (unchecked: a
+    /// lookup with it finds nothing when it is no id).
+    pub fn from_stored(value: String) -> Self {
         Self(value)
     }
 }
@@ -192,7 +210,7 @@ mod tests {
             assert!(ShortKey::parse(ok).is_ok(), "{ok}");
         }
         for bad in
-            ["", "a", "1abc", "Tstapp", "tst_app", "tst-app", "abcdefghijklmnopq", "äbc", "tenant", "permissions"]
+            ["", "a", "1abc", "Tstapp", "tst_app", "tst-app", "abcdefghijklmnopq", "äbc", "tenant", "permissions", "offline", "professional"]
         {
             assert_eq!(ShortKey::parse(bad), Err(ShortKeyError), "{bad}");
         }

@@ -8,6 +8,7 @@
 //! "not_found" | "conflict", "message": "…", "fields": {"name": ["…"]}}` with
 //! 400, 401, 403, 404 or 409; never a 500 for a client's mistake.
 
+mod applications;
 mod tenants;
 
 use std::collections::BTreeMap;
@@ -24,16 +25,19 @@ use crate::oidc::bearer::{bearer_token, validate_access_token};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    tenants::routes()
+    tenants::routes().merge(applications::routes())
 }
 
 /// Who calls.
 pub(crate) enum Caller {
     Person(Box<SignedIn>),
-    /// A client-credentials token: the tenants of its `{tenant_id}_admin` scopes.
+    /// A client-credentials token: the tenants of its `{tenant_id}_admin`
+    /// scopes, and the applications (short keys) of its `{short_key}_admin`
+    /// scopes (one prefix may name either).
     Service {
         client_id: String,
         tenants: Vec<TenantId>,
+        applications: Vec<String>,
     },
 }
 
@@ -67,15 +71,20 @@ pub(crate) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Call
         }
         // The client as it is now: a scope taken from it stops working at once.
         let client = state.find_client(&claims.client_id).await?.ok_or_else(ApiError::unauthenticated)?;
-        let tenants: Vec<TenantId> = claims
+        let prefixes: Vec<&str> = claims
             .scope
             .split(' ')
             .filter(|scope| client.allowed_scopes.iter().any(|allowed| allowed == scope))
             .filter_map(|scope| scope.strip_suffix("_admin"))
             .filter(|id| !id.is_empty())
-            .map(|id| TenantId::from_stored(id.to_string()))
             .collect();
-        return Ok(Caller::Service { client_id: claims.client_id.clone(), tenants });
+        let tenants = prefixes.iter().map(|id| TenantId::from_stored((*id).to_string())).collect();
+        let applications = prefixes
+            .iter()
+            .filter(|key| sanus_core::applications::ShortKey::parse(key).is_ok())
+            .map(|key| (*key).to_string())
+            .collect();
+        return Ok(Caller::Service { client_id: claims.client_id.clone(), tenants, applications });
     }
     match signed_in(state, headers, state.clock.now()).await? {
         Some(me) => Ok(Caller::Person(Box::new(me))),
@@ -126,6 +135,15 @@ impl ApiError {
             "throttled",
             format!("Too many of these lately: try again in {retry_after_seconds} seconds."),
         )
+    }
+
+    /// 400 with every field's messages.
+    pub fn fields(errors: sanus_core::validation::FieldErrors) -> Self {
+        let mut error = Self::new(StatusCode::BAD_REQUEST, "invalid", errors.to_string());
+        for field in errors.fields() {
+            error.fields.insert(field.to_string(), errors.get(field).to_vec());
+        }
+        error
     }
 
     /// 400 with the message of one field.

@@ -88,6 +88,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_people_scopes_are_the_ones_clients_may_be_allowed() {
+        let mut ours = USER_SCOPES.to_vec();
+        let mut core = sanus_core::applications::manage::PERSON_SCOPES.to_vec();
+        ours.sort_unstable();
+        core.sort_unstable();
+        assert_eq!(ours, core, "one list in two places: keep them equal");
+    }
+
+    #[test]
     fn parsing_dedupes_and_refuses_malformed_tokens() {
         let scopes = Scopes::parse("openid  tstapp_data.read openid").unwrap();
         assert_eq!(scopes.joined(), "openid tstapp_data.read");

@@ -8,6 +8,7 @@ mod account;
 mod assets;
 mod cli;
 mod code_flow;
+mod developer_api;
 mod flow;
 mod health;
 mod helpers;

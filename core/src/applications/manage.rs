@@ -1,0 +1,578 @@
+//! What developers do with applications and their clients, each step
+//! authorised: by a person's (or a tenant service's) `applications.manage`
+//! or `clients.manage` in the owning development tenant, or by a service
+//! holding the application's own `{short_key}_admin`.
+//!
+//! Names an application defines (permissions, roles, API scopes) carry its
+//! short key as prefix; a client may be allowed only the people's scopes,
+//! its application's scopes, its `{short_key}_admin` and its tenant's
+//! `{tenant_id}_admin`.
+
+use super::{Application, ApplicationId, ShortKey, get_application, insert_application};
+use crate::clients::{Client, ClientId, ClientSecret, ClientSpec};
+use crate::clock::UnixTime;
+use crate::organizations::{AccessError, Actor, Permission, access};
+use crate::store::{Store, StoreError};
+use crate::tenants::{TenantId, TenantKind};
+use crate::users::UserId;
+use crate::validation::FieldErrors;
+
+/// The scopes of people that any client may be allowed (the server's
+/// protocol grants them in the code flow only).
+pub const PERSON_SCOPES: [&str; 12] = [
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "offline",
+    "tenant_ids",
+    "tenants",
+    "permissions_core",
+    "permissions_app",
+    "licenses",
+    "profession",
+    "professional_profile",
+];
+
+/// The longest grace period in which a rotated-out secret still works.
+pub const MAX_SECRET_GRACE_SECONDS: i64 = 7 * 86_400;
+
+/// Who manages.
+#[derive(Debug, Clone, Copy)]
+pub enum Manager<'a> {
+    /// A person, or a service with `{tenant_id}_admin`: their permissions
+    /// in the application's tenant count.
+    Actor(Actor<'a>),
+    /// A service holding `{short_key}_admin`: this application only.
+    AppAdmin(&'a str),
+}
+
+impl<'a> From<Actor<'a>> for Manager<'a> {
+    fn from(actor: Actor<'a>) -> Self {
+        Self::Actor(actor)
+    }
+}
+
+impl<'a> From<&'a UserId> for Manager<'a> {
+    fn from(user: &'a UserId) -> Self {
+        Self::Actor(Actor::Person(user))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManageError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error("applications belong to development tenants")]
+    NotDevelopment,
+    #[error("{0}")]
+    Invalid(FieldErrors),
+    #[error("the short key {0} is taken")]
+    KeyTaken(String),
+    #[error("the name {0} is taken")]
+    NameTaken(String),
+    #[error("public clients have no secret")]
+    NoSecret,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> ManageError {
+    let mut errors = FieldErrors::new();
+    errors.add(field, message);
+    ManageError::Invalid(errors)
+}
+
+/// Whether the manager may do what `permission` allows in `application`.
+async fn authorise(
+    store: &Store,
+    manager: Manager<'_>,
+    application: &Application,
+    permission: Permission,
+) -> Result<(), ManageError> {
+    match manager {
+        Manager::Actor(actor) => {
+            access::require(store, actor, &application.tenant_id, permission).await?;
+            Ok(())
+        }
+        Manager::AppAdmin(key) if key == application.short_key.as_str() => Ok(()),
+        Manager::AppAdmin(_) => Err(AccessError::NotFound.into()),
+    }
+}
+
+/// The application, if the manager may act on it with `permission`; an
+/// application they cannot see is `NotFound`, as if it did not exist.
+pub async fn application(
+    store: &Store,
+    manager: Manager<'_>,
+    id: &str,
+    permission: Permission,
+) -> Result<Application, ManageError> {
+    let application = match get_application(store, &ApplicationId(id.to_string())).await {
+        Ok(application) => application,
+        Err(StoreError::NotFound) => return Err(AccessError::NotFound.into()),
+        Err(error) => return Err(error.into()),
+    };
+    authorise(store, manager, &application, permission).await?;
+    Ok(application)
+}
+
+fn check_name(errors: &mut FieldErrors, field: &str, value: &str, max: usize) {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
+        errors.add(field, format!("enter 1 to {max} characters on one line"));
+    }
+}
+
+/// Whether a short key is free (well-formed and unused).
+pub async fn key_available(store: &Store, key: &str) -> Result<bool, StoreError> {
+    let Ok(key) = ShortKey::parse(key) else { return Ok(false) };
+    Ok(super::find_application_by_short_key(store, &key).await?.is_none())
+}
+
+/// Creates an application in a development tenant.
+pub async fn create_application(
+    store: &Store,
+    actor: Actor<'_>,
+    tenant: &TenantId,
+    key: &str,
+    name: &str,
+    description: Option<&str>,
+    now: UnixTime,
+) -> Result<Application, ManageError> {
+    access::require(store, actor, tenant, Permission::ApplicationsManage).await?;
+    let kind = crate::tenants::get_tenant(store, tenant).await?.kind;
+    if kind != TenantKind::Development {
+        return Err(ManageError::NotDevelopment);
+    }
+    let mut errors = FieldErrors::new();
+    let short_key = ShortKey::parse(key.trim());
+    if let Err(error) = &short_key {
+        errors.add("short_key", error.to_string());
+    }
+    check_name(&mut errors, "name", name, 100);
+    if description.is_some_and(|d| d.chars().count() > 1000) {
+        errors.add("description", "at most 1000 characters");
+    }
+    let Ok(short_key) = short_key else { return Err(ManageError::Invalid(errors)) };
+    if !errors.is_empty() {
+        return Err(ManageError::Invalid(errors));
+    }
+    let description = description.map(str::trim).filter(|d| !d.is_empty());
+    match insert_application(store, tenant, short_key.clone(), name.trim(), description, now).await {
+        Ok(application) => Ok(application),
+        Err(StoreError::Conflict(_)) => Err(ManageError::KeyTaken(short_key.as_str().to_string())),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The tenant's applications, by short key.
+pub async fn list_applications(
+    store: &Store,
+    actor: Actor<'_>,
+    tenant: &TenantId,
+) -> Result<Vec<Application>, ManageError> {
+    access::require(store, actor, tenant, Permission::TenantRead).await?;
+    Ok(super::list_for_tenant(store, tenant).await?)
+}
+
+/// Renames or redescribes (the short key never changes).
+pub async fn update_application(
+    store: &Store,
+    manager: Manager<'_>,
+    id: &str,
+    name: &str,
+    description: Option<&str>,
+    now: UnixTime,
+) -> Result<Application, ManageError> {
+    let application = application(store, manager, id, Permission::ApplicationsManage).await?;
+    let mut errors = FieldErrors::new();
+    check_name(&mut errors, "name", name, 100);
+    if description.is_some_and(|d| d.chars().count() > 1000) {
+        errors.add("description", "at most 1000 characters");
+    }
+    if !errors.is_empty() {
+        return Err(ManageError::Invalid(errors));
+    }
+    let description = description.map(str::trim).filter(|d| !d.is_empty());
+    super::update_application(store, &application.id, name.trim(), description, now).await?;
+    Ok(get_application(store, &application.id).await?)
+}
+
+/// Deletes the application, its clients (their tokens stop working at
+/// once), permissions, roles, scopes and licenses.
+pub async fn delete_application(
+    store: &Store,
+    manager: Manager<'_>,
+    id: &str,
+    now: UnixTime,
+) -> Result<Vec<ClientId>, ManageError> {
+    let application = application(store, manager, id, Permission::ApplicationsManage).await?;
+    let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
+    let clients: Vec<(String,)> = sqlx::query_as("SELECT id FROM clients WHERE application_id = $1")
+        .bind(application.id.as_str())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    for (client,) in &clients {
+        delete_client_in(&mut tx, client, now).await?;
+    }
+    sqlx::query("DELETE FROM applications WHERE id = $1")
+        .bind(application.id.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(clients.into_iter().filter_map(|(id,)| ClientId::parse(&id)).collect())
+}
+
+/// One of an application's own API scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppScope {
+    pub name: String,
+    pub description: Option<String>,
+}
+
+pub async fn list_scopes(store: &Store, application: &Application) -> Result<Vec<AppScope>, StoreError> {
+    let rows: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT name, description FROM application_scopes WHERE application_id = $1 ORDER BY name")
+            .bind(application.id.as_str())
+            .fetch_all(store.pool())
+            .await?;
+    Ok(rows.into_iter().map(|(name, description)| AppScope { name, description }).collect())
+}
+
+/// Defines an API scope (`{short_key}_…`).
+pub async fn define_scope(
+    store: &Store,
+    manager: Manager<'_>,
+    id: &str,
+    name: &str,
+    description: Option<&str>,
+    now: UnixTime,
+) -> Result<AppScope, ManageError> {
+    let application = application(store, manager, id, Permission::ApplicationsManage).await?;
+    let name = name.trim();
+    if !application.short_key.prefixes(name) || !crate::clients::scope_token_is_valid(name) {
+        return Err(invalid(
+            "name",
+            format!("a scope of this application is named {}_…", application.short_key.as_str()),
+        ));
+    }
+    if name == format!("{}_admin", application.short_key.as_str()) {
+        return Err(invalid("name", "the _admin scope is the management API's; choose another name"));
+    }
+    let description = description.map(str::trim).filter(|d| !d.is_empty());
+    let inserted = sqlx::query(
+        "INSERT INTO application_scopes (id, application_id, name, description, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(application.id.as_str())
+    .bind(name)
+    .bind(description)
+    .bind(now.0)
+    .execute(store.pool())
+    .await;
+    match inserted.map_err(StoreError::from) {
+        Ok(_) => Ok(AppScope { name: name.to_string(), description: description.map(str::to_owned) }),
+        Err(StoreError::Conflict(_)) => Err(ManageError::NameTaken(name.to_string())),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Removes an API scope; `false` when the application has none by that name.
+pub async fn remove_scope(store: &Store, manager: Manager<'_>, id: &str, name: &str) -> Result<bool, ManageError> {
+    let application = application(store, manager, id, Permission::ApplicationsManage).await?;
+    let removed = sqlx::query("DELETE FROM application_scopes WHERE application_id = $1 AND name = $2")
+        .bind(application.id.as_str())
+        .bind(name)
+        .execute(store.pool())
+        .await
+        .map_err(StoreError::from)?;
+    Ok(removed.rows_affected() > 0)
+}
+
+/// The scopes a client of `application` may be allowed.
+async fn allowed_scope_names(store: &Store, application: &Application) -> Result<Vec<String>, StoreError> {
+    let mut names: Vec<String> = PERSON_SCOPES.iter().map(|s| (*s).to_string()).collect();
+    names.extend(list_scopes(store, application).await?.into_iter().map(|s| s.name));
+    names.push(format!("{}_admin", application.short_key.as_str()));
+    names.push(format!("{}_admin", application.tenant_id.as_str()));
+    Ok(names)
+}
+
+/// A client's registration and the secret to show once (confidential
+/// clients, at creation and rotation).
+#[derive(Debug)]
+pub struct Registered {
+    pub client: Client,
+    pub secret: Option<ClientSecret>,
+}
+
+/// Validates a registration for `application`: the kind's rules, the
+/// scopes it may be allowed, and the service account it acts as.
+async fn validated(
+    store: &Store,
+    application: &Application,
+    spec: ClientSpec,
+    id: ClientId,
+    service_account: Option<&str>,
+    now: UnixTime,
+) -> Result<Client, ManageError> {
+    let allowed = allowed_scope_names(store, application).await?;
+    let mut errors = FieldErrors::new();
+    for scope in &spec.allowed_scopes {
+        if !allowed.contains(scope) {
+            errors.add(
+                "allowed_scopes",
+                format!("{scope}: not a scope of this application (define it first) nor a standard one"),
+            );
+        }
+    }
+    let account = match service_account.map(str::trim).filter(|e| !e.is_empty()) {
+        None => None,
+        Some(email) => {
+            let found = match crate::users::Email::parse(email) {
+                Ok(email) => crate::users::find_user_by_email(store, &email).await?,
+                Err(_) => None,
+            };
+            if found.is_none() {
+                errors.add("service_account", "no account has this address: create it first");
+            }
+            found.map(|user| user.id)
+        }
+    };
+    let client = spec.validate(id, application.id.clone(), account, now);
+    match client {
+        Ok(client) if errors.is_empty() => Ok(client),
+        Ok(_) => Err(ManageError::Invalid(errors)),
+        Err(more) => {
+            for field in more.fields() {
+                for message in more.get(field) {
+                    errors.add(field, message.clone());
+                }
+            }
+            Err(ManageError::Invalid(errors))
+        }
+    }
+}
+
+/// Registers a client of the application; confidential clients get a
+/// secret (≥ 256 bits), returned once and stored as a hash.
+pub async fn create_client(
+    store: &Store,
+    manager: Manager<'_>,
+    application_id: &str,
+    spec: ClientSpec,
+    service_account: Option<&str>,
+    now: UnixTime,
+) -> Result<Registered, ManageError> {
+    let application = application(store, manager, application_id, Permission::ClientsManage).await?;
+    let client = validated(store, &application, spec, ClientId::generate(), service_account, now).await?;
+    crate::clients::upsert_client(store, &client).await?;
+    let secret = if client.is_confidential() {
+        let secret = ClientSecret::generate();
+        crate::clients::add_client_secret(store, &client.id, &secret.hash(), now, None).await?;
+        Some(secret)
+    } else {
+        None
+    };
+    Ok(Registered { client, secret })
+}
+
+/// The client with its application, if the manager may manage it.
+pub async fn client(store: &Store, manager: Manager<'_>, id: &str) -> Result<(Application, Client), ManageError> {
+    let Some(client) = crate::clients::find_client(store, id).await? else {
+        return Err(AccessError::NotFound.into());
+    };
+    let application = application(store, manager, client.application_id.as_str(), Permission::ClientsManage).await?;
+    Ok((application, client))
+}
+
+/// The application's clients, by name.
+pub async fn list_clients(
+    store: &Store,
+    manager: Manager<'_>,
+    application_id: &str,
+) -> Result<Vec<Client>, ManageError> {
+    let application = application(store, manager, application_id, Permission::ClientsManage).await?;
+    let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM clients WHERE application_id = $1 ORDER BY name, id")
+        .bind(application.id.as_str())
+        .fetch_all(store.pool())
+        .await
+        .map_err(StoreError::from)?;
+    let mut clients = Vec::with_capacity(ids.len());
+    for (id,) in ids {
+        if let Some(client) = crate::clients::find_client(store, &id).await? {
+            clients.push(client);
+        }
+    }
+    Ok(clients)
+}
+
+/// Replaces a client's registration (its id, application, secrets and
+/// creation time stay). A client cannot change between public and
+/// confidential: register a new one.
+pub async fn update_client(
+    store: &Store,
+    manager: Manager<'_>,
+    id: &str,
+    spec: ClientSpec,
+    service_account: Option<&str>,
+    now: UnixTime,
+) -> Result<Client, ManageError> {
+    let (application, current) = client(store, manager, id).await?;
+    let mut client = validated(store, &application, spec, current.id.clone(), service_account, now).await?;
+    if client.is_confidential() != current.is_confidential() {
+        return Err(invalid(
+            "token_endpoint_auth_method",
+            "a client cannot switch between public and confidential: register a new one",
+        ));
+    }
+    client.created_at = current.created_at;
+    crate::clients::upsert_client(store, &client).await?;
+    Ok(client)
+}
+
+/// Inside a transaction: the client's tokens are refused from now on and
+/// its registration, secrets, grants and consents are gone.
+async fn delete_client_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    now: UnixTime,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO revoked_clients (client_id, revoked_at, expires_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (client_id) DO UPDATE SET revoked_at = excluded.revoked_at, expires_at = excluded.expires_at",
+    )
+    .bind(id)
+    .bind(now.0)
+    .bind(now.plus_seconds(crate::clients::MAX_ACCESS_TOKEN_TTL + 3_600).0)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM clients WHERE id = $1").bind(id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Deletes the client: every token it holds stops working at once.
+pub async fn delete_client(store: &Store, manager: Manager<'_>, id: &str, now: UnixTime) -> Result<(), ManageError> {
+    let (_, client) = client(store, manager, id).await?;
+    let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
+    delete_client_in(&mut tx, client.id.as_str(), now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// A new secret for a confidential client; the old ones keep working for
+/// `grace_seconds` (0: they stop now), at most a week.
+pub async fn rotate_secret(
+    store: &Store,
+    manager: Manager<'_>,
+    id: &str,
+    grace_seconds: i64,
+    now: UnixTime,
+) -> Result<ClientSecret, ManageError> {
+    if !(0..=MAX_SECRET_GRACE_SECONDS).contains(&grace_seconds) {
+        return Err(invalid("grace_seconds", format!("between 0 and {MAX_SECRET_GRACE_SECONDS} seconds")));
+    }
+    let (_, client) = client(store, manager, id).await?;
+    if !client.is_confidential() {
+        return Err(ManageError::NoSecret);
+    }
+    let ends = now.plus_seconds(grace_seconds);
+    let secret = ClientSecret::generate();
+    let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
+    sqlx::query(
+        "UPDATE client_secrets SET expires_at = $1 WHERE client_id = $2 AND (expires_at IS NULL OR expires_at > $1)",
+    )
+    .bind(ends.0)
+    .bind(client.id.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    sqlx::query(
+        "INSERT INTO client_secrets (id, client_id, secret_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, NULL)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(client.id.as_str())
+    .bind(secret.hash().as_str())
+    .bind(now.0)
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(secret)
+}
+
+/// The application's permissions, by name.
+pub async fn list_permissions(store: &Store, application: &Application) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT name FROM application_permissions WHERE application_id = $1 ORDER BY name")
+            .bind(application.id.as_str())
+            .fetch_all(store.pool())
+            .await?;
+    Ok(rows.into_iter().map(|(name,)| name).collect())
+}
+
+/// The application's roles and the permissions each bundles.
+pub async fn list_roles(
+    store: &Store,
+    application: &Application,
+) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError> {
+    let roles = access::app_role_permissions(store, &application.id).await?;
+    Ok(roles
+        .0
+        .into_iter()
+        .map(|(role, mut permissions)| {
+            permissions.sort();
+            (role, permissions)
+        })
+        .collect())
+}
+
+/// Defines a permission (`{short_key}_…`; again: no change).
+pub async fn define_permission(
+    store: &Store,
+    manager: Manager<'_>,
+    id: &str,
+    name: &str,
+    now: UnixTime,
+) -> Result<(), ManageError> {
+    let application = application(store, manager, id, Permission::ApplicationsManage).await?;
+    let name = name.trim();
+    if !application.short_key.prefixes(name) || !crate::clients::scope_token_is_valid(name) {
+        let key = application.short_key.as_str();
+        return Err(invalid("name", format!("a permission of this application is named {key}_…")));
+    }
+    crate::organizations::define_app_permission(store, &application, name, now).await?;
+    Ok(())
+}
+
+/// Defines a role as a bundle of the application's permissions (again:
+/// the bundle is replaced).
+pub async fn define_role(
+    store: &Store,
+    manager: Manager<'_>,
+    id: &str,
+    name: &str,
+    permissions: &[String],
+    now: UnixTime,
+) -> Result<(), ManageError> {
+    let application = application(store, manager, id, Permission::ApplicationsManage).await?;
+    let key = application.short_key.as_str();
+    let name = name.trim();
+    if !application.short_key.prefixes(name) || crate::organizations::Role::parse(name).is_none() {
+        return Err(invalid("name", format!("a role of this application is named {key}_… (letters, digits, _ . -)")));
+    }
+    let defined = list_permissions(store, &application).await?;
+    let unknown: Vec<&String> = permissions.iter().filter(|p| !defined.contains(p)).collect();
+    if !unknown.is_empty() {
+        let list = unknown.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ");
+        return Err(invalid("permissions", format!("not permissions of this application: {list}")));
+    }
+    match crate::organizations::define_app_role(store, &application, name, permissions, now).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::Conflict(_)) => Err(ManageError::NameTaken(name.to_string())),
+        Err(error) => Err(error.into()),
+    }
+}
