@@ -25,8 +25,10 @@ macro_rules! query_enum {
 }
 
 mod organizations;
+mod portal;
 mod professions;
 pub use organizations::*;
+pub use portal::*;
 pub use professions::*;
 
 /// What loading an interaction yields.

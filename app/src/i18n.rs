@@ -4,8 +4,10 @@
 //! attribute, so both sides hydrate the same words.
 
 mod organizations;
+mod portal;
 mod professions;
 pub use organizations::OrgTexts;
+pub use portal::PortalTexts;
 pub use professions::{ProfTexts, note_text, problem_text};
 
 use leptos::prelude::*;
@@ -109,6 +111,8 @@ pub struct Texts {
     pub org: &'static OrgTexts,
     /// The professional-profile and verification pages.
     pub prof: &'static ProfTexts,
+    /// The developer portal.
+    pub portal: &'static PortalTexts,
     pub skip_to_content: &'static str,
     pub brand_tagline: &'static str,
     pub nav_label: &'static str,
@@ -368,6 +372,7 @@ impl Texts {
 pub static EN: Texts = Texts {
     org: &organizations::EN,
     prof: &professions::EN,
+    portal: &portal::EN,
     skip_to_content: "Skip to content",
     brand_tagline: "Identity for digital health",
     nav_label: "Main",
@@ -618,6 +623,7 @@ pub static EN: Texts = Texts {
 pub static DE: Texts = Texts {
     org: &organizations::DE,
     prof: &professions::DE,
+    portal: &portal::DE,
     skip_to_content: "Zum Inhalt springen",
     brand_tagline: "Identität für die digitale Gesundheit",
     nav_label: "Hauptnavigation",

@@ -19,14 +19,16 @@ pub use assets::Assets;
 use components::Layout;
 use pages::{
     AccountDeletedPage, AccountPage, ConfirmEmailPage, EmailConfirmedPage, ForgotPasswordPage, HomePage,
-    InteractionPage, InvitationPage, NotFoundPage, OrganizationsPage, OutboxPage, PasswordChangedPage, ProfessionPage,
-    RecoveryCodesPage, RegisterPage, ResetPasswordPage, SecondFactorPage, SignInPage, TenantPage, TotpSetupPage,
-    VerifyCasePage, VerifyEmailPage, VerifyQueuePage,
+    InteractionPage, InvitationPage, NotFoundPage, OrganizationsPage, OutboxPage, PasswordChangedPage,
+    PortalAnswerPage, PortalAppPage, PortalClientPage, PortalPage, ProfessionPage, RecoveryCodesPage, RegisterPage,
+    ResetPasswordPage, SecondFactorPage, SignInPage, TenantPage, TotpSetupPage, VerifyCasePage, VerifyEmailPage,
+    VerifyQueuePage,
 };
 pub use pages::{
     LoadedAccount, LoadedCase, LoadedConfirmEmail, LoadedInteraction, LoadedInvitation, LoadedOrgs, LoadedOutbox,
-    LoadedPasswordReset, LoadedProfession, LoadedQueue, LoadedRecoveryCodes, LoadedRegistration, LoadedSecondFactor,
-    LoadedSignIn, LoadedTenant, LoadedTotpSetup, LoadedVerifyEmail,
+    LoadedPasswordReset, LoadedPortal, LoadedPortalApp, LoadedPortalClient, LoadedProfession, LoadedQueue,
+    LoadedRecoveryCodes, LoadedRegistration, LoadedSecondFactor, LoadedSignIn, LoadedTenant, LoadedTotpSetup,
+    LoadedVerifyEmail,
 };
 
 /// The whole HTML document, rendered on the server only. `App` inside it is
@@ -91,6 +93,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/profession") view=ProfessionPage />
                     <Route path=path!("/verify") view=VerifyQueuePage />
                     <Route path=path!("/verify/cases/:id") view=VerifyCasePage />
+                    // Served by the server's own handlers: the developer portal.
+                    <Route path=path!("/portal") view=PortalPage />
+                    <Route path=path!("/portal/apps/:id") view=PortalAppPage />
+                    <Route path=path!("/portal/clients/:id") view=PortalClientPage />
+                    // The answers to the portal's forms, rendered at the address they were posted to.
+                    <Route path=path!("/portal/apps") view=PortalPage />
+                    <Route path=path!("/portal/apps/:id/*rest") view=PortalAnswerPage />
+                    <Route path=path!("/portal/clients/:id/*rest") view=PortalClientPage />
                 </Routes>
             </Layout>
         </Router>

@@ -64,6 +64,7 @@ pub fn AccountPage() -> impl IntoView {
             <section aria-labelledby="orgs-heading" class=CARD>
                 <h2 id="orgs-heading" class=SECTION_HEADING>{tr(|t| t.org.nav)}</h2>
                 <p class="mt-2"><a href="/orgs" rel="external" class=LINK>{tr(|t| t.org.heading)}</a></p>
+                <p class="mt-2"><a href="/portal" rel="external" class=LINK>{tr(|t| t.portal.heading)}</a></p>
             </section>
             {view.operator.then(|| view! {
                 <section aria-labelledby="operator-heading" class=CARD>

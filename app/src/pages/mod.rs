@@ -8,6 +8,7 @@ mod not_found;
 mod operator;
 mod organizations;
 mod password;
+mod portal;
 mod professions;
 mod register;
 mod sign_in;
@@ -23,6 +24,9 @@ pub use not_found::NotFoundPage;
 pub use operator::{LoadedOutbox, OutboxPage};
 pub use organizations::{InvitationPage, LoadedInvitation, LoadedOrgs, LoadedTenant, OrganizationsPage, TenantPage};
 pub use password::{ForgotPasswordPage, LoadedPasswordReset, PasswordChangedPage, ResetPasswordPage};
+pub use portal::{
+    LoadedPortal, LoadedPortalApp, LoadedPortalClient, PortalAnswerPage, PortalAppPage, PortalClientPage, PortalPage,
+};
 pub use professions::{LoadedCase, LoadedProfession, LoadedQueue, ProfessionPage, VerifyCasePage, VerifyQueuePage};
 pub use register::{
     ConfirmEmailPage, EmailConfirmedPage, LoadedConfirmEmail, LoadedRegistration, LoadedVerifyEmail, RegisterPage,

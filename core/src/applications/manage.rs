@@ -156,6 +156,10 @@ pub async fn create_application(
     }
     let Ok(short_key) = short_key else { return Err(ManageError::Invalid(errors)) };
     if !errors.is_empty() {
+        // Say everything at once: a taken key too.
+        if super::find_application_by_short_key(store, &short_key).await?.is_some() {
+            errors.add("short_key", "this short key is taken: choose another");
+        }
         return Err(ManageError::Invalid(errors));
     }
     let description = description.map(str::trim).filter(|d| !d.is_empty());
@@ -396,11 +400,16 @@ pub async fn list_clients(
     application_id: &str,
 ) -> Result<Vec<Client>, ManageError> {
     let application = application(store, manager, application_id, Permission::ClientsManage).await?;
+    Ok(clients_of(store, &application).await?)
+}
+
+/// The application's clients, by name, for a caller that checked the
+/// manager's right to see them.
+pub async fn clients_of(store: &Store, application: &Application) -> Result<Vec<Client>, StoreError> {
     let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM clients WHERE application_id = $1 ORDER BY name, id")
         .bind(application.id.as_str())
         .fetch_all(store.pool())
-        .await
-        .map_err(StoreError::from)?;
+        .await?;
     let mut clients = Vec::with_capacity(ids.len());
     for (id,) in ids {
         if let Some(client) = crate::clients::find_client(store, &id).await? {

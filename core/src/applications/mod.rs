@@ -209,9 +209,20 @@ mod tests {
         for ok in ["tstapp", "ab", "a1", "abcdefghijklmnop", "praxis24"] {
             assert!(ShortKey::parse(ok).is_ok(), "{ok}");
         }
-        for bad in
-            ["", "a", "1abc", "Tstapp", "tst_app", "tst-app", "abcdefghijklmnopq", "äbc", "tenant", "permissions", "offline", "professional"]
-        {
+        for bad in [
+            "",
+            "a",
+            "1abc",
+            "Tstapp",
+            "tst_app",
+            "tst-app",
+            "abcdefghijklmnopq",
+            "äbc",
+            "tenant",
+            "permissions",
+            "offline",
+            "professional",
+        ] {
             assert_eq!(ShortKey::parse(bad), Err(ShortKeyError), "{bad}");
         }
     }

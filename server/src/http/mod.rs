@@ -16,6 +16,7 @@ pub mod operator;
 pub mod organizations;
 pub mod passkeys;
 pub mod password_reset;
+pub mod portal;
 pub mod professions;
 pub mod registration;
 pub mod second_factor;

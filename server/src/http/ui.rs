@@ -31,10 +31,18 @@ const INVITATION_ROUTE: &str = "/invitations/{token}";
 const PROFESSION_ROUTE: &str = "/account/profession";
 const QUEUE_ROUTE: &str = "/verify";
 const CASE_ROUTE: &str = "/verify/cases/{id}";
+const PORTAL_ROUTE: &str = "/portal";
+const PORTAL_APP_ROUTE: &str = "/portal/apps/{id}";
+const PORTAL_CLIENT_ROUTE: &str = "/portal/clients/{id}";
+// The portal's forms answer with a page at the address they were posted to.
+const PORTAL_APPS_ROUTE: &str = "/portal/apps";
+const PORTAL_APP_FORM_ROUTE: &str = "/portal/apps/{id}/{*rest}";
+const PORTAL_CLIENT_FORM_ROUTE: &str = "/portal/clients/{id}/{*rest}";
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     use super::{
-        account, operator, organizations, passkeys, password_reset, professions, registration, second_factor, sign_in,
+        account, operator, organizations, passkeys, password_reset, portal, professions, registration, second_factor,
+        sign_in,
     };
     use axum::routing::{get, post};
     let exclusions = [
@@ -56,6 +64,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         PROFESSION_ROUTE,
         QUEUE_ROUTE,
         CASE_ROUTE,
+        PORTAL_ROUTE,
+        PORTAL_APP_ROUTE,
+        PORTAL_CLIENT_ROUTE,
+        PORTAL_APPS_ROUTE,
+        PORTAL_APP_FORM_ROUTE,
+        PORTAL_CLIENT_FORM_ROUTE,
     ]
     .map(str::to_string)
     .to_vec();
@@ -127,6 +141,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(CASE_ROUTE, get(professions::case_page))
         .route("/verify/cases/{id}/decide", post(professions::decide))
         .route("/verify/cases/{id}/evidence/{file}", get(professions::case_evidence))
+        .route(PORTAL_ROUTE, get(portal::portal_page))
+        // A reload (GET) of a form's answer goes to the page itself: never
+        // a second client, and a secret is never shown twice.
+        .route(PORTAL_APPS_ROUTE, get(portal::to_portal).post(portal::create_app))
+        .route(PORTAL_APP_ROUTE, get(portal::app_page).post(portal::app_form))
+        .route(PORTAL_APP_FORM_ROUTE, get(portal::to_app).post(portal::app_form))
+        .route(PORTAL_CLIENT_ROUTE, get(portal::client_page).post(portal::client_form_post))
+        .route(PORTAL_CLIENT_FORM_ROUTE, get(portal::to_client).post(portal::client_form_post))
         .fallback(not_found)
 }
 

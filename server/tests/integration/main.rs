@@ -21,6 +21,7 @@ mod organization_claims;
 mod organizations;
 mod passkeys;
 mod password_reset;
+mod portal;
 mod professions;
 mod registration;
 mod security;

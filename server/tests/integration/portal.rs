@@ -1,0 +1,140 @@
+//! The developer portal's pages: plain forms (no JavaScript needed), a
+//! refused form back with its input and messages (422), secrets shown in
+//! the answer to their POST only, and nothing of anyone else's.
+
+use crate::flow::location;
+use crate::helpers::{JANE, JANE_PASSWORD, TestApp, client, spawn_seeded_app};
+
+const DEVELOPERS: &str = r#"
+[[tenants]]
+id = "rival-dev"
+name = "Rival"
+kind = "development"
+
+[[memberships]]
+tenant = "acme-dev"
+user = "jane@acme.example"
+roles = ["admin"]
+
+[[applications]]
+tenant = "rival-dev"
+short_key = "rivalapp"
+name = "Rival app"
+"#;
+
+async fn jane(app: &TestApp) -> reqwest::Client {
+    let browser = client();
+    let response = browser
+        .post(app.url("/signin"))
+        .form(&[("email", JANE), ("password", JANE_PASSWORD), ("return_to", "/portal")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&response), "/portal");
+    browser
+}
+
+async fn post(app: &TestApp, browser: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    browser.post(app.url(path)).form(fields).send().await.unwrap()
+}
+
+async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> String {
+    let response = browser.get(app.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.text().await.unwrap()
+}
+
+/// The value of the element with `id`'s text (the first `>` after it to the next `<`).
+fn text_of(html: &str, id: &str) -> String {
+    let start = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
+    let rest = &html[start..];
+    let open = rest.find('>').unwrap() + 1;
+    let close = rest[open..].find('<').unwrap();
+    rest[open..open + close].to_string()
+}
+
+sanus_core::engine_tests! {
+    async fn a_developer_builds_an_application_and_its_clients_with_plain_forms(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        app.import(DEVELOPERS).await;
+        assert_eq!(location(&app.get("/portal").await), "/signin?return_to=%2Fportal");
+        let jane = jane(&app).await;
+        let portal = page(&app, &jane, "/portal").await;
+        assert!(portal.contains("ACME Development") && portal.contains("Test app"), "her tenant and its application");
+        assert!(!portal.contains("Rival app"), "nobody else's");
+
+        let refused = post(&app, &jane, "/portal/apps", &[("tenant_id", "acme-dev"), ("short_key", "tstapp"), ("name", "")]).await;
+        assert_eq!(refused.status(), 422);
+        let text = refused.text().await.unwrap();
+        assert!(text.contains("this short key is taken") && text.contains(r#"id="app-name-error""#), "every problem at once");
+        let taken = post(&app, &jane, "/portal/apps", &[("tenant_id", "acme-dev"), ("short_key", "tstapp"), ("name", "Mine")]).await;
+        assert!(taken.text().await.unwrap().contains("This key is taken: choose another."));
+        assert!(text.contains(r#"value="tstapp""#), "the input comes back");
+        assert_eq!(location(&jane.get(app.url("/portal/apps")).send().await.unwrap()), "/portal");
+
+        let created = post(&app, &jane, "/portal/apps", &[("tenant_id", "acme-dev"), ("short_key", "ward"), ("name", "Ward")]).await;
+        let app_path = location(&created);
+        assert!(app_path.starts_with("/portal/apps/") && app_path.ends_with("?notice=app-created"), "{app_path}");
+        let app_path = app_path.split('?').next().unwrap().to_string();
+        assert_eq!(location(&post(&app, &jane, &format!("{app_path}/scopes"), &[("name", "ward_data.read")]).await), format!("{app_path}?notice=scope-added"));
+        let bad_scope = post(&app, &jane, &format!("{app_path}/scopes"), &[("name", "other_data")]).await;
+        assert_eq!(bad_scope.status(), 422);
+        assert!(bad_scope.text().await.unwrap().contains(r#"id="scope-name-error""#));
+
+        // A machine client: the secret in this answer only.
+        let machine = post(&app, &jane, &format!("{app_path}/clients"), &[
+            ("kind", "m2m"), ("name", "Ward backend"), ("allowed_scopes", "ward_data.read"),
+        ]).await;
+        assert_eq!(machine.status(), 200);
+        assert_eq!(machine.headers()["cache-control"], "no-store");
+        let html = machine.text().await.unwrap();
+        let secret = text_of(&html, "client-secret");
+        let client_id = text_of(&html, "client-id");
+        assert!(secret.len() >= 43, "{secret}");
+        assert!(html.contains("grant_type=client_credentials"), "the curl call");
+        let again = page(&app, &jane, &format!("/portal/clients/{client_id}")).await;
+        assert!(!again.contains(&secret) && !again.contains(r#"id="client-secret""#), "shown once");
+        assert_eq!(location(&jane.get(app.url(&format!("{app_path}/clients"))).send().await.unwrap()), app_path, "a reload creates nothing");
+
+        // The settings: a refused save keeps the input, including the lists.
+        let refused = post(&app, &jane, &format!("/portal/clients/{client_id}"), &[
+            ("kind", "m2m"), ("name", "Ward backend"), ("redirect_uris", "http://ward.example/<cb>"),
+            ("grant_types", "client_credentials"), ("token_endpoint_auth_method", "client_secret_basic"),
+            ("access_token_ttl", "soon"), ("metadata", "no equals sign"),
+        ]).await;
+        assert_eq!(refused.status(), 422);
+        let text = refused.text().await.unwrap();
+        assert!(text.contains(r#"id="f-access-ttl-error""#) && text.contains(r#"id="f-metadata-error""#), "{text}");
+        assert!(text.contains("http://ward.example/&lt;cb&gt;"), "the typed list, escaped");
+        let saved = post(&app, &jane, &format!("/portal/clients/{client_id}"), &[
+            ("kind", "m2m"), ("name", "Ward backend v2"), ("grant_types", "client_credentials"),
+            ("token_endpoint_auth_method", "client_secret_basic"), ("allowed_scopes", "ward_data.read"),
+            ("access_token_ttl", "600"), ("metadata", "team=ward"), ("id_token_signed_response_alg", "ES256"),
+        ]).await;
+        assert_eq!(location(&saved), format!("/portal/clients/{client_id}?notice=client-saved"));
+        let stored = sanus_core::clients::find_client(&app.store, &client_id).await.unwrap().unwrap();
+        assert_eq!((stored.name.as_str(), stored.access_token_ttl), ("Ward backend v2", 600));
+        assert_eq!(stored.metadata.get("team").map(String::as_str), Some("ward"));
+
+        let rotated = post(&app, &jane, &format!("/portal/clients/{client_id}/secret"), &[("grace_seconds", "0")]).await;
+        assert_eq!(rotated.status(), 200);
+        let new_secret = text_of(&rotated.text().await.unwrap(), "client-secret");
+        assert_ne!(new_secret, secret);
+
+        assert_eq!(location(&post(&app, &jane, &format!("/portal/clients/{client_id}/delete"), &[]).await), format!("/portal/clients/{client_id}"), "confirm first");
+        assert_eq!(
+            location(&post(&app, &jane, &format!("/portal/clients/{client_id}/delete"), &[("confirm", "yes")]).await),
+            format!("{app_path}?notice=client-deleted")
+        );
+        assert_eq!(jane.get(app.url(&format!("/portal/clients/{client_id}"))).send().await.unwrap().status(), 404);
+
+        // Someone else's application does not exist for her.
+        let rival = sanus_core::applications::find_application_by_short_key(&app.store, &sanus_core::applications::ShortKey::parse("rivalapp").unwrap()).await.unwrap().unwrap();
+        assert_eq!(jane.get(app.url(&format!("/portal/apps/{}", rival.id))).send().await.unwrap().status(), 404);
+        assert_eq!(post(&app, &jane, &format!("/portal/apps/{}/scopes", rival.id), &[("name", "rivalapp_x")]).await.status(), 404);
+
+        let refused = post(&app, &jane, &format!("{app_path}/delete"), &[]).await;
+        assert_eq!(refused.status(), 422, "confirm first");
+        assert_eq!(location(&post(&app, &jane, &format!("{app_path}/delete"), &[("confirm", "yes")]).await), "/portal?notice=app-deleted");
+    }
+}
