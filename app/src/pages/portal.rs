@@ -275,7 +275,9 @@ pub fn PortalPage() -> impl IntoView {
                     </div>
                     <div>
                         <label for="app-description" class=LABEL>{tr(|t| t.portal.description_label)}</label>
-                        <input id="app-description" name="description" type="text" value=entered.description.clone() class=INPUT />
+                        <input id="app-description" name="description" type="text" value=entered.description.clone() class=INPUT
+                            aria-invalid=has_error(&errors, "description").then_some("true")
+                            aria-describedby=has_error(&errors, "description").then_some("app-description-error") />
                         {field_error(&errors, "description", "app-description")}
                     </div>
                     <button type="submit" class=PRIMARY>{tr(|t| t.portal.create_submit)}</button>
@@ -372,10 +374,9 @@ pub fn PortalAppPage() -> impl IntoView {
         .enumerate()
         .map(|(i, s)| {
             let id = format!("client-scope-{i}");
-            let checked = s == "openid";
             view! {
                 <div class="flex items-center gap-2">
-                    <input id=id.clone() name="allowed_scopes" type="checkbox" value=s.clone() checked=checked />
+                    <input id=id.clone() name="allowed_scopes" type="checkbox" value=s.clone() />
                     <label for=id class="font-mono text-sm">{s}</label>
                 </div>
             }
@@ -523,7 +524,8 @@ pub fn PortalAppPage() -> impl IntoView {
                 <form method="post" action=format!("{base}/delete") class="mt-4 space-y-3">
                     <label class="flex items-start gap-2 text-slate-800">
                         <input type="checkbox" name="confirm" value="yes" class="mt-1"
-                            aria-invalid=(!delete_errors.is_empty()).then_some("true") />
+                            aria-invalid=(!delete_errors.is_empty()).then_some("true")
+                            aria-describedby=(!delete_errors.is_empty()).then_some("delete-app-error") />
                         <span>{tr(|t| t.portal.delete_confirm)}</span>
                     </label>
                     {field_error(&delete_errors, "confirm", "delete-app")}

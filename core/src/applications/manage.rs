@@ -162,6 +162,10 @@ pub async fn create_application(
         }
         return Err(ManageError::Invalid(errors));
     }
+    // A key equal to a tenant's id would make `{key}_admin` read as either.
+    if crate::tenants::find_tenant(store, &TenantId::from_stored(short_key.as_str().to_string())).await?.is_some() {
+        return Err(ManageError::KeyTaken(short_key.as_str().to_string()));
+    }
     let description = description.map(str::trim).filter(|d| !d.is_empty());
     match insert_application(store, tenant, short_key.clone(), name.trim(), description, now).await {
         Ok(application) => Ok(application),
@@ -212,22 +216,35 @@ pub async fn delete_application(
     now: UnixTime,
 ) -> Result<Vec<ClientId>, ManageError> {
     let application = application(store, manager, id, Permission::ApplicationsManage).await?;
-    let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
-    let clients: Vec<(String,)> = sqlx::query_as("SELECT id FROM clients WHERE application_id = $1")
-        .bind(application.id.as_str())
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
-    for (client,) in &clients {
-        delete_client_in(&mut tx, client, now).await?;
+    // A client registered meanwhile makes the last step fail (its row
+    // refers to the application): then the next attempt takes it too.
+    let mut deleted = Vec::new();
+    for attempt in 1..=3 {
+        let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
+        let clients: Vec<(String,)> = sqlx::query_as("SELECT id FROM clients WHERE application_id = $1")
+            .bind(application.id.as_str())
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        for (client,) in &clients {
+            delete_client_in(&mut tx, client, now).await?;
+        }
+        let gone = sqlx::query("DELETE FROM applications WHERE id = $1")
+            .bind(application.id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from);
+        match gone {
+            Ok(_) => {
+                tx.commit().await.map_err(StoreError::from)?;
+                deleted.extend(clients.into_iter().filter_map(|(id,)| ClientId::parse(&id)));
+                return Ok(deleted);
+            }
+            Err(StoreError::Conflict(_)) if attempt < 3 => continue,
+            Err(error) => return Err(error.into()),
+        }
     }
-    sqlx::query("DELETE FROM applications WHERE id = $1")
-        .bind(application.id.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(clients.into_iter().filter_map(|(id,)| ClientId::parse(&id)).collect())
+    Ok(deleted)
 }
 
 /// One of an application's own API scopes.
@@ -284,8 +301,15 @@ pub async fn define_scope(
     }
 }
 
-/// Removes an API scope; `false` when the application has none by that name.
-pub async fn remove_scope(store: &Store, manager: Manager<'_>, id: &str, name: &str) -> Result<bool, ManageError> {
+/// Removes an API scope, and takes it from every client of the
+/// application: `None` when the application has no scope by that name,
+/// else the clients that lost it (their caches must forget them).
+pub async fn remove_scope(
+    store: &Store,
+    manager: Manager<'_>,
+    id: &str,
+    name: &str,
+) -> Result<Option<Vec<ClientId>>, ManageError> {
     let application = application(store, manager, id, Permission::ApplicationsManage).await?;
     let removed = sqlx::query("DELETE FROM application_scopes WHERE application_id = $1 AND name = $2")
         .bind(application.id.as_str())
@@ -293,7 +317,19 @@ pub async fn remove_scope(store: &Store, manager: Manager<'_>, id: &str, name: &
         .execute(store.pool())
         .await
         .map_err(StoreError::from)?;
-    Ok(removed.rows_affected() > 0)
+    if removed.rows_affected() == 0 {
+        return Ok(None);
+    }
+    let mut changed = Vec::new();
+    for mut client in clients_of(store, &application).await? {
+        if client.allowed_scopes.iter().any(|s| s == name) {
+            client.allowed_scopes.retain(|s| s != name);
+            if crate::clients::replace_client(store, &client).await? {
+                changed.push(client.id);
+            }
+        }
+    }
+    Ok(Some(changed))
 }
 
 /// The scopes a client of `application` may be allowed.
@@ -317,6 +353,7 @@ pub struct Registered {
 /// scopes it may be allowed, and the service account it acts as.
 async fn validated(
     store: &Store,
+    manager: Manager<'_>,
     application: &Application,
     spec: ClientSpec,
     id: ClientId,
@@ -325,6 +362,20 @@ async fn validated(
 ) -> Result<Client, ManageError> {
     let allowed = allowed_scope_names(store, application).await?;
     let mut errors = FieldErrors::new();
+    // The tenant's management scope makes a client an Admin of the tenant:
+    // only who may manage its members may hand it out.
+    let tenant_admin = format!("{}_admin", application.tenant_id.as_str());
+    if spec.allowed_scopes.contains(&tenant_admin) {
+        let admin = match manager {
+            Manager::Actor(actor) => {
+                access::require(store, actor, &application.tenant_id, Permission::MembersManage).await.is_ok()
+            }
+            Manager::AppAdmin(_) => false,
+        };
+        if !admin {
+            errors.add("allowed_scopes", format!("{tenant_admin}: only the tenant's Admins may give this scope"));
+        }
+    }
     for scope in &spec.allowed_scopes {
         if !allowed.contains(scope) {
             errors.add(
@@ -340,10 +391,16 @@ async fn validated(
                 Ok(email) => crate::users::find_user_by_email(store, &email).await?,
                 Err(_) => None,
             };
-            if found.is_none() {
-                errors.add("service_account", "no account has this address: create it first");
+            // Only a member of the application's tenant: a client acts as no
+            // one else (and the answer says nothing of other addresses).
+            let member = match &found {
+                Some(user) => crate::organizations::roles_at(store, &user.id, &application.tenant_id).await?.is_some(),
+                None => false,
+            };
+            if !member {
+                errors.add("service_account", "no member of this tenant has this address");
             }
-            found.map(|user| user.id)
+            found.filter(|_| member).map(|user| user.id)
         }
     };
     let client = spec.validate(id, application.id.clone(), account, now);
@@ -372,7 +429,7 @@ pub async fn create_client(
     now: UnixTime,
 ) -> Result<Registered, ManageError> {
     let application = application(store, manager, application_id, Permission::ClientsManage).await?;
-    let client = validated(store, &application, spec, ClientId::generate(), service_account, now).await?;
+    let client = validated(store, manager, &application, spec, ClientId::generate(), service_account, now).await?;
     crate::clients::upsert_client(store, &client).await?;
     let secret = if client.is_confidential() {
         let secret = ClientSecret::generate();
@@ -431,7 +488,7 @@ pub async fn update_client(
     now: UnixTime,
 ) -> Result<Client, ManageError> {
     let (application, current) = client(store, manager, id).await?;
-    let mut client = validated(store, &application, spec, current.id.clone(), service_account, now).await?;
+    let mut client = validated(store, manager, &application, spec, current.id.clone(), service_account, now).await?;
     if client.is_confidential() != current.is_confidential() {
         return Err(invalid(
             "token_endpoint_auth_method",
@@ -439,7 +496,10 @@ pub async fn update_client(
         ));
     }
     client.created_at = current.created_at;
-    crate::clients::upsert_client(store, &client).await?;
+    if !crate::clients::replace_client(store, &client).await? {
+        // Deleted meanwhile: it stays deleted.
+        return Err(AccessError::NotFound.into());
+    }
     Ok(client)
 }
 

@@ -10,7 +10,7 @@ pub use rules::{is_loopback_host, parse_redirect_uri, parse_web_origin, scope_to
 pub use secret::{ClientSecret, SecretHash};
 pub use storage::{
     add_client_secret, client_allows_origin, find_client, get_client, list_secret_hashes, origin_is_registered,
-    replace_client_secrets, secret_matches, upsert_client,
+    replace_client, replace_client_secrets, secret_matches, upsert_client,
 };
 
 use std::collections::BTreeMap;

@@ -103,6 +103,29 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
 /// (keeping `created_at` and its secrets), in one transaction.
 pub async fn upsert_client(store: &Store, client: &Client) -> Result<(), StoreError> {
     let mut tx = store.pool().begin().await?;
+    upsert_in(&mut tx, client).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Replaces the registration of an existing client (keeping `created_at`
+/// and its secrets); `false`, changing nothing, when there is none: a
+/// deleted client never comes back this way.
+pub async fn replace_client(store: &Store, client: &Client) -> Result<bool, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    let exists = sqlx::query("UPDATE clients SET updated_at = updated_at WHERE id = $1")
+        .bind(client.id.as_str())
+        .execute(&mut *tx)
+        .await?;
+    if exists.rows_affected() == 0 {
+        return Ok(false);
+    }
+    upsert_in(&mut tx, client).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn upsert_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client: &Client) -> Result<(), StoreError> {
     sqlx::query(concat!(
         "INSERT INTO clients (",
         client_columns!(),
@@ -145,20 +168,19 @@ pub async fn upsert_client(store: &Store, client: &Client) -> Result<(), StoreEr
     .bind(client.updated_at.0)
     .bind(i16::from(client.require_mfa))
     .bind(i16::from(client.tenant_context))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     sqlx::query("DELETE FROM client_web_origins WHERE client_id = $1")
         .bind(client.id.as_str())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     for origin in &client.web_origins {
         sqlx::query("INSERT INTO client_web_origins (client_id, origin) VALUES ($1, $2)")
             .bind(client.id.as_str())
             .bind(origin)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 

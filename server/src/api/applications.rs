@@ -288,8 +288,11 @@ async fn remove_scope(
 ) -> ApiResult {
     let caller = caller(&state, &headers).await?;
     let manager = caller.manager_for(&state, &id).await?;
-    if !manage::remove_scope(&state.store, manager, &id, &name).await? {
+    let Some(changed) = manage::remove_scope(&state.store, manager, &id, &name).await? else {
         return Err(ApiError::not_found());
+    };
+    for client in &changed {
+        state.clients.invalidate(client.as_str());
     }
     let tenant = tenant_of(&state, manager, &id).await?;
     let detail = json!({ "application": id, "change": "scope_removed", "scope": name });

@@ -78,13 +78,18 @@ pub(crate) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Call
             .filter_map(|scope| scope.strip_suffix("_admin"))
             .filter(|id| !id.is_empty())
             .collect();
-        let tenants = prefixes.iter().map(|id| TenantId::from_stored((*id).to_string())).collect();
-        let applications = prefixes
-            .iter()
-            .filter(|key| sanus_core::applications::ShortKey::parse(key).is_ok())
-            .map(|key| (*key).to_string())
-            .collect();
-        return Ok(Caller::Service { client_id: claims.client_id.clone(), tenants, applications });
+        // `X_admin` is the client's own application when X is that
+        // application's short key, and a tenant otherwise: a short key that
+        // happens to equal a tenant's id names no tenant here, and a tenant
+        // scope never reaches an application of that name elsewhere.
+        let own = sanus_core::applications::get_application(&state.store, &client.application_id).await?;
+        let (applications, tenants): (Vec<&str>, Vec<&str>) =
+            prefixes.into_iter().partition(|prefix| *prefix == own.short_key.as_str());
+        return Ok(Caller::Service {
+            client_id: claims.client_id.clone(),
+            tenants: tenants.into_iter().map(|id| TenantId::from_stored(id.to_string())).collect(),
+            applications: applications.into_iter().map(str::to_string).collect(),
+        });
     }
     match signed_in(state, headers, state.clock.now()).await? {
         Some(me) => Ok(Caller::Person(Box::new(me))),

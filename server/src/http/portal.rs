@@ -347,8 +347,11 @@ pub async fn app_form(
             ("scope", done.map(outcome))
         }
         ["scopes", name, "remove"] => match manage::remove_scope(&state.store, manager, &app_id, name).await {
-            Ok(false) => return not_found(&state, &headers),
+            Ok(None) => return not_found(&state, &headers),
             done => {
+                for client in done.iter().flatten().flatten() {
+                    state.clients.invalidate(client.as_str());
+                }
                 let detail = json!({ "change": "scope_removed", "scope": name });
                 ("scope", done.map(|_| Outcome::Done(PortalNotice::ScopeRemoved, detail)))
             }
@@ -540,8 +543,12 @@ fn integration(state: &AppState, client: &Client) -> IntegrationView {
         )
     });
     let curl = client.allows_grant(GrantType::ClientCredentials).then(|| {
+        // People's scopes are refused to a client acting as itself.
+        let own: Vec<&str> =
+            client.allowed_scopes.iter().map(String::as_str).filter(|s| !manage::PERSON_SCOPES.contains(s)).collect();
+        let scope = if own.is_empty() { String::new() } else { format!("  -d scope='{}' \\\n", own.join(" ")) };
         format!(
-            "curl -u '{}:YOUR_CLIENT_SECRET' \\\n  -d grant_type=client_credentials \\\n  -d scope='{scopes}' \\\n  {}",
+            "curl -u '{}:YOUR_CLIENT_SECRET' \\\n  -d grant_type=client_credentials \\\n{scope}  {}",
             client.id,
             endpoint(TOKEN_PATH)
         )

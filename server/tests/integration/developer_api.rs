@@ -116,6 +116,8 @@ sanus_core::engine_tests! {
         assert_eq!(status, 400);
         assert!(bad["fields"]["short_key"][0].as_str().unwrap().contains("lowercase"), "{bad}");
         assert!(bad["fields"]["name"].is_array(), "every wrong field at once: {bad}");
+        let (status, _) = call(jane.post(app.url("/api/v1/tenants/acme-dev/applications")).json(&json!({ "short_key": "klinik", "name": "K" }))).await;
+        assert_eq!(status, 409, "a tenant's id is no short key: klinik_admin would read as either");
         let (status, org) = call(jane.post(app.url("/api/v1/tenants/klinik/applications")).json(&json!({ "short_key": "klinikapp", "name": "K" }))).await;
         assert_eq!(status, 400, "an organisation is no development tenant: {org}");
         assert_eq!(org["fields"]["tenant"][0], "applications belong to development tenants; create one first");
@@ -186,6 +188,11 @@ sanus_core::engine_tests! {
             "kind": "m2m", "name": "Ward backend", "allowed_scopes": ["ward_data.read", "ward_admin"],
             "service_account": "robot@acme.example",
         }))).await;
+        assert_eq!(status, 400, "robot is no member of acme-dev: {machine}");
+        assert_eq!(machine["fields"]["service_account"][0], "no member of this tenant has this address");
+        let (status, machine) = call(jane.post(app.url(&clients)).json(&json!({
+            "kind": "m2m", "name": "Ward backend", "allowed_scopes": ["ward_data.read", "ward_admin"],
+        }))).await;
         assert_eq!(status, 201, "{machine}");
         let client_id = machine["client_id"].as_str().unwrap().to_string();
         let secret = machine["client_secret"].as_str().unwrap().to_string();
@@ -255,6 +262,22 @@ sanus_core::engine_tests! {
         assert_eq!(status, 201, "{created}");
         let rival = rival_id(&app).await;
         assert_eq!(call(app.client.get(app.url(&format!("/api/v1/applications/{rival}"))).bearer_auth(&bearer)).await.0, 404);
+        // The tenant's own management scope is the tenant Admins' to give, not the application's.
+        let (status, refused) = call(app.client.post(app.url(&format!("/api/v1/applications/{id}/clients"))).bearer_auth(&bearer).json(&json!({
+            "kind": "m2m", "name": "Escalation", "allowed_scopes": ["acme-dev_admin"],
+        }))).await;
+        assert_eq!(status, 400, "{refused}");
+        let (status, _) = call(jane.post(app.url(&format!("/api/v1/applications/{id}/clients"))).json(&json!({
+            "kind": "m2m", "name": "Tenant automation", "allowed_scopes": ["acme-dev_admin"],
+        }))).await;
+        assert_eq!(status, 201, "an Admin of acme-dev may");
+        // Removing a scope takes it from the clients that had it.
+        let (_, scoped) = call(jane.post(app.url(&format!("/api/v1/applications/{id}/clients"))).json(&json!({
+            "kind": "m2m", "name": "Reader", "allowed_scopes": ["ward_data.read"],
+        }))).await;
+        assert_eq!(call(jane.delete(app.url(&format!("/api/v1/applications/{id}/scopes/ward_data.read")))).await.0, 200);
+        let (_, after) = call(jane.get(app.url(&format!("/api/v1/clients/{}", scoped["client_id"].as_str().unwrap())))).await;
+        assert_eq!(after["allowed_scopes"], json!([]));
         assert_eq!(call(app.client.get(app.url("/api/v1/tenants/acme-dev/applications")).bearer_auth(&bearer)).await.0, 404, "not the tenant's");
         assert_eq!(call(app.client.get(app.url(&format!("/api/v1/applications/{id}"))).bearer_auth("not-a-token")).await.0, 401);
 
