@@ -7,7 +7,7 @@
 //! file twice changes nothing. Client secrets in the file are hashed before
 //! they are stored and are never printed.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::applications::{
     Application, ApplicationId, ShortKey, find_application_by_short_key, insert_application, update_application,
@@ -22,7 +22,7 @@ use crate::users::{
 use crate::validation::FieldErrors;
 
 /// The import file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImportFile {
     #[serde(default)]
@@ -42,7 +42,7 @@ pub struct ImportFile {
 /// A person in a tenant with roles (core roles by name, application roles
 /// by their prefixed name). The file is the truth for the roles listed:
 /// the member holds at least these afterwards.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MembershipEntry {
     pub tenant: String,
@@ -52,7 +52,7 @@ pub struct MembershipEntry {
 }
 
 /// An application licensed to a tenant.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LicenseEntry {
     /// A stable id of your choosing: lowercase letters, digits and `-`.
@@ -70,7 +70,7 @@ pub struct LicenseEntry {
 }
 
 /// A role an application defines, as the bundle of its permissions.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AppRoleEntry {
     pub name: String,
@@ -78,7 +78,7 @@ pub struct AppRoleEntry {
     pub permissions: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TenantEntry {
     /// A stable id of your choosing: lowercase letters, digits and `-`.
@@ -90,7 +90,7 @@ pub struct TenantEntry {
     pub parent: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserEntry {
     pub email: String,
@@ -112,7 +112,7 @@ fn default_locale() -> String {
     "en".into()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationEntry {
     /// The owning tenant's id (a development tenant).
@@ -129,7 +129,7 @@ pub struct ApplicationEntry {
     pub roles: Vec<AppRoleEntry>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientEntry {
     /// The owning application's short key.
@@ -330,8 +330,14 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
             errors.add(format!("clients[{i}].client_id"), "1 to 100 visible ASCII characters");
         }
         let confidential = entry.spec.token_endpoint_auth_method.unwrap_or(entry.spec.kind.default_auth_method());
+        let exists = match ClientId::parse(&entry.client_id) {
+            Some(id) => find_client(store, id.as_str()).await?.is_some(),
+            None => false,
+        };
         match (&entry.secret, confidential.is_confidential()) {
-            (None, true) => errors.add(format!("clients[{i}].secret"), "a confidential client needs a secret"),
+            // An existing client keeps its secrets (an export holds none).
+            (None, true) if exists => {}
+            (None, true) => errors.add(format!("clients[{i}].secret"), "a new confidential client needs a secret"),
             (Some(_), false) => errors.add(format!("clients[{i}].secret"), "a public client has no secret"),
             (Some(secret), true) if secret.len() < 32 => {
                 errors.add(format!("clients[{i}].secret"), "use at least 32 random characters")

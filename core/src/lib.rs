@@ -9,6 +9,7 @@ pub mod clients;
 pub mod clock;
 pub mod consents;
 pub mod email_verification;
+pub mod export;
 pub mod html;
 pub mod import;
 pub mod interactions;

@@ -45,6 +45,15 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Write what the directory holds (tenants, users, applications with
+    /// their permissions and roles, clients, memberships, licenses) in the
+    /// import format to FILE (*.toml or *.json; `-`: TOML to standard
+    /// output). Never secrets or passwords: importing into the same database
+    /// keeps them; a new one needs a `secret` per confidential client.
+    Export {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Write a consistent copy of the embedded SQLite database to FILE while
     /// Sanus keeps running (restore: stop Sanus, put the copy in place of
     /// sanus.db, start). FILE must not exist. Keep the key-encryption key

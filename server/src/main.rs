@@ -40,6 +40,15 @@ async fn run(command: Command, settings: Settings) -> Result<(), startup::Startu
             print_line(&format!("imported {}: {report}", file.display()));
             Ok(())
         }
+        Command::Export { file } => {
+            let text = startup::export(&settings, &file).await?;
+            if file.as_os_str() == "-" {
+                print_line(text.trim_end());
+            } else {
+                print_line(&format!("exported the directory to {}", file.display()));
+            }
+            Ok(())
+        }
         Command::Backup { file } => {
             startup::backup(&settings, &file).await?;
             print_line(&format!("backed up the database to {}", file.display()));

@@ -37,6 +37,8 @@ pub enum StartupError {
     Import { path: String, source: sanus_core::import::ImportError },
     #[error("cannot read {path}: {source}")]
     ReadFile { path: String, source: std::io::Error },
+    #[error("cannot write {path}: {source}")]
+    WriteFile { path: String, source: std::io::Error },
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
     /// A command was given something it cannot work with.
@@ -262,6 +264,20 @@ pub async fn import(
         .map_err(|source| StartupError::Import { path: shown, source });
     store.close().await;
     report
+}
+
+/// `sanus export FILE`: the directory in the import format; the text, and
+/// the file written unless FILE is `-`.
+pub async fn export(settings: &Settings, path: &std::path::Path) -> Result<String, StartupError> {
+    let shown = path.display().to_string();
+    let format = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) { "json" } else { "toml" };
+    let file = read_store(settings, async |store| sanus_core::export::export(store).await).await?;
+    let text = sanus_core::export::render(&file, format)
+        .map_err(|message| StartupError::Usage(format!("cannot write the export: {message}")))?;
+    if path.as_os_str() != "-" {
+        std::fs::write(path, &text).map_err(|source| StartupError::WriteFile { path: shown, source })?;
+    }
+    Ok(text)
 }
 
 /// `sanus keys rotate`: new signing keys now; the old ones stay published.

@@ -144,7 +144,7 @@ impl GrantType {
 
 /// A client's registration as submitted (import file, later the portal and
 /// the API). Unset fields take the safe defaults of its `kind`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientSpec {
     pub name: String,
@@ -190,6 +190,35 @@ pub struct ClientSpec {
     pub id_token_signed_response_alg: Option<SigningAlg>,
     #[serde(default)]
     pub metadata: BTreeMap<String, String>,
+}
+
+impl From<&Client> for ClientSpec {
+    /// The registration that gives this client again (for export).
+    fn from(client: &Client) -> Self {
+        Self {
+            name: client.name.clone(),
+            description: client.description.clone(),
+            kind: client.kind,
+            logo_uri: client.logo_uri.clone(),
+            client_uri: client.client_uri.clone(),
+            policy_uri: client.policy_uri.clone(),
+            tos_uri: client.tos_uri.clone(),
+            token_endpoint_auth_method: Some(client.auth_method),
+            redirect_uris: client.redirect_uris.clone(),
+            post_logout_redirect_uris: client.post_logout_redirect_uris.clone(),
+            web_origins: client.web_origins.clone(),
+            grant_types: Some(client.grant_types.clone()),
+            allowed_scopes: client.allowed_scopes.clone(),
+            require_pkce: Some(client.require_pkce),
+            first_party: client.first_party,
+            require_mfa: client.require_mfa,
+            tenant_context: client.tenant_context,
+            access_token_ttl: Some(client.access_token_ttl),
+            refresh_token_ttl: Some(client.refresh_token_ttl),
+            id_token_signed_response_alg: Some(client.id_token_alg),
+            metadata: client.metadata.clone(),
+        }
+    }
 }
 
 /// A client as the protocol uses it.

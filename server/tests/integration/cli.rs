@@ -228,6 +228,19 @@ fn import_is_idempotent_and_never_prints_secrets() {
     let secret = "change-me-to-at-least-32-random-characters";
     assert!(!first.contains(secret) && !second.contains(secret));
 
+    // The export is the import format without secrets, and imports again.
+    let exported = sanus(&["export", "-"], &env);
+    assert!(exported.status.success(), "{}", stderr_of(&exported));
+    let text = String::from_utf8_lossy(&exported.stdout).into_owned();
+    assert!(text.contains("[[clients]]") && text.contains("[[applications]]"), "{text}");
+    assert!(!text.contains(secret) && !text.contains("password"), "never a secret: {text}");
+    let file = data.path().join("directory.json");
+    let written = sanus(&["export", file.to_str().unwrap()], &env);
+    assert!(written.status.success(), "{}", stderr_of(&written));
+    let again = sanus(&["import", file.to_str().unwrap()], &env);
+    assert!(again.status.success(), "{}", stderr_of(&again));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("clients: 0 created, 2 up to date"));
+
     let bad = data.path().join("bad.json");
     std::fs::write(&bad, r#"{"clients":[{"application":"nope","client_id":"x","kind":"spa","name":"x","redirect_uris":["http://evil.example/cb"]}]}"#).unwrap();
     let output = sanus(&["import", bad.to_str().unwrap()], &env);
