@@ -117,6 +117,29 @@ fn lines_field(
     }
 }
 
+/// A labelled check box for each item (`name=item`), ticked where `checked`.
+fn check_boxes(
+    name: &'static str,
+    id_prefix: &'static str,
+    items: Vec<String>,
+    checked: &[String],
+) -> impl IntoView + use<> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let id = format!("{id_prefix}-{i}");
+            let ticked = checked.contains(&item);
+            view! {
+                <div class="flex items-center gap-2">
+                    <input id=id.clone() name=name type="checkbox" value=item.clone() checked=ticked />
+                    <label for=id class="font-mono text-sm">{item}</label>
+                </div>
+            }
+        })
+        .collect_view()
+}
+
 /// `text` as HTML text: `&`, `<`, `>` and quotes escaped.
 fn escape_text(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
@@ -352,36 +375,8 @@ pub fn PortalAppPage() -> impl IntoView {
             .collect_view()
             .into_any()
     };
-    let permission_boxes = view
-        .permissions
-        .iter()
-        .cloned()
-        .enumerate()
-        .map(|(i, p)| {
-            let id = format!("role-permission-{i}");
-            view! {
-                <div class="flex items-center gap-2">
-                    <input id=id.clone() name="permissions" type="checkbox" value=p.clone() />
-                    <label for=id class="font-mono text-sm">{p}</label>
-                </div>
-            }
-        })
-        .collect_view();
-    let scope_boxes = view
-        .grantable_scopes
-        .iter()
-        .cloned()
-        .enumerate()
-        .map(|(i, s)| {
-            let id = format!("client-scope-{i}");
-            view! {
-                <div class="flex items-center gap-2">
-                    <input id=id.clone() name="allowed_scopes" type="checkbox" value=s.clone() />
-                    <label for=id class="font-mono text-sm">{s}</label>
-                </div>
-            }
-        })
-        .collect_view();
+    let permission_boxes = check_boxes("permissions", "role-permission", view.permissions.clone(), &[]);
+    let scope_boxes = check_boxes("allowed_scopes", "client-scope", view.grantable_scopes.clone(), &[]);
     let kind_chosen = {
         let k = entered("kind");
         if k.is_empty() { "spa".to_string() } else { k }
@@ -645,34 +640,9 @@ fn settings_form(
     errors: &FieldMessages,
 ) -> impl IntoView + use<> {
     let i18n = use_i18n();
-    let grants = ["authorization_code", "refresh_token", "client_credentials"]
-        .into_iter()
-        .map(|grant| {
-            let id = format!("grant-{grant}");
-            let checked = client.grant_types.iter().any(|g| g == grant);
-            view! {
-                <div class="flex items-center gap-2">
-                    <input id=id.clone() name="grant_types" type="checkbox" value=grant checked=checked />
-                    <label for=id class="font-mono text-sm">{grant}</label>
-                </div>
-            }
-        })
-        .collect_view();
-    let scopes = grantable
-        .iter()
-        .cloned()
-        .enumerate()
-        .map(|(i, scope)| {
-            let id = format!("allowed-scope-{i}");
-            let checked = client.allowed_scopes.contains(&scope);
-            view! {
-                <div class="flex items-center gap-2">
-                    <input id=id.clone() name="allowed_scopes" type="checkbox" value=scope.clone() checked=checked />
-                    <label for=id class="font-mono text-sm">{scope}</label>
-                </div>
-            }
-        })
-        .collect_view();
+    let grant_types = ["authorization_code", "refresh_token", "client_credentials"].map(str::to_string).to_vec();
+    let grants = check_boxes("grant_types", "grant", grant_types, &client.grant_types);
+    let scopes = check_boxes("allowed_scopes", "allowed-scope", grantable.to_vec(), &client.allowed_scopes);
     let methods = ["none", "client_secret_basic", "client_secret_post"]
         .into_iter()
         .map(|m| view! { <option value=m selected=client.auth_method == m>{m}</option> })

@@ -5,8 +5,13 @@
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use sanus_core::UnixTime;
+use sanus_core::audit::{self, EventKind};
+use sanus_core::tenants::TenantId;
+use sanus_core::users::UserId;
 
 use super::account::{SignedIn, signed_in};
+use super::audit_event;
+use super::client_address::{Peer, client_address};
 use crate::oidc::authorize::{see_other, simple_page};
 use crate::state::AppState;
 
@@ -61,4 +66,47 @@ pub(crate) fn encode(value: &str) -> String {
 pub(crate) fn path_id(value: &str) -> Option<String> {
     let ok = !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     ok.then(|| value.to_string())
+}
+
+/// Who acted, from where, when: what they did is audited with it.
+pub(crate) struct Acting<'a> {
+    pub state: &'a AppState,
+    pub headers: &'a HeaderMap,
+    pub peer: &'a Peer,
+    pub user: &'a UserId,
+    pub now: UnixTime,
+}
+
+impl Acting<'_> {
+    /// Records the event with the tenant it concerns (its Admins see it);
+    /// the error page when it cannot.
+    pub(crate) async fn record(
+        &self,
+        kind: EventKind,
+        tenant: &TenantId,
+        detail: serde_json::Value,
+    ) -> Result<(), Response> {
+        self.write(kind, Some(tenant), detail).await
+    }
+
+    /// Records an event of the person's own (no tenant).
+    pub(crate) async fn record_personal(&self, kind: EventKind, detail: serde_json::Value) -> Result<(), Response> {
+        self.write(kind, None, detail).await
+    }
+
+    async fn write(
+        &self,
+        kind: EventKind,
+        tenant: Option<&TenantId>,
+        detail: serde_json::Value,
+    ) -> Result<(), Response> {
+        let address = client_address(self.headers, self.peer, &self.state.settings.server);
+        let mut event = audit_event(kind, self.headers, address);
+        event.user_id = Some(self.user);
+        event.tenant_id = tenant.map(TenantId::as_str);
+        event.detail = detail;
+        audit::record(&self.state.store, &event, self.now)
+            .await
+            .map_err(|error| failed(self.state, self.headers, &error))
+    }
 }

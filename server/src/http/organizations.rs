@@ -17,7 +17,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use sanus_core::UnixTime;
-use sanus_core::audit::{self, EventKind};
+use sanus_core::audit::EventKind;
 use sanus_core::organizations::invitations::{self, AcceptError, InviteError, State as InvitationState};
 use sanus_core::organizations::{
     self as orgs, AccessError, MemberQuery, OrgError, Permission, Role, licenses, reach, roles_at,
@@ -29,7 +29,7 @@ use serde::Deserialize;
 use super::account::{SignedIn, signed_in};
 use super::audit_event;
 use super::client_address::{Peer, client_address};
-use super::forms::{Posted, encode, failed, me_or, not_found, path_id};
+use super::forms::{Acting, Posted, encode, failed, me_or, not_found, path_id};
 use crate::oidc::authorize::see_other;
 use crate::state::AppState;
 use app::dto::{
@@ -73,15 +73,6 @@ fn name_failure(error: TenantNameError) -> OrgFailure {
     }
 }
 
-/// Who acted, from where, when: what they did to a tenant is audited with it.
-struct Acting<'a> {
-    state: &'a AppState,
-    headers: &'a HeaderMap,
-    peer: &'a Peer,
-    user: &'a UserId,
-    now: UnixTime,
-}
-
 fn acting<'a>(
     state: &'a AppState,
     headers: &'a HeaderMap,
@@ -93,18 +84,6 @@ fn acting<'a>(
 }
 
 impl Acting<'_> {
-    /// Records the event with the tenant; the error page when it cannot.
-    async fn record(&self, kind: EventKind, tenant: &TenantId, detail: serde_json::Value) -> Result<(), Response> {
-        let address = client_address(self.headers, self.peer, &self.state.settings.server);
-        let mut event = audit_event(kind, self.headers, address);
-        event.user_id = Some(self.user);
-        event.tenant_id = Some(tenant.as_str());
-        event.detail = detail;
-        audit::record(&self.state.store, &event, self.now)
-            .await
-            .map_err(|error| failed(self.state, self.headers, &error))
-    }
-
     /// Records the event, then back to `to` with the notice.
     async fn done(
         &self,

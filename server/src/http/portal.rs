@@ -18,7 +18,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use sanus_core::applications::Application;
 use sanus_core::applications::manage::{self, ManageError, Manager};
-use sanus_core::audit::{self, EventKind};
+use sanus_core::audit::EventKind;
 use sanus_core::clients::{Client, ClientKind, ClientSpec, GrantType};
 use sanus_core::organizations::{self as orgs, AccessError, Permission};
 use sanus_core::tenants::{TenantId, TenantKind};
@@ -26,9 +26,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::account::SignedIn;
-use super::audit_event;
-use super::client_address::{Peer, client_address};
-use super::forms::{Posted, failed, me_or, not_found, path_id};
+use super::client_address::Peer;
+use super::forms::{Acting, Posted, failed, me_or, not_found, path_id};
 use crate::oidc::authorize::see_other;
 use crate::state::AppState;
 use app::dto::{
@@ -63,12 +62,8 @@ async fn record(
     tenant: &TenantId,
     detail: Value,
 ) -> Result<(), Response> {
-    let address = client_address(headers, peer, &state.settings.server);
-    let mut event = audit_event(kind, headers, address);
-    event.user_id = Some(&me.user.id);
-    event.tenant_id = Some(tenant.as_str());
-    event.detail = detail;
-    audit::record(&state.store, &event, state.clock.now()).await.map_err(|error| failed(state, headers, &error))
+    let acting = Acting { state, headers, peer, user: &me.user.id, now: state.clock.now() };
+    acting.record(kind, tenant, detail).await
 }
 
 fn app_row(application: &Application) -> AppRowView {

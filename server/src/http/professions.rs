@@ -26,13 +26,13 @@ use sanus_core::professions::verification::{
     self, CaseState, DecideError, Decision, Outcome, QueueFilter, SubmitError,
 };
 use sanus_core::professions::{self, Profile, ProfileError, SaveError, Status};
-use sanus_core::users::{User, UserId, get_user};
+use sanus_core::users::{User, get_user};
 use serde::Deserialize;
 
 use super::account::SignedIn;
 use super::audit_event;
 use super::client_address::{Peer, client_address};
-use super::forms::{Posted, failed, me_or, not_found, path_id};
+use super::forms::{Acting, Posted, failed, me_or, not_found, path_id};
 use crate::oidc::authorize::see_other;
 use crate::state::AppState;
 use app::dto::{
@@ -69,27 +69,6 @@ fn evidence_view(file: Evidence, href: String) -> EvidenceView {
         sha256: file.sha256,
         uploaded_at: file.uploaded_at.0,
         href,
-    }
-}
-
-/// Who acted, from where, when: for the audit log.
-struct Acting<'a> {
-    state: &'a AppState,
-    headers: &'a HeaderMap,
-    peer: &'a Peer,
-    user: &'a UserId,
-    now: UnixTime,
-}
-
-impl Acting<'_> {
-    async fn record(&self, kind: EventKind, detail: serde_json::Value) -> Result<(), Response> {
-        let address = client_address(self.headers, self.peer, &self.state.settings.server);
-        let mut event = audit_event(kind, self.headers, address);
-        event.user_id = Some(self.user);
-        event.detail = detail;
-        audit::record(&self.state.store, &event, self.now)
-            .await
-            .map_err(|error| failed(self.state, self.headers, &error))
     }
 }
 
@@ -245,7 +224,7 @@ pub async fn save(State(state): State<AppState>, peer: Peer, request: Request<Bo
         "status": saved.profile.status.as_str(),
         "dropped": saved.dropped().map(Status::as_str),
     });
-    if let Err(response) = acting.record(EventKind::ProfessionalProfileChanged, detail).await {
+    if let Err(response) = acting.record_personal(EventKind::ProfessionalProfileChanged, detail).await {
         return response;
     }
     if saved.dropped().is_some() {
@@ -300,7 +279,7 @@ pub async fn upload(
         "change": "added", "evidence": stored.id, "media_type": stored.media_type.as_str(),
         "size": stored.size, "sha256": stored.sha256,
     });
-    match acting.record(EventKind::EvidenceChanged, detail).await {
+    match acting.record_personal(EventKind::EvidenceChanged, detail).await {
         Ok(()) => back(ProfessionNotice::EvidenceAdded),
         Err(response) => response,
     }
@@ -374,7 +353,7 @@ pub async fn remove_evidence(
     };
     let acting = Acting { state: &state, headers: &headers, peer: &peer, user: &me.user.id, now };
     let detail = serde_json::json!({ "change": "removed", "evidence": id, "verification_dropped": dropped });
-    if let Err(response) = acting.record(EventKind::EvidenceChanged, detail).await {
+    if let Err(response) = acting.record_personal(EventKind::EvidenceChanged, detail).await {
         return response;
     }
     if dropped {
@@ -405,7 +384,8 @@ pub async fn submit(State(state): State<AppState>, peer: Peer, headers: HeaderMa
         }
     };
     let acting = Acting { state: &state, headers: &headers, peer: &peer, user: &me.user.id, now };
-    if let Err(response) = acting.record(EventKind::VerificationSubmitted, serde_json::json!({ "case": case_id })).await
+    if let Err(response) =
+        acting.record_personal(EventKind::VerificationSubmitted, serde_json::json!({ "case": case_id })).await
     {
         return response;
     }
@@ -429,7 +409,7 @@ pub async fn remove(State(state): State<AppState>, peer: Peer, headers: HeaderMa
         Err(error) => return failed(&state, &headers, &error),
     }
     let acting = Acting { state: &state, headers: &headers, peer: &peer, user: &me.user.id, now };
-    match acting.record(EventKind::ProfessionalProfileRemoved, serde_json::json!({})).await {
+    match acting.record_personal(EventKind::ProfessionalProfileRemoved, serde_json::json!({})).await {
         Ok(()) => back(ProfessionNotice::Removed),
         Err(response) => response,
     }
@@ -576,7 +556,7 @@ pub async fn case_page(
     };
     let acting = Acting { state: &state, headers: &headers, peer: &peer, user: &me.user.id, now };
     let detail = serde_json::json!({ "case": case.id, "subject": case.user_id.as_str() });
-    if let Err(response) = acting.record(EventKind::VerificationCaseViewed, detail).await {
+    if let Err(response) = acting.record_personal(EventKind::VerificationCaseViewed, detail).await {
         return response;
     }
     let cannot_decide = if case.state != CaseState::Pending {
@@ -697,7 +677,7 @@ pub async fn decide(
         "case": id, "subject": decided.subject.as_str(), "outcome": outcome,
         "reason": (!reason.trim().is_empty()).then(|| reason.trim()),
     });
-    if let Err(response) = acting.record(kind, detail).await {
+    if let Err(response) = acting.record_personal(kind, detail).await {
         return response;
     }
     see_other(&format!("{here}?notice={}", notice.as_str()))
@@ -734,7 +714,7 @@ pub async fn case_evidence(
     };
     let acting = Acting { state: &state, headers: &headers, peer: &peer, user: &me.user.id, now };
     let detail = serde_json::json!({ "case": id, "subject": case.user_id.as_str(), "evidence": meta.id });
-    if let Err(response) = acting.record(EventKind::EvidenceViewed, detail).await {
+    if let Err(response) = acting.record_personal(EventKind::EvidenceViewed, detail).await {
         return response;
     }
     serve(&meta, content)
