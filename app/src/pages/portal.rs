@@ -75,20 +75,7 @@ fn text_field(
     value: String,
     errors: &FieldMessages,
 ) -> impl IntoView + use<> {
-    let i18n = use_i18n();
-    let invalid = has_error(errors, name);
-    let described = if invalid { format!("{id}-help {id}-error") } else { format!("{id}-help") };
-    let help_id = format!("{id}-help");
-    let error = field_error(errors, name, id);
-    view! {
-        <div>
-            <label for=id class=LABEL>{move || label(i18n.t().portal).0}</label>
-            <input id=id name=name type="text" value=value class=INPUT aria-describedby=described
-                aria-invalid=invalid.then_some("true") />
-            <p id=help_id class=HELP>{move || label(i18n.t().portal).1}</p>
-            {error}
-        </div>
-    }
+    field(id, name, label, value, errors, false)
 }
 
 /// A labelled textarea (one item per line) with its help and its error.
@@ -99,18 +86,41 @@ fn lines_field(
     value: String,
     errors: &FieldMessages,
 ) -> impl IntoView + use<> {
+    field(id, name, label, value, errors, true)
+}
+
+fn field(
+    id: &'static str,
+    name: &'static str,
+    label: fn(&'static PortalTexts) -> (&'static str, &'static str),
+    value: String,
+    errors: &FieldMessages,
+    lines: bool,
+) -> impl IntoView + use<> {
     let i18n = use_i18n();
     let invalid = has_error(errors, name);
     let described = if invalid { format!("{id}-help {id}-error") } else { format!("{id}-help") };
     let help_id = format!("{id}-help");
     let error = field_error(errors, name, id);
+    let control = if lines {
+        // The value as the element's markup (escaped): a text child would be
+        // missing when empty, and hydration would not find it.
+        view! {
+            <textarea id=id name=name rows="3" class=format!("{INPUT} font-mono text-sm") aria-describedby=described
+                aria-invalid=invalid.then_some("true") inner_html=escape_text(&value)></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input id=id name=name type="text" value=value class=INPUT aria-describedby=described
+                aria-invalid=invalid.then_some("true") />
+        }
+        .into_any()
+    };
     view! {
         <div>
             <label for=id class=LABEL>{move || label(i18n.t().portal).0}</label>
-            // The value as the element's markup (escaped): a text child would
-            // be missing when empty, and hydration would not find it.
-            <textarea id=id name=name rows="3" class=format!("{INPUT} font-mono text-sm") aria-describedby=described
-                aria-invalid=invalid.then_some("true") inner_html=escape_text(&value)></textarea>
+            {control}
             <p id=help_id class=HELP>{move || label(i18n.t().portal).1}</p>
             {error}
         </div>

@@ -466,6 +466,27 @@ async fn verifier_or(state: &AppState, headers: &HeaderMap, here: &str, now: Uni
     }
 }
 
+/// The signed-in verifier, the case of the path, and exactly the documents
+/// submitted with it; or the answer (sign-in, 404, the error page).
+async fn verifier_case(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    now: UnixTime,
+) -> Result<(SignedIn, verification::Case, Vec<verification::CaseDocument>), Response> {
+    let Some(id) = path_id(id) else { return Err(not_found(state, headers)) };
+    let me = verifier_or(state, headers, &format!("{QUEUE}/cases/{id}"), now).await?;
+    let case = match verification::case(&state.store, &id).await {
+        Ok(Some(case)) => case,
+        Ok(None) => return Err(not_found(state, headers)),
+        Err(error) => return Err(failed(state, headers, &error)),
+    };
+    match verification::case_documents(&state.store, &case.id).await {
+        Ok(documents) => Ok((me, case, documents)),
+        Err(error) => Err(failed(state, headers, &error)),
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct QueueQuery {
     state: Option<String>,
@@ -535,20 +556,9 @@ pub async fn case_page(
 ) -> Response {
     let now = state.clock.now();
     let headers = request.headers().clone();
-    let Some(id) = path_id(&id) else { return not_found(&state, &headers) };
-    let me = match verifier_or(&state, &headers, &format!("{QUEUE}/cases/{id}"), now).await {
-        Ok(me) => me,
+    let (me, case, documents) = match verifier_case(&state, &headers, &id, now).await {
+        Ok(found) => found,
         Err(response) => return response,
-    };
-    let case = match verification::case(&state.store, &id).await {
-        Ok(Some(case)) => case,
-        Ok(None) => return not_found(&state, &headers),
-        Err(error) => return failed(&state, &headers, &error),
-    };
-    // Exactly the documents submitted with this case.
-    let documents = match verification::case_documents(&state.store, &case.id).await {
-        Ok(documents) => documents,
-        Err(error) => return failed(&state, &headers, &error),
     };
     let files = match evidence::list(&state.store, &case.user_id).await {
         Ok(files) => files,
@@ -692,19 +702,10 @@ pub async fn case_evidence(
     headers: HeaderMap,
 ) -> Response {
     let now = state.clock.now();
-    let (Some(id), Some(file)) = (path_id(&id), path_id(&file)) else { return not_found(&state, &headers) };
-    let me = match verifier_or(&state, &headers, &format!("{QUEUE}/cases/{id}"), now).await {
-        Ok(me) => me,
+    let Some(file) = path_id(&file) else { return not_found(&state, &headers) };
+    let (me, case, submitted) = match verifier_case(&state, &headers, &id, now).await {
+        Ok(found) => found,
         Err(response) => return response,
-    };
-    let case = match verification::case(&state.store, &id).await {
-        Ok(Some(case)) => case,
-        Ok(None) => return not_found(&state, &headers),
-        Err(error) => return failed(&state, &headers, &error),
-    };
-    let submitted = match verification::case_documents(&state.store, &case.id).await {
-        Ok(documents) => documents,
-        Err(error) => return failed(&state, &headers, &error),
     };
     let (meta, content) = match evidence::content(&state.store, &case.user_id, &file).await {
         // Only a document submitted with this case, unchanged.
