@@ -84,6 +84,8 @@ pub enum EventKind {
     VerificationCaseViewed,
     /// A profile was submitted for verification.
     VerificationSubmitted,
+    /// The person took their submission back.
+    VerificationWithdrawn,
     /// A verifier approved (`detail.outcome`: verified or first of two).
     VerificationApproved,
     /// A verifier rejected, with a reason.
@@ -144,6 +146,7 @@ impl EventKind {
             Self::EvidenceViewed => "profession.evidence_viewed",
             Self::VerificationCaseViewed => "profession.case_viewed",
             Self::VerificationSubmitted => "profession.verification_submitted",
+            Self::VerificationWithdrawn => "profession.verification_withdrawn",
             Self::VerificationApproved => "profession.verification_approved",
             Self::VerificationRejected => "profession.verification_rejected",
             Self::VerificationExpired => "profession.verification_expired",

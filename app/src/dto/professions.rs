@@ -73,6 +73,7 @@ query_enum! {
         EvidenceAdded => "evidence-added",
         EvidenceRemoved => "evidence-removed",
         Submitted => "submitted",
+        Withdrawn => "withdrawn",
         Removed => "removed",
     }
 }

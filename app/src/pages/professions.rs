@@ -67,6 +67,7 @@ fn notice_text(notice: ProfessionNotice, t: &ProfTexts) -> &'static str {
         ProfessionNotice::EvidenceAdded => t.notice_evidence_added,
         ProfessionNotice::EvidenceRemoved => t.notice_evidence_removed,
         ProfessionNotice::Submitted => t.notice_submitted,
+        ProfessionNotice::Withdrawn => t.notice_withdrawn,
         ProfessionNotice::Removed => t.notice_removed,
     }
 }
@@ -191,6 +192,11 @@ fn status_section(saved: Option<SavedProfile>) -> impl IntoView {
             <p class="mt-2 text-slate-700">{explain}</p>
             {reason.map(|reason| view! {
                 <blockquote id="rejection-reason" class="mt-2 border-l-4 border-red-300 pl-3 text-slate-800">{reason}</blockquote>
+            })}
+            {(status == ProfileStatus::Pending).then(|| view! {
+                <form method="post" action="/account/profession/withdraw" class="mt-4">
+                    <button type="submit" class=SECONDARY>{tr(|t| t.prof.withdraw)}</button>
+                </form>
             })}
         </section>
     }

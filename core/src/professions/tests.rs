@@ -75,6 +75,12 @@ crate::engine_tests! {
         let profile = find(&store, &ada.id, UnixTime(12)).await.unwrap().unwrap();
         assert_eq!((profile.status, profile.case_id.as_deref()), (Status::Pending, Some(case_id.as_str())));
         assert!(matches!(verification::submit(&store, &ada.id, UnixTime(12)).await, Err(SubmitError::AlreadyPending)));
+        // Taken back and submitted again: the first case is withdrawn.
+        assert!(verification::withdraw_submission(&store, &ada.id, UnixTime(12)).await.unwrap());
+        assert!(!verification::withdraw_submission(&store, &ada.id, UnixTime(12)).await.unwrap(), "nothing waits");
+        assert_eq!(verification::case(&store, &case_id).await.unwrap().unwrap().state, CaseState::Withdrawn);
+        assert_eq!(status(&store, &ada, 12).await, Some(Status::Validated));
+        verification::submit(&store, &ada.id, UnixTime(12)).await.unwrap();
         // While a verifier has it, the files stay as they are.
         assert!(matches!(evidence::add(&store, &ada.id, "more.png", PNG, UnixTime(13)).await, Err(EvidenceError::Locked)));
         let files = evidence::list(&store, &ada.id).await.unwrap();

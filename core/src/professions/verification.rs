@@ -129,6 +129,28 @@ pub async fn submit(store: &Store, user: &UserId, now: UnixTime) -> Result<Strin
     Ok(case_id)
 }
 
+/// The person takes their submission back (to correct something first):
+/// `pending` → `validated`, the case withdrawn. `false` when nothing waits.
+pub async fn withdraw_submission(store: &Store, user: &UserId, now: UnixTime) -> Result<bool, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    super::lock_profile(&mut tx, user).await?;
+    let Some(profile) = find_in(&mut *tx, user, now).await?.filter(|p| p.status == Status::Pending) else {
+        return Ok(false);
+    };
+    if let Some(case_id) = &profile.case_id {
+        withdraw(&mut tx, case_id, now).await?;
+    }
+    sqlx::query(
+        "UPDATE professional_profiles SET state = 'validated', case_id = NULL, updated_at = $1 WHERE user_id = $2",
+    )
+    .bind(now.0)
+    .bind(user.as_str())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Ends a waiting case because the profile changed (inside the caller's
 /// transaction).
 pub(super) async fn withdraw(

@@ -393,6 +393,25 @@ pub async fn submit(State(state): State<AppState>, peer: Peer, headers: HeaderMa
     back(ProfessionNotice::Submitted)
 }
 
+/// `POST /account/profession/withdraw`: the submission taken back.
+pub async fn withdraw(State(state): State<AppState>, peer: Peer, headers: HeaderMap) -> Response {
+    let now = state.clock.now();
+    let me = match me_or(&state, &headers, PAGE, now).await {
+        Ok(me) => me,
+        Err(response) => return response,
+    };
+    match verification::withdraw_submission(&state.store, &me.user.id, now).await {
+        Ok(true) => {}
+        Ok(false) => return see_other(PAGE),
+        Err(error) => return failed(&state, &headers, &error),
+    }
+    let acting = Acting { state: &state, headers: &headers, peer: &peer, user: &me.user.id, now };
+    match acting.record_personal(EventKind::VerificationWithdrawn, serde_json::json!({})).await {
+        Ok(()) => back(ProfessionNotice::Withdrawn),
+        Err(response) => response,
+    }
+}
+
 /// `POST /account/profession/remove` (with `confirm=yes`).
 pub async fn remove(State(state): State<AppState>, peer: Peer, headers: HeaderMap, body: Bytes) -> Response {
     let now = state.clock.now();

@@ -136,6 +136,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/account/profession/evidence/{id}/remove", post(professions::remove_evidence))
         .route("/account/profession/submit", post(professions::submit))
         .route("/account/profession/remove", post(professions::remove))
+        .route("/account/profession/withdraw", post(professions::withdraw))
         .route("/account/apps/{client_id}/profile-fields", post(professions::sharing))
         .route(QUEUE_ROUTE, get(professions::queue))
         .route(CASE_ROUTE, get(professions::case_page))

@@ -197,8 +197,13 @@ sanus_core::engine_tests! {
         vera.get(app.url(&format!("/verify/cases/{}", case.id))).send().await.unwrap();
         let latest = sanus_core::audit::latest(&app.store, 1).await.unwrap();
         assert_eq!(latest[0].kind, "profession.case_viewed", "opening a case is audited");
-        // While the verifier has it, the documents stay.
+        // While the verifier has it, the documents stay; taken back, they may change.
         assert_eq!(location(&upload(&app, &jane, "more.pdf", PDF).await), "/account/profession?error=evidence-locked");
+        assert!(page(&app, &jane, "/account/profession").await.contains(r#"action="/account/profession/withdraw""#));
+        let withdrawn = post(&app, &jane, "/account/profession/withdraw", &[]).await;
+        assert_eq!(location(&withdrawn), "/account/profession?notice=withdrawn");
+        assert_eq!(location(&upload(&app, &jane, "more.pdf", PDF).await), "/account/profession?notice=evidence-added");
+        assert_eq!(location(&post(&app, &jane, "/account/profession/withdraw", &[]).await), "/account/profession");
     }
 
     async fn a_verifier_decides_and_apps_receive_only_what_is_shared(db: TestDatabase) {
