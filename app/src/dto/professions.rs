@@ -48,6 +48,8 @@ pub struct SavedProfile {
     pub submitted_at: Option<i64>,
     /// The verifier's reason, when rejected.
     pub rejection_reason: Option<String>,
+    /// Whether it can be submitted for verification now.
+    pub can_submit: bool,
 }
 
 /// A file of evidence, without its content.
@@ -129,14 +131,10 @@ pub struct CaseView {
     pub values: BTreeMap<String, String>,
     pub state: String,
     pub submitted_at: i64,
-    pub decided_at: Option<i64>,
-    pub reason: Option<String>,
     pub decisions: Vec<DecisionView>,
     pub evidence: Vec<EvidenceView>,
     pub four_eyes: bool,
-    /// Whether this verifier may decide now.
-    pub can_decide: bool,
-    /// Why not, when they may not.
+    /// Why this verifier may not decide now (`None`: they may).
     pub cannot_decide: Option<DecisionFailure>,
     pub notice: Option<DecisionNotice>,
     pub failure: Option<DecisionFailure>,

@@ -125,17 +125,11 @@ pub fn ProfessionPage() -> impl IntoView {
             {view.saved.as_ref().map(|saved| {
                 evidence_section(&view.evidence, view.max_evidence_files, saved.status == ProfileStatus::Pending, view.failure)
             })}
-            {view.saved.as_ref().filter(|s| submittable(s)).map(|_| submit_section())}
+            {view.saved.as_ref().filter(|s| s.can_submit).map(|_| submit_section())}
             {view.saved.is_some().then(remove_section)}
         </div>
     }
     .into_any()
-}
-
-fn submittable(saved: &SavedProfile) -> bool {
-    matches!(saved.status, ProfileStatus::Validated | ProfileStatus::Rejected)
-        && saved.missing.is_empty()
-        && saved.missing_one_of.is_empty()
 }
 
 fn status_section(saved: Option<SavedProfile>) -> impl IntoView {
@@ -679,7 +673,7 @@ pub fn VerifyCasePage() -> impl IntoView {
             }
         })
         .collect_view();
-    let decide = if view.can_decide {
+    let decide = if view.cannot_decide.is_none() {
         let described = if reason_error.is_some() { "reason-help reason-error" } else { "reason-help" };
         view! {
             <form method="post" action=format!("/verify/cases/{}/decide", view.id) class="mt-4 space-y-3">

@@ -334,11 +334,19 @@ pub async fn remove_scope(
 
 /// The scopes a client of `application` may be allowed.
 async fn allowed_scope_names(store: &Store, application: &Application) -> Result<Vec<String>, StoreError> {
-    let mut names: Vec<String> = PERSON_SCOPES.iter().map(|s| (*s).to_string()).collect();
-    names.extend(list_scopes(store, application).await?.into_iter().map(|s| s.name));
+    let defined = list_scopes(store, application).await?.into_iter().map(|s| s.name);
+    Ok(grantable_scopes(application, defined))
+}
+
+/// The scopes a client of `application` may be allowed, in the order forms
+/// list them: its own API scopes (`defined`), the people's, its
+/// `{short_key}_admin` and its tenant's `{tenant_id}_admin`.
+pub fn grantable_scopes(application: &Application, defined: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut names: Vec<String> = defined.into_iter().collect();
+    names.extend(PERSON_SCOPES.iter().map(|s| (*s).to_string()));
     names.push(format!("{}_admin", application.short_key.as_str()));
     names.push(format!("{}_admin", application.tenant_id.as_str()));
-    Ok(names)
+    names
 }
 
 /// A client's registration and the secret to show once (confidential

@@ -141,13 +141,12 @@ pub async fn add(
     if count >= MAX_FILES {
         return Err(EvidenceError::TooMany);
     }
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, content);
     let evidence = Evidence {
         id: uuid::Uuid::now_v7().to_string(),
         file_name: clean_file_name(file_name),
         media_type,
         size: i64::try_from(content.len()).unwrap_or(i64::MAX),
-        sha256: digest.as_ref().iter().map(|b| format!("{b:02x}")).collect(),
+        sha256: crate::clients::SecretHash::of(content).as_str().to_string(),
         uploaded_at: now,
     };
     sqlx::query(

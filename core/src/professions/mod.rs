@@ -88,6 +88,12 @@ impl Profile {
     pub fn is_complete(&self) -> bool {
         check_profile(self.profession.id, &self.values).is_ok_and(|c| c.is_complete())
     }
+
+    /// Whether it can be submitted for verification: complete, and
+    /// `validated` or (to try again) `rejected`.
+    pub fn awaits_submission(&self) -> bool {
+        matches!(self.status, Status::Validated | Status::Rejected) && self.is_complete()
+    }
 }
 
 type ProfileRow = (String, String, String, String, Option<String>, Option<i64>, Option<i64>, i64);

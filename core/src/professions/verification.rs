@@ -79,9 +79,8 @@ pub async fn submit(store: &Store, user: &UserId, now: UnixTime) -> Result<Strin
     match profile.status {
         Status::Pending => return Err(SubmitError::AlreadyPending),
         Status::Verified => return Err(SubmitError::AlreadyVerified),
-        Status::Unverified => return Err(SubmitError::Incomplete),
-        Status::Validated | Status::Rejected if !profile.is_complete() => return Err(SubmitError::Incomplete),
-        Status::Validated | Status::Rejected => {}
+        _ if !profile.awaits_submission() => return Err(SubmitError::Incomplete),
+        _ => {}
     }
     let (files,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM profile_evidence WHERE user_id = $1")
         .bind(user.as_str())
@@ -177,6 +176,21 @@ pub enum Decision {
     Reject { reason: String },
 }
 
+/// Why `verifier` may not decide a case now (`None`: they may): it no
+/// longer waits, it is their own profile, or they decided it already. The
+/// one rule `decide` enforces and the case page shows.
+pub fn blocked(pending: bool, subject: &UserId, decided_by: &[&str], verifier: &UserId) -> Option<DecideError> {
+    if !pending {
+        Some(DecideError::NotPending)
+    } else if subject == verifier {
+        Some(DecideError::OwnProfile)
+    } else if decided_by.contains(&verifier.as_str()) {
+        Some(DecideError::AlreadyApproved)
+    } else {
+        None
+    }
+}
+
 /// What a decision led to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -250,21 +264,16 @@ pub async fn decide(
         .await
         .map_err(StoreError::from)?;
     let (subject, _) = row.ok_or(DecideError::NotFound)?;
-    if touched.rows_affected() == 0 {
-        return Err(DecideError::NotPending);
-    }
     let subject = UserId::from_stored(subject);
-    if &subject == verifier {
-        return Err(DecideError::OwnProfile);
-    }
     let earlier: Vec<(String, String)> =
         sqlx::query_as("SELECT verifier_id, decision FROM verification_decisions WHERE case_id = $1")
             .bind(case_id)
             .fetch_all(&mut *tx)
             .await
             .map_err(StoreError::from)?;
-    if earlier.iter().any(|(who, _)| who == verifier.as_str()) {
-        return Err(DecideError::AlreadyApproved);
+    let decided_by: Vec<&str> = earlier.iter().map(|(who, _)| who.as_str()).collect();
+    if let Some(refused) = blocked(touched.rows_affected() > 0, &subject, &decided_by, verifier) {
+        return Err(refused);
     }
     sqlx::query(
         "INSERT INTO verification_decisions (case_id, verifier_id, decision, reason, decided_at) \

@@ -82,9 +82,12 @@ pub(crate) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Call
         // application's short key, and a tenant otherwise: a short key that
         // happens to equal a tenant's id names no tenant here, and a tenant
         // scope never reaches an application of that name elsewhere.
-        let own = sanus_core::applications::get_application(&state.store, &client.application_id).await?;
+        let own = match prefixes.is_empty() {
+            true => None,
+            false => Some(sanus_core::applications::get_application(&state.store, &client.application_id).await?),
+        };
         let (applications, tenants): (Vec<&str>, Vec<&str>) =
-            prefixes.into_iter().partition(|prefix| *prefix == own.short_key.as_str());
+            prefixes.into_iter().partition(|prefix| own.as_ref().is_some_and(|a| *prefix == a.short_key.as_str()));
         return Ok(Caller::Service {
             client_id: claims.client_id.clone(),
             tenants: tenants.into_iter().map(|id| TenantId::from_stored(id.to_string())).collect(),

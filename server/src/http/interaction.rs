@@ -103,17 +103,13 @@ async fn decide_fields(
     shared: &[String],
     now: sanus_core::UnixTime,
 ) -> Result<(), sanus_core::StoreError> {
-    if !request.scopes.iter().any(|s| s == crate::oidc::profession_claims::PROFESSIONAL_PROFILE) {
+    let offers = crate::oidc::profession_claims::offers(state, user, &request.client_id, &request.scopes, now).await?;
+    if offers.is_empty() {
         return Ok(());
     }
-    let Some(profile) = sanus_core::professions::find(&state.store, user, now).await? else { return Ok(()) };
-    let decisions: std::collections::BTreeMap<String, bool> = profile
-        .values
-        .into_keys()
-        .map(|field| {
-            let share = shared.contains(&field);
-            (field, share)
-        })
+    let decisions: std::collections::BTreeMap<String, bool> = offers
+        .into_iter()
+        .map(|offer| (offer.field.id.to_string(), shared.iter().any(|s| s == offer.field.id)))
         .collect();
     sanus_core::consents::decide_profile_fields(&state.store, user.as_str(), &request.client_id, &decisions, now)
         .await?;
@@ -195,21 +191,13 @@ async fn offered_fields(
     request: &AuthorizationRequest,
     now: sanus_core::UnixTime,
 ) -> Result<Vec<app::dto::OfferedField>, sanus_core::StoreError> {
-    if !request.scopes.iter().any(|s| s == crate::oidc::profession_claims::PROFESSIONAL_PROFILE) {
-        return Ok(Vec::new());
-    }
-    let Some(profile) = sanus_core::professions::find(&state.store, user, now).await? else { return Ok(Vec::new()) };
-    let decided = sanus_core::consents::profile_fields(&state.store, user.as_str(), &request.client_id).await?;
-    // In the catalogue's order, as the profile page shows them.
-    Ok(sanus_core::professions::FIELDS
-        .iter()
-        .filter_map(|field| {
-            let value = profile.values.get(field.id)?;
-            Some(app::dto::OfferedField {
-                id: field.id.to_string(),
-                value: value.clone(),
-                shared: decided.get(field.id).copied().unwrap_or(true),
-            })
+    let offers = crate::oidc::profession_claims::offers(state, user, &request.client_id, &request.scopes, now).await?;
+    Ok(offers
+        .into_iter()
+        .map(|offer| app::dto::OfferedField {
+            id: offer.field.id.to_string(),
+            value: offer.value,
+            shared: offer.decided.unwrap_or(true),
         })
         .collect())
 }

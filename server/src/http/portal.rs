@@ -212,7 +212,7 @@ async fn app_view(state: &AppState, application: &Application) -> Result<AppPage
     Ok(AppPageView {
         app: app_row(application),
         tenant: TenantRef { id: tenant.id.to_string(), name: tenant.name },
-        grantable_scopes: grantable(application, &scopes.iter().map(|s| s.name.clone()).collect::<Vec<_>>()),
+        grantable_scopes: manage::grantable_scopes(application, scopes.iter().map(|s| s.name.clone())),
         scopes: scopes.into_iter().map(|s| (s.name, s.description)).collect(),
         permissions,
         roles: roles.into_iter().collect(),
@@ -225,15 +225,6 @@ async fn app_view(state: &AppState, application: &Application) -> Result<AppPage
         entered: Vec::new(),
         notice: None,
     })
-}
-
-/// The scopes a client of the application may be allowed, in form order.
-fn grantable(application: &Application, defined: &[String]) -> Vec<String> {
-    let mut scopes: Vec<String> = defined.to_vec();
-    scopes.extend(manage::PERSON_SCOPES.iter().map(|s| (*s).to_string()));
-    scopes.push(format!("{}_admin", application.short_key.as_str()));
-    scopes.push(format!("{}_admin", application.tenant_id.as_str()));
-    scopes
 }
 
 /// The application of the path, if the person may manage its clients.
@@ -593,7 +584,7 @@ async fn render_client(
     let view = ClientPageView {
         app: app_row(application),
         client: entered.unwrap_or_else(|| client_form(client, service_account)),
-        grantable_scopes: grantable(application, &scopes),
+        grantable_scopes: manage::grantable_scopes(application, scopes),
         integration: integration(state, client),
         new_secret,
         confidential: client.is_confidential(),

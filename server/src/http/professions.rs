@@ -116,6 +116,7 @@ async fn saved_view(state: &AppState, profile: &Profile) -> Result<SavedProfile,
         verified_until: (profile.status == Status::Verified).then_some(profile.verified_until).flatten().map(|t| t.0),
         submitted_at: latest.as_ref().filter(|c| c.state == CaseState::Pending).map(|c| c.submitted_at.0),
         rejection_reason: latest.filter(|c| c.state == CaseState::Rejected).and_then(|c| c.reason),
+        can_submit: profile.awaits_submission(),
     })
 }
 
@@ -588,15 +589,10 @@ pub async fn case_page(
     if let Err(response) = acting.record_personal(EventKind::VerificationCaseViewed, detail).await {
         return response;
     }
-    let cannot_decide = if case.state != CaseState::Pending {
-        Some(DecisionFailure::NotPending)
-    } else if case.user_id == me.user.id {
-        Some(DecisionFailure::OwnProfile)
-    } else if case.decisions.iter().any(|d| d.verifier_id == me.user.id.as_str()) {
-        Some(DecisionFailure::AlreadyApproved)
-    } else {
-        None
-    };
+    let decided_by: Vec<&str> = case.decisions.iter().map(|d| d.verifier_id.as_str()).collect();
+    let cannot_decide =
+        verification::blocked(case.state == CaseState::Pending, &case.user_id, &decided_by, &me.user.id)
+            .and_then(|refused| decision_failure(&refused));
     let name =
         [case.given_name.as_deref(), case.family_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
     let view = CaseView {
@@ -627,20 +623,29 @@ pub async fn case_page(
         values: case.values,
         state: case.state.as_str().to_string(),
         submitted_at: case.submitted_at.0,
-        decided_at: case.decided_at.map(|t| t.0),
-        reason: case.reason,
         decisions: case
             .decisions
             .into_iter()
             .map(|d| DecisionView { verifier: d.verifier_email, approved: d.approved, reason: d.reason, at: d.at.0 })
             .collect(),
         four_eyes: state.settings.professions.four_eyes,
-        can_decide: cannot_decide.is_none(),
         cannot_decide,
         notice: query.notice.as_deref().and_then(DecisionNotice::parse),
         failure: query.error.as_deref().and_then(DecisionFailure::parse),
     };
     super::ui::render_loaded(&state, request, app::LoadedCase(view), None).await
+}
+
+/// What the case page says of a refused decision (`None`: nothing to say).
+fn decision_failure(error: &DecideError) -> Option<DecisionFailure> {
+    Some(match error {
+        DecideError::NotPending => DecisionFailure::NotPending,
+        DecideError::OwnProfile => DecisionFailure::OwnProfile,
+        DecideError::AlreadyApproved => DecisionFailure::AlreadyApproved,
+        DecideError::ReasonMissing => DecisionFailure::ReasonMissing,
+        DecideError::ReasonTooLong => DecisionFailure::ReasonTooLong,
+        DecideError::NotFound | DecideError::Store(_) => return None,
+    })
 }
 
 /// `POST /verify/cases/{id}/decide`: `decision` (approve or reject) and
@@ -672,14 +677,10 @@ pub async fn decide(
         Err(error) => {
             let failure = match error {
                 DecideError::NotFound => return not_found(&state, &headers),
-                DecideError::NotPending => DecisionFailure::NotPending,
-                DecideError::OwnProfile => DecisionFailure::OwnProfile,
-                DecideError::AlreadyApproved => DecisionFailure::AlreadyApproved,
-                DecideError::ReasonMissing => DecisionFailure::ReasonMissing,
-                DecideError::ReasonTooLong => DecisionFailure::ReasonTooLong,
                 DecideError::Store(error) => return failed(&state, &headers, &error),
+                refused => decision_failure(&refused),
             };
-            return see_other(&format!("{here}?error={}", failure.as_str()));
+            return failure.map_or_else(|| see_other(&here), |f| see_other(&format!("{here}?error={}", f.as_str())));
         }
     };
     let (kind, outcome, notice) = match decided.outcome {

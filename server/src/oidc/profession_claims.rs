@@ -15,7 +15,7 @@
 //! are released; a field never offered there is not.
 
 use sanus_core::UnixTime;
-use sanus_core::professions::{self, FIELDS, Status, verification};
+use sanus_core::professions::{self, FIELDS, Field, verification};
 use sanus_core::users::UserId;
 use serde_json::{Map, Value, json};
 
@@ -49,22 +49,38 @@ pub fn requested(scopes: &[String]) -> bool {
     scopes.iter().any(|s| SCOPES.contains(&s.as_str()))
 }
 
-/// The fields of the person's profile that a consent screen must ask
-/// about for this client: filled in, and not yet decided. Empty when the
-/// scopes do not ask for the profile.
-pub async fn undecided_fields(
+/// A filled-in profile field the consent screen offers a client, with what
+/// the person decided for that client before (`None`: never asked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    pub field: &'static Field,
+    pub value: String,
+    pub decided: Option<bool>,
+}
+
+/// What a consent screen offers for the profile, in the catalogue's order:
+/// each filled-in field, when the scopes ask for the profile (else none).
+/// The one rule behind asking again, the boxes shown, and the decisions
+/// recorded.
+pub async fn offers(
     state: &AppState,
     user: &UserId,
     client_id: &str,
     scopes: &[String],
     now: UnixTime,
-) -> Result<Vec<String>, sanus_core::StoreError> {
+) -> Result<Vec<Offer>, sanus_core::StoreError> {
     if !scopes.iter().any(|s| s == PROFESSIONAL_PROFILE) {
         return Ok(Vec::new());
     }
     let Some(profile) = professions::find(&state.store, user, now).await? else { return Ok(Vec::new()) };
     let decided = sanus_core::consents::profile_fields(&state.store, user.as_str(), client_id).await?;
-    Ok(profile.values.into_keys().filter(|field| !decided.contains_key(field)).collect())
+    Ok(FIELDS
+        .iter()
+        .filter_map(|field| {
+            let value = profile.values.get(field.id)?.clone();
+            Some(Offer { field, value, decided: decided.get(field.id).copied() })
+        })
+        .collect())
 }
 
 /// Computes the professional claims for the ID token and UserInfo; nothing
@@ -97,7 +113,7 @@ pub async fn profession_claims(
             }
         }
     }
-    if profile.status == Status::Verified && verification::vouches_for(&profile) && !vouched.is_empty() {
+    if verification::vouches_for(&profile) && !vouched.is_empty() {
         let mut verification = Map::new();
         verification.insert("trust_framework".into(), json!(state.settings.professions.trust_framework));
         if let Some(at) = profile.verified_at {

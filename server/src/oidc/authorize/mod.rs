@@ -216,7 +216,7 @@ async fn consent_step(
     if !covered {
         return Ok(Next::Consent);
     }
-    let undecided = crate::oidc::profession_claims::undecided_fields(
+    let offers = crate::oidc::profession_claims::offers(
         state,
         &session.user_id,
         client.id.as_str(),
@@ -224,7 +224,8 @@ async fn consent_step(
         state.clock.now(),
     )
     .await?;
-    Ok(if undecided.is_empty() { Next::Issue { tenant: None } } else { Next::Consent })
+    let undecided = offers.iter().any(|offer| offer.decided.is_none());
+    Ok(if undecided { Next::Consent } else { Next::Issue { tenant: None } })
 }
 
 /// OIDC Core §3.1.2.1 `max_age`: an older sign-in does not count.
