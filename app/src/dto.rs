@@ -24,9 +24,11 @@ macro_rules! query_enum {
     };
 }
 
+mod api_docs;
 mod organizations;
 mod portal;
 mod professions;
+pub use api_docs::*;
 pub use organizations::*;
 pub use portal::*;
 pub use professions::*;

@@ -18,17 +18,17 @@ use leptos_router::path;
 pub use assets::Assets;
 use components::Layout;
 use pages::{
-    AccountDeletedPage, AccountPage, ConfirmEmailPage, EmailConfirmedPage, ForgotPasswordPage, HomePage,
+    AccountDeletedPage, AccountPage, ApiDocsPage, ConfirmEmailPage, EmailConfirmedPage, ForgotPasswordPage, HomePage,
     InteractionPage, InvitationPage, NotFoundPage, OrganizationsPage, OutboxPage, PasswordChangedPage,
     PortalAnswerPage, PortalAppPage, PortalClientPage, PortalPage, ProfessionPage, RecoveryCodesPage, RegisterPage,
     ResetPasswordPage, SecondFactorPage, SignInPage, TenantPage, TotpSetupPage, VerifyCasePage, VerifyEmailPage,
     VerifyQueuePage,
 };
 pub use pages::{
-    LoadedAccount, LoadedCase, LoadedConfirmEmail, LoadedInteraction, LoadedInvitation, LoadedOrgs, LoadedOutbox,
-    LoadedPasswordReset, LoadedPortal, LoadedPortalApp, LoadedPortalClient, LoadedProfession, LoadedQueue,
-    LoadedRecoveryCodes, LoadedRegistration, LoadedSecondFactor, LoadedSignIn, LoadedTenant, LoadedTotpSetup,
-    LoadedVerifyEmail,
+    LoadedAccount, LoadedApiDocs, LoadedCase, LoadedConfirmEmail, LoadedInteraction, LoadedInvitation, LoadedOrgs,
+    LoadedOutbox, LoadedPasswordReset, LoadedPortal, LoadedPortalApp, LoadedPortalClient, LoadedProfession,
+    LoadedQueue, LoadedRecoveryCodes, LoadedRegistration, LoadedSecondFactor, LoadedSignIn, LoadedTenant,
+    LoadedTotpSetup, LoadedVerifyEmail,
 };
 
 /// The whole HTML document, rendered on the server only. `App` inside it is
@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify/cases/:id") view=VerifyCasePage />
                     // Served by the server's own handlers: the developer portal.
                     <Route path=path!("/portal") view=PortalPage />
+                    <Route path=path!("/api/v1/docs") view=ApiDocsPage />
                     <Route path=path!("/portal/apps/:id") view=PortalAppPage />
                     <Route path=path!("/portal/clients/:id") view=PortalClientPage />
                     // The answers to the portal's forms, rendered at the address they were posted to.

@@ -3,6 +3,20 @@
 #[derive(Debug)]
 pub struct PortalTexts {
     pub nav: &'static str,
+    /// The management API's documentation page.
+    pub api_link: &'static str,
+    pub api_title: &'static str,
+    pub api_lead: &'static str,
+    pub api_document: &'static str,
+    pub api_auth: &'static str,
+    pub api_parameters: &'static str,
+    pub api_body: &'static str,
+    pub api_responses: &'static str,
+    pub api_schemas: &'static str,
+    pub api_required: &'static str,
+    pub api_optional: &'static str,
+    pub api_values: &'static str,
+    pub api_contents: &'static str,
     pub title: &'static str,
     pub heading: &'static str,
     pub lead: &'static str,
@@ -110,6 +124,20 @@ pub struct PortalTexts {
 
 pub static EN: PortalTexts = PortalTexts {
     nav: "Developer portal",
+    api_link: "Management API reference",
+    api_title: "Management API",
+    api_lead: "Everything the portal does, a program can do through this API. The reference below is generated \
+        from Sanus's own code, so it is always the API this server runs.",
+    api_document: "The OpenAPI 3.1 document, for code generators and API tools",
+    api_auth: "Authentication",
+    api_parameters: "Parameters",
+    api_body: "Request body",
+    api_responses: "Responses",
+    api_schemas: "Schemas",
+    api_required: "required",
+    api_optional: "optional",
+    api_values: "One of",
+    api_contents: "Contents",
     title: "Developer portal – Sanus",
     heading: "Developer portal",
     lead: "Your development tenants and their applications. An application defines its scopes, permissions and roles; its clients are the programs that sign people in or call APIs.",
@@ -252,6 +280,20 @@ pub static EN: PortalTexts = PortalTexts {
 
 pub static DE: PortalTexts = PortalTexts {
     nav: "Entwicklerportal",
+    api_link: "Referenz der Verwaltungs-API",
+    api_title: "Verwaltungs-API",
+    api_lead: "Alles, was das Portal kann, kann ein Programm über diese API. Die Referenz unten wird aus dem \
+        Code von Sanus erzeugt und beschreibt daher immer die API, die dieser Server anbietet.",
+    api_document: "Das OpenAPI-3.1-Dokument, für Codegeneratoren und API-Werkzeuge",
+    api_auth: "Anmeldung",
+    api_parameters: "Parameter",
+    api_body: "Anfragekörper",
+    api_responses: "Antworten",
+    api_schemas: "Schemata",
+    api_required: "erforderlich",
+    api_optional: "optional",
+    api_values: "Einer von",
+    api_contents: "Inhalt",
     title: "Entwicklerportal – Sanus",
     heading: "Entwicklerportal",
     lead: "Ihre Entwicklungsmandanten und deren Anwendungen. Eine Anwendung legt ihre Scopes, Berechtigungen und Rollen fest; ihre Clients sind die Programme, die Personen anmelden oder APIs aufrufen.",

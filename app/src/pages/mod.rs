@@ -1,6 +1,7 @@
 //! One module per page; page components end in `Page`.
 
 mod account;
+mod api_docs;
 mod home;
 mod interaction;
 mod mfa;
@@ -15,6 +16,7 @@ mod sign_in;
 mod style;
 
 pub use account::{AccountDeletedPage, AccountPage, LoadedAccount};
+pub use api_docs::{ApiDocsPage, LoadedApiDocs};
 pub use home::HomePage;
 pub use interaction::{InteractionPage, LoadedInteraction};
 pub use mfa::{

@@ -324,6 +324,7 @@ pub fn PortalPage() -> impl IntoView {
             <header>
                 <h1 class="text-2xl font-bold text-slate-900">{tr(|t| t.portal.heading)}</h1>
                 <p class="mt-2 text-slate-700">{tr(|t| t.portal.lead)}</p>
+                <p class="mt-2"><a href="/api/v1/docs" rel="external" class=LINK>{tr(|t| t.portal.api_link)}</a></p>
             </header>
             {banner(view.notice, !view.errors.is_empty())}
             {tenants}

@@ -50,7 +50,7 @@ impl fmt::Display for ClientId {
 }
 
 /// What a client is; decides the safe defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ClientKind {
     /// Single-page app: public, code + PKCE, refresh tokens, CORS.
@@ -95,7 +95,7 @@ impl ClientKind {
 }
 
 /// How a client authenticates at the token endpoint (OIDC Core §9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {
     /// A public client: no secret, PKCE protects its codes.
@@ -124,7 +124,8 @@ impl AuthMethod {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// An OAuth grant a client may use at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GrantType {
     AuthorizationCode,
@@ -142,37 +143,53 @@ impl GrantType {
     }
 }
 
-/// A client's registration as submitted (import file, later the portal and
-/// the API). Unset fields take the safe defaults of its `kind`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// A client's registration as submitted (import file, the portal and the
+/// management API). Unset fields take the safe defaults of its `kind`.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientSpec {
+    /// The name people see on the consent screen: 1 to 100 characters.
     pub name: String,
+    /// What the client is for, for its developers.
     #[serde(default)]
     pub description: Option<String>,
+    /// What the client is: `spa`, `web`, `native` or `m2m`. Decides the defaults.
     pub kind: ClientKind,
+    /// An https address of the logo shown on the consent screen.
     #[serde(default)]
     pub logo_uri: Option<String>,
+    /// The client's home page.
     #[serde(default)]
     pub client_uri: Option<String>,
+    /// The client's privacy policy, linked on the consent screen.
     #[serde(default)]
     pub policy_uri: Option<String>,
+    /// The client's terms of service, linked on the consent screen.
     #[serde(default)]
     pub tos_uri: Option<String>,
+    /// Unset: `none` for `spa` and `native`, `client_secret_basic` otherwise.
     #[serde(default)]
     pub token_endpoint_auth_method: Option<AuthMethod>,
+    /// Exact addresses the code may be sent to: https, http only on
+    /// loopback, private-use schemes for native apps; no wildcards or fragments.
     #[serde(default)]
     pub redirect_uris: Vec<String>,
+    /// Exact addresses a person may be sent to after signing out.
     #[serde(default)]
     pub post_logout_redirect_uris: Vec<String>,
+    /// Origins (scheme, host, port) whose browser scripts may call the token endpoint (CORS).
     #[serde(default)]
     pub web_origins: Vec<String>,
+    /// Unset: `authorization_code` and `refresh_token`, or `client_credentials` for `m2m`.
     #[serde(default)]
     pub grant_types: Option<Vec<GrantType>>,
+    /// Every scope the client may ask for.
     #[serde(default)]
     pub allowed_scopes: Vec<String>,
+    /// PKCE with S256 on every authorization request. Unset: required.
     #[serde(default)]
     pub require_pkce: Option<bool>,
+    /// A first-party client skips the consent screen.
     #[serde(default)]
     pub first_party: bool,
     /// Everyone signing in to this client needs a second factor.
@@ -182,12 +199,16 @@ pub struct ClientSpec {
     /// (`tenant_id` in the tokens), as if it carried `tenant_hint`.
     #[serde(default)]
     pub tenant_context: bool,
+    /// Seconds an access token lives: 60 to 86400. Unset: 3600.
     #[serde(default)]
     pub access_token_ttl: Option<i64>,
+    /// Seconds a refresh token lives unused. Unset: 30 days.
     #[serde(default)]
     pub refresh_token_ttl: Option<i64>,
+    /// How ID tokens are signed. Unset: `RS256`.
     #[serde(default)]
     pub id_token_signed_response_alg: Option<SigningAlg>,
+    /// At most 10 keys, values of at most 256 characters.
     #[serde(default)]
     pub metadata: BTreeMap<String, String>,
 }

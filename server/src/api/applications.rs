@@ -18,36 +18,41 @@
 //! A new confidential client's secret, and a rotated one, is in the answer
 //! once (`client_secret`) and never again.
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::{get, post, put};
+use sanus_core::applications::get_application;
 use sanus_core::applications::manage::{self, ManageError, Manager};
-use sanus_core::applications::{Application, get_application};
 use sanus_core::audit::EventKind;
-use sanus_core::clients::{Client, ClientSpec};
+use sanus_core::clients::ClientSpec;
 use sanus_core::organizations::{Actor, Permission};
 use sanus_core::tenants::TenantId;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::views::{
+    ApplicationChange, ApplicationDeleted, ApplicationDetail, ApplicationList, ApplicationView, ClientList,
+    ClientRegistration, ClientView, Deleted, KeyAvailability, NewApplication, PermissionView, Removed, RoleBundle,
+    RoleView, RotatedSecret, Rotation, ScopeView,
+};
 use super::{ApiError, Caller, audit, body, caller, json};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/tenants/{id}/applications", get(list).post(create))
-        .route("/api/v1/applications/key-available", get(key_available))
-        .route("/api/v1/applications/{id}", get(show).patch(update).delete(remove))
-        .route("/api/v1/applications/{id}/scopes", post(add_scope))
-        .route("/api/v1/applications/{id}/scopes/{name}", axum::routing::delete(remove_scope))
-        .route("/api/v1/applications/{id}/permissions", post(add_permission))
-        .route("/api/v1/applications/{id}/roles/{name}", put(put_role))
-        .route("/api/v1/applications/{id}/clients", get(clients).post(create_client))
-        .route("/api/v1/clients/{id}", get(show_client).put(update_client).delete(delete_client))
-        .route("/api/v1/clients/{id}/secret", post(rotate_secret))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(key_available))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(add_scope))
+        .routes(routes!(remove_scope))
+        .routes(routes!(add_permission))
+        .routes(routes!(put_role))
+        .routes(routes!(clients, create_client))
+        .routes(routes!(show_client, update_client, delete_client))
+        .routes(routes!(rotate_secret))
 }
 
 type ApiResult = Result<Response, ApiError>;
@@ -103,66 +108,28 @@ impl Caller {
     }
 }
 
-fn application_json(application: &Application) -> Value {
-    json!({
-        "id": application.id.as_str(),
-        "tenant_id": application.tenant_id.as_str(),
-        "short_key": application.short_key.as_str(),
-        "name": application.name,
-        "description": application.description,
-        "created_at": application.created_at.0,
-        "updated_at": application.updated_at.0,
-    })
-}
-
-/// A client's registration as the API shows it (never a secret).
-pub fn client_json(client: &Client) -> Value {
-    json!({
-        "client_id": client.id.as_str(),
-        "application_id": client.application_id.as_str(),
-        "kind": client.kind.as_str(),
-        "name": client.name,
-        "description": client.description,
-        "logo_uri": client.logo_uri,
-        "client_uri": client.client_uri,
-        "policy_uri": client.policy_uri,
-        "tos_uri": client.tos_uri,
-        "token_endpoint_auth_method": client.auth_method.as_str(),
-        "redirect_uris": client.redirect_uris,
-        "post_logout_redirect_uris": client.post_logout_redirect_uris,
-        "web_origins": client.web_origins,
-        "grant_types": client.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
-        "allowed_scopes": client.allowed_scopes,
-        "require_pkce": client.require_pkce,
-        "first_party": client.first_party,
-        "require_mfa": client.require_mfa,
-        "tenant_context": client.tenant_context,
-        "access_token_ttl": client.access_token_ttl,
-        "refresh_token_ttl": client.refresh_token_ttl,
-        "id_token_signed_response_alg": client.id_token_alg.as_str(),
-        "metadata": client.metadata,
-        "created_at": client.created_at.0,
-        "updated_at": client.updated_at.0,
-    })
-}
-
+/// A development tenant's applications (`tenant.read`).
+#[utoipa::path(get, path = "/api/v1/tenants/{id}/applications", tag = "applications",
+    operation_id = "listApplications",
+    params(("id" = String, Path, description = "The development tenant's id")),
+    responses((status = 200, body = ApplicationList)))]
 async fn list(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult {
     let caller = caller(&state, &headers).await?;
     let tenant = TenantId::parse(&id).ok_or_else(ApiError::not_found)?;
     let actor = caller.actor_for(&state, &tenant).await?;
     let applications = manage::list_applications(&state.store, actor, &tenant).await?;
-    Ok(json(StatusCode::OK, &json!({ "applications": applications.iter().map(application_json).collect::<Vec<_>>() })))
+    Ok(json(
+        StatusCode::OK,
+        &ApplicationList { applications: applications.iter().map(ApplicationView::from).collect() },
+    ))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewApplication {
-    short_key: String,
-    name: String,
-    #[serde(default)]
-    description: Option<String>,
-}
-
+/// Creates an application in a development tenant (`applications.manage`).
+#[utoipa::path(post, path = "/api/v1/tenants/{id}/applications", tag = "applications",
+    operation_id = "createApplication",
+    params(("id" = String, Path, description = "The development tenant's id")),
+    request_body = NewApplication,
+    responses((status = 201, body = ApplicationView), (status = 409, description = "The short key is taken", body = ApiError)))]
 async fn create(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let caller = caller(&state, &headers).await?;
     let tenant = TenantId::parse(&id).ok_or_else(ApiError::not_found)?;
@@ -181,7 +148,7 @@ async fn create(State(state): State<AppState>, Path(id): Path<String>, headers: 
     .await?;
     let detail = json!({ "application": application.id.as_str(), "short_key": application.short_key.as_str() });
     audit(&state, &headers, &caller, EventKind::ApplicationCreated, &tenant, detail).await?;
-    Ok(json(StatusCode::CREATED, &application_json(&application)))
+    Ok(json(StatusCode::CREATED, &ApplicationView::from(&application)))
 }
 
 #[derive(Deserialize)]
@@ -190,15 +157,24 @@ struct KeyQuery {
     short_key: String,
 }
 
-/// Whether a short key can be had: for the form that says so as one types.
+/// Whether a short key can be had: for forms that say so as one types.
+#[utoipa::path(get, path = "/api/v1/applications/key-available", tag = "applications",
+    operation_id = "shortKeyAvailable",
+    params(("short_key" = String, Query, description = "The key wanted")),
+    responses((status = 200, body = KeyAvailability)))]
 async fn key_available(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<KeyQuery>) -> ApiResult {
     caller(&state, &headers).await?;
     let key = query.short_key.trim();
     let valid = sanus_core::applications::ShortKey::parse(key).is_ok();
     let available = valid && manage::key_available(&state.store, key).await?;
-    Ok(json(StatusCode::OK, &json!({ "short_key": key, "valid": valid, "available": available })))
+    Ok(json(StatusCode::OK, &KeyAvailability { short_key: key.to_string(), valid, available }))
 }
 
+/// An application with its scopes, permissions and roles
+/// (`applications.manage`, or `{short_key}_admin`).
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", operation_id = "getApplication",
+    params(("id" = String, Path, description = "The application's id")),
+    responses((status = 200, body = ApplicationDetail)))]
 async fn show(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult {
     let caller = caller(&state, &headers).await?;
     let manager = caller.manager_for(&state, &id).await?;
@@ -206,22 +182,18 @@ async fn show(State(state): State<AppState>, Path(id): Path<String>, headers: He
     let scopes = manage::list_scopes(&state.store, &application).await?;
     let permissions = manage::list_permissions(&state.store, &application).await?;
     let roles = manage::list_roles(&state.store, &application).await?;
-    let mut shown = application_json(&application);
-    shown["scopes"] =
-        json!(scopes.iter().map(|s| json!({ "name": s.name, "description": s.description })).collect::<Vec<_>>());
-    shown["permissions"] = json!(permissions);
-    shown["roles"] = json!(roles);
-    Ok(json(StatusCode::OK, &shown))
+    let scopes = scopes.into_iter().map(|s| ScopeView { name: s.name, description: s.description }).collect();
+    Ok(json(
+        StatusCode::OK,
+        &ApplicationDetail { application: ApplicationView::from(&application), scopes, permissions, roles },
+    ))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ApplicationChange {
-    name: String,
-    #[serde(default)]
-    description: Option<String>,
-}
-
+/// Renames an application (`applications.manage`, or `{short_key}_admin`);
+/// its short key stays.
+#[utoipa::path(patch, path = "/api/v1/applications/{id}", tag = "applications", operation_id = "updateApplication",
+    params(("id" = String, Path, description = "The application's id")),
+    request_body = ApplicationChange, responses((status = 200, body = ApplicationView)))]
 async fn update(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let caller = caller(&state, &headers).await?;
     let manager = caller.manager_for(&state, &id).await?;
@@ -232,9 +204,14 @@ async fn update(State(state): State<AppState>, Path(id): Path<String>, headers: 
             .await?;
     let detail = json!({ "application": application.id.as_str(), "change": "renamed" });
     audit(&state, &headers, &caller, EventKind::ApplicationChanged, &application.tenant_id, detail).await?;
-    Ok(json(StatusCode::OK, &application_json(&application)))
+    Ok(json(StatusCode::OK, &ApplicationView::from(&application)))
 }
 
+/// Deletes an application and its clients; their tokens stop working at
+/// once (`applications.manage`, or `{short_key}_admin`).
+#[utoipa::path(delete, path = "/api/v1/applications/{id}", tag = "applications", operation_id = "deleteApplication",
+    params(("id" = String, Path, description = "The application's id")),
+    responses((status = 200, body = ApplicationDeleted)))]
 async fn remove(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult {
     let caller = caller(&state, &headers).await?;
     let manager = caller.manager_for(&state, &id).await?;
@@ -247,15 +224,8 @@ async fn remove(State(state): State<AppState>, Path(id): Path<String>, headers: 
     let detail = json!({ "application": application.id.as_str(), "short_key": application.short_key.as_str(),
         "clients": clients.iter().map(|c| c.as_str()).collect::<Vec<_>>() });
     audit(&state, &headers, &caller, EventKind::ApplicationDeleted, &application.tenant_id, detail).await?;
-    Ok(json(StatusCode::OK, &json!({ "deleted": application.id.as_str(), "clients_deleted": clients.len() })))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NamedThing {
-    name: String,
-    #[serde(default)]
-    description: Option<String>,
+    let deleted = ApplicationDeleted { deleted: application.id.as_str().to_string(), clients_deleted: clients.len() };
+    Ok(json(StatusCode::OK, &deleted))
 }
 
 /// The application's tenant, for the audit record.
@@ -263,6 +233,12 @@ async fn tenant_of(state: &AppState, manager: Manager<'_>, id: &str) -> Result<T
     Ok(manage::application(&state.store, manager, id, Permission::ApplicationsManage).await?.tenant_id)
 }
 
+/// Defines an API scope of the application (`applications.manage`, or
+/// `{short_key}_admin`).
+#[utoipa::path(post, path = "/api/v1/applications/{id}/scopes", tag = "applications", operation_id = "addScope",
+    params(("id" = String, Path, description = "The application's id")),
+    request_body = ScopeView,
+    responses((status = 201, body = ScopeView), (status = 409, description = "The scope exists", body = ApiError)))]
 async fn add_scope(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -271,16 +247,22 @@ async fn add_scope(
 ) -> ApiResult {
     let caller = caller(&state, &headers).await?;
     let manager = caller.manager_for(&state, &id).await?;
-    let new: NamedThing = body(&bytes)?;
+    let new: ScopeView = body(&bytes)?;
     let scope =
         manage::define_scope(&state.store, manager, &id, &new.name, new.description.as_deref(), state.clock.now())
             .await?;
     let tenant = tenant_of(&state, manager, &id).await?;
     let detail = json!({ "application": id, "change": "scope_added", "scope": scope.name });
     audit(&state, &headers, &caller, EventKind::ApplicationChanged, &tenant, detail).await?;
-    Ok(json(StatusCode::CREATED, &json!({ "name": scope.name, "description": scope.description })))
+    Ok(json(StatusCode::CREATED, &ScopeView { name: scope.name, description: scope.description }))
 }
 
+/// Removes an API scope, from the application and from every client
+/// allowed it.
+#[utoipa::path(delete, path = "/api/v1/applications/{id}/scopes/{name}", tag = "applications",
+    operation_id = "removeScope",
+    params(("id" = String, Path, description = "The application's id"), ("name" = String, Path, description = "The scope")),
+    responses((status = 200, body = Removed)))]
 async fn remove_scope(
     State(state): State<AppState>,
     Path((id, name)): Path<(String, String)>,
@@ -297,9 +279,15 @@ async fn remove_scope(
     let tenant = tenant_of(&state, manager, &id).await?;
     let detail = json!({ "application": id, "change": "scope_removed", "scope": name });
     audit(&state, &headers, &caller, EventKind::ApplicationChanged, &tenant, detail).await?;
-    Ok(json(StatusCode::OK, &json!({ "removed": name })))
+    Ok(json(StatusCode::OK, &Removed { removed: name }))
 }
 
+/// Defines a permission of the application, for its roles.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/permissions", tag = "applications",
+    operation_id = "addPermission",
+    params(("id" = String, Path, description = "The application's id")),
+    request_body = PermissionView,
+    responses((status = 201, body = PermissionView), (status = 409, description = "The permission exists", body = ApiError)))]
 async fn add_permission(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -308,20 +296,19 @@ async fn add_permission(
 ) -> ApiResult {
     let caller = caller(&state, &headers).await?;
     let manager = caller.manager_for(&state, &id).await?;
-    let new: NamedThing = body(&bytes)?;
-    manage::define_permission(&state.store, manager, &id, &new.name, state.clock.now()).await?;
+    let new: PermissionView = body(&bytes)?;
+    let name = new.name.trim().to_string();
+    manage::define_permission(&state.store, manager, &id, &name, state.clock.now()).await?;
     let tenant = tenant_of(&state, manager, &id).await?;
-    let detail = json!({ "application": id, "change": "permission_added", "permission": new.name.trim() });
+    let detail = json!({ "application": id, "change": "permission_added", "permission": name });
     audit(&state, &headers, &caller, EventKind::ApplicationChanged, &tenant, detail).await?;
-    Ok(json(StatusCode::CREATED, &json!({ "name": new.name.trim() })))
+    Ok(json(StatusCode::CREATED, &PermissionView { name }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RoleBundle {
-    permissions: Vec<String>,
-}
-
+/// Defines a role, or replaces its permissions.
+#[utoipa::path(put, path = "/api/v1/applications/{id}/roles/{name}", tag = "applications", operation_id = "putRole",
+    params(("id" = String, Path, description = "The application's id"), ("name" = String, Path, description = "The role, `{short_key}_…`")),
+    request_body = RoleBundle, responses((status = 200, body = RoleView)))]
 async fn put_role(
     State(state): State<AppState>,
     Path((id, name)): Path<(String, String)>,
@@ -336,37 +323,39 @@ async fn put_role(
     let detail =
         json!({ "application": id, "change": "role_defined", "role": name, "permissions": bundle.permissions });
     audit(&state, &headers, &caller, EventKind::ApplicationChanged, &tenant, detail).await?;
-    Ok(json(StatusCode::OK, &json!({ "name": name, "permissions": bundle.permissions })))
+    Ok(json(StatusCode::OK, &RoleView { name, permissions: bundle.permissions }))
 }
 
+/// The application's clients (`clients.manage`, or `{short_key}_admin`).
+#[utoipa::path(get, path = "/api/v1/applications/{id}/clients", tag = "clients", operation_id = "listClients",
+    params(("id" = String, Path, description = "The application's id")),
+    responses((status = 200, body = ClientList)))]
 async fn clients(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult {
     let caller = caller(&state, &headers).await?;
     let manager = caller.manager_for(&state, &id).await?;
     let clients = manage::list_clients(&state.store, manager, &id).await?;
-    Ok(json(StatusCode::OK, &json!({ "clients": clients.iter().map(client_json).collect::<Vec<_>>() })))
+    Ok(json(StatusCode::OK, &ClientList { clients: clients.iter().map(ClientView::from).collect() }))
 }
 
-/// A registration as the API takes it: `ClientSpec`, and the service
-/// account (an address) a machine client acts as.
-#[derive(Deserialize)]
-struct Registration {
-    #[serde(flatten)]
-    spec: Value,
-    #[serde(default)]
-    service_account: Option<String>,
-}
-
-fn spec_of(bytes: &[u8]) -> Result<(ClientSpec, Option<String>), ApiError> {
-    let registration: Registration = body(bytes)?;
-    let mut spec = registration.spec;
-    if let Some(object) = spec.as_object_mut() {
-        object.remove("service_account");
-    }
-    let spec: ClientSpec = serde_json::from_value(spec)
+/// A registration from a request body: the fields of `ClientSpec`, each
+/// checked (an unknown one is refused), and the service account.
+fn registration_of(bytes: &[u8]) -> Result<ClientRegistration, ApiError> {
+    let mut fields: serde_json::Map<String, Value> = body(bytes)?;
+    let service_account = match fields.remove("service_account") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(address)) => Some(address),
+        Some(_) => return Err(ApiError::invalid("service_account", "an e-mail address")),
+    };
+    let spec: ClientSpec = serde_json::from_value(Value::Object(fields))
         .map_err(|error| ApiError::invalid("body", format!("not a client registration: {error}")))?;
-    Ok((spec, registration.service_account))
+    Ok(ClientRegistration { spec, service_account })
 }
 
+/// Registers a client of the application; a confidential client's secret
+/// is in this answer once, and never again.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/clients", tag = "clients", operation_id = "createClient",
+    params(("id" = String, Path, description = "The application's id")),
+    request_body = ClientRegistration, responses((status = 201, body = ClientView)))]
 async fn create_client(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -375,26 +364,33 @@ async fn create_client(
 ) -> ApiResult {
     let caller = caller(&state, &headers).await?;
     let manager = caller.manager_for(&state, &id).await?;
-    let (spec, service_account) = spec_of(&bytes)?;
+    let registration = registration_of(&bytes)?;
     let now = state.clock.now();
-    let registered = manage::create_client(&state.store, manager, &id, spec, service_account.as_deref(), now).await?;
+    let service_account = registration.service_account.as_deref();
+    let registered = manage::create_client(&state.store, manager, &id, registration.spec, service_account, now).await?;
     let tenant = tenant_of(&state, manager, &id).await?;
     let detail = json!({ "client": registered.client.id.as_str(), "kind": registered.client.kind.as_str() });
     audit(&state, &headers, &caller, EventKind::ClientCreated, &tenant, detail).await?;
-    let mut shown = client_json(&registered.client);
-    if let Some(secret) = &registered.secret {
-        shown["client_secret"] = json!(secret.expose());
-    }
+    let mut shown = ClientView::from(&registered.client);
+    shown.client_secret = registered.secret.as_ref().map(|secret| secret.expose().to_string());
     Ok(json(StatusCode::CREATED, &shown))
 }
 
+/// A client's registration (never its secret).
+#[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", operation_id = "getClient",
+    params(("id" = String, Path, description = "The client_id")),
+    responses((status = 200, body = ClientView)))]
 async fn show_client(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult {
     let caller = caller(&state, &headers).await?;
     let manager = caller.manager_for_client(&state, &id).await?;
     let (_, client) = manage::client(&state.store, manager, &id).await?;
-    Ok(json(StatusCode::OK, &client_json(&client)))
+    Ok(json(StatusCode::OK, &ClientView::from(&client)))
 }
 
+/// Replaces a client's registration; its id and secrets stay.
+#[utoipa::path(put, path = "/api/v1/clients/{id}", tag = "clients", operation_id = "replaceClient",
+    params(("id" = String, Path, description = "The client_id")),
+    request_body = ClientRegistration, responses((status = 200, body = ClientView)))]
 async fn update_client(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -403,16 +399,21 @@ async fn update_client(
 ) -> ApiResult {
     let caller = caller(&state, &headers).await?;
     let manager = caller.manager_for_client(&state, &id).await?;
-    let (spec, service_account) = spec_of(&bytes)?;
-    let client =
-        manage::update_client(&state.store, manager, &id, spec, service_account.as_deref(), state.clock.now()).await?;
+    let registration = registration_of(&bytes)?;
+    let service_account = registration.service_account.as_deref();
+    let now = state.clock.now();
+    let client = manage::update_client(&state.store, manager, &id, registration.spec, service_account, now).await?;
     state.clients.invalidate(client.id.as_str());
     let (application, _) = manage::client(&state.store, manager, &id).await?;
     let detail = json!({ "client": client.id.as_str() });
     audit(&state, &headers, &caller, EventKind::ClientChanged, &application.tenant_id, detail).await?;
-    Ok(json(StatusCode::OK, &client_json(&client)))
+    Ok(json(StatusCode::OK, &ClientView::from(&client)))
 }
 
+/// Deletes a client; its tokens stop working at once.
+#[utoipa::path(delete, path = "/api/v1/clients/{id}", tag = "clients", operation_id = "deleteClient",
+    params(("id" = String, Path, description = "The client_id")),
+    responses((status = 200, body = Deleted)))]
 async fn delete_client(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult {
     let caller = caller(&state, &headers).await?;
     let manager = caller.manager_for_client(&state, &id).await?;
@@ -422,19 +423,18 @@ async fn delete_client(State(state): State<AppState>, Path(id): Path<String>, he
     state.access_tokens.invalidate();
     let detail = json!({ "client": client.id.as_str() });
     audit(&state, &headers, &caller, EventKind::ClientDeleted, &application.tenant_id, detail).await?;
-    Ok(json(StatusCode::OK, &json!({ "deleted": client.id.as_str() })))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct Rotation {
-    #[serde(default)]
-    grace_seconds: Option<i64>,
+    Ok(json(StatusCode::OK, &Deleted { deleted: client.id.as_str().to_string() }))
 }
 
 /// The grace period when none is asked for: an hour, time to deploy.
 const DEFAULT_GRACE_SECONDS: i64 = 3_600;
 
+/// Gives a confidential client a new secret, shown in this answer once; the
+/// secrets before keep working for the grace period.
+#[utoipa::path(post, path = "/api/v1/clients/{id}/secret", tag = "clients", operation_id = "rotateClientSecret",
+    params(("id" = String, Path, description = "The client_id")),
+    request_body(content = Option<Rotation>, description = "Optional: the grace period"),
+    responses((status = 200, body = RotatedSecret)))]
 async fn rotate_secret(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -451,8 +451,10 @@ async fn rotate_secret(
     let (application, _) = manage::client(&state.store, manager, &id).await?;
     let detail = json!({ "client": id, "grace_seconds": grace });
     audit(&state, &headers, &caller, EventKind::ClientSecretRotated, &application.tenant_id, detail).await?;
-    Ok(json(
-        StatusCode::OK,
-        &json!({ "client_id": id, "client_secret": secret.expose(), "previous_secrets_expire_at": now.0 + grace }),
-    ))
+    let rotated = RotatedSecret {
+        client_id: id,
+        client_secret: secret.expose().to_string(),
+        previous_secrets_expire_at: now.0 + grace,
+    };
+    Ok(json(StatusCode::OK, &rotated))
 }

@@ -9,7 +9,9 @@
 //! 400, 401, 403, 404 or 409; never a 500 for a client's mistake.
 
 mod applications;
+pub mod document;
 mod tenants;
+mod views;
 
 use std::collections::BTreeMap;
 
@@ -19,13 +21,22 @@ use axum::response::{IntoResponse, Response};
 use sanus_core::organizations::{AccessError, Actor, OrgError};
 use sanus_core::tenants::TenantId;
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::http::account::{SignedIn, signed_in};
 use crate::oidc::bearer::{bearer_token, validate_access_token};
 use crate::state::AppState;
 
+/// Every route of the API with its description: the router and the OpenAPI
+/// document come from the same list, so that no route goes undocumented.
+fn described() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(document::base()).merge(tenants::routes()).merge(applications::routes())
+}
+
+/// The API's routes, and `/api/v1/openapi.json` describing them.
 pub fn routes() -> Router<AppState> {
-    tenants::routes().merge(applications::routes())
+    let (router, _) = described().split_for_parts();
+    router.merge(document::routes())
 }
 
 /// Who calls.
@@ -101,12 +112,17 @@ pub(crate) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Call
 }
 
 /// An error answer of the management API.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApiError {
     #[serde(skip)]
     status: StatusCode,
+    /// `invalid`, `unauthenticated`, `forbidden`, `not_found`, `conflict`,
+    /// `throttled` or `unavailable`.
+    #[schema(example = "invalid")]
     error: &'static str,
+    /// What is wrong and what to do, in English.
     message: String,
+    /// For `invalid`: the messages of each field that is wrong.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     fields: BTreeMap<String, Vec<String>>,
 }
@@ -239,4 +255,35 @@ pub(crate) async fn audit(
     event.detail = detail;
     sanus_core::audit::record(&state.store, &event, state.clock.now()).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The router and the document come from one list (`described`): a route
+    /// added with a plain axum `.route` under `/api/` would be served without
+    /// being described. Only the document and its page are.
+    #[test]
+    fn every_route_is_described() {
+        fn visit(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    visit(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let routes = text.lines().filter(|line| line.contains(".route(\"/api/") && !line.contains("[r#"));
+                    for line in routes {
+                        found.push(line.trim().to_string());
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        visit(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
+        assert_eq!(
+            found,
+            [r#".route("/api/v1/openapi.json", get(openapi_json))"#],
+            "every route under /api/ goes through utoipa_axum's routes! with its #[utoipa::path]"
+        );
+    }
 }

@@ -18,68 +18,39 @@
 //! | `DELETE /tenants/{id}/invitations/{inv}` | `members.invite` |
 //! | `GET /tenants/{id}/audit?before=&limit=` | `audit.read` |
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::{get, post, put};
 use sanus_core::audit::EventKind;
 use sanus_core::organizations::invitations::{self, Invitation, InviteError};
 use sanus_core::organizations::{self as orgs, MemberQuery, Role};
-use sanus_core::tenants::{Tenant, TenantId, TenantKind, TenantName};
+use sanus_core::tenants::{TenantId, TenantKind, TenantName};
 use sanus_core::users::{Email, UserId};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::views::{
+    Archived, AuditEventView, AuditLog, DepartmentList, InvitationList, InvitationView, MemberPage, MemberRoles,
+    MemberView, NewDepartment, NewInvitation, NewTenant, Removed, Revoked, RolesChange, TenantDetail, TenantList,
+    TenantPatch, TenantView,
+};
 use super::{ApiError, Caller, audit, body, caller, json};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/tenants", get(list).post(create))
-        .route("/api/v1/tenants/{id}", get(show).patch(update).delete(archive))
-        .route("/api/v1/tenants/{id}/departments", get(departments).post(add_department))
-        .route("/api/v1/tenants/{id}/members", get(members))
-        .route("/api/v1/tenants/{id}/members/{user}", axum::routing::delete(remove_member))
-        .route("/api/v1/tenants/{id}/members/{user}/roles", put(set_roles))
-        .route("/api/v1/tenants/{id}/invitations", get(pending).post(invite))
-        .route("/api/v1/tenants/{id}/invitations/{invitation}", axum::routing::delete(revoke))
-        .route("/api/v1/tenants/{id}/invitations/{invitation}/resend", post(resend))
-        .route("/api/v1/tenants/{id}/audit", get(audit_log))
-}
-
-#[derive(Serialize)]
-struct TenantJson {
-    id: String,
-    name: String,
-    kind: &'static str,
-    parent_id: Option<String>,
-    root_id: String,
-}
-
-impl From<&orgs::Reached> for TenantJson {
-    fn from(tenant: &orgs::Reached) -> Self {
-        Self {
-            id: tenant.id.to_string(),
-            name: tenant.name.clone(),
-            kind: tenant.kind.as_str(),
-            parent_id: tenant.parent_id.as_ref().map(TenantId::to_string),
-            root_id: tenant.root_id.to_string(),
-        }
-    }
-}
-
-impl From<&Tenant> for TenantJson {
-    fn from(tenant: &Tenant) -> Self {
-        Self {
-            id: tenant.id.to_string(),
-            name: tenant.name.clone(),
-            kind: tenant.kind.as_str(),
-            parent_id: tenant.parent_id.as_ref().map(TenantId::to_string),
-            root_id: tenant.root_id.to_string(),
-        }
-    }
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, archive))
+        .routes(routes!(departments, add_department))
+        .routes(routes!(members))
+        .routes(routes!(remove_member))
+        .routes(routes!(set_roles))
+        .routes(routes!(pending, invite))
+        .routes(routes!(revoke))
+        .routes(routes!(resend))
+        .routes(routes!(audit_log))
 }
 
 fn id_of(value: &str) -> Result<TenantId, ApiError> {
@@ -101,11 +72,15 @@ macro_rules! on_tenant {
     };
 }
 
+/// The tenants the caller can reach: a person's organisations and
+/// departments, or the tenants of a service's `{tenant_id}_admin` scopes.
+#[utoipa::path(get, path = "/api/v1/tenants", tag = "tenants", operation_id = "listTenants",
+    responses((status = 200, body = TenantList)))]
 async fn list(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
-    let tenants: Vec<TenantJson> = match caller(&state, &headers).await? {
+    let tenants: Vec<TenantView> = match caller(&state, &headers).await? {
         Caller::Person(me) => {
             let reach = orgs::reach(&state.store, &me.user.id).await?;
-            reach.tenants.iter().map(TenantJson::from).collect()
+            reach.tenants.iter().map(TenantView::from).collect()
         }
         Caller::Service { tenants, .. } => {
             let mut listed = Vec::new();
@@ -113,29 +88,25 @@ async fn list(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
                 if let Some(tenant) = sanus_core::tenants::find_tenant(&state.store, id).await?
                     && tenant.archived_at.is_none()
                 {
-                    listed.push(TenantJson::from(&tenant));
+                    listed.push(TenantView::from(&tenant));
                 }
             }
             listed
         }
     };
-    Ok(json(StatusCode::OK, &json!({ "tenants": tenants })))
+    Ok(json(StatusCode::OK, &TenantList { tenants }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewTenantJson {
-    name: String,
-    #[serde(default)]
-    kind: Option<String>,
-}
-
+/// Creates an organisation or a development tenant; the signed-in person
+/// becomes its Admin. Services cannot (403).
+#[utoipa::path(post, path = "/api/v1/tenants", tag = "tenants", operation_id = "createTenant",
+    request_body = NewTenant, responses((status = 201, body = TenantView)))]
 async fn create(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     let caller = caller(&state, &headers).await?;
     let Caller::Person(me) = &caller else {
         return Err(ApiError::forbidden("Organisations are created by people, who become their Admin."));
     };
-    let new: NewTenantJson = body(&bytes)?;
+    let new: NewTenant = body(&bytes)?;
     let name = name_of(&new.name)?;
     let kind = match new.kind.as_deref() {
         None => TenantKind::Organization,
@@ -145,37 +116,35 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes)
     };
     let tenant = orgs::create_organization(&state.store, &me.user.id, kind, name, state.clock.now()).await?;
     audit(&state, &headers, &caller, EventKind::TenantCreated, &tenant.id, json!({ "kind": kind.as_str() })).await?;
-    Ok(json(StatusCode::CREATED, &TenantJson::from(&tenant)))
+    Ok(json(StatusCode::CREATED, &TenantView::from(&tenant)))
 }
 
+/// A tenant, with the caller's roles and permissions there (`tenant.read`).
+#[utoipa::path(get, path = "/api/v1/tenants/{id}", tag = "tenants", operation_id = "getTenant",
+    params(("id" = String, Path, description = "The tenant's id")),
+    responses((status = 200, body = TenantDetail)))]
 async fn show(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult {
     on_tenant!(state, headers, id, _caller, tenant, actor);
     let access = orgs::require(&state.store, actor, &tenant, orgs::Permission::TenantRead).await?;
-    let permissions: Vec<&str> = access.permissions().iter().map(|p| p.as_str()).collect();
-    let roles: Vec<&str> = access.roles.iter().map(Role::as_str).collect();
+    let permissions = access.permissions().iter().map(|p| p.as_str()).collect();
+    let roles = access.roles.iter().map(|role| role.as_str().to_string()).collect();
     let require_mfa = access.tenant.is_root() && orgs::requires_mfa(&state.store, &tenant).await?;
     Ok(json(
         StatusCode::OK,
-        &json!({ "tenant": TenantJson::from(&access.tenant), "roles": roles, "permissions": permissions,
-                 "require_mfa": require_mfa }),
+        &TenantDetail { tenant: TenantView::from(&access.tenant), roles, permissions, require_mfa },
     ))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TenantPatch {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    require_mfa: Option<bool>,
-}
-
+/// Renames a tenant, or sets whether its members need a second factor
+/// (`tenant.update`). Everything is checked before anything changes.
+#[utoipa::path(patch, path = "/api/v1/tenants/{id}", tag = "tenants", operation_id = "updateTenant",
+    params(("id" = String, Path, description = "The tenant's id")),
+    request_body = TenantPatch, responses((status = 200, body = TenantDetail)))]
 async fn update(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     on_tenant!(state, headers, id, caller, tenant, actor);
     let patch: TenantPatch = body(&bytes)?;
     let now = state.clock.now();
     let name = patch.name.as_deref().map(name_of).transpose()?;
-    // Everything is checked before anything changes.
     let access = orgs::require(&state.store, actor, &tenant, orgs::Permission::TenantUpdate).await?;
     if patch.require_mfa.is_some() && !access.tenant.is_root() {
         return Err(ApiError::invalid("require_mfa", "only an organisation has this setting"));
@@ -193,35 +162,34 @@ async fn update(State(state): State<AppState>, Path(id): Path<String>, headers: 
     show(State(state), Path(tenant.to_string()), headers).await
 }
 
+/// Archives a tenant and every department below it (`tenant.update`):
+/// their members' tokens lose them at once.
+#[utoipa::path(delete, path = "/api/v1/tenants/{id}", tag = "tenants", operation_id = "archiveTenant",
+    params(("id" = String, Path, description = "The tenant's id")),
+    responses((status = 200, body = Archived)))]
 async fn archive(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult {
     on_tenant!(state, headers, id, caller, tenant, actor);
     let archived = orgs::archive_tenant(&state.store, actor, &tenant, state.clock.now()).await?;
     state.access_tokens.invalidate();
-    audit(
-        &state,
-        &headers,
-        &caller,
-        EventKind::TenantChanged,
-        &tenant,
-        json!({ "change": "archived", "tenants": archived }),
-    )
-    .await?;
-    Ok(json(StatusCode::OK, &json!({ "archived": archived })))
+    let detail = json!({ "change": "archived", "tenants": archived });
+    audit(&state, &headers, &caller, EventKind::TenantChanged, &tenant, detail).await?;
+    Ok(json(StatusCode::OK, &Archived { archived }))
 }
 
+/// The departments directly below a tenant (`tenant.read`).
+#[utoipa::path(get, path = "/api/v1/tenants/{id}/departments", tag = "tenants", operation_id = "listDepartments",
+    params(("id" = String, Path, description = "The tenant's id")),
+    responses((status = 200, body = DepartmentList)))]
 async fn departments(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult {
     on_tenant!(state, headers, id, _caller, tenant, actor);
     let listed = orgs::departments(&state.store, actor, &tenant).await?;
-    let listed: Vec<TenantJson> = listed.iter().map(TenantJson::from).collect();
-    Ok(json(StatusCode::OK, &json!({ "departments": listed })))
+    Ok(json(StatusCode::OK, &DepartmentList { departments: listed.iter().map(TenantView::from).collect() }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NameJson {
-    name: String,
-}
-
+/// Adds a department below a tenant (`tenant.update`).
+#[utoipa::path(post, path = "/api/v1/tenants/{id}/departments", tag = "tenants", operation_id = "addDepartment",
+    params(("id" = String, Path, description = "The tenant's id")),
+    request_body = NewDepartment, responses((status = 201, body = TenantView)))]
 async fn add_department(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -229,22 +197,23 @@ async fn add_department(
     bytes: Bytes,
 ) -> ApiResult {
     on_tenant!(state, headers, id, caller, tenant, actor);
-    let new: NameJson = body(&bytes)?;
+    let new: NewDepartment = body(&bytes)?;
     let name = name_of(&new.name)?;
     let department = orgs::add_department(&state.store, actor, &tenant, name, state.clock.now()).await?;
-    audit(
-        &state,
-        &headers,
-        &caller,
-        EventKind::DepartmentAdded,
-        &tenant,
-        json!({ "department_id": department.id.as_str() }),
-    )
-    .await?;
-    Ok(json(StatusCode::CREATED, &TenantJson::from(&department)))
+    let detail = json!({ "department_id": department.id.as_str() });
+    audit(&state, &headers, &caller, EventKind::DepartmentAdded, &tenant, detail).await?;
+    Ok(json(StatusCode::CREATED, &TenantView::from(&department)))
 }
 
-/// The audit log of the tenant and everything below it, newest first.
+/// The audit log of the tenant and everything below it, newest first
+/// (`audit.read`).
+#[utoipa::path(get, path = "/api/v1/tenants/{id}/audit", tag = "tenants", operation_id = "tenantAuditLog",
+    params(
+        ("id" = String, Path, description = "The tenant's id"),
+        ("before" = Option<u32>, Query, description = "Only events before this time (unix seconds): the next page"),
+        ("limit" = Option<u32>, Query, description = "1 to 200; 50 unless given"),
+    ),
+    responses((status = 200, body = AuditLog)))]
 async fn audit_log(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -261,17 +230,19 @@ async fn audit_log(
     }
     let before = query_number(&pairs, "before")?.map(i64::from);
     let events = sanus_core::audit::for_tenant(&state.store, &tenant, before, i64::from(limit)).await?;
-    let events: Vec<serde_json::Value> = events
+    let events = events
         .into_iter()
-        .map(|e| {
-            json!({
-                "at": e.at, "kind": e.kind, "user_id": e.user_id, "client_id": e.client_id, "address": e.address,
-                "request_id": e.request_id,
-                "detail": serde_json::from_str::<serde_json::Value>(&e.detail).unwrap_or(serde_json::Value::Null),
-            })
+        .map(|e| AuditEventView {
+            at: e.at,
+            kind: e.kind,
+            user_id: e.user_id,
+            client_id: e.client_id,
+            address: e.address,
+            request_id: e.request_id,
+            detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
         })
         .collect();
-    Ok(json(StatusCode::OK, &json!({ "events": events })))
+    Ok(json(StatusCode::OK, &AuditLog { events }))
 }
 
 /// A query parameter, once, as text.
@@ -286,6 +257,16 @@ fn query_number(pairs: &[(String, String)], name: &str) -> Result<Option<u32>, A
         .transpose()
 }
 
+/// The tenant's own members, by address, a page at a time (`members.read`).
+#[utoipa::path(get, path = "/api/v1/tenants/{id}/members", tag = "tenants", operation_id = "listMembers",
+    params(
+        ("id" = String, Path, description = "The tenant's id"),
+        ("q" = Option<String>, Query, description = "Part of an address or name"),
+        ("role" = Option<String>, Query, description = "Only members with this role"),
+        ("page" = Option<u32>, Query, description = "From 0"),
+        ("per_page" = Option<u32>, Query, description = "1 to 100; 25 unless given"),
+    ),
+    responses((status = 200, body = MemberPage)))]
 async fn members(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -306,30 +287,18 @@ async fn members(
     }
     let page = query_number(&pairs, "page")?.unwrap_or(0);
     let member_query = MemberQuery { search: query_value(&pairs, "q"), role, page, per_page };
-    let page = orgs::list_members(&state.store, actor, &tenant, &member_query).await?;
-    let members: Vec<serde_json::Value> = page
-        .members
-        .iter()
-        .map(|m| {
-            json!({
-                "user_id": m.user_id.as_str(), "email": m.email, "given_name": m.given_name,
-                "family_name": m.family_name, "roles": m.roles.iter().map(Role::as_str).collect::<Vec<_>>(),
-                "since": m.since.seconds(),
-            })
-        })
-        .collect();
-    Ok(json(
-        StatusCode::OK,
-        &json!({ "members": members, "total": page.total, "page": member_query.page, "per_page": per_page }),
-    ))
+    let found = orgs::list_members(&state.store, actor, &tenant, &member_query).await?;
+    let members = found.members.iter().map(MemberView::from).collect();
+    Ok(json(StatusCode::OK, &MemberPage { members, total: found.total, page: member_query.page, per_page }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RolesJson {
-    roles: Vec<String>,
-}
-
+/// Sets a member's roles, all of them (`members.manage`); the last Admin
+/// keeps the role (409).
+#[utoipa::path(put, path = "/api/v1/tenants/{id}/members/{user}/roles", tag = "tenants",
+    operation_id = "setMemberRoles",
+    params(("id" = String, Path, description = "The tenant's id"), ("user" = String, Path, description = "The member's user id")),
+    request_body = RolesChange,
+    responses((status = 200, body = MemberRoles), (status = 409, description = "The last Admin keeps the role", body = ApiError)))]
 async fn set_roles(
     State(state): State<AppState>,
     Path((id, user)): Path<(String, String)>,
@@ -337,22 +306,20 @@ async fn set_roles(
     bytes: Bytes,
 ) -> ApiResult {
     on_tenant!(state, headers, id, caller, tenant, actor);
-    let wanted: RolesJson = body(&bytes)?;
+    let wanted: RolesChange = body(&bytes)?;
     let member = UserId::from_stored(user);
     orgs::set_member_roles(&state.store, actor, &tenant, &member, &wanted.roles, state.clock.now()).await?;
     state.access_tokens.invalidate();
-    audit(
-        &state,
-        &headers,
-        &caller,
-        EventKind::MemberRolesChanged,
-        &tenant,
-        json!({ "member": member.as_str(), "roles": wanted.roles }),
-    )
-    .await?;
-    Ok(json(StatusCode::OK, &json!({ "user_id": member.as_str(), "roles": wanted.roles })))
+    let detail = json!({ "member": member.as_str(), "roles": wanted.roles });
+    audit(&state, &headers, &caller, EventKind::MemberRolesChanged, &tenant, detail).await?;
+    Ok(json(StatusCode::OK, &MemberRoles { user_id: member.as_str().to_string(), roles: wanted.roles }))
 }
 
+/// Removes a member (`members.manage`, or a person leaving); the last Admin
+/// stays (409).
+#[utoipa::path(delete, path = "/api/v1/tenants/{id}/members/{user}", tag = "tenants", operation_id = "removeMember",
+    params(("id" = String, Path, description = "The tenant's id"), ("user" = String, Path, description = "The member's user id")),
+    responses((status = 200, body = Removed), (status = 409, description = "The last Admin stays", body = ApiError)))]
 async fn remove_member(
     State(state): State<AppState>,
     Path((id, user)): Path<(String, String)>,
@@ -362,21 +329,24 @@ async fn remove_member(
     let member = UserId::from_stored(user);
     orgs::remove_member(&state.store, actor, &tenant, &member, state.clock.now()).await?;
     audit(&state, &headers, &caller, EventKind::MemberRemoved, &tenant, json!({ "member": member.as_str() })).await?;
-    Ok(json(StatusCode::OK, &json!({ "removed": member.as_str() })))
+    Ok(json(StatusCode::OK, &Removed { removed: member.as_str().to_string() }))
 }
 
-fn invitation_json(invitation: &Invitation, now: sanus_core::UnixTime) -> serde_json::Value {
+fn invitation_view(invitation: &Invitation, now: sanus_core::UnixTime) -> InvitationView {
     let state = match invitation.state(now) {
         invitations::State::Pending => "pending",
         invitations::State::Accepted => "accepted",
         invitations::State::Revoked => "revoked",
         invitations::State::Expired => "expired",
     };
-    json!({
-        "id": invitation.id, "email": invitation.email,
-        "roles": invitation.roles.iter().map(Role::as_str).collect::<Vec<_>>(),
-        "sent_at": invitation.sent_at.seconds(), "expires_at": invitation.expires_at.seconds(), "state": state,
-    })
+    InvitationView {
+        id: invitation.id.clone(),
+        email: invitation.email.clone(),
+        roles: invitation.roles.iter().map(|role| role.as_str().to_string()).collect(),
+        sent_at: invitation.sent_at.seconds(),
+        expires_at: invitation.expires_at.seconds(),
+        state,
+    }
 }
 
 fn invite_error(error: InviteError) -> ApiError {
@@ -391,24 +361,29 @@ fn invite_error(error: InviteError) -> ApiError {
     }
 }
 
+/// The tenant's pending invitations (`members.invite`).
+#[utoipa::path(get, path = "/api/v1/tenants/{id}/invitations", tag = "tenants", operation_id = "listInvitations",
+    params(("id" = String, Path, description = "The tenant's id")),
+    responses((status = 200, body = InvitationList)))]
 async fn pending(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult {
     on_tenant!(state, headers, id, _caller, tenant, actor);
     let now = state.clock.now();
     let listed = invitations::pending(&state.store, actor, &tenant, now).await?;
-    let listed: Vec<serde_json::Value> = listed.iter().map(|i| invitation_json(i, now)).collect();
-    Ok(json(StatusCode::OK, &json!({ "invitations": listed })))
+    Ok(json(StatusCode::OK, &InvitationList { invitations: listed.iter().map(|i| invitation_view(i, now)).collect() }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InviteJson {
-    email: String,
-    roles: Vec<String>,
-}
-
+/// Invites an address with roles and mails the link (`members.invite`).
+#[utoipa::path(post, path = "/api/v1/tenants/{id}/invitations", tag = "tenants", operation_id = "invite",
+    params(("id" = String, Path, description = "The tenant's id")),
+    request_body = NewInvitation,
+    responses(
+        (status = 201, body = InvitationView),
+        (status = 409, description = "A member already, or invited already", body = ApiError),
+        (status = 429, description = "Too many invitations lately", body = ApiError),
+    ))]
 async fn invite(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, bytes: Bytes) -> ApiResult {
     on_tenant!(state, headers, id, caller, tenant, actor);
-    let new: InviteJson = body(&bytes)?;
+    let new: NewInvitation = body(&bytes)?;
     let email = Email::parse(&new.email).map_err(|error| ApiError::invalid("email", error.to_string()))?;
     let now = state.clock.now();
     let (invitation, token) =
@@ -416,9 +391,18 @@ async fn invite(State(state): State<AppState>, Path(id): Path<String>, headers: 
     audit(&state, &headers, &caller, EventKind::MemberInvited, &tenant, json!({ "invitation_id": invitation.id }))
         .await?;
     send(&state, &caller, &tenant, &invitation, &token).await;
-    Ok(json(StatusCode::CREATED, &invitation_json(&invitation, now)))
+    Ok(json(StatusCode::CREATED, &invitation_view(&invitation, now)))
 }
 
+/// Sends a pending invitation's link again, with a new expiry (`members.invite`).
+#[utoipa::path(post, path = "/api/v1/tenants/{id}/invitations/{invitation}/resend", tag = "tenants",
+    operation_id = "resendInvitation",
+    params(("id" = String, Path, description = "The tenant's id"), ("invitation" = String, Path, description = "The invitation's id")),
+    responses(
+        (status = 200, body = InvitationView),
+        (status = 409, description = "Sent less than a minute ago, or no longer pending", body = ApiError),
+        (status = 429, description = "Too many invitations lately", body = ApiError),
+    ))]
 async fn resend(
     State(state): State<AppState>,
     Path((id, invitation)): Path<(String, String)>,
@@ -431,9 +415,14 @@ async fn resend(
     audit(&state, &headers, &caller, EventKind::InvitationResent, &tenant, json!({ "invitation_id": invitation.id }))
         .await?;
     send(&state, &caller, &tenant, &invitation, &token).await;
-    Ok(json(StatusCode::OK, &invitation_json(&invitation, now)))
+    Ok(json(StatusCode::OK, &invitation_view(&invitation, now)))
 }
 
+/// Withdraws a pending invitation: its link stops working (`members.invite`).
+#[utoipa::path(delete, path = "/api/v1/tenants/{id}/invitations/{invitation}", tag = "tenants",
+    operation_id = "revokeInvitation",
+    params(("id" = String, Path, description = "The tenant's id"), ("invitation" = String, Path, description = "The invitation's id")),
+    responses((status = 200, body = Revoked), (status = 409, description = "No longer pending", body = ApiError)))]
 async fn revoke(
     State(state): State<AppState>,
     Path((id, invitation)): Path<(String, String)>,
@@ -444,7 +433,7 @@ async fn revoke(
     let revoked = invitations::revoke(&state.store, actor, &tenant, &invitation, now).await.map_err(invite_error)?;
     audit(&state, &headers, &caller, EventKind::InvitationRevoked, &tenant, json!({ "invitation_id": revoked.id }))
         .await?;
-    Ok(json(StatusCode::OK, &json!({ "revoked": revoked.id })))
+    Ok(json(StatusCode::OK, &Revoked { revoked: revoked.id }))
 }
 
 /// Mails the link, in the inviting person's language (English for a service).

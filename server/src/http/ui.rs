@@ -38,6 +38,8 @@ const PORTAL_CLIENT_ROUTE: &str = "/portal/clients/{id}";
 const PORTAL_APPS_ROUTE: &str = "/portal/apps";
 const PORTAL_APP_FORM_ROUTE: &str = "/portal/apps/{id}/{*rest}";
 const PORTAL_CLIENT_FORM_ROUTE: &str = "/portal/clients/{id}/{*rest}";
+/// Served by `api::document`, with the API's routes.
+pub const API_DOCS_ROUTE: &str = "/api/v1/docs";
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     use super::{
@@ -70,6 +72,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         PORTAL_APPS_ROUTE,
         PORTAL_APP_FORM_ROUTE,
         PORTAL_CLIENT_FORM_ROUTE,
+        API_DOCS_ROUTE,
     ]
     .map(str::to_string)
     .to_vec();

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod account;
+mod api_contract;
 mod assets;
 mod cli;
 mod code_flow;
