@@ -104,6 +104,9 @@ pub enum EventKind {
     ClientDeleted,
     /// A client's secret was rotated (`detail.grace_seconds`).
     ClientSecretRotated,
+    /// An initial access token for dynamic registration was made or revoked.
+    InitialTokenCreated,
+    InitialTokenRevoked,
 }
 
 impl EventKind {
@@ -158,6 +161,8 @@ impl EventKind {
             Self::ClientChanged => "client.changed",
             Self::ClientDeleted => "client.deleted",
             Self::ClientSecretRotated => "client.secret_rotated",
+            Self::InitialTokenCreated => "client.initial_token_created",
+            Self::InitialTokenRevoked => "client.initial_token_revoked",
         }
     }
 }

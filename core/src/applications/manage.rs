@@ -45,6 +45,9 @@ pub enum Manager<'a> {
     Actor(Actor<'a>),
     /// A service holding `{short_key}_admin`: this application only.
     AppAdmin(&'a str),
+    /// The holder of an initial or registration access token of this
+    /// application (RFC 7591/7592): its clients only.
+    Registrar(&'a ApplicationId),
 }
 
 impl<'a> From<Actor<'a>> for Manager<'a> {
@@ -97,6 +100,8 @@ async fn authorise(
         }
         Manager::AppAdmin(key) if key == application.short_key.as_str() => Ok(()),
         Manager::AppAdmin(_) => Err(AccessError::NotFound.into()),
+        Manager::Registrar(id) if *id == application.id && permission == Permission::ClientsManage => Ok(()),
+        Manager::Registrar(_) => Err(AccessError::NotFound.into()),
     }
 }
 
@@ -378,7 +383,7 @@ async fn validated(
             Manager::Actor(actor) => {
                 access::require(store, actor, &application.tenant_id, Permission::MembersManage).await.is_ok()
             }
-            Manager::AppAdmin(_) => false,
+            Manager::AppAdmin(_) | Manager::Registrar(_) => false,
         };
         if !admin {
             errors.add("allowed_scopes", format!("{tenant_admin}: only the tenant's Admins may give this scope"));
@@ -438,6 +443,26 @@ pub async fn create_client(
 ) -> Result<Registered, ManageError> {
     let application = application(store, manager, application_id, Permission::ClientsManage).await?;
     let client = validated(store, manager, &application, spec, ClientId::generate(), service_account, now).await?;
+    Ok(store_new_client(store, client, now).await?)
+}
+
+/// Checks a new client of the application (`clients.manage`) without
+/// storing it: dynamic registration checks before it spends a token.
+pub async fn check_registration(
+    store: &Store,
+    manager: Manager<'_>,
+    application_id: &str,
+    spec: ClientSpec,
+    id: ClientId,
+    now: UnixTime,
+) -> Result<Client, ManageError> {
+    let application = application(store, manager, application_id, Permission::ClientsManage).await?;
+    validated(store, manager, &application, spec, id, None, now).await
+}
+
+/// Stores a checked new client and, when it is confidential, its first
+/// secret (returned once).
+pub async fn store_new_client(store: &Store, client: Client, now: UnixTime) -> Result<Registered, StoreError> {
     crate::clients::upsert_client(store, &client).await?;
     let secret = if client.is_confidential() {
         let secret = ClientSecret::generate();

@@ -2,6 +2,7 @@
 //! prefixes every permission, role and scope they define.
 
 pub mod manage;
+pub mod registration;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

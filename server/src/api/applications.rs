@@ -24,6 +24,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use sanus_core::applications::get_application;
 use sanus_core::applications::manage::{self, ManageError, Manager};
+use sanus_core::applications::registration;
 use sanus_core::audit::EventKind;
 use sanus_core::clients::ClientSpec;
 use sanus_core::organizations::{Actor, Permission};
@@ -35,8 +36,8 @@ use utoipa_axum::routes;
 
 use super::views::{
     ApplicationChange, ApplicationDeleted, ApplicationDetail, ApplicationList, ApplicationView, ClientList,
-    ClientRegistration, ClientView, Deleted, KeyAvailability, NewApplication, PermissionView, Removed, RoleBundle,
-    RoleView, RotatedSecret, Rotation, ScopeView,
+    ClientRegistration, ClientView, Deleted, InitialTokenList, InitialTokenView, KeyAvailability, NewApplication,
+    NewInitialToken, PermissionView, Removed, RoleBundle, RoleView, RotatedSecret, Rotation, ScopeView,
 };
 use super::{ApiError, Caller, audit, body, caller, json};
 use crate::state::AppState;
@@ -53,6 +54,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(clients, create_client))
         .routes(routes!(show_client, update_client, delete_client))
         .routes(routes!(rotate_secret))
+        .routes(routes!(initial_tokens, create_initial_token))
+        .routes(routes!(revoke_initial_token))
 }
 
 type ApiResult = Result<Response, ApiError>;
@@ -457,4 +460,77 @@ async fn rotate_secret(
         previous_secrets_expire_at: now.0 + grace,
     };
     Ok(json(StatusCode::OK, &rotated))
+}
+
+/// The application's initial access tokens for dynamic client registration
+/// (`clients.manage`, or `{short_key}_admin`), without the tokens.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/initial-access-tokens", tag = "clients",
+    operation_id = "listInitialAccessTokens",
+    params(("id" = String, Path, description = "The application's id")),
+    responses((status = 200, body = InitialTokenList)))]
+async fn initial_tokens(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult {
+    let caller = caller(&state, &headers).await?;
+    let manager = caller.manager_for(&state, &id).await?;
+    let tokens = registration::list_initial_tokens(&state.store, manager, &id).await?;
+    let now = state.clock.now();
+    let listed = tokens.iter().map(|token| InitialTokenView::of(token, now)).collect();
+    Ok(json(StatusCode::OK, &InitialTokenList { initial_access_tokens: listed }))
+}
+
+/// Makes an initial access token: the Bearer token with which a program
+/// registers clients of this application at `POST /oauth2/register` (RFC 7591).
+/// The token is in this answer once.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/initial-access-tokens", tag = "clients",
+    operation_id = "createInitialAccessToken",
+    params(("id" = String, Path, description = "The application's id")),
+    request_body(content = Option<NewInitialToken>, description = "Optional: validity, uses and a description"),
+    responses((status = 201, body = InitialTokenView)))]
+async fn create_initial_token(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult {
+    let caller = caller(&state, &headers).await?;
+    let manager = caller.manager_for(&state, &id).await?;
+    let new: NewInitialToken = if bytes.is_empty() { NewInitialToken::default() } else { body(&bytes)? };
+    let now = state.clock.now();
+    let (initial, token) = registration::create_initial_token(
+        &state.store,
+        manager,
+        &id,
+        new.description.as_deref(),
+        new.expires_in,
+        new.max_uses,
+        now,
+    )
+    .await?;
+    let tenant = tenant_of(&state, manager, &id).await?;
+    let detail = json!({ "application": id, "initial_access_token": initial.id, "max_uses": initial.max_uses,
+        "expires_at": initial.expires_at.0 });
+    audit(&state, &headers, &caller, EventKind::InitialTokenCreated, &tenant, detail).await?;
+    let mut shown = InitialTokenView::of(&initial, now);
+    shown.token = Some(token);
+    Ok(json(StatusCode::CREATED, &shown))
+}
+
+/// Revokes an initial access token: it registers no more clients; those it
+/// registered stay.
+#[utoipa::path(delete, path = "/api/v1/applications/{id}/initial-access-tokens/{token_id}", tag = "clients",
+    operation_id = "revokeInitialAccessToken",
+    params(("id" = String, Path, description = "The application's id"), ("token_id" = String, Path, description = "The token's id")),
+    responses((status = 200, body = InitialTokenView)))]
+async fn revoke_initial_token(
+    State(state): State<AppState>,
+    Path((id, token_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult {
+    let caller = caller(&state, &headers).await?;
+    let manager = caller.manager_for(&state, &id).await?;
+    let now = state.clock.now();
+    let revoked = registration::revoke_initial_token(&state.store, manager, &id, &token_id, now).await?;
+    let tenant = tenant_of(&state, manager, &id).await?;
+    let detail = json!({ "application": id, "initial_access_token": revoked.id });
+    audit(&state, &headers, &caller, EventKind::InitialTokenRevoked, &tenant, detail).await?;
+    Ok(json(StatusCode::OK, &InitialTokenView::of(&revoked, now)))
 }

@@ -461,3 +461,62 @@ pub struct RotatedSecret {
     /// Unix seconds: until then the secrets before still work.
     pub previous_secrets_expire_at: i64,
 }
+
+/// A new initial access token for dynamic client registration (RFC 7591).
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInitialToken {
+    /// Who it is for, for you: at most 200 characters.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Seconds it stays valid: 60 to 2592000 (30 days). Unset: 86400.
+    #[serde(default)]
+    pub expires_in: Option<i64>,
+    /// How many clients it may register: 1 to 1000. Unset: 1.
+    #[serde(default)]
+    pub max_uses: Option<i64>,
+}
+
+/// An initial access token: the Bearer token of `POST /oauth2/register`, for
+/// clients of one application.
+#[derive(Serialize, ToSchema)]
+pub struct InitialTokenView {
+    pub id: String,
+    pub description: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+    pub max_uses: i64,
+    /// Clients registered with it so far.
+    pub uses: i64,
+    /// Unix seconds, once revoked.
+    pub revoked_at: Option<i64>,
+    /// Whether it may register another client now.
+    pub usable: bool,
+    /// The token, in the answer that made it and never again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+impl InitialTokenView {
+    pub fn of(token: &sanus_core::applications::registration::InitialAccessToken, now: sanus_core::UnixTime) -> Self {
+        Self {
+            id: token.id.clone(),
+            description: token.description.clone(),
+            created_at: token.created_at.0,
+            expires_at: token.expires_at.0,
+            max_uses: token.max_uses,
+            uses: token.uses,
+            revoked_at: token.revoked_at.map(|at| at.0),
+            usable: token.usable(now),
+            token: None,
+        }
+    }
+}
+
+/// An application's initial access tokens, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct InitialTokenList {
+    pub initial_access_tokens: Vec<InitialTokenView>,
+}

@@ -57,6 +57,7 @@ pub fn document(issuer: &str, trust_framework: &str) -> Value {
         "introspection_endpoint": endpoint(INTROSPECTION_PATH),
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint": endpoint(REVOCATION_PATH),
+        "registration_endpoint": endpoint(super::registration::REGISTRATION_PATH),
         "end_session_endpoint": endpoint(END_SESSION_PATH),
         "revocation_endpoint_auth_methods_supported": AuthMethod::ALL.map(AuthMethod::as_str),
         "scopes_supported": USER_SCOPES,

@@ -22,6 +22,7 @@ pub mod introspection;
 pub mod jwks;
 pub mod params;
 pub mod profession_claims;
+pub mod registration;
 pub mod revocation;
 pub mod scope;
 pub mod tenant_claims;
@@ -51,7 +52,8 @@ pub const END_SESSION_PATH: &str = "/end_session";
 /// Endpoints other sites call with POST by design; they authenticate the
 /// client instead of relying on cookies, so the cross-origin form guard
 /// leaves them alone.
-pub const CROSS_ORIGIN_POST_PATHS: &[&str] = &[TOKEN_PATH, USERINFO_PATH, INTROSPECTION_PATH, REVOCATION_PATH];
+pub const CROSS_ORIGIN_POST_PATHS: &[&str] =
+    &[TOKEN_PATH, USERINFO_PATH, INTROSPECTION_PATH, REVOCATION_PATH, registration::REGISTRATION_PATH];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -62,6 +64,11 @@ pub fn routes() -> Router<AppState> {
         .route(TOKEN_PATH, post(token::token).options(cors::preflight))
         .route(INTROSPECTION_PATH, post(introspection::introspect))
         .route(REVOCATION_PATH, post(revocation::revoke).options(cors::preflight))
+        .route(registration::REGISTRATION_PATH, post(registration::register))
+        .route(
+            "/oauth2/register/{client_id}",
+            get(registration::read).put(registration::replace).delete(registration::delete),
+        )
         .route(END_SESSION_PATH, get(end_session::end_session_get).post(end_session::end_session_post))
         .route(AUTHORIZE_PATH, get(authorize::authorize_get).post(authorize::authorize_post))
         .route("/authorize/resume/{id}", get(authorize::resume))

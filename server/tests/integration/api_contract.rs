@@ -131,7 +131,7 @@ sanus_core::engine_tests! {
         }
         // The routes the API has: a route added without its description
         // fails the unit test `api::tests::every_route_is_described`.
-        assert_eq!(operations, 31, "the document's operations: {operation_ids:?}");
+        assert_eq!(operations, 34, "the document's operations: {operation_ids:?}");
     }
 
     async fn answers_have_the_documented_shape(db: TestDatabase) {

@@ -10,6 +10,7 @@ mod assets;
 mod cli;
 mod code_flow;
 mod developer_api;
+mod dynamic_registration;
 mod flow;
 mod health;
 mod helpers;
