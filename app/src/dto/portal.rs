@@ -52,6 +52,8 @@ pub struct AppPageView {
     pub permissions: Vec<String>,
     pub roles: Vec<(String, Vec<String>)>,
     pub clients: Vec<ClientRowView>,
+    /// Dynamic client registration: the endpoint and the initial access tokens.
+    pub registration: DynamicRegistrationView,
     /// The scopes a client may be allowed, in the order the form shows them.
     pub grantable_scopes: Vec<String>,
     pub errors: FieldMessages,
@@ -59,6 +61,28 @@ pub struct AppPageView {
     pub failed_form: Option<String>,
     pub entered: Vec<(String, String)>,
     pub notice: Option<PortalNotice>,
+}
+
+/// Dynamic client registration (RFC 7591) for an application.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DynamicRegistrationView {
+    /// `{issuer}/oauth2/register`.
+    pub endpoint: String,
+    pub tokens: Vec<InitialTokenRow>,
+    /// The token just made: in the answer to the form, once.
+    pub new_token: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InitialTokenRow {
+    pub id: String,
+    pub description: Option<String>,
+    /// Unix seconds.
+    pub expires_at: i64,
+    pub uses: i64,
+    pub max_uses: i64,
+    pub usable: bool,
+    pub revoked: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,5 +164,6 @@ query_enum! {
         ClientSaved => "client-saved",
         ClientDeleted => "client-deleted",
         SecretRotated => "secret-rotated",
+        RegistrationTokenRevoked => "registration-token-revoked",
     }
 }

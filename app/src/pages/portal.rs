@@ -8,8 +8,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::style::{ALERT, CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS};
-use crate::dto::{AppPageView, ClientForm, ClientPageView, FieldMessages, PortalNotice, PortalView};
-use crate::i18n::{PortalTexts, tr, use_i18n};
+use crate::dto::{
+    AppPageView, ClientForm, ClientPageView, DynamicRegistrationView, FieldMessages, PortalNotice, PortalView,
+};
+use crate::i18n::{PortalTexts, format_time, tr, use_i18n};
 
 const SECTION_HEADING: &str = "text-lg font-semibold text-slate-900";
 const HELP: &str = "mt-1 text-sm text-slate-600";
@@ -38,6 +40,7 @@ fn notice_text(notice: PortalNotice, t: &PortalTexts) -> &'static str {
         PortalNotice::ClientSaved => t.notice_client_saved,
         PortalNotice::ClientDeleted => t.notice_client_deleted,
         PortalNotice::SecretRotated => t.notice_secret_rotated,
+        PortalNotice::RegistrationTokenRevoked => t.notice_registration_token_revoked,
     }
 }
 
@@ -363,6 +366,7 @@ pub fn PortalAppPage() -> impl IntoView {
         errors_of("client"),
         errors_of("delete"),
     );
+    let registration = registration_section(&base, view.registration.clone(), &errors_of("registration"));
     let scopes = if view.scopes.is_empty() {
         view! { <p class="mt-2 text-slate-700">{tr(|t| t.portal.none_yet)}</p> }.into_any()
     } else {
@@ -449,6 +453,7 @@ pub fn PortalAppPage() -> impl IntoView {
                     <button type="submit" class=PRIMARY>{tr(|t| t.portal.client_create)}</button>
                 </form>
             </section>
+            {registration}
             <section aria-labelledby="scopes-heading" class=CARD>
                 <h2 id="scopes-heading" class=SECTION_HEADING>{tr(|t| t.portal.scopes_heading)}</h2>
                 <p class="mt-1 text-slate-700">{tr(|t| t.portal.scopes_lead)}</p>
@@ -541,6 +546,94 @@ pub fn PortalAppPage() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// Dynamic client registration: the initial access tokens, a form for a
+/// new one, and the new one once.
+fn registration_section(
+    base: &str,
+    registration: DynamicRegistrationView,
+    errors: &FieldMessages,
+) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let DynamicRegistrationView { endpoint, tokens, new_token } = registration;
+    let new_token = new_token.map(|token| {
+        view! {
+            <div class="mt-4 rounded-lg border-2 border-amber-400 bg-amber-50 p-4">
+                <h3 class="font-semibold text-slate-900">{tr(|t| t.portal.registration_new_heading)}</h3>
+                <p class="mt-1 text-slate-800">{tr(|t| t.portal.registration_once)}</p>
+                <code id="initial-access-token" class=CODE>{token}</code>
+            </div>
+        }
+    });
+    let rows = tokens
+        .into_iter()
+        .map(|token| {
+            let label = token.description.clone().unwrap_or_else(|| token.id.clone());
+            let revoke = (token.usable).then(|| {
+                let action = format!("{base}/registration-tokens/{}/revoke", token.id);
+                let label = label.clone();
+                view! {
+                    <form method="post" action=action>
+                        <button type="submit" class="text-sm font-semibold text-red-800 underline">
+                            {tr(|t| t.portal.registration_revoke)}<span class="sr-only">" "{label}</span>
+                        </button>
+                    </form>
+                }
+            });
+            let expires = token.expires_at;
+            let state = move || {
+                let t = i18n.t().portal;
+                if token.revoked {
+                    t.registration_revoked.to_string()
+                } else if token.usable {
+                    format!("{} {}", t.registration_valid_until, format_time(expires, i18n.locale.get()))
+                } else {
+                    t.registration_spent.to_string()
+                }
+            };
+            view! {
+                <li class="flex items-center justify-between gap-3 py-2">
+                    <span>
+                        <span class="font-medium text-slate-900">{label}</span>
+                        <span class="block text-sm text-slate-600">
+                            {format!("{}/{}", token.uses, token.max_uses)}" "{tr(|t| t.portal.registration_uses)}" · "{state}
+                        </span>
+                    </span>
+                    {revoke}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby="registration-heading" class=CARD>
+            <h2 id="registration-heading" class=SECTION_HEADING>{tr(|t| t.portal.registration_heading)}</h2>
+            <p class="mt-1 text-slate-700">{tr(|t| t.portal.registration_lead)}</p>
+            <p class="mt-2 text-sm text-slate-700">{tr(|t| t.portal.registration_endpoint)}" "<code class="break-all">{endpoint}</code></p>
+            {new_token}
+            <ul class="mt-2 divide-y divide-slate-200">{rows}</ul>
+            <form method="post" action=format!("{base}/registration-tokens") class="mt-4 space-y-3" novalidate=true>
+                {text_field("registration-description", "description", |t| t.f_registration_description, String::new(), errors)}
+                <div class="flex flex-wrap gap-4">
+                    <div>
+                        <label for="registration-days" class=LABEL>{tr(|t| t.portal.registration_days)}</label>
+                        <input id="registration-days" name="days" type="number" min="1" max="30" value="1" class=INPUT
+                            aria-invalid=has_error(errors, "expires_in").then_some("true")
+                            aria-describedby=has_error(errors, "expires_in").then_some("registration-days-error") />
+                        {field_error(errors, "expires_in", "registration-days")}
+                    </div>
+                    <div>
+                        <label for="registration-uses" class=LABEL>{tr(|t| t.portal.registration_max_uses)}</label>
+                        <input id="registration-uses" name="max_uses" type="number" min="1" max="1000" value="1" class=INPUT
+                            aria-invalid=has_error(errors, "max_uses").then_some("true")
+                            aria-describedby=has_error(errors, "max_uses").then_some("registration-uses-error") />
+                        {field_error(errors, "max_uses", "registration-uses")}
+                    </div>
+                </div>
+                <button type="submit" class=SECONDARY>{tr(|t| t.portal.registration_create)}</button>
+            </form>
+        </section>
+    }
 }
 
 /// The answer to a portal form posted below an application: the new

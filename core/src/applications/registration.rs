@@ -145,6 +145,15 @@ pub async fn list_initial_tokens(
     application_id: &str,
 ) -> Result<Vec<InitialAccessToken>, ManageError> {
     let application = manage::application(store, manager, application_id, Permission::ClientsManage).await?;
+    Ok(initial_tokens_of(store, &application).await?)
+}
+
+/// The application's initial access tokens, newest first, for a caller that
+/// checked the right to see them.
+pub async fn initial_tokens_of(
+    store: &Store,
+    application: &Application,
+) -> Result<Vec<InitialAccessToken>, StoreError> {
     let rows: Vec<TokenRow> = sqlx::query_as(concat!(
         "SELECT ",
         token_columns!(),
@@ -152,8 +161,7 @@ pub async fn list_initial_tokens(
     ))
     .bind(application.id.as_str())
     .fetch_all(store.pool())
-    .await
-    .map_err(StoreError::from)?;
+    .await?;
     Ok(rows.into_iter().map(token_of).collect())
 }
 

@@ -18,6 +18,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use sanus_core::applications::Application;
 use sanus_core::applications::manage::{self, ManageError, Manager};
+use sanus_core::applications::registration;
 use sanus_core::audit::EventKind;
 use sanus_core::clients::{Client, ClientKind, ClientSpec, GrantType};
 use sanus_core::organizations::{self as orgs, AccessError, Permission};
@@ -31,8 +32,8 @@ use super::forms::{Acting, Posted, failed, me_or, not_found, path_id};
 use crate::oidc::authorize::see_other;
 use crate::state::AppState;
 use app::dto::{
-    AppPageView, AppRowView, ClientForm, ClientPageView, ClientRowView, DevTenantView, FieldMessages, IntegrationView,
-    NewApplicationEntered, PortalNotice, PortalView, TenantRef,
+    AppPageView, AppRowView, ClientForm, ClientPageView, ClientRowView, DevTenantView, DynamicRegistrationView,
+    FieldMessages, InitialTokenRow, IntegrationView, NewApplicationEntered, PortalNotice, PortalView, TenantRef,
 };
 
 const PORTAL: &str = "/portal";
@@ -209,7 +210,26 @@ async fn app_view(state: &AppState, application: &Application) -> Result<AppPage
     let permissions = manage::list_permissions(&state.store, application).await?;
     let roles = manage::list_roles(&state.store, application).await?;
     let clients = manage::clients_of(&state.store, application).await?;
+    let now = state.clock.now();
+    let tokens = registration::initial_tokens_of(&state.store, application).await?;
+    let registration = DynamicRegistrationView {
+        endpoint: format!("{}{}", crate::oidc::authorize::issuer(state), crate::oidc::registration::REGISTRATION_PATH),
+        tokens: tokens
+            .into_iter()
+            .map(|token| InitialTokenRow {
+                usable: token.usable(now),
+                revoked: token.revoked_at.is_some(),
+                id: token.id,
+                description: token.description,
+                expires_at: token.expires_at.0,
+                uses: token.uses,
+                max_uses: token.max_uses,
+            })
+            .collect(),
+        new_token: None,
+    };
     Ok(AppPageView {
+        registration,
         app: app_row(application),
         tenant: TenantRef { id: tenant.id.to_string(), name: tenant.name },
         grantable_scopes: manage::grantable_scopes(application, scopes.iter().map(|s| s.name.clone())),
@@ -376,6 +396,23 @@ pub async fn app_form(
             Err(error) => ("delete", Err(error)),
         },
         ["clients"] => return create_client(&state, &headers, &peer, &me, &application, &form, parts).await,
+        ["registration-tokens"] => {
+            return create_initial_token(&state, &headers, &peer, &me, &application, &form, parts).await;
+        }
+        ["registration-tokens", token, "revoke"] => {
+            match registration::revoke_initial_token(&state.store, manager, &app_id, token, now).await {
+                Ok(revoked) => {
+                    let detail = json!({ "application": app_id, "initial_access_token": revoked.id });
+                    let (kind, tenant) = (EventKind::InitialTokenRevoked, &application.tenant_id);
+                    if let Err(response) = record(&state, &headers, &peer, &me, kind, tenant, detail).await {
+                        return response;
+                    }
+                    let notice = PortalNotice::RegistrationTokenRevoked.as_str();
+                    return see_other(&format!("{here}?notice={notice}"));
+                }
+                Err(error) => ("registration", Err(error)),
+            }
+        }
         _ => return not_found(&state, &headers),
     };
     let errors = match result {
@@ -420,6 +457,65 @@ async fn refused_app_page(
     view.entered = entered;
     let request = Request::from_parts(parts, Body::empty());
     super::ui::render_loaded_as(state, request, app::LoadedPortalApp(view), StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// A new initial access token from the form (validity in days, uses); the
+/// answer is the application's page with the token, once.
+async fn create_initial_token(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: &Peer,
+    me: &SignedIn,
+    application: &Application,
+    form: &Posted,
+    parts: http::request::Parts,
+) -> Response {
+    let t = app::i18n::locale_of_headers(headers).texts();
+    // Whole numbers in range, or a message that says the range.
+    let whole = |field: &str, range: std::ops::RangeInclusive<i64>| {
+        form.one(field).trim().parse::<i64>().ok().filter(|n| range.contains(n))
+    };
+    let max_days = registration::MAX_INITIAL_TOKEN_SECONDS / 86_400;
+    let (days, uses) = (whole("days", 1..=max_days), whole("max_uses", 1..=registration::MAX_INITIAL_TOKEN_USES));
+    let mut errors = Vec::new();
+    if days.is_none() {
+        errors.push(("expires_in".to_string(), t.portal.registration_days_error.to_string()));
+    }
+    if uses.is_none() {
+        errors.push(("max_uses".to_string(), t.portal.registration_uses_error.to_string()));
+    }
+    let entered = vec![("description".to_string(), form.one("description").to_string())];
+    if !errors.is_empty() {
+        return refused_app_page(state, parts, application, "registration", errors, entered).await;
+    }
+    let description = Some(form.one("description")).filter(|d| !d.trim().is_empty());
+    let manager = Manager::from(&me.user.id);
+    let now = state.clock.now();
+    let expires_in = days.map(|days| days.saturating_mul(86_400));
+    let app_id = application.id.to_string();
+    match registration::create_initial_token(&state.store, manager, &app_id, description, expires_in, uses, now).await {
+        Ok((initial, token)) => {
+            let detail = json!({ "application": app_id, "initial_access_token": initial.id,
+                "max_uses": initial.max_uses, "expires_at": initial.expires_at.0 });
+            let (kind, tenant) = (EventKind::InitialTokenCreated, &application.tenant_id);
+            if let Err(response) = record(state, headers, peer, me, kind, tenant, detail).await {
+                return response;
+            }
+            let mut view = match app_view(state, application).await {
+                Ok(view) => view,
+                Err(error) => return failed(state, headers, &error),
+            };
+            view.registration.new_token = Some(token);
+            let request = Request::from_parts(parts, Body::empty());
+            super::ui::render_loaded(state, request, app::LoadedPortalApp(view), None).await
+        }
+        Err(error) => match refusal(state, headers, error) {
+            Refused::Fields(errors) => {
+                refused_app_page(state, parts, application, "registration", errors, entered).await
+            }
+            Refused::Page(response) => response,
+        },
+    }
 }
 
 fn lines(value: &str) -> Vec<String> {

@@ -137,4 +137,48 @@ sanus_core::engine_tests! {
         assert_eq!(refused.status(), 422, "confirm first");
         assert_eq!(location(&post(&app, &jane, &format!("{app_path}/delete"), &[("confirm", "yes")]).await), "/portal?notice=app-deleted");
     }
+
+    async fn initial_access_tokens_are_made_shown_once_and_revoked_in_the_portal(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        app.import(DEVELOPERS).await;
+        let jane = jane(&app).await;
+        let key = sanus_core::applications::ShortKey::parse("tstapp").unwrap();
+        let id = sanus_core::applications::find_application_by_short_key(&app.store, &key).await.unwrap().unwrap().id;
+        let app_path = format!("/portal/apps/{id}");
+        let shown = page(&app, &jane, &app_path).await;
+        assert!(shown.contains("/oauth2/register"), "the endpoint is shown");
+
+        let refused = post(&app, &jane, &format!("{app_path}/registration-tokens"), &[("description", "CI"), ("days", "90"), ("max_uses", "x")]).await;
+        assert_eq!(refused.status(), 422);
+        let text = refused.text().await.unwrap();
+        assert!(text.contains(r#"id="registration-days-error""#) && text.contains(r#"id="registration-uses-error""#), "both fields");
+        assert!(text.contains("Enter a whole number of days from 1 to 30."), "what to do");
+        assert!(!text.contains(r#"id="initial-access-token""#));
+
+        let made = post(&app, &jane, &format!("{app_path}/registration-tokens"), &[("description", "Ward rollout"), ("days", "7"), ("max_uses", "2")]).await;
+        assert_eq!(made.status(), 200);
+        let text = made.text().await.unwrap();
+        let token = text_of(&text, "initial-access-token");
+        assert!(token.len() >= 43, "{token}");
+        assert!(text.contains("Ward rollout"));
+        // Reopening the answer's address goes back to the page, without the token.
+        assert_eq!(location(&jane.get(app.url(&format!("{app_path}/registration-tokens"))).send().await.unwrap()), app_path);
+        assert!(!page(&app, &jane, &app_path).await.contains(&token), "shown once");
+
+        let registered = app.client.post(app.url("/oauth2/register")).bearer_auth(&token)
+            .json(&serde_json::json!({ "redirect_uris": ["https://ward.example/cb"] })).send().await.unwrap();
+        assert_eq!(registered.status(), 201);
+
+        let tokens = sanus_core::applications::registration::initial_tokens_of(
+            &app.store, &sanus_core::applications::get_application(&app.store, &id).await.unwrap()).await.unwrap();
+        assert_eq!((tokens[0].uses, tokens[0].max_uses), (1, 2));
+        let revoked = post(&app, &jane, &format!("{app_path}/registration-tokens/{}/revoke", tokens[0].id), &[]).await;
+        assert_eq!(location(&revoked), format!("{app_path}?notice=registration-token-revoked"));
+        let again = app.client.post(app.url("/oauth2/register")).bearer_auth(&token)
+            .json(&serde_json::json!({ "redirect_uris": ["https://ward.example/cb"] })).send().await.unwrap();
+        assert_eq!(again.status(), 401, "revoked");
+        let events = sanus_core::audit::latest(&app.store, 20).await.unwrap();
+        assert!(events.iter().any(|e| e.kind == "client.initial_token_revoked"));
+        assert_eq!(post(&app, &jane, &format!("{app_path}/registration-tokens/nothing/revoke"), &[]).await.status(), 404);
+    }
 }
