@@ -51,6 +51,18 @@ impl Loaded {
 }
 
 impl Keys {
+    /// Seals `plaintext` under the key-encryption key for `context` (which
+    /// never names a signing key): only this server and its siblings open it,
+    /// and only for the same context.
+    pub fn seal_for(&self, context: &str, plaintext: &[u8]) -> Option<String> {
+        self.kek.seal(&format!("sealed-for:{context}"), plaintext).ok()
+    }
+
+    /// Opens what `seal_for` sealed for the same context.
+    pub fn open_for(&self, context: &str, sealed: &str) -> Option<Vec<u8>> {
+        self.kek.open(&format!("sealed-for:{context}"), sealed).ok()
+    }
+
     /// Resolves the KEK, makes missing keys, rotates if due, loads the ring.
     pub async fn open(settings: &Settings, store: Store, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         let kek = match &settings.keys.kek {

@@ -366,7 +366,9 @@ pub fn PortalAppPage() -> impl IntoView {
         errors_of("client"),
         errors_of("delete"),
     );
-    let registration = registration_section(&base, view.registration.clone(), &errors_of("registration"));
+    let registration_entered = if failed == "registration" { entered("description") } else { String::new() };
+    let registration =
+        registration_section(&base, view.registration.clone(), registration_entered, &errors_of("registration"));
     let scopes = if view.scopes.is_empty() {
         view! { <p class="mt-2 text-slate-700">{tr(|t| t.portal.none_yet)}</p> }.into_any()
     } else {
@@ -553,6 +555,7 @@ pub fn PortalAppPage() -> impl IntoView {
 fn registration_section(
     base: &str,
     registration: DynamicRegistrationView,
+    description: String,
     errors: &FieldMessages,
 ) -> impl IntoView + use<> {
     let i18n = use_i18n();
@@ -613,7 +616,7 @@ fn registration_section(
             {new_token}
             <ul class="mt-2 divide-y divide-slate-200">{rows}</ul>
             <form method="post" action=format!("{base}/registration-tokens") class="mt-4 space-y-3" novalidate=true>
-                {text_field("registration-description", "description", |t| t.f_registration_description, String::new(), errors)}
+                {text_field("registration-description", "description", |t| t.f_registration_description, description, errors)}
                 <div class="flex flex-wrap gap-4">
                     <div>
                         <label for="registration-days" class=LABEL>{tr(|t| t.portal.registration_days)}</label>

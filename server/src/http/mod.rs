@@ -8,6 +8,7 @@ pub mod assets;
 pub mod client_address;
 pub mod cookies;
 pub mod csrf;
+pub mod flash;
 pub mod forms;
 pub mod health;
 pub mod interaction;

@@ -2,13 +2,14 @@
 //!
 //! - `GET /portal`, `POST /portal/apps` (a new application);
 //! - `GET /portal/apps/{id}` and its forms: rename, `scopes`,
-//!   `scopes/{name}/remove`, `permissions`, `roles`, `clients`, `delete`;
+//!   `scopes/{name}/remove`, `permissions`, `roles`, `clients`,
+//!   `registration-tokens`, `registration-tokens/{id}/revoke`, `delete`;
 //! - `GET /portal/clients/{id}` and its forms: save, `secret`, `delete`.
 //!
 //! Every rule is `sanus_core::applications::manage`'s, as for the
 //! management API. A refused form comes back with its input and a message
-//! at each field (422); a new or rotated secret is shown in the answer to
-//! that POST only.
+//! at each field (422); a new or rotated secret and a new initial access
+//! token are shown once, on the page the form redirects to (`flash`).
 
 use std::collections::BTreeMap;
 
@@ -28,7 +29,8 @@ use serde_json::{Value, json};
 
 use super::account::SignedIn;
 use super::client_address::Peer;
-use super::forms::{Acting, Posted, failed, me_or, not_found, path_id};
+use super::flash;
+use super::forms::{Acting, Posted, encode, failed, me_or, not_found, path_id};
 use crate::oidc::authorize::see_other;
 use crate::state::AppState;
 use app::dto::{
@@ -278,7 +280,20 @@ pub async fn app_page(
         Err(error) => return failed(&state, &headers, &error),
     };
     view.notice = query.notice.as_deref().and_then(PortalNotice::parse);
-    super::ui::render_loaded(&state, request, app::LoadedPortalApp(view), None).await
+    view.registration.new_token = flash::take(&state, &headers, &app_page_key(application.id.as_str()));
+    let mut response = super::ui::render_loaded(&state, request, app::LoadedPortalApp(view), None).await;
+    flash::clear(&state, &headers, &mut response);
+    response
+}
+
+/// The page a new initial access token is shown on.
+fn app_page_key(id: &str) -> String {
+    format!("{PORTAL}/apps/{id}")
+}
+
+/// The page a client's new secret is shown on.
+fn client_page_key(id: &str) -> String {
+    format!("{PORTAL}/clients/{id}")
 }
 
 pub async fn to_portal() -> Response {
@@ -501,13 +516,8 @@ async fn create_initial_token(
             if let Err(response) = record(state, headers, peer, me, kind, tenant, detail).await {
                 return response;
             }
-            let mut view = match app_view(state, application).await {
-                Ok(view) => view,
-                Err(error) => return failed(state, headers, &error),
-            };
-            view.registration.new_token = Some(token);
-            let request = Request::from_parts(parts, Body::empty());
-            super::ui::render_loaded(state, request, app::LoadedPortalApp(view), None).await
+            let location = format!("{PORTAL}/apps/{app_id}#registration-heading");
+            flash::redirect_showing(state, &location, &app_page_key(&app_id), &token)
         }
         Err(error) => match refusal(state, headers, error) {
             Refused::Fields(errors) => {
@@ -557,19 +567,12 @@ async fn create_client(
             {
                 return response;
             }
-            let secret = registered.secret.map(|s| s.expose().to_string());
-            let request = Request::from_parts(parts, Body::empty());
-            render_client(
-                state,
-                request,
-                application,
-                &registered.client,
-                secret,
-                Some(PortalNotice::ClientCreated),
-                Vec::new(),
-                None,
-            )
-            .await
+            let id = registered.client.id.as_str();
+            let location = format!("{PORTAL}/clients/{}?notice={}", encode(id), PortalNotice::ClientCreated.as_str());
+            match &registered.secret {
+                Some(secret) => flash::redirect_showing(state, &location, &client_page_key(id), secret.expose()),
+                None => see_other(&location),
+            }
         }
         Err(error) => match refusal(state, headers, error) {
             Refused::Fields(errors) => {
@@ -723,7 +726,10 @@ pub async fn client_page(
         Err(response) => return response,
     };
     let notice = query.notice.as_deref().and_then(PortalNotice::parse);
-    render_client(&state, request, &application, &client, None, notice, Vec::new(), None).await
+    let secret = flash::take(&state, &headers, &client_page_key(client.id.as_str()));
+    let mut response = render_client(&state, request, &application, &client, secret, notice, Vec::new(), None).await;
+    flash::clear(&state, &headers, &mut response);
+    response
 }
 
 /// The settings form as a registration, or what is wrong with its numbers
@@ -894,19 +900,10 @@ pub async fn client_form_post(
                     {
                         return response;
                     }
-                    let request = Request::from_parts(parts, Body::empty());
-                    let secret = Some(secret.expose().to_string());
-                    render_client(
-                        &state,
-                        request,
-                        &application,
-                        &client,
-                        secret,
-                        Some(PortalNotice::SecretRotated),
-                        Vec::new(),
-                        None,
-                    )
-                    .await
+                    let id = client.id.as_str();
+                    let notice = PortalNotice::SecretRotated.as_str();
+                    let location = format!("{PORTAL}/clients/{}?notice={notice}", encode(id));
+                    flash::redirect_showing(&state, &location, &client_page_key(id), secret.expose())
                 }
                 Err(error) => match refusal(&state, &headers, error) {
                     Refused::Fields(errors) => {

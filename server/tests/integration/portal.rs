@@ -81,19 +81,45 @@ sanus_core::engine_tests! {
         assert_eq!(bad_scope.status(), 422);
         assert!(bad_scope.text().await.unwrap().contains(r#"id="scope-name-error""#));
 
-        // A machine client: the secret in this answer only.
+        // A machine client: the answer redirects to its page, which shows
+        // the secret once (carried there sealed in a cookie).
         let machine = post(&app, &jane, &format!("{app_path}/clients"), &[
             ("kind", "m2m"), ("name", "Ward backend"), ("allowed_scopes", "ward_data.read"),
         ]).await;
-        assert_eq!(machine.status(), 200);
-        assert_eq!(machine.headers()["cache-control"], "no-store");
-        let html = machine.text().await.unwrap();
+        assert_eq!(machine.status(), 303);
+        let client_page = location(&machine);
+        assert!(client_page.ends_with("?notice=client-created"), "{client_page}");
+        let flash = machine.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(flash.starts_with("sanus_flash=") && flash.contains("HttpOnly") && flash.contains("Max-Age=120"), "{flash}");
+        let shown = jane.get(app.url(&client_page)).send().await.unwrap();
+        assert_eq!(shown.headers()["cache-control"], "no-store");
+        assert!(shown.headers()["set-cookie"].to_str().unwrap().starts_with("sanus_flash=;"), "taken, so deleted");
+        let html = shown.text().await.unwrap();
         let secret = text_of(&html, "client-secret");
         let client_id = text_of(&html, "client-id");
         assert!(secret.len() >= 43, "{secret}");
+        assert!(!flash.contains(&secret), "sealed, never in the clear");
         assert!(html.contains("grant_type=client_credentials"), "the curl call");
-        let again = page(&app, &jane, &format!("/portal/clients/{client_id}")).await;
-        assert!(!again.contains(&secret) && !again.contains(r#"id="client-secret""#), "shown once");
+        let again = page(&app, &jane, &client_page).await;
+        assert!(!again.contains(&secret) && !again.contains(r#"id="client-secret""#), "a reload shows it no more");
+        // The cookie opens only the page it was made for, and only for two minutes.
+        // Cookies by hand: her session (a second sign-in) and the sealed secret.
+        let bare = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let signed_in = bare.post(app.url("/signin"))
+            .form(&[("email", JANE), ("password", JANE_PASSWORD), ("return_to", "/portal")]).send().await.unwrap();
+        let session = signed_in.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap())
+            .find(|v| v.starts_with("sanus_session=")).unwrap().split(';').next().unwrap().to_string();
+        let cookie = format!("{session}; {}", flash.split(';').next().unwrap());
+        let with_cookie = |path: &str| bare.get(app.url(path)).header("cookie", &cookie).send();
+        let elsewhere = with_cookie(&app_path).await.unwrap();
+        assert_eq!(elsewhere.status(), 200);
+        assert!(!elsewhere.text().await.unwrap().contains(&secret), "another page");
+        let replayed = with_cookie(&client_page).await.unwrap().text().await.unwrap();
+        assert!(replayed.contains(&secret), "the sealed cookie itself still opens (the test can fail)");
+        app.clock.advance(121);
+        let late = with_cookie(&client_page).await.unwrap();
+        assert_eq!(late.status(), 200);
+        assert!(!late.text().await.unwrap().contains(&secret), "too late");
         assert_eq!(location(&jane.get(app.url(&format!("{app_path}/clients"))).send().await.unwrap()), app_path, "a reload creates nothing");
 
         // The settings: a refused save keeps the input, including the lists.
@@ -117,8 +143,8 @@ sanus_core::engine_tests! {
         assert_eq!(stored.metadata.get("team").map(String::as_str), Some("ward"));
 
         let rotated = post(&app, &jane, &format!("/portal/clients/{client_id}/secret"), &[("grace_seconds", "0")]).await;
-        assert_eq!(rotated.status(), 200);
-        let new_secret = text_of(&rotated.text().await.unwrap(), "client-secret");
+        assert_eq!(location(&rotated), format!("/portal/clients/{client_id}?notice=secret-rotated"));
+        let new_secret = text_of(&page(&app, &jane, &location(&rotated)).await, "client-secret");
         assert_ne!(new_secret, secret);
 
         assert_eq!(location(&post(&app, &jane, &format!("/portal/clients/{client_id}/delete"), &[]).await), format!("/portal/clients/{client_id}"), "confirm first");
@@ -156,14 +182,13 @@ sanus_core::engine_tests! {
         assert!(!text.contains(r#"id="initial-access-token""#));
 
         let made = post(&app, &jane, &format!("{app_path}/registration-tokens"), &[("description", "Ward rollout"), ("days", "7"), ("max_uses", "2")]).await;
-        assert_eq!(made.status(), 200);
-        let text = made.text().await.unwrap();
+        assert_eq!(location(&made), format!("{app_path}#registration-heading"));
+        let text = page(&app, &jane, &app_path).await;
         let token = text_of(&text, "initial-access-token");
         assert!(token.len() >= 43, "{token}");
         assert!(text.contains("Ward rollout"));
-        // Reopening the answer's address goes back to the page, without the token.
-        assert_eq!(location(&jane.get(app.url(&format!("{app_path}/registration-tokens"))).send().await.unwrap()), app_path);
         assert!(!page(&app, &jane, &app_path).await.contains(&token), "shown once");
+        assert_eq!(location(&jane.get(app.url(&format!("{app_path}/registration-tokens"))).send().await.unwrap()), app_path);
 
         let registered = app.client.post(app.url("/oauth2/register")).bearer_auth(&token)
             .json(&serde_json::json!({ "redirect_uris": ["https://ward.example/cb"] })).send().await.unwrap();
