@@ -368,7 +368,7 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
         if let Err(found) = entry.spec.clone().validate(placeholder, ApplicationId::generate(), account, now) {
             for name in found.fields() {
                 for message in found.get(name) {
-                    errors.add(format!("clients[{i}].{name}"), message.clone());
+                    errors.add(format!("clients[{i}].{name}"), message);
                 }
             }
         }
@@ -466,7 +466,7 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
             let mut prefixed = FieldErrors::new();
             for name in errors.fields() {
                 for message in errors.get(name) {
-                    prefixed.add(field(name), message.clone());
+                    prefixed.add(field(name), message);
                 }
             }
             ImportError::Invalid(prefixed)

@@ -11,11 +11,12 @@
 use super::{Application, ApplicationId, ShortKey, get_application, insert_application};
 use crate::clients::{Client, ClientId, ClientSecret, ClientSpec};
 use crate::clock::UnixTime;
+use crate::msg;
 use crate::organizations::{AccessError, Actor, Permission, access};
 use crate::store::{Store, StoreError};
 use crate::tenants::{TenantId, TenantKind};
 use crate::users::UserId;
-use crate::validation::FieldErrors;
+use crate::validation::{FieldErrors, Message};
 
 /// The scopes of people that any client may be allowed (the server's
 /// protocol grants them in the code flow only).
@@ -80,7 +81,7 @@ pub enum ManageError {
     Store(#[from] StoreError),
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> ManageError {
+fn invalid(field: &str, message: impl Into<Message>) -> ManageError {
     let mut errors = FieldErrors::new();
     errors.add(field, message);
     ManageError::Invalid(errors)
@@ -125,7 +126,10 @@ pub async fn application(
 fn check_name(errors: &mut FieldErrors, field: &str, value: &str, max: usize) {
     let value = value.trim();
     if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
-        errors.add(field, format!("enter 1 to {max} characters on one line"));
+        errors.add(
+            field,
+            msg!("enter 1 to {max} characters on one line", "geben Sie 1 bis {max} Zeichen in einer Zeile ein"),
+        );
     }
 }
 
@@ -153,17 +157,29 @@ pub async fn create_application(
     let mut errors = FieldErrors::new();
     let short_key = ShortKey::parse(key.trim());
     if let Err(error) = &short_key {
-        errors.add("short_key", error.to_string());
+        errors.add(
+            "short_key",
+            Message::new(
+                error.to_string(),
+                "ein Kurzschlüssel hat 2 bis 16 Zeichen: einen Kleinbuchstaben, dann Kleinbuchstaben oder Ziffern",
+            ),
+        );
     }
     check_name(&mut errors, "name", name, 100);
     if description.is_some_and(|d| d.chars().count() > 1000) {
-        errors.add("description", "at most 1000 characters");
+        errors.add("description", msg!("at most 1000 characters", "höchstens 1000 Zeichen"));
     }
     let Ok(short_key) = short_key else { return Err(ManageError::Invalid(errors)) };
     if !errors.is_empty() {
         // Say everything at once: a taken key too.
         if super::find_application_by_short_key(store, &short_key).await?.is_some() {
-            errors.add("short_key", "this short key is taken: choose another");
+            errors.add(
+                "short_key",
+                msg!(
+                    "this short key is taken: choose another",
+                    "dieser Kurzschlüssel ist vergeben: wählen Sie einen anderen"
+                ),
+            );
         }
         return Err(ManageError::Invalid(errors));
     }
@@ -202,7 +218,7 @@ pub async fn update_application(
     let mut errors = FieldErrors::new();
     check_name(&mut errors, "name", name, 100);
     if description.is_some_and(|d| d.chars().count() > 1000) {
-        errors.add("description", "at most 1000 characters");
+        errors.add("description", msg!("at most 1000 characters", "höchstens 1000 Zeichen"));
     }
     if !errors.is_empty() {
         return Err(ManageError::Invalid(errors));
@@ -280,13 +296,20 @@ pub async fn define_scope(
     let application = application(store, manager, id, Permission::ApplicationsManage).await?;
     let name = name.trim();
     if !application.short_key.prefixes(name) || !crate::clients::scope_token_is_valid(name) {
+        let key = application.short_key.as_str();
         return Err(invalid(
             "name",
-            format!("a scope of this application is named {}_…", application.short_key.as_str()),
+            msg!("a scope of this application is named {key}_…", "ein Scope dieser Anwendung heißt {key}_…"),
         ));
     }
     if name == format!("{}_admin", application.short_key.as_str()) {
-        return Err(invalid("name", "the _admin scope is the management API's; choose another name"));
+        return Err(invalid(
+            "name",
+            msg!(
+                "the _admin scope is the management API's; choose another name",
+                "der Scope _admin gehört der Verwaltungs-API; wählen Sie einen anderen Namen"
+            ),
+        ));
     }
     let description = description.map(str::trim).filter(|d| !d.is_empty());
     let inserted = sqlx::query(
@@ -386,14 +409,23 @@ async fn validated(
             Manager::AppAdmin(_) | Manager::Registrar(_) => false,
         };
         if !admin {
-            errors.add("allowed_scopes", format!("{tenant_admin}: only the tenant's Admins may give this scope"));
+            errors.add(
+                "allowed_scopes",
+                msg!(
+                    "{tenant_admin}: only the tenant's Admins may give this scope",
+                    "{tenant_admin}: nur die Admins des Mandanten dürfen diesen Scope vergeben"
+                ),
+            );
         }
     }
     for scope in &spec.allowed_scopes {
         if !allowed.contains(scope) {
             errors.add(
                 "allowed_scopes",
-                format!("{scope}: not a scope of this application (define it first) nor a standard one"),
+                msg!(
+                    "{scope}: not a scope of this application (define it first) nor a standard one",
+                    "{scope}: weder ein Scope dieser Anwendung (legen Sie ihn zuerst an) noch ein Standard-Scope"
+                ),
             );
         }
     }
@@ -411,7 +443,13 @@ async fn validated(
                 None => false,
             };
             if !member {
-                errors.add("service_account", "no member of this tenant has this address");
+                errors.add(
+                    "service_account",
+                    msg!(
+                        "no member of this tenant has this address",
+                        "kein Mitglied dieses Mandanten hat diese Adresse"
+                    ),
+                );
             }
             found.filter(|_| member).map(|user| user.id)
         }
@@ -421,11 +459,7 @@ async fn validated(
         Ok(client) if errors.is_empty() => Ok(client),
         Ok(_) => Err(ManageError::Invalid(errors)),
         Err(more) => {
-            for field in more.fields() {
-                for message in more.get(field) {
-                    errors.add(field, message.clone());
-                }
-            }
+            errors.extend(more);
             Err(ManageError::Invalid(errors))
         }
     }
@@ -575,7 +609,13 @@ pub async fn rotate_secret(
     now: UnixTime,
 ) -> Result<ClientSecret, ManageError> {
     if !(0..=MAX_SECRET_GRACE_SECONDS).contains(&grace_seconds) {
-        return Err(invalid("grace_seconds", format!("between 0 and {MAX_SECRET_GRACE_SECONDS} seconds")));
+        return Err(invalid(
+            "grace_seconds",
+            msg!(
+                "between 0 and {MAX_SECRET_GRACE_SECONDS} seconds",
+                "zwischen 0 und {MAX_SECRET_GRACE_SECONDS} Sekunden"
+            ),
+        ));
     }
     let (_, client) = client(store, manager, id).await?;
     if !client.is_confidential() {
@@ -644,7 +684,13 @@ pub async fn define_permission(
     let name = name.trim();
     if !application.short_key.prefixes(name) || !crate::clients::scope_token_is_valid(name) {
         let key = application.short_key.as_str();
-        return Err(invalid("name", format!("a permission of this application is named {key}_…")));
+        return Err(invalid(
+            "name",
+            msg!(
+                "a permission of this application is named {key}_…",
+                "eine Berechtigung dieser Anwendung heißt {key}_…"
+            ),
+        ));
     }
     crate::organizations::define_app_permission(store, &application, name, now).await?;
     Ok(())
@@ -664,13 +710,22 @@ pub async fn define_role(
     let key = application.short_key.as_str();
     let name = name.trim();
     if !application.short_key.prefixes(name) || crate::organizations::Role::parse(name).is_none() {
-        return Err(invalid("name", format!("a role of this application is named {key}_… (letters, digits, _ . -)")));
+        return Err(invalid(
+            "name",
+            msg!(
+                "a role of this application is named {key}_… (letters, digits, _ . -)",
+                "eine Rolle dieser Anwendung heißt {key}_… (Buchstaben, Ziffern, _ . -)"
+            ),
+        ));
     }
     let defined = list_permissions(store, &application).await?;
     let unknown: Vec<&String> = permissions.iter().filter(|p| !defined.contains(p)).collect();
     if !unknown.is_empty() {
         let list = unknown.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ");
-        return Err(invalid("permissions", format!("not permissions of this application: {list}")));
+        return Err(invalid(
+            "permissions",
+            msg!("not permissions of this application: {list}", "keine Berechtigungen dieser Anwendung: {list}"),
+        ));
     }
     match crate::organizations::define_app_role(store, &application, name, permissions, now).await {
         Ok(()) => Ok(()),

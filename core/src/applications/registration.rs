@@ -23,6 +23,7 @@ use super::{Application, ApplicationId, get_application};
 use crate::clients::{AuthMethod, Client, ClientId, ClientKind, ClientSpec, GrantType, SecretHash};
 use crate::clock::UnixTime;
 use crate::keys::SigningAlg;
+use crate::msg;
 use crate::organizations::{AccessError, Permission};
 use crate::store::{Store, StoreError};
 use crate::validation::FieldErrors;
@@ -94,17 +95,29 @@ pub async fn create_initial_token(
     let mut errors = FieldErrors::new();
     let expires_in = expires_in.unwrap_or(DEFAULT_INITIAL_TOKEN_SECONDS);
     if !(60..=MAX_INITIAL_TOKEN_SECONDS).contains(&expires_in) {
-        errors.add("expires_in", format!("between 60 and {MAX_INITIAL_TOKEN_SECONDS} seconds (30 days)"));
+        errors.add(
+            "expires_in",
+            msg!(
+                "between 60 and {MAX_INITIAL_TOKEN_SECONDS} seconds (30 days)",
+                "zwischen 60 und {MAX_INITIAL_TOKEN_SECONDS} Sekunden (30 Tage)"
+            ),
+        );
     }
     let max_uses = max_uses.unwrap_or(1);
     if !(1..=MAX_INITIAL_TOKEN_USES).contains(&max_uses) {
-        errors.add("max_uses", format!("between 1 and {MAX_INITIAL_TOKEN_USES} registrations"));
+        errors.add(
+            "max_uses",
+            msg!(
+                "between 1 and {MAX_INITIAL_TOKEN_USES} registrations",
+                "zwischen 1 und {MAX_INITIAL_TOKEN_USES} Registrierungen"
+            ),
+        );
     }
     let description = description.map(str::trim).filter(|d| !d.is_empty());
     if let Some(text) = description
         && (text.chars().count() > 200 || text.chars().any(char::is_control))
     {
-        errors.add("description", "at most 200 characters on one line");
+        errors.add("description", msg!("at most 200 characters on one line", "höchstens 200 Zeichen in einer Zeile"));
     }
     if !errors.is_empty() {
         return Err(ManageError::Invalid(errors));

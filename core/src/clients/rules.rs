@@ -12,8 +12,9 @@ use super::{
 use crate::applications::ApplicationId;
 use crate::clock::UnixTime;
 use crate::keys::SigningAlg;
+use crate::msg;
 use crate::users::UserId;
-use crate::validation::FieldErrors;
+use crate::validation::{FieldErrors, Message};
 
 pub fn is_loopback_host(host: Option<url::Host<&str>>) -> bool {
     match host {
@@ -25,42 +26,68 @@ pub fn is_loopback_host(host: Option<url::Host<&str>>) -> bool {
 }
 
 /// Checks one redirect URI for a client of `kind`; the message says why not.
-pub fn parse_redirect_uri(value: &str, kind: ClientKind) -> Result<url::Url, String> {
+pub fn parse_redirect_uri(value: &str, kind: ClientKind) -> Result<url::Url, Message> {
     if value.contains('*') {
-        return Err(format!("{value}: wildcards are not allowed; register each address exactly"));
+        return Err(msg!(
+            "{value}: wildcards are not allowed; register each address exactly",
+            "{value}: Platzhalter sind nicht erlaubt; tragen Sie jede Adresse genau ein"
+        ));
     }
-    let url = url::Url::parse(value).map_err(|_| format!("{value}: not an absolute URL"))?;
+    let url = url::Url::parse(value)
+        .map_err(|_| msg!("{value}: not an absolute URL", "{value}: keine vollständige Adresse (URL)"))?;
     if url.fragment().is_some() || value.contains('#') {
-        return Err(format!("{value}: a redirect URI cannot have a fragment (#…)"));
+        return Err(msg!(
+            "{value}: a redirect URI cannot have a fragment (#…)",
+            "{value}: eine Weiterleitungsadresse darf kein Fragment (#…) haben"
+        ));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!("{value}: a redirect URI cannot contain a user name or password"));
+        return Err(msg!(
+            "{value}: a redirect URI cannot contain a user name or password",
+            "{value}: eine Weiterleitungsadresse darf keinen Benutzernamen und kein Passwort enthalten"
+        ));
     }
     match url.scheme() {
         "https" if url.host().is_some() => Ok(url),
         "http" if is_loopback_host(url.host()) => Ok(url),
-        "http" => Err(format!("{value}: use https (http is only allowed for 127.0.0.1, [::1] or localhost)")),
+        "http" => Err(msg!(
+            "{value}: use https (http is only allowed for 127.0.0.1, [::1] or localhost)",
+            "{value}: verwenden Sie https (http nur für 127.0.0.1, [::1] oder localhost)"
+        )),
         scheme if scheme.contains('.') && kind == ClientKind::Native => Ok(url),
-        scheme if scheme.contains('.') => {
-            Err(format!("{value}: private-use schemes like {scheme}: are only for native apps"))
-        }
-        scheme => Err(format!(
-            "{value}: scheme {scheme}: is not allowed; use https, or a reverse-domain scheme (com.example.app:/callback) for native apps"
+        scheme if scheme.contains('.') => Err(msg!(
+            "{value}: private-use schemes like {scheme}: are only for native apps",
+            "{value}: eigene Schemata wie {scheme}: gibt es nur für native Apps"
+        )),
+        scheme => Err(msg!(
+            "{value}: scheme {scheme}: is not allowed; use https, or a reverse-domain scheme (com.example.app:/callback) for native apps",
+            "{value}: das Schema {scheme}: ist nicht erlaubt; verwenden Sie https oder für native Apps ein Schema in umgekehrter Domain-Schreibweise (com.example.app:/callback)"
         )),
     }
 }
 
 /// An origin for CORS: exactly `scheme://host[:port]`, https or loopback http.
-pub fn parse_web_origin(value: &str) -> Result<String, String> {
-    let url = url::Url::parse(value).map_err(|_| format!("{value}: not an origin like https://app.example.org"))?;
+pub fn parse_web_origin(value: &str) -> Result<String, Message> {
+    let url = url::Url::parse(value).map_err(|_| {
+        msg!(
+            "{value}: not an origin like https://app.example.org",
+            "{value}: kein Ursprung wie https://app.example.org"
+        )
+    })?;
     let origin = url.origin().ascii_serialization();
     if origin != value {
-        return Err(format!("{value}: an origin has no path, query or trailing slash: {origin}"));
+        return Err(msg!(
+            "{value}: an origin has no path, query or trailing slash: {origin}",
+            "{value}: ein Ursprung hat keinen Pfad, keine Abfrage und keinen Schrägstrich am Ende: {origin}"
+        ));
     }
     match url.scheme() {
         "https" => Ok(origin),
         "http" if is_loopback_host(url.host()) => Ok(origin),
-        _ => Err(format!("{value}: use https (http only for loopback)")),
+        _ => Err(msg!(
+            "{value}: use https (http only for loopback)",
+            "{value}: verwenden Sie https (http nur für Loopback)"
+        )),
     }
 }
 
@@ -74,7 +101,7 @@ fn check_uri(errors: &mut FieldErrors, field: &str, value: Option<&str>) {
         let ok = url::Url::parse(value)
             .is_ok_and(|u| u.scheme() == "https" || (u.scheme() == "http" && is_loopback_host(u.host())));
         if !ok {
-            errors.add(field, format!("{value}: must be an https URL"));
+            errors.add(field, msg!("{value}: must be an https URL", "{value}: muss eine https-Adresse sein"));
         }
     }
 }
@@ -91,7 +118,13 @@ impl ClientSpec {
         let mut errors = FieldErrors::new();
         let name = self.name.trim().to_string();
         if name.is_empty() || name.chars().count() > 100 {
-            errors.add("name", "enter a name of 1 to 100 characters; people see it on the consent screen");
+            errors.add(
+                "name",
+                msg!(
+                    "enter a name of 1 to 100 characters; people see it on the consent screen",
+                    "Geben Sie einen Namen mit 1 bis 100 Zeichen ein; Personen sehen ihn auf der Einwilligungsseite"
+                ),
+            );
         }
         for (field, value) in [
             ("logo_uri", &self.logo_uri),
@@ -107,33 +140,66 @@ impl ClientSpec {
         match (self.kind, auth_method) {
             (ClientKind::Spa | ClientKind::Native, method) if method.is_confidential() => errors.add(
                 "token_endpoint_auth_method",
-                "single-page and native apps cannot keep a secret: use none (PKCE protects their codes)",
+                msg!(
+                    "single-page and native apps cannot keep a secret: use none (PKCE protects their codes)",
+                    "Single-Page- und native Apps können kein Geheimnis bewahren: wählen Sie none (PKCE schützt ihre Codes)"
+                ),
             ),
             (ClientKind::Web | ClientKind::M2m, AuthMethod::None) => errors.add(
                 "token_endpoint_auth_method",
-                "this kind of client runs on a server and must authenticate with a secret",
+                msg!(
+                    "this kind of client runs on a server and must authenticate with a secret",
+                    "diese Art Client läuft auf einem Server und muss sich mit einem Geheimnis anmelden"
+                ),
             ),
             _ => {}
         }
         if grant_types.is_empty() {
-            errors.add("grant_types", "choose at least one grant type");
+            errors.add("grant_types", msg!("choose at least one grant type", "wählen Sie mindestens einen Grant-Typ"));
         }
         if grant_types.contains(&GrantType::ClientCredentials) && !auth_method.is_confidential() {
-            errors.add("grant_types", "a public client cannot use client_credentials: it has no secret");
+            errors.add(
+                "grant_types",
+                msg!(
+                    "a public client cannot use client_credentials: it has no secret",
+                    "ein öffentlicher Client kann client_credentials nicht nutzen: er hat kein Geheimnis"
+                ),
+            );
         }
         if self.kind == ClientKind::M2m && grant_types.iter().any(|g| *g != GrantType::ClientCredentials) {
-            errors.add("grant_types", "a machine-to-machine client uses client_credentials only");
+            errors.add(
+                "grant_types",
+                msg!(
+                    "a machine-to-machine client uses client_credentials only",
+                    "ein Maschine-zu-Maschine-Client nutzt nur client_credentials"
+                ),
+            );
         }
         if grant_types.contains(&GrantType::RefreshToken) && !grant_types.contains(&GrantType::AuthorizationCode) {
-            errors.add("grant_types", "refresh_token needs authorization_code");
+            errors.add(
+                "grant_types",
+                msg!("refresh_token needs authorization_code", "refresh_token braucht authorization_code"),
+            );
         }
 
         let uses_redirects = grant_types.contains(&GrantType::AuthorizationCode);
         if uses_redirects && self.redirect_uris.is_empty() {
-            errors.add("redirect_uris", "add the address your app receives the sign-in response at");
+            errors.add(
+                "redirect_uris",
+                msg!(
+                    "add the address your app receives the sign-in response at",
+                    "tragen Sie die Adresse ein, an der Ihre App die Antwort der Anmeldung empfängt"
+                ),
+            );
         }
         if !uses_redirects && !self.redirect_uris.is_empty() {
-            errors.add("redirect_uris", "only clients using authorization_code have redirect URIs");
+            errors.add(
+                "redirect_uris",
+                msg!(
+                    "only clients using authorization_code have redirect URIs",
+                    "nur Clients mit authorization_code haben Weiterleitungsadressen"
+                ),
+            );
         }
         for (field, uris) in
             [("redirect_uris", &self.redirect_uris), ("post_logout_redirect_uris", &self.post_logout_redirect_uris)]
@@ -153,34 +219,62 @@ impl ClientSpec {
         }
         for scope in &self.allowed_scopes {
             if !scope_token_is_valid(scope) {
-                errors.add("allowed_scopes", format!("{scope:?} is not a valid scope name"));
+                errors.add(
+                    "allowed_scopes",
+                    msg!("{scope:?} is not a valid scope name", "{scope:?} ist kein gültiger Scope-Name"),
+                );
             }
         }
         let require_pkce = self.require_pkce.unwrap_or(true);
         if !require_pkce && !auth_method.is_confidential() {
-            errors.add("require_pkce", "a public client must use PKCE");
+            errors
+                .add("require_pkce", msg!("a public client must use PKCE", "ein öffentlicher Client muss PKCE nutzen"));
         }
         let access_token_ttl = self.access_token_ttl.unwrap_or(DEFAULT_ACCESS_TOKEN_TTL);
         if !(60..=MAX_ACCESS_TOKEN_TTL).contains(&access_token_ttl) {
-            errors.add("access_token_ttl", format!("between 60 and {MAX_ACCESS_TOKEN_TTL} seconds"));
+            errors.add(
+                "access_token_ttl",
+                msg!(
+                    "between 60 and {MAX_ACCESS_TOKEN_TTL} seconds",
+                    "zwischen 60 und {MAX_ACCESS_TOKEN_TTL} Sekunden"
+                ),
+            );
         }
         let refresh_token_ttl = self.refresh_token_ttl.unwrap_or(DEFAULT_REFRESH_TOKEN_TTL);
         if !(60..=MAX_REFRESH_TOKEN_TTL).contains(&refresh_token_ttl) {
-            errors.add("refresh_token_ttl", format!("between 60 and {MAX_REFRESH_TOKEN_TTL} seconds"));
+            errors.add(
+                "refresh_token_ttl",
+                msg!(
+                    "between 60 and {MAX_REFRESH_TOKEN_TTL} seconds",
+                    "zwischen 60 und {MAX_REFRESH_TOKEN_TTL} Sekunden"
+                ),
+            );
         }
         if self.metadata.len() > 10 {
-            errors.add("metadata", "at most 10 keys");
+            errors.add("metadata", msg!("at most 10 keys", "höchstens 10 Schlüssel"));
         }
         for (key, value) in &self.metadata {
             if key.is_empty() || key.chars().count() > 64 {
-                errors.add("metadata", format!("{key:?}: keys have 1 to 64 characters"));
+                errors.add(
+                    "metadata",
+                    msg!("{key:?}: keys have 1 to 64 characters", "{key:?}: Schlüssel haben 1 bis 64 Zeichen"),
+                );
             }
             if value.chars().count() > 256 {
-                errors.add("metadata", format!("{key:?}: values have at most 256 characters"));
+                errors.add(
+                    "metadata",
+                    msg!("{key:?}: values have at most 256 characters", "{key:?}: Werte haben höchstens 256 Zeichen"),
+                );
             }
         }
         if service_account.is_some() && !grant_types.contains(&GrantType::ClientCredentials) {
-            errors.add("service_account", "only client_credentials clients act as a service account");
+            errors.add(
+                "service_account",
+                msg!(
+                    "only client_credentials clients act as a service account",
+                    "nur Clients mit client_credentials handeln als Dienstkonto"
+                ),
+            );
         }
 
         errors.into_result(Client {
@@ -243,7 +337,8 @@ mod tests {
         ];
         for (uri, kind, message) in bad {
             let error = parse_redirect_uri(uri, kind).unwrap_err();
-            assert!(error.contains(message), "{uri}: {error}");
+            assert!(error.en().contains(message), "{uri}: {error}");
+            assert_ne!(error.en(), error.de(), "{uri}: in German too");
         }
     }
 

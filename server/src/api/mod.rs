@@ -165,7 +165,7 @@ impl ApiError {
     pub fn fields(errors: sanus_core::validation::FieldErrors) -> Self {
         let mut error = Self::new(StatusCode::BAD_REQUEST, "invalid", errors.to_string());
         for field in errors.fields() {
-            error.fields.insert(field.to_string(), errors.get(field).to_vec());
+            error.fields.insert(field.to_string(), errors.get(field).into_iter().map(str::to_string).collect());
         }
         error
     }

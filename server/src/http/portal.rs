@@ -22,6 +22,7 @@ use sanus_core::applications::manage::{self, ManageError, Manager};
 use sanus_core::applications::registration;
 use sanus_core::audit::EventKind;
 use sanus_core::clients::{Client, ClientKind, ClientSpec, GrantType};
+use sanus_core::msg;
 use sanus_core::organizations::{self as orgs, AccessError, Permission};
 use sanus_core::tenants::{TenantId, TenantKind};
 use serde::Deserialize;
@@ -47,8 +48,12 @@ pub struct NoticeQuery {
     notice: Option<String>,
 }
 
-fn messages(errors: &sanus_core::validation::FieldErrors) -> FieldMessages {
-    errors.fields().flat_map(|f| errors.get(f).iter().map(move |m| (f.to_string(), m.clone()))).collect()
+/// The field messages in the page's language.
+fn messages(errors: &sanus_core::validation::FieldErrors, language: &str) -> FieldMessages {
+    errors
+        .fields()
+        .flat_map(|f| errors.messages(f).iter().map(move |m| (f.to_string(), m.in_language(language).to_string())))
+        .collect()
 }
 
 fn one(field: &str, message: impl Into<String>) -> FieldMessages {
@@ -88,17 +93,23 @@ enum Refused {
 }
 
 fn refusal(state: &AppState, headers: &HeaderMap, error: ManageError) -> Refused {
-    let t = app::i18n::locale_of_headers(headers).texts();
+    let locale = app::i18n::locale_of_headers(headers);
+    let (t, language) = (locale.texts(), locale.as_str());
     Refused::Fields(match error {
         ManageError::Access(AccessError::Store(error)) | ManageError::Store(error) => {
             return Refused::Page(failed(state, headers, &error));
         }
         ManageError::Access(_) => return Refused::Page(not_found(state, headers)),
         ManageError::NotDevelopment => one("tenant", t.portal.no_tenants),
-        ManageError::Invalid(errors) => messages(&errors),
+        ManageError::Invalid(errors) => messages(&errors, language),
         ManageError::KeyTaken(_) => one("short_key", t.portal.key_taken),
-        ManageError::NameTaken(name) => one("name", format!("{name}: taken")),
-        ManageError::NoSecret => one("token_endpoint_auth_method", "a public client has no secret"),
+        ManageError::NameTaken(name) => {
+            one("name", msg!("{name}: taken", "{name}: vergeben").in_language(language).to_string())
+        }
+        ManageError::NoSecret => one(
+            "token_endpoint_auth_method",
+            msg!("a public client has no secret", "ein öffentlicher Client hat kein Geheimnis").in_language(language),
+        ),
     })
 }
 
@@ -734,14 +745,15 @@ pub async fn client_page(
 
 /// The settings form as a registration, or what is wrong with its numbers
 /// and metadata before the rules look at it.
-fn spec_from_form(form: &Posted) -> Result<(ClientSpec, Option<String>), FieldMessages> {
+fn spec_from_form(form: &Posted, language: &str) -> Result<(ClientSpec, Option<String>), FieldMessages> {
     let mut errors = Vec::new();
     let number = |field: &str, errors: &mut FieldMessages| -> Option<i64> {
         let value = form.one(field).trim();
         if value.is_empty() {
             return None;
         }
-        value.parse().map_err(|_| errors.push((field.to_string(), "enter a number of seconds".to_string()))).ok()
+        let message = msg!("enter a number of seconds", "geben Sie eine Anzahl Sekunden ein");
+        value.parse().map_err(|_| errors.push((field.to_string(), message.in_language(language).to_string()))).ok()
     };
     let access = number("access_token_ttl", &mut errors);
     let refresh = number("refresh_token_ttl", &mut errors);
@@ -751,7 +763,10 @@ fn spec_from_form(form: &Posted) -> Result<(ClientSpec, Option<String>), FieldMe
             Some((key, value)) => {
                 metadata.insert(key.trim().to_string(), value.trim().to_string());
             }
-            None => errors.push(("metadata".to_string(), format!("{line}: write key=value"))),
+            None => {
+                let message = msg!("{line}: write key=value", "{line}: schreiben Sie schlüssel=wert");
+                errors.push(("metadata".to_string(), message.in_language(language).to_string()));
+            }
         }
     }
     let optional = |field: &str| Some(form.one(field).trim().to_string()).filter(|v| !v.is_empty());
@@ -850,7 +865,8 @@ pub async fn client_form_post(
                 let (state, application, client) = (&state, &application, &client);
                 async move { render_client(state, request, application, client, None, None, errors, Some(entered)).await }
             };
-            let (spec, service_account) = match spec_from_form(&form) {
+            let language = app::i18n::locale_of_headers(&headers).as_str();
+            let (spec, service_account) = match spec_from_form(&form, language) {
                 Ok(found) => found,
                 Err(errors) => return refused(errors).await,
             };

@@ -79,7 +79,14 @@ sanus_core::engine_tests! {
         assert_eq!(location(&post(&app, &jane, &format!("{app_path}/scopes"), &[("name", "ward_data.read")]).await), format!("{app_path}?notice=scope-added"));
         let bad_scope = post(&app, &jane, &format!("{app_path}/scopes"), &[("name", "other_data")]).await;
         assert_eq!(bad_scope.status(), 422);
-        assert!(bad_scope.text().await.unwrap().contains(r#"id="scope-name-error""#));
+        let text = bad_scope.text().await.unwrap();
+        assert!(text.contains(r#"id="scope-name-error""#) && text.contains("a scope of this application is named ward_…"));
+        // The rules' messages speak the page's language.
+        let german = jane.post(app.url(&format!("{app_path}/clients"))).header("accept-language", "de")
+            .form(&[("kind", "spa"), ("name", "x"), ("redirect_uris", "http://ward.example/cb")]).send().await.unwrap();
+        assert_eq!(german.status(), 422);
+        let text = german.text().await.unwrap();
+        assert!(text.contains("http://ward.example/cb: verwenden Sie https (http nur für 127.0.0.1, [::1] oder localhost)"), "{text}");
 
         // A machine client: the answer redirects to its page, which shows
         // the secret once (carried there sealed in a cookie).
