@@ -120,6 +120,51 @@ pub async fn issue_code(store: &Store, grant: &CodeGrant, now: UnixTime) -> Resu
     Ok(code)
 }
 
+/// A grant that needs no code (the password grant): who, which client,
+/// which scopes, and how the person was authenticated.
+#[derive(Debug, Clone)]
+pub struct DirectGrant {
+    pub client_id: String,
+    pub user_id: UserId,
+    pub scopes: Vec<String>,
+    pub amr: Vec<String>,
+}
+
+/// Starts a token family without a code, and its refresh token when offline
+/// access was granted and the client may hold refresh tokens of
+/// `refresh_token_ttl`.
+pub async fn start_family(
+    store: &Store,
+    grant: &DirectGrant,
+    refresh_token_ttl: Option<i64>,
+    now: UnixTime,
+) -> Result<(TokenFamily, Option<String>), StoreError> {
+    let id = crate::random::url_safe(16);
+    let mut tx = store.pool().begin().await?;
+    sqlx::query(
+        "INSERT INTO token_families (id, client_id, user_id, session_id, scopes, auth_time, amr, created_at, revoked_at) \
+         VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, NULL)",
+    )
+    .bind(&id)
+    .bind(&grant.client_id)
+    .bind(grant.user_id.as_str())
+    .bind(encode_json(&grant.scopes)?)
+    .bind(now.0)
+    .bind(encode_json(&grant.amr)?)
+    .bind(now.0)
+    .execute(&mut *tx)
+    .await?;
+    let refresh_token = match refresh_token_ttl {
+        Some(ttl) if grants_offline_access(&grant.scopes) => {
+            Some(insert_refresh_token_in(&mut tx, &id, now, ttl).await?)
+        }
+        _ => None,
+    };
+    let family = load_family_in(&mut tx, &id).await?.ok_or(StoreError::NotFound)?;
+    tx.commit().await?;
+    Ok((family, refresh_token))
+}
+
 /// What the token request presents with a code.
 #[derive(Debug)]
 pub struct CodeRedemption<'a> {

@@ -125,6 +125,8 @@ pub struct ClientForm {
     pub allowed_scopes: Vec<String>,
     pub require_pkce: bool,
     pub first_party: bool,
+    /// The registration accepts the password grant's risks.
+    pub password_grant_risk_accepted: bool,
     pub require_mfa: bool,
     pub tenant_context: bool,
     pub access_token_ttl: String,

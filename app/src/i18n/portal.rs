@@ -130,6 +130,7 @@ pub struct PortalTexts {
     pub f_allowed_scopes: (&'static str, &'static str),
     pub f_require_pkce: (&'static str, &'static str),
     pub f_first_party: (&'static str, &'static str),
+    pub f_password_grant_risk: (&'static str, &'static str),
     pub f_require_mfa: (&'static str, &'static str),
     pub f_tenant_context: (&'static str, &'static str),
     pub f_access_token_ttl: (&'static str, &'static str),
@@ -286,6 +287,10 @@ pub static EN: PortalTexts = PortalTexts {
     f_require_pkce: (
         "Require PKCE",
         "A one-time proof that the app redeeming a code is the one that asked for it. Public clients must use it; leave it on.",
+    ),
+    f_password_grant_risk: (
+        "I accept the password grant's risks",
+        "Only for the legacy grant type password: the client sees people's passwords, cannot ask for a second factor or consent, and RFC 9700 forbids it. Only for first-party clients with a secret. Use the authorization code flow wherever you can.",
     ),
     f_first_party: (
         "First party",
@@ -468,6 +473,10 @@ pub static DE: PortalTexts = PortalTexts {
     f_require_pkce: (
         "PKCE verlangen",
         "Ein Einmalnachweis, dass die App, die einen Code einlöst, ihn auch angefragt hat. Öffentliche Clients müssen ihn nutzen; lassen Sie es an.",
+    ),
+    f_password_grant_risk: (
+        "Ich akzeptiere die Risiken des Passwort-Grants",
+        "Nur für den veralteten Grant-Typ password: Der Client sieht die Passwörter der Personen, kann weder einen zweiten Faktor noch eine Einwilligung erfragen, und RFC 9700 verbietet ihn. Nur für Erstanbieter-Clients mit Geheimnis. Nutzen Sie wenn möglich den Authorization-Code-Flow.",
     ),
     f_first_party: (
         "Eigene App",

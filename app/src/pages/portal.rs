@@ -747,7 +747,8 @@ fn settings_form(
     errors: &FieldMessages,
 ) -> impl IntoView + use<> {
     let i18n = use_i18n();
-    let grant_types = ["authorization_code", "refresh_token", "client_credentials"].map(str::to_string).to_vec();
+    let grant_types =
+        ["authorization_code", "refresh_token", "client_credentials", "password"].map(str::to_string).to_vec();
     let grants = check_boxes("grant_types", "grant", grant_types, &client.grant_types);
     let scopes = check_boxes("allowed_scopes", "allowed-scope", grantable.to_vec(), &client.allowed_scopes);
     let methods = ["none", "client_secret_basic", "client_secret_post"]
@@ -779,6 +780,10 @@ fn settings_form(
                     <div class="mt-1 space-y-1">{grants}</div>
                     {field_error(errors, "grant_types", "f-grants")}
                 </fieldset>
+                <div class="rounded-md border border-amber-400 bg-amber-50 p-3">
+                    {check_field("f-password-risk", "password_grant_risk_accepted", |t| t.f_password_grant_risk, c.password_grant_risk_accepted)}
+                    {field_error(errors, "password_grant_risk_accepted", "f-password-risk")}
+                </div>
                 <div>
                     <label for="f-auth" class=LABEL>{tr(|t| t.portal.f_auth_method.0)}</label>
                     <select id="f-auth" name="token_endpoint_auth_method" class=INPUT aria-describedby="f-auth-help">{methods}</select>

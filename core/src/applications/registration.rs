@@ -406,6 +406,7 @@ fn spec_of(metadata: Metadata) -> Result<ClientSpec, RegistrationError> {
         refresh_token_ttl: None,
         id_token_signed_response_alg,
         metadata: extra,
+        password_grant_risk_accepted: false,
     })
 }
 

@@ -131,6 +131,10 @@ pub enum GrantType {
     AuthorizationCode,
     RefreshToken,
     ClientCredentials,
+    /// The legacy resource owner password grant (RFC 6749 §4.3), which
+    /// RFC 9700 §2.4 forbids: only for first-party confidential clients
+    /// whose registration accepted the warning (`password_grant_risk_accepted`).
+    Password,
 }
 
 impl GrantType {
@@ -139,6 +143,7 @@ impl GrantType {
             Self::AuthorizationCode => "authorization_code",
             Self::RefreshToken => "refresh_token",
             Self::ClientCredentials => "client_credentials",
+            Self::Password => "password",
         }
     }
 }
@@ -211,6 +216,11 @@ pub struct ClientSpec {
     /// At most 10 keys, values of at most 256 characters.
     #[serde(default)]
     pub metadata: BTreeMap<String, String>,
+    /// Must be `true` when `grant_types` holds `password`: the registration
+    /// accepts that this client sees people's passwords, which cannot be
+    /// protected by a second factor, and that RFC 9700 forbids the grant.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub password_grant_risk_accepted: bool,
 }
 
 impl From<&Client> for ClientSpec {
@@ -238,6 +248,7 @@ impl From<&Client> for ClientSpec {
             refresh_token_ttl: Some(client.refresh_token_ttl),
             id_token_signed_response_alg: Some(client.id_token_alg),
             metadata: client.metadata.clone(),
+            password_grant_risk_accepted: client.grant_types.contains(&GrantType::Password),
         }
     }
 }

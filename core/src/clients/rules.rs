@@ -16,6 +16,15 @@ use crate::msg;
 use crate::users::UserId;
 use crate::validation::{FieldErrors, Message};
 
+/// What a registration must accept before a client may use the password
+/// grant; the portal shows it beside the box.
+pub static PASSWORD_GRANT_WARNING: std::sync::LazyLock<Message> = std::sync::LazyLock::new(|| {
+    msg!(
+        "the password grant lets this client see people's passwords, cannot ask for a second factor or consent, and is forbidden by RFC 9700: accept this risk explicitly, or use the authorization code flow",
+        "mit dem Passwort-Grant sieht dieser Client die Passwörter der Personen, kann weder einen zweiten Faktor noch eine Einwilligung erfragen und ist nach RFC 9700 verboten: akzeptieren Sie dieses Risiko ausdrücklich, oder nutzen Sie den Authorization-Code-Flow"
+    )
+});
+
 pub fn is_loopback_host(host: Option<url::Host<&str>>) -> bool {
     match host {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
@@ -175,7 +184,24 @@ impl ClientSpec {
                 ),
             );
         }
-        if grant_types.contains(&GrantType::RefreshToken) && !grant_types.contains(&GrantType::AuthorizationCode) {
+        if grant_types.contains(&GrantType::Password) {
+            if !auth_method.is_confidential() || !self.first_party {
+                errors.add(
+                    "grant_types",
+                    msg!(
+                        "the password grant is only for first-party clients that keep a secret",
+                        "der Passwort-Grant ist nur für Erstanbieter-Clients, die ein Geheimnis bewahren"
+                    ),
+                );
+            }
+            if !self.password_grant_risk_accepted {
+                errors.add("password_grant_risk_accepted", PASSWORD_GRANT_WARNING.clone());
+            }
+        }
+        if grant_types.contains(&GrantType::RefreshToken)
+            && !grant_types.contains(&GrantType::AuthorizationCode)
+            && !grant_types.contains(&GrantType::Password)
+        {
             errors.add(
                 "grant_types",
                 msg!("refresh_token needs authorization_code", "refresh_token braucht authorization_code"),
@@ -384,11 +410,35 @@ mod tests {
             refresh_token_ttl: None,
             id_token_signed_response_alg: None,
             metadata: Default::default(),
+            password_grant_risk_accepted: false,
         }
     }
 
     fn validate(spec: ClientSpec) -> Result<Client, FieldErrors> {
         spec.validate(ClientId::generate(), ApplicationId::generate(), None, UnixTime(0))
+    }
+
+    #[test]
+    fn the_password_grant_needs_a_first_party_confidential_client_and_the_risk_accepted() {
+        let legacy = |first_party: bool, accepted: bool, kind: ClientKind| {
+            let mut spec = spec(kind);
+            spec.grant_types = Some(vec![GrantType::AuthorizationCode, GrantType::Password, GrantType::RefreshToken]);
+            spec.first_party = first_party;
+            spec.password_grant_risk_accepted = accepted;
+            validate(spec)
+        };
+        assert!(legacy(true, true, ClientKind::Web).is_ok());
+        let unaccepted = legacy(true, false, ClientKind::Web).unwrap_err();
+        assert!(unaccepted.get("password_grant_risk_accepted")[0].contains("RFC 9700"));
+        assert!(unaccepted.messages("password_grant_risk_accepted")[0].de().contains("RFC 9700 verboten"));
+        assert!(!legacy(false, true, ClientKind::Web).unwrap_err().get("grant_types").is_empty(), "third party");
+        assert!(!legacy(true, true, ClientKind::Spa).unwrap_err().get("grant_types").is_empty(), "no secret");
+        let mut refresh_only = spec(ClientKind::Web);
+        refresh_only.grant_types = Some(vec![GrantType::Password, GrantType::RefreshToken]);
+        refresh_only.first_party = true;
+        refresh_only.password_grant_risk_accepted = true;
+        refresh_only.redirect_uris = vec![];
+        assert!(validate(refresh_only).is_ok(), "refresh tokens go with the password grant too");
     }
 
     #[test]

@@ -115,9 +115,9 @@ sanus_core::engine_tests! {
         let app = spawn_seeded_app(db).await;
         let basic = Some(("m2m-basic", M2M_SECRET));
         assert_eq!(error_of(post_token(&app, &[("scope", "x")], basic).await, 400).await, "invalid_request");
-        assert_eq!(error_of(post_token(&app, &[("grant_type", "password")], basic).await, 400).await, "unsupported_grant_type");
+        assert_eq!(error_of(post_token(&app, &[("grant_type", "implicit")], basic).await, 400).await, "unsupported_grant_type");
         // Grants the client was not registered for.
-        for grant in ["authorization_code", "refresh_token"] {
+        for grant in ["authorization_code", "refresh_token", "password"] {
             let response = post_token(&app, &[("grant_type", grant), ("code", "x"), ("refresh_token", "x")], basic).await;
             assert_eq!(error_of(response, 400).await, "unauthorized_client", "{grant}");
         }

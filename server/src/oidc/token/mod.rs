@@ -4,9 +4,11 @@
 //! - `authorization_code` (§4.1.3): `authorization_code.rs`
 //! - `refresh_token` (§6): `refresh_token.rs`
 //! - `client_credentials` (§4.4): `client_credentials.rs`
+//! - `password` (§4.3, legacy, opt-in with a warning): `password.rs`
 
 mod authorization_code;
 mod client_credentials;
+mod password;
 mod refresh_token;
 
 use axum::body::Bytes;
@@ -19,6 +21,7 @@ use super::client_auth;
 use super::cors;
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
+use crate::http::client_address::{Peer, client_address};
 use crate::state::AppState;
 
 /// A token request, typed by its grant.
@@ -27,6 +30,7 @@ pub enum TokenRequest {
     AuthorizationCode,
     RefreshToken,
     ClientCredentials,
+    Password,
 }
 
 impl TokenRequest {
@@ -35,6 +39,7 @@ impl TokenRequest {
             "authorization_code" => Ok(Self::AuthorizationCode),
             "refresh_token" => Ok(Self::RefreshToken),
             "client_credentials" => Ok(Self::ClientCredentials),
+            "password" => Ok(Self::Password),
             _ => Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "Unsupported grant_type.")),
         }
     }
@@ -45,6 +50,7 @@ impl TokenRequest {
             Self::AuthorizationCode => GrantType::AuthorizationCode,
             Self::RefreshToken => GrantType::RefreshToken,
             Self::ClientCredentials => GrantType::ClientCredentials,
+            Self::Password => GrantType::Password,
         }
     }
 }
@@ -128,9 +134,10 @@ pub async fn user_token_response(
     })
 }
 
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn token(State(state): State<AppState>, peer: Peer, headers: HeaderMap, body: Bytes) -> Response {
     let origin = cors::request_origin(&headers);
-    let result = handle(&state, &headers, &body, origin.as_deref()).await;
+    let address = client_address(&headers, &peer, &state.settings.server);
+    let result = handle(&state, &headers, address, &body, origin.as_deref()).await;
     let mut response = match result {
         Ok(response) => axum::Json(response).into_response(),
         Err(error) => error.into_response(),
@@ -145,6 +152,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
 async fn handle(
     state: &AppState,
     headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
     body: &[u8],
     origin: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
@@ -169,5 +177,6 @@ async fn handle(
         TokenRequest::AuthorizationCode => authorization_code::grant(state, client, &params, now).await,
         TokenRequest::RefreshToken => refresh_token::grant(state, client, &params, now).await,
         TokenRequest::ClientCredentials => client_credentials::grant(state, client, params.get("scope"), now).await,
+        TokenRequest::Password => password::grant(state, headers, address, client, &params, now).await,
     }
 }
