@@ -17,6 +17,7 @@ pub mod keys;
 pub mod mail;
 pub mod mfa;
 pub mod organizations;
+pub mod pairwise;
 pub mod passkeys;
 pub mod password;
 pub mod password_policy;

@@ -132,6 +132,9 @@ pub struct ClientForm {
     pub access_token_ttl: String,
     pub refresh_token_ttl: String,
     pub id_token_alg: String,
+    /// `public` or `pairwise`.
+    pub subject_type: String,
+    pub sector_identifier_uri: String,
     pub service_account: String,
     /// `key=value`, one per line.
     pub metadata: String,

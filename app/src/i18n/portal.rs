@@ -130,6 +130,8 @@ pub struct PortalTexts {
     pub f_allowed_scopes: (&'static str, &'static str),
     pub f_require_pkce: (&'static str, &'static str),
     pub f_first_party: (&'static str, &'static str),
+    pub f_subject_type: (&'static str, &'static str),
+    pub f_sector_identifier_uri: (&'static str, &'static str),
     pub f_password_grant_risk: (&'static str, &'static str),
     pub f_require_mfa: (&'static str, &'static str),
     pub f_tenant_context: (&'static str, &'static str),
@@ -291,6 +293,14 @@ pub static EN: PortalTexts = PortalTexts {
     f_password_grant_risk: (
         "I accept the password grant's risks",
         "Only for the legacy grant type password: the client sees people's passwords, cannot ask for a second factor or consent, and RFC 9700 forbids it. Only for first-party clients with a secret. Use the authorization code flow wherever you can.",
+    ),
+    f_subject_type: (
+        "Subject type",
+        "public: apps see the person's id. pairwise: each sector (domain) sees an id of its own, so that apps of different vendors cannot tell they see the same person.",
+    ),
+    f_sector_identifier_uri: (
+        "Sector identifier URI (pairwise only)",
+        "An https URL whose host names the sector; every redirect URI must be on that host or below it. Empty: the redirect URIs' one host.",
     ),
     f_first_party: (
         "First party",
@@ -477,6 +487,14 @@ pub static DE: PortalTexts = PortalTexts {
     f_password_grant_risk: (
         "Ich akzeptiere die Risiken des Passwort-Grants",
         "Nur für den veralteten Grant-Typ password: Der Client sieht die Passwörter der Personen, kann weder einen zweiten Faktor noch eine Einwilligung erfragen, und RFC 9700 verbietet ihn. Nur für Erstanbieter-Clients mit Geheimnis. Nutzen Sie wenn möglich den Authorization-Code-Flow.",
+    ),
+    f_subject_type: (
+        "Subjekt-Typ",
+        "public: Apps sehen die Kennung der Person. pairwise: jede Sektor-Domain sieht eine eigene Kennung, so dass Apps verschiedener Anbieter nicht erkennen, dass sie dieselbe Person sehen.",
+    ),
+    f_sector_identifier_uri: (
+        "Sektor-Adresse (nur pairwise)",
+        "Eine https-Adresse, deren Host den Sektor nennt; alle Weiterleitungsadressen müssen auf diesem Host oder darunter liegen. Leer: der eine Host der Weiterleitungsadressen.",
     ),
     f_first_party: (
         "Eigene App",

@@ -759,6 +759,10 @@ fn settings_form(
         .into_iter()
         .map(|a| view! { <option value=a selected=client.id_token_alg == a>{a}</option> })
         .collect_view();
+    let subject_types = ["public", "pairwise"]
+        .into_iter()
+        .map(|s| view! { <option value=s selected=client.subject_type == s>{s}</option> })
+        .collect_view();
     let c = client.clone();
     view! {
         <section aria-labelledby="settings-heading" class=CARD>
@@ -808,6 +812,13 @@ fn settings_form(
                     <select id="f-alg" name="id_token_signed_response_alg" class=INPUT aria-describedby="f-alg-help">{algs}</select>
                     <p id="f-alg-help" class=HELP>{tr(|t| t.portal.f_id_token_alg.1)}</p>
                 </div>
+                <div>
+                    <label for="f-subject" class=LABEL>{tr(|t| t.portal.f_subject_type.0)}</label>
+                    <select id="f-subject" name="subject_type" class=INPUT aria-describedby="f-subject-help">{subject_types}</select>
+                    <p id="f-subject-help" class=HELP>{tr(|t| t.portal.f_subject_type.1)}</p>
+                    {field_error(errors, "subject_type", "f-subject")}
+                </div>
+                {text_field("f-sector", "sector_identifier_uri", |t| t.f_sector_identifier_uri, c.sector_identifier_uri.clone(), errors)}
                 {text_field("f-service", "service_account", |t| t.f_service_account, c.service_account.clone(), errors)}
                 {lines_field("f-metadata", "metadata", |t| t.f_metadata, c.metadata.clone(), errors)}
                 <button type="submit" class=PRIMARY>{move || i18n.t().portal.save}</button>

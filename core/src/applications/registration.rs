@@ -249,6 +249,11 @@ pub struct Metadata {
     pub post_logout_redirect_uris: Vec<String>,
     #[serde(default)]
     pub id_token_signed_response_alg: Option<String>,
+    /// OpenID Connect: `public` (the default) or `pairwise`.
+    #[serde(default)]
+    pub subject_type: Option<String>,
+    #[serde(default)]
+    pub sector_identifier_uri: Option<String>,
     /// RFC 7592: a replacement names the client it replaces.
     #[serde(default)]
     pub client_id: Option<String>,
@@ -361,6 +366,13 @@ fn spec_of(metadata: Metadata) -> Result<ClientSpec, RegistrationError> {
                 invalid_metadata(format!("id_token_signed_response_alg {alg}: RS256, ES256 or EdDSA"))
             })?),
         };
+    let subject_type = match metadata.subject_type.as_deref() {
+        None => None,
+        Some(kind) => Some(
+            crate::clients::SubjectType::parse(kind)
+                .ok_or_else(|| invalid_metadata(format!("subject_type {kind}: public or pairwise")))?,
+        ),
+    };
     // A browser app calls the token endpoint from its redirect URIs' origins.
     let web_origins = match kind {
         ClientKind::Spa => {
@@ -407,6 +419,8 @@ fn spec_of(metadata: Metadata) -> Result<ClientSpec, RegistrationError> {
         id_token_signed_response_alg,
         metadata: extra,
         password_grant_risk_accepted: false,
+        subject_type,
+        sector_identifier_uri: metadata.sector_identifier_uri,
     })
 }
 
@@ -433,6 +447,9 @@ pub struct ClientInformation {
     pub response_types: Vec<&'static str>,
     pub scope: String,
     pub id_token_signed_response_alg: &'static str,
+    pub subject_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sector_identifier_uri: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_uri: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -470,6 +487,8 @@ impl ClientInformation {
             response_types: if code { vec!["code"] } else { vec![] },
             scope: client.allowed_scopes.join(" "),
             id_token_signed_response_alg: client.id_token_alg.as_str(),
+            subject_type: client.subject_type.as_str(),
+            sector_identifier_uri: client.sector_identifier_uri.clone(),
             client_uri: client.client_uri.clone(),
             logo_uri: client.logo_uri.clone(),
             policy_uri: client.policy_uri.clone(),

@@ -148,6 +148,31 @@ impl GrantType {
     }
 }
 
+/// What `sub` a client sees (OpenID Connect Core §8).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SubjectType {
+    /// The person's id, the same for every client.
+    #[default]
+    Public,
+    /// An id of its own per sector (a host), so that clients of different
+    /// sectors cannot tell they see the same person.
+    Pairwise,
+}
+
+impl SubjectType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Pairwise => "pairwise",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Public, Self::Pairwise].into_iter().find(|t| t.as_str() == value)
+    }
+}
+
 /// A client's registration as submitted (import file, the portal and the
 /// management API). Unset fields take the safe defaults of its `kind`.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -216,6 +241,14 @@ pub struct ClientSpec {
     /// At most 10 keys, values of at most 256 characters.
     #[serde(default)]
     pub metadata: BTreeMap<String, String>,
+    /// `public` (unset) or `pairwise`.
+    #[serde(default)]
+    pub subject_type: Option<SubjectType>,
+    /// For `pairwise`: an https URL whose host names the sector; every
+    /// redirect URI's host must be that host or below it. Unset: the sector
+    /// is the redirect URIs' one host.
+    #[serde(default)]
+    pub sector_identifier_uri: Option<String>,
     /// Must be `true` when `grant_types` holds `password`: the registration
     /// accepts that this client sees people's passwords, which cannot be
     /// protected by a second factor, and that RFC 9700 forbids the grant.
@@ -249,6 +282,8 @@ impl From<&Client> for ClientSpec {
             id_token_signed_response_alg: Some(client.id_token_alg),
             metadata: client.metadata.clone(),
             password_grant_risk_accepted: client.grant_types.contains(&GrantType::Password),
+            subject_type: (client.subject_type != SubjectType::Public).then_some(client.subject_type),
+            sector_identifier_uri: client.sector_identifier_uri.clone(),
         }
     }
 }
@@ -282,11 +317,24 @@ pub struct Client {
     pub metadata: BTreeMap<String, String>,
     pub created_at: UnixTime,
     pub updated_at: UnixTime,
+    pub subject_type: SubjectType,
+    pub sector_identifier_uri: Option<String>,
 }
 
 impl Client {
     pub fn allows_grant(&self, grant: GrantType) -> bool {
         self.grant_types.contains(&grant)
+    }
+
+    /// The sector of a pairwise client (OpenID Connect Core §8.1): the host
+    /// of its sector identifier URI, or else of its redirect URIs (which
+    /// registration keeps on one host). `None` for a public client.
+    pub fn sector(&self) -> Option<String> {
+        if self.subject_type != SubjectType::Pairwise {
+            return None;
+        }
+        let uri = self.sector_identifier_uri.as_deref().or(self.redirect_uris.first().map(String::as_str))?;
+        url::Url::parse(uri).ok()?.host_str().map(str::to_ascii_lowercase)
     }
 
     pub fn is_confidential(&self) -> bool {

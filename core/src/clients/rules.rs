@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use super::{
     AuthMethod, Client, ClientId, ClientKind, ClientSpec, DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_REFRESH_TOKEN_TTL,
-    GrantType, MAX_ACCESS_TOKEN_TTL, MAX_REFRESH_TOKEN_TTL,
+    GrantType, MAX_ACCESS_TOKEN_TTL, MAX_REFRESH_TOKEN_TTL, SubjectType,
 };
 use crate::applications::ApplicationId;
 use crate::clock::UnixTime;
@@ -111,6 +111,78 @@ fn check_uri(errors: &mut FieldErrors, field: &str, value: Option<&str>) {
             .is_ok_and(|u| u.scheme() == "https" || (u.scheme() == "http" && is_loopback_host(u.host())));
         if !ok {
             errors.add(field, msg!("{value}: must be an https URL", "{value}: muss eine https-Adresse sein"));
+        }
+    }
+}
+
+/// The sector of a pairwise client: its sector identifier URI's host, which
+/// every redirect URI's host is or lies below (Sanus does not fetch the
+/// document at that URI; this rule keeps a client from claiming a sector it
+/// cannot receive codes in), or else the redirect URIs' single host.
+fn check_sector(
+    errors: &mut FieldErrors,
+    kind: ClientKind,
+    subject_type: SubjectType,
+    sector_identifier_uri: Option<&str>,
+    redirect_uris: &[String],
+) {
+    if subject_type != SubjectType::Pairwise {
+        if sector_identifier_uri.is_some() {
+            errors.add("sector_identifier_uri", msg!("only for pairwise subjects", "nur für paarweise Subjekte"));
+        }
+        return;
+    }
+    if kind == ClientKind::M2m {
+        errors.add(
+            "subject_type",
+            msg!(
+                "a machine-to-machine client sees no people: use public",
+                "ein Maschine-zu-Maschine-Client sieht keine Personen: wählen Sie public"
+            ),
+        );
+        return;
+    }
+    let hosts: Vec<String> = redirect_uris
+        .iter()
+        .filter_map(|uri| url::Url::parse(uri).ok())
+        .filter_map(|uri| uri.host_str().map(str::to_ascii_lowercase))
+        .collect();
+    match sector_identifier_uri {
+        Some(uri) => {
+            let sector = url::Url::parse(uri)
+                .ok()
+                .filter(|u| u.scheme() == "https")
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+            let Some(sector) = sector else {
+                errors.add(
+                    "sector_identifier_uri",
+                    msg!("{uri}: must be an https URL", "{uri}: muss eine https-Adresse sein"),
+                );
+                return;
+            };
+            for host in hosts.iter().filter(|h| **h != sector && !h.ends_with(&format!(".{sector}"))) {
+                errors.add(
+                    "sector_identifier_uri",
+                    msg!(
+                        "the redirect URI host {host} is not {sector} or below it",
+                        "der Host {host} einer Weiterleitungsadresse ist weder {sector} noch liegt er darunter"
+                    ),
+                );
+            }
+        }
+        None => {
+            let mut distinct = hosts.clone();
+            distinct.sort();
+            distinct.dedup();
+            if distinct.len() > 1 {
+                errors.add(
+                    "sector_identifier_uri",
+                    msg!(
+                        "redirect URIs on several hosts need a sector identifier URI naming their common domain",
+                        "Weiterleitungsadressen auf mehreren Hosts brauchen eine Sektor-Adresse, die ihre gemeinsame Domain nennt"
+                    ),
+                );
+            }
         }
     }
 }
@@ -293,6 +365,8 @@ impl ClientSpec {
                 );
             }
         }
+        let subject_type = self.subject_type.unwrap_or_default();
+        check_sector(&mut errors, self.kind, subject_type, self.sector_identifier_uri.as_deref(), &self.redirect_uris);
         if service_account.is_some() && !grant_types.contains(&GrantType::ClientCredentials) {
             errors.add(
                 "service_account",
@@ -330,6 +404,8 @@ impl ClientSpec {
             metadata: self.metadata,
             created_at: now,
             updated_at: now,
+            subject_type,
+            sector_identifier_uri: self.sector_identifier_uri.filter(|_| subject_type == SubjectType::Pairwise),
         })
     }
 }
@@ -411,7 +487,38 @@ mod tests {
             id_token_signed_response_alg: None,
             metadata: Default::default(),
             password_grant_risk_accepted: false,
+            subject_type: None,
+            sector_identifier_uri: None,
         }
+    }
+
+    #[test]
+    fn pairwise_clients_have_one_sector() {
+        let pairwise = |redirects: &[&str], sector: Option<&str>| {
+            let mut spec = spec(ClientKind::Web);
+            spec.subject_type = Some(SubjectType::Pairwise);
+            spec.redirect_uris = redirects.iter().map(|r| r.to_string()).collect();
+            spec.sector_identifier_uri = sector.map(str::to_string);
+            validate(spec)
+        };
+        let one_host = pairwise(&["https://ward.example.org/cb", "https://ward.example.org/cb2"], None).unwrap();
+        assert_eq!(one_host.sector().as_deref(), Some("ward.example.org"));
+        assert!(pairwise(&["https://a.example.org/cb", "https://b.example.org/cb"], None).is_err());
+        let shared = pairwise(
+            &["https://a.example.org/cb", "https://b.example.org/cb"],
+            Some("https://example.org/sector.json"),
+        );
+        assert_eq!(shared.unwrap().sector().as_deref(), Some("example.org"));
+        let elsewhere =
+            pairwise(&["https://a.example.org/cb"], Some("https://victim.example/sector.json")).unwrap_err();
+        assert!(elsewhere.get("sector_identifier_uri")[0].contains("a.example.org is not victim.example"));
+        assert!(pairwise(&["https://badexample.org/cb"], Some("https://example.org/s")).is_err(), "not below it");
+        assert!(pairwise(&["https://a.example.org/cb"], Some("http://example.org/s")).is_err(), "https only");
+        let mut machine = spec(ClientKind::M2m);
+        machine.subject_type = Some(SubjectType::Pairwise);
+        assert!(validate(machine).is_err());
+        let public = validate(spec(ClientKind::Web)).unwrap();
+        assert_eq!((public.subject_type, public.sector()), (SubjectType::Public, None));
     }
 
     fn validate(spec: ClientSpec) -> Result<Client, FieldErrors> {

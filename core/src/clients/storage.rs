@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{AuthMethod, Client, ClientId, ClientKind, GrantType, SecretHash};
+use super::{AuthMethod, Client, ClientId, ClientKind, GrantType, SecretHash, SubjectType};
 use crate::applications::ApplicationId;
 use crate::clock::UnixTime;
 use crate::keys::SigningAlg;
@@ -36,6 +36,8 @@ struct ClientRow {
     metadata: String,
     created_at: i64,
     updated_at: i64,
+    subject_type: String,
+    sector_identifier_uri: Option<String>,
 }
 
 fn corrupt(what: &str, id: &str) -> StoreError {
@@ -58,6 +60,8 @@ impl ClientRow {
                 .ok_or_else(|| corrupt("auth method", &id))?,
             id_token_alg: SigningAlg::parse(&self.id_token_signed_response_alg)
                 .ok_or_else(|| corrupt("ID token algorithm", &id))?,
+            subject_type: SubjectType::parse(&self.subject_type).ok_or_else(|| corrupt("subject type", &id))?,
+            sector_identifier_uri: self.sector_identifier_uri,
             redirect_uris: json_list(&self.redirect_uris, "redirect URIs")?,
             post_logout_redirect_uris: json_list(&self.post_logout_redirect_uris, "post-logout URIs")?,
             allowed_scopes: json_list(&self.allowed_scopes, "scopes")?,
@@ -91,7 +95,7 @@ macro_rules! client_columns {
          token_endpoint_auth_method, redirect_uris, post_logout_redirect_uris, grant_types, \
          allowed_scopes, require_pkce, first_party, access_token_ttl, refresh_token_ttl, \
          id_token_signed_response_alg, service_account_user_id, metadata, created_at, updated_at, require_mfa, \
-         tenant_context"
+         tenant_context, subject_type, sector_identifier_uri"
     };
 }
 
@@ -129,7 +133,7 @@ async fn upsert_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client: &Client) -
     sqlx::query(concat!(
         "INSERT INTO clients (",
         client_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) \
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) \
          ON CONFLICT (id) DO UPDATE SET application_id = excluded.application_id, kind = excluded.kind, \
          name = excluded.name, description = excluded.description, logo_uri = excluded.logo_uri, \
          client_uri = excluded.client_uri, policy_uri = excluded.policy_uri, tos_uri = excluded.tos_uri, \
@@ -141,7 +145,8 @@ async fn upsert_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client: &Client) -
          id_token_signed_response_alg = excluded.id_token_signed_response_alg, \
          service_account_user_id = excluded.service_account_user_id, metadata = excluded.metadata, \
          updated_at = excluded.updated_at, require_mfa = excluded.require_mfa, \
-         tenant_context = excluded.tenant_context"
+         tenant_context = excluded.tenant_context, subject_type = excluded.subject_type, \
+         sector_identifier_uri = excluded.sector_identifier_uri"
     ))
     .bind(client.id.as_str())
     .bind(client.application_id.as_str())
@@ -168,6 +173,8 @@ async fn upsert_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client: &Client) -
     .bind(client.updated_at.0)
     .bind(i16::from(client.require_mfa))
     .bind(i16::from(client.tenant_context))
+    .bind(client.subject_type.as_str())
+    .bind(client.sector_identifier_uri.as_deref())
     .execute(&mut **tx)
     .await?;
     sqlx::query("DELETE FROM client_web_origins WHERE client_id = $1")

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use sanus_core::applications::Application;
-use sanus_core::clients::{AuthMethod, Client, ClientKind, ClientSpec, GrantType};
+use sanus_core::clients::{AuthMethod, Client, ClientKind, ClientSpec, GrantType, SubjectType};
 use sanus_core::keys::SigningAlg;
 use sanus_core::organizations as orgs;
 use sanus_core::tenants::{Tenant, TenantId};
@@ -395,6 +395,8 @@ pub struct ClientView {
     /// Seconds.
     pub refresh_token_ttl: i64,
     pub id_token_signed_response_alg: SigningAlg,
+    pub subject_type: SubjectType,
+    pub sector_identifier_uri: Option<String>,
     pub metadata: BTreeMap<String, String>,
     /// Unix seconds.
     pub created_at: i64,
@@ -430,6 +432,8 @@ impl From<&Client> for ClientView {
             access_token_ttl: client.access_token_ttl,
             refresh_token_ttl: client.refresh_token_ttl,
             id_token_signed_response_alg: client.id_token_alg,
+            subject_type: client.subject_type,
+            sector_identifier_uri: client.sector_identifier_uri.clone(),
             metadata: client.metadata.clone(),
             created_at: client.created_at.0,
             updated_at: client.updated_at.0,

@@ -618,6 +618,8 @@ fn client_form(client: &Client, service_account: Option<String>) -> ClientForm {
         access_token_ttl: client.access_token_ttl.to_string(),
         refresh_token_ttl: client.refresh_token_ttl.to_string(),
         id_token_alg: client.id_token_alg.as_str().to_string(),
+        subject_type: client.subject_type.as_str().to_string(),
+        sector_identifier_uri: client.sector_identifier_uri.clone().unwrap_or_default(),
         service_account: service_account.unwrap_or_default(),
         metadata: client.metadata.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n"),
     }
@@ -793,6 +795,8 @@ fn spec_from_form(form: &Posted, language: &str) -> Result<(ClientSpec, Option<S
         "access_token_ttl": access,
         "refresh_token_ttl": refresh,
         "id_token_signed_response_alg": optional("id_token_signed_response_alg"),
+        "subject_type": optional("subject_type"),
+        "sector_identifier_uri": optional("sector_identifier_uri"),
         "metadata": metadata,
     });
     if !errors.is_empty() {
@@ -829,6 +833,8 @@ fn entered_form(form: &Posted, id: &str) -> ClientForm {
         access_token_ttl: form.one("access_token_ttl").to_string(),
         refresh_token_ttl: form.one("refresh_token_ttl").to_string(),
         id_token_alg: form.one("id_token_signed_response_alg").to_string(),
+        subject_type: form.one("subject_type").to_string(),
+        sector_identifier_uri: form.one("sector_identifier_uri").to_string(),
         service_account: form.one("service_account").to_string(),
         metadata: form.one("metadata").to_string(),
     }

@@ -1,8 +1,32 @@
 //! Which user claims each scope releases (OIDC Core §5.4), for the ID
 //! token and the UserInfo response alike.
 
-use sanus_core::users::User;
+use sanus_core::clients::Client;
+use sanus_core::users::{User, UserId};
 use serde_json::{Map, Value, json};
+
+use crate::state::AppState;
+
+/// The `sub` a client sees for a person: their id, or for a pairwise
+/// client their subject in its sector.
+pub async fn subject_of(state: &AppState, client: &Client, user: &UserId) -> Result<String, sanus_core::StoreError> {
+    match client.sector() {
+        None => Ok(user.as_str().to_string()),
+        Some(sector) => sanus_core::pairwise::subject_for(&state.store, &sector, user, state.clock.now()).await,
+    }
+}
+
+/// The person behind the `sub` a client was given.
+pub async fn user_of(
+    state: &AppState,
+    client: &Client,
+    subject: &str,
+) -> Result<Option<UserId>, sanus_core::StoreError> {
+    match client.sector() {
+        None => Ok(Some(UserId::from_stored(subject.to_string()))),
+        Some(sector) => sanus_core::pairwise::user_for(&state.store, &sector, subject).await,
+    }
+}
 
 /// `sub` plus the claims of `profile` and `email` when granted.
 pub fn user_claims(user: &User, scopes: &[String]) -> Map<String, Value> {

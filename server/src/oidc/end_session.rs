@@ -81,7 +81,12 @@ async fn end_session(
     };
     let hint_matches = match (&hint, &session) {
         (Some(hint), Some(session)) => {
-            hint.sub == session.user_id.as_str() && hint.sid.as_deref().is_none_or(|sid| sid == session.id)
+            // The hint's `sub` is what its client sees: pairwise, maybe.
+            let subject = match state.find_client(&hint.aud).await {
+                Ok(Some(client)) => super::claims::subject_of(state, &client, &session.user_id).await.ok(),
+                _ => None,
+            };
+            subject.as_deref() == Some(hint.sub.as_str()) && hint.sid.as_deref().is_none_or(|sid| sid == session.id)
         }
         (Some(_), None) => true,
         (None, _) => false,

@@ -34,6 +34,8 @@ pub struct IdTokenInput<'a> {
     pub client: &'a Client,
     pub family: &'a TokenFamily,
     pub user: &'a User,
+    /// The `sub` this client sees (pairwise or the person's id).
+    pub subject: &'a str,
     pub nonce: Option<&'a str>,
     pub access_token: &'a str,
     /// The organisation claims the scopes ask for.
@@ -44,6 +46,7 @@ pub struct IdTokenInput<'a> {
 pub async fn issue_id_token(state: &AppState, input: IdTokenInput<'_>) -> Result<String, OAuthError> {
     let alg = input.client.id_token_alg;
     let mut claims = user_claims(input.user, &input.family.scopes);
+    claims.insert("sub".into(), json!(input.subject));
     claims.extend(input.extra);
     let now = input.now.seconds();
     claims.insert("iss".into(), json!(state.settings.server.public_url.as_str()));

@@ -67,7 +67,7 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
             "token_type": "refresh_token",
             "scope": family.scopes.join(" "),
             "client_id": family.client_id,
-            "sub": family.user_id.as_str(),
+            "sub": super::claims::subject_of(state, client, &family.user_id).await?,
             "exp": expires_at.seconds(),
             "iss": state.settings.server.public_url.as_str(),
         }),

@@ -28,7 +28,19 @@ async fn answer(state: &AppState, headers: &HeaderMap) -> Result<Response, Beare
     if !claims.has_scope("openid") {
         return Err(BearerError::InsufficientScope("openid"));
     }
-    let user_id = sanus_core::users::UserId::from_stored(claims.sub.clone());
+    let client = state.find_client(&claims.client_id).await.map_err(|error| {
+        tracing::error!(%error, "cannot load a client");
+        BearerError::Server
+    })?;
+    let Some(client) = client else { return Err(BearerError::InvalidToken("The client no longer exists.")) };
+    let user_id = match super::claims::user_of(state, &client, &claims.sub).await {
+        Ok(Some(user_id)) => user_id,
+        Ok(None) => return Err(BearerError::InvalidToken("The user no longer exists.")),
+        Err(error) => {
+            tracing::error!(%error, "cannot map a pairwise subject");
+            return Err(BearerError::Server);
+        }
+    };
     let user = match sanus_core::users::get_user(&state.store, &user_id).await {
         Ok(user) => user,
         Err(sanus_core::StoreError::NotFound) => return Err(BearerError::InvalidToken("The user no longer exists.")),
@@ -39,11 +51,7 @@ async fn answer(state: &AppState, headers: &HeaderMap) -> Result<Response, Beare
     };
     let scopes: Vec<String> = claims.scope.split(' ').map(str::to_owned).collect();
     let mut released = user_claims(&user, &scopes);
-    let client = state.find_client(&claims.client_id).await.map_err(|error| {
-        tracing::error!(%error, "cannot load a client");
-        BearerError::Server
-    })?;
-    let Some(client) = client else { return Err(BearerError::InvalidToken("The client no longer exists.")) };
+    released.insert("sub".into(), serde_json::json!(claims.sub));
     let now = state.clock.now();
     match super::tenant_claims::tenant_claims(state, &client, &user.id, &scopes, now).await {
         Ok(tenant) => released.extend(tenant.id_token),

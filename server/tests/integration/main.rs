@@ -22,6 +22,7 @@ mod operator;
 mod organization_claims;
 mod organizations;
 mod passkeys;
+mod pairwise;
 mod password_grant;
 mod password_reset;
 mod portal;

@@ -95,10 +95,11 @@ pub async fn user_token_response(
     let scopes = super::scope::Scopes::from_vec(family.scopes.clone());
     let mut tenant = super::tenant_claims::tenant_claims(state, client, &user.id, &family.scopes, now).await?;
     super::tenant_claims::active_tenant(state, &user.id, family.tenant_id.as_deref(), &mut tenant).await?;
+    let subject = super::claims::subject_of(state, client, &user.id).await?;
     let issued = super::access_token::issue_access_token(
         state,
         client,
-        user.id.as_str(),
+        &subject,
         &scopes,
         Some(family),
         &tenant.access_token,
@@ -115,6 +116,7 @@ pub async fn user_token_response(
             client,
             family,
             user: &user,
+            subject: &subject,
             nonce,
             access_token: &issued.token,
             extra,
