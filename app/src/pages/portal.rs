@@ -784,6 +784,7 @@ fn settings_form(
                     <div class="mt-1 space-y-1">{grants}</div>
                     {field_error(errors, "grant_types", "f-grants")}
                 </fieldset>
+                <p id="f-response-types" class=HELP>{tr(|t| t.portal.response_types_note)}</p>
                 <div class="rounded-md border border-amber-400 bg-amber-50 p-3">
                     {check_field("f-password-risk", "password_grant_risk_accepted", |t| t.f_password_grant_risk, c.password_grant_risk_accepted)}
                     {field_error(errors, "password_grant_risk_accepted", "f-password-risk")}

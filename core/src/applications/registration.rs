@@ -419,6 +419,7 @@ fn spec_of(metadata: Metadata) -> Result<ClientSpec, RegistrationError> {
         id_token_signed_response_alg,
         metadata: extra,
         password_grant_risk_accepted: false,
+        response_types: None,
         subject_type,
         sector_identifier_uri: metadata.sector_identifier_uri,
     })
@@ -470,7 +471,6 @@ impl ClientInformation {
     /// The client's registration; `registration_endpoint` is the issuer's
     /// `/oauth2/register`.
     pub fn of(client: &Client, registration_endpoint: &str) -> Self {
-        let code = client.allows_grant(GrantType::AuthorizationCode);
         Self {
             client_id: client.id.as_str().to_string(),
             client_secret: None,
@@ -484,7 +484,7 @@ impl ClientInformation {
             post_logout_redirect_uris: client.post_logout_redirect_uris.clone(),
             token_endpoint_auth_method: client.auth_method.as_str(),
             grant_types: client.grant_types.iter().map(|g| g.as_str()).collect(),
-            response_types: if code { vec!["code"] } else { vec![] },
+            response_types: client.response_types(),
             scope: client.allowed_scopes.join(" "),
             id_token_signed_response_alg: client.id_token_alg.as_str(),
             subject_type: client.subject_type.as_str(),

@@ -241,6 +241,10 @@ pub struct ClientSpec {
     /// At most 10 keys, values of at most 256 characters.
     #[serde(default)]
     pub metadata: BTreeMap<String, String>,
+    /// The authorization endpoint's response types: `["code"]` (with PKCE)
+    /// for a client using `authorization_code`, none otherwise. Unset: so.
+    #[serde(default)]
+    pub response_types: Option<Vec<String>>,
     /// `public` (unset) or `pairwise`.
     #[serde(default)]
     pub subject_type: Option<SubjectType>,
@@ -282,6 +286,7 @@ impl From<&Client> for ClientSpec {
             id_token_signed_response_alg: Some(client.id_token_alg),
             metadata: client.metadata.clone(),
             password_grant_risk_accepted: client.grant_types.contains(&GrantType::Password),
+            response_types: None,
             subject_type: (client.subject_type != SubjectType::Public).then_some(client.subject_type),
             sector_identifier_uri: client.sector_identifier_uri.clone(),
         }
@@ -324,6 +329,11 @@ pub struct Client {
 impl Client {
     pub fn allows_grant(&self, grant: GrantType) -> bool {
         self.grant_types.contains(&grant)
+    }
+
+    /// The response types it may ask for: `code`, with `authorization_code`.
+    pub fn response_types(&self) -> Vec<&'static str> {
+        if self.allows_grant(GrantType::AuthorizationCode) { vec!["code"] } else { vec![] }
     }
 
     /// The sector of a pairwise client (OpenID Connect Core §8.1): the host

@@ -281,6 +281,18 @@ impl ClientSpec {
         }
 
         let uses_redirects = grant_types.contains(&GrantType::AuthorizationCode);
+        if let Some(response_types) = &self.response_types {
+            let expected: &[&str] = if uses_redirects { &["code"] } else { &[] };
+            if response_types.iter().map(String::as_str).ne(expected.iter().copied()) {
+                errors.add(
+                    "response_types",
+                    msg!(
+                        "only code (with PKCE), and only with authorization_code: implicit and hybrid responses put tokens in the browser's address bar",
+                        "nur code (mit PKCE) und nur mit authorization_code: Implicit- und Hybrid-Antworten legen Token in die Adresszeile des Browsers"
+                    ),
+                );
+            }
+        }
         if uses_redirects && self.redirect_uris.is_empty() {
             errors.add(
                 "redirect_uris",
@@ -487,6 +499,7 @@ mod tests {
             id_token_signed_response_alg: None,
             metadata: Default::default(),
             password_grant_risk_accepted: false,
+            response_types: None,
             subject_type: None,
             sector_identifier_uri: None,
         }
@@ -517,6 +530,12 @@ mod tests {
         let mut machine = spec(ClientKind::M2m);
         machine.subject_type = Some(SubjectType::Pairwise);
         assert!(validate(machine).is_err());
+        let mut implicit = spec(ClientKind::Web);
+        implicit.response_types = Some(vec!["code".into(), "id_token".into()]);
+        assert!(!validate(implicit).unwrap_err().get("response_types").is_empty(), "code only");
+        let mut code = spec(ClientKind::Web);
+        code.response_types = Some(vec!["code".into()]);
+        assert_eq!(validate(code).unwrap().response_types(), ["code"]);
         let public = validate(spec(ClientKind::Web)).unwrap();
         assert_eq!((public.subject_type, public.sector()), (SubjectType::Public, None));
     }

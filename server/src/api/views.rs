@@ -385,6 +385,8 @@ pub struct ClientView {
     pub post_logout_redirect_uris: Vec<String>,
     pub web_origins: Vec<String>,
     pub grant_types: Vec<GrantType>,
+    /// `["code"]` with `authorization_code`; nothing else is offered.
+    pub response_types: Vec<&'static str>,
     pub allowed_scopes: Vec<String>,
     pub require_pkce: bool,
     pub first_party: bool,
@@ -424,6 +426,7 @@ impl From<&Client> for ClientView {
             post_logout_redirect_uris: client.post_logout_redirect_uris.clone(),
             web_origins: client.web_origins.clone(),
             grant_types: client.grant_types.clone(),
+            response_types: client.response_types(),
             allowed_scopes: client.allowed_scopes.clone(),
             require_pkce: client.require_pkce,
             first_party: client.first_party,

@@ -49,10 +49,19 @@ async fn tokens(app: &TestApp, client: &str, redirect: &str) -> Value {
     let request = with(request, "code_challenge", Some(CHALLENGE));
     let callback = app.run_flow(&request).await;
     let code = params_of(&callback)["code"].clone();
-    let response = app.client.post(app.url("/token"))
-        .form(&[("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", redirect),
-                ("code_verifier", VERIFIER), ("client_id", client)])
-        .send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", redirect),
+            ("code_verifier", VERIFIER),
+            ("client_id", client),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
 }
