@@ -334,11 +334,13 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
             Some(id) => find_client(store, id.as_str()).await?.is_some(),
             None => false,
         };
-        match (&entry.secret, confidential.is_confidential()) {
+        match (&entry.secret, confidential.uses_secret()) {
             // An existing client keeps its secrets (an export holds none).
             (None, true) if exists => {}
             (None, true) => errors.add(format!("clients[{i}].secret"), "a new confidential client needs a secret"),
-            (Some(_), false) => errors.add(format!("clients[{i}].secret"), "a public client has no secret"),
+            (Some(_), false) => {
+                errors.add(format!("clients[{i}].secret"), "this client has no secret (public, or private_key_jwt)")
+            }
             (Some(secret), true) if secret.len() < 32 => {
                 errors.add(format!("clients[{i}].secret"), "use at least 32 random characters")
             }

@@ -165,6 +165,38 @@ pub async fn start_family(
     Ok((family, refresh_token))
 }
 
+/// Records a client assertion's `jti` until the assertion expires (RFC
+/// 7523 §3, item 7): `true` the first time, `false` for a replay. Forgets
+/// expired ones on the way.
+pub async fn spend_assertion(
+    store: &Store,
+    client_id: &str,
+    jti: &str,
+    expires_at: UnixTime,
+    now: UnixTime,
+) -> Result<bool, StoreError> {
+    sqlx::query("DELETE FROM used_client_assertions WHERE expires_at <= $1").bind(now.0).execute(store.pool()).await?;
+    // Per client: another client's jti is another assertion.
+    let key = SecretHash::of(format!("{client_id}\u{0}{jti}").as_bytes());
+    let inserted = sqlx::query(
+        "INSERT INTO used_client_assertions (jti_hash, client_id, expires_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (jti_hash) DO NOTHING",
+    )
+    .bind(key.as_str())
+    .bind(client_id)
+    .bind(expires_at.0)
+    .execute(store.pool())
+    .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+/// How many client assertions are remembered (for tests and metrics).
+pub async fn live_assertions(store: &Store) -> Result<i64, StoreError> {
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM used_client_assertions").fetch_one(store.pool()).await?;
+    Ok(count)
+}
+
 /// What the token request presents with a code.
 #[derive(Debug)]
 pub struct CodeRedemption<'a> {

@@ -135,6 +135,8 @@ pub struct ClientForm {
     /// `public` or `pairwise`.
     pub subject_type: String,
     pub sector_identifier_uri: String,
+    /// For `private_key_jwt`: the JWK Set, as JSON.
+    pub jwks: String,
     pub service_account: String,
     /// `key=value`, one per line.
     pub metadata: String,

@@ -131,6 +131,7 @@ pub struct PortalTexts {
     pub f_require_pkce: (&'static str, &'static str),
     pub f_first_party: (&'static str, &'static str),
     pub f_subject_type: (&'static str, &'static str),
+    pub f_jwks: (&'static str, &'static str),
     pub response_types_note: &'static str,
     pub f_sector_identifier_uri: (&'static str, &'static str),
     pub f_password_grant_risk: (&'static str, &'static str),
@@ -296,6 +297,10 @@ pub static EN: PortalTexts = PortalTexts {
         "Only for the legacy grant type password: the client sees people's passwords, cannot ask for a second factor or consent, and RFC 9700 forbids it. Only for first-party clients with a secret. Use the authorization code flow wherever you can.",
     ),
     response_types_note: "Response type: code (with PKCE) when the client uses authorization_code. There are no implicit or hybrid responses: they put tokens in the browser's address bar.",
+    f_jwks: (
+        "Public keys (JWK Set, private_key_jwt only)",
+        "With private_key_jwt the client signs in with a JWT signed by its private key; no secret ever leaves it. Paste only the public keys here: {\"keys\": [...]}.",
+    ),
     f_subject_type: (
         "Subject type",
         "public: apps see the person's id. pairwise: each sector (domain) sees an id of its own, so that apps of different vendors cannot tell they see the same person.",
@@ -491,6 +496,10 @@ pub static DE: PortalTexts = PortalTexts {
         "Nur für den veralteten Grant-Typ password: Der Client sieht die Passwörter der Personen, kann weder einen zweiten Faktor noch eine Einwilligung erfragen, und RFC 9700 verbietet ihn. Nur für Erstanbieter-Clients mit Geheimnis. Nutzen Sie wenn möglich den Authorization-Code-Flow.",
     ),
     response_types_note: "Antworttyp: code (mit PKCE), wenn der Client authorization_code nutzt. Implicit- und Hybrid-Antworten gibt es nicht: Sie legen Token in die Adresszeile des Browsers.",
+    f_jwks: (
+        "Öffentliche Schlüssel (JWK Set, nur private_key_jwt)",
+        "Mit private_key_jwt meldet sich der Client mit einem JWT an, das er mit seinem privaten Schlüssel signiert; kein Geheimnis verlässt ihn. Fügen Sie hier nur die öffentlichen Schlüssel ein: {\"keys\": [...]}.",
+    ),
     f_subject_type: (
         "Subjekt-Typ",
         "public: Apps sehen die Kennung der Person. pairwise: jede Sektor-Domain sieht eine eigene Kennung, so dass Apps verschiedener Anbieter nicht erkennen, dass sie dieselbe Person sehen.",

@@ -751,7 +751,7 @@ fn settings_form(
         ["authorization_code", "refresh_token", "client_credentials", "password"].map(str::to_string).to_vec();
     let grants = check_boxes("grant_types", "grant", grant_types, &client.grant_types);
     let scopes = check_boxes("allowed_scopes", "allowed-scope", grantable.to_vec(), &client.allowed_scopes);
-    let methods = ["none", "client_secret_basic", "client_secret_post"]
+    let methods = ["none", "client_secret_basic", "client_secret_post", "private_key_jwt"]
         .into_iter()
         .map(|m| view! { <option value=m selected=client.auth_method == m>{m}</option> })
         .collect_view();
@@ -820,6 +820,7 @@ fn settings_form(
                     {field_error(errors, "subject_type", "f-subject")}
                 </div>
                 {text_field("f-sector", "sector_identifier_uri", |t| t.f_sector_identifier_uri, c.sector_identifier_uri.clone(), errors)}
+                {lines_field("f-jwks", "jwks", |t| t.f_jwks, c.jwks.clone(), errors)}
                 {text_field("f-service", "service_account", |t| t.f_service_account, c.service_account.clone(), errors)}
                 {lines_field("f-metadata", "metadata", |t| t.f_metadata, c.metadata.clone(), errors)}
                 <button type="submit" class=PRIMARY>{move || i18n.t().portal.save}</button>

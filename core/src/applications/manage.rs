@@ -498,7 +498,7 @@ pub async fn check_registration(
 /// secret (returned once).
 pub async fn store_new_client(store: &Store, client: Client, now: UnixTime) -> Result<Registered, StoreError> {
     crate::clients::upsert_client(store, &client).await?;
-    let secret = if client.is_confidential() {
+    let secret = if client.uses_secret() {
         let secret = ClientSecret::generate();
         crate::clients::add_client_secret(store, &client.id, &secret.hash(), now, None).await?;
         Some(secret)
@@ -618,7 +618,7 @@ pub async fn rotate_secret(
         ));
     }
     let (_, client) = client(store, manager, id).await?;
-    if !client.is_confidential() {
+    if !client.uses_secret() {
         return Err(ManageError::NoSecret);
     }
     let ends = now.plus_seconds(grace_seconds);

@@ -249,6 +249,12 @@ pub struct Metadata {
     pub post_logout_redirect_uris: Vec<String>,
     #[serde(default)]
     pub id_token_signed_response_alg: Option<String>,
+    /// For `private_key_jwt`: the client's public keys (RFC 7591 §2).
+    #[serde(default)]
+    pub jwks: Option<serde_json::Value>,
+    /// Not supported: Sanus does not fetch keys; `jwks` instead.
+    #[serde(default)]
+    pub jwks_uri: Option<String>,
     /// OpenID Connect: `public` (the default) or `pairwise`.
     #[serde(default)]
     pub subject_type: Option<String>,
@@ -302,10 +308,13 @@ fn spec_of(metadata: Metadata) -> Result<ClientSpec, RegistrationError> {
         Some(method) => AuthMethod::parse(method).ok_or_else(|| {
             invalid_metadata(format!(
                 "token_endpoint_auth_method {method} is not supported: use client_secret_basic, \
-                 client_secret_post or none"
+                 client_secret_post, private_key_jwt or none"
             ))
         })?,
     };
+    if metadata.jwks_uri.is_some() && metadata.jwks.is_none() {
+        return Err(invalid_metadata("jwks_uri is not supported: Sanus does not fetch keys; register them as jwks"));
+    }
     let mut grant_types = Vec::new();
     for grant in metadata.grant_types.unwrap_or_else(|| vec!["authorization_code".to_string()]) {
         let grant = match grant.as_str() {
@@ -419,6 +428,7 @@ fn spec_of(metadata: Metadata) -> Result<ClientSpec, RegistrationError> {
         id_token_signed_response_alg,
         metadata: extra,
         password_grant_risk_accepted: false,
+        jwks: metadata.jwks,
         response_types: None,
         subject_type,
         sector_identifier_uri: metadata.sector_identifier_uri,
@@ -459,6 +469,8 @@ pub struct ClientInformation {
     pub policy_uri: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub contacts: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -475,7 +487,7 @@ impl ClientInformation {
             client_id: client.id.as_str().to_string(),
             client_secret: None,
             client_id_issued_at: client.created_at.0,
-            client_secret_expires_at: client.is_confidential().then_some(0),
+            client_secret_expires_at: client.uses_secret().then_some(0),
             registration_access_token: None,
             registration_client_uri: format!("{registration_endpoint}/{}", client.id.as_str()),
             client_name: client.name.clone(),
@@ -493,6 +505,7 @@ impl ClientInformation {
             logo_uri: client.logo_uri.clone(),
             policy_uri: client.policy_uri.clone(),
             tos_uri: client.tos_uri.clone(),
+            jwks: client.jwks.as_deref().and_then(|text| serde_json::from_str(text).ok()),
             contacts: client
                 .metadata
                 .get("contacts")
@@ -674,8 +687,12 @@ mod tests {
     fn what_sanus_does_not_do_is_refused_by_name() {
         for (json, expected) in [
             (
-                serde_json::json!({ "token_endpoint_auth_method": "private_key_jwt" }),
-                "private_key_jwt is not supported",
+                serde_json::json!({ "token_endpoint_auth_method": "client_secret_jwt" }),
+                "client_secret_jwt is not supported",
+            ),
+            (
+                serde_json::json!({ "token_endpoint_auth_method": "private_key_jwt", "jwks_uri": "https://x.example/j" }),
+                "jwks_uri is not supported",
             ),
             (serde_json::json!({ "grant_types": ["implicit"] }), "grant type implicit is not supported"),
             (serde_json::json!({ "grant_types": ["password"] }), "grant type password is not supported"),

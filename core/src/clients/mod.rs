@@ -102,16 +102,20 @@ pub enum AuthMethod {
     None,
     ClientSecretBasic,
     ClientSecretPost,
+    /// A JWT signed with one of the client's registered keys (`jwks`),
+    /// RFC 7523 §2.2: no shared secret at all.
+    PrivateKeyJwt,
 }
 
 impl AuthMethod {
-    pub const ALL: [AuthMethod; 3] = [Self::None, Self::ClientSecretBasic, Self::ClientSecretPost];
+    pub const ALL: [AuthMethod; 4] = [Self::None, Self::ClientSecretBasic, Self::ClientSecretPost, Self::PrivateKeyJwt];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::None => "none",
             Self::ClientSecretBasic => "client_secret_basic",
             Self::ClientSecretPost => "client_secret_post",
+            Self::PrivateKeyJwt => "private_key_jwt",
         }
     }
 
@@ -119,8 +123,14 @@ impl AuthMethod {
         Self::ALL.into_iter().find(|m| m.as_str() == value)
     }
 
+    /// Whether the client can authenticate (keeps a secret or a key).
     pub fn is_confidential(self) -> bool {
         self != Self::None
+    }
+
+    /// Whether it authenticates with a secret Sanus generated.
+    pub fn uses_secret(self) -> bool {
+        matches!(self, Self::ClientSecretBasic | Self::ClientSecretPost)
     }
 }
 
@@ -241,6 +251,12 @@ pub struct ClientSpec {
     /// At most 10 keys, values of at most 256 characters.
     #[serde(default)]
     pub metadata: BTreeMap<String, String>,
+    /// For `private_key_jwt`: the JWK Set of public keys the client signs
+    /// its assertions with (`{"keys": [...]}`; RSA, EC P-256/P-384 or
+    /// Ed25519; no private parts).
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub jwks: Option<serde_json::Value>,
     /// The authorization endpoint's response types: `["code"]` (with PKCE)
     /// for a client using `authorization_code`, none otherwise. Unset: so.
     #[serde(default)]
@@ -286,6 +302,7 @@ impl From<&Client> for ClientSpec {
             id_token_signed_response_alg: Some(client.id_token_alg),
             metadata: client.metadata.clone(),
             password_grant_risk_accepted: client.grant_types.contains(&GrantType::Password),
+            jwks: client.jwks.as_deref().and_then(|text| serde_json::from_str(text).ok()),
             response_types: None,
             subject_type: (client.subject_type != SubjectType::Public).then_some(client.subject_type),
             sector_identifier_uri: client.sector_identifier_uri.clone(),
@@ -324,6 +341,8 @@ pub struct Client {
     pub updated_at: UnixTime,
     pub subject_type: SubjectType,
     pub sector_identifier_uri: Option<String>,
+    /// For `private_key_jwt`: the JWK Set, as JSON.
+    pub jwks: Option<String>,
 }
 
 impl Client {
@@ -349,6 +368,11 @@ impl Client {
 
     pub fn is_confidential(&self) -> bool {
         self.auth_method.is_confidential()
+    }
+
+    /// Whether it authenticates with a secret (and so has secrets to rotate).
+    pub fn uses_secret(&self) -> bool {
+        self.auth_method.uses_secret()
     }
 }
 

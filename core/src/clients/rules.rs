@@ -115,6 +115,128 @@ fn check_uri(errors: &mut FieldErrors, field: &str, value: Option<&str>) {
     }
 }
 
+/// The most keys a client may register, and the size of its JWK Set.
+const MAX_CLIENT_KEYS: usize = 10;
+const MAX_JWKS_BYTES: usize = 16 * 1024;
+
+/// Checks a client's JWK Set: for `private_key_jwt` only and required
+/// there; public signing keys that can be read, at most ten, with distinct
+/// `kid`s when there are several. Returns it as stored.
+fn check_jwks(errors: &mut FieldErrors, auth_method: AuthMethod, jwks: Option<&serde_json::Value>) -> Option<String> {
+    let Some(jwks) = jwks.filter(|v| !v.is_null()) else {
+        if auth_method == AuthMethod::PrivateKeyJwt {
+            errors.add(
+                "jwks",
+                msg!(
+                    "private_key_jwt needs the public keys the client signs with: a JWK Set {{\"keys\": [...]}}",
+                    "private_key_jwt braucht die öffentlichen Schlüssel, mit denen der Client signiert: ein JWK Set {{\"keys\": [...]}}"
+                ),
+            );
+        }
+        return None;
+    };
+    if auth_method != AuthMethod::PrivateKeyJwt {
+        errors.add("jwks", msg!("only for private_key_jwt", "nur für private_key_jwt"));
+        return None;
+    }
+    let text = jwks.to_string();
+    if text.len() > MAX_JWKS_BYTES {
+        errors.add("jwks", msg!("at most 16 KB", "höchstens 16 KB"));
+        return None;
+    }
+    let keys = jwks.get("keys").and_then(serde_json::Value::as_array).cloned().unwrap_or_default();
+    if keys.is_empty() || keys.len() > MAX_CLIENT_KEYS {
+        errors.add(
+            "jwks",
+            msg!(
+                "a JWK Set {{\"keys\": [...]}} with 1 to {MAX_CLIENT_KEYS} keys",
+                "ein JWK Set {{\"keys\": [...]}} mit 1 bis {MAX_CLIENT_KEYS} Schlüsseln"
+            ),
+        );
+        return None;
+    }
+    let mut kids = Vec::new();
+    let before = errors.clone();
+    for (index, key) in keys.iter().enumerate() {
+        let name =
+            key.get("kid").and_then(serde_json::Value::as_str).map_or_else(|| format!("#{index}"), str::to_string);
+        const PRIVATE: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+        if PRIVATE.iter().any(|member| key.get(member).is_some()) {
+            errors.add(
+                "jwks",
+                msg!(
+                    "{name}: a private or symmetric key: register only the public part of a key pair",
+                    "{name}: ein privater oder symmetrischer Schlüssel: tragen Sie nur den öffentlichen Teil eines Schlüsselpaars ein"
+                ),
+            );
+            continue;
+        }
+        if key.get("use").is_some_and(|u| u != "sig") {
+            errors.add("jwks", msg!("{name}: use must be sig", "{name}: use muss sig sein"));
+        }
+        let readable = serde_json::from_value::<jsonwebtoken::jwk::Jwk>(key.clone())
+            .ok()
+            .is_some_and(|jwk| jsonwebtoken::DecodingKey::from_jwk(&jwk).is_ok())
+            && public_key_is_sound(key);
+        if !readable {
+            errors.add(
+                "jwks",
+                msg!(
+                    "{name}: not a public RSA, EC (P-256, P-384) or Ed25519 key",
+                    "{name}: kein öffentlicher RSA-, EC- (P-256, P-384) oder Ed25519-Schlüssel"
+                ),
+            );
+        }
+        kids.push(key.get("kid").and_then(serde_json::Value::as_str).map(str::to_string));
+    }
+    if kids.len() > 1 {
+        let mut named: Vec<&String> = kids.iter().flatten().collect();
+        named.sort();
+        named.dedup();
+        if named.len() != kids.len() {
+            errors.add(
+                "jwks",
+                msg!(
+                    "several keys need distinct kids, which the assertions name",
+                    "mehrere Schlüssel brauchen verschiedene kids, die die Assertions nennen"
+                ),
+            );
+        }
+    }
+    (*errors == before).then_some(text)
+}
+
+/// Whether a public JWK is a key the crypto library accepts: an EC point on
+/// its curve, an Ed25519 key, or an RSA modulus of at least 2048 bits.
+fn public_key_is_sound(key: &serde_json::Value) -> bool {
+    use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED, ECDSA_P384_SHA384_FIXED, ED25519, ParsedPublicKey};
+    use base64::Engine as _;
+    let member = |name: &str| {
+        key.get(name)
+            .and_then(serde_json::Value::as_str)
+            .and_then(|v| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(v).ok())
+    };
+    let text = |name: &str| key.get(name).and_then(serde_json::Value::as_str);
+    match (text("kty"), text("crv")) {
+        (Some("EC"), Some(curve)) => {
+            let (Some(x), Some(y)) = (member("x"), member("y")) else { return false };
+            let point: Vec<u8> = [&[4u8][..], &x, &y].concat();
+            match curve {
+                "P-256" => ParsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &point).is_ok(),
+                "P-384" => ParsedPublicKey::new(&ECDSA_P384_SHA384_FIXED, &point).is_ok(),
+                _ => false,
+            }
+        }
+        (Some("OKP"), Some("Ed25519")) => member("x").is_some_and(|x| ParsedPublicKey::new(&ED25519, &x).is_ok()),
+        (Some("RSA"), _) => {
+            let n = member("n").unwrap_or_default();
+            let significant = n.iter().skip_while(|b| **b == 0).count();
+            significant >= 256 && member("e").is_some_and(|e| !e.is_empty())
+        }
+        _ => false,
+    }
+}
+
 /// The sector of a pairwise client: its sector identifier URI's host, which
 /// every redirect URI's host is or lies below (Sanus does not fetch the
 /// document at that URI; this rule keeps a client from claiming a sector it
@@ -377,6 +499,7 @@ impl ClientSpec {
                 );
             }
         }
+        let jwks = check_jwks(&mut errors, auth_method, self.jwks.as_ref());
         let subject_type = self.subject_type.unwrap_or_default();
         check_sector(&mut errors, self.kind, subject_type, self.sector_identifier_uri.as_deref(), &self.redirect_uris);
         if service_account.is_some() && !grant_types.contains(&GrantType::ClientCredentials) {
@@ -418,6 +541,7 @@ impl ClientSpec {
             updated_at: now,
             subject_type,
             sector_identifier_uri: self.sector_identifier_uri.filter(|_| subject_type == SubjectType::Pairwise),
+            jwks,
         })
     }
 }
@@ -499,6 +623,7 @@ mod tests {
             id_token_signed_response_alg: None,
             metadata: Default::default(),
             password_grant_risk_accepted: false,
+            jwks: None,
             response_types: None,
             subject_type: None,
             sector_identifier_uri: None,

@@ -38,6 +38,7 @@ struct ClientRow {
     updated_at: i64,
     subject_type: String,
     sector_identifier_uri: Option<String>,
+    jwks: Option<String>,
 }
 
 fn corrupt(what: &str, id: &str) -> StoreError {
@@ -62,6 +63,7 @@ impl ClientRow {
                 .ok_or_else(|| corrupt("ID token algorithm", &id))?,
             subject_type: SubjectType::parse(&self.subject_type).ok_or_else(|| corrupt("subject type", &id))?,
             sector_identifier_uri: self.sector_identifier_uri,
+            jwks: self.jwks,
             redirect_uris: json_list(&self.redirect_uris, "redirect URIs")?,
             post_logout_redirect_uris: json_list(&self.post_logout_redirect_uris, "post-logout URIs")?,
             allowed_scopes: json_list(&self.allowed_scopes, "scopes")?,
@@ -95,7 +97,7 @@ macro_rules! client_columns {
          token_endpoint_auth_method, redirect_uris, post_logout_redirect_uris, grant_types, \
          allowed_scopes, require_pkce, first_party, access_token_ttl, refresh_token_ttl, \
          id_token_signed_response_alg, service_account_user_id, metadata, created_at, updated_at, require_mfa, \
-         tenant_context, subject_type, sector_identifier_uri"
+         tenant_context, subject_type, sector_identifier_uri, jwks"
     };
 }
 
@@ -133,7 +135,7 @@ async fn upsert_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client: &Client) -
     sqlx::query(concat!(
         "INSERT INTO clients (",
         client_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) \
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) \
          ON CONFLICT (id) DO UPDATE SET application_id = excluded.application_id, kind = excluded.kind, \
          name = excluded.name, description = excluded.description, logo_uri = excluded.logo_uri, \
          client_uri = excluded.client_uri, policy_uri = excluded.policy_uri, tos_uri = excluded.tos_uri, \
@@ -146,7 +148,7 @@ async fn upsert_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client: &Client) -
          service_account_user_id = excluded.service_account_user_id, metadata = excluded.metadata, \
          updated_at = excluded.updated_at, require_mfa = excluded.require_mfa, \
          tenant_context = excluded.tenant_context, subject_type = excluded.subject_type, \
-         sector_identifier_uri = excluded.sector_identifier_uri"
+         sector_identifier_uri = excluded.sector_identifier_uri, jwks = excluded.jwks"
     ))
     .bind(client.id.as_str())
     .bind(client.application_id.as_str())
@@ -175,6 +177,7 @@ async fn upsert_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client: &Client) -
     .bind(i16::from(client.tenant_context))
     .bind(client.subject_type.as_str())
     .bind(client.sector_identifier_uri.as_deref())
+    .bind(client.jwks.as_deref())
     .execute(&mut **tx)
     .await?;
     sqlx::query("DELETE FROM client_web_origins WHERE client_id = $1")

@@ -399,6 +399,9 @@ pub struct ClientView {
     pub id_token_signed_response_alg: SigningAlg,
     pub subject_type: SubjectType,
     pub sector_identifier_uri: Option<String>,
+    /// For `private_key_jwt`: the client's public keys (a JWK Set).
+    #[schema(value_type = Option<Object>)]
+    pub jwks: Option<serde_json::Value>,
     pub metadata: BTreeMap<String, String>,
     /// Unix seconds.
     pub created_at: i64,
@@ -437,6 +440,7 @@ impl From<&Client> for ClientView {
             id_token_signed_response_alg: client.id_token_alg,
             subject_type: client.subject_type,
             sector_identifier_uri: client.sector_identifier_uri.clone(),
+            jwks: client.jwks.as_deref().and_then(|text| serde_json::from_str(text).ok()),
             metadata: client.metadata.clone(),
             created_at: client.created_at.0,
             updated_at: client.updated_at.0,

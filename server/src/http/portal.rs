@@ -620,6 +620,12 @@ fn client_form(client: &Client, service_account: Option<String>) -> ClientForm {
         id_token_alg: client.id_token_alg.as_str().to_string(),
         subject_type: client.subject_type.as_str().to_string(),
         sector_identifier_uri: client.sector_identifier_uri.clone().unwrap_or_default(),
+        jwks: client
+            .jwks
+            .as_deref()
+            .and_then(|text| serde_json::from_str::<Value>(text).ok())
+            .and_then(|jwks| serde_json::to_string_pretty(&jwks).ok())
+            .unwrap_or_default(),
         service_account: service_account.unwrap_or_default(),
         metadata: client.metadata.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n"),
     }
@@ -700,7 +706,7 @@ async fn render_client(
         grantable_scopes: manage::grantable_scopes(application, scopes),
         integration: integration(state, client),
         new_secret,
-        confidential: client.is_confidential(),
+        confidential: client.uses_secret(),
         errors: errors.clone(),
         notice,
     };
@@ -773,6 +779,18 @@ fn spec_from_form(form: &Posted, language: &str) -> Result<(ClientSpec, Option<S
         }
     }
     let optional = |field: &str| Some(form.one(field).trim().to_string()).filter(|v| !v.is_empty());
+    let jwks = match optional("jwks").map(|text| serde_json::from_str::<Value>(&text)) {
+        None => Value::Null,
+        Some(Ok(jwks)) => jwks,
+        Some(Err(_)) => {
+            let message = msg!(
+                "not JSON: paste the JWK Set {{\"keys\": [...]}}",
+                "kein JSON: fügen Sie das JWK Set {{\"keys\": [...]}} ein"
+            );
+            errors.push(("jwks".to_string(), message.in_language(language).to_string()));
+            Value::Null
+        }
+    };
     let spec = json!({
         "kind": form.one("kind"),
         "name": form.one("name"),
@@ -796,6 +814,7 @@ fn spec_from_form(form: &Posted, language: &str) -> Result<(ClientSpec, Option<S
         "refresh_token_ttl": refresh,
         "id_token_signed_response_alg": optional("id_token_signed_response_alg"),
         "subject_type": optional("subject_type"),
+        "jwks": jwks,
         "sector_identifier_uri": optional("sector_identifier_uri"),
         "metadata": metadata,
     });
@@ -835,6 +854,7 @@ fn entered_form(form: &Posted, id: &str) -> ClientForm {
         id_token_alg: form.one("id_token_signed_response_alg").to_string(),
         subject_type: form.one("subject_type").to_string(),
         sector_identifier_uri: form.one("sector_identifier_uri").to_string(),
+        jwks: form.one("jwks").to_string(),
         service_account: form.one("service_account").to_string(),
         metadata: form.one("metadata").to_string(),
     }

@@ -23,6 +23,9 @@ pub const OAUTH_METADATA_PATH: &str = "/.well-known/oauth-authorization-server";
 /// The metadata document for `issuer`.
 pub fn document(issuer: &str, trust_framework: &str) -> Value {
     let endpoint = |path: &str| format!("{issuer}{path}");
+    // jsonwebtoken names its algorithms as JOSE does (`RS256` …).
+    let assertion_algorithms: Vec<String> =
+        super::client_auth::ASSERTION_ALGORITHMS.iter().map(|alg| format!("{alg:?}")).collect();
     let claims_supported: Vec<&str> = [
         "sub",
         "iss",
@@ -55,7 +58,8 @@ pub fn document(issuer: &str, trust_framework: &str) -> Value {
         "userinfo_endpoint": endpoint(USERINFO_PATH),
         "jwks_uri": endpoint(JWKS_PATH),
         "introspection_endpoint": endpoint(INTROSPECTION_PATH),
-        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+        "introspection_endpoint_auth_signing_alg_values_supported": assertion_algorithms,
         "revocation_endpoint": endpoint(REVOCATION_PATH),
         "registration_endpoint": endpoint(super::registration::REGISTRATION_PATH),
         "end_session_endpoint": endpoint(END_SESSION_PATH),
@@ -67,6 +71,8 @@ pub fn document(issuer: &str, trust_framework: &str) -> Value {
         "subject_types_supported": ["public", "pairwise"],
         "id_token_signing_alg_values_supported": SigningAlg::ALL.map(SigningAlg::as_str),
         "token_endpoint_auth_methods_supported": AuthMethod::ALL.map(AuthMethod::as_str),
+        "token_endpoint_auth_signing_alg_values_supported": assertion_algorithms,
+        "revocation_endpoint_auth_signing_alg_values_supported": assertion_algorithms,
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "claims_supported": claims_supported,

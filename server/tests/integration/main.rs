@@ -8,6 +8,7 @@ mod account;
 mod api_contract;
 mod assets;
 mod cli;
+mod client_assertion;
 mod code_flow;
 mod developer_api;
 mod dynamic_registration;
