@@ -4,6 +4,9 @@
 
 ALTER TABLE clients ADD COLUMN subject_type TEXT NOT NULL DEFAULT 'public';
 ALTER TABLE clients ADD COLUMN sector_identifier_uri TEXT;
+-- The sector (a host) of a pairwise client, fixed when it is registered:
+-- changing it would change every person's `sub`.
+ALTER TABLE clients ADD COLUMN sector TEXT;
 
 -- A person's subject in a sector (a host): random, made on first use, so
 -- that it reveals nothing and maps back to the person for UserInfo,

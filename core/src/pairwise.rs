@@ -26,7 +26,8 @@ pub async fn subject_for(store: &Store, sector: &str, user: &UserId, now: UnixTi
     existing(store, sector, user).await?.ok_or(StoreError::NotFound)
 }
 
-async fn existing(store: &Store, sector: &str, user: &UserId) -> Result<Option<String>, StoreError> {
+/// The person's subject in `sector`, if they have one there.
+pub async fn existing(store: &Store, sector: &str, user: &UserId) -> Result<Option<String>, StoreError> {
     let row: Option<(String,)> =
         sqlx::query_as("SELECT subject FROM pairwise_subjects WHERE sector = $1 AND user_id = $2")
             .bind(sector)

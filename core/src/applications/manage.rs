@@ -562,6 +562,18 @@ pub async fn update_client(
             "a client cannot switch between public and confidential: register a new one",
         ));
     }
+    // A pairwise client's sector is fixed: moving it would change every
+    // person's `sub`, or hand it another sector's subjects.
+    if current.subject_type == crate::clients::SubjectType::Pairwise && client.sector() != current.sector() {
+        let (sector, now_sector) = (current.sector().unwrap_or_default(), client.sector().unwrap_or("none"));
+        return Err(invalid(
+            "sector_identifier_uri",
+            msg!(
+                "the sector stays {sector} (not {now_sector}): changing it would change every person's sub; register a new client",
+                "der Sektor bleibt {sector} (nicht {now_sector}): eine Änderung würde das sub jeder Person ändern; registrieren Sie einen neuen Client"
+            ),
+        ));
+    }
     client.created_at = current.created_at;
     if !crate::clients::replace_client(store, &client).await? {
         // Deleted meanwhile: it stays deleted.

@@ -556,31 +556,40 @@ pub async fn register(
     let manager = Manager::Registrar(&initial.application_id);
     let application_id = initial.application_id.as_str();
     let client = manage::check_registration(store, manager, application_id, spec, ClientId::generate(), now).await?;
+    // Spending the use, storing the client, its secret and its registration
+    // access token: all of it, or none.
+    let secret = client.uses_secret().then(crate::clients::ClientSecret::generate);
+    let registration_token = crate::random::url_safe(32);
+    let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
     let spent = sqlx::query(
         "UPDATE initial_access_tokens SET uses = uses + 1 \
          WHERE id = $1 AND uses < max_uses AND revoked_at IS NULL AND expires_at > $2",
     )
     .bind(&initial.id)
     .bind(now.0)
-    .execute(store.pool())
+    .execute(&mut *tx)
     .await
     .map_err(StoreError::from)?;
     if spent.rows_affected() != 1 {
         return Err(RegistrationError::InvalidToken);
     }
-    let registered = manage::store_new_client(store, client, now).await?;
-    let registration_token = crate::random::url_safe(32);
+    crate::clients::upsert_client_in(&mut tx, &client).await?;
+    if let Some(secret) = &secret {
+        crate::clients::add_client_secret_in(&mut tx, &client.id, &secret.hash(), now, None).await?;
+    }
     sqlx::query(
         "INSERT INTO registration_access_tokens (client_id, token_hash, issued_at, initial_token_id) \
          VALUES ($1, $2, $3, $4)",
     )
-    .bind(registered.client.id.as_str())
+    .bind(client.id.as_str())
     .bind(SecretHash::of(registration_token.as_bytes()).as_str())
     .bind(now.0)
     .bind(&initial.id)
-    .execute(store.pool())
+    .execute(&mut *tx)
     .await
     .map_err(StoreError::from)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    let registered = manage::Registered { client, secret };
     let mut information = ClientInformation::of(&registered.client, registration_endpoint);
     information.client_secret = registered.secret.as_ref().map(|secret| secret.expose().to_string());
     information.registration_access_token = Some(registration_token);

@@ -9,8 +9,8 @@ mod storage;
 pub use rules::{is_loopback_host, parse_redirect_uri, parse_web_origin, scope_token_is_valid};
 pub use secret::{ClientSecret, SecretHash};
 pub use storage::{
-    add_client_secret, client_allows_origin, find_client, get_client, list_secret_hashes, origin_is_registered,
-    replace_client, replace_client_secrets, secret_matches, upsert_client,
+    add_client_secret, add_client_secret_in, client_allows_origin, find_client, get_client, list_secret_hashes,
+    origin_is_registered, replace_client, replace_client_secrets, secret_matches, upsert_client, upsert_client_in,
 };
 
 use std::collections::BTreeMap;
@@ -341,6 +341,8 @@ pub struct Client {
     pub updated_at: UnixTime,
     pub subject_type: SubjectType,
     pub sector_identifier_uri: Option<String>,
+    /// The sector of a pairwise client (a host), fixed at registration.
+    pub sector: Option<String>,
     /// For `private_key_jwt`: the JWK Set, as JSON.
     pub jwks: Option<String>,
 }
@@ -355,15 +357,13 @@ impl Client {
         if self.allows_grant(GrantType::AuthorizationCode) { vec!["code"] } else { vec![] }
     }
 
-    /// The sector of a pairwise client (OpenID Connect Core §8.1): the host
-    /// of its sector identifier URI, or else of its redirect URIs (which
-    /// registration keeps on one host). `None` for a public client.
-    pub fn sector(&self) -> Option<String> {
-        if self.subject_type != SubjectType::Pairwise {
-            return None;
+    /// The sector of a pairwise client (OpenID Connect Core §8.1), fixed
+    /// when it was registered. `None` for a public client.
+    pub fn sector(&self) -> Option<&str> {
+        match self.subject_type {
+            SubjectType::Pairwise => self.sector.as_deref(),
+            SubjectType::Public => None,
         }
-        let uri = self.sector_identifier_uri.as_deref().or(self.redirect_uris.first().map(String::as_str))?;
-        url::Url::parse(uri).ok()?.host_str().map(str::to_ascii_lowercase)
     }
 
     pub fn is_confidential(&self) -> bool {

@@ -237,22 +237,24 @@ fn public_key_is_sound(key: &serde_json::Value) -> bool {
     }
 }
 
-/// The sector of a pairwise client: its sector identifier URI's host, which
-/// every redirect URI's host is or lies below (Sanus does not fetch the
-/// document at that URI; this rule keeps a client from claiming a sector it
-/// cannot receive codes in), or else the redirect URIs' single host.
+/// The sector of a pairwise client (a host), or what is wrong. Every
+/// redirect URI must be https with a host name: the sector identifier
+/// URI's host or below it (Sanus does not fetch the document at that URI;
+/// this rule keeps a client from claiming a sector it cannot receive codes
+/// in), or else one host shared by all of them. A private-use scheme or a
+/// loopback address names no sector.
 fn check_sector(
     errors: &mut FieldErrors,
     kind: ClientKind,
     subject_type: SubjectType,
     sector_identifier_uri: Option<&str>,
     redirect_uris: &[String],
-) {
+) -> Option<String> {
     if subject_type != SubjectType::Pairwise {
         if sector_identifier_uri.is_some() {
             errors.add("sector_identifier_uri", msg!("only for pairwise subjects", "nur für paarweise Subjekte"));
         }
-        return;
+        return None;
     }
     if kind == ClientKind::M2m {
         errors.add(
@@ -262,13 +264,35 @@ fn check_sector(
                 "ein Maschine-zu-Maschine-Client sieht keine Personen: wählen Sie public"
             ),
         );
-        return;
+        return None;
     }
-    let hosts: Vec<String> = redirect_uris
-        .iter()
-        .filter_map(|uri| url::Url::parse(uri).ok())
-        .filter_map(|uri| uri.host_str().map(str::to_ascii_lowercase))
-        .collect();
+    let mut hosts = Vec::new();
+    for uri in redirect_uris {
+        let host = url::Url::parse(uri).ok().filter(|u| u.scheme() == "https").and_then(|u| match u.host() {
+            Some(url::Host::Domain(domain)) if domain != "localhost" => Some(domain.to_ascii_lowercase()),
+            _ => None,
+        });
+        match host {
+            Some(host) => hosts.push(host),
+            None => errors.add(
+                "subject_type",
+                msg!(
+                    "{uri}: pairwise subjects need https redirect URIs on host names, which name the sector",
+                    "{uri}: paarweise Subjekte brauchen https-Weiterleitungsadressen auf Hostnamen, die den Sektor nennen"
+                ),
+            ),
+        }
+    }
+    if hosts.len() != redirect_uris.len() {
+        return None;
+    }
+    if hosts.is_empty() {
+        errors.add(
+            "subject_type",
+            msg!("pairwise subjects need redirect URIs", "paarweise Subjekte brauchen Weiterleitungsadressen"),
+        );
+        return None;
+    }
     match sector_identifier_uri {
         Some(uri) => {
             let sector = url::Url::parse(uri)
@@ -280,9 +304,11 @@ fn check_sector(
                     "sector_identifier_uri",
                     msg!("{uri}: must be an https URL", "{uri}: muss eine https-Adresse sein"),
                 );
-                return;
+                return None;
             };
-            for host in hosts.iter().filter(|h| **h != sector && !h.ends_with(&format!(".{sector}"))) {
+            let outside: Vec<&String> =
+                hosts.iter().filter(|h| **h != sector && !h.ends_with(&format!(".{sector}"))).collect();
+            for host in &outside {
                 errors.add(
                     "sector_identifier_uri",
                     msg!(
@@ -291,6 +317,7 @@ fn check_sector(
                     ),
                 );
             }
+            outside.is_empty().then_some(sector)
         }
         None => {
             let mut distinct = hosts.clone();
@@ -304,7 +331,9 @@ fn check_sector(
                         "Weiterleitungsadressen auf mehreren Hosts brauchen eine Sektor-Adresse, die ihre gemeinsame Domain nennt"
                     ),
                 );
+                return None;
             }
+            distinct.pop()
         }
     }
 }
@@ -501,7 +530,13 @@ impl ClientSpec {
         }
         let jwks = check_jwks(&mut errors, auth_method, self.jwks.as_ref());
         let subject_type = self.subject_type.unwrap_or_default();
-        check_sector(&mut errors, self.kind, subject_type, self.sector_identifier_uri.as_deref(), &self.redirect_uris);
+        let sector = check_sector(
+            &mut errors,
+            self.kind,
+            subject_type,
+            self.sector_identifier_uri.as_deref(),
+            &self.redirect_uris,
+        );
         if service_account.is_some() && !grant_types.contains(&GrantType::ClientCredentials) {
             errors.add(
                 "service_account",
@@ -541,6 +576,7 @@ impl ClientSpec {
             updated_at: now,
             subject_type,
             sector_identifier_uri: self.sector_identifier_uri.filter(|_| subject_type == SubjectType::Pairwise),
+            sector,
             jwks,
         })
     }
@@ -640,18 +676,28 @@ mod tests {
             validate(spec)
         };
         let one_host = pairwise(&["https://ward.example.org/cb", "https://ward.example.org/cb2"], None).unwrap();
-        assert_eq!(one_host.sector().as_deref(), Some("ward.example.org"));
+        assert_eq!(one_host.sector(), Some("ward.example.org"));
         assert!(pairwise(&["https://a.example.org/cb", "https://b.example.org/cb"], None).is_err());
         let shared = pairwise(
             &["https://a.example.org/cb", "https://b.example.org/cb"],
             Some("https://example.org/sector.json"),
         );
-        assert_eq!(shared.unwrap().sector().as_deref(), Some("example.org"));
+        assert_eq!(shared.unwrap().sector(), Some("example.org"));
         let elsewhere =
             pairwise(&["https://a.example.org/cb"], Some("https://victim.example/sector.json")).unwrap_err();
         assert!(elsewhere.get("sector_identifier_uri")[0].contains("a.example.org is not victim.example"));
         assert!(pairwise(&["https://badexample.org/cb"], Some("https://example.org/s")).is_err(), "not below it");
         assert!(pairwise(&["https://a.example.org/cb"], Some("http://example.org/s")).is_err(), "https only");
+        let mut native = spec(ClientKind::Native);
+        native.subject_type = Some(SubjectType::Pairwise);
+        native.redirect_uris = vec!["com.evil.app:/cb".into()];
+        native.sector_identifier_uri = Some("https://victim.example".into());
+        assert!(validate(native.clone()).is_err(), "a private-use scheme names no sector");
+        native.redirect_uris = vec!["com.app:/cb".into(), "https://a.example/cb".into()];
+        native.sector_identifier_uri = None;
+        assert!(validate(native.clone()).is_err(), "nor does a mix");
+        native.redirect_uris = vec!["http://127.0.0.1:8080/cb".into()];
+        assert!(validate(native).is_err(), "nor loopback, which every native app shares");
         let mut machine = spec(ClientKind::M2m);
         machine.subject_type = Some(SubjectType::Pairwise);
         assert!(validate(machine).is_err());

@@ -38,6 +38,7 @@ struct ClientRow {
     updated_at: i64,
     subject_type: String,
     sector_identifier_uri: Option<String>,
+    sector: Option<String>,
     jwks: Option<String>,
 }
 
@@ -63,6 +64,7 @@ impl ClientRow {
                 .ok_or_else(|| corrupt("ID token algorithm", &id))?,
             subject_type: SubjectType::parse(&self.subject_type).ok_or_else(|| corrupt("subject type", &id))?,
             sector_identifier_uri: self.sector_identifier_uri,
+            sector: self.sector,
             jwks: self.jwks,
             redirect_uris: json_list(&self.redirect_uris, "redirect URIs")?,
             post_logout_redirect_uris: json_list(&self.post_logout_redirect_uris, "post-logout URIs")?,
@@ -97,7 +99,7 @@ macro_rules! client_columns {
          token_endpoint_auth_method, redirect_uris, post_logout_redirect_uris, grant_types, \
          allowed_scopes, require_pkce, first_party, access_token_ttl, refresh_token_ttl, \
          id_token_signed_response_alg, service_account_user_id, metadata, created_at, updated_at, require_mfa, \
-         tenant_context, subject_type, sector_identifier_uri, jwks"
+         tenant_context, subject_type, sector_identifier_uri, jwks, sector"
     };
 }
 
@@ -131,11 +133,16 @@ pub async fn replace_client(store: &Store, client: &Client) -> Result<bool, Stor
     Ok(true)
 }
 
+/// `upsert_client` inside the caller's transaction.
+pub async fn upsert_client_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client: &Client) -> Result<(), StoreError> {
+    upsert_in(tx, client).await
+}
+
 async fn upsert_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client: &Client) -> Result<(), StoreError> {
     sqlx::query(concat!(
         "INSERT INTO clients (",
         client_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) \
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29) \
          ON CONFLICT (id) DO UPDATE SET application_id = excluded.application_id, kind = excluded.kind, \
          name = excluded.name, description = excluded.description, logo_uri = excluded.logo_uri, \
          client_uri = excluded.client_uri, policy_uri = excluded.policy_uri, tos_uri = excluded.tos_uri, \
@@ -148,7 +155,8 @@ async fn upsert_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client: &Client) -
          service_account_user_id = excluded.service_account_user_id, metadata = excluded.metadata, \
          updated_at = excluded.updated_at, require_mfa = excluded.require_mfa, \
          tenant_context = excluded.tenant_context, subject_type = excluded.subject_type, \
-         sector_identifier_uri = excluded.sector_identifier_uri, jwks = excluded.jwks"
+         sector_identifier_uri = excluded.sector_identifier_uri, jwks = excluded.jwks, \
+         sector = excluded.sector"
     ))
     .bind(client.id.as_str())
     .bind(client.application_id.as_str())
@@ -178,6 +186,7 @@ async fn upsert_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client: &Client) -
     .bind(client.subject_type.as_str())
     .bind(client.sector_identifier_uri.as_deref())
     .bind(client.jwks.as_deref())
+    .bind(client.sector.as_deref())
     .execute(&mut **tx)
     .await?;
     sqlx::query("DELETE FROM client_web_origins WHERE client_id = $1")
@@ -220,6 +229,18 @@ pub async fn add_client_secret(
     now: UnixTime,
     expires_at: Option<UnixTime>,
 ) -> Result<(), StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    add_client_secret_in(&mut conn, client_id, hash, now, expires_at).await
+}
+
+/// `add_client_secret` on the caller's connection (or transaction).
+pub async fn add_client_secret_in(
+    conn: &mut sqlx::AnyConnection,
+    client_id: &ClientId,
+    hash: &SecretHash,
+    now: UnixTime,
+    expires_at: Option<UnixTime>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO client_secrets (id, client_id, secret_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -228,7 +249,7 @@ pub async fn add_client_secret(
     .bind(hash.as_str())
     .bind(now.0)
     .bind(expires_at.map(|t| t.0))
-    .execute(store.pool())
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

@@ -261,28 +261,46 @@ pub(crate) async fn audit(
 mod tests {
     /// The router and the document come from one list (`described`): a route
     /// added with a plain axum `.route` under `/api/` would be served without
-    /// being described. Only the document and its page are.
+    /// being described. Only the document and its page are. Paths named by
+    /// constants count too.
     #[test]
     fn every_route_is_described() {
-        fn visit(dir: &std::path::Path, found: &mut Vec<String>) {
+        fn sources(dir: &std::path::Path, found: &mut Vec<String>) {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
                 if path.is_dir() {
-                    visit(&path, found);
+                    sources(&path, found);
                 } else if path.extension().is_some_and(|e| e == "rs") {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    let routes = text.lines().filter(|line| line.contains(".route(\"/api/") && !line.contains("[r#"));
-                    for line in routes {
-                        found.push(line.trim().to_string());
-                    }
+                    found.push(std::fs::read_to_string(&path).unwrap());
                 }
             }
         }
-        let mut found = Vec::new();
-        visit(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
+        let mut texts = Vec::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut texts);
+        let lines: Vec<&str> = texts.iter().flat_map(|text| text.lines()).map(str::trim).collect();
+        // `const NAME: &str = "/api/…";` anywhere names an API path.
+        let api_constants: Vec<&str> = lines
+            .iter()
+            .filter(|line| {
+                line.starts_with("const ") || line.starts_with("pub const ") || line.starts_with("pub(crate) const ")
+            })
+            .filter(|line| line.contains(": &str = \"/api/"))
+            .filter_map(|line| line.split("const ").nth(1)?.split(':').next())
+            .collect();
+        let routes: Vec<&str> = lines
+            .iter()
+            .copied()
+            // Code, not this test's own expected lines.
+            .filter(|line| line.contains(".route(") && !line.starts_with(['"', '[', 'r']))
+            .filter(|line| line.contains("(\"/api/") || api_constants.iter().any(|name| line.contains(name)))
+            .collect();
+        assert_eq!(api_constants, ["API_DOCS_ROUTE"], "the constants found");
         assert_eq!(
-            found,
-            [r#".route("/api/v1/openapi.json", get(openapi_json))"#],
+            routes,
+            [
+                r#".route("/api/v1/openapi.json", get(openapi_json))"#,
+                ".route(crate::http::ui::API_DOCS_ROUTE, get(docs_page))"
+            ],
             "every route under /api/ goes through utoipa_axum's routes! with its #[utoipa::path]"
         );
     }

@@ -291,9 +291,10 @@ pub async fn app_page(
         Err(error) => return failed(&state, &headers, &error),
     };
     view.notice = query.notice.as_deref().and_then(PortalNotice::parse);
-    view.registration.new_token = flash::take(&state, &headers, &app_page_key(application.id.as_str()));
+    let page = app_page_key(application.id.as_str());
+    view.registration.new_token = flash::take(&state, &headers, &page);
     let mut response = super::ui::render_loaded(&state, request, app::LoadedPortalApp(view), None).await;
-    flash::clear(&state, &headers, &mut response);
+    flash::clear(&state, &headers, &page, &mut response);
     response
 }
 
@@ -528,7 +529,7 @@ async fn create_initial_token(
                 return response;
             }
             let location = format!("{PORTAL}/apps/{app_id}#registration-heading");
-            flash::redirect_showing(state, &location, &app_page_key(&app_id), &token)
+            flash::redirect_showing(state, headers, &location, &app_page_key(&app_id), &token)
         }
         Err(error) => match refusal(state, headers, error) {
             Refused::Fields(errors) => {
@@ -581,7 +582,9 @@ async fn create_client(
             let id = registered.client.id.as_str();
             let location = format!("{PORTAL}/clients/{}?notice={}", encode(id), PortalNotice::ClientCreated.as_str());
             match &registered.secret {
-                Some(secret) => flash::redirect_showing(state, &location, &client_page_key(id), secret.expose()),
+                Some(secret) => {
+                    flash::redirect_showing(state, headers, &location, &client_page_key(id), secret.expose())
+                }
                 None => see_other(&location),
             }
         }
@@ -746,9 +749,10 @@ pub async fn client_page(
         Err(response) => return response,
     };
     let notice = query.notice.as_deref().and_then(PortalNotice::parse);
-    let secret = flash::take(&state, &headers, &client_page_key(client.id.as_str()));
+    let page = client_page_key(client.id.as_str());
+    let secret = flash::take(&state, &headers, &page);
     let mut response = render_client(&state, request, &application, &client, secret, notice, Vec::new(), None).await;
-    flash::clear(&state, &headers, &mut response);
+    flash::clear(&state, &headers, &page, &mut response);
     response
 }
 
@@ -948,7 +952,7 @@ pub async fn client_form_post(
                     let id = client.id.as_str();
                     let notice = PortalNotice::SecretRotated.as_str();
                     let location = format!("{PORTAL}/clients/{}?notice={notice}", encode(id));
-                    flash::redirect_showing(&state, &location, &client_page_key(id), secret.expose())
+                    flash::redirect_showing(&state, &headers, &location, &client_page_key(id), secret.expose())
                 }
                 Err(error) => match refusal(&state, &headers, error) {
                     Refused::Fields(errors) => {

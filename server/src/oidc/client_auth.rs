@@ -170,7 +170,7 @@ pub async fn authenticate(
 }
 
 /// The algorithms a client assertion may be signed with (discovery lists them).
-pub const ASSERTION_ALGORITHMS: [jsonwebtoken::Algorithm; 8] = [
+pub const ASSERTION_ALGORITHMS: [jsonwebtoken::Algorithm; 9] = [
     jsonwebtoken::Algorithm::RS256,
     jsonwebtoken::Algorithm::RS384,
     jsonwebtoken::Algorithm::RS512,
@@ -178,6 +178,7 @@ pub const ASSERTION_ALGORITHMS: [jsonwebtoken::Algorithm; 8] = [
     jsonwebtoken::Algorithm::PS384,
     jsonwebtoken::Algorithm::PS512,
     jsonwebtoken::Algorithm::ES256,
+    jsonwebtoken::Algorithm::ES384,
     jsonwebtoken::Algorithm::EdDSA,
 ];
 

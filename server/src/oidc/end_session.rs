@@ -83,7 +83,9 @@ async fn end_session(
         (Some(hint), Some(session)) => {
             // The hint's `sub` is what its client sees: pairwise, maybe.
             let subject = match state.find_client(&hint.aud).await {
-                Ok(Some(client)) => super::claims::subject_of(state, &client, &session.user_id).await.ok(),
+                Ok(Some(client)) => {
+                    super::claims::existing_subject_of(state, &client, &session.user_id).await.ok().flatten()
+                }
                 _ => None,
             };
             subject.as_deref() == Some(hint.sub.as_str()) && hint.sid.as_deref().is_none_or(|sid| sid == session.id)

@@ -93,7 +93,9 @@ sanus_core::engine_tests! {
             (json!({ "redirect_uris": ["https://ward.example/cb#x"] }), "invalid_redirect_uri"),
             (json!({ "redirect_uris": ["https://ward.example/cb"], "scope": "openid dyn_admin" }), "invalid_client_metadata"),
             (json!({ "redirect_uris": ["https://ward.example/cb"], "scope": "openid tstapp_read" }), "invalid_client_metadata"),
-            (json!({ "redirect_uris": ["https://ward.example/cb"], "token_endpoint_auth_method": "private_key_jwt" }), "invalid_client_metadata"),
+            (json!({ "redirect_uris": ["https://ward.example/cb"], "token_endpoint_auth_method": "client_secret_jwt" }), "invalid_client_metadata"),
+            (json!({ "grant_types": ["client_credentials"], "token_endpoint_auth_method": "private_key_jwt" }), "invalid_client_metadata"),
+            (json!({ "grant_types": ["client_credentials"], "token_endpoint_auth_method": "private_key_jwt", "jwks_uri": "https://ward.example/jwks" }), "invalid_client_metadata"),
             (json!({ "grant_types": ["client_credentials"], "token_endpoint_auth_method": "none" }), "invalid_client_metadata"),
             (json!({ "redirect_uris": "https://ward.example/cb" }), "invalid_client_metadata"),
         ] {
@@ -198,6 +200,16 @@ sanus_core::engine_tests! {
         assert_eq!((status, answer["usable"].as_bool()), (200, Some(false)));
         assert_eq!(register(&app, revoked["token"].as_str().unwrap(), web.clone()).await.0, 401, "revoked");
         assert_eq!(call(jane.delete(app.url(&format!("/api/v1/applications/{id}/initial-access-tokens/nothing")))).await.0, 404);
+
+        // A key client: public keys instead of a secret.
+        let keyed = initial_token(&app, &jane, &id, json!({})).await;
+        let jwks = json!({ "keys": [{ "kty": "EC", "crv": "P-256", "kid": "k1", "x": "KjOHipN5wUA8tRGq2deFXMX_rwU2d5Zv5Y8vv43hbwM", "y": "SZlS3Dj9h9T0p5RgPp35AvJG26Jx9FoCwKxjnvwO9_E" }] });
+        let (status, robot, _) = register(&app, keyed["token"].as_str().unwrap(), json!({
+            "grant_types": ["client_credentials"], "token_endpoint_auth_method": "private_key_jwt", "jwks": jwks, "scope": "dyn_read",
+        })).await;
+        assert_eq!(status, 201, "{robot}");
+        assert!(robot.get("client_secret").is_none() && robot.get("client_secret_expires_at").is_none(), "{robot}");
+        assert_eq!(robot["jwks"]["keys"][0]["kid"], "k1");
 
         // Two registrations racing for the last use: exactly one has it.
         let last = initial_token(&app, &jane, &id, json!({})).await;

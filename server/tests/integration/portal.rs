@@ -97,10 +97,11 @@ sanus_core::engine_tests! {
         let client_page = location(&machine);
         assert!(client_page.ends_with("?notice=client-created"), "{client_page}");
         let flash = machine.headers()["set-cookie"].to_str().unwrap().to_string();
-        assert!(flash.starts_with("sanus_flash=") && flash.contains("HttpOnly") && flash.contains("Max-Age=120"), "{flash}");
+        assert!(flash.starts_with("sanus_flash_") && flash.contains("HttpOnly") && flash.contains("Max-Age=120"), "{flash}");
         let shown = jane.get(app.url(&client_page)).send().await.unwrap();
         assert_eq!(shown.headers()["cache-control"], "no-store");
-        assert!(shown.headers()["set-cookie"].to_str().unwrap().starts_with("sanus_flash=;"), "taken, so deleted");
+        let cookie_name = flash.split('=').next().unwrap().to_string();
+        assert!(shown.headers()["set-cookie"].to_str().unwrap().starts_with(&format!("{cookie_name}=;")), "taken, so deleted");
         let html = shown.text().await.unwrap();
         let secret = text_of(&html, "client-secret");
         let client_id = text_of(&html, "client-id");
@@ -121,12 +122,26 @@ sanus_core::engine_tests! {
         let elsewhere = with_cookie(&app_path).await.unwrap();
         assert_eq!(elsewhere.status(), 200);
         assert!(!elsewhere.text().await.unwrap().contains(&secret), "another page");
-        let replayed = with_cookie(&client_page).await.unwrap().text().await.unwrap();
-        assert!(replayed.contains(&secret), "the sealed cookie itself still opens (the test can fail)");
+        let replayed = with_cookie(&client_page).await.unwrap();
+        assert_eq!(replayed.status(), 200, "her page, in another session");
+        assert!(!replayed.text().await.unwrap().contains(&secret), "sealed for the session that made it");
+        // In the session that made it: shown, but only for two minutes.
+        let make = || bare.post(app.url(&format!("{app_path}/clients"))).header("cookie", &session)
+            .form(&[("kind", "m2m"), ("name", "Ward job"), ("allowed_scopes", "ward_data.read")]).send();
+        let made = make().await.unwrap();
+        let with_flash = |response: &reqwest::Response| {
+            let flash = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+            format!("{session}; {flash}")
+        };
+        let (page_now, cookie_now) = (location(&made), with_flash(&made));
+        let shown = bare.get(app.url(&page_now)).header("cookie", &cookie_now).send().await.unwrap().text().await.unwrap();
+        assert!(shown.contains(r#"id="client-secret""#), "same session: shown");
+        let late = make().await.unwrap();
+        let (page_late, cookie_late) = (location(&late), with_flash(&late));
         app.clock.advance(121);
-        let late = with_cookie(&client_page).await.unwrap();
+        let late = bare.get(app.url(&page_late)).header("cookie", &cookie_late).send().await.unwrap();
         assert_eq!(late.status(), 200);
-        assert!(!late.text().await.unwrap().contains(&secret), "too late");
+        assert!(!late.text().await.unwrap().contains(r#"id="client-secret""#), "too late");
         assert_eq!(location(&jane.get(app.url(&format!("{app_path}/clients"))).send().await.unwrap()), app_path, "a reload creates nothing");
 
         // The settings: a refused save keeps the input, including the lists.
