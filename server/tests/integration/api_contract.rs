@@ -7,8 +7,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::flow::location;
-use crate::helpers::{JANE, JANE_PASSWORD, TestApp, client, spawn_seeded_app};
+use crate::helpers::{TestApp, jane_signed_in, spawn_seeded_app};
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
@@ -138,11 +137,7 @@ sanus_core::engine_tests! {
         let app = spawn_seeded_app(db).await;
         app.import("[[memberships]]\ntenant = \"acme-dev\"\nuser = \"jane@acme.example\"\nroles = [\"admin\"]\n").await;
         let document = document(&app).await;
-        let jane = client();
-        let response = jane.post(app.url("/signin"))
-            .form(&[("email", JANE), ("password", JANE_PASSWORD), ("return_to", "/account")])
-            .send().await.unwrap();
-        assert_eq!(location(&response), "/account");
+        let jane = jane_signed_in(&app, "/account").await;
 
         async fn call(request: reqwest::RequestBuilder) -> (u16, Value) {
             let response = request.send().await.unwrap();

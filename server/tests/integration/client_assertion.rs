@@ -9,7 +9,7 @@ use sanus_core::clock::Clock as _;
 use serde_json::{Value, json};
 
 use crate::flow::claims_of;
-use crate::helpers::{JANE, JANE_PASSWORD, TestApp, client, spawn_seeded_app};
+use crate::helpers::{TestApp, jane_signed_in, spawn_seeded_app};
 
 // Test keys only: generated for these tests, signing nothing else.
 const KEY_1: &str = "-----BEGIN PRIVATE KEY-----
@@ -115,8 +115,7 @@ sanus_core::engine_tests! {
     async fn registrations_carry_public_keys_only(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         app.import("[[memberships]]\ntenant = \"acme-dev\"\nuser = \"jane@acme.example\"\nroles = [\"admin\"]\n").await;
-        let jane = client();
-        jane.post(app.url("/signin")).form(&[("email", JANE), ("password", JANE_PASSWORD), ("return_to", "/account")]).send().await.unwrap();
+        let jane = jane_signed_in(&app, "/account").await;
         let key = sanus_core::applications::ShortKey::parse("tstapp").unwrap();
         let id = sanus_core::applications::find_application_by_short_key(&app.store, &key).await.unwrap().unwrap().id;
         let create = |jwks: Value| {

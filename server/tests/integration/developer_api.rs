@@ -5,8 +5,8 @@
 
 use serde_json::{Value, json};
 
-use crate::flow::{claims_of, location};
-use crate::helpers::{JANE, JANE_PASSWORD, M2M_SECRET, TestApp, client, spawn_seeded_app};
+use crate::flow::claims_of;
+use crate::helpers::{M2M_SECRET, TestApp, spawn_seeded_app};
 
 const DEVELOPERS: &str = r#"
 [[tenants]]
@@ -41,15 +41,7 @@ name = "Rival app"
 "#;
 
 async fn jane(app: &TestApp) -> reqwest::Client {
-    let browser = client();
-    let response = browser
-        .post(app.url("/signin"))
-        .form(&[("email", JANE), ("password", JANE_PASSWORD), ("return_to", "/account")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(location(&response), "/account");
-    browser
+    crate::helpers::jane_signed_in(app, "/account").await
 }
 
 async fn call(request: reqwest::RequestBuilder) -> (u16, Value) {

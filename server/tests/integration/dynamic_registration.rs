@@ -5,8 +5,8 @@
 use sanus_core::clock::Clock as _;
 use serde_json::{Value, json};
 
-use crate::flow::{claims_of, location};
-use crate::helpers::{JANE, JANE_PASSWORD, TestApp, client, spawn_seeded_app};
+use crate::flow::claims_of;
+use crate::helpers::{TestApp, jane_signed_in, spawn_seeded_app};
 
 const MEMBERSHIP: &str = r#"
 [[memberships]]
@@ -35,14 +35,7 @@ async fn call(request: reqwest::RequestBuilder) -> (u16, Value, Option<String>) 
 /// Jane, signed in, with an application `dyn` that has the scope `dyn_read`.
 async fn setup(app: &TestApp) -> (reqwest::Client, String) {
     app.import(MEMBERSHIP).await;
-    let jane = client();
-    let response = jane
-        .post(app.url("/signin"))
-        .form(&[("email", JANE), ("password", JANE_PASSWORD), ("return_to", "/account")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(location(&response), "/account");
+    let jane = jane_signed_in(app, "/account").await;
     let (status, created, _) = call(
         jane.post(app.url("/api/v1/tenants/acme-dev/applications")).json(&json!({ "short_key": "dyn", "name": "Dyn" })),
     )

@@ -81,6 +81,26 @@ impl Drop for TestApp {
 
 /// A browser-like client. A request that gets no answer fails the test
 /// after 30 s instead of hanging the suite.
+/// A browser signed in with `email` and `password` (the sign-in page's
+/// form), sent on to `return_to`.
+pub async fn signed_in(app: &TestApp, email: &str, password: &str, return_to: &str) -> reqwest::Client {
+    let browser = client();
+    let response = browser
+        .post(app.url("/signin"))
+        .form(&[("email", email), ("password", password), ("return_to", return_to)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "signed in");
+    assert_eq!(response.headers()["location"], return_to, "signed in");
+    browser
+}
+
+/// Jane, signed in, on `return_to`.
+pub async fn jane_signed_in(app: &TestApp, return_to: &str) -> reqwest::Client {
+    signed_in(app, JANE, JANE_PASSWORD, return_to).await
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)

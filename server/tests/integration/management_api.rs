@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use crate::flow::{VERIFIER, location, params_of, spa_request};
-use crate::helpers::{JANE, JANE_PASSWORD, TestApp, client, spawn_seeded_app};
+use crate::flow::{VERIFIER, params_of, spa_request};
+use crate::helpers::{TestApp, spawn_seeded_app};
 
 const KLINIK: &str = r#"
 [[tenants]]
@@ -43,15 +43,7 @@ allowed_scopes = ["klinik_admin"]
 "#;
 
 async fn jane(app: &TestApp) -> reqwest::Client {
-    let browser = client();
-    let response = browser
-        .post(app.url("/signin"))
-        .form(&[("email", JANE), ("password", JANE_PASSWORD), ("return_to", "/orgs")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(location(&response), "/orgs");
-    browser
+    crate::helpers::jane_signed_in(app, "/orgs").await
 }
 
 async fn call(request: reqwest::RequestBuilder) -> (u16, Value) {

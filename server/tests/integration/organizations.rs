@@ -15,15 +15,7 @@ use crate::registration::{app_with, decoded, link_of};
 const NEW_PASSWORD: &str = "lantern meadow quartz 42";
 
 async fn signed_in(app: &TestApp, email: &str, password: &str) -> reqwest::Client {
-    let browser = client();
-    let response = browser
-        .post(app.url("/signin"))
-        .form(&[("email", email), ("password", password), ("return_to", "/orgs")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(location(&response), "/orgs");
-    browser
+    crate::helpers::signed_in(app, email, password, "/orgs").await
 }
 
 async fn post(app: &TestApp, browser: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> String {

@@ -108,10 +108,7 @@ sanus_core::engine_tests! {
     async fn the_password_grant_needs_the_warning_accepted_a_secret_and_a_first_party_client(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         app.import("[[memberships]]\ntenant = \"acme-dev\"\nuser = \"jane@acme.example\"\nroles = [\"admin\"]\n").await;
-        let jane = crate::helpers::client();
-        let response = jane.post(app.url("/signin"))
-            .form(&[("email", JANE), ("password", JANE_PASSWORD), ("return_to", "/account")]).send().await.unwrap();
-        assert_eq!(response.status(), 303);
+        let jane = crate::helpers::jane_signed_in(&app, "/account").await;
         let key = sanus_core::applications::ShortKey::parse("tstapp").unwrap();
         let id = sanus_core::applications::find_application_by_short_key(&app.store, &key).await.unwrap().unwrap().id;
         let create = |body: Value| jane.post(app.url(&format!("/api/v1/applications/{id}/clients"))).json(&body).send();

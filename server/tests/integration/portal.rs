@@ -3,7 +3,7 @@
 //! the answer to their POST only, and nothing of anyone else's.
 
 use crate::flow::location;
-use crate::helpers::{JANE, JANE_PASSWORD, TestApp, client, spawn_seeded_app};
+use crate::helpers::{JANE, JANE_PASSWORD, TestApp, spawn_seeded_app};
 
 const DEVELOPERS: &str = r#"
 [[tenants]]
@@ -23,15 +23,7 @@ name = "Rival app"
 "#;
 
 async fn jane(app: &TestApp) -> reqwest::Client {
-    let browser = client();
-    let response = browser
-        .post(app.url("/signin"))
-        .form(&[("email", JANE), ("password", JANE_PASSWORD), ("return_to", "/portal")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(location(&response), "/portal");
-    browser
+    crate::helpers::jane_signed_in(app, "/portal").await
 }
 
 async fn post(app: &TestApp, browser: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
