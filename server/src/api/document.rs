@@ -37,7 +37,7 @@ use crate::state::AppState;
             that application). Anything the caller may not see answers 404, as if it did not exist.\n\nErrors \
             are JSON: `{\"error\": \"invalid\", \"message\": \"…\", \"fields\": {\"name\": [\"…\"]}}`; a \
             client's mistake never gets a 500.",
-        license(name = "AGPL-3.0-or-later"),
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     tags(
         (name = "tenants", description = "Organisations, development tenants and departments; members, invitations and the audit log."),

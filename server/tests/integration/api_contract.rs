@@ -73,6 +73,7 @@ sanus_core::engine_tests! {
         let app = spawn_seeded_app(db).await;
         let document = document(&app).await;
         assert_eq!(document["openapi"], "3.1.0");
+        assert_eq!(document["info"]["license"]["identifier"], env!("CARGO_PKG_LICENSE"), "the project's licence");
         assert_eq!(document["servers"][0]["url"], app.settings.server.public_url.as_str().trim_end_matches('/'));
         for scheme in ["bearer", "session"] {
             assert!(document["components"]["securitySchemes"][scheme].is_object(), "{scheme}");
