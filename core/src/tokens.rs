@@ -166,16 +166,14 @@ pub async fn start_family(
 }
 
 /// Records a client assertion's `jti` until the assertion expires (RFC
-/// 7523 §3, item 7): `true` the first time, `false` for a replay. Forgets
-/// expired ones on the way.
+/// 7523 §3, item 7): `true` the first time, `false` for a replay.
+/// `forget_spent_assertions` clears the expired ones, off the token path.
 pub async fn spend_assertion(
     store: &Store,
     client_id: &str,
     jti: &str,
     expires_at: UnixTime,
-    now: UnixTime,
 ) -> Result<bool, StoreError> {
-    sqlx::query("DELETE FROM used_client_assertions WHERE expires_at <= $1").bind(now.0).execute(store.pool()).await?;
     // Per client: another client's jti is another assertion.
     let key = SecretHash::of(format!("{client_id}\u{0}{jti}").as_bytes());
     let inserted = sqlx::query(
@@ -190,8 +188,18 @@ pub async fn spend_assertion(
     Ok(inserted.rows_affected() == 1)
 }
 
+/// Forgets the `jti`s of assertions that expired: they can no longer be
+/// replayed. Returns how many.
+pub async fn forget_spent_assertions(store: &Store, now: UnixTime) -> Result<u64, StoreError> {
+    let done = sqlx::query("DELETE FROM used_client_assertions WHERE expires_at <= $1")
+        .bind(now.0)
+        .execute(store.pool())
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// How many client assertions are remembered (for tests and metrics).
-pub async fn live_assertions(store: &Store) -> Result<i64, StoreError> {
+pub async fn remembered_assertions(store: &Store) -> Result<i64, StoreError> {
     let (count,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM used_client_assertions").fetch_one(store.pool()).await?;
     Ok(count)

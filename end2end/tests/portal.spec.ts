@@ -91,7 +91,7 @@ test("a developer gives a program an initial access token, the program registers
   await page.getByLabel("Who it is for").fill("Ward 3 rollout");
   await page.getByLabel("Valid for (days, 1 to 30)").fill("0");
   await page.getByRole("button", { name: "Make an initial access token" }).click();
-  await expect(page.locator("#registration-days-error")).toHaveText("Enter a whole number of days from 1 to 30.");
+  await expect(page.locator("#registration-days-error")).toHaveText("from 1 minute to 30 days (2592000 seconds)");
   await expect(page.getByLabel("Valid for (days, 1 to 30)")).toHaveAttribute("aria-invalid", "true");
   await expect(page.getByLabel("Who it is for")).toHaveValue("Ward 3 rollout");
 

@@ -151,7 +151,7 @@ impl Application {
         let grace = Duration::from_secs(self.state.settings.server.shutdown_grace_seconds);
         let store = self.state.store.clone();
         let rotation = tokio::spawn(rotate_on_schedule(self.state.keys.clone()));
-        let expiry = tokio::spawn(expire_verifications_hourly(self.state.clone()));
+        let expiry = tokio::spawn(hourly_upkeep(self.state.clone()));
         let router = http::router(self.state);
         tracing::info!(address = %self.local_addr, "listening");
 
@@ -193,13 +193,18 @@ async fn rotate_on_schedule(keys: Arc<Keys>) {
     }
 }
 
-/// Ends professional verifications that ran out: at start-up, then hourly
-/// (a profile past its date already reads as unverified before that).
-async fn expire_verifications_hourly(state: AppState) {
+/// At start-up, then hourly: ends professional verifications that ran out
+/// (a profile past its date already reads as unverified before that), and
+/// forgets client assertions that expired (a replay check needs them only
+/// until then).
+async fn hourly_upkeep(state: AppState) {
     let mut hourly = tokio::time::interval(Duration::from_secs(3_600));
     loop {
         hourly.tick().await;
         http::professions::expire_verifications(&state).await;
+        if let Err(error) = sanus_core::tokens::forget_spent_assertions(&state.store, state.clock.now()).await {
+            tracing::error!(%error, "cannot forget expired client assertions");
+        }
     }
 }
 

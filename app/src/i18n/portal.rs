@@ -254,8 +254,8 @@ pub static EN: PortalTexts = PortalTexts {
     registration_uses: "clients registered",
     registration_days: "Valid for (days, 1 to 30)",
     registration_max_uses: "Clients it may register (1 to 1000)",
-    registration_days_error: "Enter a whole number of days from 1 to 30.",
-    registration_uses_error: "Enter a whole number of clients from 1 to 1000.",
+    registration_days_error: "Enter a whole number of days.",
+    registration_uses_error: "Enter a whole number of clients.",
     registration_create: "Make an initial access token",
     f_registration_description: (
         "Who it is for",
@@ -447,8 +447,8 @@ pub static DE: PortalTexts = PortalTexts {
     registration_uses: "Clients registriert",
     registration_days: "Gültig für (Tage, 1 bis 30)",
     registration_max_uses: "Clients, die es registrieren darf (1 bis 1000)",
-    registration_days_error: "Geben Sie eine ganze Zahl von Tagen zwischen 1 und 30 ein.",
-    registration_uses_error: "Geben Sie eine ganze Zahl von Clients zwischen 1 und 1000 ein.",
+    registration_days_error: "Geben Sie eine ganze Zahl von Tagen ein.",
+    registration_uses_error: "Geben Sie eine ganze Zahl von Clients ein.",
     registration_create: "Initial-Access-Token erzeugen",
     f_registration_description: (
         "Für wen es ist",

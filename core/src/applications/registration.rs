@@ -79,6 +79,37 @@ fn token_of(row: TokenRow) -> InitialAccessToken {
     }
 }
 
+/// The rules of a new initial access token, every problem at once: valid
+/// 60 seconds to 30 days, for 1 to 1000 registrations, a description of at
+/// most 200 characters on one line.
+pub fn check_initial_token(description: Option<&str>, expires_in: i64, max_uses: i64) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if !(60..=MAX_INITIAL_TOKEN_SECONDS).contains(&expires_in) {
+        errors.add(
+            "expires_in",
+            msg!(
+                "from 1 minute to 30 days ({MAX_INITIAL_TOKEN_SECONDS} seconds)",
+                "von 1 Minute bis 30 Tage ({MAX_INITIAL_TOKEN_SECONDS} Sekunden)"
+            ),
+        );
+    }
+    if !(1..=MAX_INITIAL_TOKEN_USES).contains(&max_uses) {
+        errors.add(
+            "max_uses",
+            msg!(
+                "between 1 and {MAX_INITIAL_TOKEN_USES} registrations",
+                "zwischen 1 und {MAX_INITIAL_TOKEN_USES} Registrierungen"
+            ),
+        );
+    }
+    if let Some(text) = description.map(str::trim).filter(|d| !d.is_empty())
+        && (text.chars().count() > 200 || text.chars().any(char::is_control))
+    {
+        errors.add("description", msg!("at most 200 characters on one line", "höchstens 200 Zeichen in einer Zeile"));
+    }
+    errors
+}
+
 /// Makes an initial access token for the application (`clients.manage`):
 /// valid `expires_in` seconds (default a day, at most 30) for `max_uses`
 /// registrations (default 1, at most 1000). The token is returned this once.
@@ -92,36 +123,13 @@ pub async fn create_initial_token(
     now: UnixTime,
 ) -> Result<(InitialAccessToken, String), ManageError> {
     let application = manage::application(store, manager, application_id, Permission::ClientsManage).await?;
-    let mut errors = FieldErrors::new();
     let expires_in = expires_in.unwrap_or(DEFAULT_INITIAL_TOKEN_SECONDS);
-    if !(60..=MAX_INITIAL_TOKEN_SECONDS).contains(&expires_in) {
-        errors.add(
-            "expires_in",
-            msg!(
-                "between 60 and {MAX_INITIAL_TOKEN_SECONDS} seconds (30 days)",
-                "zwischen 60 und {MAX_INITIAL_TOKEN_SECONDS} Sekunden (30 Tage)"
-            ),
-        );
-    }
     let max_uses = max_uses.unwrap_or(1);
-    if !(1..=MAX_INITIAL_TOKEN_USES).contains(&max_uses) {
-        errors.add(
-            "max_uses",
-            msg!(
-                "between 1 and {MAX_INITIAL_TOKEN_USES} registrations",
-                "zwischen 1 und {MAX_INITIAL_TOKEN_USES} Registrierungen"
-            ),
-        );
-    }
-    let description = description.map(str::trim).filter(|d| !d.is_empty());
-    if let Some(text) = description
-        && (text.chars().count() > 200 || text.chars().any(char::is_control))
-    {
-        errors.add("description", msg!("at most 200 characters on one line", "höchstens 200 Zeichen in einer Zeile"));
-    }
+    let errors = check_initial_token(description, expires_in, max_uses);
     if !errors.is_empty() {
         return Err(ManageError::Invalid(errors));
     }
+    let description = description.map(str::trim).filter(|d| !d.is_empty());
     let token = crate::random::url_safe(32);
     let initial = InitialAccessToken {
         id: crate::random::url_safe(12),
@@ -332,16 +340,6 @@ fn spec_of(metadata: Metadata) -> Result<ClientSpec, RegistrationError> {
         }
     }
     let code = grant_types.contains(&GrantType::AuthorizationCode);
-    let response_types = metadata.response_types.unwrap_or_else(|| match code {
-        true => vec!["code".to_string()],
-        false => vec![],
-    });
-    if response_types.iter().any(|r| r != "code") {
-        return Err(invalid_metadata("only the response type code is supported (with PKCE)"));
-    }
-    if code != response_types.iter().any(|r| r == "code") {
-        return Err(invalid_metadata("the response type code goes with the grant type authorization_code"));
-    }
     let native_redirect = metadata.redirect_uris.iter().any(|uri| !uri.starts_with("https://"));
     let kind = if grant_types == [GrantType::ClientCredentials] {
         ClientKind::M2m
@@ -429,7 +427,8 @@ fn spec_of(metadata: Metadata) -> Result<ClientSpec, RegistrationError> {
         metadata: extra,
         password_grant_risk_accepted: false,
         jwks: metadata.jwks,
-        response_types: None,
+        // The client rules check them (code, with authorization_code only).
+        response_types: metadata.response_types,
         subject_type,
         sector_identifier_uri: metadata.sector_identifier_uri,
     })
@@ -705,8 +704,6 @@ mod tests {
             ),
             (serde_json::json!({ "grant_types": ["implicit"] }), "grant type implicit is not supported"),
             (serde_json::json!({ "grant_types": ["password"] }), "grant type password is not supported"),
-            (serde_json::json!({ "response_types": ["token"] }), "only the response type code"),
-            (serde_json::json!({ "grant_types": ["client_credentials"], "response_types": ["code"] }), "goes with"),
             (serde_json::json!({ "scope": "openid acme_admin" }), "acme_admin cannot be registered dynamically"),
             (serde_json::json!({ "application_type": "tv" }), "application_type tv"),
             (serde_json::json!({ "id_token_signed_response_alg": "none" }), "RS256, ES256 or EdDSA"),

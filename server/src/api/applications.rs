@@ -232,8 +232,14 @@ async fn remove(State(state): State<AppState>, Path(id): Path<String>, headers: 
 }
 
 /// The application's tenant, for the audit record.
-async fn tenant_of(state: &AppState, manager: Manager<'_>, id: &str) -> Result<TenantId, ApiError> {
-    Ok(manage::application(&state.store, manager, id, Permission::ApplicationsManage).await?.tenant_id)
+async fn tenant_of(state: &AppState, id: &str) -> Result<TenantId, ApiError> {
+    // The change just went through with the manager's rights: no second check.
+    let id = sanus_core::applications::ApplicationId::from_stored(id.to_string());
+    match get_application(&state.store, &id).await {
+        Ok(application) => Ok(application.tenant_id),
+        Err(sanus_core::StoreError::NotFound) => Err(ApiError::not_found()),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Defines an API scope of the application (`applications.manage`, or
@@ -254,7 +260,7 @@ async fn add_scope(
     let scope =
         manage::define_scope(&state.store, manager, &id, &new.name, new.description.as_deref(), state.clock.now())
             .await?;
-    let tenant = tenant_of(&state, manager, &id).await?;
+    let tenant = tenant_of(&state, &id).await?;
     let detail = json!({ "application": id, "change": "scope_added", "scope": scope.name });
     audit(&state, &headers, &caller, EventKind::ApplicationChanged, &tenant, detail).await?;
     Ok(json(StatusCode::CREATED, &ScopeView { name: scope.name, description: scope.description }))
@@ -279,7 +285,7 @@ async fn remove_scope(
     for client in &changed {
         state.clients.invalidate(client.as_str());
     }
-    let tenant = tenant_of(&state, manager, &id).await?;
+    let tenant = tenant_of(&state, &id).await?;
     let detail = json!({ "application": id, "change": "scope_removed", "scope": name });
     audit(&state, &headers, &caller, EventKind::ApplicationChanged, &tenant, detail).await?;
     Ok(json(StatusCode::OK, &Removed { removed: name }))
@@ -302,7 +308,7 @@ async fn add_permission(
     let new: PermissionView = body(&bytes)?;
     let name = new.name.trim().to_string();
     manage::define_permission(&state.store, manager, &id, &name, state.clock.now()).await?;
-    let tenant = tenant_of(&state, manager, &id).await?;
+    let tenant = tenant_of(&state, &id).await?;
     let detail = json!({ "application": id, "change": "permission_added", "permission": name });
     audit(&state, &headers, &caller, EventKind::ApplicationChanged, &tenant, detail).await?;
     Ok(json(StatusCode::CREATED, &PermissionView { name }))
@@ -322,7 +328,7 @@ async fn put_role(
     let manager = caller.manager_for(&state, &id).await?;
     let bundle: RoleBundle = body(&bytes)?;
     manage::define_role(&state.store, manager, &id, &name, &bundle.permissions, state.clock.now()).await?;
-    let tenant = tenant_of(&state, manager, &id).await?;
+    let tenant = tenant_of(&state, &id).await?;
     let detail =
         json!({ "application": id, "change": "role_defined", "role": name, "permissions": bundle.permissions });
     audit(&state, &headers, &caller, EventKind::ApplicationChanged, &tenant, detail).await?;
@@ -371,7 +377,7 @@ async fn create_client(
     let now = state.clock.now();
     let service_account = registration.service_account.as_deref();
     let registered = manage::create_client(&state.store, manager, &id, registration.spec, service_account, now).await?;
-    let tenant = tenant_of(&state, manager, &id).await?;
+    let tenant = tenant_of(&state, &id).await?;
     let detail = json!({ "client": registered.client.id.as_str(), "kind": registered.client.kind.as_str() });
     audit(&state, &headers, &caller, EventKind::ClientCreated, &tenant, detail).await?;
     let mut shown = ClientView::from(&registered.client);
@@ -407,9 +413,9 @@ async fn update_client(
     let now = state.clock.now();
     let client = manage::update_client(&state.store, manager, &id, registration.spec, service_account, now).await?;
     state.clients.invalidate(client.id.as_str());
-    let (application, _) = manage::client(&state.store, manager, &id).await?;
+    let tenant = tenant_of(&state, client.application_id.as_str()).await?;
     let detail = json!({ "client": client.id.as_str() });
-    audit(&state, &headers, &caller, EventKind::ClientChanged, &application.tenant_id, detail).await?;
+    audit(&state, &headers, &caller, EventKind::ClientChanged, &tenant, detail).await?;
     Ok(json(StatusCode::OK, &ClientView::from(&client)))
 }
 
@@ -451,9 +457,10 @@ async fn rotate_secret(
     let now = state.clock.now();
     let secret = manage::rotate_secret(&state.store, manager, &id, grace, now).await?;
     state.clients.invalidate(&id);
-    let (application, _) = manage::client(&state.store, manager, &id).await?;
+    let client = sanus_core::clients::find_client(&state.store, &id).await?.ok_or_else(ApiError::not_found)?;
+    let tenant = tenant_of(&state, client.application_id.as_str()).await?;
     let detail = json!({ "client": id, "grace_seconds": grace });
-    audit(&state, &headers, &caller, EventKind::ClientSecretRotated, &application.tenant_id, detail).await?;
+    audit(&state, &headers, &caller, EventKind::ClientSecretRotated, &tenant, detail).await?;
     let rotated = RotatedSecret {
         client_id: id,
         client_secret: secret.expose().to_string(),
@@ -505,7 +512,7 @@ async fn create_initial_token(
         now,
     )
     .await?;
-    let tenant = tenant_of(&state, manager, &id).await?;
+    let tenant = tenant_of(&state, &id).await?;
     let detail = json!({ "application": id, "initial_access_token": initial.id, "max_uses": initial.max_uses,
         "expires_at": initial.expires_at.0 });
     audit(&state, &headers, &caller, EventKind::InitialTokenCreated, &tenant, detail).await?;
@@ -529,7 +536,7 @@ async fn revoke_initial_token(
     let manager = caller.manager_for(&state, &id).await?;
     let now = state.clock.now();
     let revoked = registration::revoke_initial_token(&state.store, manager, &id, &token_id, now).await?;
-    let tenant = tenant_of(&state, manager, &id).await?;
+    let tenant = tenant_of(&state, &id).await?;
     let detail = json!({ "application": id, "initial_access_token": revoked.id });
     audit(&state, &headers, &caller, EventKind::InitialTokenRevoked, &tenant, detail).await?;
     Ok(json(StatusCode::OK, &InitialTokenView::of(&revoked, now)))

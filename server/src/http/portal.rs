@@ -497,15 +497,21 @@ async fn create_initial_token(
     form: &Posted,
     parts: http::request::Parts,
 ) -> Response {
-    let t = app::i18n::locale_of_headers(headers).texts();
-    // Whole numbers in range, or a message that says the range.
-    let whole = |field: &str, range: std::ops::RangeInclusive<i64>| {
-        form.one(field).trim().parse::<i64>().ok().filter(|n| range.contains(n))
-    };
-    let max_days = registration::MAX_INITIAL_TOKEN_SECONDS / 86_400;
-    let (days, uses) = (whole("days", 1..=max_days), whole("max_uses", 1..=registration::MAX_INITIAL_TOKEN_USES));
-    let mut errors = Vec::new();
-    if days.is_none() {
+    let locale = app::i18n::locale_of_headers(headers);
+    let t = locale.texts();
+    // The form asks for days; the rules are core's, every problem at once
+    // (a number that cannot be read stands in as the default meanwhile).
+    let number = |field: &str| form.one(field).trim().parse::<i64>().ok();
+    let expires_in = number("days").map(|days| days.saturating_mul(86_400));
+    let uses = number("max_uses");
+    let description = Some(form.one("description")).filter(|d| !d.trim().is_empty());
+    let checked = registration::check_initial_token(
+        description,
+        expires_in.unwrap_or(registration::DEFAULT_INITIAL_TOKEN_SECONDS),
+        uses.unwrap_or(1),
+    );
+    let mut errors = messages(&checked, locale.as_str());
+    if expires_in.is_none() {
         errors.push(("expires_in".to_string(), t.portal.registration_days_error.to_string()));
     }
     if uses.is_none() {
@@ -515,10 +521,8 @@ async fn create_initial_token(
     if !errors.is_empty() {
         return refused_app_page(state, parts, application, "registration", errors, entered).await;
     }
-    let description = Some(form.one("description")).filter(|d| !d.trim().is_empty());
     let manager = Manager::from(&me.user.id);
     let now = state.clock.now();
-    let expires_in = days.map(|days| days.saturating_mul(86_400));
     let app_id = application.id.to_string();
     match registration::create_initial_token(&state.store, manager, &app_id, description, expires_in, uses, now).await {
         Ok((initial, token)) => {

@@ -52,11 +52,12 @@ pub async fn user_of(
     }
 }
 
-/// `sub` plus the claims of `profile` and `email` when granted.
-pub fn user_claims(user: &User, scopes: &[String]) -> Map<String, Value> {
+/// `sub` (what this client sees: `subject_of`) plus the claims of
+/// `profile` and `email` when granted.
+pub fn user_claims(user: &User, subject: &str, scopes: &[String]) -> Map<String, Value> {
     let has = |scope: &str| scopes.iter().any(|s| s == scope);
     let mut claims = Map::new();
-    claims.insert("sub".into(), json!(user.id.as_str()));
+    claims.insert("sub".into(), json!(subject));
     if has("profile") {
         let name = match (&user.given_name, &user.family_name) {
             (Some(given), Some(family)) => Some(format!("{given} {family}")),

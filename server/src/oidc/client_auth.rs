@@ -243,8 +243,7 @@ async fn check_assertion(
     if jti.is_empty() {
         return Ok(Err("no jti"));
     }
-    let first_use =
-        sanus_core::tokens::spend_assertion(&state.store, client.id.as_str(), &jti, UnixTime(exp), now).await?;
+    let first_use = sanus_core::tokens::spend_assertion(&state.store, client.id.as_str(), &jti, UnixTime(exp)).await?;
     Ok(if first_use { Ok(()) } else { Err("replayed") })
 }
 

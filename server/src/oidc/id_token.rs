@@ -45,8 +45,7 @@ pub struct IdTokenInput<'a> {
 
 pub async fn issue_id_token(state: &AppState, input: IdTokenInput<'_>) -> Result<String, OAuthError> {
     let alg = input.client.id_token_alg;
-    let mut claims = user_claims(input.user, &input.family.scopes);
-    claims.insert("sub".into(), json!(input.subject));
+    let mut claims = user_claims(input.user, input.subject, &input.family.scopes);
     claims.extend(input.extra);
     let now = input.now.seconds();
     claims.insert("iss".into(), json!(state.settings.server.public_url.as_str()));

@@ -50,8 +50,7 @@ async fn answer(state: &AppState, headers: &HeaderMap) -> Result<Response, Beare
         }
     };
     let scopes: Vec<String> = claims.scope.split(' ').map(str::to_owned).collect();
-    let mut released = user_claims(&user, &scopes);
-    released.insert("sub".into(), serde_json::json!(claims.sub));
+    let mut released = user_claims(&user, &claims.sub, &scopes);
     let now = state.clock.now();
     match super::tenant_claims::tenant_claims(state, &client, &user.id, &scopes, now).await {
         Ok(tenant) => released.extend(tenant.id_token),

@@ -103,13 +103,16 @@ sanus_core::engine_tests! {
             .send().await.unwrap().json().await.unwrap();
         assert_eq!(introspected["active"], true);
 
-        // The jti is forgotten once the assertion could no longer be used.
+        // The hourly upkeep forgets a jti once its assertion could no longer be used.
         app.clock.advance(61);
-        let rows: (i64,) = sqlx_count(&app).await;
-        assert!(rows.0 >= 1);
-        let (status, _) = token_with(&app, &assertion(&app, KEY_1, &token_endpoint, 60, "jti-7")).await;
-        assert_eq!(status, 200);
-        assert_eq!(sqlx_count(&app).await.0, 1, "only the live one is kept");
+        let live = assertion(&app, KEY_1, &token_endpoint, 60, "jti-7");
+        assert_eq!(token_with(&app, &live).await.0, 200);
+        let before = remembered(&app).await;
+        assert!(before >= 2, "{before}");
+        let forgotten = sanus_core::tokens::forget_spent_assertions(&app.store, app.clock.now()).await.unwrap();
+        assert_eq!(forgotten, (before - 1) as u64, "all but the live one");
+        assert_eq!(remembered(&app).await, 1);
+        assert_eq!(token_with(&app, &live).await.0, 401, "the live one is still refused a second time");
     }
 
     async fn registrations_carry_public_keys_only(db: TestDatabase) {
@@ -146,7 +149,6 @@ sanus_core::engine_tests! {
     }
 }
 
-async fn sqlx_count(app: &TestApp) -> (i64,) {
-    let rows = sanus_core::tokens::live_assertions(&app.store).await.unwrap();
-    (rows,)
+async fn remembered(app: &TestApp) -> i64 {
+    sanus_core::tokens::remembered_assertions(&app.store).await.unwrap()
 }

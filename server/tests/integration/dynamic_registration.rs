@@ -91,6 +91,8 @@ sanus_core::engine_tests! {
             (json!({ "grant_types": ["client_credentials"], "token_endpoint_auth_method": "private_key_jwt", "jwks_uri": "https://ward.example/jwks" }), "invalid_client_metadata"),
             (json!({ "grant_types": ["client_credentials"], "token_endpoint_auth_method": "none" }), "invalid_client_metadata"),
             (json!({ "redirect_uris": "https://ward.example/cb" }), "invalid_client_metadata"),
+            (json!({ "redirect_uris": ["https://ward.example/cb"], "response_types": ["code", "id_token"] }), "invalid_client_metadata"),
+            (json!({ "grant_types": ["client_credentials"], "response_types": ["code"] }), "invalid_client_metadata"),
         ] {
             let (status, refused, _) = register(&app, &token, metadata.clone()).await;
             assert_eq!((status, refused["error"].as_str()), (400, Some(error)), "{metadata}: {refused}");

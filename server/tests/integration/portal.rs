@@ -192,7 +192,8 @@ sanus_core::engine_tests! {
         assert_eq!(refused.status(), 422);
         let text = refused.text().await.unwrap();
         assert!(text.contains(r#"id="registration-days-error""#) && text.contains(r#"id="registration-uses-error""#), "both fields");
-        assert!(text.contains("Enter a whole number of days from 1 to 30."), "what to do");
+        assert!(text.contains("from 1 minute to 30 days"), "the rule's own message: {text}");
+        assert!(text.contains("Enter a whole number of clients."), "what to do");
         assert!(!text.contains(r#"id="initial-access-token""#));
 
         let made = post(&app, &jane, &format!("{app_path}/registration-tokens"), &[("description", "Ward rollout"), ("days", "7"), ("max_uses", "2")]).await;
