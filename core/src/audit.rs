@@ -107,6 +107,9 @@ pub enum EventKind {
     /// An initial access token for dynamic registration was made or revoked.
     InitialTokenCreated,
     InitialTokenRevoked,
+    /// A used authorization code or rotated-out refresh token came back:
+    /// its grant was revoked (`detail.token`, `detail.family`).
+    TokenReuseDetected,
 }
 
 impl EventKind {
@@ -163,6 +166,7 @@ impl EventKind {
             Self::ClientSecretRotated => "client.secret_rotated",
             Self::InitialTokenCreated => "client.initial_token_created",
             Self::InitialTokenRevoked => "client.initial_token_revoked",
+            Self::TokenReuseDetected => "token.reuse_detected",
         }
     }
 }

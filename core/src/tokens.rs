@@ -226,6 +226,28 @@ pub struct RedeemedCode {
     pub user: Option<crate::users::User>,
 }
 
+/// Whose grant a replayed code or refresh token ended (for the audit log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replay {
+    pub family_id: String,
+    pub client_id: String,
+    pub user_id: UserId,
+}
+
+/// The replay of `family_id`, read after its revocation (a rare path).
+async fn replay_of(conn: &mut Tx, family_id: &str) -> Result<GrantError, StoreError> {
+    let (client_id, user_id): (String, String) =
+        sqlx::query_as("SELECT client_id, user_id FROM token_families WHERE id = $1")
+            .bind(family_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(GrantError::Replayed(Replay {
+        family_id: family_id.to_string(),
+        client_id,
+        user_id: UserId::from_stored(user_id),
+    }))
+}
+
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum GrantError {
     /// Unknown, expired, or bound to another client, redirect URI or verifier.
@@ -233,7 +255,7 @@ pub enum GrantError {
     Invalid(&'static str),
     /// Presented a second time: everything it produced is now revoked.
     #[error("the code or token was already used; everything issued with it is revoked")]
-    Replayed,
+    Replayed(Replay),
     /// Asked for a scope the family was not granted; nothing was used up.
     #[error("the scope {0} was not granted")]
     ScopeNotGranted(String),
@@ -282,7 +304,7 @@ pub async fn redeem_code(
         let mut conn = store.pool().acquire().await?;
         revoke_family_in(&mut conn, &family_id, now).await?;
         tracing::warn!(%client_id, "authorization code replayed: its tokens are revoked");
-        return Ok(Err(GrantError::Replayed));
+        return Ok(Err(replay_of(&mut conn, &family_id).await?));
     };
     let failure = if claimed.code_expires_at.is_none_or(|at| at <= now.0) {
         Some("The authorization code has expired.")
@@ -351,9 +373,10 @@ pub async fn rotate_refresh_token(
     };
     if claimed.rows_affected() == 0 {
         revoke_family_in(&mut tx, &family_id, now).await?;
+        let replay = replay_of(&mut tx, &family_id).await?;
         tx.commit().await?;
         tracing::warn!("refresh token reused: its family is revoked");
-        return Ok(Err(GrantError::Replayed));
+        return Ok(Err(replay));
     }
     let family = match load_family_in(&mut tx, &family_id).await? {
         Some(family) if family.client_id == client_id && expires_at > now.0 => family,
@@ -579,7 +602,8 @@ redirect_uris = ["https://app.example/cb"]
             let refresh = redeemed.refresh_token.unwrap();
 
             let replay = redeem_code(&store, &redemption(&code, VERIFIER), UnixTime(102)).await.unwrap();
-            assert_eq!(replay.unwrap_err(), GrantError::Replayed);
+            let replay = replay.unwrap_err();
+            assert_eq!(replay, GrantError::Replayed(Replay { family_id: redeemed.family.id.clone(), client_id: "spa".into(), user_id: grant.user_id.clone() }));
             assert!(find_active_family(&store, &redeemed.family.id).await.unwrap().is_none());
             let after = rotate_refresh_token(&store, &refresh, "spa", None, UnixTime(103), 1000).await.unwrap();
             assert!(matches!(after, Err(GrantError::Invalid(_))), "the family's refresh token died too");
@@ -625,7 +649,7 @@ redirect_uris = ["https://app.example/cb"]
             assert_eq!(third.family.scopes, narrower, "still usable after a refused scope");
 
             let reuse = rotate_refresh_token(&store, &first, "spa", None, UnixTime(300), 1000).await.unwrap();
-            assert_eq!(reuse.unwrap_err(), GrantError::Replayed);
+            assert!(matches!(reuse.unwrap_err(), GrantError::Replayed(Replay { family_id, .. }) if family_id == third.family.id));
             let latest = rotate_refresh_token(&store, &third.refresh_token, "spa", None, UnixTime(301), 1000).await.unwrap();
             assert!(matches!(latest, Err(GrantError::Invalid(_))), "the whole family is revoked");
         }

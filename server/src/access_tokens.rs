@@ -31,6 +31,8 @@ pub struct AccessTokenCache {
     verified: RwLock<HashMap<TokenDigest, Arc<AccessClaims>>>,
     revocations: RwLock<Option<Arc<Revocations>>>,
     reloading: tokio::sync::Mutex<()>,
+    /// Hits and misses of `verified`, for `/metrics`.
+    pub lookups: crate::metrics::CacheLookups,
 }
 
 struct Revocations {
@@ -51,7 +53,12 @@ pub fn token_digest(token: &str) -> TokenDigest {
 impl AccessTokenCache {
     /// The claims of a token whose signature was verified before.
     pub fn verified(&self, digest: &TokenDigest) -> Option<Arc<AccessClaims>> {
-        self.verified.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(digest).cloned()
+        let found = self.verified.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(digest).cloned();
+        match found {
+            Some(_) => self.lookups.hit(),
+            None => self.lookups.miss(),
+        }
+        found
     }
 
     /// Remembers a token whose signature and issuer were verified.

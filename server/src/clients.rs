@@ -34,6 +34,8 @@ impl CachedClient {
 #[derive(Default)]
 pub struct ClientCache {
     entries: RwLock<HashMap<String, (Arc<CachedClient>, UnixTime)>>,
+    /// Hits and misses, for `/metrics`.
+    pub lookups: crate::metrics::CacheLookups,
 }
 
 impl ClientCache {
@@ -42,8 +44,10 @@ impl ClientCache {
         if let Some((cached, loaded_at)) = self.read().get(id)
             && now.seconds() - loaded_at.seconds() < TTL_SECONDS
         {
+            self.lookups.hit();
             return Ok(Some(cached.clone()));
         }
+        self.lookups.miss();
         let Some(client) = find_client(store, id).await? else {
             self.write().remove(id);
             return Ok(None);

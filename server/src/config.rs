@@ -28,6 +28,32 @@ pub struct Settings {
     pub accounts: AccountSettings,
     pub professions: ProfessionSettings,
     pub log: LogSettings,
+    pub metrics: MetricsSettings,
+}
+
+/// Prometheus metrics at `/metrics` (OpenMetrics text).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Whether `/metrics` is served at all.
+    pub enabled: bool,
+    /// A separate address for `/metrics` alone (`127.0.0.1:9464`, or an
+    /// address on the monitoring network). Unset: `/metrics` is on the main
+    /// listener, next to everything else.
+    pub bind: Option<SocketAddr>,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self { enabled: true, bind: None }
+    }
+}
+
+impl MetricsSettings {
+    /// Whether the main listener answers `/metrics`.
+    pub fn on_main_listener(&self) -> bool {
+        self.enabled && self.bind.is_none()
+    }
 }
 
 /// Self-service accounts: who may register, and what an unverified
@@ -351,6 +377,9 @@ impl Settings {
             && http::HeaderName::from_bytes(name.as_bytes()).is_err()
         {
             return invalid("server.client_address_header", format!("{name:?} is not a header name"));
+        }
+        if self.metrics.bind.is_some_and(|bind| bind == self.server.bind) {
+            return invalid("metrics.bind", "must differ from server.bind (unset it to serve /metrics there)".into());
         }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1".into());

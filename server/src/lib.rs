@@ -9,6 +9,7 @@ pub mod clients;
 pub mod config;
 pub mod http;
 pub mod keys;
+pub mod metrics;
 pub mod oidc;
 pub mod passwords;
 pub mod startup;

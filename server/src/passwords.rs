@@ -10,10 +10,14 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
+use crate::metrics::PasswordPoolStats;
+
 type Job = Box<dyn FnOnce() + Send>;
 
 pub struct PasswordPool {
     jobs: SyncSender<Job>,
+    /// Queued, running and refused checks, for `/metrics`.
+    pub stats: PasswordPoolStats,
 }
 
 impl PasswordPool {
@@ -37,7 +41,7 @@ impl PasswordPool {
                 tracing::error!(%error, "cannot start a password thread");
             }
         }
-        Self { jobs }
+        Self { jobs, stats: PasswordPoolStats::default() }
     }
 
     /// One worker per core.
@@ -61,16 +65,26 @@ impl PasswordPool {
     /// Runs `work` on a pool thread; `None` when the queue is full.
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
         let (reply, answer) = oneshot::channel();
+        let (queued, running) = (self.stats.queued.clone(), self.stats.running.clone());
         let job: Job = Box::new(move || {
+            queued.dec();
+            running.inc();
             let _ = reply.send(work());
+            running.dec();
         });
+        self.stats.queued.inc();
         match self.jobs.try_send(job) {
             Ok(()) => answer.await.ok(),
             Err(TrySendError::Full(_)) => {
+                self.stats.queued.dec();
+                self.stats.refused.inc();
                 tracing::warn!("too many password checks at once: one was refused");
                 None
             }
-            Err(TrySendError::Disconnected(_)) => None,
+            Err(TrySendError::Disconnected(_)) => {
+                self.stats.queued.dec();
+                None
+            }
         }
     }
 }
@@ -88,5 +102,33 @@ mod tests {
         assert!(!pool.verify("anything".into(), None).await);
         let new = pool.hash("a new pool password".into()).await.unwrap();
         assert!(pool.verify("a new pool password".into(), Some(new)).await);
+        assert_eq!((pool.stats.queued.get(), pool.stats.running.get(), pool.stats.refused.get()), (0, 0, 0));
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_and_counts_it() {
+        // One thread, held busy; one place in the queue, taken; the next is refused.
+        let pool = PasswordPool::new(1, 1);
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (started, running) = oneshot::channel();
+        let busy = pool.run(move || {
+            let _ = started.send(());
+            let _ = held.recv();
+        });
+        let (busy, (waiting, refused)) = tokio::join!(busy, async {
+            let _ = running.await;
+            // Polled first by the join, this takes the queue's one place.
+            let waiting = pool.run(|| ());
+            let refused = async {
+                let refused = pool.run(|| ()).await;
+                let stats = (pool.stats.queued.get(), pool.stats.running.get(), pool.stats.refused.get());
+                let _ = release.send(());
+                (refused, stats)
+            };
+            tokio::join!(waiting, refused)
+        });
+        assert_eq!((busy, waiting), (Some(()), Some(())));
+        assert_eq!(refused, (None, (1, 1, 1)));
+        assert_eq!((pool.stats.queued.get(), pool.stats.running.get()), (0, 0));
     }
 }

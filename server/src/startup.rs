@@ -52,6 +52,8 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     local_addr: SocketAddr,
+    /// `metrics.bind`'s listener, when set.
+    metrics_listener: Option<(TcpListener, SocketAddr)>,
     state: AppState,
 }
 
@@ -76,6 +78,14 @@ impl Application {
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartupError> {
+        let metrics_listener = match settings.metrics.bind.filter(|_| settings.metrics.enabled) {
+            Some(addr) => {
+                let bound = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
+                let local = bound.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
+                Some((bound, local))
+            }
+            None => None,
+        };
         let store = open_store(&settings).await?;
         let keys = Keys::open(&settings, store.clone(), clock.clone()).await?;
         let assets = http::assets::load_manifest(&settings.server.site_dir)?;
@@ -108,6 +118,14 @@ impl Application {
                 None
             }
         };
+        let clients = Arc::new(crate::clients::ClientCache::default());
+        let passwords = Arc::new(crate::passwords::PasswordPool::per_core());
+        let access_tokens = Arc::new(crate::access_tokens::AccessTokenCache::default());
+        let metrics = Arc::new(crate::metrics::Metrics::new(crate::metrics::Sources {
+            clients: &clients.lookups,
+            access_tokens: &access_tokens.lookups,
+            passwords: &passwords.stats,
+        }));
         let state = AppState::new(crate::state::State {
             store,
             settings: Arc::new(settings),
@@ -116,13 +134,14 @@ impl Application {
             keys: Arc::new(keys),
             clock,
             discovery,
-            clients: Arc::new(crate::clients::ClientCache::default()),
-            passwords: Arc::new(crate::passwords::PasswordPool::per_core()),
-            access_tokens: Arc::default(),
+            clients,
+            passwords,
+            access_tokens,
             mailer,
             passkeys,
+            metrics,
         });
-        Ok(Self { listener, local_addr, state })
+        Ok(Self { listener, local_addr, metrics_listener, state })
     }
 
     /// The address actually bound (tests bind port 0).
@@ -132,6 +151,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.local_addr.port()
+    }
+
+    /// The address of the separate metrics listener, when `metrics.bind` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().map(|(_, addr)| *addr)
     }
 
     pub fn store(&self) -> &Store {
@@ -152,6 +176,15 @@ impl Application {
         let store = self.state.store.clone();
         let rotation = tokio::spawn(rotate_on_schedule(self.state.keys.clone()));
         let expiry = tokio::spawn(hourly_upkeep(self.state.clone()));
+        let metrics = self.metrics_listener.map(|(listener, addr)| {
+            tracing::info!(address = %addr, "serving /metrics");
+            let router = crate::metrics::router(self.state.clone());
+            tokio::spawn(async move {
+                if let Err(error) = axum::serve(listener, router).await {
+                    tracing::error!(%error, "the metrics listener stopped");
+                }
+            })
+        });
         let router = http::router(self.state);
         tracing::info!(address = %self.local_addr, "listening");
 
@@ -175,6 +208,9 @@ impl Application {
         };
         rotation.abort();
         expiry.abort();
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         store.close().await;
         tracing::info!("stopped");
         result

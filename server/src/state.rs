@@ -48,6 +48,8 @@ pub struct State {
     /// The WebAuthn relying party; `None` when the public URL's host is an
     /// IP address (browsers allow passkeys only for domain names).
     pub passkeys: Option<Arc<webauthn_rs::Webauthn>>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -55,6 +57,19 @@ impl AppState {
     pub async fn find_client(&self, id: &str) -> Result<Option<sanus_core::clients::Client>, sanus_core::StoreError> {
         let cached = self.clients.get(&self.store, id, self.clock.now()).await?;
         Ok(cached.map(|c| c.client.clone()))
+    }
+}
+
+impl AppState {
+    /// Records an audit event and counts it for `/metrics`.
+    pub async fn audit(
+        &self,
+        event: &sanus_core::audit::Event<'_>,
+        now: sanus_core::UnixTime,
+    ) -> Result<(), sanus_core::StoreError> {
+        sanus_core::audit::record(&self.store, event, now).await?;
+        self.metrics.audited(event);
+        Ok(())
     }
 }
 

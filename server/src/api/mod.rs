@@ -253,7 +253,7 @@ pub(crate) async fn audit(
     }
     event.tenant_id = Some(tenant.as_str());
     event.detail = detail;
-    sanus_core::audit::record(&state.store, &event, state.clock.now()).await?;
+    state.audit(&event, state.clock.now()).await?;
     Ok(())
 }
 

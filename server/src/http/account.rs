@@ -12,7 +12,7 @@ use sanus_core::UnixTime;
 use sanus_core::account::{
     change_password, connected_apps, disconnect_app, end_other_sessions, end_own_session, list_sessions, touch_session,
 };
-use sanus_core::audit::{self, EventKind};
+use sanus_core::audit::EventKind;
 use sanus_core::mfa::{begin_totp, confirm_totp, mfa_status, new_recovery_codes, pending_totp, remove_totp};
 use sanus_core::password_policy::{self, check_new_password};
 use sanus_core::sessions::{Session, end_session, find_session_by_token};
@@ -265,7 +265,7 @@ async fn audit_own(
     if let Some(detail) = detail {
         event.detail = detail;
     }
-    audit::record(&state.store, &event, now).await
+    state.audit(&event, now).await
 }
 
 /// Why a current password did not confirm a change.
@@ -394,7 +394,7 @@ pub async fn disconnect(
         let mut event = audit_event(EventKind::ConsentRevoked, &headers, address);
         event.user_id = Some(&me.user.id);
         event.client_id = Some(&client_id);
-        if let Err(error) = audit::record(&state.store, &event, now).await {
+        if let Err(error) = state.audit(&event, now).await {
             return failed(&state, &headers, &error);
         }
     }

@@ -5,7 +5,7 @@
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use sanus_core::UnixTime;
-use sanus_core::audit::{self, EventKind};
+use sanus_core::audit::EventKind;
 use sanus_core::tenants::TenantId;
 use sanus_core::users::UserId;
 
@@ -105,8 +105,6 @@ impl Acting<'_> {
         event.user_id = Some(self.user);
         event.tenant_id = tenant.map(TenantId::as_str);
         event.detail = detail;
-        audit::record(&self.state.store, &event, self.now)
-            .await
-            .map_err(|error| failed(self.state, self.headers, &error))
+        self.state.audit(&event, self.now).await.map_err(|error| failed(self.state, self.headers, &error))
     }
 }

@@ -117,7 +117,7 @@ async fn decide_fields(
     event.user_id = Some(user);
     event.client_id = Some(&request.client_id);
     event.detail = serde_json::json!({ "fields": decisions, "on": "consent" });
-    sanus_core::audit::record(&state.store, &event, now).await
+    state.audit(&event, now).await
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,6 @@
 //! HTTP: the route table and the layers every request passes through.
 //!
-//! Outermost first: request id → trace span → panic guard → security
+//! Outermost first: request id → metrics → trace span → panic guard → security
 //! headers → compression → cross-origin form guard → routes.
 
 pub mod account;
@@ -79,6 +79,7 @@ pub async fn form_and_parts<T: serde::de::DeserializeOwned>(
 pub fn router(state: AppState) -> Router {
     let layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -91,7 +92,11 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest).compress_when(pages_only()))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::reject_cross_origin));
 
-    Router::new()
+    let mut router = Router::new();
+    if state.settings.metrics.on_main_listener() {
+        router = router.route(crate::metrics::ROUTE, axum::routing::get(crate::metrics::scrape));
+    }
+    router
         .merge(health::routes())
         .merge(locale::routes())
         .merge(crate::oidc::routes())

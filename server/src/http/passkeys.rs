@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
-use sanus_core::audit::{self, EventKind};
+use sanus_core::audit::EventKind;
 use sanus_core::passkeys::{self, AMR_PASSKEY, CEREMONY_SECONDS, PasskeyError};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -134,7 +134,7 @@ pub async fn finish_registration(
     let address = client_address(&headers, &peer, &state.settings.server);
     let mut event = audit_event(EventKind::PasskeyAdded, &headers, address);
     event.user_id = Some(&me.user.id);
-    if let Err(error) = audit::record(&state.store, &event, now).await {
+    if let Err(error) = state.audit(&event, now).await {
         return failure(error.into());
     }
     answer(StatusCode::OK, json!({ "id": id, "redirect": "/account?notice=passkey-added" }))
@@ -162,7 +162,7 @@ pub async fn remove(State(state): State<AppState>, Path(id): Path<String>, peer:
         let address = client_address(&headers, &peer, &state.settings.server);
         let mut event = audit_event(EventKind::PasskeyRemoved, &headers, address);
         event.user_id = Some(&me.user.id);
-        if let Err(error) = audit::record(&state.store, &event, now).await {
+        if let Err(error) = state.audit(&event, now).await {
             tracing::error!(%error, "cannot record a removed passkey");
         }
     }
@@ -208,7 +208,7 @@ pub async fn finish_sign_in_with_passkey(
         Err(PasskeyError::Refused(reason)) => {
             let mut event = audit_event(EventKind::SignInFailed, &headers, address);
             event.detail = json!({ "reason": "passkey_not_accepted" });
-            if let Err(error) = audit::record(&state.store, &event, now).await {
+            if let Err(error) = state.audit(&event, now).await {
                 return failure(error.into());
             }
             return refused(StatusCode::BAD_REQUEST, "not_accepted", &reason);

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
-use sanus_core::audit::{self, EventKind};
+use sanus_core::audit::EventKind;
 use sanus_core::mail::password_reset_mail;
 use sanus_core::password_policy::{self, check_new_password};
 use sanus_core::password_resets::{complete_password_reset, find_password_reset, start_password_reset};
@@ -63,7 +63,7 @@ async fn send_reset_link(
     state.mailer.send(&state.store, &password_reset_mail(&user.locale, &user.email, &link), now).await?;
     let mut event = audit_event(EventKind::PasswordResetRequested, headers, address);
     event.user_id = Some(&user.id);
-    audit::record(&state.store, &event, now).await?;
+    state.audit(&event, now).await?;
     Ok(())
 }
 
@@ -135,7 +135,7 @@ pub async fn reset(
     let address = client_address(&headers, &peer, &state.settings.server);
     let mut event = audit_event(EventKind::PasswordResetCompleted, &headers, address);
     event.user_id = Some(&user.id);
-    if let Err(error) = audit::record(&state.store, &event, now).await {
+    if let Err(error) = state.audit(&event, now).await {
         tracing::error!(%error, "cannot record a password reset");
     }
     tracing::info!(user_id = %user.id, "password reset: signed out everywhere");

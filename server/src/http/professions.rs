@@ -469,7 +469,7 @@ pub async fn sharing(
     event.user_id = Some(&me.user.id);
     event.client_id = Some(&client_id);
     event.detail = serde_json::json!({ "fields": decisions });
-    if let Err(error) = audit::record(&state.store, &event, now).await {
+    if let Err(error) = state.audit(&event, now).await {
         return failed(&state, &headers, &error);
     }
     see_other(&format!("/account?notice={}", app::dto::AccountNotice::SharingSaved.as_str()))
@@ -754,7 +754,7 @@ pub async fn expire_verifications(state: &AppState) {
     for user_id in expired {
         let mut event = audit::Event::new(EventKind::VerificationExpired);
         event.user_id = Some(&user_id);
-        if let Err(error) = audit::record(&state.store, &event, now).await {
+        if let Err(error) = state.audit(&event, now).await {
             tracing::error!(%error, "the expiry of a verification was not audited");
         }
         if let Ok(user) = get_user(&state.store, &user_id).await {

@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use sanus_core::UnixTime;
-use sanus_core::audit::{self, EventKind};
+use sanus_core::audit::EventKind;
 use sanus_core::clients::SecretHash;
 use sanus_core::email_verification::{
     CodeOutcome, PendingVerification, Proof, Started, Verified, find_by_id, find_by_link, find_owner,
@@ -185,7 +185,7 @@ pub async fn register_checked(
     if invited.is_some() {
         event.detail = serde_json::json!({ "invitation": true });
     }
-    audit::record(&state.store, &event, now).await.map_err(|error| failed(state, headers, &error))?;
+    state.audit(&event, now).await.map_err(|error| failed(state, headers, &error))?;
     tracing::info!(user_id = %user.id, kind = kind.as_str(), "registration");
     Ok(match registered {
         Registered::Created(user) => Outcome::Created(user),
@@ -349,7 +349,7 @@ async fn mail_code(
     let mut event = audit_event(EventKind::EmailVerificationSent, headers, address);
     event.user_id = Some(&user.id);
     event.detail = serde_json::json!({ "purpose": if to.is_some() { "change" } else { "confirm" } });
-    audit::record(&state.store, &event, now).await?;
+    state.audit(&event, now).await?;
     let link = format!("{}/email/confirm/{link_token}", state.settings.server.public_url.as_str());
     let mail = email_verification_mail(&user.locale, to.unwrap_or(&user.email), code, &link);
     let (state, user_id) = (state.clone(), user.id.clone());
@@ -450,7 +450,7 @@ pub async fn verify(
         Ok(wait) => wait,
         Err(error) => return failed(&state, &headers, &error),
     };
-    if let Err(error) = audit::record(&state.store, &event, now).await {
+    if let Err(error) = state.audit(&event, now).await {
         return failed(&state, &headers, &error);
     }
     match (notice, wait) {
@@ -626,7 +626,7 @@ async fn after_verification(
 ) -> Response {
     let mut event = audit_event(EventKind::EmailVerified, headers, address);
     event.user_id = Some(&verified.user_id);
-    if let Err(error) = audit::record(&state.store, &event, now).await {
+    if let Err(error) = state.audit(&event, now).await {
         return failed(state, headers, &error);
     }
     tracing::info!(user_id = %verified.user_id, "e-mail address verified");
@@ -680,7 +680,7 @@ async fn after_email_change(
     };
     let mut event = audit_event(EventKind::EmailChanged, headers, address);
     event.user_id = Some(&user.id);
-    if let Err(error) = audit::record(&state.store, &event, now).await {
+    if let Err(error) = state.audit(&event, now).await {
         return failed(state, headers, &error);
     }
     let mail = sanus_core::mail::email_changed_mail(&user.locale, previous, &user.email);

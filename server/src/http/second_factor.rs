@@ -11,7 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use sanus_core::UnixTime;
-use sanus_core::audit::{self, EventKind};
+use sanus_core::audit::EventKind;
 use sanus_core::keys::KeyError;
 use sanus_core::mfa::{
     AMR_RECOVERY_CODE, AMR_TOTP, PENDING_LIFETIME_SECONDS, check_totp, find_pending_sign_in, finish_pending_sign_in,
@@ -127,7 +127,7 @@ pub async fn submit(
         event.detail = serde_json::json!({ "reason": "wrong_second_factor" });
         let counted = async {
             let wait = attempt.record_failure(&state.store, now).await?;
-            audit::record(&state.store, &event, now).await?;
+            state.audit(&event, now).await?;
             Ok::<_, sanus_core::StoreError>(wait)
         };
         return match counted.await {

@@ -77,7 +77,7 @@ pub async fn check_password(
     if let Some(seconds) = attempt.wait(&state.store, now).await? {
         event.kind = EventKind::SignInThrottled;
         event.detail = serde_json::json!({ "retry_after_seconds": seconds });
-        audit::record(&state.store, &event, now).await?;
+        state.audit(&event, now).await?;
         tracing::info!("sign-in throttled");
         return Ok(Err(Refusal::ThrottledUntil(now.plus_seconds(seconds))));
     }
@@ -100,7 +100,7 @@ pub async fn check_password(
             event.user_id = user.as_ref().map(|u| &u.id);
             event.detail = serde_json::json!({ "reason": Refusal::INVALID });
             let wait = attempt.record_failure(&state.store, now).await?;
-            audit::record(&state.store, &event, now).await?;
+            state.audit(&event, now).await?;
             tracing::info!("sign-in refused");
             Ok(Err(if wait > 0 {
                 Refusal::ThrottledUntil(now.plus_seconds(wait))
@@ -129,7 +129,7 @@ async fn verify_first(
     let mut event = audit_event(EventKind::SignInFailed, headers, address);
     event.user_id = Some(&user.id);
     event.detail = serde_json::json!({ "reason": "email_not_verified" });
-    audit::record(&state.store, &event, now).await?;
+    state.audit(&event, now).await?;
     // This browser just proved the password: confirming may sign it in.
     let (proof_cookie, proof) = super::registration::new_proof(state);
     let fresh = sanus_core::email_verification::Proof::Fresh(&proof);
@@ -213,7 +213,7 @@ async fn start_session(
     let device = device_of(headers);
     let (session, token) =
         create_session(&state.store, user_id, amr, device.as_deref(), now, SESSION_LIFETIME_SECONDS).await?;
-    audit::record(&state.store, event, now).await?;
+    state.audit(event, now).await?;
     tracing::info!(%user_id, "signed in");
     let mut response = see_other(next);
     let secure = state.settings.server.public_url.is_https();

@@ -23,6 +23,22 @@ pub enum ErrorCode {
     ServerError,
 }
 
+impl ErrorCode {
+    /// The code as the spec spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidClient => "invalid_client",
+            Self::InvalidGrant => "invalid_grant",
+            Self::UnauthorizedClient => "unauthorized_client",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::InvalidScope => "invalid_scope",
+            Self::UnsupportedTokenType => "unsupported_token_type",
+            Self::ServerError => "server_error",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct OAuthError {
     pub code: ErrorCode,

@@ -101,7 +101,7 @@ async fn record(
     if let Some(id) = initial_token {
         event.detail["initial_access_token"] = json!(id);
     }
-    if let Err(error) = sanus_core::audit::record(&state.store, &event, state.clock.now()).await {
+    if let Err(error) = state.audit(&event, state.clock.now()).await {
         tracing::error!(%error, "could not record a registration event");
     }
 }

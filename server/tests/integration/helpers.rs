@@ -22,6 +22,8 @@ pub const CSS: &str = "sanus.fedcba9876543210.css";
 
 pub struct TestApp {
     pub address: SocketAddr,
+    /// The separate metrics listener, when `metrics.bind` is set.
+    pub metrics_address: Option<SocketAddr>,
     pub client: reqwest::Client,
     pub store: Store,
     pub keys: Arc<Keys>,
@@ -149,6 +151,7 @@ async fn start(mut settings: Settings) -> TestApp {
     let app =
         Application::build_on(listener, settings.clone(), Arc::new(clock.clone())).await.expect("application builds");
     let address = app.local_addr();
+    let metrics_address = app.metrics_addr();
     let store = app.store().clone();
     let keys = app.keys().clone();
     let (tx, rx) = oneshot::channel::<()>();
@@ -157,6 +160,7 @@ async fn start(mut settings: Settings) -> TestApp {
     }));
     TestApp {
         address,
+        metrics_address,
         client: client(),
         store,
         keys,

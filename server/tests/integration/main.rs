@@ -18,6 +18,7 @@ mod helpers;
 mod jwks;
 mod locale;
 mod management_api;
+mod metrics;
 mod mfa;
 mod operator;
 mod organization_claims;

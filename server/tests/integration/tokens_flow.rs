@@ -16,6 +16,28 @@ async fn error_of(response: reqwest::Response) -> String {
     body["error"].as_str().unwrap().to_string()
 }
 
+/// One `token.reuse_detected` event, naming Jane, the client, the kind of
+/// token and its grant, and counted in the metrics.
+async fn assert_reuse_audited(app: &TestApp, token: &str) {
+    let events = sanus_core::audit::latest(&app.store, 50).await.unwrap();
+    let reuses: Vec<_> = events.iter().filter(|event| event.kind == "token.reuse_detected").collect();
+    assert_eq!(reuses.len(), 1, "{events:?}");
+    let jane = sanus_core::users::find_user_by_email(
+        &app.store,
+        &sanus_core::users::Email::parse(crate::helpers::JANE).unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(reuses[0].user_id.as_deref(), Some(jane.id.as_str()));
+    assert_eq!(reuses[0].client_id.as_deref(), Some("spa"));
+    let detail: Value = serde_json::from_str(&reuses[0].detail).unwrap();
+    assert_eq!(detail["token"], token);
+    assert!(detail["family"].as_str().is_some_and(|family| !family.is_empty()));
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("sanus_audit_events_total{kind=\"token.reuse_detected\"} 1\n"), "{metrics}");
+}
+
 sanus_core::engine_tests! {
     async fn a_replayed_code_is_refused_and_revokes_what_it_issued(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
@@ -29,6 +51,7 @@ sanus_core::engine_tests! {
         assert_eq!(refused.status(), 401);
         assert!(refused.headers()["www-authenticate"].to_str().unwrap().contains("invalid_token"));
         assert_eq!(error_of(app.refresh(tokens["refresh_token"].as_str().unwrap()).await).await, "invalid_grant");
+        assert_reuse_audited(&app, "authorization_code").await;
     }
 
     async fn the_code_needs_the_right_verifier_client_and_redirect(db: TestDatabase) {
@@ -73,6 +96,7 @@ sanus_core::engine_tests! {
         assert_eq!(error_of(app.refresh(first_refresh).await).await, "invalid_grant");
         assert_eq!(error_of(app.refresh(second_refresh).await).await, "invalid_grant", "the whole grant is revoked");
         assert_eq!(app.userinfo(second["access_token"].as_str().unwrap()).await.status(), 401);
+        assert_reuse_audited(&app, "refresh_token").await;
     }
 
     async fn refresh_can_narrow_the_scope_but_not_widen_it(db: TestDatabase) {

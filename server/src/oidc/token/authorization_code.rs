@@ -3,6 +3,7 @@
 //! redirect URI and the PKCE verifier of its challenge (RFC 7636 §4.5).
 //! A replayed code revokes everything it produced.
 
+use axum::http::HeaderMap;
 use sanus_core::UnixTime;
 use sanus_core::clients::{Client, GrantType};
 use sanus_core::tokens::{CodeRedemption, GrantError, redeem_code};
@@ -14,6 +15,8 @@ use crate::state::AppState;
 
 pub async fn grant(
     state: &AppState,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
     client: &Client,
     params: &Params,
     now: UnixTime,
@@ -28,9 +31,11 @@ pub async fn grant(
     let redeemed = match redeem_code(&state.store, &redemption, now).await? {
         Ok(redeemed) => redeemed,
         Err(GrantError::Invalid(reason)) => return Err(OAuthError::new(ErrorCode::InvalidGrant, reason)),
-        Err(GrantError::Replayed | GrantError::ScopeNotGranted(_)) => {
-            // A replay revoked the family: its access tokens must stop now.
-            state.access_tokens.invalidate();
+        Err(GrantError::Replayed(replay)) => {
+            super::replayed(state, headers, address, "authorization_code", &replay, now).await?;
+            return Err(OAuthError::new(ErrorCode::InvalidGrant, "The authorization code was already used."));
+        }
+        Err(GrantError::ScopeNotGranted(_)) => {
             return Err(OAuthError::new(ErrorCode::InvalidGrant, "The authorization code was already used."));
         }
     };

@@ -55,6 +55,25 @@ impl TokenRequest {
     }
 }
 
+/// A replayed code or refresh token: its grant is revoked; the access
+/// tokens it produced stop at once here, and the audit log says whose it was.
+async fn replayed(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
+    token: &'static str,
+    replay: &sanus_core::tokens::Replay,
+    now: sanus_core::UnixTime,
+) -> Result<(), OAuthError> {
+    state.access_tokens.invalidate();
+    let mut event = crate::http::audit_event(sanus_core::audit::EventKind::TokenReuseDetected, headers, address);
+    event.user_id = Some(&replay.user_id);
+    event.client_id = Some(&replay.client_id);
+    event.detail = serde_json::json!({ "token": token, "family": replay.family_id });
+    state.audit(&event, now).await?;
+    Ok(())
+}
+
 /// A successful token response (RFC 6749 §5.1).
 #[derive(Debug, Serialize)]
 pub struct TokenResponse {
@@ -139,7 +158,9 @@ pub async fn user_token_response(
 pub async fn token(State(state): State<AppState>, peer: Peer, headers: HeaderMap, body: Bytes) -> Response {
     let origin = cors::request_origin(&headers);
     let address = client_address(&headers, &peer, &state.settings.server);
-    let result = handle(&state, &headers, address, &body, origin.as_deref()).await;
+    let mut grant = "unsupported";
+    let result = handle(&state, &headers, address, &body, origin.as_deref(), &mut grant).await;
+    state.metrics.token_request(grant, result.as_ref().err().map(|error| error.code.as_str()));
     let mut response = match result {
         Ok(response) => axum::Json(response).into_response(),
         Err(error) => error.into_response(),
@@ -157,9 +178,11 @@ async fn handle(
     address: Option<std::net::IpAddr>,
     body: &[u8],
     origin: Option<&str>,
+    grant: &mut &'static str,
 ) -> Result<TokenResponse, OAuthError> {
     let params = Params::from_form(headers, body)?;
     let request = TokenRequest::parse(&params)?;
+    *grant = request.grant_type().as_str();
     let now = state.clock.now();
     let cached = client_auth::authenticate_request(state, headers, &params).await?;
     let client = &cached.client;
@@ -176,8 +199,10 @@ async fn handle(
         ));
     }
     match request {
-        TokenRequest::AuthorizationCode => authorization_code::grant(state, client, &params, now).await,
-        TokenRequest::RefreshToken => refresh_token::grant(state, client, &params, now).await,
+        TokenRequest::AuthorizationCode => {
+            authorization_code::grant(state, headers, address, client, &params, now).await
+        }
+        TokenRequest::RefreshToken => refresh_token::grant(state, headers, address, client, &params, now).await,
         TokenRequest::ClientCredentials => client_credentials::grant(state, client, params.get("scope"), now).await,
         TokenRequest::Password => password::grant(state, headers, address, client, &params, now).await,
     }

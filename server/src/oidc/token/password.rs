@@ -78,7 +78,7 @@ pub async fn grant(
         event.user_id = Some(&user.id);
         event.client_id = Some(client.id.as_str());
         event.detail = serde_json::json!({ "reason": reason, "via": "password_grant" });
-        sanus_core::audit::record(&state.store, &event, now).await?;
+        state.audit(&event, now).await?;
         return Err(invalid_grant(description));
     }
     let grant = DirectGrant {
@@ -93,7 +93,7 @@ pub async fn grant(
     event.user_id = Some(&user.id);
     event.client_id = Some(client.id.as_str());
     event.detail = serde_json::json!({ "via": "password_grant" });
-    sanus_core::audit::record(&state.store, &event, now).await?;
+    state.audit(&event, now).await?;
     let issued = IssuedFrom { family: &family, user: Some(user), nonce: None };
     user_token_response(state, client, issued, refresh_token, now).await
 }

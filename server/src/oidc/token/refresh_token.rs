@@ -2,6 +2,7 @@
 //! (RFC 9700 §4.14.2); presenting a rotated-out token revokes its family.
 //! A `scope` may narrow, never widen, what the family was granted.
 
+use axum::http::HeaderMap;
 use sanus_core::UnixTime;
 use sanus_core::clients::Client;
 use sanus_core::tokens::{GrantError, rotate_refresh_token};
@@ -14,6 +15,8 @@ use crate::state::AppState;
 
 pub async fn grant(
     state: &AppState,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
     client: &Client,
     params: &Params,
     now: UnixTime,
@@ -29,8 +32,8 @@ pub async fn grant(
         Err(GrantError::ScopeNotGranted(scope)) => {
             return Err(OAuthError::invalid_scope(format!("The scope {scope} was not granted.")));
         }
-        Err(GrantError::Replayed) => {
-            state.access_tokens.invalidate();
+        Err(GrantError::Replayed(replay)) => {
+            super::replayed(state, headers, address, "refresh_token", &replay, now).await?;
             return Err(OAuthError::new(
                 ErrorCode::InvalidGrant,
                 "The refresh token was already used; all tokens of this grant are revoked.",
