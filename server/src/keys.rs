@@ -1,7 +1,8 @@
 //! The signing keys as the server uses them: opened at start-up (made on
 //! first start), reloaded at most once a minute so that a rotation by
 //! another instance or by `sanus keys rotate` is picked up, and rotated on
-//! schedule.
+//! schedule. A rotated-in key is published `PUBLISH_AHEAD_SECONDS` (two
+//! reloads) before it signs, so every instance's JWKS has it by then.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -102,9 +103,22 @@ impl Keys {
         Ok(self.loaded().await?.ring.clone())
     }
 
-    /// The key that verifies signatures by the published key `kid`.
+    /// The key that verifies signatures by the published key `kid`. A kid
+    /// this instance does not know yet (another instance's new key) reads
+    /// the ring again, at most once a second.
     pub async fn verification_key(&self, kid: &str) -> Result<Option<DecodingKey>, KeyError> {
-        Ok(self.loaded().await?.verification.get(kid).cloned())
+        let loaded = self.loaded().await?;
+        if let Some(key) = loaded.verification.get(kid) {
+            return Ok(Some(key.clone()));
+        }
+        let now = self.clock.now();
+        if now.seconds() - loaded.at.seconds() < 1 {
+            return Ok(None);
+        }
+        let _guard = self.reloading.lock().await;
+        let current = self.snapshot();
+        let current = if Arc::ptr_eq(&current, &loaded) { self.reload(now).await? } else { current };
+        Ok(current.verification.get(kid).cloned())
     }
 
     async fn loaded(&self) -> Result<Arc<Loaded>, KeyError> {
@@ -144,7 +158,8 @@ impl Keys {
         Ok(true)
     }
 
-    /// Rotates now (`sanus keys rotate`) and uses the new keys at once.
+    /// Rotates now (`sanus keys rotate`): the new keys are published at once
+    /// and sign from `PUBLISH_AHEAD_SECONDS` on.
     pub async fn rotate(&self) -> Result<Vec<KeyStatus>, KeyError> {
         let now = self.clock.now();
         let fresh =

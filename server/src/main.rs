@@ -85,8 +85,12 @@ async fn run(command: Command, settings: Settings) -> Result<(), startup::Startu
             Ok(())
         }
         Command::Keys { action: KeysCommand::Rotate } => {
-            let fresh = startup::rotate_keys(&settings).await?;
-            print_keys("new signing keys", &fresh);
+            startup::rotate_keys(&settings).await?;
+            let title = format!(
+                "rotated: the new keys are published now and sign in {} seconds, once every instance has read them",
+                sanus_core::keys::PUBLISH_AHEAD_SECONDS
+            );
+            print_keys(&title, &startup::list_keys(&settings).await?);
             Ok(())
         }
         Command::Keys { action: KeysCommand::List } => {
@@ -144,10 +148,21 @@ fn print_keys(title: &str, keys: &[sanus_core::keys::KeyStatus]) {
     let now = sanus_core::Clock::now(&sanus_core::SystemClock);
     println!("{title}:");
     println!("{:<24} {:<6} {:>12}  state", "kid", "alg", "age (days)");
-    for key in keys {
+    let signing: Vec<usize> = sanus_core::keys::SigningAlg::ALL
+        .into_iter()
+        .filter_map(|alg| sanus_core::keys::signs_now(keys, alg, now))
+        .collect();
+    for (index, key) in keys.iter().enumerate() {
         let age_days = (now.seconds() - key.created_at.seconds()) / 86_400;
         let state = match key.unpublish_at {
-            None => "signs".to_string(),
+            _ if signing.contains(&index) => match key.retired_at {
+                Some(last) => format!("signs until unix time {}", last.seconds()),
+                None => "signs".to_string(),
+            },
+            None => format!(
+                "published, signs from unix time {}",
+                key.created_at.plus_seconds(sanus_core::keys::PUBLISH_AHEAD_SECONDS).seconds()
+            ),
             Some(until) if until > now => format!("published until unix time {}", until.seconds()),
             Some(_) => "retired".to_string(),
         };

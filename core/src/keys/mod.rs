@@ -17,7 +17,10 @@ mod storage;
 
 pub use kek::{Kek, KekError};
 pub use key_pair::{KeyPair, Signature};
-pub use ring::{KeyRing, KeyStatus, SigningKey, ensure_signing_keys, rotate_signing_keys, rotation_due};
+pub use ring::{
+    KeyRing, KeyStatus, PUBLISH_AHEAD_SECONDS, SigningKey, ensure_signing_keys, rotate_signing_keys, rotation_due,
+    signs_now,
+};
 pub use storage::list_signing_keys;
 
 use serde::{Deserialize, Serialize};

@@ -71,22 +71,24 @@ pub struct KeyRing {
 }
 
 impl KeyRing {
-    /// Loads the published keys; opens the private key of each algorithm's
-    /// newest active key (retired keys are only published, never opened).
+    /// Loads the published keys; opens the private key of the key that signs
+    /// each algorithm now (see [`signs_now`]; the others are only published).
     pub async fn load(store: &Store, kek: &Kek, now: UnixTime) -> Result<Self, KeyError> {
         let rows = list_published_keys(store, now).await?;
-        let mut active = HashMap::new();
+        let mut statuses = Vec::with_capacity(rows.len());
         let mut keys = Vec::with_capacity(rows.len());
         for row in &rows {
-            let status = row.status()?;
+            statuses.push(row.status()?);
             let public: Value = serde_json::from_str(&row.public_jwk).map_err(|e| KeyError::Corrupt {
                 kid: row.kid.clone(),
                 reason: format!("public JWK is not JSON: {e}"),
             })?;
             keys.push(public);
-            // Rows come newest first: the first active key of an algorithm signs.
-            if status.retired_at.is_none() && !active.contains_key(&status.alg) {
-                active.insert(status.alg, Arc::new(open_key(kek, row, status.alg)?));
+        }
+        let mut active = HashMap::new();
+        for alg in SigningAlg::ALL {
+            if let Some(index) = signs_now(&statuses, alg, now) {
+                active.insert(alg, Arc::new(open_key(kek, &rows[index], alg)?));
             }
         }
         let jwks = json!({ "keys": keys });
@@ -107,6 +109,26 @@ impl KeyRing {
     pub fn jwks_json(&self) -> &Arc<str> {
         &self.jwks_json
     }
+}
+
+/// How long a new key is published before it signs: longer than any
+/// instance keeps a loaded key ring, so that every instance's JWKS holds it
+/// before the first token it signs reaches a relying party.
+pub const PUBLISH_AHEAD_SECONDS: i64 = 120;
+
+/// Which of `keys` signs `alg` at `now`: among those not yet retired, the
+/// newest published for at least [`PUBLISH_AHEAD_SECONDS`]; failing that, the
+/// one handing over (a retirement set), else the one published longest (a
+/// first start). Every instance picks the same key from the same rows.
+pub fn signs_now(keys: &[KeyStatus], alg: SigningAlg, now: UnixTime) -> Option<usize> {
+    let candidates =
+        || keys.iter().enumerate().filter(|(_, k)| k.alg == alg && k.retired_at.is_none_or(|retired| retired > now));
+    let ready = |k: &KeyStatus| k.created_at.plus_seconds(PUBLISH_AHEAD_SECONDS) <= now;
+    candidates()
+        .filter(|(_, k)| ready(k))
+        .max_by_key(|(_, k)| (k.created_at, k.kid.clone()))
+        .or_else(|| candidates().min_by_key(|(_, k)| (k.retired_at.is_none(), k.created_at, k.kid.clone())))
+        .map(|(index, _)| index)
 }
 
 /// Whether some algorithm's active key is at least `max_age_seconds` old.
@@ -164,8 +186,10 @@ pub async fn ensure_signing_keys(store: &Store, kek: &Kek, now: UnixTime) -> Res
 }
 
 /// Replaces the active key of every algorithm with a new one, in one
-/// transaction. The old keys stop signing now and stay published for
-/// `publish_retired_seconds`, the longest lifetime of anything they signed.
+/// transaction. The new keys are published now and sign from
+/// [`PUBLISH_AHEAD_SECONDS`] on; the old ones sign until then and stay
+/// published for `publish_retired_seconds` more, the longest lifetime of
+/// anything they signed.
 pub async fn rotate_signing_keys(
     store: &Store,
     kek: &Kek,
@@ -176,7 +200,9 @@ pub async fn rotate_signing_keys(
     let fresh: Vec<_> = SigningAlg::ALL.into_iter().map(|alg| new_key_row(kek, alg, now)).collect::<Result<_, _>>()?;
     let mut tx = store.pool().begin().await.map_err(crate::store::StoreError::from)?;
     for (row, status) in &fresh {
-        retire_active_keys(&mut *tx, status.alg, now, now.plus_seconds(publish_retired_seconds)).await?;
+        let last_signature = now.plus_seconds(PUBLISH_AHEAD_SECONDS);
+        retire_active_keys(&mut *tx, status.alg, last_signature, last_signature.plus_seconds(publish_retired_seconds))
+            .await?;
         insert_signing_key(&mut *tx, row).await?;
     }
     tx.commit().await.map_err(crate::store::StoreError::from)?;
@@ -250,28 +276,66 @@ mod tests {
             assert_eq!(ring.jwks()["keys"].as_array().unwrap().len(), 3);
         }
 
-        async fn rotation_signs_with_the_new_key_and_publishes_the_old_until_it_expires(db: TestDatabase) {
+        async fn rotation_publishes_the_new_key_first_and_the_old_until_its_tokens_expire(db: TestDatabase) {
             let store = db.migrated_store().await;
             let (kek, _) = Kek::generate().unwrap();
             ensure_signing_keys(&store, &kek, UnixTime(1_000)).await.unwrap();
             let before = KeyRing::load(&store, &kek, UnixTime(1_000)).await.unwrap();
             let old_kid = before.signing_key(SigningAlg::Es256).unwrap().kid.clone();
+            let kids = |ring: &KeyRing| -> Vec<String> {
+                ring.jwks()["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap().to_string()).collect()
+            };
 
             let fresh = rotate_signing_keys(&store, &kek, UnixTime(2_000), 600).await.unwrap();
             let new_kid = fresh.iter().find(|k| k.alg == SigningAlg::Es256).unwrap().kid.clone();
-            let during = KeyRing::load(&store, &kek, UnixTime(2_599)).await.unwrap();
-            assert_eq!(during.signing_key(SigningAlg::Es256).unwrap().kid, new_kid);
-            let kids: Vec<&str> = during.jwks()["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
-            assert_eq!(kids.len(), 6, "old and new keys published");
-            assert!(kids.contains(&old_kid.as_str()) && kids.contains(&new_kid.as_str()));
+            let ahead = UnixTime(2_000 + PUBLISH_AHEAD_SECONDS);
+            let announced = KeyRing::load(&store, &kek, UnixTime(ahead.0 - 1)).await.unwrap();
+            assert_eq!(announced.signing_key(SigningAlg::Es256).unwrap().kid, old_kid, "the old key signs on");
+            assert!(kids(&announced).contains(&new_kid), "while the new one is published");
+            assert_eq!(kids(&announced).len(), 6);
 
-            let after = KeyRing::load(&store, &kek, UnixTime(2_600)).await.unwrap();
-            assert_eq!(after.jwks()["keys"].as_array().unwrap().len(), 3, "retired keys leave after the window");
+            let during = KeyRing::load(&store, &kek, UnixTime(ahead.0 + 599)).await.unwrap();
+            assert_eq!(during.signing_key(SigningAlg::Es256).unwrap().kid, new_kid, "the new key signs");
+            assert!(kids(&during).contains(&old_kid), "the old one verifies what it signed");
+
+            let after = KeyRing::load(&store, &kek, UnixTime(ahead.0 + 600)).await.unwrap();
+            assert_eq!(kids(&after).len(), 3, "retired keys leave after the window");
             assert!(!rotation_due(&store, UnixTime(2_000 + 99), 100).await.unwrap());
             assert!(rotation_due(&store, UnixTime(2_000 + 100), 100).await.unwrap());
             let all = list_signing_keys(&store).await.unwrap();
             let old = all.iter().find(|k| k.kid == old_kid).unwrap();
-            assert_eq!((old.retired_at, old.unpublish_at), (Some(UnixTime(2_000)), Some(UnixTime(2_600))));
+            assert_eq!((old.retired_at, old.unpublish_at), (Some(ahead), Some(UnixTime(ahead.0 + 600))));
+        }
+
+        async fn a_rotation_in_the_second_of_the_first_start_still_hands_over(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let (kek, _) = Kek::generate().unwrap();
+            ensure_signing_keys(&store, &kek, UnixTime(1_000)).await.unwrap();
+            let first = KeyRing::load(&store, &kek, UnixTime(1_000)).await.unwrap();
+            rotate_signing_keys(&store, &kek, UnixTime(1_000), 600).await.unwrap();
+            for at in [1_000, 1_000 + PUBLISH_AHEAD_SECONDS - 1] {
+                let ring = KeyRing::load(&store, &kek, UnixTime(at)).await.unwrap();
+                for alg in SigningAlg::ALL {
+                    assert_eq!(ring.signing_key(alg).unwrap().kid, first.signing_key(alg).unwrap().kid, "{alg} at {at}");
+                }
+            }
+        }
+
+        async fn two_rotations_in_quick_succession_hand_over_in_order(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let (kek, _) = Kek::generate().unwrap();
+            ensure_signing_keys(&store, &kek, UnixTime(1_000)).await.unwrap();
+            let signer = |at: i64| {
+                let (store, kek) = (&store, &kek);
+                async move { KeyRing::load(store, kek, UnixTime(at)).await.unwrap().signing_key(SigningAlg::Rs256).unwrap().kid.clone() }
+            };
+            let first = signer(1_000).await;
+            let rs256 = |fresh: Vec<KeyStatus>| fresh.into_iter().find(|k| k.alg == SigningAlg::Rs256).unwrap().kid;
+            let second = rs256(rotate_signing_keys(&store, &kek, UnixTime(2_000), 600).await.unwrap());
+            let third = rs256(rotate_signing_keys(&store, &kek, UnixTime(2_030), 600).await.unwrap());
+            assert_eq!(signer(2_060).await, first);
+            assert_eq!(signer(2_000 + PUBLISH_AHEAD_SECONDS + 5).await, second);
+            assert_eq!(signer(2_030 + PUBLISH_AHEAD_SECONDS + 5).await, third);
         }
 
         async fn a_different_kek_cannot_load_the_keys(db: TestDatabase) {

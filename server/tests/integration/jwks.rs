@@ -50,18 +50,22 @@ sanus_core::engine_tests! {
         assert!(error.contains("key-encryption key does not open signing key"), "{error}");
     }
 
-    async fn rotation_keeps_the_old_keys_published_and_signs_with_new_ones(db: TestDatabase) {
+    async fn rotation_publishes_the_new_keys_first_then_signs_with_them(db: TestDatabase) {
         let app = spawn_app(db).await;
         let before = published(&app).await;
+        let old = app.keys.ring().await.unwrap().signing_key(SigningAlg::Es256).unwrap().kid.clone();
         let fresh = app.keys.rotate().await.unwrap();
         assert_eq!(fresh.len(), 3);
         let after = published(&app).await;
-        assert_eq!(after.len(), 6);
+        assert_eq!(after.len(), 6, "published at once");
         for key in &before {
             assert!(after.contains(key), "old key still published");
         }
-        let ring = app.keys.ring().await.unwrap();
-        let es256 = ring.signing_key(SigningAlg::Es256).unwrap();
-        assert!(fresh.iter().any(|k| k.kid == es256.kid), "the new key signs");
+        let signer = async || app.keys.ring().await.unwrap().signing_key(SigningAlg::Es256).unwrap().kid.clone();
+        assert_eq!(signer().await, old, "the old key signs while the new one becomes known");
+        app.clock.advance(sanus_core::keys::PUBLISH_AHEAD_SECONDS);
+        let es256 = signer().await;
+        assert!(fresh.iter().any(|k| k.kid == es256), "then the new key signs");
+        assert_eq!(published(&app).await.len(), 6, "and the old one stays published");
     }
 }
