@@ -599,7 +599,7 @@ async fn delete_client_in(
     .execute(&mut **tx)
     .await?;
     sqlx::query("DELETE FROM clients WHERE id = $1").bind(id).execute(&mut **tx).await?;
-    Ok(())
+    crate::clients::clients_changed(tx).await
 }
 
 /// Deletes the client: every token it holds stops working at once.
@@ -654,6 +654,7 @@ pub async fn rotate_secret(
     .execute(&mut *tx)
     .await
     .map_err(StoreError::from)?;
+    crate::clients::clients_changed(&mut tx).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(secret)
 }

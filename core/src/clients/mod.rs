@@ -8,9 +8,11 @@ mod storage;
 
 pub use rules::{is_loopback_host, parse_redirect_uri, parse_web_origin, scope_token_is_valid};
 pub use secret::{ClientSecret, SecretHash};
+pub(crate) use storage::clients_changed;
 pub use storage::{
-    add_client_secret, add_client_secret_in, client_allows_origin, find_client, get_client, list_secret_hashes,
-    origin_is_registered, replace_client, replace_client_secrets, secret_matches, upsert_client, upsert_client_in,
+    add_client_secret, add_client_secret_in, client_allows_origin, clients_version, find_client, get_client,
+    list_secret_hashes, origin_is_registered, replace_client, replace_client_secrets, secret_matches, upsert_client,
+    upsert_client_in,
 };
 
 use std::collections::BTreeMap;

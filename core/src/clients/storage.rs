@@ -107,6 +107,21 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))
 }
 
+/// Raises the clients' cache version: call in the transaction of every
+/// change to a client, its secrets or its web origins.
+pub(crate) async fn clients_changed(conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
+    sqlx::query("UPDATE cache_versions SET version = version + 1 WHERE name = 'clients'").execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// The clients' cache version: it moves whenever any client changes.
+pub async fn clients_version(store: &Store) -> Result<i64, StoreError> {
+    let (version,): (i64,) = sqlx::query_as("SELECT version FROM cache_versions WHERE name = 'clients'")
+        .fetch_one(store.pool())
+        .await?;
+    Ok(version)
+}
+
 /// Creates the client, or replaces the registration of the one with its id
 /// (keeping `created_at` and its secrets), in one transaction.
 pub async fn upsert_client(store: &Store, client: &Client) -> Result<(), StoreError> {
@@ -200,7 +215,7 @@ async fn upsert_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client: &Client) -
             .execute(&mut **tx)
             .await?;
     }
-    Ok(())
+    clients_changed(tx).await
 }
 
 pub async fn find_client(store: &Store, id: &str) -> Result<Option<Client>, StoreError> {
@@ -251,7 +266,7 @@ pub async fn add_client_secret_in(
     .bind(expires_at.map(|t| t.0))
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    clients_changed(conn).await
 }
 
 /// The client's secret hashes with their expiry, for a cache to check
@@ -330,6 +345,7 @@ pub async fn replace_client_secrets(
         .bind(now.0)
         .execute(&mut *tx)
         .await?;
+        clients_changed(&mut tx).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -363,6 +379,30 @@ mod tests {
     }
 
     crate::engine_tests! {
+        async fn every_change_to_a_client_moves_the_cache_version(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let app = application(&store).await;
+            let mut last = clients_version(&store).await.unwrap();
+            let mut moved = async |what: &str| {
+                let now = clients_version(&store).await.unwrap();
+                assert!(now > last, "{what}: {now} after {last}");
+                last = now;
+            };
+            let client = spa(&app, "Ward app", 10);
+            upsert_client(&store, &client).await.unwrap();
+            moved("created").await;
+            assert!(replace_client(&store, &spa(&app, "Renamed", 11)).await.unwrap());
+            moved("replaced").await;
+            let secret = ClientSecret::generate();
+            add_client_secret(&store, &client.id, &secret.hash(), UnixTime(12), None).await.unwrap();
+            moved("a secret added").await;
+            replace_client_secrets(&store, &client.id, &ClientSecret::generate().hash(), UnixTime(13)).await.unwrap();
+            moved("secrets replaced").await;
+            let manager = crate::applications::manage::Manager::AppAdmin("tstapp");
+            crate::applications::manage::delete_client(&store, manager, client.id.as_str(), UnixTime(15)).await.unwrap();
+            moved("deleted").await;
+        }
+
         async fn clients_round_trip_and_upsert_keeps_their_creation_time(db: TestDatabase) {
             let store = db.migrated_store().await;
             let app = application(&store).await;

@@ -30,6 +30,7 @@ mod password_reset;
 mod portal;
 mod professions;
 mod registration;
+mod scale_out;
 mod security;
 mod shutdown;
 mod tenant_context;
