@@ -24,10 +24,12 @@ macro_rules! query_enum {
     };
 }
 
+mod admin;
 mod api_docs;
 mod organizations;
 mod portal;
 mod professions;
+pub use admin::*;
 pub use api_docs::*;
 pub use organizations::*;
 pub use portal::*;
@@ -97,6 +99,8 @@ pub enum SignInError {
     InvalidCredentials,
     /// Too many failed attempts: the next one must wait this long.
     Throttled { retry_after_seconds: i64 },
+    /// The password was right, but an operator locked the account.
+    Locked,
 }
 
 /// What Sanus' own sign-in page shows.

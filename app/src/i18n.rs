@@ -3,9 +3,11 @@
 //! server renders `<html lang>` with it, and the browser starts from that
 //! attribute, so both sides hydrate the same words.
 
+mod admin;
 mod organizations;
 mod portal;
 mod professions;
+pub use admin::AdminTexts;
 pub use organizations::OrgTexts;
 pub use portal::PortalTexts;
 pub use professions::{ProfTexts, note_text, problem_text};
@@ -113,6 +115,8 @@ pub struct Texts {
     pub prof: &'static ProfTexts,
     /// The developer portal.
     pub portal: &'static PortalTexts,
+    /// The operators' console.
+    pub admin: &'static AdminTexts,
     pub skip_to_content: &'static str,
     pub brand_tagline: &'static str,
     pub nav_label: &'static str,
@@ -144,6 +148,9 @@ pub struct Texts {
     pub flow_error_next_step: &'static str,
     pub interaction_sign_in_to: &'static str,
     pub interaction_invalid_credentials: &'static str,
+    /// The right password (or passkey) of a locked account.
+    pub account_locked: &'static str,
+    pub account_locked_title: &'static str,
     /// `{seconds}` is replaced by the wait.
     pub interaction_throttled: &'static str,
     pub interaction_consent_title: &'static str,
@@ -373,6 +380,7 @@ pub static EN: Texts = Texts {
     org: &organizations::EN,
     prof: &professions::EN,
     portal: &portal::EN,
+    admin: &admin::EN,
     skip_to_content: "Skip to content",
     brand_tagline: "Identity for digital health",
     nav_label: "Main",
@@ -417,6 +425,9 @@ pub static EN: Texts = Texts {
                            happening, tell the application's operator.",
     interaction_sign_in_to: "Sign in to continue to",
     interaction_invalid_credentials: "The e-mail address or the password is not correct. Check both and try again.",
+    account_locked: "This account is locked, so it cannot sign in. Ask the people who run this service for you \
+                     (your IT department or support) to unlock it.",
+    account_locked_title: "Account locked",
     interaction_throttled: "Too many failed attempts. Try again in {seconds} s. \
                             If you have forgotten your password, ask the application's operator for help.",
     interaction_consent_title: "Allow access – Sanus",
@@ -624,6 +635,7 @@ pub static DE: Texts = Texts {
     org: &organizations::DE,
     prof: &professions::DE,
     portal: &portal::DE,
+    admin: &admin::DE,
     skip_to_content: "Zum Inhalt springen",
     brand_tagline: "Identität für die digitale Gesundheit",
     nav_label: "Hauptnavigation",
@@ -669,6 +681,9 @@ pub static DE: Texts = Texts {
     interaction_sign_in_to: "Anmelden, um fortzufahren zu",
     interaction_invalid_credentials: "E-Mail-Adresse oder Passwort stimmen nicht. Prüfen Sie beides und versuchen \
                                       Sie es erneut.",
+    account_locked: "Dieses Konto ist gesperrt und kann sich nicht anmelden. Bitten Sie die Betreiber dieses \
+                     Dienstes (Ihre IT-Abteilung oder den Support), es zu entsperren.",
+    account_locked_title: "Konto gesperrt",
     interaction_throttled: "Zu viele fehlgeschlagene Versuche. Versuchen Sie es in {seconds} s erneut. Wenn Sie \
                             Ihr Passwort vergessen haben, wenden Sie sich an den Betreiber der Anwendung.",
     interaction_consent_title: "Zugriff erlauben – Sanus",

@@ -18,17 +18,18 @@ use leptos_router::path;
 pub use assets::Assets;
 use components::Layout;
 use pages::{
-    AccountDeletedPage, AccountPage, ApiDocsPage, ConfirmEmailPage, EmailConfirmedPage, ForgotPasswordPage, HomePage,
-    InteractionPage, InvitationPage, NotFoundPage, OrganizationsPage, OutboxPage, PasswordChangedPage,
-    PortalAnswerPage, PortalAppPage, PortalClientPage, PortalPage, ProfessionPage, RecoveryCodesPage, RegisterPage,
-    ResetPasswordPage, SecondFactorPage, SignInPage, TenantPage, TotpSetupPage, VerifyCasePage, VerifyEmailPage,
-    VerifyQueuePage,
+    AccountDeletedPage, AccountPage, AdminAuditPage, AdminHomePage, AdminKeysPage, AdminTenantsPage, AdminUserPage,
+    AdminUsersPage, ApiDocsPage, ConfirmEmailPage, EmailConfirmedPage, ForgotPasswordPage, HomePage, InteractionPage,
+    InvitationPage, NotFoundPage, OrganizationsPage, OutboxPage, PasswordChangedPage, PortalAnswerPage, PortalAppPage,
+    PortalClientPage, PortalPage, ProfessionPage, RecoveryCodesPage, RegisterPage, ResetPasswordPage, SecondFactorPage,
+    SignInPage, TenantPage, TotpSetupPage, VerifyCasePage, VerifyEmailPage, VerifyQueuePage,
 };
 pub use pages::{
-    LoadedAccount, LoadedApiDocs, LoadedCase, LoadedConfirmEmail, LoadedInteraction, LoadedInvitation, LoadedOrgs,
-    LoadedOutbox, LoadedPasswordReset, LoadedPortal, LoadedPortalApp, LoadedPortalClient, LoadedProfession,
-    LoadedQueue, LoadedRecoveryCodes, LoadedRegistration, LoadedSecondFactor, LoadedSignIn, LoadedTenant,
-    LoadedTotpSetup, LoadedVerifyEmail,
+    LoadedAccount, LoadedAdminAudit, LoadedAdminKeys, LoadedAdminTenants, LoadedAdminUser, LoadedAdminUsers,
+    LoadedApiDocs, LoadedCase, LoadedConfirmEmail, LoadedInteraction, LoadedInvitation, LoadedOrgs, LoadedOutbox,
+    LoadedPasswordReset, LoadedPortal, LoadedPortalApp, LoadedPortalClient, LoadedProfession, LoadedQueue,
+    LoadedRecoveryCodes, LoadedRegistration, LoadedSecondFactor, LoadedSignIn, LoadedTenant, LoadedTotpSetup,
+    LoadedVerifyEmail,
 };
 
 /// The whole HTML document, rendered on the server only. `App` inside it is
@@ -83,7 +84,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/totp/confirm") view=RecoveryCodesPage />
                     <Route path=path!("/account/recovery-codes") view=RecoveryCodesPage />
                     <Route path=path!("/signin/second-factor") view=SecondFactorPage />
-                    // Served by the server's own handler, which lets only operators in.
+                    // Served by the server's own handlers, which let only operators in.
+                    <Route path=path!("/admin") view=AdminHomePage />
+                    <Route path=path!("/admin/users") view=AdminUsersPage />
+                    <Route path=path!("/admin/users/:id") view=AdminUserPage />
+                    // The answers to the account's forms, rendered at the address they were posted to.
+                    <Route path=path!("/admin/users/:id/*rest") view=AdminUserPage />
+                    <Route path=path!("/admin/tenants") view=AdminTenantsPage />
+                    <Route path=path!("/admin/keys") view=AdminKeysPage />
+                    <Route path=path!("/admin/audit") view=AdminAuditPage />
                     <Route path=path!("/admin/outbox") view=OutboxPage />
                     // Served by the server's own handlers, which check the session and the roles first.
                     <Route path=path!("/orgs") view=OrganizationsPage />

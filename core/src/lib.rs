@@ -3,6 +3,7 @@
 //! management API and the protocol handlers all ask the same functions.
 
 pub mod account;
+pub mod admin;
 pub mod applications;
 pub mod audit;
 pub mod clients;

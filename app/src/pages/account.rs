@@ -69,7 +69,7 @@ pub fn AccountPage() -> impl IntoView {
             {view.operator.then(|| view! {
                 <section aria-labelledby="operator-heading" class=CARD>
                     <h2 id="operator-heading" class=SECTION_HEADING>{tr(|t| t.operator_heading)}</h2>
-                    <p class="mt-2"><a href="/admin/outbox" rel="external" class=LINK>{tr(|t| t.operator_outbox_link)}</a></p>
+                    <p class="mt-2"><a href="/admin" rel="external" class=LINK>{tr(|t| t.admin.home_heading)}</a></p>
                 </section>
             })}
             <form method="post" action="/account/signout">

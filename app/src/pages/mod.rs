@@ -1,6 +1,7 @@
 //! One module per page; page components end in `Page`.
 
 mod account;
+mod admin;
 mod api_docs;
 mod home;
 mod interaction;
@@ -16,6 +17,10 @@ mod sign_in;
 mod style;
 
 pub use account::{AccountDeletedPage, AccountPage, LoadedAccount};
+pub use admin::{
+    AdminAuditPage, AdminHomePage, AdminKeysPage, AdminTenantsPage, AdminUserPage, AdminUsersPage, LoadedAdminAudit,
+    LoadedAdminKeys, LoadedAdminTenants, LoadedAdminUser, LoadedAdminUsers,
+};
 pub use api_docs::{ApiDocsPage, LoadedApiDocs};
 pub use home::HomePage;
 pub use interaction::{InteractionPage, LoadedInteraction};

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::style::{ALERT, CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS};
+use super::style::{ALERT, CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS, escape_text};
 use crate::dto::{
     AppPageView, ClientForm, ClientPageView, DynamicRegistrationView, FieldMessages, PortalNotice, PortalView,
 };
@@ -151,11 +151,6 @@ fn check_boxes(
             }
         })
         .collect_view()
-}
-
-/// `text` as HTML text: `&`, `<`, `>` and quotes escaped.
-fn escape_text(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 /// A labelled check box with its help.

@@ -43,6 +43,7 @@ pub(crate) fn password_form(
                     SignInError::Throttled { retry_after_seconds } => {
                         i18n.t().interaction_throttled.replace("{seconds}", &retry_after_seconds.to_string())
                     }
+                    SignInError::Locked => i18n.t().account_locked.to_string(),
                 }}
             </p>
         })}

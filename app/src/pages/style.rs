@@ -49,3 +49,9 @@ pub fn locale_select(chosen: Locale) -> impl IntoView {
         </div>
     }
 }
+
+/// `text` as HTML text (for a textarea's `inner_html`, which has no `value`
+/// to set): `&`, `<`, `>` and quotes escaped.
+pub fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}

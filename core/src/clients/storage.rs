@@ -116,9 +116,8 @@ pub(crate) async fn clients_changed(conn: &mut sqlx::AnyConnection) -> Result<()
 
 /// The clients' cache version: it moves whenever any client changes.
 pub async fn clients_version(store: &Store) -> Result<i64, StoreError> {
-    let (version,): (i64,) = sqlx::query_as("SELECT version FROM cache_versions WHERE name = 'clients'")
-        .fetch_one(store.pool())
-        .await?;
+    let (version,): (i64,) =
+        sqlx::query_as("SELECT version FROM cache_versions WHERE name = 'clients'").fetch_one(store.pool()).await?;
     Ok(version)
 }
 

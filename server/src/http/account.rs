@@ -288,7 +288,7 @@ pub(super) async fn current_password(
     use super::sign_in::{Refusal, check_password};
     Ok(match check_password(state, headers, address, &me.user.email, typed, None, now).await? {
         Ok(_) => Ok(()),
-        Err(Refusal::InvalidCredentials) => Err(Refused::Wrong),
+        Err(Refusal::InvalidCredentials | Refusal::Locked) => Err(Refused::Wrong),
         Err(Refusal::ThrottledUntil(until)) => Err(Refused::Throttled(until.seconds() - now.seconds())),
     })
 }

@@ -55,16 +55,29 @@ async fn send_reset_link(
     let Ok(email) = Email::parse(typed) else { return Ok(()) };
     let Some((user, _)) = find_user_for_sign_in(&state.store, &email).await? else { return Ok(()) };
     let now = state.clock.now();
-    let Some(token) = start_password_reset(&state.store, &user.id, now).await? else {
-        tracing::info!(user_id = %user.id, "a reset link was sent less than a minute ago: no other one");
+    if !mail_reset_link(state, &user, now).await? {
         return Ok(());
-    };
-    let link = format!("{}/password/reset/{token}", state.settings.server.public_url.as_str());
-    state.mailer.send(&state.store, &password_reset_mail(&user.locale, &user.email, &link), now).await?;
+    }
     let mut event = audit_event(EventKind::PasswordResetRequested, headers, address);
     event.user_id = Some(&user.id);
     state.audit(&event, now).await?;
     Ok(())
+}
+
+/// Mails the account a new reset link; `false` when one went out less than
+/// a minute ago (that one still works).
+pub(crate) async fn mail_reset_link(
+    state: &AppState,
+    user: &sanus_core::users::User,
+    now: sanus_core::UnixTime,
+) -> Result<bool, Box<dyn std::error::Error + Send + Sync>> {
+    let Some(token) = start_password_reset(&state.store, &user.id, now).await? else {
+        tracing::info!(user_id = %user.id, "a reset link was sent less than a minute ago: no other one");
+        return Ok(false);
+    };
+    let link = format!("{}/password/reset/{token}", state.settings.server.public_url.as_str());
+    state.mailer.send(&state.store, &password_reset_mail(&user.locale, &user.email, &link), now).await?;
+    Ok(true)
 }
 
 #[derive(Deserialize)]

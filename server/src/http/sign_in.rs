@@ -32,17 +32,22 @@ pub enum Refusal {
     InvalidCredentials,
     /// Attempts must wait until then.
     ThrottledUntil(UnixTime),
+    /// The password was right, but the account is locked (only then is
+    /// this said: a wrong password of a locked account is just wrong).
+    Locked,
 }
 
 impl Refusal {
     const INVALID: &str = "invalid_credentials";
     const THROTTLED: &str = "throttled:";
+    pub const LOCKED: &str = "account_locked";
 
     /// As stored with an interaction or carried in a query string.
     pub fn encode(self) -> String {
         match self {
             Self::InvalidCredentials => Self::INVALID.to_string(),
             Self::ThrottledUntil(until) => format!("{}{}", Self::THROTTLED, until.seconds()),
+            Self::Locked => Self::LOCKED.to_string(),
         }
     }
 
@@ -54,6 +59,7 @@ impl Refusal {
                 let wait = until.parse::<i64>().ok()? - now.seconds();
                 (wait > 0).then_some(SignInError::Throttled { retry_after_seconds: wait })
             }
+            None if encoded == Self::LOCKED => Some(SignInError::Locked),
             None => (encoded == Self::INVALID).then_some(SignInError::InvalidCredentials),
         }
     }
@@ -94,6 +100,13 @@ pub async fn check_password(
     match user {
         Some(user) if password_ok => {
             attempt.record_success(&state.store).await?;
+            if sanus_core::admin::is_locked(&state.store, &user.id).await? {
+                event.user_id = Some(&user.id);
+                event.detail = serde_json::json!({ "reason": Refusal::LOCKED });
+                state.audit(&event, now).await?;
+                tracing::info!("sign-in refused: the account is locked");
+                return Ok(Err(Refusal::Locked));
+            }
             Ok(Ok(user))
         }
         user => {
@@ -186,6 +199,9 @@ pub async fn finish_sign_in<'a>(
     next: Next<'a>,
     now: UnixTime,
 ) -> Result<Response, sanus_core::StoreError> {
+    if sanus_core::admin::is_locked(&state.store, user_id).await? {
+        return locked(state, headers, event, user_id, now).await;
+    }
     match next {
         Next::Interaction { id, client_id } => {
             event.client_id = Some(client_id);
@@ -196,6 +212,26 @@ pub async fn finish_sign_in<'a>(
         }
         Next::Page(page) => Ok(start_session(state, headers, event, user_id, amr, page, now).await?.1),
     }
+}
+
+/// A sign-in (passkey, second factor, confirmed address …) of a locked
+/// account: recorded as refused, and the page that says so.
+async fn locked(
+    state: &AppState,
+    headers: &HeaderMap,
+    event: &mut audit::Event<'_>,
+    user_id: &UserId,
+    now: UnixTime,
+) -> Result<Response, sanus_core::StoreError> {
+    let mut refused = event.clone();
+    refused.kind = EventKind::SignInFailed;
+    refused.user_id = Some(user_id);
+    refused.detail = serde_json::json!({ "reason": Refusal::LOCKED, "via": event.detail.get("method") });
+    state.audit(&refused, now).await?;
+    tracing::info!("sign-in refused: the account is locked");
+    let t = app::i18n::locale_of_headers(headers).texts();
+    let body = format!("<p role=\"alert\" class=\"mt-4 text-slate-700\">{}</p>", t.account_locked);
+    Ok(crate::oidc::authorize::simple_page(state, headers, http::StatusCode::FORBIDDEN, t.account_locked_title, &body))
 }
 
 /// Starts a single sign-on session for the account on this device, records

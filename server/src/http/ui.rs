@@ -25,6 +25,14 @@ const RECOVERY_CODES_ROUTE: &str = "/account/recovery-codes";
 const TOTP_CONFIRM_ROUTE: &str = "/account/totp/confirm";
 const SECOND_FACTOR_ROUTE: &str = "/signin/second-factor";
 const OUTBOX_ROUTE: &str = "/admin/outbox";
+const ADMIN_ROUTE: &str = "/admin";
+const ADMIN_USERS_ROUTE: &str = "/admin/users";
+const ADMIN_USER_ROUTE: &str = "/admin/users/{id}";
+// The account's forms answer with a page at the address they were posted to.
+const ADMIN_USER_FORM_ROUTE: &str = "/admin/users/{id}/{*rest}";
+const ADMIN_TENANTS_ROUTE: &str = "/admin/tenants";
+const ADMIN_KEYS_ROUTE: &str = "/admin/keys";
+const ADMIN_AUDIT_ROUTE: &str = "/admin/audit";
 const ORGS_ROUTE: &str = "/orgs";
 const TENANT_ROUTE: &str = "/orgs/{id}";
 const INVITATION_ROUTE: &str = "/invitations/{token}";
@@ -60,6 +68,13 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         TOTP_CONFIRM_ROUTE,
         SECOND_FACTOR_ROUTE,
         OUTBOX_ROUTE,
+        ADMIN_ROUTE,
+        ADMIN_USERS_ROUTE,
+        ADMIN_USER_ROUTE,
+        ADMIN_USER_FORM_ROUTE,
+        ADMIN_TENANTS_ROUTE,
+        ADMIN_KEYS_ROUTE,
+        ADMIN_AUDIT_ROUTE,
         ORGS_ROUTE,
         TENANT_ROUTE,
         INVITATION_ROUTE,
@@ -105,6 +120,17 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(RECOVERY_CODES_ROUTE, get(to_console).post(account::recovery_codes))
         .route(SECOND_FACTOR_ROUTE, get(second_factor::page).post(second_factor::submit))
         .route(OUTBOX_ROUTE, get(operator::outbox))
+        .route(ADMIN_ROUTE, get(operator::home))
+        .route(ADMIN_USERS_ROUTE, get(operator::users))
+        .route(ADMIN_USER_ROUTE, get(operator::user))
+        .route("/admin/users/{id}/lock", post(operator::lock))
+        .route("/admin/users/{id}/unlock", post(operator::unlock))
+        .route("/admin/users/{id}/sessions/end", post(operator::end_sessions))
+        .route("/admin/users/{id}/password-reset", post(operator::force_password_reset))
+        .route(ADMIN_TENANTS_ROUTE, get(operator::tenants))
+        .route(ADMIN_KEYS_ROUTE, get(operator::keys))
+        .route("/admin/keys/rotate", post(operator::rotate_keys))
+        .route(ADMIN_AUDIT_ROUTE, get(operator::audit_log))
         .route("/account/passkeys/begin", post(passkeys::begin_registration))
         .route("/account/passkeys/finish", post(passkeys::finish_registration))
         .route("/account/passkeys/{id}/remove", post(passkeys::remove))

@@ -10,6 +10,7 @@ mod assets;
 mod cli;
 mod client_assertion;
 mod code_flow;
+mod console;
 mod developer_api;
 mod dynamic_registration;
 mod flow;

@@ -157,6 +157,25 @@ sanus_core::engine_tests! {
         }
     }
 
+    async fn a_locked_account_is_not_signed_in_by_its_confirmation_code(db: TestDatabase) {
+        let (app, sink) = app_with(db, |_| {}).await;
+        let interaction = location(&app.authorize(&spa_request()).await);
+        let iid = interaction.trim_start_matches("/interaction/");
+        let verify = location(&post_form(&app, "/register", &good_form(Some(iid))).await);
+        let code = code_of(&sink.wait_for(1).await.remove(0).data);
+        let new = find_user_by_email(&app.store, &Email::parse(EMAIL).unwrap()).await.unwrap().unwrap();
+        let operator = find_user_by_email(&app.store, &Email::parse(JANE).unwrap()).await.unwrap().unwrap();
+        sanus_core::admin::lock_account(&app.store, &new.id, &operator.id, "spam wave", sanus_core::UnixTime(1)).await.unwrap();
+        let refused = type_code(&app, &verify, &code).await;
+        assert_eq!(refused.status(), 403);
+        assert!(refused.headers().get("set-cookie").is_none_or(|c| !c.to_str().unwrap().starts_with("sanus_session=")));
+        assert!(refused.text().await.unwrap().contains("This account is locked"));
+        let events = sanus_core::audit::latest(&app.store, 10).await.unwrap();
+        let failed = events.iter().find(|e| e.kind == "sign_in.failed").expect("recorded");
+        assert_eq!(failed.user_id.as_deref(), Some(new.id.as_str()));
+        assert!(failed.detail.contains("account_locked"), "{}", failed.detail);
+    }
+
     async fn an_address_with_an_account_gets_the_same_answer_and_its_owner_a_note(db: TestDatabase) {
         let (app, sink) = app_with(db, |_| {}).await;
         let jane = good_form(None).into_iter().map(|(k, v)| (k, if k == "email" { JANE.to_uppercase() } else { v }));
@@ -230,7 +249,9 @@ sanus_core::engine_tests! {
 
     async fn new_mails_are_limited_and_wrong_codes_run_out(db: TestDatabase) {
         let (app, sink) = app_with(db, |_| {}).await;
-        let verify = location(&post_form(&app, "/register", &good_form(None)).await);
+        let interaction = location(&app.authorize(&spa_request()).await);
+        let iid = interaction.trim_start_matches("/interaction/");
+        let verify = location(&post_form(&app, "/register", &good_form(Some(iid))).await);
         let code = code_of(&sink.wait_for(1).await[0].data);
         assert!(location(&post_form(&app, &format!("{verify}/resend"), &[]).await).ends_with("notice=too-soon"));
         app.clock.advance(60);

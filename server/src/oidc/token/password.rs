@@ -57,7 +57,8 @@ pub async fn grant(
                 format!("Too many failed attempts: try again in {} seconds.", (until.0 - now.0).max(1)),
             ));
         }
-        Err(_) => return Err(invalid_grant("The e-mail address or the password is wrong.")),
+        Err(Refusal::Locked) => return Err(invalid_grant("This account is locked.")),
+        Err(Refusal::InvalidCredentials) => return Err(invalid_grant("The e-mail address or the password is wrong.")),
     };
     let second_factor = client.require_mfa
         || sanus_core::mfa::mfa_status(&state.store, &user.id).await?.required()
