@@ -58,7 +58,7 @@ export default defineConfig({
     },
     {
     // A fresh database with the fixture directory, then the server.
-    command: `${bin} import fixtures/import.toml && ${bin} admin grant verifier@e2e.example verifier && exec ${bin} serve`,
+    command: `${bin} import fixtures/import.toml && ${bin} admin grant verifier@e2e.example verifier && ${bin} admin grant operator@e2e.example operator && exec ${bin} serve`,
     url: `http://127.0.0.1:${port}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,
