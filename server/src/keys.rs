@@ -124,7 +124,8 @@ impl Keys {
     async fn loaded(&self) -> Result<Arc<Loaded>, KeyError> {
         let now = self.clock.now();
         let loaded = self.snapshot();
-        if now.seconds() - loaded.at.seconds() < RELOAD_AFTER_SECONDS {
+        let handover_due = loaded.ring.next_handover().is_some_and(|at| now >= at);
+        if now.seconds() - loaded.at.seconds() < RELOAD_AFTER_SECONDS && !handover_due {
             return Ok(loaded);
         }
         // One request reloads; the others keep using the current ring.

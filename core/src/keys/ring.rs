@@ -65,6 +65,8 @@ pub struct KeyStatus {
 #[derive(Debug)]
 pub struct KeyRing {
     active: HashMap<SigningAlg, Arc<SigningKey>>,
+    /// When another key takes over signing (a handover in progress).
+    next_handover: Option<UnixTime>,
     jwks: Value,
     /// `jwks` serialised once: the JWKS endpoint serves it as is.
     jwks_json: Arc<str>,
@@ -91,9 +93,21 @@ impl KeyRing {
                 active.insert(alg, Arc::new(open_key(kek, &rows[index], alg)?));
             }
         }
+        let next_handover = statuses
+            .iter()
+            .flat_map(|k| [k.retired_at, Some(k.created_at.plus_seconds(PUBLISH_AHEAD_SECONDS))])
+            .flatten()
+            .filter(|at| *at > now)
+            .min();
         let jwks = json!({ "keys": keys });
         let jwks_json = jwks.to_string().into();
-        Ok(Self { active, jwks, jwks_json })
+        Ok(Self { active, next_handover, jwks, jwks_json })
+    }
+
+    /// When the signing key of some algorithm changes next: a ring loaded
+    /// before then must be loaded again at that moment.
+    pub fn next_handover(&self) -> Option<UnixTime> {
+        self.next_handover
     }
 
     /// The key that signs with `alg` now, if there is one.
@@ -112,9 +126,11 @@ impl KeyRing {
 }
 
 /// How long a new key is published before it signs: longer than any
-/// instance keeps a loaded key ring, so that every instance's JWKS holds it
-/// before the first token it signs reaches a relying party.
-pub const PUBLISH_AHEAD_SECONDS: i64 = 120;
+/// instance keeps a loaded key ring (a minute) plus the time relying parties
+/// may cache the JWKS (`Cache-Control: max-age=300`) plus a minute, so that
+/// every JWKS anyone holds has the key before the first token it signs
+/// reaches them.
+pub const PUBLISH_AHEAD_SECONDS: i64 = 60 + 300 + 60;
 
 /// Which of `keys` signs `alg` at `now`: among those not yet retired, the
 /// newest published for at least [`PUBLISH_AHEAD_SECONDS`]; failing that, the
