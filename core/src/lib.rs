@@ -28,6 +28,7 @@ pub mod platform_roles;
 pub mod professions;
 pub mod random;
 pub mod registration;
+pub mod retention;
 pub mod sessions;
 pub mod store;
 pub mod tenants;

@@ -29,6 +29,50 @@ pub struct Settings {
     pub professions: ProfessionSettings,
     pub log: LogSettings,
     pub metrics: MetricsSettings,
+    pub retention: RetentionSettings,
+    pub traces: TraceSettings,
+}
+
+/// How long records are kept (see `sanus_core::retention`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Days the audit log is kept; 0 keeps it forever.
+    pub audit_days: u32,
+    /// Days the development outbox keeps mail; 0 keeps it forever.
+    pub outbox_days: u32,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self { audit_days: 730, outbox_days: 30 }
+    }
+}
+
+impl RetentionSettings {
+    pub fn policy(&self) -> sanus_core::retention::Policy {
+        sanus_core::retention::Policy { audit_days: self.audit_days, outbox_days: self.outbox_days }
+    }
+}
+
+/// OpenTelemetry traces over OTLP/HTTP; off unless an endpoint is set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TraceSettings {
+    /// The collector's OTLP/HTTP traces URL, whole:
+    /// `http://127.0.0.1:4318/v1/traces`. Unset: no traces.
+    pub otlp_endpoint: Option<String>,
+    /// `service.name` of the spans.
+    pub service_name: String,
+    /// The share of traces recorded, 0 to 1, decided by trace id (so every
+    /// service sampling by trace id keeps the same traces).
+    pub sample_ratio: f64,
+}
+
+impl Default for TraceSettings {
+    fn default() -> Self {
+        Self { otlp_endpoint: None, service_name: "sanus".into(), sample_ratio: 1.0 }
+    }
 }
 
 /// Prometheus metrics at `/metrics` (OpenMetrics text).
@@ -38,21 +82,24 @@ pub struct MetricsSettings {
     /// Whether `/metrics` is served at all.
     pub enabled: bool,
     /// A separate address for `/metrics` alone (`127.0.0.1:9464`, or an
-    /// address on the monitoring network). Unset: `/metrics` is on the main
-    /// listener, next to everything else.
+    /// address on the monitoring network).
     pub bind: Option<SocketAddr>,
+    /// A bearer token scrapers must send (`Authorization: Bearer …`, at
+    /// least 32 characters). Without `bind`, `/metrics` is served on the main
+    /// listener only when this is set: the main listener faces everyone.
+    pub bearer_token: Option<Secret>,
 }
 
 impl Default for MetricsSettings {
     fn default() -> Self {
-        Self { enabled: true, bind: None }
+        Self { enabled: true, bind: None, bearer_token: None }
     }
 }
 
 impl MetricsSettings {
     /// Whether the main listener answers `/metrics`.
     pub fn on_main_listener(&self) -> bool {
-        self.enabled && self.bind.is_none()
+        self.enabled && self.bind.is_none() && self.bearer_token.is_some()
     }
 }
 
@@ -377,6 +424,29 @@ impl Settings {
             && http::HeaderName::from_bytes(name.as_bytes()).is_err()
         {
             return invalid("server.client_address_header", format!("{name:?} is not a header name"));
+        }
+        if let Some(endpoint) = &self.traces.otlp_endpoint {
+            match url::Url::parse(endpoint) {
+                Ok(url) if url.scheme() == "http" && url.host().is_some() => {}
+                Ok(url) if url.scheme() == "https" => {
+                    return invalid(
+                        "traces.otlp_endpoint",
+                        "https is not supported: send to an OpenTelemetry Collector on the same host or \
+                         network over http (http://127.0.0.1:4318/v1/traces), and let it forward over TLS"
+                            .into(),
+                    );
+                }
+                _ => return invalid("traces.otlp_endpoint", format!("{endpoint:?} is not an http:// URL")),
+            }
+        }
+        if !(0.0..=1.0).contains(&self.traces.sample_ratio) {
+            return invalid("traces.sample_ratio", "must be between 0 and 1".into());
+        }
+        if self.traces.service_name.trim().is_empty() {
+            return invalid("traces.service_name", "must not be empty".into());
+        }
+        if self.metrics.bearer_token.as_ref().is_some_and(|token| token.expose().trim().len() < 32) {
+            return invalid("metrics.bearer_token", "must be at least 32 characters (openssl rand -hex 32)".into());
         }
         if self.metrics.bind.is_some_and(|bind| bind == self.server.bind) {
             return invalid("metrics.bind", "must differ from server.bind (unset it to serve /metrics there)".into());

@@ -15,7 +15,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(&settings.log);
+    // Declared before the runtime: dropped after it, sending the last traces.
+    let _telemetry = telemetry::init_with_traces(&settings.log, &settings.traces);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {

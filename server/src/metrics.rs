@@ -1,5 +1,6 @@
-//! Prometheus metrics, in the OpenMetrics text format at `/metrics`: on the
-//! main listener, or only on `metrics.bind` when that is set.
+//! Prometheus metrics, in the OpenMetrics text format at `/metrics`: only on
+//! `metrics.bind` when that is set, else on the main listener when a
+//! `metrics.bearer_token` guards it (the main listener faces everyone).
 //!
 //! Every label has a small, fixed set of values: routes are the route table's
 //! templates (`/oauth2/register/{client_id}`, never the id), unmatched paths
@@ -12,7 +13,7 @@
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -296,8 +297,21 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
     response
 }
 
-/// `GET /metrics`.
-pub async fn scrape(State(state): State<AppState>) -> Response {
+/// `GET /metrics`: with the bearer token, when one is configured.
+pub async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = &state.settings.metrics.bearer_token {
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .unwrap_or("");
+        let expected = token.expose().trim();
+        if aws_lc_rs::constant_time::verify_slices_are_equal(presented.as_bytes(), expected.as_bytes()).is_err() {
+            let mut refused = StatusCode::UNAUTHORIZED.into_response();
+            refused.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return refused;
+        }
+    }
     let mut response = state.metrics.render(&state).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

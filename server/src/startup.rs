@@ -176,6 +176,10 @@ impl Application {
         let store = self.state.store.clone();
         let rotation = tokio::spawn(rotate_on_schedule(self.state.keys.clone()));
         let expiry = tokio::spawn(hourly_upkeep(self.state.clone()));
+        let metrics_settings = &self.state.settings.metrics;
+        if metrics_settings.enabled && metrics_settings.bind.is_none() && metrics_settings.bearer_token.is_none() {
+            tracing::info!("/metrics is off: set metrics.bind (a private address) or metrics.bearer_token");
+        }
         let metrics = self.metrics_listener.map(|(listener, addr)| {
             tracing::info!(address = %addr, "serving /metrics");
             let router = crate::metrics::router(self.state.clone());
@@ -230,9 +234,9 @@ async fn rotate_on_schedule(keys: Arc<Keys>) {
 }
 
 /// At start-up, then hourly: ends professional verifications that ran out
-/// (a profile past its date already reads as unverified before that), and
+/// (a profile past its date already reads as unverified before that),
 /// forgets client assertions that expired (a replay check needs them only
-/// until then).
+/// until then), and lets go of what `retention` no longer keeps.
 async fn hourly_upkeep(state: AppState) {
     let mut hourly = tokio::time::interval(Duration::from_secs(3_600));
     loop {
@@ -240,6 +244,12 @@ async fn hourly_upkeep(state: AppState) {
         http::professions::expire_verifications(&state).await;
         if let Err(error) = sanus_core::tokens::forget_spent_assertions(&state.store, state.clock.now()).await {
             tracing::error!(%error, "cannot forget expired client assertions");
+        }
+        let policy = state.settings.retention.policy();
+        match sanus_core::retention::purge(&state.store, policy, state.clock.now()).await {
+            Ok(purged) if !purged.is_empty() => tracing::info!(?purged, "deleted records past their retention"),
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "cannot delete records past their retention"),
         }
     }
 }

@@ -123,12 +123,14 @@ fn is_html(_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions) -> bo
 /// segments that are secrets themselves (mailed links).
 fn request_span<B>(request: &Request<B>) -> tracing::Span {
     let id = request.headers().get(&REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "request",
         id = %id,
         method = %request.method(),
         path = %loggable_path(request.uri().path()),
-    )
+    );
+    crate::telemetry::continue_trace(&span, request.headers());
+    span
 }
 
 /// Paths whose next segment is a secret (the token of a mailed link).

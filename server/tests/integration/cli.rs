@@ -251,3 +251,108 @@ fn import_is_idempotent_and_never_prints_secrets() {
     assert!(stderr.contains("clients[0].application: no application \"nope\""), "{stderr}");
     assert!(stderr.contains("clients[0].redirect_uris: http://evil.example/cb: use https"), "{stderr}");
 }
+
+/// A stand-in OpenTelemetry collector on loopback: answers every HTTP
+/// request 200 and hands its request line and body over.
+fn fake_collector() -> (u16, std::sync::mpsc::Receiver<(String, Vec<u8>)>) {
+    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (sender, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let sender = sender.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                loop {
+                    let mut request_line = String::new();
+                    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut length = 0usize;
+                    loop {
+                        let mut header = String::new();
+                        reader.read_line(&mut header).unwrap();
+                        if header.trim().is_empty() {
+                            break;
+                        }
+                        if let Some((name, value)) = header.split_once(':')
+                            && name.eq_ignore_ascii_case("content-length")
+                        {
+                            length = value.trim().parse().unwrap();
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    reader.read_exact(&mut body).unwrap();
+                    stream
+                        .write_all(
+                            b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n",
+                        )
+                        .unwrap();
+                    if sender.send((request_line.trim().to_string(), body)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, received)
+}
+
+#[tokio::test]
+async fn traces_reach_an_otlp_collector_and_continue_the_callers_trace() {
+    let (collector, received) = fake_collector();
+    let dir = tempfile::tempdir().unwrap();
+    crate::helpers::write_fake_site(&dir.path().join("site"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_sanus"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("SANUS__SERVER__BIND", format!("127.0.0.1:{port}"))
+        .env("SANUS__SERVER__PUBLIC_URL", &base)
+        .env("SANUS__SERVER__DATA_DIR", dir.path().join("data"))
+        .env("SANUS__SERVER__SITE_DIR", dir.path().join("site"))
+        .env("SANUS__LOG__FILTER", "warn")
+        .env("SANUS__TRACES__OTLP_ENDPOINT", format!("http://127.0.0.1:{collector}/v1/traces"))
+        .env("SANUS__TRACES__SERVICE_NAME", "sanus-under-test")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..500 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(ready, "the server did not start");
+    // A caller's trace: the request's span must continue it.
+    let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let traced = client
+        .get(format!("{base}/jwks"))
+        .header("traceparent", format!("00-{trace_id}-00f067aa0ba902b7-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(traced.status(), 200);
+    // Stopping sends what is queued.
+    assert!(Command::new("kill").arg("-TERM").arg(server.id().to_string()).status().unwrap().success());
+    assert!(server.wait().unwrap().success());
+    let trace_bytes: Vec<u8> = (0..16).map(|i| u8::from_str_radix(&trace_id[2 * i..2 * i + 2], 16).unwrap()).collect();
+    let contains = |body: &[u8], needle: &[u8]| body.windows(needle.len()).any(|window| window == needle);
+    let mut seen = Vec::new();
+    while let Ok((line, body)) = received.recv_timeout(std::time::Duration::from_secs(10)) {
+        if contains(&body, &trace_bytes) {
+            assert!(line.starts_with("POST /v1/traces "), "{line}");
+            assert!(contains(&body, b"sanus-under-test") && contains(&body, b"request"));
+            return;
+        }
+        seen.push(line);
+    }
+    panic!("no span of the caller's trace reached the collector; requests: {seen:?}");
+}

@@ -35,7 +35,17 @@ pub struct TestApp {
     _dirs: Option<tempfile::TempDir>,
 }
 
+/// What test apps want from scrapers of `/metrics`.
+pub const METRICS_TOKEN: &str = "metrics-token-0123456789abcdef0123456789";
+
 impl TestApp {
+    /// The `/metrics` text, scraped with the token.
+    pub async fn metrics(&self) -> String {
+        let scraped = self.client.get(self.url("/metrics")).bearer_auth(METRICS_TOKEN).send().await.unwrap();
+        assert_eq!(scraped.status(), 200);
+        scraped.text().await.unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }
@@ -129,6 +139,7 @@ pub async fn spawn_app_with(db: TestDatabase, configure: impl FnOnce(&mut Settin
     settings.server.shutdown_grace_seconds = 10;
     settings.database.url = Some(db.url.clone());
     settings.database.max_connections = 3;
+    settings.metrics.bearer_token = Some(sanus::config::Secret::new(METRICS_TOKEN));
     configure(&mut settings);
 
     let mut app = start(settings).await;
@@ -175,7 +186,7 @@ async fn start(mut settings: Settings) -> TestApp {
 
 /// What `scripts/build-site` produces, in miniature: hashed files, a
 /// precompressed copy of one, the manifest and the favicon.
-fn write_fake_site(site_dir: &Path) {
+pub fn write_fake_site(site_dir: &Path) {
     let pkg = site_dir.join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
     std::fs::write(pkg.join(JS), "export default function init() {}\n".repeat(50)).unwrap();

@@ -1,7 +1,7 @@
 //! `/metrics`: what is counted, where it is served, and that no label names
 //! a person, a client or a path outside the route table.
 
-use crate::helpers::{JANE, M2M_SECRET, spawn_app_with, spawn_seeded_app};
+use crate::helpers::{JANE, M2M_SECRET, METRICS_TOKEN as TOKEN, spawn_app_with, spawn_seeded_app};
 
 /// The value of the sample `series` (name and labels exactly as written).
 fn sample(text: &str, series: &str) -> Option<f64> {
@@ -28,7 +28,11 @@ sanus_core::engine_tests! {
         assert_eq!(app.get("/oauth2/register/some-client-id").await.status(), 401);
         assert_eq!(app.get("/no/such/page/jane@acme.example").await.status(), 404);
 
-        let scraped = app.get("/metrics").await;
+        let refused = app.get("/metrics").await;
+        assert_eq!((refused.status().as_u16(), refused.headers()["www-authenticate"].to_str().unwrap()), (401, "Bearer"));
+        let wrong = app.client.get(app.url("/metrics")).bearer_auth("metrics-token-0123456789abcdef012345678X").send().await.unwrap();
+        assert_eq!(wrong.status(), 401);
+        let scraped = app.client.get(app.url("/metrics")).bearer_auth(TOKEN).send().await.unwrap();
         assert_eq!(scraped.status(), 200);
         assert_eq!(scraped.headers()["content-type"], "application/openmetrics-text; version=1.0.0; charset=utf-8");
         assert_eq!(scraped.headers()["cache-control"], "no-store");
@@ -40,6 +44,7 @@ sanus_core::engine_tests! {
         assert_eq!(value(r#"sanus_http_request_duration_seconds_count{method="POST",route="/token"}"#), 4.0);
         assert_eq!(value(r#"sanus_http_requests_total{method="GET",route="/oauth2/register/{client_id}",status="401"}"#), 1.0);
         assert_eq!(value(r#"sanus_http_requests_total{method="GET",route="unmatched",status="404"}"#), 1.0);
+        assert_eq!(value(r#"sanus_http_requests_total{method="GET",route="/metrics",status="401"}"#), 2.0);
         assert_eq!(value(r#"sanus_tokens_issued_total{grant="client_credentials"}"#), 2.0);
         assert_eq!(value(r#"sanus_token_errors_total{grant="client_credentials",error="invalid_client"}"#), 1.0);
         assert_eq!(value(r#"sanus_token_errors_total{grant="unsupported",error="unsupported_grant_type"}"#), 1.0);
@@ -61,7 +66,11 @@ sanus_core::engine_tests! {
     }
 
     async fn a_separate_address_serves_the_metrics_instead(db: TestDatabase) {
-        let app = spawn_app_with(db, |settings| settings.metrics.bind = Some("127.0.0.1:0".parse().unwrap())).await;
+        let app = spawn_app_with(db, |settings| {
+            settings.metrics.bind = Some("127.0.0.1:0".parse().unwrap());
+            settings.metrics.bearer_token = None;
+        })
+        .await;
         assert_eq!(app.get("/metrics").await.status(), 404, "not on the main listener");
         let address = app.metrics_address.expect("a metrics listener");
         assert_ne!(address, app.address);
@@ -71,6 +80,12 @@ sanus_core::engine_tests! {
         assert_eq!(sample(&text, r#"sanus_http_requests_total{method="GET",route="unmatched",status="404"}"#), Some(1.0));
         let other = app.client.get(format!("http://{address}/healthz")).send().await.unwrap();
         assert_eq!(other.status(), 404, "the metrics listener serves nothing else");
+    }
+
+    async fn without_a_token_or_an_address_the_main_listener_serves_none(db: TestDatabase) {
+        let app = spawn_app_with(db, |settings| settings.metrics.bearer_token = None).await;
+        assert_eq!(app.get("/metrics").await.status(), 404);
+        assert_eq!(app.metrics_address, None);
     }
 
     async fn metrics_can_be_turned_off(db: TestDatabase) {

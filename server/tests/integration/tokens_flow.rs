@@ -34,7 +34,7 @@ async fn assert_reuse_audited(app: &TestApp, token: &str) {
     let detail: Value = serde_json::from_str(&reuses[0].detail).unwrap();
     assert_eq!(detail["token"], token);
     assert!(detail["family"].as_str().is_some_and(|family| !family.is_empty()));
-    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("sanus_audit_events_total{kind=\"token.reuse_detected\"} 1\n"), "{metrics}");
 }
 
