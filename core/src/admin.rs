@@ -339,7 +339,22 @@ mod tests {
             assert!(!is_locked(&store, &anna).await.unwrap(), "a refused lock changes nothing");
             assert!(find_session(&store, &session.id, UnixTime(11)).await.unwrap().is_some());
 
+            let client = crate::clients::ClientId::parse("c1").unwrap();
+            sqlx::query("INSERT INTO tenants (id, root_id, kind, name, created_at, updated_at) VALUES ('t', 't', 'development', 'T', 1, 1)")
+                .execute(store.pool()).await.unwrap();
+            sqlx::query("INSERT INTO applications (id, tenant_id, short_key, name, created_at, updated_at) VALUES ('a', 't', 'app', 'A', 1, 1)")
+                .execute(store.pool()).await.unwrap();
+            sqlx::query("INSERT INTO clients (id, application_id, kind, name, token_endpoint_auth_method, redirect_uris, post_logout_redirect_uris, \
+                         grant_types, allowed_scopes, require_pkce, first_party, access_token_ttl, refresh_token_ttl, id_token_signed_response_alg, \
+                         metadata, created_at, updated_at) VALUES ($1, 'a', 'spa', 'C', 'none', '[]', '[]', '[]', '[]', 1, 0, 60, 60, 'RS256', '{}', 1, 1)")
+                .bind(client.as_str()).execute(store.pool()).await.unwrap();
+            sqlx::query("INSERT INTO token_families (id, client_id, user_id, session_id, scopes, auth_time, amr, created_at) \
+                         VALUES ('f1', $1, $2, $3, '[]', 10, '[]', 10)")
+                .bind(client.as_str()).bind(anna.as_str()).bind(&session.id).execute(store.pool()).await.unwrap();
             assert_eq!(lock_account(&store, &anna, &operator, "phished", UnixTime(12)).await.unwrap(), 1);
+            let (revoked,): (Option<i64>,) = sqlx::query_as("SELECT revoked_at FROM token_families WHERE id = 'f1'")
+                .fetch_one(store.pool()).await.unwrap();
+            assert_eq!(revoked, Some(12), "the grant is revoked with the lock");
             assert!(find_session(&store, &session.id, UnixTime(13)).await.unwrap().is_none(), "the session ended");
             let lock = lock_of(&store, &anna).await.unwrap().unwrap();
             assert_eq!((lock.locked_at, lock.locked_by.as_deref(), lock.reason.as_str()), (UnixTime(12), Some("op@sanus.example"), "phished"));

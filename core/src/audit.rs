@@ -110,8 +110,9 @@ pub enum EventKind {
     /// A used authorization code or rotated-out refresh token came back:
     /// its grant was revoked (`detail.token`, `detail.family`).
     TokenReuseDetected,
-    /// What operators did in the console: `user_id` is the operator, the
-    /// account acted on is `detail.account` (its e-mail `detail.email`).
+    /// What operators did in the console: `user_id` is the account acted on
+    /// (its e-mail in `detail.email`), the operator is `detail.operator`
+    /// (`detail.operator_email`).
     OperatorViewedAccount,
     AccountLocked,
     AccountUnlocked,

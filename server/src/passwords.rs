@@ -69,8 +69,10 @@ impl PasswordPool {
         let job: Job = Box::new(move || {
             queued.dec();
             running.inc();
-            let _ = reply.send(work());
+            let result = work();
+            // Counted out before the answer, so that whoever awaits it sees the pool idle.
             running.dec();
+            let _ = reply.send(result);
         });
         self.stats.queued.inc();
         match self.jobs.try_send(job) {

@@ -71,6 +71,7 @@ fn failure_text(code: &str) -> &'static str {
         "cancelled" => t.passkey_cancelled,
         "wrong_password" => t.wrong_password,
         "passkeys_off" => t.passkeys_off,
+        "account_locked" => t.account_locked,
         _ => t.passkey_failed,
     }
 }

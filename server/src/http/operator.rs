@@ -390,16 +390,17 @@ pub async fn force_password_reset(
         Err(error) => return failed(&state, &headers, &error),
     }
     state.access_tokens.invalidate();
-    let mailed = match super::password_reset::mail_reset_link(&state, &user, now).await {
-        Ok(mailed) => mailed,
-        Err(error) => return failed(&state, &headers, &error),
-    };
+    // Recorded whether or not the mail goes out: the password is gone either way.
+    let mailed = super::password_reset::mail_reset_link(&state, &user, now).await;
     let account = Some((&user.id, user.email.as_str()));
-    let detail = serde_json::json!({ "link_sent": mailed });
+    let detail = serde_json::json!({ "link_sent": matches!(mailed, Ok(true)) });
     if let Err(response) =
         acting(&state, &headers, &peer, &me, now).record(EventKind::PasswordResetForced, account, detail).await
     {
         return response;
+    }
+    if let Err(error) = mailed {
+        return failed(&state, &headers, &error);
     }
     see_other(&format!("/admin/users/{id}?done=reset_sent"))
 }

@@ -243,6 +243,10 @@ pub async fn finish_sign_in_with_passkey(
             Ok(redirected) => redirected,
             Err(error) => return failure(error.into()),
         };
+    // A locked account gets no session (and finish_sign_in a page saying so).
+    if redirected.status() == StatusCode::FORBIDDEN {
+        return answer(StatusCode::FORBIDDEN, json!({ "error": "account_locked" }));
+    }
     // The page follows the redirect itself: the same cookies, as JSON.
     let location = redirected.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("/account");
     let mut response = answer(StatusCode::OK, json!({ "redirect": location }));

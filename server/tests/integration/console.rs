@@ -6,7 +6,7 @@ use sanus_core::Clock as _;
 use sanus_core::users::{Email, find_user_by_email};
 use serde_json::Value;
 
-use crate::flow::location;
+use crate::flow::{VERIFIER, location, params_of, spa_request};
 use crate::helpers::{JANE, TestApp, client, jane_signed_in, signed_in, spawn_seeded_app};
 
 const BEN: &str = "ben@acme.example";
@@ -191,5 +191,36 @@ sanus_core::engine_tests! {
         let bad = bad.text().await.unwrap();
         assert!(bad.contains("No such kind or family") && bad.contains("No account has this address"));
         assert!(bad.contains(r#"value="nonsense""#), "the filters stay as typed");
+    }
+
+    async fn a_lock_ends_grants_and_refuses_what_a_racing_sign_in_left(db: TestDatabase) {
+        let (app, _) = with_ben_and_an_operator(db).await;
+        let jane = find_user_by_email(&app.store, &Email::parse(JANE).unwrap()).await.unwrap().unwrap();
+        let ben = find_user_by_email(&app.store, &Email::parse(BEN).unwrap()).await.unwrap().unwrap();
+        let operator = sanus_core::platform_roles::Role::Operator;
+        sanus_core::platform_roles::grant(&app.store, &Email::parse(BEN).unwrap(), operator, app.clock.now()).await.unwrap();
+        let tokens: Value = app.exchange(&params_of(&app.run_flow(&spa_request()).await)["code"], VERIFIER).await.json().await.unwrap();
+        let (access, refresh) = (tokens["access_token"].as_str().unwrap(), tokens["refresh_token"].as_str().unwrap());
+
+        // A lock written while a sign-in was under way: its code is still live.
+        let code = params_of(&app.run_flow(&spa_request()).await)["code"].clone();
+        sqlx::query("INSERT INTO account_locks (user_id, locked_at, locked_by, reason) VALUES ($1, 1, $2, 'race')")
+            .bind(jane.id.as_str()).bind(ben.id.as_str()).execute(app.store.pool()).await.unwrap();
+        let refused = app.exchange(&code, VERIFIER).await;
+        assert_eq!(refused.status(), 400);
+        assert_eq!(refused.json::<Value>().await.unwrap()["error_description"], "This account is locked.");
+        let refused = app.refresh(refresh).await;
+        assert_eq!(refused.status(), 400, "nor is a refresh token of a locked account");
+        sanus_core::admin::unlock_account(&app.store, &jane.id).await.unwrap();
+        assert_eq!(app.refresh(refresh).await.status(), 400, "the grant the lock met stays revoked");
+        assert_eq!(app.userinfo(access).await.status(), 401);
+
+        // Through the console: a fresh grant ends with the lock.
+        let tokens: Value = app.exchange(&params_of(&app.run_flow(&spa_request()).await)["code"], VERIFIER).await.json().await.unwrap();
+        let operator = signed_in(&app, BEN, BEN_PASSWORD, "/account").await;
+        let lock = format!("/admin/users/{}/lock", jane.id.as_str());
+        assert_eq!(operator.post(app.url(&lock)).form(&[("reason", "stolen laptop")]).send().await.unwrap().status(), 303);
+        assert_eq!(app.refresh(tokens["refresh_token"].as_str().unwrap()).await.status(), 400);
+        assert_eq!(app.userinfo(tokens["access_token"].as_str().unwrap()).await.status(), 401);
     }
 }

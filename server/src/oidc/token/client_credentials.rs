@@ -26,6 +26,12 @@ pub async fn grant(
         ));
     }
     let scopes = check_scope(client, scope)?;
+    // A client acting as a person's account acts for nobody while it is locked.
+    if let Some(account) = &client.service_account
+        && sanus_core::admin::is_locked(&state.store, account).await?
+    {
+        return Err(OAuthError::new(ErrorCode::InvalidGrant, "The service account of this client is locked."));
+    }
     let subject = client.service_account.as_ref().map_or(client.id.as_str(), |user| user.as_str());
     let issued = issue_access_token(state, client, subject, &scopes, None, &serde_json::Map::new(), now).await?;
     Ok(TokenResponse {
