@@ -16,6 +16,7 @@
 #![allow(clippy::print_stdout)]
 
 mod organizations;
+mod soak;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -23,7 +24,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+/// What to run: the benchmark, or the soak or crash test.
+enum Mode {
+    Bench,
+    Soak { minutes: f64, load: f64 },
+    Crash { seconds: u64 },
+}
+
 struct Options {
+    mode: Mode,
     bin: PathBuf,
     site: Option<PathBuf>,
     requests: usize,
@@ -36,15 +45,51 @@ struct Options {
 fn parse_options() -> Result<Options, String> {
     let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let mut options = Options {
+        mode: Mode::Bench,
         bin: PathBuf::from(format!("{target}/release/sanus")),
         site: std::env::var_os("SANUS_SITE_DIR").map(PathBuf::from),
         requests: 20_000,
         concurrency: 16,
         organisations: true,
     };
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    match args.peek().map(String::as_str) {
+        Some("soak") => {
+            args.next();
+            options.mode = Mode::Soak { minutes: 10.0, load: 0.8 };
+        }
+        Some("crash") => {
+            args.next();
+            options.mode = Mode::Crash { seconds: 15 };
+        }
+        _ => {}
+    }
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match (arg.as_str(), &mut options.mode) {
+            ("--minutes", Mode::Soak { minutes, .. }) => {
+                *minutes = value()?.parse().map_err(|e| format!("--minutes: {e}"))?;
+                if !(0.1..=60.0).contains(minutes) {
+                    return Err("--minutes must be 0.1..=60".into());
+                }
+                continue;
+            }
+            ("--load", Mode::Soak { load, .. }) => {
+                *load = value()?.parse().map_err(|e| format!("--load: {e}"))?;
+                if !(0.05..=1.0).contains(load) {
+                    return Err("--load must be 0.05..=1.0 (a fraction of saturation)".into());
+                }
+                continue;
+            }
+            ("--seconds", Mode::Crash { seconds }) => {
+                *seconds = value()?.parse().map_err(|e| format!("--seconds: {e}"))?;
+                if !(1..=600).contains(seconds) {
+                    return Err("--seconds must be 1..=600".into());
+                }
+                continue;
+            }
+            _ => {}
+        }
         match arg.as_str() {
             "--bin" => options.bin = PathBuf::from(value()?),
             "--site" => options.site = Some(PathBuf::from(value()?)),
@@ -52,7 +97,10 @@ fn parse_options() -> Result<Options, String> {
             "--concurrency" => options.concurrency = value()?.parse().map_err(|e| format!("--concurrency: {e}"))?,
             "--no-organisations" => options.organisations = false,
             "--help" | "-h" => {
-                return Err("usage: sanus-bench [--requests N] [--concurrency C] [--bin PATH] [--site DIR] [--no-organisations]".into());
+                return Err("usage: sanus-bench [--requests N] [--concurrency C] [--bin PATH] [--site DIR] [--no-organisations]\n       \
+                     sanus-bench soak [--minutes M] [--load FRACTION] [--bin PATH] [--site DIR]\n       \
+                     sanus-bench crash [--seconds S] [--bin PATH] [--site DIR]"
+                    .into());
             }
             other => return Err(format!("unknown argument {other}")),
         }
@@ -153,28 +201,39 @@ async fn start_server(options: &Options) -> Result<Server, String> {
     if !imported.status.success() {
         return Err(format!("import failed: {}", String::from_utf8_lossy(&imported.stderr)));
     }
+    let child = spawn_serve(options, &data.0, port)?;
+    let server = Server { child, base: format!("http://127.0.0.1:{port}"), _data: data };
+    wait_ready(&server.base).await?;
+    Ok(server)
+}
+
+/// `sanus serve` on 127.0.0.1:`port` over the data directory `data`.
+fn spawn_serve(options: &Options, data: &std::path::Path, port: u16) -> Result<Child, String> {
     let base = format!("http://127.0.0.1:{port}");
     let mut command = Command::new(&options.bin);
     command
         .arg("serve")
         .env("SANUS__SERVER__BIND", format!("127.0.0.1:{port}"))
         .env("SANUS__SERVER__PUBLIC_URL", &base)
-        .env("SANUS__SERVER__DATA_DIR", &data.0)
+        .env("SANUS__SERVER__DATA_DIR", data)
         .env("SANUS__LOG__FILTER", "warn")
         .stdout(Stdio::null());
     if let Some(site) = &options.site {
         command.env("SANUS__SERVER__SITE_DIR", site);
     }
-    let child = command.spawn().map_err(|e| {
+    command.spawn().map_err(|e| {
         format!("cannot start {}: {e} (build it with cargo build --release -p sanus)", options.bin.display())
-    })?;
-    let server = Server { child, base, _data: data };
+    })
+}
+
+/// Waits up to 10 s for `/readyz`.
+async fn wait_ready(base: &str) -> Result<(), String> {
     let client = reqwest::Client::new();
     for _ in 0..500 {
-        if let Ok(response) = client.get(format!("{}/readyz", server.base)).send().await
+        if let Ok(response) = client.get(format!("{base}/readyz")).send().await
             && response.status().is_success()
         {
-            return Ok(server);
+            return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -530,7 +589,7 @@ async fn sign_in_storm(server: &Server) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    let options = match parse_options() {
+    let mut options = match parse_options() {
         Ok(options) => options,
         Err(message) => {
             eprintln!("{message}");
@@ -544,8 +603,20 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(options)) {
-        Ok(()) => ExitCode::SUCCESS,
+    let outcome = match options.mode {
+        Mode::Bench => runtime.block_on(run(options)).map(|()| true),
+        Mode::Soak { minutes, load } => {
+            options.organisations = false;
+            runtime.block_on(soak::soak(&options, minutes, load))
+        }
+        Mode::Crash { seconds } => {
+            options.organisations = false;
+            runtime.block_on(soak::crash(&options, seconds))
+        }
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(message) => {
             eprintln!("sanus-bench: {message}");
             ExitCode::FAILURE

@@ -262,6 +262,42 @@ mod tests {
             store.migrate().await.unwrap();
         }
 
+        async fn a_database_of_the_last_release_migrates_and_its_clients_and_accounts_work(db: TestDatabase) {
+            use crate::users::UserId;
+            let store = Store::connect(&db.options()).await.unwrap();
+            // The schema the previous release left (its last migration).
+            MIGRATOR.run_to(20261123000036, store.pool()).await.unwrap();
+            for statement in [
+                "INSERT INTO users (id, email, email_normalized, email_verified, locale, created_at, updated_at) \
+                 VALUES ('u1', 'kept@example.org', 'kept@example.org', 1, 'de', 1, 1)",
+                "INSERT INTO tenants (id, parent_id, root_id, kind, name, created_at, updated_at) \
+                 VALUES ('t1', NULL, 't1', 'development', 'Dev', 1, 1)",
+                "INSERT INTO applications (id, tenant_id, short_key, name, created_at, updated_at) \
+                 VALUES ('a1', 't1', 'oldapp', 'Old app', 1, 1)",
+                "INSERT INTO clients (id, application_id, kind, name, token_endpoint_auth_method, redirect_uris, \
+                 post_logout_redirect_uris, grant_types, allowed_scopes, require_pkce, first_party, access_token_ttl, \
+                 refresh_token_ttl, id_token_signed_response_alg, metadata, created_at, updated_at) \
+                 VALUES ('old-spa', 'a1', 'spa', 'Old SPA', 'none', '[\"https://old.example/cb\"]', '[]', \
+                 '[\"authorization_code\",\"refresh_token\"]', '[]', 1, 0, 300, 2592000, 'RS256', '{}', 1, 1)",
+                "INSERT INTO audit_events (id, at, kind, user_id, detail) VALUES ('e1', 5, 'sign_in.succeeded', 'u1', '{}')",
+            ] {
+                sqlx::query(statement).execute(store.pool()).await.unwrap();
+            }
+
+            store.migrate().await.unwrap();
+            let client = crate::clients::find_client(&store, "old-spa").await.unwrap().expect("the client is read");
+            assert_eq!((client.name.as_str(), client.redirect_uris.len()), ("Old SPA", 1));
+            assert_eq!(crate::clients::clients_version(&store).await.unwrap(), 0, "the new version row is there");
+            let user = UserId::from_stored("u1".into());
+            assert!(!crate::admin::is_locked(&store, &user).await.unwrap(), "nobody is locked by the upgrade");
+            let filter = crate::audit::Filter { user_id: Some("u1"), ..crate::audit::Filter::default() };
+            let events = crate::audit::search(&store, filter, 10).await.unwrap();
+            assert_eq!((events.len(), events[0].user_email.as_deref()), (1, Some("kept@example.org")));
+            // The newer code writes to the upgraded database too.
+            crate::clients::upsert_client(&store, &client).await.unwrap();
+            assert_eq!(crate::clients::clients_version(&store).await.unwrap(), 1);
+        }
+
         async fn backups_copy_sqlite_and_send_postgres_to_pg_dump(db: TestDatabase) {
             let store = db.migrated_store().await;
             let dir = tempfile::tempdir().unwrap();
