@@ -48,6 +48,26 @@ fn header(title: Text, heading: Text, lead: Text, back: Option<(&'static str, Te
     }
 }
 
+/// A table with a header row of `columns` (after a heading: `spaced`).
+fn table(columns: &[Text], spaced: bool, rows: impl IntoView + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    let heads = columns
+        .iter()
+        .copied()
+        .map(|column| view! { <th scope="col" class=CELL>{move || column(i18n.t().admin)}</th> })
+        .collect_view();
+    view! {
+        <div class="overflow-x-auto" class:mt-2=spaced>
+            <table class=TABLE>
+                <thead class=HEAD>
+                    <tr>{heads}</tr>
+                </thead>
+                <tbody class="divide-y divide-slate-200">{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
 fn time(at: i64) -> impl IntoView {
     let i18n = use_i18n();
     view! { <time datetime=at.to_string()>{move || format_time(at, i18n.locale.get())}</time> }
@@ -115,22 +135,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         view! { <p class="text-slate-700">{tr(|t| t.admin.users_none)}</p> }.into_any()
     } else {
         let rows = users.into_iter().map(user_row).collect_view();
-        view! {
-            <div class="overflow-x-auto">
-                <table class=TABLE>
-                    <thead class=HEAD>
-                        <tr>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_email)}</th>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_name)}</th>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_state)}</th>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.created)}</th>
-                        </tr>
-                    </thead>
-                    <tbody class="divide-y divide-slate-200">{rows}</tbody>
-                </table>
-            </div>
-        }
-        .into_any()
+        table(&[|t| t.col_email, |t| t.col_name, |t| t.col_state, |t| t.created], false, rows).into_any()
     };
     view! {
         <div class="mx-auto max-w-4xl space-y-6">
@@ -314,22 +319,7 @@ fn sessions_section(user: &AdminUserView, base: &str) -> impl IntoView {
                 }
             })
             .collect_view();
-        view! {
-            <div class="mt-2 overflow-x-auto">
-                <table class=TABLE>
-                    <thead class=HEAD>
-                        <tr>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_device)}</th>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_signed_in)}</th>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_last_seen)}</th>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_methods)}</th>
-                        </tr>
-                    </thead>
-                    <tbody class="divide-y divide-slate-200">{rows}</tbody>
-                </table>
-            </div>
-        }
-        .into_any()
+        table(&[|t| t.col_device, |t| t.col_signed_in, |t| t.col_last_seen, |t| t.col_methods], true, rows).into_any()
     };
     view! {
         <section class=CARD aria-labelledby="sessions-heading">
@@ -363,20 +353,7 @@ fn memberships_section(user: &AdminUserView) -> impl IntoView {
                 }
             })
             .collect_view();
-        view! {
-            <div class="mt-2 overflow-x-auto">
-                <table class=TABLE>
-                    <thead class=HEAD>
-                        <tr>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_tenant)}</th>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_roles)}</th>
-                        </tr>
-                    </thead>
-                    <tbody class="divide-y divide-slate-200">{rows}</tbody>
-                </table>
-            </div>
-        }
-        .into_any()
+        table(&[|t| t.col_tenant, |t| t.col_roles], true, rows).into_any()
     };
     view! {
         <section class=CARD aria-labelledby="memberships-heading">
@@ -414,22 +391,11 @@ pub fn AdminTenantsPage() -> impl IntoView {
         view! { <p class="text-slate-700">{tr(|t| t.admin.tenants_none)}</p> }.into_any()
     } else {
         let rows = tenants.into_iter().map(tenant_row).collect_view();
-        view! {
-            <div class="overflow-x-auto">
-                <table class=TABLE>
-                    <thead class=HEAD>
-                        <tr>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_tenant)}</th>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_kind)}</th>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_members)}</th>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_applications)}</th>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.created)}</th>
-                        </tr>
-                    </thead>
-                    <tbody class="divide-y divide-slate-200">{rows}</tbody>
-                </table>
-            </div>
-        }
+        table(
+            &[|t| t.col_tenant, |t| t.col_kind, |t| t.col_members, |t| t.col_applications, |t| t.created],
+            false,
+            rows,
+        )
         .into_any()
     };
     view! {
@@ -555,23 +521,8 @@ pub fn AdminAuditPage() -> impl IntoView {
         view! { <p class="text-slate-700">{tr(|t| t.admin.audit_none)}</p> }.into_any()
     } else {
         let rows = events.into_iter().map(event_row).collect_view();
-        view! {
-            <div class="overflow-x-auto">
-                <table class=TABLE>
-                    <thead class=HEAD>
-                        <tr>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_time)}</th>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_event)}</th>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_account)}</th>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_client)}</th>
-                            <th scope="col" class=CELL>{tr(|t| t.admin.col_details)}</th>
-                        </tr>
-                    </thead>
-                    <tbody class="divide-y divide-slate-200">{rows}</tbody>
-                </table>
-            </div>
-        }
-        .into_any()
+        table(&[|t| t.col_time, |t| t.col_event, |t| t.col_account, |t| t.col_client, |t| t.col_details], false, rows)
+            .into_any()
     };
     view! {
         <div class="mx-auto max-w-6xl space-y-6">
