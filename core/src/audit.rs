@@ -37,6 +37,8 @@ pub enum EventKind {
     SessionEnded,
     /// An app's consent (and its tokens) was withdrawn.
     ConsentRevoked,
+    /// A person allowed a client the scopes in `detail.scopes`.
+    ConsentGiven,
     /// An authenticator app was confirmed: sign-ins now need a second factor.
     TotpEnabled,
     /// The authenticator app (and the recovery codes) were removed.
@@ -161,6 +163,7 @@ impl EventKind {
             Self::PasswordChanged => "password.changed",
             Self::SessionEnded => "session.ended",
             Self::ConsentRevoked => "consent.revoked",
+            Self::ConsentGiven => "consent.given",
             Self::TotpEnabled => "mfa.totp_enabled",
             Self::TotpRemoved => "mfa.totp_removed",
             Self::RecoveryCodesRenewed => "mfa.recovery_codes_renewed",

@@ -54,6 +54,7 @@ pub async fn consent(
     State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
     Path(id): Path<String>,
+    peer: Peer,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
@@ -81,6 +82,14 @@ pub async fn consent(
     )
     .await;
     if let Err(error) = granted {
+        return failed(&state, &headers, &error);
+    }
+    let address = client_address(&headers, &peer, &state.settings.server);
+    let mut event = super::audit_event(sanus_core::audit::EventKind::ConsentGiven, &headers, address);
+    event.user_id = Some(&session.user_id);
+    event.client_id = Some(&request.client_id);
+    event.detail = serde_json::json!({ "scopes": request.scopes });
+    if let Err(error) = state.audit(&event, now).await {
         return failed(&state, &headers, &error);
     }
     if let Err(error) = decide_fields(&state, &headers, &session.user_id, &request, &form.all("share"), now).await {

@@ -152,7 +152,7 @@ sanus_core::engine_tests! {
         assert_eq!(type_code(&app, &verify, &code).await.status(), 303, "a used code is refused");
         let events = sanus_core::audit::latest(&app.store, 50).await.unwrap();
         let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
-        for kind in ["registration.created", "email_verification.sent", "email_verification.failed", "email_verification.succeeded"] {
+        for kind in ["registration.created", "email_verification.sent", "email_verification.failed", "email_verification.succeeded", "consent.given"] {
             assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
         }
     }
