@@ -292,6 +292,15 @@ pub async fn for_tenant(
     .await?)
 }
 
+/// Whether `typed` names a family of kinds (`sign_in`) or a kind in one
+/// (`sign_in.failed`), as the audit filter takes it.
+pub fn is_kind_filter(typed: &str) -> bool {
+    let family = typed.split_once('.').map_or(typed, |(family, _)| family);
+    KIND_FAMILIES.contains(&family)
+        && typed.len() <= 64
+        && typed.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.')
+}
+
 /// What the operators' audit view is narrowed to; `None` is "any".
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Filter<'a> {
@@ -366,6 +375,32 @@ pub async fn latest(store: &Store, limit: i64) -> Result<Vec<RecordedEvent>, Sto
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filters_are_families_or_kinds_in_them() {
+        assert!(is_kind_filter("sign_in"));
+        assert!(is_kind_filter("sign_in.failed"));
+        assert!(is_kind_filter("operator.account_locked"));
+        assert!(!is_kind_filter("sign"));
+        assert!(!is_kind_filter("nonsense.failed"));
+        assert!(!is_kind_filter("sign_in.%"));
+    }
+
+    #[test]
+    fn every_kind_is_in_a_family() {
+        use EventKind::*;
+        let kinds = [
+            SignInSucceeded,
+            TokenReuseDetected,
+            ConsentGiven,
+            OperatorViewedAccount,
+            KeysRotated,
+            InitialTokenRevoked,
+        ];
+        for kind in kinds {
+            assert!(is_kind_filter(kind.as_str()), "{}", kind.as_str());
+        }
+    }
 
     crate::engine_tests! {
         async fn events_are_recorded_and_read_back_latest_first(db: TestDatabase) {

@@ -149,23 +149,16 @@ fn print_keys(title: &str, keys: &[sanus_core::keys::KeyStatus]) {
     let now = sanus_core::Clock::now(&sanus_core::SystemClock);
     println!("{title}:");
     println!("{:<24} {:<6} {:>12}  state", "kid", "alg", "age (days)");
-    let signing: Vec<usize> = sanus_core::keys::SigningAlg::ALL
-        .into_iter()
-        .filter_map(|alg| sanus_core::keys::signs_now(keys, alg, now))
-        .collect();
-    for (index, key) in keys.iter().enumerate() {
+    let states = sanus_core::keys::key_states(keys, now);
+    for (key, state) in keys.iter().zip(states) {
+        use sanus_core::keys::KeyState;
         let age_days = (now.seconds() - key.created_at.seconds()) / 86_400;
-        let state = match key.unpublish_at {
-            _ if signing.contains(&index) => match key.retired_at {
-                Some(last) => format!("signs until unix time {}", last.seconds()),
-                None => "signs".to_string(),
-            },
-            None => format!(
-                "published, signs from unix time {}",
-                key.created_at.plus_seconds(sanus_core::keys::PUBLISH_AHEAD_SECONDS).seconds()
-            ),
-            Some(until) if until > now => format!("published until unix time {}", until.seconds()),
-            Some(_) => "retired".to_string(),
+        let state = match state {
+            KeyState::Signs => "signs".to_string(),
+            KeyState::HandsOver { until } => format!("signs until unix time {}", until.seconds()),
+            KeyState::Announced { from } => format!("published, signs from unix time {}", from.seconds()),
+            KeyState::Published { until } => format!("published until unix time {}", until.seconds()),
+            KeyState::Retired => "retired".to_string(),
         };
         println!("{:<24} {:<6} {:>12}  {state}", key.kid, key.alg.as_str(), age_days);
     }

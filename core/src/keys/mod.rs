@@ -18,8 +18,8 @@ mod storage;
 pub use kek::{Kek, KekError};
 pub use key_pair::{KeyPair, Signature};
 pub use ring::{
-    KeyRing, KeyStatus, PUBLISH_AHEAD_SECONDS, SigningKey, ensure_signing_keys, rotate_signing_keys, rotation_due,
-    signs_now,
+    KeyRing, KeyState, KeyStatus, PUBLISH_AHEAD_SECONDS, SigningKey, ensure_signing_keys, key_states,
+    rotate_signing_keys, rotation_due, signs_now,
 };
 pub use storage::list_signing_keys;
 

@@ -147,6 +147,37 @@ pub fn signs_now(keys: &[KeyStatus], alg: SigningAlg, now: UnixTime) -> Option<u
         .map(|(index, _)| index)
 }
 
+/// Where a key stands at one moment, as `sanus keys list` and the
+/// operators' console show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyState {
+    /// Signs its algorithm's tokens.
+    Signs,
+    /// Signs until then, when a rotated-in key takes over.
+    HandsOver { until: UnixTime },
+    /// Published, and signs from then on.
+    Announced { from: UnixTime },
+    /// Retired; published until then, so that what it signed verifies.
+    Published { until: UnixTime },
+    /// Gone from the JWKS.
+    Retired,
+}
+
+/// The state of each of `keys` (in the same order) at `now`.
+pub fn key_states(keys: &[KeyStatus], now: UnixTime) -> Vec<KeyState> {
+    let signing: Vec<usize> = SigningAlg::ALL.into_iter().filter_map(|alg| signs_now(keys, alg, now)).collect();
+    keys.iter()
+        .enumerate()
+        .map(|(index, key)| match (signing.contains(&index), key.retired_at, key.unpublish_at) {
+            (true, Some(until), _) => KeyState::HandsOver { until },
+            (true, None, _) => KeyState::Signs,
+            (false, None, _) => KeyState::Announced { from: key.created_at.plus_seconds(PUBLISH_AHEAD_SECONDS) },
+            (false, _, Some(until)) if until > now => KeyState::Published { until },
+            (false, _, _) => KeyState::Retired,
+        })
+        .collect()
+}
+
 /// Whether some algorithm's active key is at least `max_age_seconds` old.
 pub async fn rotation_due(store: &Store, now: UnixTime, max_age_seconds: i64) -> Result<bool, KeyError> {
     let rows = list_published_keys(store, now).await?;
@@ -335,6 +366,21 @@ mod tests {
                     assert_eq!(ring.signing_key(alg).unwrap().kid, first.signing_key(alg).unwrap().kid, "{alg} at {at}");
                 }
             }
+        }
+
+        async fn each_key_has_one_state_through_a_rotation(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let (kek, _) = Kek::generate().unwrap();
+            ensure_signing_keys(&store, &kek, UnixTime(1_000)).await.unwrap();
+            rotate_signing_keys(&store, &kek, UnixTime(2_000), 600).await.unwrap();
+            let keys = list_signing_keys(&store).await.unwrap();
+            let handover = UnixTime(2_000 + PUBLISH_AHEAD_SECONDS);
+            let count = |at: i64, state: KeyState| key_states(&keys, UnixTime(at)).into_iter().filter(|s| *s == state).count();
+            assert_eq!(count(2_001, KeyState::HandsOver { until: handover }), 3);
+            assert_eq!(count(2_001, KeyState::Announced { from: handover }), 3);
+            assert_eq!(count(handover.0, KeyState::Signs), 3);
+            assert_eq!(count(handover.0, KeyState::Published { until: UnixTime(handover.0 + 600) }), 3);
+            assert_eq!(count(handover.0 + 600, KeyState::Retired), 3);
         }
 
         async fn two_rotations_in_quick_succession_hand_over_in_order(db: TestDatabase) {
