@@ -72,6 +72,16 @@ pub struct StoreOptions {
     pub connect_timeout: Duration,
 }
 
+/// A pooled PostgreSQL connection idle for longer than this is pinged
+/// before use; one used more recently is taken as alive (HikariCP's rule).
+const CHECK_IDLE_AFTER: Duration = Duration::from_secs(1);
+
+/// WAL pages after which a commit copies the log back into the database
+/// (SQLite's default: 1,000). Every write rewrites whole pages of the tables
+/// and indexes it touches, mostly the same ones again and again; a longer
+/// log copies each of them once for many commits. At most about 64 MiB of log.
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 16_000;
+
 /// The handle every storage function takes: a pool plus the engine it talks to.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -94,16 +104,38 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(options.connect_timeout)
+            // sqlx pings every connection it hands out: a storage round trip
+            // per query. Only a connection that sat idle is checked (below).
+            .test_before_acquire(false)
+            .before_acquire(move |conn, meta| {
+                Box::pin(async move {
+                    // An embedded database has no connection to lose. A
+                    // server's may have been cut while idle (a restart, a
+                    // failover); one in use a moment ago is alive.
+                    if engine == Engine::Sqlite || meta.idle_for < CHECK_IDLE_AFTER {
+                        return Ok(true);
+                    }
+                    match sqlx::Connection::ping(conn).await {
+                        Ok(()) => Ok(true),
+                        Err(error) => {
+                            tracing::info!(%error, "an idle database connection was lost; opening another");
+                            Ok(false)
+                        }
+                    }
+                })
+            })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if engine == Engine::Sqlite {
                         // Per connection: enforce foreign keys, wait for a
-                        // writer instead of failing, fsync at checkpoints.
-                        sqlx::raw_sql(
+                        // writer instead of failing, fsync at checkpoints,
+                        // and checkpoint less often (see WAL_AUTOCHECKPOINT_PAGES).
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
                             "PRAGMA foreign_keys = ON; \
                              PRAGMA busy_timeout = 5000; \
-                             PRAGMA synchronous = NORMAL;",
-                        )
+                             PRAGMA synchronous = NORMAL; \
+                             PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES};"
+                        )))
                         .execute(conn)
                         .await?;
                     }
