@@ -27,10 +27,12 @@ pub struct TokenFamily {
     pub tenant_id: Option<String>,
 }
 
-/// The columns `FamilyRow` reads.
+/// The columns `FamilyRow` reads, with whether the account is locked: a
+/// grant is used in one statement, and a locked account's is refused.
 macro_rules! family_columns {
     () => {
-        "id, client_id, user_id, session_id, scopes, auth_time, amr, revoked_at, tenant_id"
+        "id, client_id, user_id, session_id, scopes, auth_time, amr, revoked_at, tenant_id, \
+         (SELECT COUNT(*) FROM account_locks WHERE account_locks.user_id = token_families.user_id) AS account_locks"
     };
 }
 
@@ -45,9 +47,14 @@ struct FamilyRow {
     amr: String,
     revoked_at: Option<i64>,
     tenant_id: Option<String>,
+    account_locks: i64,
 }
 
 impl FamilyRow {
+    fn locked(&self) -> bool {
+        self.account_locks > 0
+    }
+
     fn into_family(self) -> TokenFamily {
         TokenFamily {
             id: self.id,
@@ -160,7 +167,7 @@ pub async fn start_family(
         }
         _ => None,
     };
-    let family = load_family_in(&mut tx, &id).await?.ok_or(StoreError::NotFound)?;
+    let family = load_family_in(&mut tx, &id).await?.ok_or(StoreError::NotFound)?.into_family();
     tx.commit().await?;
     Ok((family, refresh_token))
 }
@@ -259,6 +266,11 @@ pub enum GrantError {
     /// Asked for a scope the family was not granted; nothing was used up.
     #[error("the scope {0} was not granted")]
     ScopeNotGranted(String),
+    /// The account is locked: the grant is revoked. A sign-in on its way
+    /// when the account was locked may have left a code or a refresh token
+    /// that the lock's own revocation did not see.
+    #[error("the account is locked; the grant is revoked")]
+    Locked,
 }
 
 /// Redeems a code once (RFC 6749 §4.1.3, RFC 7636 §4.6). A code that fails
@@ -326,6 +338,10 @@ pub async fn redeem_code(
     if let Some(reason) = failure {
         return Ok(Err(GrantError::Invalid(reason)));
     }
+    if claimed.family.locked() {
+        revoke_family(store, &claimed.family.id, now).await?;
+        return Ok(Err(GrantError::Locked));
+    }
     let family = claimed.family.into_family();
     let refresh_token = match redemption.refresh_token_ttl {
         Some(ttl) if grants_offline_access(&family.scopes) => {
@@ -389,7 +405,12 @@ pub async fn rotate_refresh_token(
             return Ok(Err(GrantError::Invalid("The refresh token has expired or was revoked.")));
         }
     };
-    let mut family = family;
+    if family.locked() {
+        revoke_family_in(&mut tx, &family_id, now).await?;
+        tx.commit().await?;
+        return Ok(Err(GrantError::Locked));
+    }
+    let mut family = family.into_family();
     if let Some(requested) = requested_scopes {
         if let Some(extra) = requested.iter().find(|s| !family.scopes.contains(s)) {
             tx.rollback().await?;
@@ -414,7 +435,7 @@ pub async fn revoke_family(store: &Store, family_id: &str, now: UnixTime) -> Res
 /// The family, while it is not revoked.
 pub async fn find_active_family(store: &Store, family_id: &str) -> Result<Option<TokenFamily>, StoreError> {
     let mut conn = store.pool().acquire().await?;
-    load_family_in(&mut conn, family_id).await
+    Ok(load_family_in(&mut conn, family_id).await?.map(FamilyRow::into_family))
 }
 
 /// A live refresh token (not rotated, not expired, family not revoked).
@@ -483,13 +504,14 @@ pub async fn live_revocations(store: &Store, since: UnixTime, now: UnixTime) -> 
     })
 }
 
-async fn load_family_in(conn: &mut Tx, family_id: &str) -> Result<Option<TokenFamily>, StoreError> {
+/// The family, while it is not revoked.
+async fn load_family_in(conn: &mut Tx, family_id: &str) -> Result<Option<FamilyRow>, StoreError> {
     let row: Option<FamilyRow> =
         sqlx::query_as(concat!("SELECT ", family_columns!(), " FROM token_families WHERE id = $1"))
             .bind(family_id)
             .fetch_optional(&mut *conn)
             .await?;
-    Ok(row.filter(|r| r.revoked_at.is_none()).map(FamilyRow::into_family))
+    Ok(row.filter(|r| r.revoked_at.is_none()))
 }
 
 async fn revoke_family_in(conn: &mut Tx, family_id: &str, now: UnixTime) -> Result<(), StoreError> {
@@ -652,6 +674,33 @@ redirect_uris = ["https://app.example/cb"]
             assert!(matches!(reuse.unwrap_err(), GrantError::Replayed(Replay { family_id, .. }) if family_id == third.family.id));
             let latest = rotate_refresh_token(&store, &third.refresh_token, "spa", None, UnixTime(301), 1000).await.unwrap();
             assert!(matches!(latest, Err(GrantError::Invalid(_))), "the whole family is revoked");
+        }
+
+        async fn a_locked_accounts_code_and_refresh_token_are_refused_and_revoke_the_grant(db: TestDatabase) {
+            // A sign-in racing the lock left a code and a refresh token the
+            // lock's own revocation did not see: using either ends the grant.
+            let store = db.migrated_store().await;
+            let grant = setup(&store).await;
+            let code = issue_code(&store, &grant, UnixTime(100)).await.unwrap();
+            let refresh = redeem_code(&store, &redemption(&code, VERIFIER), UnixTime(101)).await.unwrap().unwrap();
+            let (family, refresh) = (refresh.family, refresh.refresh_token.unwrap());
+            let late_code = issue_code(&store, &grant, UnixTime(102)).await.unwrap();
+            sqlx::query("INSERT INTO account_locks (user_id, locked_at, locked_by, reason) VALUES ($1, 103, NULL, 'test')")
+                .bind(grant.user_id.as_str()).execute(store.pool()).await.unwrap();
+
+            let outcome = redeem_code(&store, &redemption(&late_code, VERIFIER), UnixTime(104)).await.unwrap();
+            assert_eq!(outcome.unwrap_err(), GrantError::Locked);
+            let (late_family,): (String,) = sqlx::query_as("SELECT id FROM token_families WHERE code_hash = $1")
+                .bind(SecretHash::of(late_code.as_bytes()).as_str()).fetch_one(store.pool()).await.unwrap();
+            assert!(find_active_family(&store, &late_family).await.unwrap().is_none(), "the code's grant is revoked");
+
+            let outcome = rotate_refresh_token(&store, &refresh, "spa", None, UnixTime(105), 1000).await.unwrap();
+            assert_eq!(outcome.unwrap_err(), GrantError::Locked);
+            assert!(find_active_family(&store, &family.id).await.unwrap().is_none(), "the refresh token's grant is revoked");
+
+            sqlx::query("DELETE FROM account_locks").execute(store.pool()).await.unwrap();
+            let unlocked = issue_code(&store, &grant, UnixTime(106)).await.unwrap();
+            assert!(redeem_code(&store, &redemption(&unlocked, VERIFIER), UnixTime(107)).await.unwrap().is_ok(), "unlocked: a new grant works");
         }
 
         async fn live_refresh_tokens_are_found_and_revoked_access_tokens_remembered(db: TestDatabase) {

@@ -38,8 +38,8 @@ pub async fn grant(
         Err(GrantError::ScopeNotGranted(_)) => {
             return Err(OAuthError::new(ErrorCode::InvalidGrant, "The authorization code was already used."));
         }
+        Err(GrantError::Locked) => return Err(super::locked(state)),
     };
-    super::refuse_if_locked(state, &redeemed.family, now).await?;
     let issued = super::IssuedFrom { family: &redeemed.family, user: redeemed.user, nonce: redeemed.nonce.as_deref() };
     user_token_response(state, client, issued, redeemed.refresh_token, now).await
 }

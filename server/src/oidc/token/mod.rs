@@ -74,20 +74,10 @@ async fn replayed(
     Ok(())
 }
 
-/// Refuses a grant of a locked account, and revokes it: a sign-in that was
-/// on its way when the account was locked may have left a code or a refresh
-/// token the lock's own revocation did not see.
-async fn refuse_if_locked(
-    state: &AppState,
-    family: &sanus_core::tokens::TokenFamily,
-    now: sanus_core::UnixTime,
-) -> Result<(), OAuthError> {
-    if !sanus_core::admin::is_locked(&state.store, &family.user_id).await? {
-        return Ok(());
-    }
-    sanus_core::tokens::revoke_family(&state.store, &family.id, now).await?;
+/// A grant of a locked account: core revoked it; its access tokens stop here at once.
+fn locked(state: &AppState) -> OAuthError {
     state.access_tokens.invalidate();
-    Err(OAuthError::new(ErrorCode::InvalidGrant, "This account is locked."))
+    OAuthError::new(ErrorCode::InvalidGrant, "This account is locked.")
 }
 
 /// A successful token response (RFC 6749 §5.1).

@@ -39,9 +39,9 @@ pub async fn grant(
                 "The refresh token was already used; all tokens of this grant are revoked.",
             ));
         }
+        Err(GrantError::Locked) => return Err(super::locked(state)),
     };
     let family = &rotated.family;
-    super::refuse_if_locked(state, family, now).await?;
     // An organisation that now requires a second factor ends grants made without one.
     if !sanus_core::mfa::is_multi_factor(&family.amr)
         && sanus_core::organizations::organisation_requires_mfa(&state.store, &family.user_id).await?
