@@ -4,6 +4,9 @@
 //! could take every core from the token endpoint. Here a fixed number of
 //! threads (one per core) take jobs from a bounded queue, so memory stays
 //! bounded and sign-ins wait their turn; past the queue they are refused.
+//! The threads run at a lower scheduling priority (`nice`): a sign-in storm
+//! takes the cores the requests leave idle, and a token request that
+//! arrives meanwhile runs at once instead of waiting for a hash to finish.
 
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -29,6 +32,7 @@ impl PasswordPool {
         for index in 0..threads.max(1) {
             let receiver = receiver.clone();
             let spawned = std::thread::Builder::new().name(format!("sanus-argon2-{index}")).spawn(move || {
+                lower_priority();
                 loop {
                     let job = receiver.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
                     match job {
@@ -91,6 +95,31 @@ impl PasswordPool {
     }
 }
 
+/// How much lower than the requests' threads the hashing threads run: nice
+/// 10 weighs about a tenth of nice 0 when both want a core (Linux's weights
+/// 110 and 1024). Requests go first; sign-ins still progress when the
+/// requests fill every core (nice 19, a seventieth, would all but stop them).
+const PASSWORD_NICENESS: i32 = 10;
+
+/// Lowers this thread's priority (Linux sets `nice` per thread). Raising
+/// niceness needs no privilege; where it fails, hashing just keeps the
+/// normal priority.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let thread = rustix::thread::gettid();
+        if let Err(error) = rustix::process::setpriority_process(Some(thread), PASSWORD_NICENESS) {
+            tracing::warn!(%error, "cannot lower the password threads' priority");
+        }
+    }
+}
+
+/// The calling thread's niceness (Linux), for the test below.
+#[cfg(all(test, target_os = "linux"))]
+fn niceness() -> i32 {
+    rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap_or(i32::MIN)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +134,19 @@ mod tests {
         let new = pool.hash("a new pool password".into()).await.unwrap();
         assert!(pool.verify("a new pool password".into(), Some(new)).await);
         assert_eq!((pool.stats.queued.get(), pool.stats.running.get(), pool.stats.refused.get()), (0, 0, 0));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashes_at_a_lower_priority_than_requests() {
+        let pool = PasswordPool::new(1, 4);
+        let own = niceness();
+        let theirs = pool.run(niceness).await.unwrap();
+        assert_eq!(
+            theirs,
+            (own + PASSWORD_NICENESS).min(19),
+            "the pool thread runs at nice {theirs}, requests at {own}"
+        );
     }
 
     #[tokio::test]
