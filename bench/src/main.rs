@@ -21,7 +21,7 @@ mod soak;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// What to run: the benchmark, or the soak or crash test.
@@ -40,6 +40,9 @@ struct Options {
     /// Build and measure the organisations at scale (off for binaries that
     /// predate them, to compare the other scenarios).
     organisations: bool,
+    /// `--only TEXT`: run just the scenarios whose name contains it (for a
+    /// profiler's view of one endpoint).
+    only: Option<String>,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -51,6 +54,7 @@ fn parse_options() -> Result<Options, String> {
         requests: 20_000,
         concurrency: 16,
         organisations: true,
+        only: None,
     };
     let mut args = std::env::args().skip(1).peekable();
     match args.peek().map(String::as_str) {
@@ -96,8 +100,9 @@ fn parse_options() -> Result<Options, String> {
             "--requests" => options.requests = value()?.parse().map_err(|e| format!("--requests: {e}"))?,
             "--concurrency" => options.concurrency = value()?.parse().map_err(|e| format!("--concurrency: {e}"))?,
             "--no-organisations" => options.organisations = false,
+            "--only" => options.only = Some(value()?),
             "--help" | "-h" => {
-                return Err("usage: sanus-bench [--requests N] [--concurrency C] [--bin PATH] [--site DIR] [--no-organisations]\n       \
+                return Err("usage: sanus-bench [--requests N] [--concurrency C] [--bin PATH] [--site DIR] [--no-organisations] [--only TEXT]\n       \
                      sanus-bench soak [--minutes M] [--load FRACTION] [--bin PATH] [--site DIR]\n       \
                      sanus-bench crash [--seconds S] [--bin PATH] [--site DIR]"
                     .into());
@@ -366,7 +371,8 @@ async fn run(options: Options) -> Result<(), String> {
         "scenario", "req/s", "server CPU/req", "vs baseline", "p50", "p99", "failures"
     );
     let mut baseline = None;
-    for scenario in SCENARIOS {
+    let wanted = |name: &str| options.only.as_deref().is_none_or(|only| name.contains(only));
+    for scenario in SCENARIOS.into_iter().filter(|s| wanted(s.name)) {
         load(&server, scenario, (options.requests / 10).max(100), options.concurrency).await?; // warm-up
         let result = load(&server, scenario, options.requests, options.concurrency).await?;
         let per_request_us = result.cpu * 1e6 / options.requests as f64;
@@ -382,15 +388,23 @@ async fn run(options: Options) -> Result<(), String> {
             result.failures,
         );
     }
-    introspection(&server, &options).await?;
+    if wanted("POST /introspect") {
+        introspection(&server, &options).await?;
+    }
     // RS256 ID tokens (the OIDC default) and ES256 ones: RSA signing dominates.
-    code_flow_with_sso(&server, &options, "bench-spa", "openid", "code flow with SSO, bench-spa").await?;
-    code_flow_with_sso(&server, &options, "bench-spa-es", "openid", "code flow with SSO, bench-spa-es").await?;
-    if options.organisations {
+    for client in ["bench-spa", "bench-spa-es"] {
+        let name = format!("code flow with SSO, {client}");
+        if wanted(&name) {
+            code_flow_with_sso(&server, &options, client, "openid", &name).await?;
+        }
+    }
+    if options.organisations && wanted("organisations") {
         organizations::run(&server, &options).await?;
     }
     println!("RSS before the sign-ins: {:.1} MiB", rss_kib(pid).unwrap_or(0) as f64 / 1024.0);
-    sign_in_storm(&server).await?;
+    if wanted("password sign-ins") {
+        sign_in_storm(&server).await?;
+    }
     println!();
     println!("RSS after the runs: {:.1} MiB", rss_kib(pid).unwrap_or(0) as f64 / 1024.0);
     Ok(())
@@ -548,42 +562,106 @@ fn url_param(url: &str, name: &str) -> Option<String> {
     query.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}=")).map(str::to_owned))
 }
 
-/// Password sign-ins (argon2id) as fast as the server takes them, while
-/// other clients keep asking for client-credentials tokens: sign-ins per
-/// second, and the token endpoint's p99 against its unloaded p99.
-async fn sign_in_storm(server: &Server) -> Result<(), String> {
-    let token_scenario = SCENARIOS[3];
-    let calm = load(server, token_scenario, 2_000, 4).await?;
-    let sign_ins = 300usize;
-    let done = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut storm = Vec::new();
-    for _ in 0..8 {
-        let (done, base) = (done.clone(), server.base.clone());
-        let client = no_redirects(true)?;
-        storm.push(tokio::spawn(async move {
-            let mut failures = 0usize;
-            while done.fetch_add(1, Ordering::Relaxed) < sign_ins {
-                if sign_in(&client, &base).await.is_err() {
-                    failures += 1;
+/// Client-credentials tokens at a steady rate while `busy` holds: the token
+/// endpoint's latency under a given background. Paced (open loop), so the
+/// token clients do not themselves fill the cores they are measuring.
+async fn paced_tokens(server: &Server, per_second: f64, busy: Arc<AtomicBool>) -> Result<Vec<Duration>, String> {
+    const CLIENTS: usize = 4;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).build().map_err(|e| e.to_string())?;
+    let url = Arc::new(format!("{}/token", server.base));
+    let mut workers = Vec::new();
+    for _ in 0..CLIENTS {
+        let (client, url, busy) = (client.clone(), url.clone(), busy.clone());
+        workers.push(tokio::spawn(async move {
+            let mut interval = tokio::time::interval(Duration::from_secs_f64(CLIENTS as f64 / per_second));
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut latencies = Vec::new();
+            while busy.load(Ordering::Relaxed) {
+                interval.tick().await;
+                let t = Instant::now();
+                let response = client
+                    .post(url.as_str())
+                    .header("authorization", BENCH_BASIC)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(SCENARIOS[3].form.unwrap_or_default())
+                    .send()
+                    .await;
+                let ok = match response {
+                    Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                if !ok {
+                    return Err("a token request failed".to_string());
                 }
+                latencies.push(t.elapsed());
             }
-            failures
+            Ok(latencies)
         }));
     }
-    let during = load(server, token_scenario, 2_000, 4).await?;
-    let mut failures = 0;
-    for worker in storm {
-        failures += worker.await.map_err(|e| e.to_string())?;
+    let mut latencies = Vec::new();
+    for worker in workers {
+        latencies.extend(worker.await.map_err(|e| e.to_string())??);
     }
-    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    Ok(latencies)
+}
+
+/// Password sign-ins (argon2id) as fast as the server takes them, while
+/// four clients ask for client-credentials tokens at a steady 2,000 per
+/// second: sign-ins per second, and the token endpoint's p99 during the
+/// sign-ins against its p99 at the same rate without them.
+async fn sign_in_storm(server: &Server) -> Result<(), String> {
+    const TOKENS_PER_SECOND: f64 = 2_000.0;
+    let calm_flag = Arc::new(AtomicBool::new(true));
+    let calm = {
+        let flag = calm_flag.clone();
+        let stop = async move {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            flag.store(false, Ordering::Relaxed);
+        };
+        let (latencies, ()) = tokio::join!(paced_tokens(server, TOKENS_PER_SECOND, calm_flag), stop);
+        latencies?
+    };
+    let sign_ins = 300usize;
+    let done = Arc::new(AtomicUsize::new(0));
+    let storming = Arc::new(AtomicBool::new(true));
+    let tokens = paced_tokens(server, TOKENS_PER_SECOND, storming.clone());
+    let storm = async {
+        let started = Instant::now();
+        let mut storm = Vec::new();
+        for _ in 0..8 {
+            let (done, base) = (done.clone(), server.base.clone());
+            let client = no_redirects(true)?;
+            storm.push(tokio::spawn(async move {
+                let mut failures = 0usize;
+                while done.fetch_add(1, Ordering::Relaxed) < sign_ins {
+                    if sign_in(&client, &base).await.is_err() {
+                        failures += 1;
+                    }
+                }
+                failures
+            }));
+        }
+        let mut failures = 0;
+        for worker in storm {
+            failures += worker.await.map_err(|e| e.to_string())?;
+        }
+        storming.store(false, Ordering::Relaxed);
+        Ok::<_, String>((failures, started.elapsed().as_secs_f64()))
+    };
+    let (during, storm) = tokio::join!(tokens, storm);
+    let (during, (failures, elapsed)) = (during?, storm?);
+    let p99 = |latencies: &[Duration]| percentile(latencies, 0.99).as_secs_f64() * 1e3;
     println!();
     println!(
-        "password sign-ins: {sign_ins} in {elapsed:.2} s = {:.0}/s ({failures} failed); token p99 {:.2} ms unloaded, {:.2} ms during the sign-ins ({:.1}x)",
+        "password sign-ins: {sign_ins} in {elapsed:.2} s = {:.0}/s ({failures} failed); \
+         tokens at {TOKENS_PER_SECOND:.0}/s: p99 {:.2} ms without them ({} requests), {:.2} ms during them ({} requests): {:.1}x",
         sign_ins as f64 / elapsed,
-        percentile(&calm.latencies, 0.99).as_secs_f64() * 1e3,
-        percentile(&during.latencies, 0.99).as_secs_f64() * 1e3,
-        percentile(&during.latencies, 0.99).as_secs_f64() / percentile(&calm.latencies, 0.99).as_secs_f64().max(1e-9),
+        p99(&calm),
+        calm.len(),
+        p99(&during),
+        during.len(),
+        p99(&during) / p99(&calm).max(1e-9),
     );
     Ok(())
 }
