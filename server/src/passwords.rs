@@ -95,8 +95,8 @@ impl PasswordPool {
     }
 }
 
-/// How much lower than the requests' threads the hashing threads run: nice
-/// 10 weighs about a tenth of nice 0 when both want a core (Linux's weights
+/// How much lower than the requests' threads the hashing threads run (at
+/// most nice 19): nice 10 weighs about a tenth of nice 0 when both want a core (Linux's weights
 /// 110 and 1024). Requests go first; sign-ins still progress when the
 /// requests fill every core (nice 19, a seventieth, would all but stop them).
 const PASSWORD_NICENESS: i32 = 10;
@@ -108,7 +108,10 @@ fn lower_priority() {
     #[cfg(target_os = "linux")]
     {
         let thread = rustix::thread::gettid();
-        if let Err(error) = rustix::process::setpriority_process(Some(thread), PASSWORD_NICENESS) {
+        // Relative to the server's own niceness (a thread starts with its
+        // parent's): under `nice 15`, requests at 15 and hashing at 19.
+        let own = rustix::process::getpriority_process(Some(thread)).unwrap_or(0);
+        if let Err(error) = rustix::process::setpriority_process(Some(thread), (own + PASSWORD_NICENESS).min(19)) {
             tracing::warn!(%error, "cannot lower the password threads' priority");
         }
     }

@@ -211,6 +211,7 @@ sanus_core::engine_tests! {
         assert_eq!(refused.json::<Value>().await.unwrap()["error_description"], "This account is locked.");
         let refused = app.refresh(refresh).await;
         assert_eq!(refused.status(), 400, "nor is a refresh token of a locked account");
+        assert_eq!(refused.json::<Value>().await.unwrap()["error_description"], "This account is locked.");
         sanus_core::admin::unlock_account(&app.store, &jane.id).await.unwrap();
         assert_eq!(app.refresh(refresh).await.status(), 400, "the grant the lock met stays revoked");
         assert_eq!(app.userinfo(access).await.status(), 401);
