@@ -373,27 +373,30 @@ pub async fn rotate_refresh_token(
 ) -> Result<Result<RotatedRefreshToken, GrantError>, StoreError> {
     let hash = SecretHash::of(token.as_bytes());
     let mut tx = store.pool().begin().await?;
-    let claimed = sqlx::query("UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2 AND rotated_at IS NULL")
-        .bind(now.0)
-        .bind(hash.as_str())
-        .execute(&mut *tx)
-        .await?;
-    let row: Option<(String, i64)> =
-        sqlx::query_as("SELECT family_id, expires_at FROM refresh_tokens WHERE token_hash = $1")
+    // Claimed and read in one statement; only a token not claimed now is read again.
+    let claimed: Option<(String, i64)> = sqlx::query_as(
+        "UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2 AND rotated_at IS NULL \
+         RETURNING family_id, expires_at",
+    )
+    .bind(now.0)
+    .bind(hash.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((family_id, expires_at)) = claimed else {
+        let used: Option<(String,)> = sqlx::query_as("SELECT family_id FROM refresh_tokens WHERE token_hash = $1")
             .bind(hash.as_str())
             .fetch_optional(&mut *tx)
             .await?;
-    let Some((family_id, expires_at)) = row else {
-        tx.rollback().await?;
-        return Ok(Err(GrantError::Invalid("The refresh token is unknown.")));
-    };
-    if claimed.rows_affected() == 0 {
+        let Some((family_id,)) = used else {
+            tx.rollback().await?;
+            return Ok(Err(GrantError::Invalid("The refresh token is unknown.")));
+        };
         revoke_family_in(&mut tx, &family_id, now).await?;
         let replay = replay_of(&mut tx, &family_id).await?;
         tx.commit().await?;
         tracing::warn!("refresh token reused: its family is revoked");
         return Ok(Err(replay));
-    }
+    };
     let family = match load_family_in(&mut tx, &family_id).await? {
         Some(family) if family.client_id == client_id && expires_at > now.0 => family,
         Some(family) if family.client_id != client_id => {
