@@ -307,45 +307,62 @@ async fn load(server: &Server, scenario: Scenario, requests: usize, concurrency:
     let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().map_err(|e| e.to_string())?;
     let url = Arc::new(format!("{}{}", server.base, scenario.path));
     let next = Arc::new(AtomicUsize::new(0));
-    let failures = Arc::new(AtomicUsize::new(0));
     let pid = server.child.id();
     let cpu_before = cpu_seconds(pid)?;
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (client, url, next, failures) = (client.clone(), url.clone(), next.clone(), failures.clone());
+        let (client, url, next) = (client.clone(), url.clone(), next.clone());
         workers.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
+            let (mut latencies, mut failures) = (Vec::new(), 0usize);
             while next.fetch_add(1, Ordering::Relaxed) < requests {
                 let t = Instant::now();
                 let request = match scenario.form {
                     None => client.get(url.as_str()),
-                    Some(form) => client
-                        .post(url.as_str())
-                        .header("authorization", BENCH_BASIC)
-                        .header("content-type", "application/x-www-form-urlencoded")
-                        .body(form),
+                    Some(form) => post_form(&client, &url, form),
                 };
-                let ok = match request.header("accept-encoding", "gzip").send().await {
-                    Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
-                    Err(_) => false,
-                };
-                if !ok {
-                    failures.fetch_add(1, Ordering::Relaxed);
-                }
+                failures += usize::from(!succeeded(request.header("accept-encoding", "gzip").send().await).await);
                 latencies.push(t.elapsed());
             }
-            latencies
+            (latencies, failures)
         }));
     }
-    let mut latencies = Vec::with_capacity(requests);
-    for worker in workers {
-        latencies.extend(worker.await.map_err(|e| e.to_string())?);
-    }
+    let (mut latencies, failures) = gather(workers).await?;
     let wall = started.elapsed();
     let cpu = cpu_seconds(pid)? - cpu_before;
     latencies.sort();
-    Ok(Run { wall, cpu, latencies, failures: failures.load(Ordering::Relaxed) })
+    Ok(Run { wall, cpu, latencies, failures })
+}
+
+/// Whether a request succeeded, its body read to the end.
+async fn succeeded(response: reqwest::Result<reqwest::Response>) -> bool {
+    match response {
+        Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A client-authenticated form POST, as the token and introspection scenarios send it.
+fn post_form(client: &reqwest::Client, url: &str, form: &'static str) -> reqwest::RequestBuilder {
+    client
+        .post(url)
+        .header("authorization", BENCH_BASIC)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+}
+
+/// Waits for the load workers: their latencies (unsorted, so that the
+/// caller can read the clock first) and their failures.
+async fn gather(
+    workers: Vec<tokio::task::JoinHandle<(Vec<Duration>, usize)>>,
+) -> Result<(Vec<Duration>, usize), String> {
+    let (mut latencies, mut failures) = (Vec::new(), 0);
+    for worker in workers {
+        let (l, f) = worker.await.map_err(|e| e.to_string())?;
+        latencies.extend(l);
+        failures += f;
+    }
+    Ok((latencies, failures))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -544,15 +561,10 @@ async fn code_flow_with_sso(
             (latencies, failures)
         }));
     }
-    let mut latencies = Vec::new();
-    let mut failures = 0;
-    for worker in workers {
-        let (l, f) = worker.await.map_err(|e| e.to_string())?;
-        latencies.extend(l);
-        failures += f;
-    }
+    let (mut latencies, failures) = gather(workers).await?;
+    let (wall, cpu) = (started.elapsed(), cpu_seconds(pid)? - cpu_before);
     latencies.sort();
-    let run = Run { wall: started.elapsed(), cpu: cpu_seconds(pid)? - cpu_before, latencies, failures };
+    let run = Run { wall, cpu, latencies, failures };
     report(name, flows, &run);
     Ok(())
 }
@@ -585,29 +597,14 @@ async fn paced_tokens(
             while busy.load(Ordering::Relaxed) {
                 interval.tick().await;
                 let t = Instant::now();
-                let response = client
-                    .post(url.as_str())
-                    .header("authorization", BENCH_BASIC)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(SCENARIOS[3].form.unwrap_or_default())
-                    .send()
-                    .await;
-                let ok = match response {
-                    Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
-                    Err(_) => false,
-                };
-                failures += usize::from(!ok);
+                let response = post_form(&client, &url, SCENARIOS[3].form.unwrap_or_default()).send().await;
+                failures += usize::from(!succeeded(response).await);
                 latencies.push(t.elapsed());
             }
             (latencies, failures)
         }));
     }
-    let (mut latencies, mut failures) = (Vec::new(), 0);
-    for worker in workers {
-        let (l, f) = worker.await.map_err(|e| e.to_string())?;
-        latencies.extend(l);
-        failures += f;
-    }
+    let (mut latencies, failures) = gather(workers).await?;
     latencies.sort();
     Ok((latencies, failures))
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use super::{Options, Run, Server, code_flow_with_sso, cpu_seconds, no_redirects, report, sign_in};
+use super::{Options, Run, Server, code_flow_with_sso, cpu_seconds, gather, no_redirects, report, sign_in, succeeded};
 
 const ORGANISATIONS: usize = 500;
 const TENANTS_PER_ORGANISATION: usize = 20;
@@ -84,24 +84,18 @@ async fn page_load(server: &Server, options: &Options, path: &str) -> Result<Run
             let (mut latencies, mut failures) = (Vec::new(), 0usize);
             while next.fetch_add(1, Ordering::Relaxed) < requests {
                 let t = Instant::now();
-                let ok = match client.get(url.as_str()).header("accept-encoding", "gzip").send().await {
-                    Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
-                    Err(_) => false,
-                };
-                failures += usize::from(!ok);
+                failures += usize::from(
+                    !succeeded(client.get(url.as_str()).header("accept-encoding", "gzip").send().await).await,
+                );
                 latencies.push(t.elapsed());
             }
             (latencies, failures)
         }));
     }
-    let (mut latencies, mut failures) = (Vec::new(), 0);
-    for worker in workers {
-        let (l, f) = worker.await.map_err(|e| e.to_string())?;
-        latencies.extend(l);
-        failures += f;
-    }
+    let (mut latencies, failures) = gather(workers).await?;
+    let (wall, cpu) = (started.elapsed(), cpu_seconds(pid)? - cpu_before);
     latencies.sort();
-    Ok(Run { wall: started.elapsed(), cpu: cpu_seconds(pid)? - cpu_before, latencies, failures })
+    Ok(Run { wall, cpu, latencies, failures })
 }
 
 pub async fn run(server: &Server, options: &Options) -> Result<(), String> {

@@ -107,20 +107,19 @@ const PASSWORD_NICENESS: i32 = 10;
 fn lower_priority() {
     #[cfg(target_os = "linux")]
     {
-        let thread = rustix::thread::gettid();
         // Relative to the server's own niceness (a thread starts with its
         // parent's): under `nice 15`, requests at 15 and hashing at 19.
-        let own = rustix::process::getpriority_process(Some(thread)).unwrap_or(0);
-        if let Err(error) = rustix::process::setpriority_process(Some(thread), (own + PASSWORD_NICENESS).min(19)) {
+        let lower = (niceness() + PASSWORD_NICENESS).min(19);
+        if let Err(error) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), lower) {
             tracing::warn!(%error, "cannot lower the password threads' priority");
         }
     }
 }
 
-/// The calling thread's niceness (Linux), for the test below.
-#[cfg(all(test, target_os = "linux"))]
+/// The calling thread's niceness (Linux; 0 when it cannot be read).
+#[cfg(target_os = "linux")]
 fn niceness() -> i32 {
-    rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap_or(i32::MIN)
+    rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap_or(0)
 }
 
 #[cfg(test)]

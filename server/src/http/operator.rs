@@ -246,19 +246,13 @@ pub async fn user(
     Query(done): Query<Done>,
     peer: Peer,
     request: Request<Body>,
-) -> Response {
+) -> Result<Response, Response> {
     let headers = request.headers().clone();
-    let acting = match Acting::on_account(&state, &headers, &peer, &id).await {
-        Ok(acting) => acting,
-        Err(response) => return response,
-    };
-    let mut view = match user_view(&acting).await {
-        Ok(view) => view,
-        Err(error) => return acting.failed(&error),
-    };
+    let acting = Acting::on_account(&state, &headers, &peer, &id).await?;
+    let mut view = user_view(&acting).await.map_err(|error| acting.failed(&error))?;
     view.notice = done.done;
     let page = super::ui::render_loaded(&state, request, app::LoadedAdminUser(view), None).await;
-    acting.record(EventKind::OperatorViewedAccount, serde_json::json!({}), page).await
+    Ok(acting.record(EventKind::OperatorViewedAccount, serde_json::json!({}), page).await)
 }
 
 fn not_found(state: &AppState, headers: &HeaderMap) -> Response {
@@ -283,18 +277,12 @@ pub async fn lock(
     Path(id): Path<String>,
     peer: Peer,
     request: Request<Body>,
-) -> Response {
-    let (form, parts) = match super::form_and_parts::<LockForm>(&state, request).await {
-        Ok(parsed) => parsed,
-        Err(response) => return response,
-    };
+) -> Result<Response, Response> {
+    let (form, parts) = super::form_and_parts::<LockForm>(&state, request).await?;
     let headers = &parts.headers;
-    let acting = match Acting::on_account(&state, headers, &peer, &id).await {
-        Ok(acting) => acting,
-        Err(response) => return response,
-    };
+    let acting = Acting::on_account(&state, headers, &peer, &id).await?;
     let user = acting.user();
-    match admin::lock_account(&state.store, &user.id, &acting.me.user.id, &form.reason, acting.now).await {
+    Ok(match admin::lock_account(&state.store, &user.id, &acting.me.user.id, &form.reason, acting.now).await {
         Ok(ended) => {
             state.access_tokens.invalidate();
             tracing::info!(user_id = %user.id, "an operator locked an account");
@@ -310,29 +298,28 @@ pub async fn lock(
                 LockError::Reason(message) => message.in_language(locale.as_str()).to_string(),
                 _ => locale.texts().admin.own_account.to_string(),
             };
-            let mut view = match user_view(&acting).await {
-                Ok(view) => view,
-                Err(error) => return acting.failed(&error),
-            };
+            let mut view = user_view(&acting).await.map_err(|error| acting.failed(&error))?;
             view.reason = form.reason;
             view.reason_error = Some(message);
             let request = Request::from_parts(parts, Body::empty());
             super::ui::render_loaded_as(&state, request, app::LoadedAdminUser(view), StatusCode::BAD_REQUEST).await
         }
-    }
+    })
 }
 
 /// `POST /admin/users/{id}/unlock`.
-pub async fn unlock(State(state): State<AppState>, Path(id): Path<String>, peer: Peer, headers: HeaderMap) -> Response {
-    let acting = match Acting::on_account(&state, &headers, &peer, &id).await {
-        Ok(acting) => acting,
-        Err(response) => return response,
-    };
-    match admin::unlock_account(&state.store, &acting.user().id).await {
+pub async fn unlock(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    peer: Peer,
+    headers: HeaderMap,
+) -> Result<Response, Response> {
+    let acting = Acting::on_account(&state, &headers, &peer, &id).await?;
+    Ok(match admin::unlock_account(&state.store, &acting.user().id).await {
         Ok(true) => acting.record(EventKind::AccountUnlocked, serde_json::json!({}), acting.done("unlocked")).await,
         Ok(false) => see_other(&format!("/admin/users/{id}")),
         Err(error) => acting.failed(&error),
-    }
+    })
 }
 
 /// `POST /admin/users/{id}/sessions/end`.
@@ -341,19 +328,14 @@ pub async fn end_sessions(
     Path(id): Path<String>,
     peer: Peer,
     headers: HeaderMap,
-) -> Response {
-    let acting = match Acting::on_account(&state, &headers, &peer, &id).await {
-        Ok(acting) => acting,
-        Err(response) => return response,
-    };
-    match admin::end_all_sessions(&state.store, &acting.user().id, acting.now).await {
-        Ok(ended) => {
-            state.access_tokens.invalidate();
-            let detail = serde_json::json!({ "sessions_ended": ended });
-            acting.record(EventKind::OperatorEndedSessions, detail, acting.done("sessions_ended")).await
-        }
-        Err(error) => acting.failed(&error),
-    }
+) -> Result<Response, Response> {
+    let acting = Acting::on_account(&state, &headers, &peer, &id).await?;
+    let ended = admin::end_all_sessions(&state.store, &acting.user().id, acting.now)
+        .await
+        .map_err(|error| acting.failed(&error))?;
+    state.access_tokens.invalidate();
+    let detail = serde_json::json!({ "sessions_ended": ended });
+    Ok(acting.record(EventKind::OperatorEndedSessions, detail, acting.done("sessions_ended")).await)
 }
 
 /// `POST /admin/users/{id}/password-reset`: the password stops working,
@@ -363,16 +345,11 @@ pub async fn force_password_reset(
     Path(id): Path<String>,
     peer: Peer,
     headers: HeaderMap,
-) -> Response {
-    let acting = match Acting::on_account(&state, &headers, &peer, &id).await {
-        Ok(acting) => acting,
-        Err(response) => return response,
-    };
+) -> Result<Response, Response> {
+    let acting = Acting::on_account(&state, &headers, &peer, &id).await?;
     let user = acting.user();
-    match admin::clear_password(&state.store, &user.id, acting.now).await {
-        Ok(true) => {}
-        Ok(false) => return not_found(&state, &headers),
-        Err(error) => return acting.failed(&error),
+    if !admin::clear_password(&state.store, &user.id, acting.now).await.map_err(|error| acting.failed(&error))? {
+        return Err(not_found(&state, &headers));
     }
     state.access_tokens.invalidate();
     // Recorded whether or not the mail goes out: the password is gone either way.
@@ -382,7 +359,7 @@ pub async fn force_password_reset(
         Ok(_) => acting.done("reset_sent"),
         Err(error) => acting.failed(error),
     };
-    acting.record(EventKind::PasswordResetForced, detail, then).await
+    Ok(acting.record(EventKind::PasswordResetForced, detail, then).await)
 }
 
 /// `GET /admin/tenants?q=`.
@@ -449,18 +426,12 @@ pub async fn keys(State(state): State<AppState>, Query(done): Query<Done>, reque
 }
 
 /// `POST /admin/keys/rotate`.
-pub async fn rotate_keys(State(state): State<AppState>, peer: Peer, headers: HeaderMap) -> Response {
-    let acting = match Acting::operator(&state, &headers, &peer, "/admin/keys").await {
-        Ok(acting) => acting,
-        Err(response) => return response,
-    };
-    let fresh = match state.keys.rotate().await {
-        Ok(fresh) => fresh,
-        Err(error) => return acting.failed(&error),
-    };
+pub async fn rotate_keys(State(state): State<AppState>, peer: Peer, headers: HeaderMap) -> Result<Response, Response> {
+    let acting = Acting::operator(&state, &headers, &peer, "/admin/keys").await?;
+    let fresh = state.keys.rotate().await.map_err(|error| acting.failed(&error))?;
     let kids: Vec<&str> = fresh.iter().map(|key| key.kid.as_str()).collect();
     let detail = serde_json::json!({ "new_keys": kids });
-    acting.record(EventKind::KeysRotated, detail, see_other("/admin/keys?done=rotated")).await
+    Ok(acting.record(EventKind::KeysRotated, detail, see_other("/admin/keys?done=rotated")).await)
 }
 
 #[derive(Deserialize, Default)]
