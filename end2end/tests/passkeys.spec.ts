@@ -52,6 +52,9 @@ test("add a passkey, sign in to an app with it alone, remove it", async ({ page 
   await page.getByRole("button", { name: "Allow" }).click();
   await expect.poll(() => callbacks.length).toBe(1);
   expect(callbacks[0].searchParams.get("state")).toBe("passkey");
+  // The callback is requested before it loads: leave only once it has, or
+  // the next navigation may be cut short by it.
+  await page.waitForURL((url) => url.hostname === "ward.e2e.example");
 
   await page.goto("/account");
   await expect(passkeys).toContainText("last used");

@@ -66,6 +66,9 @@ for (const javaScriptEnabled of [true, false]) {
     await expect(page.getByRole("heading", { level: 1 })).toContainText("Ward app wants to:");
     await page.getByRole("button", { name: "Allow" }).click();
     await expect.poll(() => callbacks.length).toBe(1);
+    // The callback is requested before it loads: leave only once it has, or
+    // the next navigation may be cut short by it.
+    await page.waitForURL((url) => url.hostname === "ward.e2e.example");
     expect(callbacks[0].searchParams.get("code")).toBeTruthy();
     expect(callbacks[0].searchParams.get("state")).toBe(`register-${mode}`);
 
