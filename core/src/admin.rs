@@ -57,7 +57,7 @@ pub async fn find_users(store: &Store, search: &str, limit: i64) -> Result<Vec<U
     .bind(pattern)
     .bind(search.trim())
     .bind(limit)
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(rows
         .into_iter()
@@ -259,7 +259,7 @@ pub async fn tenants_overview(store: &Store, search: &str, limit: i64) -> Result
     .bind(like_contains(search))
     .bind(search.trim())
     .bind(limit)
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(rows
         .into_iter()

@@ -288,7 +288,7 @@ pub async fn for_tenant(
     .bind(tenant.as_str())
     .bind(before)
     .bind(limit)
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?)
 }
 
@@ -358,7 +358,7 @@ pub async fn search(store: &Store, filter: Filter<'_>, limit: i64) -> Result<Vec
     .bind(filter.before.map(|(at, _)| at))
     .bind(filter.before.map(|(_, id)| id))
     .bind(limit)
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?)
 }
 
@@ -368,7 +368,7 @@ pub async fn latest(store: &Store, limit: i64) -> Result<Vec<RecordedEvent>, Sto
         "SELECT at, kind, user_id, client_id, address, request_id, detail FROM audit_events ORDER BY at DESC, id DESC LIMIT $1",
     )
     .bind(limit)
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?)
 }
 

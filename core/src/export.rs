@@ -41,7 +41,7 @@ async fn tenants(store: &Store) -> Result<Vec<TenantEntry>, StoreError> {
     let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
         "SELECT id, name, kind, parent_id FROM tenants WHERE archived_at IS NULL ORDER BY created_at, id",
     )
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     // Parents first: repeatedly take those whose parent is already out.
     let mut left = rows;
@@ -68,7 +68,7 @@ async fn tenants(store: &Store) -> Result<Vec<TenantEntry>, StoreError> {
 
 async fn users(store: &Store) -> Result<Vec<UserEntry>, StoreError> {
     let ids: Vec<(String,)> =
-        sqlx::query_as("SELECT id FROM users ORDER BY email_normalized").fetch_all(store.pool()).await?;
+        sqlx::query_as("SELECT id FROM users ORDER BY email_normalized").fetch_all(store.reads()).await?;
     let mut users = Vec::with_capacity(ids.len());
     for (id,) in ids {
         let user = get_user(store, &UserId::from_stored(id)).await?;
@@ -86,7 +86,7 @@ async fn users(store: &Store) -> Result<Vec<UserEntry>, StoreError> {
 
 async fn applications(store: &Store) -> Result<Vec<ApplicationEntry>, StoreError> {
     let ids: Vec<(String,)> =
-        sqlx::query_as("SELECT id FROM applications ORDER BY short_key").fetch_all(store.pool()).await?;
+        sqlx::query_as("SELECT id FROM applications ORDER BY short_key").fetch_all(store.reads()).await?;
     let mut applications = Vec::with_capacity(ids.len());
     for (id,) in ids {
         let application = get_application(store, &ApplicationId::from_stored(id)).await?;
@@ -108,7 +108,7 @@ async fn clients(store: &Store) -> Result<Vec<ClientEntry>, StoreError> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT c.id, a.short_key FROM clients c JOIN applications a ON a.id = c.application_id ORDER BY a.short_key, c.id",
     )
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     let mut clients = Vec::with_capacity(rows.len());
     for (id, short_key) in rows {
@@ -133,7 +133,7 @@ async fn memberships(store: &Store) -> Result<Vec<MembershipEntry>, StoreError> 
         "SELECT r.tenant_id, u.email, r.role FROM member_roles r JOIN users u ON u.id = r.user_id \
          JOIN tenants t ON t.id = r.tenant_id WHERE t.archived_at IS NULL ORDER BY r.tenant_id, u.email, r.role",
     )
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     let mut grouped: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for (tenant, email, role) in rows {
@@ -151,7 +151,7 @@ async fn licenses(store: &Store) -> Result<Vec<LicenseEntry>, StoreError> {
          JOIN applications a ON a.id = l.application_id JOIN tenants t ON t.id = l.tenant_id \
          WHERE t.archived_at IS NULL ORDER BY l.id",
     )
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(rows
         .into_iter()

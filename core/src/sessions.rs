@@ -120,7 +120,7 @@ pub async fn find_signed_in(
     .bind(SecretHash::of(token.as_bytes()).as_str())
     .bind(now.0)
     .bind(client_id)
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await?;
     Ok(row.map(|row| {
         let session = Session::from(row.session);
@@ -138,7 +138,7 @@ pub async fn find_session_by_token(store: &Store, token: &str, now: UnixTime) ->
     )
     .bind(SecretHash::of(token.as_bytes()).as_str())
     .bind(now.0)
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await?;
     Ok(row.map(Session::from))
 }

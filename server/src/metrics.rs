@@ -232,9 +232,9 @@ impl Metrics {
 
     /// The text Prometheus scrapes, with the gauges read now.
     pub fn render(&self, state: &AppState) -> String {
-        let pool = state.store.pool();
-        let size = i64::from(pool.size());
-        let idle = i64::try_from(pool.num_idle()).unwrap_or(i64::MAX);
+        let (size, idle) = state.store.connections();
+        let size = i64::from(size);
+        let idle = i64::try_from(idle).unwrap_or(i64::MAX);
         self.db_connections.get_or_create(&StateLabels { state: "idle" }).set(idle);
         self.db_connections.get_or_create(&StateLabels { state: "in_use" }).set(size - idle);
         self.db_max_connections.set(i64::from(state.settings.database.max_connections));

@@ -69,7 +69,7 @@ pub async fn roles_at(store: &Store, user: &UserId, tenant_id: &TenantId) -> Res
     )
     .bind(user.as_str())
     .bind(tenant_id.as_str())
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     if rows.is_empty() {
         return Ok(None);
@@ -116,7 +116,7 @@ pub async fn access_of(store: &Store, actor: Actor<'_>, tenant_id: &TenantId) ->
         Ok(_) | Err(StoreError::NotFound) => return Ok(None),
         Err(error) => return Err(error),
     };
-    let within = is_within(store.pool(), tenant_id, scope).await?;
+    let within = is_within(store.reads(), tenant_id, scope).await?;
     Ok(within.then(|| Access { tenant, roles: vec![Role::Core(super::roles::CoreRole::Admin)] }))
 }
 
@@ -211,7 +211,7 @@ pub async fn reach_in(store: &Store, user: &UserId, tenant: Option<&TenantId>) -
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(user.as_str())
             .bind(tenant.map(TenantId::as_str))
-            .fetch_one(store.pool())
+            .fetch_one(store.reads())
             .await?;
     let records = |joined: &Option<String>| -> Vec<Vec<String>> {
         joined
@@ -382,7 +382,7 @@ pub async fn app_role_permissions(
          JOIN application_permissions p ON p.id = rp.permission_id WHERE r.application_id = $1",
     )
     .bind(application.as_str())
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
     for (role, permission) in rows {
@@ -427,7 +427,7 @@ pub async fn licenses_claim(
     .bind(application.as_str())
     .bind(user.as_str())
     .bind(now.0)
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     let licenses: Vec<Value> = rows
         .into_iter()

@@ -596,7 +596,7 @@ pub async fn list_members<'a>(
         .bind(tenant.as_str())
         .bind(pattern.as_deref())
         .bind(role.as_deref())
-        .fetch_one(store.pool())
+        .fetch_one(store.reads())
         .await?;
     let per_page = query.per_page.clamp(1, MAX_PER_PAGE);
     #[derive(sqlx::FromRow)]
@@ -616,7 +616,7 @@ pub async fn list_members<'a>(
     .bind(role.as_deref())
     .bind(i64::from(per_page))
     .bind(i64::from(query.page) * i64::from(per_page))
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     // The listed members' roles, in one query.
     let mut held: std::collections::HashMap<String, Vec<Role>> = std::collections::HashMap::new();
@@ -630,7 +630,7 @@ pub async fn list_members<'a>(
         for row in &rows {
             query = query.bind(row.id.as_str());
         }
-        for (user, role) in query.fetch_all(store.pool()).await? {
+        for (user, role) in query.fetch_all(store.reads()).await? {
             if let Some(role) = Role::parse(&role) {
                 held.entry(user).or_default().push(role);
             }

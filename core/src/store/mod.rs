@@ -82,18 +82,81 @@ const CHECK_IDLE_AFTER: Duration = Duration::from_secs(1);
 /// log copies each of them once for many commits. At most about 64 MiB of log.
 const WAL_AUTOCHECKPOINT_PAGES: u32 = 16_000;
 
-/// The handle every storage function takes: a pool plus the engine it talks to.
+/// The handle every storage function takes: the pools plus the engine they talk to.
+///
+/// On SQLite, [`Store::pool`] has exactly one connection, and every write
+/// goes through it. SQLite lets one connection write at a time; a second
+/// writer sleeps in SQLite's busy handler (1, 2, 5, 10 … ms) until the first
+/// commits. Queued in the server instead, writers take turns without sleeping,
+/// and the one connection's page cache is never invalidated by another
+/// writer. Long read-only queries (searches, listings, exports) use
+/// [`Store::reads`], the other connections, opened `query_only`, so that they
+/// never hold up a sign-in; readers never block the writer in WAL mode.
+/// On PostgreSQL both are the same pool.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    reads: AnyPool,
     engine: Engine,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
+/// How a pool's connections are opened and handed out.
+fn pool_options(engine: Engine, max_connections: u32, acquire_timeout: Duration, read_only: bool) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections.max(1))
+        .acquire_timeout(acquire_timeout)
+        // sqlx pings every connection it hands out: a storage round trip
+        // per query. Only a connection that sat idle is checked (below).
+        .test_before_acquire(false)
+        .before_acquire(move |conn, meta| {
+            Box::pin(async move {
+                // An embedded database has no connection to lose. A
+                // server's may have been cut while idle (a restart, a
+                // failover); one in use a moment ago is alive.
+                if engine == Engine::Sqlite || meta.idle_for < CHECK_IDLE_AFTER {
+                    return Ok(true);
+                }
+                match sqlx::Connection::ping(conn).await {
+                    Ok(()) => Ok(true),
+                    Err(error) => {
+                        tracing::info!(%error, "an idle database connection was lost; opening another");
+                        Ok(false)
+                    }
+                }
+            })
+        })
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if engine == Engine::Sqlite {
+                    // Per connection: enforce foreign keys, wait for a
+                    // writer of another process (`sanus import`) instead of
+                    // failing, fsync at checkpoints, and checkpoint less
+                    // often (see WAL_AUTOCHECKPOINT_PAGES). A reader refuses
+                    // to write, so a write routed to it fails in the tests.
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                        "PRAGMA foreign_keys = ON; \
+                         PRAGMA busy_timeout = 5000; \
+                         PRAGMA synchronous = NORMAL; \
+                         PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}; \
+                         PRAGMA query_only = {};",
+                        if read_only { "ON" } else { "OFF" }
+                    )))
+                    .execute(conn)
+                    .await?;
+                }
+                Ok(())
+            })
+        })
+}
+
 impl Store {
-    /// Opens a pool and checks that one connection can be made, so that an
+    /// Opens the pools and checks that one connection can be made, so that an
     /// unreachable database stops start-up with a clear message.
+    ///
+    /// On SQLite, one of `max_connections` writes and the others (at least
+    /// one) only read; see [`Store`].
     pub async fn connect(options: &StoreOptions) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let engine = Engine::from_url(&options.url)
@@ -101,58 +164,27 @@ impl Store {
         let connect_options = AnyConnectOptions::from_str(&options.url)
             .map_err(|source| StoreError::connect(&options.url, source))?
             .disable_statement_logging();
-        let pool = AnyPoolOptions::new()
-            .max_connections(options.max_connections.max(1))
-            .acquire_timeout(options.connect_timeout)
-            // sqlx pings every connection it hands out: a storage round trip
-            // per query. Only a connection that sat idle is checked (below).
-            .test_before_acquire(false)
-            .before_acquire(move |conn, meta| {
-                Box::pin(async move {
-                    // An embedded database has no connection to lose. A
-                    // server's may have been cut while idle (a restart, a
-                    // failover); one in use a moment ago is alive.
-                    if engine == Engine::Sqlite || meta.idle_for < CHECK_IDLE_AFTER {
-                        return Ok(true);
-                    }
-                    match sqlx::Connection::ping(conn).await {
-                        Ok(()) => Ok(true),
-                        Err(error) => {
-                            tracing::info!(%error, "an idle database connection was lost; opening another");
-                            Ok(false)
-                        }
-                    }
-                })
-            })
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if engine == Engine::Sqlite {
-                        // Per connection: enforce foreign keys, wait for a
-                        // writer instead of failing, fsync at checkpoints,
-                        // and checkpoint less often (see WAL_AUTOCHECKPOINT_PAGES).
-                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                            "PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 5000; \
-                             PRAGMA synchronous = NORMAL; \
-                             PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES};"
-                        )))
-                        .execute(conn)
-                        .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(connect_options)
+        let writers = match engine {
+            Engine::Sqlite => 1,
+            Engine::Postgres => options.max_connections,
+        };
+        let pool = pool_options(engine, writers, options.connect_timeout, false)
+            .connect_with(connect_options.clone())
             .await
             .map_err(|source| StoreError::connect(&options.url, source))?;
-        if engine == Engine::Sqlite {
-            // Persistent in the database file: readers never block the writer.
-            sqlx::query("PRAGMA journal_mode = WAL")
-                .execute(&pool)
-                .await
-                .map_err(|source| StoreError::connect(&options.url, source))?;
-        }
-        Ok(Self { pool, engine })
+        let reads = match engine {
+            Engine::Sqlite => {
+                // Persistent in the database file: readers never block the writer.
+                sqlx::query("PRAGMA journal_mode = WAL")
+                    .execute(&pool)
+                    .await
+                    .map_err(|source| StoreError::connect(&options.url, source))?;
+                let readers = options.max_connections.saturating_sub(1).max(1);
+                pool_options(engine, readers, options.connect_timeout, true).connect_lazy_with(connect_options)
+            }
+            Engine::Postgres => pool.clone(),
+        };
+        Ok(Self { pool, reads, engine })
     }
 
     /// Applies every migration not yet applied, in order. Forward only.
@@ -170,8 +202,26 @@ impl Store {
         self.engine
     }
 
+    /// Every write, and every read that is not routed to [`Store::reads`].
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// For read-only queries that may take long: searches, listings, exports.
+    /// Never for a read that decides a write (read it in the writer's
+    /// transaction instead).
+    pub fn reads(&self) -> &AnyPool {
+        &self.reads
+    }
+
+    /// Connections open and idle, over both pools.
+    pub fn connections(&self) -> (u32, usize) {
+        let (mut size, mut idle) = (self.pool.size(), self.pool.num_idle());
+        if self.engine == Engine::Sqlite {
+            size += self.reads.size();
+            idle += self.reads.num_idle();
+        }
+        (size, idle)
     }
 
     /// A consistent copy of the embedded SQLite database at `path`, taken
@@ -187,13 +237,20 @@ impl Store {
         let Some(target) = path.to_str() else {
             return Err(StoreError::Backup(format!("{} is not a UTF-8 path", path.display())));
         };
-        sqlx::query("VACUUM INTO $1").bind(target).execute(&self.pool).await?;
+        // On a connection of its own, taken out of the readers' pool and
+        // allowed to write the copy: the copy is a read of the database, so
+        // the writer goes on meanwhile. The connection is closed afterwards.
+        let mut conn = self.reads.acquire().await?.detach();
+        sqlx::query("PRAGMA query_only = OFF").execute(&mut conn).await?;
+        sqlx::query("VACUUM INTO $1").bind(target).execute(&mut conn).await?;
+        sqlx::Connection::close(conn).await?;
         Ok(())
     }
 
     /// Closes every connection; waits for those in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.reads.close().await;
     }
 }
 
@@ -328,6 +385,66 @@ mod tests {
             // The newer code writes to the upgraded database too.
             crate::clients::upsert_client(&store, &client).await.unwrap();
             assert_eq!(crate::clients::clients_version(&store).await.unwrap(), 1);
+        }
+
+        async fn sqlite_writes_on_one_connection_and_reads_long_on_others(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let insert = |id: &str| format!("INSERT INTO audit_events (id, at, kind, detail) VALUES ('{id}', 1, 'test', '{{}}')");
+            let count = "SELECT COUNT(*) FROM audit_events WHERE kind = 'test'";
+            if store.engine() == Engine::Postgres {
+                // One pool: both handles write.
+                sqlx::query(sqlx::AssertSqlSafe(insert("e1"))).execute(store.reads()).await.unwrap();
+                return;
+            }
+            let refused = sqlx::query(sqlx::AssertSqlSafe(insert("e1"))).execute(store.reads()).await.unwrap_err();
+            assert!(refused.to_string().contains("readonly"), "a write routed to the readers fails: {refused}");
+            let mut tx = store.pool().begin().await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(insert("e2"))).execute(&mut *tx).await.unwrap();
+            assert!(store.pool().try_acquire().is_none(), "a second writer waits in the server, not in SQLite");
+            let (seen,): (i64,) = sqlx::query_as(count).fetch_one(store.reads()).await.unwrap();
+            assert_eq!(seen, 0, "readers go on while the writer is busy, and see only what is committed");
+            tx.commit().await.unwrap();
+            let (seen,): (i64,) = sqlx::query_as(count).fetch_one(store.reads()).await.unwrap();
+            assert_eq!(seen, 1, "a reader sees a commit at once");
+            assert_eq!(store.pool().size(), 1, "one writer connection");
+            assert!(store.connections().0 >= 2, "the writer and a reader are open");
+        }
+
+        async fn concurrent_read_modify_write_transactions_all_commit(db: TestDatabase) {
+            // On SQLite, a transaction that read before another connection
+            // committed cannot write (SQLITE_BUSY_SNAPSHOT, no busy wait
+            // helps): with one writer connection that cannot happen.
+            let store = db.migrated_store().await;
+            if store.engine() == Engine::Postgres {
+                return; // read committed: this pattern needs SELECT … FOR UPDATE there
+            }
+            sqlx::query("INSERT INTO audit_events (id, at, kind, detail) VALUES ('counter', 0, 'test', '{}')")
+                .execute(store.pool())
+                .await
+                .unwrap();
+            let tasks: Vec<_> = (0..32)
+                .map(|_| {
+                    let store = store.clone();
+                    tokio::spawn(async move {
+                        let mut tx = store.pool().begin().await?;
+                        let (n,): (i64,) = sqlx::query_as("SELECT at FROM audit_events WHERE id = 'counter'")
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        tokio::task::yield_now().await;
+                        sqlx::query("UPDATE audit_events SET at = $1 WHERE id = 'counter'")
+                            .bind(n + 1)
+                            .execute(&mut *tx)
+                            .await?;
+                        tx.commit().await
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await.unwrap().unwrap();
+            }
+            let (n,): (i64,) =
+                sqlx::query_as("SELECT at FROM audit_events WHERE id = 'counter'").fetch_one(store.reads()).await.unwrap();
+            assert_eq!(n, 32, "no update was lost or refused");
         }
 
         async fn backups_copy_sqlite_and_send_postgres_to_pg_dump(db: TestDatabase) {
