@@ -115,6 +115,8 @@ fn lower_priority() {
     #[cfg(target_os = "linux")]
     {
         use thread_priority::{NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy};
+        // Read first: setting the policy below also tries nice 0.
+        let base = niceness();
         let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
         // Sets the policy, then tries nice 0, which a thread started at a
         // higher nice may not take back: only the policy is checked.
@@ -129,7 +131,7 @@ fn lower_priority() {
         // Relative to the server's own niceness (a thread starts with its
         // parent's): under `nice 15`, requests at 15 and hashing at 19.
         // Under SCHED_IDLE, the fallback should the policy be reset.
-        let lower = (niceness() + PASSWORD_NICENESS).min(19);
+        let lower = (base + PASSWORD_NICENESS).min(19);
         if let Err(error) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), lower) {
             tracing::warn!(%error, "cannot lower the password threads' priority");
         }

@@ -207,9 +207,10 @@ impl Store {
         &self.pool
     }
 
-    /// For read-only queries that may take long: searches, listings, exports.
-    /// Never for a read that decides a write (read it in the writer's
-    /// transaction instead).
+    /// For read-only queries that may take long or run often: searches,
+    /// listings, exports, session look-ups. A read here sees every committed
+    /// write, but never a transaction still open on the writer; a check that
+    /// must hold until a write commits belongs in the writer's transaction.
     pub fn reads(&self) -> &AnyPool {
         &self.reads
     }
