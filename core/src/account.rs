@@ -24,7 +24,7 @@ pub async fn list_sessions(store: &Store, user_id: &UserId, now: UnixTime) -> Re
     )
     .bind(user_id.as_str())
     .bind(now.0)
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(rows
         .into_iter()
@@ -124,7 +124,7 @@ pub async fn connected_apps(store: &Store, user_id: &UserId) -> Result<Vec<Conne
          JOIN clients k ON k.id = c.client_id WHERE c.user_id = $1 ORDER BY c.updated_at DESC, k.name",
     )
     .bind(user_id.as_str())
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(rows
         .into_iter()
@@ -207,7 +207,7 @@ pub async fn export(store: &Store, user_id: &UserId, now: UnixTime) -> Result<se
     let user = crate::users::get_user(store, user_id).await?;
     let (terms_accepted_at,): (Option<i64>,) = sqlx::query_as("SELECT terms_accepted_at FROM users WHERE id = $1")
         .bind(user_id.as_str())
-        .fetch_one(store.pool())
+        .fetch_one(store.reads())
         .await?;
     let sessions = list_sessions(store, user_id, now).await?;
     let apps = connected_apps(store, user_id).await?;
@@ -217,12 +217,12 @@ pub async fn export(store: &Store, user_id: &UserId, now: UnixTime) -> Result<se
         "SELECT client_id, scopes, created_at, revoked_at FROM token_families WHERE user_id = $1 ORDER BY created_at",
     )
     .bind(user_id.as_str())
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     let events: Vec<(i64, String, Option<String>, Option<String>)> =
         sqlx::query_as("SELECT at, kind, client_id, address FROM audit_events WHERE user_id = $1 ORDER BY at, id")
             .bind(user_id.as_str())
-            .fetch_all(store.pool())
+            .fetch_all(store.reads())
             .await?;
     let professional = crate::professions::export(store, user_id, now).await?;
     let scopes = |json: &str| serde_json::from_str::<Vec<String>>(json).unwrap_or_default();

@@ -87,7 +87,7 @@ pub async fn lock_of(store: &Store, user: &UserId) -> Result<Option<Lock>, Store
          WHERE l.user_id = $1",
     )
     .bind(user.as_str())
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await?;
     Ok(row.map(|(at, by, reason)| Lock { locked_at: UnixTime(at), locked_by: by, reason }))
 }
@@ -96,7 +96,7 @@ pub async fn lock_of(store: &Store, user: &UserId) -> Result<Option<Lock>, Store
 pub async fn is_locked(store: &Store, user: &UserId) -> Result<bool, StoreError> {
     let row: Option<(i64,)> = sqlx::query_as("SELECT locked_at FROM account_locks WHERE user_id = $1")
         .bind(user.as_str())
-        .fetch_optional(store.pool())
+        .fetch_optional(store.reads())
         .await?;
     Ok(row.is_some())
 }

@@ -9,7 +9,7 @@ pub async fn find_consent(store: &Store, user_id: &str, client_id: &str) -> Resu
     let row: Option<(String,)> = sqlx::query_as("SELECT scopes FROM consents WHERE user_id = $1 AND client_id = $2")
         .bind(user_id)
         .bind(client_id)
-        .fetch_optional(store.pool())
+        .fetch_optional(store.reads())
         .await?;
     Ok(row.map(|(scopes,)| serde_json::from_str(&scopes).unwrap_or_default()))
 }
@@ -53,7 +53,7 @@ pub async fn profile_fields(
         sqlx::query_as("SELECT profile_fields FROM consents WHERE user_id = $1 AND client_id = $2")
             .bind(user_id)
             .bind(client_id)
-            .fetch_optional(store.pool())
+            .fetch_optional(store.reads())
             .await?;
     Ok(row.and_then(|(json,)| json).and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
 }

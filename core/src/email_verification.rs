@@ -301,7 +301,7 @@ pub async fn find_by_link(
     )
     .bind(link_hash(token))
     .bind(now.0)
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await?;
     Ok(row.map(PendingVerification::from))
 }
@@ -314,7 +314,7 @@ pub async fn find_by_id(store: &Store, id: &str, now: UnixTime) -> Result<Option
     )
     .bind(id)
     .bind(now.0)
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await?;
     Ok(row.map(PendingVerification::from))
 }
@@ -326,7 +326,7 @@ pub async fn find_owner(store: &Store, id: &str, now: UnixTime) -> Result<Option
         sqlx::query_as("SELECT user_id, new_email FROM email_verifications WHERE id = $1 AND created_at > $2")
             .bind(id)
             .bind(now.0 - 24 * 3600)
-            .fetch_optional(store.pool())
+            .fetch_optional(store.reads())
             .await?;
     match row {
         Some((user_id, new_email)) => {

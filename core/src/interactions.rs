@@ -98,7 +98,7 @@ pub async fn find_interaction(store: &Store, id: &str, now: UnixTime) -> Result<
     )
     .bind(id)
     .bind(now.0)
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await?;
     Ok(row.map(Interaction::from))
 }

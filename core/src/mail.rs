@@ -130,7 +130,7 @@ pub async fn outbox(store: &Store, limit: i64) -> Result<Vec<OutboxMail>, StoreE
          ORDER BY created_at DESC, id DESC LIMIT $1",
     )
     .bind(limit)
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?)
 }
 

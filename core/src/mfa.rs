@@ -147,7 +147,7 @@ pub async fn pending_totp(
     )
     .bind(user_id.as_str())
     .bind(now.0 - SETUP_SECONDS)
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await
     .map_err(StoreError::from)?;
     match row {
@@ -319,7 +319,7 @@ pub async fn mfa_status(store: &Store, user_id: &UserId) -> Result<MfaStatus, St
            (SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL)",
     )
     .bind(user_id.as_str())
-    .fetch_one(store.pool())
+    .fetch_one(store.reads())
     .await?;
     Ok(MfaStatus { totp: totp > 0, totp_pending: pending > 0, recovery_codes_left: left })
 }
@@ -379,7 +379,7 @@ pub async fn find_pending_sign_in(
     .bind(SecretHash::of(token.as_bytes()).as_str())
     .bind(now.0)
     .bind(PENDING_MAX_FAILURES)
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await?;
     Ok(row.map(|(user_id, interaction_id, return_to, failures)| PendingSignIn {
         user_id: UserId::from_stored(user_id),

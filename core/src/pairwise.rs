@@ -32,7 +32,7 @@ pub async fn existing(store: &Store, sector: &str, user: &UserId) -> Result<Opti
         sqlx::query_as("SELECT subject FROM pairwise_subjects WHERE sector = $1 AND user_id = $2")
             .bind(sector)
             .bind(user.as_str())
-            .fetch_optional(store.pool())
+            .fetch_optional(store.reads())
             .await?;
     Ok(row.map(|(subject,)| subject))
 }
@@ -43,7 +43,7 @@ pub async fn user_for(store: &Store, sector: &str, subject: &str) -> Result<Opti
         sqlx::query_as("SELECT user_id FROM pairwise_subjects WHERE sector = $1 AND subject = $2")
             .bind(sector)
             .bind(subject)
-            .fetch_optional(store.pool())
+            .fetch_optional(store.reads())
             .await?;
     Ok(row.map(|(id,)| UserId::from_stored(id)))
 }

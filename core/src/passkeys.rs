@@ -70,7 +70,7 @@ fn handle_of(user_id: &UserId) -> Result<Uuid, PasskeyError> {
 async fn stored_passkeys(store: &Store, user_id: &UserId) -> Result<Vec<(String, Passkey)>, StoreError> {
     let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, credential FROM passkeys WHERE user_id = $1")
         .bind(user_id.as_str())
-        .fetch_all(store.pool())
+        .fetch_all(store.reads())
         .await?;
     Ok(rows.into_iter().filter_map(|(id, json)| Some((id, serde_json::from_str(&json).ok()?))).collect())
 }
@@ -81,7 +81,7 @@ pub async fn list(store: &Store, user_id: &UserId) -> Result<Vec<PasskeySummary>
         "SELECT id, name, created_at, last_used_at FROM passkeys WHERE user_id = $1 ORDER BY created_at DESC, id",
     )
     .bind(user_id.as_str())
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(rows
         .into_iter()

@@ -43,7 +43,7 @@ async fn latest_password_reset(store: &Store, user_id: &UserId) -> Result<Option
     let row: Option<(i64,)> =
         sqlx::query_as("SELECT created_at FROM password_resets WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1")
             .bind(user_id.as_str())
-            .fetch_optional(store.pool())
+            .fetch_optional(store.reads())
             .await?;
     Ok(row.map(|(at,)| UnixTime(at)))
 }
@@ -55,7 +55,7 @@ pub async fn find_password_reset(store: &Store, token: &str, now: UnixTime) -> R
     )
     .bind(SecretHash::of(token.as_bytes()).as_str())
     .bind(now.0)
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await?;
     match row {
         Some((user_id,)) => Ok(Some(get_user(store, &UserId::from_stored(user_id)).await?)),

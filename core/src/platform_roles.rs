@@ -63,7 +63,7 @@ pub async fn has_role(store: &Store, user_id: &UserId, role: Role) -> Result<boo
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM platform_roles WHERE user_id = $1 AND role = $2")
         .bind(user_id.as_str())
         .bind(role.as_str())
-        .fetch_one(store.pool())
+        .fetch_one(store.reads())
         .await?;
     Ok(count > 0)
 }
@@ -72,7 +72,7 @@ pub async fn has_role(store: &Store, user_id: &UserId, role: Role) -> Result<boo
 pub async fn roles_of(store: &Store, user_id: &UserId) -> Result<Vec<Role>, StoreError> {
     let rows: Vec<(String,)> = sqlx::query_as("SELECT role FROM platform_roles WHERE user_id = $1")
         .bind(user_id.as_str())
-        .fetch_all(store.pool())
+        .fetch_all(store.reads())
         .await?;
     Ok(rows.iter().filter_map(|(role,)| Role::parse(role)).collect())
 }
@@ -83,7 +83,7 @@ pub async fn list(store: &Store) -> Result<Vec<(String, String, UnixTime)>, Stor
         "SELECT u.email, r.role, r.granted_at FROM platform_roles r JOIN users u ON u.id = r.user_id \
          ORDER BY r.granted_at, u.email, r.role",
     )
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(rows.into_iter().map(|(email, role, at)| (email, role, UnixTime(at))).collect())
 }

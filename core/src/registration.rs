@@ -148,7 +148,7 @@ pub async fn register(
     .bind(email.normalized())
     .bind(now.0 - UNCONFIRMED_KEPT_SECONDS)
     .bind(now.0)
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await?;
     if let Some((stale,)) = stale {
         sqlx::query("DELETE FROM users WHERE id = $1 AND email_verified = 0").bind(stale).execute(store.pool()).await?;

@@ -149,7 +149,7 @@ pub async fn find_session(store: &Store, id: &str, now: UnixTime) -> Result<Opti
     )
     .bind(id)
     .bind(now.0)
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await?;
     Ok(row.map(Session::from))
 }

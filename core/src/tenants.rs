@@ -274,7 +274,7 @@ pub async fn find_tenant(store: &Store, id: &TenantId) -> Result<Option<Tenant>,
 pub async fn get_tenant(store: &Store, id: &TenantId) -> Result<Tenant, StoreError> {
     let row: TenantRow = sqlx::query_as(concat!("SELECT ", tenant_columns!(), " FROM tenants WHERE id = $1"))
         .bind(id.as_str())
-        .fetch_one(store.pool())
+        .fetch_one(store.reads())
         .await?;
     row.try_into()
 }
@@ -284,7 +284,7 @@ pub async fn list_child_tenants(store: &Store, parent_id: &TenantId) -> Result<V
     let rows: Vec<TenantRow> =
         sqlx::query_as(concat!("SELECT ", tenant_columns!(), " FROM tenants WHERE parent_id = $1 ORDER BY name, id"))
             .bind(parent_id.as_str())
-            .fetch_all(store.pool())
+            .fetch_all(store.reads())
             .await?;
     rows.into_iter().map(Tenant::try_from).collect()
 }

@@ -167,7 +167,7 @@ impl SignInAttempt {
             sqlx::query_as("SELECT COALESCE(MAX(blocked_until), 0) FROM sign_in_throttle WHERE key IN ($1, $2)")
                 .bind(account)
                 .bind(address)
-                .fetch_one(store.pool())
+                .fetch_one(store.reads())
                 .await?;
         let wait = blocked_until - now.0;
         Ok((wait > 0).then_some(wait))

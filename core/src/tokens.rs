@@ -208,7 +208,7 @@ pub async fn forget_spent_assertions(store: &Store, now: UnixTime) -> Result<u64
 /// How many client assertions are remembered (for tests and metrics).
 pub async fn remembered_assertions(store: &Store) -> Result<i64, StoreError> {
     let (count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM used_client_assertions").fetch_one(store.pool()).await?;
+        sqlx::query_as("SELECT COUNT(*) FROM used_client_assertions").fetch_one(store.reads()).await?;
     Ok(count)
 }
 
@@ -308,7 +308,7 @@ pub async fn redeem_code(
         let used: Option<(String, String)> =
             sqlx::query_as("SELECT id, client_id FROM token_families WHERE code_hash = $1")
                 .bind(code_hash.as_str())
-                .fetch_optional(store.pool())
+                .fetch_optional(store.reads())
                 .await?;
         let Some((family_id, client_id)) = used else {
             return Ok(Err(GrantError::Invalid("The authorization code is unknown.")));
@@ -452,7 +452,7 @@ pub async fn find_refresh_token(
     )
     .bind(SecretHash::of(token.as_bytes()).as_str())
     .bind(now.0)
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await?;
     let Some((family_id, expires_at)) = row else { return Ok(None) };
     Ok(find_active_family(store, &family_id).await?.map(|family| (family, UnixTime(expires_at))))
@@ -489,16 +489,16 @@ pub async fn live_revocations(store: &Store, since: UnixTime, now: UnixTime) -> 
     )
     .bind(since.0)
     .bind(now.0)
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     let jtis: Vec<(String,)> = sqlx::query_as("SELECT jti FROM revoked_access_tokens WHERE expires_at > $1")
         .bind(now.0)
-        .fetch_all(store.pool())
+        .fetch_all(store.reads())
         .await?;
     let clients: Vec<(String, i64)> =
         sqlx::query_as("SELECT client_id, revoked_at FROM revoked_clients WHERE expires_at > $1")
             .bind(now.0)
-            .fetch_all(store.pool())
+            .fetch_all(store.reads())
             .await?;
     Ok(LiveRevocations {
         families: families.into_iter().map(|(id,)| id).collect(),

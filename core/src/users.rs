@@ -319,7 +319,7 @@ pub async fn find_user_for_sign_in(store: &Store, email: &Email) -> Result<Optio
     let row: Option<Row> =
         sqlx::query_as(concat!("SELECT ", user_columns!(), ", password_hash FROM users WHERE email_normalized = $1"))
             .bind(email.normalized())
-            .fetch_optional(store.pool())
+            .fetch_optional(store.reads())
             .await?;
     Ok(row.map(|r| (User::from(r.user), r.password_hash)))
 }
@@ -328,7 +328,7 @@ pub async fn find_user_by_email(store: &Store, email: &Email) -> Result<Option<U
     let row: Option<UserRow> =
         sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users WHERE email_normalized = $1"))
             .bind(email.normalized())
-            .fetch_optional(store.pool())
+            .fetch_optional(store.reads())
             .await?;
     Ok(row.map(User::from))
 }
@@ -336,7 +336,7 @@ pub async fn find_user_by_email(store: &Store, email: &Email) -> Result<Option<U
 pub async fn get_user(store: &Store, id: &UserId) -> Result<User, StoreError> {
     let row: UserRow = sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1"))
         .bind(id.as_str())
-        .fetch_one(store.pool())
+        .fetch_one(store.reads())
         .await?;
     Ok(row.into())
 }

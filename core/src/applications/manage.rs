@@ -279,7 +279,7 @@ pub async fn list_scopes(store: &Store, application: &Application) -> Result<Vec
     let rows: Vec<(String, Option<String>)> =
         sqlx::query_as("SELECT name, description FROM application_scopes WHERE application_id = $1 ORDER BY name")
             .bind(application.id.as_str())
-            .fetch_all(store.pool())
+            .fetch_all(store.reads())
             .await?;
     Ok(rows.into_iter().map(|(name, description)| AppScope { name, description }).collect())
 }
@@ -532,7 +532,7 @@ pub async fn list_clients(
 pub async fn clients_of(store: &Store, application: &Application) -> Result<Vec<Client>, StoreError> {
     let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM clients WHERE application_id = $1 ORDER BY name, id")
         .bind(application.id.as_str())
-        .fetch_all(store.pool())
+        .fetch_all(store.reads())
         .await?;
     let mut clients = Vec::with_capacity(ids.len());
     for (id,) in ids {
@@ -664,7 +664,7 @@ pub async fn list_permissions(store: &Store, application: &Application) -> Resul
     let rows: Vec<(String,)> =
         sqlx::query_as("SELECT name FROM application_permissions WHERE application_id = $1 ORDER BY name")
             .bind(application.id.as_str())
-            .fetch_all(store.pool())
+            .fetch_all(store.reads())
             .await?;
     Ok(rows.into_iter().map(|(name,)| name).collect())
 }

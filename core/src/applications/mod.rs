@@ -166,7 +166,7 @@ pub async fn find_application_by_short_key(
     let row: Option<ApplicationRow> =
         sqlx::query_as(concat!("SELECT ", application_columns!(), " FROM applications WHERE short_key = $1"))
             .bind(short_key.as_str())
-            .fetch_optional(store.pool())
+            .fetch_optional(store.reads())
             .await?;
     Ok(row.map(Application::from))
 }
@@ -179,7 +179,7 @@ pub async fn list_for_tenant(store: &Store, tenant: &TenantId) -> Result<Vec<App
         " FROM applications WHERE tenant_id = $1 ORDER BY short_key"
     ))
     .bind(tenant.as_str())
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(rows.into_iter().map(Application::from).collect())
 }
@@ -188,7 +188,7 @@ pub async fn get_application(store: &Store, id: &ApplicationId) -> Result<Applic
     let row: ApplicationRow =
         sqlx::query_as(concat!("SELECT ", application_columns!(), " FROM applications WHERE id = $1"))
             .bind(id.as_str())
-            .fetch_one(store.pool())
+            .fetch_one(store.reads())
             .await?;
     Ok(row.into())
 }

@@ -181,7 +181,7 @@ pub async fn initial_tokens_of(
         " FROM initial_access_tokens WHERE application_id = $1 ORDER BY created_at DESC, id"
     ))
     .bind(application.id.as_str())
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(rows.into_iter().map(token_of).collect())
 }
@@ -213,7 +213,7 @@ pub async fn revoke_initial_token(
     ))
     .bind(token_id)
     .bind(application.id.as_str())
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await
     .map_err(StoreError::from)?;
     row.map(token_of).ok_or_else(|| AccessError::NotFound.into())
@@ -535,7 +535,7 @@ async fn usable_initial_token(
     let row: Option<TokenRow> =
         sqlx::query_as(concat!("SELECT ", token_columns!(), " FROM initial_access_tokens WHERE token_hash = $1"))
             .bind(SecretHash::of(token.as_bytes()).as_str())
-            .fetch_optional(store.pool())
+            .fetch_optional(store.reads())
             .await?;
     Ok(row.map(token_of).filter(|initial| initial.usable(now)))
 }
@@ -606,7 +606,7 @@ pub async fn registered_client(
     let row: Option<(String,)> =
         sqlx::query_as("SELECT client_id FROM registration_access_tokens WHERE token_hash = $1")
             .bind(SecretHash::of(token.as_bytes()).as_str())
-            .fetch_optional(store.pool())
+            .fetch_optional(store.reads())
             .await?;
     let Some((owner,)) = row.filter(|(owner,)| owner == client_id) else {
         return Ok(None);

@@ -117,7 +117,7 @@ pub(crate) async fn clients_changed(conn: &mut sqlx::AnyConnection) -> Result<()
 /// The clients' cache version: it moves whenever any client changes.
 pub async fn clients_version(store: &Store) -> Result<i64, StoreError> {
     let (version,): (i64,) =
-        sqlx::query_as("SELECT version FROM cache_versions WHERE name = 'clients'").fetch_one(store.pool()).await?;
+        sqlx::query_as("SELECT version FROM cache_versions WHERE name = 'clients'").fetch_one(store.reads()).await?;
     Ok(version)
 }
 
@@ -220,13 +220,13 @@ async fn upsert_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client: &Client) -
 pub async fn find_client(store: &Store, id: &str) -> Result<Option<Client>, StoreError> {
     let row: Option<ClientRow> = sqlx::query_as(concat!("SELECT ", client_columns!(), " FROM clients WHERE id = $1"))
         .bind(id)
-        .fetch_optional(store.pool())
+        .fetch_optional(store.reads())
         .await?;
     let Some(row) = row else { return Ok(None) };
     let origins: Vec<(String,)> =
         sqlx::query_as("SELECT origin FROM client_web_origins WHERE client_id = $1 ORDER BY origin")
             .bind(id)
-            .fetch_all(store.pool())
+            .fetch_all(store.reads())
             .await?;
     row.into_client(origins.into_iter().map(|(o,)| o).collect()).map(Some)
 }
@@ -277,7 +277,7 @@ pub async fn list_secret_hashes(
     let rows: Vec<(String, Option<i64>)> =
         sqlx::query_as("SELECT secret_hash, expires_at FROM client_secrets WHERE client_id = $1")
             .bind(client_id.as_str())
-            .fetch_all(store.pool())
+            .fetch_all(store.reads())
             .await?;
     Ok(rows.into_iter().map(|(hash, expires)| (SecretHash::from_stored(hash), expires.map(UnixTime))).collect())
 }
@@ -295,7 +295,7 @@ pub async fn secret_matches(
     )
     .bind(client_id.as_str())
     .bind(now.0)
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     let mut found = false;
     for (hash,) in hashes {
@@ -308,7 +308,7 @@ pub async fn secret_matches(
 pub async fn origin_is_registered(store: &Store, origin: &str) -> Result<bool, StoreError> {
     let row: Option<(String,)> = sqlx::query_as("SELECT client_id FROM client_web_origins WHERE origin = $1 LIMIT 1")
         .bind(origin)
-        .fetch_optional(store.pool())
+        .fetch_optional(store.reads())
         .await?;
     Ok(row.is_some())
 }

@@ -64,7 +64,7 @@ pub(super) async fn list_published_keys(store: &Store, now: UnixTime) -> Result<
         " FROM signing_keys WHERE unpublish_at IS NULL OR unpublish_at > $1 ORDER BY created_at DESC, kid"
     ))
     .bind(now.0)
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?)
 }
 
@@ -89,7 +89,7 @@ pub(super) async fn retire_active_keys<'e, E: Executor<'e, Database = Any>>(
 pub async fn list_signing_keys(store: &Store) -> Result<Vec<KeyStatus>, StoreError> {
     let rows: Vec<SigningKeyRow> =
         sqlx::query_as(concat!("SELECT ", key_columns!(), " FROM signing_keys ORDER BY created_at DESC, kid"))
-            .fetch_all(store.pool())
+            .fetch_all(store.reads())
             .await?;
     rows.iter().map(SigningKeyRow::status).collect()
 }

@@ -160,7 +160,7 @@ pub async fn invite<'a>(
     )
     .bind(tenant.as_str())
     .bind(email.normalized())
-    .fetch_one(store.pool())
+    .fetch_one(store.reads())
     .await?;
     if members > 0 {
         return Err(InviteError::AlreadyMember);
@@ -172,7 +172,7 @@ pub async fn invite<'a>(
     .bind(tenant.as_str())
     .bind(email.normalized())
     .bind(now.0)
-    .fetch_one(store.pool())
+    .fetch_one(store.reads())
     .await?;
     if pending > 0 {
         return Err(InviteError::AlreadyInvited);
@@ -235,7 +235,7 @@ pub async fn pending<'a>(
     )))
     .bind(tenant.as_str())
     .bind(now.0)
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(rows.into_iter().map(Invitation::from).collect())
 }
@@ -254,7 +254,7 @@ async fn managed<'a>(
     )))
     .bind(id)
     .bind(tenant.as_str())
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await?;
     row.map(Invitation::from).ok_or(InviteError::Org(OrgError::Access(AccessError::NotFound)))
 }
@@ -323,7 +323,7 @@ pub async fn find(store: &Store, token: &str) -> Result<Option<(Invitation, Tena
     let row: Option<InvitationRow> =
         sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM invitations WHERE token_hash = $1")))
             .bind(SecretHash::of(token.as_bytes()).as_str())
-            .fetch_optional(store.pool())
+            .fetch_optional(store.reads())
             .await?;
     let Some(invitation) = row.map(Invitation::from) else { return Ok(None) };
     let tenant = get_tenant(store, &invitation.tenant_id).await?;

@@ -109,7 +109,7 @@ pub async fn list<'a>(store: &Store, actor: impl Into<Actor<'a>>, tenant: &Tenan
          ORDER BY l.valid_from DESC, l.id",
     )
     .bind(tenant.as_str())
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(rows
         .into_iter()
@@ -210,7 +210,7 @@ pub async fn seat_holders<'a>(
     )
     .bind(license)
     .bind(tenant.as_str())
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(rows.into_iter().map(|(id, email)| (UserId::from_stored(id), email)).collect())
 }

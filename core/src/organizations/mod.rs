@@ -442,7 +442,7 @@ pub async fn remove_member<'a>(
 pub async fn organisation_requires_mfa(store: &Store, user: &UserId) -> Result<bool, StoreError> {
     let (count,): (i64,) = sqlx::query_as(concat!("SELECT ", organisation_requires_mfa_sql!("$1")))
         .bind(user.as_str())
-        .fetch_one(store.pool())
+        .fetch_one(store.reads())
         .await?;
     Ok(count > 0)
 }
@@ -474,7 +474,7 @@ pub async fn set_require_mfa<'a>(
 pub async fn requires_mfa(store: &Store, tenant: &TenantId) -> Result<bool, StoreError> {
     let (required,): (i16,) = sqlx::query_as("SELECT require_mfa FROM tenants WHERE id = $1")
         .bind(tenant.as_str())
-        .fetch_one(store.pool())
+        .fetch_one(store.reads())
         .await?;
     Ok(required != 0)
 }
@@ -485,7 +485,7 @@ pub async fn is_member(store: &Store, user: &UserId, tenant: &TenantId) -> Resul
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND user_id = $2")
         .bind(tenant.as_str())
         .bind(user.as_str())
-        .fetch_one(store.pool())
+        .fetch_one(store.reads())
         .await?;
     Ok(count > 0)
 }
@@ -494,7 +494,7 @@ pub async fn is_member(store: &Store, user: &UserId, tenant: &TenantId) -> Resul
 /// application's roles by name.
 pub async fn assignable_roles(store: &Store) -> Result<Vec<String>, StoreError> {
     let app_roles: Vec<(String,)> =
-        sqlx::query_as("SELECT name FROM application_roles ORDER BY name").fetch_all(store.pool()).await?;
+        sqlx::query_as("SELECT name FROM application_roles ORDER BY name").fetch_all(store.reads()).await?;
     Ok(CoreRole::ALL
         .iter()
         .map(|role| role.as_str().to_string())

@@ -188,7 +188,7 @@ pub async fn list(store: &Store, user: &UserId) -> Result<Vec<Evidence>, StoreEr
          WHERE user_id = $1 ORDER BY uploaded_at, id",
     )
     .bind(user.as_str())
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(rows.into_iter().map(from_row).collect())
 }
@@ -202,7 +202,7 @@ pub async fn content(store: &Store, user: &UserId, id: &str) -> Result<Option<(E
     )
     .bind(user.as_str())
     .bind(id)
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await?;
     Ok(row.and_then(|(id, file_name, media_type, size, sha256, uploaded_at, content)| {
         let bytes = STANDARD.decode(content).ok()?;

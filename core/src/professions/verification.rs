@@ -373,7 +373,7 @@ pub async fn queue(
     .bind(email)
     .bind(limit)
     .bind(offset)
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(rows
         .into_iter()
@@ -433,7 +433,7 @@ pub async fn case(store: &Store, id: &str) -> Result<Option<Case>, StoreError> {
          FROM verification_cases c JOIN users u ON u.id = c.user_id WHERE c.id = $1",
     )
     .bind(id)
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await?;
     let Some((
         id,
@@ -456,7 +456,7 @@ pub async fn case(store: &Store, id: &str) -> Result<Option<Case>, StoreError> {
          LEFT JOIN users u ON u.id = d.verifier_id WHERE d.case_id = $1 ORDER BY d.decided_at, d.verifier_id",
     )
     .bind(&id)
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(Some(Case {
         id,
@@ -490,7 +490,7 @@ pub async fn latest_case(store: &Store, user: &UserId) -> Result<Option<Case>, S
         "SELECT id FROM verification_cases WHERE user_id = $1 ORDER BY submitted_at DESC, id DESC LIMIT 1",
     )
     .bind(user.as_str())
-    .fetch_optional(store.pool())
+    .fetch_optional(store.reads())
     .await?;
     match id {
         Some((id,)) => case(store, &id).await,
@@ -515,7 +515,7 @@ pub async fn case_documents(store: &Store, case_id: &str) -> Result<Vec<CaseDocu
          LEFT JOIN profile_evidence e ON e.id = c.evidence_id WHERE c.case_id = $1 ORDER BY c.file_name, c.evidence_id",
     )
     .bind(case_id)
-    .fetch_all(store.pool())
+    .fetch_all(store.reads())
     .await?;
     Ok(rows
         .into_iter()

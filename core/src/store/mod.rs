@@ -89,9 +89,9 @@ const WAL_AUTOCHECKPOINT_PAGES: u32 = 16_000;
 /// writer sleeps in SQLite's busy handler (1, 2, 5, 10 … ms) until the first
 /// commits. Queued in the server instead, writers take turns without sleeping,
 /// and the one connection's page cache is never invalidated by another
-/// writer. Long read-only queries (searches, listings, exports) use
-/// [`Store::reads`], the other connections, opened `query_only`, so that they
-/// never hold up a sign-in; readers never block the writer in WAL mode.
+/// writer. Reads outside a transaction use [`Store::reads`], the other
+/// connections, opened `query_only`, so that they never hold up a write;
+/// readers never block the writer in WAL mode.
 /// On PostgreSQL both are the same pool.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -207,8 +207,7 @@ impl Store {
         &self.pool
     }
 
-    /// For read-only queries that may take long or run often: searches,
-    /// listings, exports, session look-ups. A read here sees every committed
+    /// For every read outside a transaction. A read here sees every committed
     /// write, but never a transaction still open on the writer; a check that
     /// must hold until a write commits belongs in the writer's transaction.
     pub fn reads(&self) -> &AnyPool {
