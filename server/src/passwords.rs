@@ -106,7 +106,8 @@ const PASSWORD_NICENESS: i32 = 10;
 /// as soon as it wakes up. At any `nice` the kernel lets the running hash
 /// finish its time slice first (measured: up to 4.7 ms, so the token
 /// endpoint's p99 was 5–10× its unloaded value during a burst of
-/// sign-ins; with SCHED_IDLE 1.3–3.7×, at the same sign-ins per second).
+/// sign-ins; with SCHED_IDLE 1.3–6.8×, half the runs within 2×, at about
+/// the same sign-ins per second).
 /// The price: while requests fill every core, sign-ins all but stop (a
 /// SCHED_IDLE thread weighs 3 against a request's 1024) and queue, up to the
 /// pool's limit. Neither change needs a privilege; where one fails,
@@ -114,16 +115,14 @@ const PASSWORD_NICENESS: i32 = 10;
 fn lower_priority() {
     #[cfg(target_os = "linux")]
     {
-        use thread_priority::{NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy};
-        // Read first: setting the policy below also tries nice 0.
+        // Read first: the crate sets the policy and then tries nice 0, which
+        // a thread started at a higher nice may not take back, so only the
+        // policy is checked.
         let base = niceness();
-        let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
-        // Sets the policy, then tries nice 0, which a thread started at a
-        // higher nice may not take back: only the policy is checked.
         let _ = thread_priority::set_thread_priority_and_policy(
             thread_priority::thread_native_id(),
-            ThreadPriority::Min,
-            idle,
+            thread_priority::ThreadPriority::Min,
+            IDLE,
         );
         if !is_idle_policy() {
             tracing::warn!("cannot give the password threads the idle scheduling policy; lowering their nice value");
@@ -138,12 +137,14 @@ fn lower_priority() {
     }
 }
 
+#[cfg(target_os = "linux")]
+const IDLE: thread_priority::ThreadSchedulePolicy =
+    thread_priority::ThreadSchedulePolicy::Normal(thread_priority::NormalThreadSchedulePolicy::Idle);
+
 /// Whether the calling thread runs under SCHED_IDLE (Linux).
 #[cfg(target_os = "linux")]
 fn is_idle_policy() -> bool {
-    use thread_priority::{NormalThreadSchedulePolicy, ThreadSchedulePolicy};
-    thread_priority::thread_schedule_policy()
-        .is_ok_and(|policy| policy == ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle))
+    thread_priority::thread_schedule_policy().is_ok_and(|policy| policy == IDLE)
 }
 
 /// The calling thread's niceness (Linux; 0 when it cannot be read).

@@ -254,6 +254,16 @@ impl Store {
     }
 }
 
+/// Call before a stretch of CPU work (a signature, a page) that follows a
+/// query. sqlx hands a connection back to its pool in a task it spawns when
+/// the query ends, and that task starts only once the caller's task yields.
+/// On SQLite every write shares one connection, so working on first keeps the
+/// next request's write waiting (measured with `sanus-bench`: a fifth fewer
+/// RS256 code flows per second when the token endpoint signed first).
+pub async fn let_connections_return() {
+    tokio::task::yield_now().await;
+}
+
 /// A `LIKE … ESCAPE '\\'` pattern that finds `search` (lowercased)
 /// anywhere; `None` for an empty search. `%`, `_` and `\\` match themselves.
 pub fn like_contains(search: &str) -> Option<String> {
@@ -387,7 +397,7 @@ mod tests {
             assert_eq!(crate::clients::clients_version(&store).await.unwrap(), 1);
         }
 
-        async fn sqlite_writes_on_one_connection_and_reads_long_on_others(db: TestDatabase) {
+        async fn sqlite_writes_on_one_connection_and_reads_on_the_others(db: TestDatabase) {
             let store = db.migrated_store().await;
             let insert = |id: &str| format!("INSERT INTO audit_events (id, at, kind, detail) VALUES ('{id}', 1, 'test', '{{}}')");
             let count = "SELECT COUNT(*) FROM audit_events WHERE kind = 'test'";

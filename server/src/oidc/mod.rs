@@ -55,16 +55,6 @@ pub const END_SESSION_PATH: &str = "/end_session";
 pub const CROSS_ORIGIN_POST_PATHS: &[&str] =
     &[TOKEN_PATH, USERINFO_PATH, INTROSPECTION_PATH, REVOCATION_PATH, registration::REGISTRATION_PATH];
 
-/// Yields once before a stretch of CPU work (signing: 14 µs for ES256, about
-/// 0.25 ms for RS256). sqlx hands a connection back to its pool in a task it
-/// spawns when the query ends; that task starts only when the request's task
-/// yields. On SQLite the writes share one connection, so signing first would
-/// keep the next request's write waiting for the signature (measured with
-/// `sanus-bench`: a fifth fewer RS256 code flows per second without this).
-pub async fn let_connections_return() {
-    tokio::task::yield_now().await;
-}
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(JWKS_PATH, get(jwks::jwks))
