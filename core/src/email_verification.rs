@@ -381,7 +381,7 @@ struct Claimed {
 /// that no unique violation aborts the transaction), and spends the reset
 /// links mailed to the old one.
 async fn mark_verified(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut crate::store::Transaction,
     claimed: Claimed,
     now: UnixTime,
 ) -> Result<Option<Verified>, StoreError> {

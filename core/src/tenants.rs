@@ -180,7 +180,7 @@ pub async fn insert_tenant(store: &Store, new: NewTenant, now: UnixTime) -> Resu
 
 /// [`insert_tenant`] inside the caller's transaction.
 pub(crate) async fn insert_tenant_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut crate::store::Transaction,
     new: NewTenant,
     now: UnixTime,
 ) -> Result<Tenant, StoreError> {

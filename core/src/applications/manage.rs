@@ -584,11 +584,7 @@ pub async fn update_client(
 
 /// Inside a transaction: the client's tokens are refused from now on and
 /// its registration, secrets, grants and consents are gone.
-async fn delete_client_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    id: &str,
-    now: UnixTime,
-) -> Result<(), StoreError> {
+async fn delete_client_in(tx: &mut crate::store::Transaction, id: &str, now: UnixTime) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO revoked_clients (client_id, revoked_at, expires_at) VALUES ($1, $2, $3) \
          ON CONFLICT (client_id) DO UPDATE SET revoked_at = excluded.revoked_at, expires_at = excluded.expires_at",

@@ -148,11 +148,11 @@ pub async fn replace_client(store: &Store, client: &Client) -> Result<bool, Stor
 }
 
 /// `upsert_client` inside the caller's transaction.
-pub async fn upsert_client_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client: &Client) -> Result<(), StoreError> {
+pub async fn upsert_client_in(tx: &mut crate::store::Transaction, client: &Client) -> Result<(), StoreError> {
     upsert_in(tx, client).await
 }
 
-async fn upsert_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, client: &Client) -> Result<(), StoreError> {
+async fn upsert_in(tx: &mut crate::store::Transaction, client: &Client) -> Result<(), StoreError> {
     sqlx::query(concat!(
         "INSERT INTO clients (",
         client_columns!(),

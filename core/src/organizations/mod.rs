@@ -193,11 +193,7 @@ pub async fn departments<'a>(
 /// Takes the tenant's row for the rest of the transaction (PostgreSQL:
 /// a row lock; SQLite: the write lock), so that rules counting rows
 /// (the last Admin, seats) see no concurrent change.
-async fn lock_tenant(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    tenant: &TenantId,
-    now: UnixTime,
-) -> Result<(), StoreError> {
+async fn lock_tenant(tx: &mut crate::store::Transaction, tenant: &TenantId, now: UnixTime) -> Result<(), StoreError> {
     sqlx::query("UPDATE tenants SET updated_at = $1 WHERE id = $2")
         .bind(now.0)
         .bind(tenant.as_str())
@@ -242,7 +238,7 @@ pub async fn resolve_roles(store: &Store, names: &[String]) -> Result<Vec<(Role,
 /// Makes `user` a member of `tenant` (again: adds the roles), and makes it
 /// their default tenant when they have none.
 async fn add_member_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut crate::store::Transaction,
     tenant: &TenantId,
     user: &UserId,
     roles: &[Role],
@@ -300,11 +296,7 @@ pub async fn add_member(
 }
 
 /// How many Admins the organisation has at its top (not counting `except`).
-async fn root_admins(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    root: &TenantId,
-    except: &UserId,
-) -> Result<i64, StoreError> {
+async fn root_admins(tx: &mut crate::store::Transaction, root: &TenantId, except: &UserId) -> Result<i64, StoreError> {
     let (count,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM member_roles WHERE tenant_id = $1 AND role = $2 AND user_id <> $3")
             .bind(root.as_str())
@@ -316,11 +308,7 @@ async fn root_admins(
 }
 
 /// Whether `user` is an Admin at the top of the organisation `root`.
-async fn is_root_admin(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    root: &TenantId,
-    user: &UserId,
-) -> Result<bool, StoreError> {
+async fn is_root_admin(tx: &mut crate::store::Transaction, root: &TenantId, user: &UserId) -> Result<bool, StoreError> {
     let (count,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM member_roles WHERE tenant_id = $1 AND role = $2 AND user_id = $3")
             .bind(root.as_str())
@@ -372,11 +360,7 @@ pub async fn set_member_roles<'a>(
     Ok(())
 }
 
-async fn ensure_member(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    tenant: &TenantId,
-    member: &UserId,
-) -> Result<(), OrgError> {
+async fn ensure_member(tx: &mut crate::store::Transaction, tenant: &TenantId, member: &UserId) -> Result<(), OrgError> {
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND user_id = $2")
         .bind(tenant.as_str())
         .bind(member.as_str())
@@ -505,7 +489,7 @@ pub async fn assignable_roles(store: &Store) -> Result<Vec<String>, StoreError> 
 /// Inside the caller's transaction: locks the organisations where `user`
 /// is an Admin at the top, then names those where they are the only one.
 pub(crate) async fn lock_and_find_sole_admin(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut crate::store::Transaction,
     user: &UserId,
     now: UnixTime,
 ) -> Result<Vec<String>, StoreError> {

@@ -104,7 +104,7 @@ pub fn clean_file_name(name: &str) -> String {
 /// Takes the profile's row first (PostgreSQL: a row lock; SQLite: the
 /// write lock), so that a submission or another upload waits for this one.
 async fn ensure_editable(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut crate::store::Transaction,
     user: &UserId,
     now: UnixTime,
 ) -> Result<(), EvidenceError> {

@@ -125,7 +125,7 @@ fn profile_from_row(row: ProfileRow, now: UnixTime) -> Option<Profile> {
 /// a row lock; SQLite: the write lock, before anything is read), so that
 /// saving, submitting, uploading and deciding on one profile never
 /// interleave.
-pub(crate) async fn lock_profile(tx: &mut sqlx::Transaction<'_, sqlx::Any>, user: &UserId) -> Result<(), StoreError> {
+pub(crate) async fn lock_profile(tx: &mut crate::store::Transaction, user: &UserId) -> Result<(), StoreError> {
     sqlx::query("UPDATE professional_profiles SET updated_at = updated_at WHERE user_id = $1")
         .bind(user.as_str())
         .execute(&mut **tx)

@@ -153,7 +153,7 @@ pub async fn withdraw_submission(store: &Store, user: &UserId, now: UnixTime) ->
 /// Ends a waiting case because the profile changed (inside the caller's
 /// transaction).
 pub(super) async fn withdraw(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut crate::store::Transaction,
     case_id: &str,
     now: UnixTime,
 ) -> Result<(), StoreError> {

@@ -5,6 +5,7 @@
 //! ids and JSON, `BIGINT` unix seconds, flags as `SMALLINT` 0/1 read into
 //! `i16` (the Any driver cannot read SQLite's `BOOLEAN`); no engine-only types.
 
+mod connections;
 mod error;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
@@ -13,8 +14,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions as _};
+use sqlx::{AnyConnection, ConnectOptions as _};
 
+pub use connections::{Connection, Connections, Transaction};
 pub use error::StoreError;
 
 /// The database engine behind a [`Store`].
@@ -82,28 +84,32 @@ const CHECK_IDLE_AFTER: Duration = Duration::from_secs(1);
 /// log copies each of them once for many commits. At most about 64 MiB of log.
 const WAL_AUTOCHECKPOINT_PAGES: u32 = 16_000;
 
-/// The handle every storage function takes: the pools plus the engine they talk to.
+/// The handle every storage function takes: the connections plus the engine
+/// they talk to.
 ///
-/// On SQLite, [`Store::pool`] has exactly one connection, and every write
+/// On SQLite, [`Store::pool`] is exactly one connection, and every write
 /// goes through it. SQLite lets one connection write at a time; a second
 /// writer sleeps in SQLite's busy handler (1, 2, 5, 10 … ms) until the first
 /// commits. Queued in the server instead, writers take turns without sleeping,
 /// and the one connection's page cache is never invalidated by another
 /// writer. Reads outside a transaction use [`Store::reads`], the other
 /// connections, opened `query_only`, so that they never hold up a write;
-/// readers never block the writer in WAL mode.
+/// readers never block the writer in WAL mode. These connections are not a
+/// sqlx pool: see [`Connections`].
 /// On PostgreSQL both are the same pool.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: AnyPool,
-    reads: AnyPool,
+    pool: Connections,
+    reads: Connections,
     engine: Engine,
+    /// How to open another SQLite connection (a backup's).
+    connect_options: AnyConnectOptions,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
-/// How a pool's connections are opened and handed out.
-fn pool_options(engine: Engine, max_connections: u32, acquire_timeout: Duration, read_only: bool) -> AnyPoolOptions {
+/// How PostgreSQL's pool opens and hands out connections.
+fn pool_options(max_connections: u32, acquire_timeout: Duration) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max_connections.max(1))
         .acquire_timeout(acquire_timeout)
@@ -112,10 +118,9 @@ fn pool_options(engine: Engine, max_connections: u32, acquire_timeout: Duration,
         .test_before_acquire(false)
         .before_acquire(move |conn, meta| {
             Box::pin(async move {
-                // An embedded database has no connection to lose. A
-                // server's may have been cut while idle (a restart, a
-                // failover); one in use a moment ago is alive.
-                if engine == Engine::Sqlite || meta.idle_for < CHECK_IDLE_AFTER {
+                // A server's connection may have been cut while idle (a
+                // restart, a failover); one in use a moment ago is alive.
+                if meta.idle_for < CHECK_IDLE_AFTER {
                     return Ok(true);
                 }
                 match sqlx::Connection::ping(conn).await {
@@ -127,32 +132,29 @@ fn pool_options(engine: Engine, max_connections: u32, acquire_timeout: Duration,
                 }
             })
         })
-        .after_connect(move |conn, _meta| {
-            Box::pin(async move {
-                if engine == Engine::Sqlite {
-                    // Per connection: enforce foreign keys, wait for a
-                    // writer of another process (`sanus import`) instead of
-                    // failing, fsync at checkpoints, and checkpoint less
-                    // often (see WAL_AUTOCHECKPOINT_PAGES). A reader refuses
-                    // to write, so a write routed to it fails in the tests.
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                        "PRAGMA foreign_keys = ON; \
-                         PRAGMA busy_timeout = 5000; \
-                         PRAGMA synchronous = NORMAL; \
-                         PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}; \
-                         PRAGMA query_only = {};",
-                        if read_only { "ON" } else { "OFF" }
-                    )))
-                    .execute(conn)
-                    .await?;
-                }
-                Ok(())
-            })
-        })
+}
+
+/// Opens one SQLite connection. Per connection: enforce foreign keys, wait
+/// for a writer of another process (`sanus import`) instead of failing, fsync
+/// at checkpoints, and checkpoint less often (see WAL_AUTOCHECKPOINT_PAGES).
+/// A reader refuses to write, so a write routed to it fails in the tests.
+async fn open_sqlite(options: &AnyConnectOptions, read_only: bool) -> Result<AnyConnection, sqlx::Error> {
+    let mut conn = options.connect().await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "PRAGMA foreign_keys = ON; \
+         PRAGMA busy_timeout = 5000; \
+         PRAGMA synchronous = NORMAL; \
+         PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}; \
+         PRAGMA query_only = {};",
+        if read_only { "ON" } else { "OFF" }
+    )))
+    .execute(&mut conn)
+    .await?;
+    Ok(conn)
 }
 
 impl Store {
-    /// Opens the pools and checks that one connection can be made, so that an
+    /// Opens the connections and checks that the database answers, so that an
     /// unreachable database stops start-up with a clear message.
     ///
     /// On SQLite, one of `max_connections` writes and the others (at least
@@ -164,32 +166,37 @@ impl Store {
         let connect_options = AnyConnectOptions::from_str(&options.url)
             .map_err(|source| StoreError::connect(&options.url, source))?
             .disable_statement_logging();
-        let writers = match engine {
-            Engine::Sqlite => 1,
-            Engine::Postgres => options.max_connections,
-        };
-        let pool = pool_options(engine, writers, options.connect_timeout, false)
-            .connect_with(connect_options.clone())
-            .await
-            .map_err(|source| StoreError::connect(&options.url, source))?;
-        let reads = match engine {
+        let failed = |source| StoreError::connect(&options.url, source);
+        let (pool, reads) = match engine {
             Engine::Sqlite => {
+                let mut writer = open_sqlite(&connect_options, false).await.map_err(failed)?;
                 // Persistent in the database file: readers never block the writer.
-                sqlx::query("PRAGMA journal_mode = WAL")
-                    .execute(&pool)
-                    .await
-                    .map_err(|source| StoreError::connect(&options.url, source))?;
-                let readers = options.max_connections.saturating_sub(1).max(1);
-                pool_options(engine, readers, options.connect_timeout, true).connect_lazy_with(connect_options)
+                sqlx::query("PRAGMA journal_mode = WAL").execute(&mut writer).await.map_err(failed)?;
+                let mut readers = Vec::new();
+                for _ in 0..options.max_connections.saturating_sub(1).max(1) {
+                    readers.push(open_sqlite(&connect_options, true).await.map_err(failed)?);
+                }
+                (
+                    Connections::set(vec![writer], options.connect_timeout),
+                    Connections::set(readers, options.connect_timeout),
+                )
             }
-            Engine::Postgres => pool.clone(),
+            Engine::Postgres => {
+                let pool = pool_options(options.max_connections, options.connect_timeout)
+                    .connect_with(connect_options.clone())
+                    .await
+                    .map_err(failed)?;
+                let pool = Connections::pool(pool);
+                (pool.clone(), pool)
+            }
         };
-        Ok(Self { pool, reads, engine })
+        Ok(Self { pool, reads, engine, connect_options })
     }
 
     /// Applies every migration not yet applied, in order. Forward only.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        MIGRATOR.run(&self.pool).await.map_err(StoreError::Migrate)
+        let mut conn = self.pool.acquire().await?;
+        MIGRATOR.run(&mut *conn).await.map_err(StoreError::Migrate)
     }
 
     /// Whether the database answers a trivial query.
@@ -203,18 +210,18 @@ impl Store {
     }
 
     /// Every write, and every read that is not routed to [`Store::reads`].
-    pub fn pool(&self) -> &AnyPool {
+    pub fn pool(&self) -> &Connections {
         &self.pool
     }
 
     /// For every read outside a transaction. A read here sees every committed
     /// write, but never a transaction still open on the writer; a check that
     /// must hold until a write commits belongs in the writer's transaction.
-    pub fn reads(&self) -> &AnyPool {
+    pub fn reads(&self) -> &Connections {
         &self.reads
     }
 
-    /// Connections open and idle, over both pools.
+    /// Connections open and idle, over both handles.
     pub fn connections(&self) -> (u32, usize) {
         let (mut size, mut idle) = (self.pool.size(), self.pool.num_idle());
         if self.engine == Engine::Sqlite {
@@ -237,11 +244,9 @@ impl Store {
         let Some(target) = path.to_str() else {
             return Err(StoreError::Backup(format!("{} is not a UTF-8 path", path.display())));
         };
-        // On a connection of its own, taken out of the readers' pool and
-        // allowed to write the copy: the copy is a read of the database, so
-        // the writer goes on meanwhile. The connection is closed afterwards.
-        let mut conn = self.reads.acquire().await?.detach();
-        sqlx::query("PRAGMA query_only = OFF").execute(&mut conn).await?;
+        // On a connection of its own, allowed to write the copy: the copy is
+        // a read of the database, so the writer goes on meanwhile.
+        let mut conn = open_sqlite(&self.connect_options, false).await?;
         sqlx::query("VACUUM INTO $1").bind(target).execute(&mut conn).await?;
         sqlx::Connection::close(conn).await?;
         Ok(())
@@ -252,16 +257,6 @@ impl Store {
         self.pool.close().await;
         self.reads.close().await;
     }
-}
-
-/// Call before a stretch of CPU work (a signature, a page) that follows a
-/// query. sqlx hands a connection back to its pool in a task it spawns when
-/// the query ends, and that task starts only once the caller's task yields.
-/// On SQLite every write shares one connection, so working on first keeps the
-/// next request's write waiting (measured with `sanus-bench`: a fifth fewer
-/// RS256 code flows per second when the token endpoint signed first).
-pub async fn let_connections_return() {
-    tokio::task::yield_now().await;
 }
 
 /// A `LIKE … ESCAPE '\\'` pattern that finds `search` (lowercased)
@@ -342,7 +337,7 @@ mod tests {
             use crate::users::{Email, find_user_by_email};
             let store = Store::connect(&db.options()).await.unwrap();
             // The schema of the first release: up to the revoked access tokens.
-            MIGRATOR.run_to(20261122000011, store.pool()).await.unwrap();
+            MIGRATOR.run_to(20261122000011, &mut *store.pool().acquire().await.unwrap()).await.unwrap();
             // An account as that release wrote it (today's code writes newer columns).
             sqlx::query(
                 "INSERT INTO users (id, email, email_normalized, email_verified, given_name, locale, created_at, updated_at, \
@@ -365,7 +360,7 @@ mod tests {
             use crate::users::UserId;
             let store = Store::connect(&db.options()).await.unwrap();
             // The schema the previous release left (its last migration).
-            MIGRATOR.run_to(20261123000036, store.pool()).await.unwrap();
+            MIGRATOR.run_to(20261123000036, &mut *store.pool().acquire().await.unwrap()).await.unwrap();
             for statement in [
                 "INSERT INTO users (id, email, email_normalized, email_verified, locale, created_at, updated_at) \
                  VALUES ('u1', 'kept@example.org', 'kept@example.org', 1, 'de', 1, 1)",

@@ -65,7 +65,6 @@ pub async fn issue_id_token(state: &AppState, input: IdTokenInput<'_>) -> Result
     }
     let ring = state.keys.ring().await?;
     let key = ring.signing_key(alg).ok_or_else(|| OAuthError::server_error(&format!("no active {alg} key")))?;
-    sanus_core::store::let_connections_return().await;
     Ok(key.sign_jwt("JWT", &claims)?)
 }
 
