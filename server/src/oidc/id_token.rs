@@ -65,6 +65,7 @@ pub async fn issue_id_token(state: &AppState, input: IdTokenInput<'_>) -> Result
     }
     let ring = state.keys.ring().await?;
     let key = ring.signing_key(alg).ok_or_else(|| OAuthError::server_error(&format!("no active {alg} key")))?;
+    super::let_queries_go_first().await;
     Ok(key.sign_jwt("JWT", &claims)?)
 }
 

@@ -121,6 +121,7 @@ pub async fn user_token_response(
     let mut tenant = super::tenant_claims::tenant_claims(state, client, &user.id, &family.scopes, now).await?;
     super::tenant_claims::active_tenant(state, &user.id, family.tenant_id.as_deref(), &mut tenant).await?;
     let subject = super::claims::subject_of(state, client, &user.id).await?;
+    super::let_queries_go_first().await;
     let issued = super::access_token::issue_access_token(
         state,
         client,
