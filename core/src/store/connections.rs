@@ -91,6 +91,7 @@ impl Connections {
     pub fn size(&self) -> u32 {
         match &self.0 {
             Kind::Pool(pool) => pool.size(),
+            Kind::Set(set) if set.free.is_closed() => 0,
             Kind::Set(set) => set.size,
         }
     }
@@ -413,7 +414,7 @@ mod tests {
             closing.await.unwrap();
             let refused = sqlx::query(INSERT).bind("after").execute(store.pool()).await.unwrap_err();
             assert!(matches!(refused, sqlx::Error::PoolClosed), "{refused}");
-            assert_eq!(store.connections().1, 0, "nothing is idle any more");
+            assert_eq!(store.connections(), (0, 0), "nothing is open any more");
         }
     }
 }

@@ -102,8 +102,9 @@ pub struct Store {
     pool: Connections,
     reads: Connections,
     engine: Engine,
-    /// How to open another SQLite connection (a backup's).
-    connect_options: AnyConnectOptions,
+    /// How to open another SQLite connection (a backup's). Never
+    /// PostgreSQL's, whose options hold a password that `Debug` would print.
+    sqlite_options: Option<AnyConnectOptions>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
@@ -190,7 +191,8 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
-        Ok(Self { pool, reads, engine, connect_options })
+        let sqlite_options = (engine == Engine::Sqlite).then_some(connect_options);
+        Ok(Self { pool, reads, engine, sqlite_options })
     }
 
     /// Applies every migration not yet applied, in order. Forward only.
@@ -235,9 +237,9 @@ impl Store {
     /// while it is in use (`VACUUM INTO`). `path` must not exist yet.
     /// PostgreSQL is backed up with its own tools (`pg_dump`).
     pub async fn backup_sqlite(&self, path: &std::path::Path) -> Result<(), StoreError> {
-        if self.engine != Engine::Sqlite {
+        let Some(options) = &self.sqlite_options else {
             return Err(StoreError::Backup("sanus backup copies the embedded SQLite database; back PostgreSQL up with pg_dump (docs/operations.md)".into()));
-        }
+        };
         if path.exists() {
             return Err(StoreError::Backup(format!("{} exists already: name a new file", path.display())));
         }
@@ -246,7 +248,7 @@ impl Store {
         };
         // On a connection of its own, allowed to write the copy: the copy is
         // a read of the database, so the writer goes on meanwhile.
-        let mut conn = open_sqlite(&self.connect_options, false).await?;
+        let mut conn = open_sqlite(options, false).await?;
         sqlx::query("VACUUM INTO $1").bind(target).execute(&mut conn).await?;
         sqlx::Connection::close(conn).await?;
         Ok(())
