@@ -16,13 +16,14 @@
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use futures_core::future::BoxFuture;
 use futures_core::stream::BoxStream;
 use futures_util::TryStreamExt as _;
-use sqlx::any::{AnyQueryResult, AnyRow, AnyStatement, AnyTypeInfo};
+use sqlx::any::{AnyConnectOptions, AnyQueryResult, AnyRow, AnyStatement, AnyTypeInfo};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Database, Describe, Either, Execute, Executor, SqlStr};
 use sqlx_core::ext::async_stream::TryAsyncStream;
@@ -49,15 +50,26 @@ impl Connections {
         Self(Kind::Pool(pool))
     }
 
-    /// A fixed set of open connections, handed out in turn. A request for
-    /// one fails with [`sqlx::Error::PoolTimedOut`] after `acquire_timeout`.
-    pub(super) fn set(connections: Vec<AnyConnection>, acquire_timeout: Duration) -> Self {
-        let size = connections.len();
+    /// Up to `max` SQLite connections, `open` among them; the others are
+    /// opened when first needed (`read_only`: `PRAGMA query_only`). A
+    /// request for one fails with [`sqlx::Error::PoolTimedOut`] after
+    /// `acquire_timeout`.
+    pub(super) fn set(
+        options: AnyConnectOptions,
+        read_only: bool,
+        max: u32,
+        acquire_timeout: Duration,
+        open: Vec<AnyConnection>,
+    ) -> Self {
+        let max = max.max(1);
         Self(Kind::Set(Arc::new(ConnectionSet {
-            idle: Mutex::new(connections),
-            free: Arc::new(Semaphore::new(size)),
-            size: u32::try_from(size).unwrap_or(u32::MAX),
+            opened: AtomicU32::new(u32::try_from(open.len()).unwrap_or(max)),
+            idle: Mutex::new(open),
+            free: Arc::new(Semaphore::new(max as usize)),
+            max,
             acquire_timeout,
+            options,
+            read_only,
         })))
     }
 
@@ -71,7 +83,7 @@ impl Connections {
         }
     }
 
-    /// A connection now, or `None` while every one is in use.
+    /// An open connection now, or `None` while every one is in use.
     pub fn try_acquire(&self) -> Option<Connection> {
         match &self.0 {
             Kind::Pool(pool) => pool.try_acquire().map(|conn| Connection(Held::Pooled(conn))),
@@ -91,8 +103,7 @@ impl Connections {
     pub fn size(&self) -> u32 {
         match &self.0 {
             Kind::Pool(pool) => pool.size(),
-            Kind::Set(set) if set.free.is_closed() => 0,
-            Kind::Set(set) => set.size,
+            Kind::Set(set) => set.opened.load(Ordering::Acquire),
         }
     }
 
@@ -100,8 +111,7 @@ impl Connections {
     pub fn num_idle(&self) -> usize {
         match &self.0 {
             Kind::Pool(pool) => pool.num_idle(),
-            Kind::Set(set) if set.free.is_closed() => 0,
-            Kind::Set(set) => set.free.available_permits(),
+            Kind::Set(set) => set.idle().len(),
         }
     }
 
@@ -115,19 +125,27 @@ impl Connections {
     }
 }
 
-/// SQLite's open connections: the idle ones, and one permit per idle
-/// connection. A permit is taken before a connection and given back after
-/// it, so a holder of a permit always finds an idle connection.
+/// SQLite's connections: the idle ones, and one permit per connection that
+/// is idle or not opened yet. A permit is taken before a connection and given
+/// back after it, so a holder of a permit finds an idle connection or may
+/// open one.
 struct ConnectionSet {
     idle: Mutex<Vec<AnyConnection>>,
     free: Arc<Semaphore>,
-    size: u32,
+    max: u32,
+    opened: AtomicU32,
     acquire_timeout: Duration,
+    options: AnyConnectOptions,
+    read_only: bool,
 }
 
 impl fmt::Debug for ConnectionSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConnectionSet").field("size", &self.size).field("idle", &self.free.available_permits()).finish()
+        f.debug_struct("ConnectionSet")
+            .field("max", &self.max)
+            .field("opened", &self.opened)
+            .field("read_only", &self.read_only)
+            .finish_non_exhaustive()
     }
 }
 
@@ -143,27 +161,38 @@ impl ConnectionSet {
                     .map_err(|_| sqlx::Error::PoolClosed)?
             }
         };
-        self.take(permit)
+        let conn = match self.pop() {
+            Some(conn) => conn,
+            None => {
+                let conn = super::open_sqlite(&self.options, self.read_only).await?;
+                self.opened.fetch_add(1, Ordering::AcqRel);
+                conn
+            }
+        };
+        Ok(SetConnection { conn: Some(conn), set: self.clone(), _permit: permit })
     }
 
     fn try_acquire(self: &Arc<Self>) -> Option<SetConnection> {
         let permit = self.free.clone().try_acquire_owned().ok()?;
-        self.take(permit).ok()
+        let conn = self.pop()?;
+        Some(SetConnection { conn: Some(conn), set: self.clone(), _permit: permit })
     }
 
-    fn take(self: &Arc<Self>, permit: OwnedSemaphorePermit) -> Result<SetConnection, sqlx::Error> {
-        let conn = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        // None only once `close` has taken them all.
-        let conn = conn.ok_or(sqlx::Error::PoolClosed)?;
-        Ok(SetConnection { conn: Some(conn), set: self.clone(), _permit: permit })
+    fn idle(&self) -> MutexGuard<'_, Vec<AnyConnection>> {
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn pop(&self) -> Option<AnyConnection> {
+        self.idle().pop()
     }
 
     async fn close(&self) {
-        let Ok(all) = self.free.acquire_many(self.size).await else {
+        let Ok(all) = self.free.acquire_many(self.max).await else {
             return; // closed already
         };
         self.free.close();
-        let connections = std::mem::take(&mut *self.idle.lock().unwrap_or_else(PoisonError::into_inner));
+        let connections = std::mem::take(&mut *self.idle());
+        self.opened.store(0, Ordering::Release);
         drop(all);
         for conn in connections {
             if let Err(error) = sqlx::Connection::close(conn).await {
@@ -184,7 +213,7 @@ struct SetConnection {
 impl Drop for SetConnection {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
-            self.set.idle.lock().unwrap_or_else(PoisonError::into_inner).push(conn);
+            self.set.idle().push(conn);
         }
     }
 }

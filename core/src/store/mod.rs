@@ -173,13 +173,12 @@ impl Store {
                 let mut writer = open_sqlite(&connect_options, false).await.map_err(failed)?;
                 // Persistent in the database file: readers never block the writer.
                 sqlx::query("PRAGMA journal_mode = WAL").execute(&mut writer).await.map_err(failed)?;
-                let mut readers = Vec::new();
-                for _ in 0..options.max_connections.saturating_sub(1).max(1) {
-                    readers.push(open_sqlite(&connect_options, true).await.map_err(failed)?);
-                }
+                let readers = options.max_connections.saturating_sub(1);
+                let timeout = options.connect_timeout;
                 (
-                    Connections::set(vec![writer], options.connect_timeout),
-                    Connections::set(readers, options.connect_timeout),
+                    Connections::set(connect_options.clone(), false, 1, timeout, vec![writer]),
+                    // Opened when first needed, as many as reads run at once.
+                    Connections::set(connect_options.clone(), true, readers, timeout, Vec::new()),
                 )
             }
             Engine::Postgres => {
@@ -403,6 +402,7 @@ mod tests {
                 sqlx::query(sqlx::AssertSqlSafe(insert("e1"))).execute(store.reads()).await.unwrap();
                 return;
             }
+            assert_eq!(store.connections(), (1, 1), "the writer is open; readers open when first needed");
             let refused = sqlx::query(sqlx::AssertSqlSafe(insert("e1"))).execute(store.reads()).await.unwrap_err();
             assert!(refused.to_string().contains("readonly"), "a write routed to the readers fails: {refused}");
             let mut tx = store.pool().begin().await.unwrap();
