@@ -16,6 +16,7 @@
 #![allow(clippy::print_stdout)]
 
 mod organizations;
+mod reference;
 mod soak;
 
 use std::path::PathBuf;
@@ -43,6 +44,8 @@ struct Options {
     /// `--only TEXT`: run just the scenarios whose name contains it (for a
     /// profiler's view of one endpoint).
     only: Option<String>,
+    /// Password sign-ins in the storm.
+    sign_ins: usize,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -55,6 +58,7 @@ fn parse_options() -> Result<Options, String> {
         concurrency: 16,
         organisations: true,
         only: None,
+        sign_ins: 1_000,
     };
     let mut args = std::env::args().skip(1).peekable();
     match args.peek().map(String::as_str) {
@@ -101,8 +105,9 @@ fn parse_options() -> Result<Options, String> {
             "--concurrency" => options.concurrency = value()?.parse().map_err(|e| format!("--concurrency: {e}"))?,
             "--no-organisations" => options.organisations = false,
             "--only" => options.only = Some(value()?),
+            "--sign-ins" => options.sign_ins = value()?.parse().map_err(|e| format!("--sign-ins: {e}"))?,
             "--help" | "-h" => {
-                return Err("usage: sanus-bench [--requests N] [--concurrency C] [--bin PATH] [--site DIR] [--no-organisations] [--only TEXT]\n       \
+                return Err("usage: sanus-bench [--requests N] [--concurrency C] [--bin PATH] [--site DIR] [--no-organisations] [--only TEXT] [--sign-ins N]\n       \
                      sanus-bench soak [--minutes M] [--load FRACTION] [--bin PATH] [--site DIR]\n       \
                      sanus-bench crash [--seconds S] [--bin PATH] [--site DIR]"
                     .into());
@@ -112,6 +117,9 @@ fn parse_options() -> Result<Options, String> {
     }
     if options.requests == 0 || options.requests > 1_000_000 || options.concurrency == 0 || options.concurrency > 256 {
         return Err("--requests must be 1..=1000000 and --concurrency 1..=256".into());
+    }
+    if !(10..=100_000).contains(&options.sign_ins) {
+        return Err("--sign-ins must be 10..=100000".into());
     }
     Ok(options)
 }
@@ -247,13 +255,41 @@ async fn wait_ready(base: &str) -> Result<(), String> {
 
 /// utime + stime of a process, in seconds.
 fn cpu_seconds(pid: u32) -> Result<f64, String> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| e.to_string())?;
+    stat_cpu_seconds(&std::fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| e.to_string())?)
+}
+
+/// utime + stime of the threads of a process whose name starts with
+/// `prefix`, in seconds.
+fn threads_cpu_seconds(pid: u32, prefix: &str) -> Result<f64, String> {
+    let mut total = 0.0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).map_err(|e| e.to_string())? {
+        let task = task.map_err(|e| e.to_string())?.path();
+        // A thread that ended meanwhile is skipped.
+        let (Ok(name), Ok(stat)) =
+            (std::fs::read_to_string(task.join("comm")), std::fs::read_to_string(task.join("stat")))
+        else {
+            continue;
+        };
+        if name.starts_with(prefix) {
+            total += stat_cpu_seconds(&stat)?;
+        }
+    }
+    Ok(total)
+}
+
+/// utime + stime from the text of a `/proc/…/stat` file, in seconds.
+fn stat_cpu_seconds(stat: &str) -> Result<f64, String> {
     // Fields after the command name (which may contain spaces) start at ')'.
     let rest = stat.rsplit_once(')').map(|(_, r)| r).ok_or("malformed /proc stat")?;
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).ok_or("malformed /proc stat");
     // utime and stime are fields 14 and 15 of stat; 12 and 13 after ')'.
     Ok((ticks(11)? + ticks(12)?) / clock_ticks_per_second())
+}
+
+/// The cores the server can use (those of this machine).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
 fn clock_ticks_per_second() -> f64 {
@@ -290,15 +326,19 @@ struct Scenario {
     form: Option<&'static str>,
 }
 
-const SCENARIOS: [Scenario; 6] = [
+/// A client-credentials token for the confidential bench client.
+const CLIENT_CREDENTIALS: Scenario = Scenario {
+    name: "POST /token (client_credentials)",
+    path: "/token",
+    form: Some("grant_type=client_credentials&scope=bench_data.read"),
+};
+
+const SCENARIOS: [Scenario; 7] = [
     Scenario { name: "GET /healthz", path: "/healthz", form: None },
+    Scenario { name: "GET /.well-known/openid-configuration", path: "/.well-known/openid-configuration", form: None },
     Scenario { name: "GET /jwks", path: "/jwks", form: None },
     Scenario { name: "GET /readyz", path: "/readyz", form: None },
-    Scenario {
-        name: "POST /token (client_credentials)",
-        path: "/token",
-        form: Some("grant_type=client_credentials&scope=bench_data.read"),
-    },
+    CLIENT_CREDENTIALS,
     Scenario { name: "GET / (SSR)", path: "/", form: None },
     Scenario { name: "GET /signin (SSR)", path: "/signin", form: None },
 ];
@@ -374,6 +414,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 async fn run(options: Options) -> Result<(), String> {
+    // Before the server starts, on an idle machine.
+    let (es256_us, password_ms) = (reference::es256_signature_us()?, reference::password_check_ms()?);
     let server = start_server(&options).await?;
     let pid = server.child.id();
     let idle_rss = rss_kib(pid).unwrap_or(0);
@@ -382,9 +424,25 @@ async fn run(options: Options) -> Result<(), String> {
         options.requests, options.concurrency
     );
     println!("idle RSS after start-up: {:.1} MiB", idle_rss as f64 / 1024.0);
+    println!(
+        "machine reference: one ES256 signature costs {es256_us:.1} µs of CPU here, {:.2}x the {:.0} µs \
+         the issue's targets assume; scaled to this machine they are: client credentials {:.0} µs, \
+         discovery and JWKS {:.0} µs, introspection {:.0} µs, code flow with SSO {:.0} µs",
+        es256_us / reference::TARGET_MACHINE_ES256_US,
+        reference::TARGET_MACHINE_ES256_US,
+        reference::scaled(35.0, es256_us),
+        reference::scaled(15.0, es256_us),
+        reference::scaled(25.0, es256_us),
+        reference::scaled(300.0, es256_us),
+    );
+    println!(
+        "one password check (argon2id) costs {password_ms:.1} ms of CPU here: {} cores check at most {:.0} per second",
+        cores(),
+        cores() as f64 * 1e3 / password_ms
+    );
     println!();
     println!(
-        "{:<34} {:>8} {:>14} {:>12} {:>9} {:>9} {:>8}",
+        "{:<38} {:>8} {:>14} {:>12} {:>9} {:>9} {:>8}",
         "scenario", "req/s", "server CPU/req", "vs baseline", "p50", "p99", "failures"
     );
     let mut baseline = None;
@@ -395,7 +453,7 @@ async fn run(options: Options) -> Result<(), String> {
         let per_request_us = result.cpu * 1e6 / options.requests as f64;
         let base = *baseline.get_or_insert(per_request_us);
         println!(
-            "{:<34} {:>8.0} {:>11.1} µs {:>11.1}x {:>6.2} ms {:>6.2} ms {:>8}",
+            "{:<38} {:>8.0} {:>11.1} µs {:>11.1}x {:>6.2} ms {:>6.2} ms {:>8}",
             scenario.name,
             options.requests as f64 / result.wall.as_secs_f64(),
             per_request_us,
@@ -420,7 +478,7 @@ async fn run(options: Options) -> Result<(), String> {
     }
     println!("RSS before the sign-ins: {:.1} MiB", rss_kib(pid).unwrap_or(0) as f64 / 1024.0);
     if wanted("password sign-ins") {
-        sign_in_storm(&server).await?;
+        sign_in_storm(&server, options.sign_ins).await?;
     }
     println!();
     println!("RSS after the runs: {:.1} MiB", rss_kib(pid).unwrap_or(0) as f64 / 1024.0);
@@ -496,7 +554,7 @@ async fn introspection(server: &Server, options: &Options) -> Result<(), String>
 
 fn report(name: &str, requests: usize, result: &Run) {
     println!(
-        "{:<34} {:>8.0} {:>11.1} µs {:>12} {:>6.2} ms {:>6.2} ms {:>8}",
+        "{:<38} {:>8.0} {:>11.1} µs {:>12} {:>6.2} ms {:>6.2} ms {:>8}",
         name,
         requests as f64 / result.wall.as_secs_f64(),
         result.cpu * 1e6 / requests as f64,
@@ -597,7 +655,7 @@ async fn paced_tokens(
             while busy.load(Ordering::Relaxed) {
                 interval.tick().await;
                 let t = Instant::now();
-                let response = post_form(&client, &url, SCENARIOS[3].form.unwrap_or_default()).send().await;
+                let response = post_form(&client, &url, CLIENT_CREDENTIALS.form.unwrap_or_default()).send().await;
                 failures += usize::from(!succeeded(response).await);
                 latencies.push(t.elapsed());
             }
@@ -609,23 +667,28 @@ async fn paced_tokens(
     Ok((latencies, failures))
 }
 
-/// Password sign-ins (argon2id) as fast as the server takes them, while
-/// four clients ask for client-credentials tokens at a steady 2,000 per
-/// second: sign-ins per second, and the token endpoint's p99 during the
-/// sign-ins against its p99 at the same rate without them.
-async fn sign_in_storm(server: &Server) -> Result<(), String> {
+/// The names of the server's password-hashing threads.
+const HASHING_THREADS: &str = "sanus-argon2-";
+
+/// How long the tokens are measured without sign-ins.
+const CALM: Duration = Duration::from_secs(5);
+
+/// `sign_ins` password sign-ins (argon2id) as fast as the server takes
+/// them, while four clients ask for client-credentials tokens at a steady
+/// 2,000 per second: sign-ins per second, and the token endpoint's p99
+/// during the sign-ins against its p99 at the same rate without them.
+async fn sign_in_storm(server: &Server, sign_ins: usize) -> Result<(), String> {
     const TOKENS_PER_SECOND: f64 = 2_000.0;
     let calm_flag = Arc::new(AtomicBool::new(true));
     let calm = {
         let flag = calm_flag.clone();
         let stop = async move {
-            tokio::time::sleep(Duration::from_secs(3)).await;
+            tokio::time::sleep(CALM).await;
             flag.store(false, Ordering::Relaxed);
         };
         let (calm, ()) = tokio::join!(paced_tokens(server, TOKENS_PER_SECOND, calm_flag), stop);
         calm?
     };
-    let sign_ins = 300usize;
     let done = Arc::new(AtomicUsize::new(0));
     let storming = Arc::new(AtomicBool::new(true));
     let tokens = paced_tokens(server, TOKENS_PER_SECOND, storming.clone());
@@ -657,7 +720,10 @@ async fn sign_in_storm(server: &Server) -> Result<(), String> {
         storming.store(false, Ordering::Relaxed);
         outcome
     };
+    let pid = server.child.id();
+    let cpu_before = (cpu_seconds(pid)?, threads_cpu_seconds(pid, HASHING_THREADS)?);
     let (during, storm) = tokio::join!(tokens, storm);
+    let cpu = (cpu_seconds(pid)? - cpu_before.0, threads_cpu_seconds(pid, HASHING_THREADS)? - cpu_before.1);
     let ((calm, calm_failures), (during, during_failures), (failures, elapsed)) = (calm, during?, storm?);
     let p99 = |latencies: &[Duration]| percentile(latencies, 0.99).as_secs_f64() * 1e3;
     println!();
@@ -671,6 +737,15 @@ async fn sign_in_storm(server: &Server) -> Result<(), String> {
         p99(&during),
         during.len(),
         p99(&during) / p99(&calm).max(1e-9),
+    );
+    println!(
+        "  server CPU meanwhile: {:.2} s, of which hashing {:.2} s ({:.1} ms per sign-in) and the rest \
+         {:.2} s (requests, storage; {:.2} cores)",
+        cpu.0,
+        cpu.1,
+        cpu.1 * 1e3 / sign_ins as f64,
+        cpu.0 - cpu.1,
+        (cpu.0 - cpu.1) / elapsed,
     );
     Ok(())
 }
