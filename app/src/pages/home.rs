@@ -11,7 +11,7 @@ use crate::i18n::use_i18n;
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || i18n.t().home_title />
+        <Title text=i18n.locale.get_untracked().texts().home_title />
         <section aria-labelledby="home-heading" class="max-w-3xl">
             <h1 id="home-heading" class="text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl">
                 {tr(|t| t.home_heading)}

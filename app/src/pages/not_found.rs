@@ -15,7 +15,7 @@ pub fn NotFoundPage() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=move || i18n.t().not_found_title />
+        <Title text=i18n.locale.get_untracked().texts().not_found_title />
         <section aria-labelledby="not-found-heading" class="max-w-2xl">
             <p class="text-sm font-semibold text-teal-800">"404"</p>
             <h1 id="not-found-heading" class="mt-1 text-3xl font-bold text-slate-900">

@@ -19,7 +19,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let query = use_query_map();
     let sent = move || query.read().get("sent").is_some();
     view! {
-        <Title text=move || i18n.t().forgot_title />
+        <Title text=i18n.locale.get_untracked().texts().forgot_title />
         <section aria-labelledby="forgot-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="forgot-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.forgot_heading)}</h1>

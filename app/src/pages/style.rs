@@ -25,7 +25,7 @@ pub fn notice_page(
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || title(i18n.t()) />
+        <Title text=title(i18n.locale.get_untracked().texts()) />
         <section aria-labelledby=id class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id=id class="text-2xl font-bold text-slate-900">{tr(heading)}</h1>
