@@ -108,20 +108,22 @@ const PASSWORD_NICENESS: i32 = 10;
 /// endpoint's p99 was 5–10× its unloaded value during a burst of
 /// sign-ins; with SCHED_IDLE 1.3–6.8×, half the runs within 2×, at about
 /// the same sign-ins per second).
-/// What is left of the tail: `perf sched` shows request threads still
-/// waiting 2–4 ms behind a hash now and then. Linux's scheduler (EEVDF)
-/// preempts a hash when a request's thread wakes up on its core, but a
-/// thread that woke while another request's thread ran there may later
-/// lose the core to the hash (whichever is behind in its share), and then
-/// waits for the next timer tick (4 ms at HZ=250). A thread at normal
-/// priority beside each hashing thread that woke every 250–500 µs forced
-/// those choices sooner (p99 1.1–1.6× in runs of 1,000 sign-ins, against
-/// 1.7–3.6×), but the preemptions cost the hashes about 9 % of their
-/// speed, bringing sign-ins under 100/s on two cores; it was not kept.
+///
 /// The price: while requests fill every core, sign-ins all but stop (a
 /// SCHED_IDLE thread weighs 3 against a request's 1024) and queue, up to the
 /// pool's limit. Neither change needs a privilege; where one fails,
 /// hashing keeps the priority it has.
+///
+/// What is left of the tail: `perf sched` shows request threads still
+/// waiting 2–4 ms behind a hash now and then. Linux's scheduler (EEVDF,
+/// since 6.6) preempts a hash when a request's thread wakes up on its
+/// core, but a thread that woke while another request's thread ran there may later
+/// lose the core to the hash (whichever is behind in its share), and then
+/// waits for the next timer tick (4 ms at HZ=250). A thread at normal
+/// priority beside each hashing thread that woke every 250–500 µs forced
+/// those choices sooner (p99 1.1–1.6× in runs of 1,000 sign-ins, against
+/// 1.7–3.9×), but the preemptions cost the hashes about 9 % of their
+/// speed, bringing sign-ins under 100/s on two cores; it was not kept.
 fn lower_priority() {
     #[cfg(target_os = "linux")]
     {
