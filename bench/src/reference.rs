@@ -12,43 +12,57 @@ use sanus_core::keys::{KeyPair, SigningAlg};
 /// The ES256 signature's cost on the machines the targets were set for.
 pub const TARGET_MACHINE_ES256_US: f64 = 13.0;
 
-/// Rounds of signatures; their median is taken, so a round the scheduler
+/// Rounds of signatures; the median is taken, so a round the scheduler
 /// disturbed does not count.
 const ROUNDS: usize = 7;
 const SIGNATURES_PER_ROUND: u32 = 2_000;
+/// Password checks, one per round.
+const CHECKS: usize = 5;
 
 /// The CPU time of one ES256 signature over a typical token's signing
 /// input, in µs, measured on this thread.
 pub fn es256_signature_us() -> Result<f64, String> {
     let (pair, _) = KeyPair::generate(SigningAlg::Es256).map_err(|e| e.to_string())?;
     let message = [b'x'; 400];
-    let mut rounds = Vec::with_capacity(ROUNDS);
-    for _ in 0..ROUNDS {
-        let started = thread_cpu_ns()?;
+    let round_ns = median_cpu_ns(ROUNDS, || {
         for _ in 0..SIGNATURES_PER_ROUND {
             std::hint::black_box(pair.sign(std::hint::black_box(&message)).map_err(|e| e.to_string())?);
         }
-        let spent = thread_cpu_ns()?.saturating_sub(started);
-        rounds.push(spent as f64 / 1e3 / f64::from(SIGNATURES_PER_ROUND));
-    }
-    rounds.sort_by(f64::total_cmp);
-    Ok(rounds[ROUNDS / 2])
+        Ok(())
+    })?;
+    Ok(round_ns / 1e3 / f64::from(SIGNATURES_PER_ROUND))
 }
 
 /// The CPU time of one password check (argon2id with the server's
-/// parameters, the same code the server runs), in ms: the median of five.
+/// parameters, the same code the server runs), in ms.
 pub fn password_check_ms() -> Result<f64, String> {
     let hash = sanus_core::password::hash_password("bench-password").map_err(|e| e.to_string())?;
-    let mut checks = Vec::with_capacity(5);
-    for _ in 0..5 {
-        let started = thread_cpu_ns()?;
-        if !sanus_core::password::verify_password("bench-password", Some(&hash)) {
-            return Err("the reference password check failed".into());
+    let check_ns = median_cpu_ns(CHECKS, || {
+        if sanus_core::password::verify_password("bench-password", Some(&hash)) {
+            Ok(())
+        } else {
+            Err("the reference password check failed".into())
         }
-        checks.push(thread_cpu_ns()?.saturating_sub(started) as f64 / 1e6);
+    })?;
+    Ok(check_ns / 1e6)
+}
+
+/// The median of `rounds` runs of `work`, in ns of this thread's CPU time.
+fn median_cpu_ns(rounds: usize, mut work: impl FnMut() -> Result<(), String>) -> Result<f64, String> {
+    let mut spent = Vec::with_capacity(rounds);
+    for _ in 0..rounds.max(1) {
+        let started = thread_cpu_ns()?;
+        work()?;
+        spent.push(thread_cpu_ns()?.saturating_sub(started) as f64);
     }
-    checks.sort_by(f64::total_cmp);
-    Ok(checks[2])
+    Ok(median(spent))
+}
+
+/// The middle value (the upper one of the two middle values of an even
+/// count); 0 for none.
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
 /// This thread's CPU time in ns (`CLOCK_THREAD_CPUTIME_ID`: exact, where
@@ -79,6 +93,15 @@ mod tests {
             x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(i));
         }
         assert!(thread_cpu_ns().unwrap() > before, "{x}");
+    }
+
+    #[test]
+    fn the_middle_round_counts_and_a_failed_one_fails() {
+        assert_eq!(median(vec![30.0, 10.0, 20.0]), 20.0);
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 3.0);
+        assert_eq!(median(Vec::new()), 0.0);
+        assert!(median_cpu_ns(3, || Ok(())).unwrap() >= 0.0);
+        assert!(median_cpu_ns(2, || Err("failed".into())).is_err(), "a failed round fails the measurement");
     }
 
     #[test]
