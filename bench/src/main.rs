@@ -22,7 +22,7 @@ mod soak;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// What to run: the benchmark, or the soak or crash test.
@@ -636,99 +636,159 @@ fn url_param(url: &str, name: &str) -> Option<String> {
     query.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}=")).map(str::to_owned))
 }
 
-/// Client-credentials tokens at a steady rate while `busy` holds: the token
-/// endpoint's latency under a given background, and the failed requests.
-/// Each client sends at most one request per tick and waits for its answer,
-/// so the token clients do not fill the cores they measure; a slow answer
-/// delays the next request, so the p99 understates queueing (a closed loop).
-async fn paced_tokens(
-    server: &Server,
-    per_second: f64,
-    busy: Arc<AtomicBool>,
-) -> Result<(Vec<Duration>, usize), String> {
+/// The part of the storm a token request is sent in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Calm,
+    Storm,
+    Done,
+}
+
+impl Phase {
+    fn load(phase: &AtomicU8) -> Self {
+        match phase.load(Ordering::Acquire) {
+            0 => Self::Calm,
+            1 => Self::Storm,
+            _ => Self::Done,
+        }
+    }
+
+    fn store(self, phase: &AtomicU8) {
+        phase.store(self as u8, Ordering::Release);
+    }
+}
+
+/// Token latencies and failed requests, by phase.
+#[derive(Default)]
+struct PacedTokens {
+    calm: (Vec<Duration>, usize),
+    storm: (Vec<Duration>, usize),
+}
+
+/// Client-credentials tokens at a steady rate until the phase is
+/// [`Phase::Done`]: the token endpoint's latencies, split by the phase each
+/// request was sent in (a calm one only if it also ended before sign-ins
+/// started again). Each client sends at most one request per tick and waits
+/// for its answer, so the token clients do not fill the cores they measure;
+/// a slow answer delays the next request, so the p99 understates queueing
+/// (a closed loop).
+async fn paced_tokens(server: &Server, per_second: f64, phase: Arc<AtomicU8>) -> Result<PacedTokens, String> {
     const CLIENTS: usize = 4;
     let client = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).build().map_err(|e| e.to_string())?;
     let url = Arc::new(format!("{}/token", server.base));
     let mut workers = Vec::new();
     for _ in 0..CLIENTS {
-        let (client, url, busy) = (client.clone(), url.clone(), busy.clone());
+        let (client, url, phase) = (client.clone(), url.clone(), phase.clone());
         workers.push(tokio::spawn(async move {
             let mut interval = tokio::time::interval(Duration::from_secs_f64(CLIENTS as f64 / per_second));
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let (mut latencies, mut failures) = (Vec::new(), 0usize);
-            while busy.load(Ordering::Relaxed) {
+            let mut tokens = PacedTokens::default();
+            loop {
                 interval.tick().await;
+                let sent_in = Phase::load(&phase);
+                if sent_in == Phase::Done {
+                    break;
+                }
                 let t = Instant::now();
                 let response = post_form(&client, &url, CLIENT_CREDENTIALS.form.unwrap_or_default()).send().await;
-                failures += usize::from(!succeeded(response).await);
-                latencies.push(t.elapsed());
+                let ok = succeeded(response).await;
+                let bucket = match (sent_in, Phase::load(&phase)) {
+                    (Phase::Storm, _) => &mut tokens.storm,
+                    (Phase::Calm, Phase::Calm) => &mut tokens.calm,
+                    _ => continue,
+                };
+                bucket.0.push(t.elapsed());
+                bucket.1 += usize::from(!ok);
             }
-            (latencies, failures)
+            tokens
         }));
     }
-    let (mut latencies, failures) = gather(workers).await?;
-    latencies.sort();
-    Ok((latencies, failures))
+    let mut tokens = PacedTokens::default();
+    for worker in workers {
+        let one = worker.await.map_err(|e| e.to_string())?;
+        for (all, one) in [(&mut tokens.calm, one.calm), (&mut tokens.storm, one.storm)] {
+            all.0.extend(one.0);
+            all.1 += one.1;
+        }
+    }
+    tokens.calm.0.sort();
+    tokens.storm.0.sort();
+    Ok(tokens)
 }
 
-/// The names of the server's password-hashing threads.
+/// The names of the server's password-hashing threads, and of the tickers
+/// that wake their cores while they all work.
 const HASHING_THREADS: &str = "sanus-argon2-";
+const TICKER_THREADS: &str = "sanus-tick-";
 
-/// How long the tokens are measured without sign-ins.
-const CALM: Duration = Duration::from_secs(5);
+/// The storm alternates: [`WINDOWS`] times, tokens alone for [`CALM`], then
+/// tokens with a share of the sign-ins. The unloaded p99 drifts from run to
+/// run on a shared machine; alternating windows expose both p99s to the
+/// same drift.
+const WINDOWS: usize = 5;
+const CALM: Duration = Duration::from_secs(2);
 
 /// `sign_ins` password sign-ins (argon2id) as fast as the server takes
-/// them, while four clients ask for client-credentials tokens at a steady
-/// 2,000 per second: sign-ins per second, and the token endpoint's p99
+/// them, in [`WINDOWS`] windows, while four clients ask for
+/// client-credentials tokens at a steady 2,000 per second, also in the calm
+/// windows between: sign-ins per second, and the token endpoint's p99
 /// during the sign-ins against its p99 at the same rate without them.
 async fn sign_in_storm(server: &Server, sign_ins: usize) -> Result<(), String> {
     const TOKENS_PER_SECOND: f64 = 2_000.0;
-    let calm_flag = Arc::new(AtomicBool::new(true));
-    let calm = {
-        let flag = calm_flag.clone();
-        let stop = async move {
-            tokio::time::sleep(CALM).await;
-            flag.store(false, Ordering::Relaxed);
-        };
-        let (calm, ()) = tokio::join!(paced_tokens(server, TOKENS_PER_SECOND, calm_flag), stop);
-        calm?
+    const SIGN_IN_CLIENTS: usize = 8;
+    let phase = Arc::new(AtomicU8::new(Phase::Calm as u8));
+    let tokens = paced_tokens(server, TOKENS_PER_SECOND, phase.clone());
+    let pid = server.child.id();
+    let server_cpu = || -> Result<[f64; 3], String> {
+        Ok([cpu_seconds(pid)?, threads_cpu_seconds(pid, HASHING_THREADS)?, threads_cpu_seconds(pid, TICKER_THREADS)?])
     };
-    let done = Arc::new(AtomicUsize::new(0));
-    let storming = Arc::new(AtomicBool::new(true));
-    let tokens = paced_tokens(server, TOKENS_PER_SECOND, storming.clone());
     let storm = async {
         let outcome = async {
-            let started = Instant::now();
-            let mut storm = Vec::new();
-            for _ in 0..8 {
-                let (done, base) = (done.clone(), server.base.clone());
-                let client = no_redirects(true)?;
-                storm.push(tokio::spawn(async move {
-                    let mut failures = 0usize;
-                    while done.fetch_add(1, Ordering::Relaxed) < sign_ins {
-                        if sign_in(&client, &base).await.is_err() {
-                            failures += 1;
+            let clients = (0..SIGN_IN_CLIENTS).map(|_| no_redirects(true)).collect::<Result<Vec<_>, _>>()?;
+            let (mut failures, mut elapsed, mut cpu) = (0, 0.0, [0.0; 3]);
+            for window in 0..WINDOWS {
+                tokio::time::sleep(CALM).await;
+                // The last window takes what division leaves.
+                let quota = sign_ins / WINDOWS + if window + 1 == WINDOWS { sign_ins % WINDOWS } else { 0 };
+                let done = Arc::new(AtomicUsize::new(0));
+                let before = server_cpu()?;
+                let started = Instant::now();
+                Phase::Storm.store(&phase);
+                let mut storm = Vec::new();
+                for client in &clients {
+                    let (done, base, client) = (done.clone(), server.base.clone(), client.clone());
+                    storm.push(tokio::spawn(async move {
+                        let mut failures = 0usize;
+                        while done.fetch_add(1, Ordering::Relaxed) < quota {
+                            if sign_in(&client, &base).await.is_err() {
+                                failures += 1;
+                            }
                         }
-                    }
-                    failures
-                }));
+                        failures
+                    }));
+                }
+                for worker in storm {
+                    failures += worker.await.map_err(|e| e.to_string())?;
+                }
+                // Every sign-in has its answer, so no hash is left running.
+                Phase::Calm.store(&phase);
+                elapsed += started.elapsed().as_secs_f64();
+                let after = server_cpu()?;
+                for (total, (after, before)) in cpu.iter_mut().zip(after.into_iter().zip(before)) {
+                    *total += after - before;
+                }
             }
-            let mut failures = 0;
-            for worker in storm {
-                failures += worker.await.map_err(|e| e.to_string())?;
-            }
-            Ok::<_, String>((failures, started.elapsed().as_secs_f64()))
+            Ok::<_, String>((failures, elapsed, cpu))
         }
         .await;
         // On every way out, or the token clients would never stop.
-        storming.store(false, Ordering::Relaxed);
+        Phase::Done.store(&phase);
         outcome
     };
-    let pid = server.child.id();
-    let cpu_before = (cpu_seconds(pid)?, threads_cpu_seconds(pid, HASHING_THREADS)?);
-    let (during, storm) = tokio::join!(tokens, storm);
-    let cpu = (cpu_seconds(pid)? - cpu_before.0, threads_cpu_seconds(pid, HASHING_THREADS)? - cpu_before.1);
-    let ((calm, calm_failures), (during, during_failures), (failures, elapsed)) = (calm, during?, storm?);
+    let (tokens, storm) = tokio::join!(tokens, storm);
+    let (PacedTokens { calm: (calm, calm_failures), storm: (during, during_failures) }, (failures, elapsed, cpu)) =
+        (tokens?, storm?);
+    let [all, hashing, tickers] = cpu;
     let p99 = |latencies: &[Duration]| percentile(latencies, 0.99).as_secs_f64() * 1e3;
     println!();
     println!(
@@ -743,13 +803,11 @@ async fn sign_in_storm(server: &Server, sign_ins: usize) -> Result<(), String> {
         p99(&during) / p99(&calm).max(1e-9),
     );
     println!(
-        "  server CPU meanwhile: {:.2} s, of which hashing {:.2} s ({:.1} ms per sign-in) and the rest \
-         {:.2} s (requests, storage; {:.2} cores)",
-        cpu.0,
-        cpu.1,
-        cpu.1 * 1e3 / sign_ins as f64,
-        cpu.0 - cpu.1,
-        (cpu.0 - cpu.1) / elapsed,
+        "  server CPU meanwhile: {all:.2} s, of which hashing {hashing:.2} s ({:.1} ms per sign-in), \
+         the tickers {tickers:.2} s and the rest {:.2} s (requests, storage; {:.2} cores)",
+        hashing * 1e3 / sign_ins as f64,
+        all - hashing - tickers,
+        (all - hashing - tickers) / elapsed,
     );
     Ok(())
 }
