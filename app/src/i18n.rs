@@ -978,6 +978,21 @@ pub fn tr(text: fn(&'static Texts) -> &'static str) -> Signal<&'static str> {
     Signal::derive(move || text(i18n.t()))
 }
 
+/// The page's `<title>` in the current language: `page_title(|t|
+/// t.sign_in_title)`. On the server a plain string, because leptos_axum
+/// reads the title after rendering, outside the reactive owner, where
+/// reading a signal panics (seen as a rare 500 under load); in the browser
+/// it follows language switches like every other text. Pages never write
+/// `<Title>` themselves (a test holds them to it).
+pub fn page_title(text: fn(&'static Texts) -> &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    #[cfg(feature = "ssr")]
+    let text: TextProp = text(i18n.locale.get_untracked().texts()).into();
+    #[cfg(not(feature = "ssr"))]
+    let text: TextProp = (move || text(i18n.t())).into();
+    view! { <leptos_meta::Title text /> }
+}
+
 /// A text made from the current language (with numbers or names filled
 /// in): one concrete signal type, so that the renderer is compiled once for
 /// every such text rather than once per closure.

@@ -13,6 +13,7 @@ test("home page hydrates and switches language in place", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("One account for everyone in health care");
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect(page).toHaveTitle("Sanus – identity for digital health");
   await hydrated(page);
 
   // A marker on window survives only if no page load happens.
@@ -20,6 +21,8 @@ test("home page hydrates and switches language in place", async ({ page }) => {
   await page.getByRole("button", { name: "Deutsch" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Ein Konto für alle im Gesundheitswesen");
   await expect(page.locator("html")).toHaveAttribute("lang", "de");
+  // The title too, though the server renders it as a plain string.
+  await expect(page).toHaveTitle("Sanus – Identität für die digitale Gesundheit");
   await expect(page.getByRole("button", { name: "Deutsch" })).toHaveAttribute("aria-pressed", "true");
   expect(await page.evaluate(() => (window as unknown as { sanusMarker?: number }).sanusMarker)).toBe(42);
 

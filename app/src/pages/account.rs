@@ -3,8 +3,8 @@
 //! to the server (it works without JavaScript); the answer comes back as a
 //! notice at the top or an error at its field.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::password::error_text as password_error_text;
 use super::style::{CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS, locale_select, notice_page};
@@ -31,7 +31,7 @@ pub fn AccountPage() -> impl IntoView {
         view! { <p id="account-notice" role="status" class=STATUS>{move || notice_text(i18n.t(), notice)}</p> }
     });
     view! {
-        <Title text=i18n.locale.get_untracked().texts().account_title />
+        {page_title(|t| t.account_title)}
         <div class="mx-auto max-w-2xl space-y-6">
             <header>
                 <h1 class="text-2xl font-bold text-slate-900">{tr(|t| t.account_heading)}</h1>

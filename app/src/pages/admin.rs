@@ -3,15 +3,15 @@
 //! pages, loads what they show, and records every action. Everything works
 //! without JavaScript: searches are GET forms, actions are POST forms.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::style::{CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS, escape_text};
 use crate::dto::{
     AdminAuditView, AdminEventRow, AdminKeyRow, AdminKeysView, AdminTenantRow, AdminTenantsView, AdminUserRow,
     AdminUserView, AdminUsersView,
 };
-use crate::i18n::{AdminTexts, Locale, format_time, localized, tr, use_i18n};
+use crate::i18n::{AdminTexts, Locale, Texts, format_time, localized, tr, use_i18n};
 
 #[derive(Clone, Debug)]
 pub struct LoadedAdminUsers(pub AdminUsersView);
@@ -33,11 +33,15 @@ const BADGE: &str = "ml-2 rounded bg-red-100 px-2 py-0.5 text-xs font-semibold t
 type Text = fn(&'static AdminTexts) -> &'static str;
 
 /// Title, heading, lead and the way back, shared by every console page.
-fn header(title: Text, heading: Text, lead: Text, back: Option<(&'static str, Text)>) -> impl IntoView {
+fn header(
+    title: fn(&'static Texts) -> &'static str,
+    heading: Text,
+    lead: Text,
+    back: Option<(&'static str, Text)>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let title_text = title(i18n.locale.get_untracked().texts().admin);
     view! {
-        <Title text=title_text />
+        {page_title(title)}
         <header>
             {back.map(|(href, text)| view! {
                 <p class="mb-2 text-sm"><a href=href rel="external" class=LINK>{move || text(i18n.t().admin)}</a></p>
@@ -99,7 +103,7 @@ pub fn AdminHomePage() -> impl IntoView {
         .collect_view();
     view! {
         <div class="mx-auto max-w-3xl space-y-6">
-            {header(|t| t.home_title, |t| t.home_heading, |t| t.home_lead, None)}
+            {header(|t| t.admin.home_title, |t| t.home_heading, |t| t.home_lead, None)}
             <ul class="space-y-4">{items}</ul>
         </div>
     }
@@ -139,7 +143,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     };
     view! {
         <div class="mx-auto max-w-4xl space-y-6">
-            {header(|t| t.users_title, |t| t.users_heading, |t| t.users_lead, Some(("/admin", |t| t.back_to_console)))}
+            {header(|t| t.admin.users_title, |t| t.users_heading, |t| t.users_lead, Some(("/admin", |t| t.back_to_console)))}
             {search_form("/admin/users", query, |t| t.users_search_label, Some(|t| t.users_search_help))}
             {list}
             {more.then(|| view! { <p class="text-sm text-slate-700">{tr(|t| t.admin.more_results)}</p> })}
@@ -183,9 +187,8 @@ pub fn AdminUserPage() -> impl IntoView {
         };
         Some(view! { <p role="status" class=STATUS>{move || text(i18n.t().admin)}</p> })
     });
-    let title = i18n.locale.get_untracked().texts().admin.user_title;
     view! {
-        <Title text=title />
+        {page_title(|t| t.admin.user_title)}
         <div class="mx-auto max-w-4xl space-y-6">
             <header>
                 <p class="mb-2 text-sm"><a href="/admin/users" rel="external" class=LINK>{tr(|t| t.admin.back_to_users)}</a></p>
@@ -400,7 +403,7 @@ pub fn AdminTenantsPage() -> impl IntoView {
     };
     view! {
         <div class="mx-auto max-w-4xl space-y-6">
-            {header(|t| t.tenants_title, |t| t.tenants_heading, |t| t.tenants_lead, Some(("/admin", |t| t.back_to_console)))}
+            {header(|t| t.admin.tenants_title, |t| t.tenants_heading, |t| t.tenants_lead, Some(("/admin", |t| t.back_to_console)))}
             {search_form("/admin/tenants", query, |t| t.tenants_search_label, None)}
             {list}
             {more.then(|| view! { <p class="text-sm text-slate-700">{tr(|t| t.admin.more_results)}</p> })}
@@ -450,7 +453,7 @@ pub fn AdminKeysPage() -> impl IntoView {
     let rows = keys.into_iter().map(key_row).collect_view();
     view! {
         <div class="mx-auto max-w-4xl space-y-6">
-            {header(|t| t.keys_title, |t| t.keys_heading, |t| t.keys_lead, Some(("/admin", |t| t.back_to_console)))}
+            {header(|t| t.admin.keys_title, |t| t.keys_heading, |t| t.keys_lead, Some(("/admin", |t| t.back_to_console)))}
             {notice.map(|_| view! { <p role="status" class=STATUS>{tr(|t| t.admin.notice_rotated)}</p> })}
             <div class="overflow-x-auto">
                 <table class=TABLE>
@@ -526,7 +529,7 @@ pub fn AdminAuditPage() -> impl IntoView {
     };
     view! {
         <div class="mx-auto max-w-6xl space-y-6">
-            {header(|t| t.audit_title, |t| t.audit_heading, |t| t.audit_lead, Some(("/admin", |t| t.back_to_console)))}
+            {header(|t| t.admin.audit_title, |t| t.audit_heading, |t| t.audit_lead, Some(("/admin", |t| t.back_to_console)))}
             <form method="get" action="/admin/audit" class="grid grid-cols-1 gap-3 sm:grid-cols-3">
                 {filter_field("kind", kind, |t| t.filter_kind, Some(|t| t.filter_kind_help), kind_error, Some("families"))}
                 {filter_field("user", user, |t| t.filter_user, Some(|t| t.filter_user_help), user_error, None)}

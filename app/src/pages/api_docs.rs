@@ -3,12 +3,12 @@
 //! without JavaScript, printable, and linkable by operation (`#createClient`)
 //! and schema (`#schema-ClientView`).
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::style::{CARD, LINK};
 use crate::dto::{ApiDocsView, ApiFieldView, ApiGroupView, ApiOperationView, ApiSchemaView, ApiTypeView};
-use crate::i18n::{tr, use_i18n};
+use crate::i18n::tr;
 
 /// The reference, as the server made it.
 #[derive(Clone, Debug)]
@@ -20,7 +20,6 @@ const SUBHEADING: &str = "mt-4 text-sm font-semibold uppercase tracking-wide tex
 
 #[component]
 pub fn ApiDocsPage() -> impl IntoView {
-    let i18n = use_i18n();
     let loaded = SharedValue::new(|| use_context::<LoadedApiDocs>().map(|loaded| loaded.0).unwrap_or_default());
     let docs = loaded.into_inner();
     let contents = docs
@@ -49,7 +48,7 @@ pub fn ApiDocsPage() -> impl IntoView {
         .map(|(name, text)| view! { <li><code class="font-mono">{name.clone()}</code>": "{text.clone()}</li> })
         .collect_view();
     view! {
-        <Title text=i18n.locale.get_untracked().texts().portal.api_title />
+        {page_title(|t| t.portal.api_title)}
         <div class="mx-auto max-w-4xl space-y-6">
             <header>
                 <h1 class="text-2xl font-bold text-slate-900">{docs.title.clone()}" "<span class="text-base font-normal text-slate-600">"v"{docs.version.clone()}</span></h1>

@@ -1,7 +1,7 @@
 //! The home page: what Sanus is, and the way to sign in.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::i18n::tr;
@@ -11,7 +11,7 @@ use crate::i18n::use_i18n;
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=i18n.locale.get_untracked().texts().home_title />
+        {page_title(|t| t.home_title)}
         <section aria-labelledby="home-heading" class="max-w-3xl">
             <h1 id="home-heading" class="text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl">
                 {tr(|t| t.home_heading)}

@@ -2,8 +2,8 @@
 //! request. Plain forms that post to the server, so it works without
 //! JavaScript; the server then resumes the request.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::dto::{
     ClientView, InteractionResult, InteractionStep, InteractionUnavailable, InteractionView, OfferedField, SignInError,
@@ -68,10 +68,9 @@ fn sign_in(
     registration_open: bool,
     passkeys: bool,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let name = client.name.clone();
     view! {
-        <Title text=i18n.locale.get_untracked().texts().sign_in_title />
+        {page_title(|t| t.sign_in_title)}
         {client_header(&client)}
         <h1 id="sign-in-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.sign_in_heading)}</h1>
         <p class="mt-2 text-slate-700">{tr(|t| t.interaction_sign_in_to)}" " <strong>{name.clone()}</strong></p>
@@ -124,7 +123,7 @@ fn consent(
         }
     });
     view! {
-        <Title text=i18n.locale.get_untracked().texts().interaction_consent_title />
+        {page_title(|t| t.interaction_consent_title)}
         {client_header(&client)}
         <h1 id="consent-heading" class="text-2xl font-bold text-slate-900">
             {name.clone()}" "{tr(|t| t.interaction_consent_lead)}
@@ -146,10 +145,9 @@ fn consent(
 
 /// The tenant picker: one radio button per tenant, the first chosen.
 fn choose_tenant(id: String, client: ClientView, email: String, tenants: Vec<TenantRef>) -> impl IntoView {
-    let i18n = use_i18n();
     let name = client.name.clone();
     view! {
-        <Title text=i18n.locale.get_untracked().texts().org.choose_title />
+        {page_title(|t| t.org.choose_title)}
         {client_header(&client)}
         <h1 id="tenant-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.org.choose_heading)}</h1>
         <p class="mt-2 text-slate-700">{tr(|t| t.org.choose_lead)}" "<strong>{name}</strong></p>
@@ -187,13 +185,12 @@ fn policy_links(client: &ClientView) -> impl IntoView + use<> {
 }
 
 fn expired() -> impl IntoView {
-    let i18n = use_i18n();
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text=i18n.locale.get_untracked().texts().flow_error_title />
+        {page_title(|t| t.flow_error_title)}
         <section class="max-w-2xl">
             <h1 class="text-2xl font-bold text-slate-900">{tr(|t| t.flow_error_expired)}</h1>
             <p class="mt-4 text-slate-700">{tr(|t| t.flow_error_next_step)}</p>

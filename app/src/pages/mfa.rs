@@ -2,8 +2,8 @@
 //! authenticator app, and the recovery codes shown once. Plain forms posted
 //! to the server; they work without JavaScript.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::style::{ALERT, CARD, INPUT, LABEL, LINK, PRIMARY};
 use crate::dto::{SecondFactorError, SecondFactorView, TotpSetupView};
@@ -67,7 +67,7 @@ pub fn SecondFactorPage() -> impl IntoView {
         .into_any()
     };
     view! {
-        <Title text=i18n.locale.get_untracked().texts().second_factor_title />
+        {page_title(|t| t.second_factor_title)}
         <section aria-labelledby="second-factor-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="second-factor-heading" class=HEADING>{tr(|t| t.second_factor_heading)}</h1>
@@ -93,7 +93,7 @@ pub fn TotpSetupPage() -> impl IntoView {
         .collect::<Vec<_>>()
         .join(" ");
     view! {
-        <Title text=i18n.locale.get_untracked().texts().totp_title />
+        {page_title(|t| t.totp_title)}
         <section aria-labelledby="totp-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="totp-heading" class=HEADING>{tr(|t| t.totp_heading)}</h1>
@@ -122,11 +122,10 @@ pub fn TotpSetupPage() -> impl IntoView {
 /// `/account/recovery-codes`: the new codes, once.
 #[component]
 pub fn RecoveryCodesPage() -> impl IntoView {
-    let i18n = use_i18n();
     let loaded = SharedValue::new(|| use_context::<LoadedRecoveryCodes>().map(|loaded| loaded.0).unwrap_or_default());
     let codes = loaded.into_inner();
     view! {
-        <Title text=i18n.locale.get_untracked().texts().codes_title />
+        {page_title(|t| t.codes_title)}
         <section aria-labelledby="codes-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="codes-heading" class=HEADING>{tr(|t| t.codes_heading)}</h1>

@@ -1,11 +1,10 @@
 //! The page for every address no route matches; answers with status 404.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::i18n::tr;
-use crate::i18n::use_i18n;
 
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
@@ -13,9 +12,8 @@ pub fn NotFoundPage() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
-    let i18n = use_i18n();
     view! {
-        <Title text=i18n.locale.get_untracked().texts().not_found_title />
+        {page_title(|t| t.not_found_title)}
         <section aria-labelledby="not-found-heading" class="max-w-2xl">
             <p class="text-sm font-semibold text-teal-800">"404"</p>
             <h1 id="not-found-heading" class="mt-1 text-3xl font-bold text-slate-900">

@@ -1,8 +1,8 @@
 //! Pages for the people who run Sanus. The server lets only operators
 //! (`sanus admin grant EMAIL operator`) reach them.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::style::CARD;
 use crate::dto::{OutboxMailView, OutboxView};
@@ -28,7 +28,7 @@ pub fn OutboxPage() -> impl IntoView {
         mails.into_iter().map(mail).collect_view().into_any()
     };
     view! {
-        <Title text=i18n.locale.get_untracked().texts().outbox_title />
+        {page_title(|t| t.outbox_title)}
         <div class="mx-auto max-w-3xl space-y-6">
             <header>
                 <h1 class="text-2xl font-bold text-slate-900">{tr(|t| t.outbox_heading)}</h1>

@@ -4,8 +4,8 @@
 //! to the server (they work without JavaScript); the server shows only
 //! what the person's roles allow and checks every action again.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::style::{ALERT, CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS};
 use crate::dto::{
@@ -160,7 +160,6 @@ fn name_input(
 /// create an organisation.
 #[component]
 pub fn OrganizationsPage() -> impl IntoView {
-    let i18n = use_i18n();
     let loaded = SharedValue::new(|| use_context::<LoadedOrgs>().map(|loaded| loaded.0));
     let Some(view) = loaded.into_inner() else {
         return view! { <p><a href="/orgs" rel="external">{tr(|t| t.org.heading)}</a></p> }.into_any();
@@ -178,7 +177,7 @@ pub fn OrganizationsPage() -> impl IntoView {
             .into_any()
     };
     view! {
-        <Title text=i18n.locale.get_untracked().texts().org.title />
+        {page_title(|t| t.org.title)}
         <div class="mx-auto max-w-3xl space-y-6">
             <header>
                 <h1 class="text-2xl font-bold text-slate-900">{tr(|t| t.org.heading)}</h1>
@@ -285,7 +284,7 @@ pub fn TenantPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text=i18n.locale.get_untracked().texts().org.tenant_title />
+        {page_title(|t| t.org.tenant_title)}
         <div class="mx-auto max-w-3xl space-y-6">
             <header class="space-y-2">
                 {breadcrumbs}
@@ -665,7 +664,6 @@ fn archive_section(base: &str) -> AnyView {
 /// `/invitations/{token}`: join, sign in first, or register and join.
 #[component]
 pub fn InvitationPage() -> impl IntoView {
-    let i18n = use_i18n();
     let loaded = SharedValue::new(|| use_context::<LoadedInvitation>().map(|loaded| loaded.0));
     let body = match loaded.into_inner().unwrap_or(InvitationPageView::Unknown) {
         InvitationPageView::Unknown => status(|t| t.org.invitation_unknown).into_any(),
@@ -720,7 +718,7 @@ pub fn InvitationPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=i18n.locale.get_untracked().texts().org.invitation_title />
+        {page_title(|t| t.org.invitation_title)}
         <section aria-labelledby="invitation-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="invitation-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.org.invitation_heading)}</h1>

@@ -2,8 +2,8 @@
 //! the confirmation. Plain forms posted to the server (they work without
 //! JavaScript), each field labelled, errors tied to their field.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::dto::{NewPasswordError, PasswordResetView};
@@ -15,11 +15,10 @@ use super::style::{CARD, INPUT, LINK, PRIMARY, notice_page};
 /// `/password/forgot`: the e-mail address; `?sent=1` after posting it.
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    let i18n = use_i18n();
     let query = use_query_map();
     let sent = move || query.read().get("sent").is_some();
     view! {
-        <Title text=i18n.locale.get_untracked().texts().forgot_title />
+        {page_title(|t| t.forgot_title)}
         <section aria-labelledby="forgot-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="forgot-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.forgot_heading)}</h1>
@@ -93,7 +92,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
         .into_any()
     };
     view! {
-        <Title text=i18n.locale.get_untracked().texts().reset_title />
+        {page_title(|t| t.reset_title)}
         <section aria-labelledby="reset-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="reset-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.reset_heading)}</h1>

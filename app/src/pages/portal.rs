@@ -4,8 +4,8 @@
 //! details and every setting, explained). Plain forms the server answers;
 //! with JavaScript, the short key says whether it is free as one types.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::style::{ALERT, CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS, escape_text};
 use crate::dto::{
@@ -239,7 +239,6 @@ fn check_key(_key: String, _state: RwSignal<Option<String>>) {}
 /// `/portal`.
 #[component]
 pub fn PortalPage() -> impl IntoView {
-    let i18n = use_i18n();
     let loaded = SharedValue::new(|| use_context::<LoadedPortal>().map(|loaded| loaded.0));
     let Some(view) = loaded.into_inner() else {
         return view! { <p><a href="/portal" rel="external">{tr(|t| t.portal.heading)}</a></p> }.into_any();
@@ -317,7 +316,7 @@ pub fn PortalPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text=i18n.locale.get_untracked().texts().portal.title />
+        {page_title(|t| t.portal.title)}
         <div class="mx-auto max-w-3xl space-y-6">
             <header>
                 <h1 class="text-2xl font-bold text-slate-900">{tr(|t| t.portal.heading)}</h1>
@@ -407,7 +406,7 @@ pub fn PortalAppPage() -> impl IntoView {
         })
         .collect_view();
     view! {
-        <Title text=i18n.locale.get_untracked().texts().portal.app_title />
+        {page_title(|t| t.portal.app_title)}
         <div class="mx-auto max-w-3xl space-y-6">
             <header>
                 <p><a href="/portal" rel="external" class=LINK>{tr(|t| t.portal.back)}</a></p>
@@ -670,7 +669,7 @@ pub fn PortalClientPage() -> impl IntoView {
         .collect_view();
     let form = settings_form(&base, &client, &grantable_scopes, &errors);
     view! {
-        <Title text=i18n.locale.get_untracked().texts().portal.client_title />
+        {page_title(|t| t.portal.client_title)}
         <div class="mx-auto max-w-3xl space-y-6">
             <header>
                 <p><a href=format!("/portal/apps/{}", app.id) rel="external" class=LINK>{app.name.clone()}</a></p>

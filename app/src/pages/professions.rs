@@ -4,8 +4,8 @@
 //! registry number is checked as it is typed, by the same rules the server
 //! runs (the `sanus-professions` crate, compiled into the wasm).
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use sanus_professions::catalogue::{self, Field, Kind, PROFESSIONS, Profession};
 
 use super::style::{ALERT, CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS};
@@ -111,7 +111,7 @@ pub fn ProfessionPage() -> impl IntoView {
         });
     let profession = view.profession.as_deref().and_then(catalogue::profession);
     view! {
-        <Title text=i18n.locale.get_untracked().texts().prof.title />
+        {page_title(|t| t.prof.title)}
         <div class="mx-auto max-w-2xl space-y-6">
             <header>
                 <p><a href="/account" rel="external" class=LINK>{tr(|t| t.account_heading)}</a></p>
@@ -544,7 +544,7 @@ pub fn VerifyQueuePage() -> impl IntoView {
         .into_any()
     };
     view! {
-        <Title text=i18n.locale.get_untracked().texts().prof.verify_title />
+        {page_title(|t| t.prof.verify_title)}
         <div class="mx-auto max-w-4xl space-y-6">
             <header>
                 <h1 class="text-2xl font-bold text-slate-900">{tr(|t| t.prof.verify_heading)}</h1>
@@ -702,7 +702,7 @@ pub fn VerifyCasePage() -> impl IntoView {
     let state = view.state.clone();
     let profession = view.profession.clone();
     view! {
-        <Title text=i18n.locale.get_untracked().texts().prof.case_title />
+        {page_title(|t| t.prof.case_title)}
         <div class="mx-auto max-w-3xl space-y-6">
             <header>
                 <p><a href="/verify" rel="external" class=LINK>{tr(|t| t.prof.case_back)}</a></p>

@@ -3,8 +3,8 @@
 //! confirmation. Plain forms posted to the server (they work without
 //! JavaScript); every input labelled, every error tied to its field.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::password::error_text as password_error_text;
 use super::style::{
@@ -29,7 +29,6 @@ pub struct LoadedConfirmEmail(pub ConfirmEmailView);
 /// `/register`: e-mail, names, language, password twice, terms.
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let i18n = use_i18n();
     let loaded = SharedValue::new(|| use_context::<LoadedRegistration>().map(|loaded| loaded.0));
     let body = match loaded.into_inner() {
         Some(view) if view.open => form(view).into_any(),
@@ -45,7 +44,7 @@ pub fn RegisterPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=i18n.locale.get_untracked().texts().register_title />
+        {page_title(|t| t.register_title)}
         <section aria-labelledby="register-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="register-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.register_heading)}</h1>
@@ -247,7 +246,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text=i18n.locale.get_untracked().texts().verify_title />
+        {page_title(|t| t.verify_title)}
         <section aria-labelledby="verify-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="verify-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.verify_heading)}</h1>
@@ -277,7 +276,6 @@ pub fn VerifyEmailPage() -> impl IntoView {
 /// link does not use it up.
 #[component]
 pub fn ConfirmEmailPage() -> impl IntoView {
-    let i18n = use_i18n();
     let loaded = SharedValue::new(|| {
         use_context::<LoadedConfirmEmail>().map_or(
             ConfirmEmailView { token: String::new(), email: None, password_required: false, wrong_password: false },
@@ -308,7 +306,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
         None => view! { <p role="alert" class=format!("mt-4 {ALERT}")>{tr(|t| t.confirm_unusable)}</p> }.into_any(),
     };
     view! {
-        <Title text=i18n.locale.get_untracked().texts().confirm_title />
+        {page_title(|t| t.confirm_title)}
         <section aria-labelledby="confirm-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="confirm-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.confirm_heading)}</h1>

@@ -3,8 +3,8 @@
 //! way into the account console). A plain form posted to the server: it
 //! works without JavaScript.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::style::{ALERT, CARD, INPUT, LABEL, LINK, PRIMARY};
 use crate::components::PasskeySignIn;
@@ -73,7 +73,6 @@ pub(crate) fn password_form(
 /// `/signin`: into the account console (or another page of Sanus).
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let i18n = use_i18n();
     let loaded = SharedValue::new(|| {
         use_context::<LoadedSignIn>().map_or(
             SignInView {
@@ -89,7 +88,7 @@ pub fn SignInPage() -> impl IntoView {
     let SignInView { return_to, login_hint, error, registration_open, passkeys } = loaded.into_inner();
     let passkey = passkeys.then(|| PasskeyTarget { interaction: None, return_to: Some(return_to.clone()) });
     view! {
-        <Title text=i18n.locale.get_untracked().texts().sign_in_title />
+        {page_title(|t| t.sign_in_title)}
         <section aria-labelledby="sign-in-heading" class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id="sign-in-heading" class="text-2xl font-bold text-slate-900">{tr(|t| t.sign_in_heading)}</h1>

@@ -10,10 +10,10 @@ pub const ALERT: &str = "rounded-md border border-red-300 bg-red-50 p-3 text-sm 
 pub const STATUS: &str = "rounded-md border border-teal-300 bg-teal-50 p-3 text-sm text-teal-900";
 pub const FIELD_ERROR: &str = "mt-1 text-sm font-medium text-red-800";
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
-use crate::i18n::{Locale, Texts, tr, use_i18n};
+use crate::i18n::{Locale, Texts, tr};
 
 /// A page that only says what happened (a password changed, an address
 /// confirmed, an account deleted): its title, heading and text.
@@ -23,9 +23,8 @@ pub fn notice_page(
     heading: fn(&'static Texts) -> &'static str,
     text: fn(&'static Texts) -> &'static str,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     view! {
-        <Title text=title(i18n.locale.get_untracked().texts()) />
+        {page_title(title)}
         <section aria-labelledby=id class="mx-auto max-w-md">
             <div class=CARD>
                 <h1 id=id class="text-2xl font-bold text-slate-900">{tr(heading)}</h1>
