@@ -133,13 +133,13 @@ const TICK: Duration = Duration::from_millis(1);
 /// threads cannot fill every core the server may run on, or where the
 /// kernel's own tick is as short as [`TICK`].
 ///
-/// The price, measured on two cores (`sanus-bench --only password`, five
-/// runs of 1,000 sign-ins with and five without, alternated): a wake-up
+/// The price, measured on two cores (`sanus-bench --only password`, ten
+/// runs of 1,000 sign-ins with and ten without, alternated): a wake-up
 /// costs about 15 µs of CPU on that (virtual) machine, 0.3 ms per sign-in in
-/// all, and the hashes took 13.6–13.9 ms per sign-in against 13.0–13.4 ms,
+/// all, and the hashes took 13.6–14.0 ms per sign-in against 13.0–13.4 ms,
 /// about 5 % more CPU per sign-in with both, at the same 104–112 sign-ins
 /// per second. The token endpoint's p99 during the sign-ins was 1.2–1.9×
-/// its unloaded value (0.76–0.93 ms), against 1.4–2.4× (0.73–1.37 ms)
+/// its unloaded value (0.76–1.01 ms), against 1.4–3.7× (0.73–2.02 ms)
 /// without. `perf sched` counted waits over 1.5 ms of the requests' threads
 /// falling from 44 to 6 in 8 s; some of those left waited behind the
 /// kernel's own threads. A 500 µs tick cost the hashes another 3–4 % for a
