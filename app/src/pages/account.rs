@@ -3,7 +3,6 @@
 //! to the server (it works without JavaScript); the answer comes back as a
 //! notice at the top or an error at its field.
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 
 use super::password::error_text as password_error_text;
@@ -11,7 +10,7 @@ use super::style::{CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, ST
 use crate::components::AddPasskey;
 use crate::dto::{AccountError, AccountNotice, AccountView, ConnectedAppView, PasskeyView, SessionView};
 use crate::i18n::tr;
-use crate::i18n::{Locale, Texts, format_time, use_i18n};
+use crate::i18n::{Locale, Texts, format_time, page_title, use_i18n};
 
 /// The console's data, prepared by the server before rendering.
 #[derive(Clone, Debug)]

@@ -3,7 +3,6 @@
 //! pages, loads what they show, and records every action. Everything works
 //! without JavaScript: searches are GET forms, actions are POST forms.
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 
 use super::style::{CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS, escape_text};
@@ -11,7 +10,7 @@ use crate::dto::{
     AdminAuditView, AdminEventRow, AdminKeyRow, AdminKeysView, AdminTenantRow, AdminTenantsView, AdminUserRow,
     AdminUserView, AdminUsersView,
 };
-use crate::i18n::{AdminTexts, Locale, Texts, format_time, localized, tr, use_i18n};
+use crate::i18n::{AdminTexts, Locale, Texts, format_time, localized, page_title, tr, use_i18n};
 
 #[derive(Clone, Debug)]
 pub struct LoadedAdminUsers(pub AdminUsersView);
@@ -33,6 +32,8 @@ const BADGE: &str = "ml-2 rounded bg-red-100 px-2 py-0.5 text-xs font-semibold t
 type Text = fn(&'static AdminTexts) -> &'static str;
 
 /// Title, heading, lead and the way back, shared by every console page.
+/// The title takes the whole texts, as `page_title` does; the rest only the
+/// console's.
 fn header(
     title: fn(&'static Texts) -> &'static str,
     heading: Text,

@@ -3,12 +3,11 @@
 //! without JavaScript, printable, and linkable by operation (`#createClient`)
 //! and schema (`#schema-ClientView`).
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 
 use super::style::{CARD, LINK};
 use crate::dto::{ApiDocsView, ApiFieldView, ApiGroupView, ApiOperationView, ApiSchemaView, ApiTypeView};
-use crate::i18n::tr;
+use crate::i18n::{page_title, tr};
 
 /// The reference, as the server made it.
 #[derive(Clone, Debug)]

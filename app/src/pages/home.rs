@@ -1,11 +1,10 @@
 //! The home page: what Sanus is, and the way to sign in.
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::i18n::tr;
 use crate::i18n::use_i18n;
+use crate::i18n::{page_title, tr};
 
 #[component]
 pub fn HomePage() -> impl IntoView {

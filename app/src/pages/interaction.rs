@@ -2,14 +2,13 @@
 //! request. Plain forms that post to the server, so it works without
 //! JavaScript; the server then resumes the request.
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 
 use crate::dto::{
     ClientView, InteractionResult, InteractionStep, InteractionUnavailable, InteractionView, OfferedField, SignInError,
     TenantRef,
 };
-use crate::i18n::{Locale, tr, use_i18n};
+use crate::i18n::{Locale, page_title, tr, use_i18n};
 
 use super::sign_in::{PasskeyTarget, password_form};
 use super::style::{PRIMARY, SECONDARY};

@@ -2,13 +2,12 @@
 //! authenticator app, and the recovery codes shown once. Plain forms posted
 //! to the server; they work without JavaScript.
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 
 use super::style::{ALERT, CARD, INPUT, LABEL, LINK, PRIMARY};
 use crate::dto::{SecondFactorError, SecondFactorView, TotpSetupView};
-use crate::i18n::tr;
 use crate::i18n::use_i18n;
+use crate::i18n::{page_title, tr};
 
 /// The second step's data, prepared by the server before rendering.
 #[derive(Clone, Debug)]

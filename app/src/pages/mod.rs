@@ -53,6 +53,7 @@ mod tests {
     fn every_page_sets_its_title_with_page_title() {
         // Spelt in two, so that these lines do not match themselves.
         let (element, import) = (concat!("<", "Title"), concat!("leptos_meta::", "Title"));
+        let call = concat!("{", "page_title(");
         let pages = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/pages");
         let mut titles = 0;
         for entry in std::fs::read_dir(&pages).unwrap() {
@@ -66,7 +67,7 @@ mod tests {
                     index + 1,
                     line.trim()
                 );
-                titles += line.matches("page_title(").count();
+                titles += line.matches(call).count();
             }
         }
         assert!(titles >= 25, "only {titles} titles found in {}", pages.display());

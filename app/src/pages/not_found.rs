@@ -1,10 +1,9 @@
 //! The page for every address no route matches; answers with status 404.
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::i18n::tr;
+use crate::i18n::{page_title, tr};
 
 #[component]
 pub fn NotFoundPage() -> impl IntoView {

@@ -1,14 +1,13 @@
 //! Pages for the people who run Sanus. The server lets only operators
 //! (`sanus admin grant EMAIL operator`) reach them.
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 
 use super::style::CARD;
 use crate::dto::{OutboxMailView, OutboxView};
-use crate::i18n::format_time;
 use crate::i18n::tr;
 use crate::i18n::use_i18n;
+use crate::i18n::{format_time, page_title};
 
 /// The outbox, as the server loaded it for an operator.
 #[derive(Clone, Debug)]

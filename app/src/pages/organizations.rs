@@ -4,7 +4,6 @@
 //! to the server (they work without JavaScript); the server shows only
 //! what the person's roles allow and checks every action again.
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 
 use super::style::{ALERT, CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS};
@@ -13,7 +12,7 @@ use crate::dto::{
     OrgsView, TenantRef, TenantView, TreeNode,
 };
 use crate::i18n::format_time;
-use crate::i18n::{OrgTexts, Texts, localized, tr, use_i18n};
+use crate::i18n::{OrgTexts, Texts, localized, page_title, tr, use_i18n};
 
 #[derive(Clone, Debug)]
 pub struct LoadedOrgs(pub OrgsView);

@@ -2,13 +2,12 @@
 //! the confirmation. Plain forms posted to the server (they work without
 //! JavaScript), each field labelled, errors tied to their field.
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::dto::{NewPasswordError, PasswordResetView};
 use crate::i18n::tr;
-use crate::i18n::{Texts, use_i18n};
+use crate::i18n::{Texts, page_title, use_i18n};
 
 use super::style::{CARD, INPUT, LINK, PRIMARY, notice_page};
 

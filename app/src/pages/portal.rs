@@ -4,14 +4,13 @@
 //! details and every setting, explained). Plain forms the server answers;
 //! with JavaScript, the short key says whether it is free as one types.
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 
 use super::style::{ALERT, CARD, FIELD_ERROR, INPUT, LABEL, LINK, PRIMARY, SECONDARY, STATUS, escape_text};
 use crate::dto::{
     AppPageView, ClientForm, ClientPageView, DynamicRegistrationView, FieldMessages, PortalNotice, PortalView,
 };
-use crate::i18n::{PortalTexts, format_time, tr, use_i18n};
+use crate::i18n::{PortalTexts, format_time, page_title, tr, use_i18n};
 
 const SECTION_HEADING: &str = "text-lg font-semibold text-slate-900";
 const HELP: &str = "mt-1 text-sm text-slate-600";

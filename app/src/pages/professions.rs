@@ -4,7 +4,6 @@
 //! registry number is checked as it is typed, by the same rules the server
 //! runs (the `sanus-professions` crate, compiled into the wasm).
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 use sanus_professions::catalogue::{self, Field, Kind, PROFESSIONS, Profession};
 
@@ -14,7 +13,7 @@ use crate::dto::{
     ProfessionView, ProfileStatus, QueueView, SavedProfile,
 };
 use crate::i18n::format_time;
-use crate::i18n::{Locale, ProfTexts, note_text, problem_text, tr, use_i18n};
+use crate::i18n::{Locale, ProfTexts, note_text, page_title, problem_text, tr, use_i18n};
 
 const SECTION_HEADING: &str = "text-lg font-semibold text-slate-900";
 const HELP: &str = "mt-1 text-sm text-slate-600";

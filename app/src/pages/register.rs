@@ -3,7 +3,6 @@
 //! confirmation. Plain forms posted to the server (they work without
 //! JavaScript); every input labelled, every error tied to its field.
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 
 use super::password::error_text as password_error_text;
@@ -12,7 +11,7 @@ use super::style::{
 };
 use crate::dto::{ConfirmEmailView, RegistrationError, RegistrationView, VerifyEmailView, VerifyNotice};
 use crate::i18n::tr;
-use crate::i18n::{Locale, Texts, use_i18n};
+use crate::i18n::{Locale, Texts, page_title, use_i18n};
 
 /// The registration form's data, prepared by the server before rendering.
 #[derive(Clone, Debug)]

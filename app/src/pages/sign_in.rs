@@ -3,14 +3,13 @@
 //! way into the account console). A plain form posted to the server: it
 //! works without JavaScript.
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 
 use super::style::{ALERT, CARD, INPUT, LABEL, LINK, PRIMARY};
 use crate::components::PasskeySignIn;
 use crate::dto::{SignInError, SignInView};
-use crate::i18n::tr;
 use crate::i18n::use_i18n;
+use crate::i18n::{page_title, tr};
 
 /// The page's data, prepared by the server before rendering.
 #[derive(Clone, Debug)]

@@ -10,10 +10,9 @@ pub const ALERT: &str = "rounded-md border border-red-300 bg-red-50 p-3 text-sm 
 pub const STATUS: &str = "rounded-md border border-teal-300 bg-teal-50 p-3 text-sm text-teal-900";
 pub const FIELD_ERROR: &str = "mt-1 text-sm font-medium text-red-800";
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 
-use crate::i18n::{Locale, Texts, tr};
+use crate::i18n::{Locale, Texts, page_title, tr};
 
 /// A page that only says what happened (a password changed, an address
 /// confirmed, an account deleted): its title, heading and text.
