@@ -34,30 +34,33 @@ impl PasswordPool {
     /// `threads` workers; at most `queue` sign-ins wait, more are refused
     /// (answered as a failed check) rather than queued without bound.
     pub fn new(threads: usize, queue: usize) -> Self {
+        Self::with_kernel_tick(threads, queue, kernel_tick())
+    }
+
+    /// As [`new`](Self::new), on a kernel whose scheduler ticks every
+    /// `kernel_tick`.
+    fn with_kernel_tick(threads: usize, queue: usize, kernel_tick: Duration) -> Self {
         let (jobs, receiver) = sync_channel::<Job>(queue.max(1));
         let receiver: Arc<Mutex<Receiver<Job>>> = Arc::new(Mutex::new(receiver));
-        let threads = threads.max(1);
-        let tickers = Tickers::start(threads, kernel_tick());
-        for index in 0..threads {
-            let receiver = receiver.clone();
-            let work = tickers.as_ref().map(|tickers| tickers.work.clone());
+        let work = Arc::new(Work::default());
+        let mut started = 0;
+        for index in 0..threads.max(1) {
+            let (receiver, work) = (receiver.clone(), work.clone());
             let spawned = std::thread::Builder::new().name(format!("sanus-argon2-{index}")).spawn(move || {
                 lower_priority();
                 loop {
                     let job = receiver.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
-                    match job {
-                        Ok(job) => {
-                            let _busy = work.as_deref().map(Work::busy);
-                            job();
-                        }
-                        Err(_) => break,
-                    }
+                    let Ok(job) = job else { break };
+                    let _busy = work.busy();
+                    job();
                 }
             });
-            if let Err(error) = spawned {
-                tracing::error!(%error, "cannot start a password thread");
+            match spawned {
+                Ok(_) => started += 1,
+                Err(error) => tracing::error!(%error, "cannot start a password thread"),
             }
         }
+        let tickers = Tickers::start(work, started, kernel_tick);
         Self { jobs, tickers, stats: PasswordPoolStats::default() }
     }
 
@@ -86,10 +89,18 @@ impl PasswordPool {
         let job: Job = Box::new(move || {
             queued.dec();
             running.inc();
-            let result = work();
+            // A check that panics must not take its thread along (the pool
+            // would shrink for good): its caller gets no answer, which counts
+            // as a failed check.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
             // Counted out before the answer, so that whoever awaits it sees the pool idle.
             running.dec();
-            let _ = reply.send(result);
+            match result {
+                Ok(result) => {
+                    let _ = reply.send(result);
+                }
+                Err(_) => tracing::error!("a password check panicked"),
+            }
         });
         self.stats.queued.inc();
         match self.jobs.try_send(job) {
@@ -110,10 +121,12 @@ impl PasswordPool {
 
 /// How often the tickers wake: a request's thread waits at most about this
 /// long for a core that a hash holds, as on a kernel built with `HZ=1000`.
+#[cfg(target_os = "linux")]
 const TICK: Duration = Duration::from_millis(1);
 
 /// One thread per core, pinned to it, at the requests' priority, that wakes
-/// up every [`TICK`] while every hashing thread works, and does nothing else.
+/// up every [`TICK`] while the hashing threads fill every core, and does
+/// nothing else.
 ///
 /// Why: Linux's scheduler (EEVDF) preempts a SCHED_IDLE hash when a
 /// request's thread wakes up on its core, but only in favour of a thread
@@ -128,41 +141,44 @@ const TICK: Duration = Duration::from_millis(1);
 /// times faster than a normal one's), so the waiting thread runs within a
 /// [`TICK`].
 ///
-/// Only while every hashing thread works: with one idle, a core is free of
-/// hashes and the requests' threads have it. Not at all where the hashing
-/// threads cannot fill every core the server may run on, or where the
-/// kernel's own tick is as short as [`TICK`].
+/// Only while the hashing threads fill every core: with one idle, a core is
+/// free of hashes and the requests' threads have it. Not at all where the
+/// hashing threads cannot fill every core the server may run on (a CPU
+/// quota, as in a container, sizes the pool below the cores the process may
+/// use), or where the kernel's own tick is as short as [`TICK`].
 ///
 /// The price, measured on two cores (`sanus-bench --only password`, ten
-/// runs of 1,000 sign-ins with and ten without, alternated): a wake-up
-/// costs about 15 µs of CPU on that (virtual) machine, 0.3 ms per sign-in in
-/// all, and the hashes took 13.6–14.0 ms per sign-in against 13.0–13.4 ms,
-/// about 5 % more CPU per sign-in with both, at the same 104–112 sign-ins
-/// per second. The token endpoint's p99 during the sign-ins was 1.2–1.9×
-/// its unloaded value (0.76–1.01 ms), against 1.4–3.7× (0.73–2.02 ms)
-/// without. `perf sched` counted waits over 1.5 ms of the requests' threads
-/// falling from 44 to 6 in 8 s; some of those left waited behind the
-/// kernel's own threads. A 500 µs tick cost the hashes another 3–4 % for a
-/// p99 little better.
+/// runs of 1,000 sign-ins with tickers and ten without, alternated): a
+/// wake-up costs about 15 µs of CPU on that (virtual) machine, 0.3 ms per
+/// sign-in in all, and the hashes took 13.6–14.0 ms per sign-in against
+/// 13.0–13.4 ms: about 0.8 ms (6 %) more CPU per sign-in, at the same
+/// 104–112 sign-ins per second. The token endpoint's p99 during the
+/// sign-ins (0.76–1.01 ms with tickers, 0.73–2.02 ms without) was 1.2–1.9×
+/// its unloaded value with them and 1.4–3.7× without. `perf sched` counted
+/// waits of the requests' threads over 1.5 ms falling from 44 to 6 in 8 s;
+/// some of those left waited behind the kernel's own threads. A 500 µs tick
+/// cost the hashes another 3–4 % for no better p99.
 struct Tickers {
     work: Arc<Work>,
-    threads: Vec<std::thread::JoinHandle<()>>,
+    handles: Vec<std::thread::JoinHandle<()>>,
 }
 
 /// The hashing threads' work, as the tickers see it.
 #[derive(Default)]
 struct Work {
-    /// Hashing threads in the pool.
-    threads: usize,
     /// Hashing threads at work.
     busy: AtomicUsize,
+    /// How many of them at work fill every core: the tickers tick from
+    /// there on (0: there are no tickers).
+    fill_every_core: AtomicUsize,
     /// Set when the pool is dropped: the tickers end.
     stopped: AtomicBool,
-    /// The tickers, to wake when the last hashing thread starts work.
+    /// The tickers, to wake when the hashing threads come to fill every core.
     tickers: OnceLock<Vec<std::thread::Thread>>,
-    /// Wake-ups, and tickers waiting for every hashing thread to work.
+    /// Wake-ups.
     #[cfg(test)]
     ticks: std::sync::atomic::AtomicU64,
+    /// Tickers waiting for the hashing threads to fill every core.
     #[cfg(test)]
     parked: AtomicUsize,
     /// The cores the ticks ran on.
@@ -171,13 +187,15 @@ struct Work {
 }
 
 impl Work {
-    fn saturated(&self) -> bool {
-        self.busy.load(Ordering::Acquire) >= self.threads
+    #[cfg(target_os = "linux")]
+    fn every_core_hashing(&self) -> bool {
+        let fill = self.fill_every_core.load(Ordering::Acquire);
+        fill > 0 && self.busy.load(Ordering::Acquire) >= fill
     }
 
     /// Marks a hashing thread at work until the guard drops.
     fn busy(&self) -> Busy<'_> {
-        if self.busy.fetch_add(1, Ordering::AcqRel) + 1 == self.threads {
+        if self.busy.fetch_add(1, Ordering::AcqRel) + 1 == self.fill_every_core.load(Ordering::Acquire) {
             for ticker in self.tickers.get().into_iter().flatten() {
                 ticker.unpark();
             }
@@ -198,28 +216,38 @@ impl Tickers {
     /// A ticker on each core this process may run on, where `threads`
     /// hashing threads can fill them all and the kernel's tick (`tick`) is
     /// longer than [`TICK`]. Must be called from a thread at the requests'
-    /// priority, which the tickers inherit.
+    /// priority, which the tickers inherit. Says in the log which it is.
     #[cfg(target_os = "linux")]
-    fn start(threads: usize, tick: Duration) -> Option<Self> {
+    fn start(work: Arc<Work>, threads: usize, tick: Duration) -> Option<Self> {
         if tick <= TICK {
+            tracing::info!(?tick, "password threads: no tickers, the kernel's own tick is short enough");
             return None;
         }
-        let allowed = rustix::thread::sched_getaffinity(None).ok()?;
+        let allowed = match rustix::thread::sched_getaffinity(None) {
+            Ok(allowed) => allowed,
+            Err(error) => {
+                tracing::warn!(%error, "password threads: no tickers, the cores allowed are unknown");
+                return None;
+            }
+        };
         let cores: Vec<usize> = (0..rustix::thread::CpuSet::MAX_CPU).filter(|&core| allowed.is_set(core)).collect();
         if cores.is_empty() || threads < cores.len() {
+            // A CPU quota (a container's limit) sizes the pool below the cores it may use.
+            tracing::info!(threads, cores = cores.len(), "password threads: no tickers, a core stays free of hashes");
             return None;
         }
-        let work = Arc::new(Work { threads, ..Work::default() });
+        work.fill_every_core.store(cores.len(), Ordering::Release);
         let mut handles = Vec::new();
         for core in cores {
             let work = work.clone();
             let spawned = std::thread::Builder::new().name(format!("sanus-tick-{core}")).spawn(move || {
                 let mut only = rustix::thread::CpuSet::new();
                 only.set(core);
-                if let Err(error) = rustix::thread::sched_setaffinity(None, &only) {
-                    tracing::warn!(%error, core, "cannot keep a password ticker on its core");
+                match rustix::thread::sched_setaffinity(None, &only) {
+                    Ok(()) => tick_while_every_core_hashes(&work),
+                    // Elsewhere its wake-ups would not help the core they are for.
+                    Err(error) => tracing::warn!(%error, core, "a password ticker cannot stay on its core; it ends"),
                 }
-                tick_while_saturated(&work);
             });
             match spawned {
                 Ok(handle) => handles.push(handle),
@@ -227,36 +255,40 @@ impl Tickers {
             }
         }
         let _ = work.tickers.set(handles.iter().map(|handle| handle.thread().clone()).collect());
-        Some(Self { work, threads: handles })
+        tracing::info!(
+            threads,
+            tickers = handles.len(),
+            "password threads: a ticker on every core while they all hash"
+        );
+        Some(Self { work, handles })
     }
 
     #[cfg(not(target_os = "linux"))]
-    fn start(_threads: usize, _tick: Duration) -> Option<Self> {
+    fn start(_work: Arc<Work>, _threads: usize, _tick: Duration) -> Option<Self> {
         None
     }
 }
 
-/// A ticker's life: a wake-up every [`TICK`] while every hashing thread
-/// works, parked otherwise, until the pool is dropped.
-fn tick_while_saturated(work: &Work) {
+/// A ticker's life: a wake-up every [`TICK`] while the hashing threads fill
+/// every core, parked otherwise, until the pool is dropped.
+#[cfg(target_os = "linux")]
+fn tick_while_every_core_hashes(work: &Work) {
     while !work.stopped.load(Ordering::Acquire) {
-        if work.saturated() {
+        if work.every_core_hashing() {
             std::thread::sleep(TICK);
             #[cfg(test)]
             {
-                work.cores_ticked.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(
-                    #[cfg(target_os = "linux")]
-                    rustix::thread::sched_getcpu(),
-                    #[cfg(not(target_os = "linux"))]
-                    0,
-                );
+                work.cores_ticked
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(rustix::thread::sched_getcpu());
                 work.ticks.fetch_add(1, Ordering::Release);
             }
         } else {
             #[cfg(test)]
             work.parked.fetch_add(1, Ordering::AcqRel);
-            // Woken by the last hashing thread to start work, or by the
-            // pool's drop; a spurious return only loops.
+            // Woken by the hashing thread that fills the last core, or by
+            // the pool's drop; a spurious return only loops.
             std::thread::park();
             #[cfg(test)]
             work.parked.fetch_sub(1, Ordering::AcqRel);
@@ -267,7 +299,7 @@ fn tick_while_saturated(work: &Work) {
 impl Drop for Tickers {
     fn drop(&mut self) {
         self.work.stopped.store(true, Ordering::Release);
-        for handle in self.threads.drain(..) {
+        for handle in self.handles.drain(..) {
             handle.thread().unpark();
             let _ = handle.join();
         }
@@ -300,15 +332,16 @@ const PASSWORD_NICENESS: i32 = 10;
 /// finish its time slice first (measured: up to 4.7 ms, so the token
 /// endpoint's p99 was 5–10× its unloaded value during a burst of
 /// sign-ins; with SCHED_IDLE 1.3–6.8×, half the runs within 2×, at about
-/// the same sign-ins per second).
+/// the same sign-ins per second; both with the bench's earlier single calm
+/// phase, and before the tickers).
 ///
 /// The price: while requests fill every core, sign-ins all but stop (a
 /// SCHED_IDLE thread weighs 3 against a request's 1024) and queue, up to the
 /// pool's limit. Neither change needs a privilege; where one fails,
 /// hashing keeps the priority it has.
 ///
-/// The waits that were left, behind a hash the scheduler picked over a
-/// waiting request's thread, the tickers bound (see [`Tickers`]).
+/// The tickers ([`Tickers`]) bound the waits that are left, where the
+/// scheduler picks a hash over a waiting request's thread.
 fn lower_priority() {
     #[cfg(target_os = "linux")]
     {
@@ -382,6 +415,7 @@ mod tests {
     }
 
     /// Waits until `done` holds, failing after 30 s rather than hanging.
+    #[cfg(target_os = "linux")]
     fn wait_for(what: &str, done: impl Fn() -> bool) {
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
         while !done() {
@@ -395,17 +429,20 @@ mod tests {
         rustix::thread::sched_getaffinity(None).unwrap().count() as usize
     }
 
+    /// The scheduler tick of a kernel built with `HZ=250`.
+    #[cfg(target_os = "linux")]
+    const HZ_250: Duration = Duration::from_millis(4);
+
     #[cfg(target_os = "linux")]
     #[test]
-    fn tickers_wake_every_core_only_while_every_hashing_thread_works() {
+    fn tickers_wake_every_core_only_while_hashes_fill_every_core() {
         let cores = cores();
-        let tickers = Tickers::start(cores, Duration::from_millis(4)).expect("tickers where hashes fill every core");
-        let work = tickers.work.clone();
-        assert_eq!(tickers.threads.len(), cores, "one ticker per core");
+        let work = Arc::new(Work::default());
+        let tickers = Tickers::start(work.clone(), cores, HZ_250).expect("tickers where hashes can fill every core");
+        assert_eq!(tickers.handles.len(), cores, "one ticker per core");
         wait_for("the tickers to park", || work.parked.load(Ordering::Acquire) == cores);
 
         let mut busy: Vec<Busy<'_>> = (1..cores).map(|_| work.busy()).collect();
-        assert_eq!(work.parked.load(Ordering::Acquire), cores, "a core free of hashes: no ticks");
         busy.push(work.busy());
         wait_for("ticks on every core", || {
             work.ticks.load(Ordering::Acquire) >= 3 * cores as u64 && work.cores_ticked.lock().unwrap().len() == cores
@@ -415,32 +452,37 @@ mod tests {
         wait_for("the tickers to park again", || work.parked.load(Ordering::Acquire) == cores);
         drop(busy);
         drop(tickers);
-        assert!(work.stopped.load(Ordering::Acquire), "dropped, the tickers were told to end, and were joined");
+        assert_eq!(Arc::strong_count(&work), 1, "the tickers ended with the pool");
     }
 
     #[cfg(target_os = "linux")]
     #[test]
     fn no_tickers_where_a_core_stays_free_or_the_kernel_ticks_fast_enough() {
         let cores = cores();
-        assert!(Tickers::start(cores, Duration::from_millis(1)).is_none(), "HZ=1000: the kernel's own tick");
+        let start = |threads, tick| Tickers::start(Arc::new(Work::default()), threads, tick);
+        assert!(start(cores, Duration::from_millis(1)).is_none(), "HZ=1000: the kernel's own tick");
         if cores > 1 {
-            assert!(Tickers::start(cores - 1, Duration::from_millis(4)).is_none(), "one core stays free of hashes");
+            assert!(start(cores - 1, HZ_250).is_none(), "one core stays free of hashes");
         }
-        assert!(Tickers::start(cores, Duration::from_millis(4)).is_some());
+        assert!(start(cores, HZ_250).is_some());
     }
 
     #[cfg(target_os = "linux")]
     #[tokio::test]
-    async fn hashing_threads_count_themselves_at_work() {
-        let pool = PasswordPool::new(cores(), 4);
-        let Some(tickers) = &pool.tickers else {
-            assert!(kernel_tick() <= TICK, "without tickers only where the kernel ticks every {TICK:?} or faster");
-            return;
-        };
-        let work = tickers.work.clone();
-        let seen = pool.run(move || work.busy.load(Ordering::Acquire)).await;
-        assert_eq!(seen, Some(1));
-        wait_for("the thread to count itself out", || tickers.work.busy.load(Ordering::Acquire) == 0);
+    async fn the_pool_tells_the_tickers_when_its_threads_work() {
+        let pool = PasswordPool::with_kernel_tick(cores(), 4, HZ_250);
+        let work = pool.tickers.as_ref().expect("tickers on an HZ=250 kernel").work.clone();
+        let seen = work.clone();
+        assert_eq!(pool.run(move || seen.busy.load(Ordering::Acquire)).await, Some(1));
+        wait_for("the thread to count itself out", || work.busy.load(Ordering::Acquire) == 0);
+    }
+
+    #[tokio::test]
+    async fn a_check_that_panics_fails_and_keeps_its_thread() {
+        let pool = PasswordPool::new(1, 4);
+        assert_eq!(pool.run(|| -> bool { panic!("a check that panics") }).await, None);
+        assert_eq!(pool.run(|| true).await, Some(true), "the one thread still takes checks");
+        assert_eq!((pool.stats.queued.get(), pool.stats.running.get()), (0, 0));
     }
 
     #[tokio::test]
