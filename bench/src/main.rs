@@ -400,13 +400,17 @@ fn post_form(client: &reqwest::Client, url: &str, form: &'static str) -> reqwest
 async fn gather(
     workers: Vec<tokio::task::JoinHandle<(Vec<Duration>, usize)>>,
 ) -> Result<(Vec<Duration>, usize), String> {
-    let (mut latencies, mut failures) = (Vec::new(), 0);
+    let mut all = (Vec::new(), 0);
     for worker in workers {
-        let (l, f) = worker.await.map_err(|e| e.to_string())?;
-        latencies.extend(l);
-        failures += f;
+        merge(&mut all, worker.await.map_err(|e| e.to_string())?);
     }
-    Ok((latencies, failures))
+    Ok(all)
+}
+
+/// Adds one client's latencies and failures to everyone's.
+fn merge(all: &mut (Vec<Duration>, usize), one: (Vec<Duration>, usize)) {
+    all.0.extend(one.0);
+    all.1 += one.1;
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -706,10 +710,8 @@ async fn paced_tokens(server: &Server, per_second: f64, phase: Arc<AtomicU8>) ->
     let mut tokens = PacedTokens::default();
     for worker in workers {
         let one = worker.await.map_err(|e| e.to_string())?;
-        for (all, one) in [(&mut tokens.calm, one.calm), (&mut tokens.storm, one.storm)] {
-            all.0.extend(one.0);
-            all.1 += one.1;
-        }
+        merge(&mut tokens.calm, one.calm);
+        merge(&mut tokens.storm, one.storm);
     }
     tokens.calm.0.sort();
     tokens.storm.0.sort();

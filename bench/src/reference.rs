@@ -69,11 +69,8 @@ fn median(mut values: Vec<f64>) -> f64 {
 /// `/proc`'s counters move only at the scheduler's ticks).
 fn thread_cpu_ns() -> Result<u64, String> {
     let now = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
-    let (seconds, nanos) = (u64::try_from(now.tv_sec), u64::try_from(now.tv_nsec));
-    match (seconds, nanos) {
-        (Ok(seconds), Ok(nanos)) => Ok(seconds * 1_000_000_000 + nanos),
-        _ => Err(format!("a negative thread CPU time: {now:?}")),
-    }
+    let spent = std::time::Duration::try_from(now).map_err(|_| format!("a negative thread CPU time: {now:?}"))?;
+    u64::try_from(spent.as_nanos()).map_err(|e| e.to_string())
 }
 
 /// `target_us`, a CPU time stated for the targets' machines, scaled to this one.

@@ -15,6 +15,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use prometheus_client::metrics::gauge::Gauge;
 use tokio::sync::oneshot;
 
 use crate::metrics::PasswordPoolStats;
@@ -23,6 +24,8 @@ type Job = Box<dyn FnOnce() + Send>;
 
 pub struct PasswordPool {
     jobs: SyncSender<Job>,
+    /// The checks at work, counted in `stats.running`, as the tickers see them.
+    work: Arc<Work>,
     /// The tickers, where the hashing threads can fill every core (Linux).
     #[cfg_attr(not(test), expect(dead_code, reason = "held for its drop, which ends the tickers"))]
     tickers: Option<Tickers>,
@@ -42,16 +45,16 @@ impl PasswordPool {
     fn with_kernel_tick(threads: usize, queue: usize, kernel_tick: Duration) -> Self {
         let (jobs, receiver) = sync_channel::<Job>(queue.max(1));
         let receiver: Arc<Mutex<Receiver<Job>>> = Arc::new(Mutex::new(receiver));
-        let work = Arc::new(Work::default());
+        let stats = PasswordPoolStats::default();
+        let work = Arc::new(Work { running: stats.running.clone(), ..Work::default() });
         let mut started = 0;
         for index in 0..threads.max(1) {
-            let (receiver, work) = (receiver.clone(), work.clone());
+            let receiver = receiver.clone();
             let spawned = std::thread::Builder::new().name(format!("sanus-argon2-{index}")).spawn(move || {
                 lower_priority();
                 loop {
                     let job = receiver.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
                     let Ok(job) = job else { break };
-                    let _busy = work.busy();
                     job();
                 }
             });
@@ -60,8 +63,8 @@ impl PasswordPool {
                 Err(error) => tracing::error!(%error, "cannot start a password thread"),
             }
         }
-        let tickers = Tickers::start(work, started, kernel_tick);
-        Self { jobs, tickers, stats: PasswordPoolStats::default() }
+        let tickers = Tickers::start(work.clone(), started, kernel_tick);
+        Self { jobs, work, tickers, stats }
     }
 
     /// One worker per core.
@@ -85,16 +88,16 @@ impl PasswordPool {
     /// Runs `work` on a pool thread; `None` when the queue is full.
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
         let (reply, answer) = oneshot::channel();
-        let (queued, running) = (self.stats.queued.clone(), self.stats.running.clone());
+        let (queued, at_work) = (self.stats.queued.clone(), self.work.clone());
         let job: Job = Box::new(move || {
             queued.dec();
-            running.inc();
+            let running = at_work.running();
             // A check that panics must not take its thread along (the pool
             // would shrink for good): its caller gets no answer, which counts
             // as a failed check.
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
             // Counted out before the answer, so that whoever awaits it sees the pool idle.
-            running.dec();
+            drop(running);
             match result {
                 Ok(result) => {
                     let _ = reply.send(result);
@@ -169,8 +172,8 @@ struct Tickers {
 #[derive(Default)]
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 struct Work {
-    /// Hashing threads at work.
-    busy: AtomicUsize,
+    /// Checks at work: the pool's `running` gauge in `/metrics`.
+    running: Gauge,
     /// How many of them at work fill every core: the tickers tick from
     /// there on (0: there are no tickers).
     fill_every_core: AtomicUsize,
@@ -193,25 +196,26 @@ impl Work {
     #[cfg(target_os = "linux")]
     fn every_core_hashing(&self) -> bool {
         let fill = self.fill_every_core.load(Ordering::Acquire);
-        fill > 0 && self.busy.load(Ordering::Acquire) >= fill
+        fill > 0 && usize::try_from(self.running.get()).is_ok_and(|running| running >= fill)
     }
 
-    /// Marks a hashing thread at work until the guard drops.
-    fn busy(&self) -> Busy<'_> {
-        if self.busy.fetch_add(1, Ordering::AcqRel) + 1 == self.fill_every_core.load(Ordering::Acquire) {
+    /// Counts a check at work until the guard drops.
+    fn running(&self) -> Running<'_> {
+        let now = self.running.inc() + 1;
+        if usize::try_from(now) == Ok(self.fill_every_core.load(Ordering::Acquire)) {
             for ticker in self.tickers.get().into_iter().flatten() {
                 ticker.unpark();
             }
         }
-        Busy(self)
+        Running(self)
     }
 }
 
-struct Busy<'a>(&'a Work);
+struct Running<'a>(&'a Work);
 
-impl Drop for Busy<'_> {
+impl Drop for Running<'_> {
     fn drop(&mut self) {
-        self.0.busy.fetch_sub(1, Ordering::AcqRel);
+        self.0.running.dec();
     }
 }
 
@@ -314,10 +318,7 @@ impl Drop for Tickers {
 fn kernel_tick() -> Duration {
     #[cfg(target_os = "linux")]
     {
-        let resolution = rustix::time::clock_getres(rustix::time::ClockId::MonotonicCoarse);
-        let nanos = u64::try_from(resolution.tv_sec).unwrap_or(0) * 1_000_000_000
-            + u64::try_from(resolution.tv_nsec).unwrap_or(0);
-        Duration::from_nanos(nanos)
+        Duration::try_from(rustix::time::clock_getres(rustix::time::ClockId::MonotonicCoarse)).unwrap_or_default()
     }
     #[cfg(not(target_os = "linux"))]
     Duration::ZERO
@@ -445,15 +446,15 @@ mod tests {
         assert_eq!(tickers.handles.len(), cores, "one ticker per core");
         wait_for("the tickers to park", || work.parked.load(Ordering::Acquire) == cores);
 
-        let mut busy: Vec<Busy<'_>> = (1..cores).map(|_| work.busy()).collect();
-        busy.push(work.busy());
+        let mut running: Vec<Running<'_>> = (1..cores).map(|_| work.running()).collect();
+        running.push(work.running());
         wait_for("ticks on every core", || {
             work.ticks.load(Ordering::Acquire) >= 3 * cores as u64 && work.cores_ticked.lock().unwrap().len() == cores
         });
 
-        busy.pop();
+        running.pop();
         wait_for("the tickers to park again", || work.parked.load(Ordering::Acquire) == cores);
-        drop(busy);
+        drop(running);
         drop(tickers);
         assert_eq!(Arc::strong_count(&work), 1, "the tickers ended with the pool");
     }
@@ -476,8 +477,9 @@ mod tests {
         let pool = PasswordPool::with_kernel_tick(cores(), 4, HZ_250);
         let work = pool.tickers.as_ref().expect("tickers on an HZ=250 kernel").work.clone();
         let seen = work.clone();
-        assert_eq!(pool.run(move || seen.busy.load(Ordering::Acquire)).await, Some(1));
-        wait_for("the thread to count itself out", || work.busy.load(Ordering::Acquire) == 0);
+        assert_eq!(pool.run(move || seen.running.get()).await, Some(1));
+        assert_eq!(pool.stats.running.get(), 0, "counted out before the answer, in the gauge /metrics shows");
+        assert_eq!(work.running.get(), 0);
     }
 
     #[tokio::test]
