@@ -114,7 +114,7 @@ pub async fn run(server: &Server, options: &Options) -> Result<(), String> {
     ] {
         page_load(server, options, path).await?; // warm-up
         let result = page_load(server, options, path).await?;
-        report(name, (options.requests / 20).max(200), &result);
+        report(name, (options.requests / 20).max(200), &result, None);
     }
     Ok(())
 }
