@@ -4,6 +4,12 @@
 //! `id_token_hint` for the current session it acts at once; otherwise the
 //! user confirms first (a same-origin form), so that no other site can
 //! sign people out.
+//!
+//! - A hint that does not verify (not ours, an access token, signed by a
+//!   key no longer published) is not used (§4): the user is asked, and the
+//!   redirect happens only where `client_id` names the client.
+//! - A relying party's POST goes on as a GET to this endpoint (see
+//!   `oidc::CROSS_ORIGIN_POST_PATHS`); only our own page's POST confirms.
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -32,6 +38,11 @@ pub async fn end_session_get(State(state): State<AppState>, RawQuery(query): Raw
 
 pub async fn end_session_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let params = Params::from_form(&headers, &body);
+    if let Ok(params) = &params
+        && !crate::http::csrf::is_same_origin(&headers, &state.settings.server.public_url.origin())
+    {
+        return see_other(&format!("{}?{}", super::END_SESSION_PATH, params.to_query(&["confirm"])));
+    }
     end_session(&state, Method::POST, params, &headers).await
 }
 
@@ -48,12 +59,10 @@ async fn end_session(
     };
     let Ok(params) = params else { return refuse(t.flow_error_malformed) };
     let hint = match params.get("id_token_hint") {
-        Some(token) => match verify_hint(state, token).await {
-            Some(hint) => Some(hint),
-            None => return refuse(t.flow_error_malformed),
-        },
+        Some(token) => verify_hint(state, token).await,
         None => None,
     };
+    let hint_failed = hint.is_none() && params.get("id_token_hint").is_some();
     let client_id = match (hint.as_ref().map(|h| h.aud.as_str()), params.get("client_id")) {
         (Some(aud), Some(id)) if aud != id => return refuse(t.flow_error_malformed),
         (Some(aud), _) => Some(aud.to_string()),
@@ -61,6 +70,8 @@ async fn end_session(
     };
     let redirect = match params.get("post_logout_redirect_uri") {
         None => None,
+        // The client was to be known by the hint: no redirect, the user is asked.
+        Some(_) if client_id.is_none() && hint_failed => None,
         Some(uri) => {
             let Some(client_id) = &client_id else { return refuse(t.flow_error_malformed) };
             match state.find_client(client_id).await {
@@ -95,7 +106,12 @@ async fn end_session(
     };
     let confirmed = hint_matches || (method == Method::POST && params.get("confirm") == Some("yes"));
     if session.is_some() && !confirmed {
-        return confirm_page(state, headers, &params);
+        let carried = [
+            ("client_id", client_id.as_deref()),
+            ("post_logout_redirect_uri", redirect.as_deref()),
+            ("state", params.get("state")),
+        ];
+        return confirm_page(state, headers, &carried);
     }
     if let Some(session) = &session
         && let Err(error) = sanus_core::sessions::end_session(&state.store, &session.id, now).await
@@ -123,9 +139,13 @@ async fn end_session(
 }
 
 /// An ID token this server issued: signature and issuer; an expired one is
-/// still a valid hint (RP-Initiated Logout §2).
+/// still a valid hint (RP-Initiated Logout §2). Access tokens (RFC 9068
+/// `typ`) are not ID tokens.
 async fn verify_hint(state: &AppState, token: &str) -> Option<HintClaims> {
     let header = jsonwebtoken::decode_header(token).ok()?;
+    if header.typ.as_deref().is_some_and(|typ| typ.eq_ignore_ascii_case("at+jwt")) {
+        return None;
+    }
     let key = state.keys.verification_key(header.kid.as_deref()?).await.ok()??;
     let mut validation = jsonwebtoken::Validation::new(header.alg);
     validation.set_issuer(&[state.settings.server.public_url.as_str()]);
@@ -135,12 +155,14 @@ async fn verify_hint(state: &AppState, token: &str) -> Option<HintClaims> {
     jsonwebtoken::decode::<HintClaims>(token, &key, &validation).ok().map(|data| data.claims)
 }
 
-fn confirm_page(state: &AppState, headers: &HeaderMap, params: &Params) -> Response {
+/// Asks whether to sign out; the form carries what was checked already
+/// (the client as the hint named it, a registered redirect, `state`).
+fn confirm_page(state: &AppState, headers: &HeaderMap, carried: &[(&str, Option<&str>)]) -> Response {
     let t = app::i18n::locale_of_headers(headers).texts();
-    let hidden: String = ["post_logout_redirect_uri", "state", "client_id"]
+    let hidden: String = carried
         .iter()
-        .filter_map(|name| {
-            params.get(name).map(|v| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(v)))
+        .filter_map(|(name, value)| {
+            value.map(|v| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(v)))
         })
         .collect();
     let body = format!(

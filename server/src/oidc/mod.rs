@@ -49,11 +49,21 @@ pub const REVOCATION_PATH: &str = "/revoke";
 /// Path of RP-initiated logout.
 pub const END_SESSION_PATH: &str = "/end_session";
 
-/// Endpoints other sites call with POST by design; they authenticate the
-/// client instead of relying on cookies, so the cross-origin form guard
-/// leaves them alone.
-pub const CROSS_ORIGIN_POST_PATHS: &[&str] =
-    &[TOKEN_PATH, USERINFO_PATH, INTROSPECTION_PATH, REVOCATION_PATH, registration::REGISTRATION_PATH];
+/// Endpoints other sites call with POST by design, so the cross-origin form
+/// guard leaves them alone. Most authenticate the client instead of relying
+/// on cookies. The authorization and logout endpoints take a relying
+/// party's form (OIDC Core §3.1.2.1, RP-Initiated Logout §2) and send it on
+/// as a GET to themselves: the SSO cookie (SameSite=Lax) comes along only
+/// then, and nothing is decided on a cross-site POST.
+pub const CROSS_ORIGIN_POST_PATHS: &[&str] = &[
+    TOKEN_PATH,
+    USERINFO_PATH,
+    INTROSPECTION_PATH,
+    REVOCATION_PATH,
+    registration::REGISTRATION_PATH,
+    AUTHORIZE_PATH,
+    END_SESSION_PATH,
+];
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -44,6 +44,17 @@ impl Params {
     pub fn require(&self, name: &'static str) -> Result<&str, OAuthError> {
         self.get(name).ok_or_else(|| OAuthError::invalid_request(format!("The parameter {name} is missing.")))
     }
+
+    /// The parameters as a query string (in name order), without `leave_out`.
+    pub fn to_query(&self, leave_out: &[&str]) -> String {
+        let mut names: Vec<&String> = self.0.keys().filter(|name| !leave_out.contains(&name.as_str())).collect();
+        names.sort();
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for name in names {
+            query.append_pair(name, &self.0[name]);
+        }
+        query.finish()
+    }
 }
 
 #[cfg(test)]
@@ -58,5 +69,14 @@ mod tests {
         assert_eq!(params.get("grant_type"), Some("client_credentials"));
         assert_eq!(params.get("scope"), None);
         assert_eq!(params.get("x"), Some(" y"));
+    }
+
+    #[test]
+    fn parameters_go_back_into_a_query_in_name_order() {
+        let params = Params::from_pairs(url::form_urlencoded::parse(b"state=a%26b&client_id=c+d&confirm=yes")).unwrap();
+        assert_eq!(params.to_query(&["confirm"]), "client_id=c+d&state=a%26b");
+        let again = Params::from_pairs(url::form_urlencoded::parse(params.to_query(&[]).as_bytes())).unwrap();
+        assert_eq!(again.get("state"), Some("a&b"));
+        assert_eq!(again.get("confirm"), Some("yes"));
     }
 }

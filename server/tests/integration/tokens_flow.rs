@@ -175,6 +175,18 @@ mod introspection_revocation_logout {
         response.json().await.unwrap()
     }
 
+    /// The hidden fields of a page's form, in order.
+    fn hidden_inputs(html: &str) -> Vec<(String, String)> {
+        html.split("<input type=\"hidden\" name=\"")
+            .skip(1)
+            .map(|rest| {
+                let (name, rest) = rest.split_once('"').unwrap();
+                let value = rest.split_once("value=\"").unwrap().1.split_once('"').unwrap().0;
+                (name.to_string(), value.replace("&amp;", "&"))
+            })
+            .collect()
+    }
+
     async fn user_tokens(app: &TestApp) -> Value {
         let code = params_of(&app.run_flow(&spa_request()).await)["code"].clone();
         app.exchange(&code, VERIFIER).await.json().await.unwrap()
@@ -278,7 +290,9 @@ mod introspection_revocation_logout {
             let silent = location(&app.authorize(&with(spa_request(), "prompt", Some("none"))).await);
             assert!(params_of(&silent).contains_key("code"));
             let cross_site = app.client.post(app.url("/end_session")).header("sec-fetch-site", "cross-site").form(&[("confirm", "yes")]).send().await.unwrap();
-            assert_eq!(cross_site.status(), 403, "no other site can sign people out");
+            assert_eq!(location(&cross_site), "/end_session?", "no other site can sign people out");
+            let silent = location(&app.authorize(&with(spa_request(), "prompt", Some("none"))).await);
+            assert!(params_of(&silent).contains_key("code"));
             let confirmed = app.client.post(app.url("/end_session")).form(&[("confirm", "yes")]).send().await.unwrap();
             assert_eq!(confirmed.status(), 200);
             assert!(confirmed.text().await.unwrap().contains("You are signed out"));
@@ -286,8 +300,73 @@ mod introspection_revocation_logout {
             let evil = app.client.get(app.url("/end_session")).query(&[("client_id", "spa"), ("post_logout_redirect_uri", "https://evil.example/")]).send().await.unwrap();
             assert_eq!(evil.status(), 400);
             assert!(evil.headers().get("location").is_none());
-            let forged = app.client.get(app.url("/end_session")).query(&[("id_token_hint", "a.b.c")]).send().await.unwrap();
-            assert_eq!(forged.status(), 400);
+        }
+
+        async fn a_hint_that_does_not_verify_is_not_used_and_the_user_is_asked(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            let tokens = user_tokens(&app).await;
+            let access_token = tokens["access_token"].as_str().unwrap();
+            for hint in ["a.b.c", access_token] {
+                let page = app.client.get(app.url("/end_session"))
+                    .query(&[("id_token_hint", hint), ("post_logout_redirect_uri", "https://app.acme.example/"), ("state", "bye")])
+                    .send().await.unwrap();
+                assert_eq!(page.status(), 200, "{hint}");
+                let carried = hidden_inputs(&page.text().await.unwrap());
+                assert_eq!(carried, [("state".to_string(), "bye".to_string()), ("confirm".into(), "yes".into())], "no client to send the user back to");
+                let silent = location(&app.authorize(&with(spa_request(), "prompt", Some("none"))).await);
+                assert!(params_of(&silent).contains_key("code"), "still signed in");
+            }
+            // Named by `client_id`, the client is known without the hint.
+            let page = app.client.get(app.url("/end_session"))
+                .query(&[("id_token_hint", "a.b.c"), ("client_id", "spa"), ("post_logout_redirect_uri", "https://app.acme.example/")])
+                .send().await.unwrap();
+            let carried = hidden_inputs(&page.text().await.unwrap());
+            let confirmed = app.client.post(app.url("/end_session")).form(&carried).send().await.unwrap();
+            assert_eq!(location(&confirmed), "https://app.acme.example/");
+        }
+
+        async fn logout_with_the_hint_of_an_earlier_session_asks_then_returns_to_the_client(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            let earlier = user_tokens(&app).await;
+            // Signed in again since: another session.
+            let again = params_of(&app.run_flow(&with(spa_request(), "prompt", Some("login"))).await);
+            assert!(again.contains_key("code"));
+            let page = app.client.get(app.url("/end_session"))
+                .query(&[("id_token_hint", earlier["id_token"].as_str().unwrap()), ("post_logout_redirect_uri", "https://app.acme.example/"), ("state", "bye")])
+                .send().await.unwrap();
+            assert_eq!(page.status(), 200);
+            let carried = hidden_inputs(&page.text().await.unwrap());
+            assert!(carried.contains(&("client_id".to_string(), "spa".to_string())), "{carried:?}");
+            let confirmed = app.client.post(app.url("/end_session")).form(&carried).send().await.unwrap();
+            assert_eq!(location(&confirmed), "https://app.acme.example/?state=bye");
+            let after = location(&app.authorize(&with(spa_request(), "prompt", Some("none"))).await);
+            assert_eq!(params_of(&after)["error"], "login_required");
+        }
+
+        async fn a_relying_party_posts_to_authorize_and_end_session_as_a_form(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            let tokens = user_tokens(&app).await;
+            // A form on the client's site: the browser says where it comes
+            // from, and sends no SameSite=Lax cookie along.
+            let silent = with(spa_request(), "prompt", Some("none"));
+            let posted = app.client.post(app.url("/authorize")).header("sec-fetch-site", "cross-site").form(&silent).send().await.unwrap();
+            let as_get = location(&posted);
+            let query = as_get.strip_prefix("/authorize?").unwrap();
+            let resent: std::collections::HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+            assert_eq!(resent, silent.iter().map(|(name, value)| (name.to_string(), value.clone())).collect());
+            let answer = location(&app.client.get(app.url(&as_get)).send().await.unwrap());
+            assert!(params_of(&answer).contains_key("code"), "the session is seen: {answer}");
+
+            let posted = app.client.post(app.url("/end_session")).header("sec-fetch-site", "cross-site")
+                .form(&[("id_token_hint", tokens["id_token"].as_str().unwrap()), ("post_logout_redirect_uri", "https://app.acme.example/"), ("state", "bye"), ("confirm", "yes")])
+                .send().await.unwrap();
+            let as_get = location(&posted);
+            assert!(as_get.starts_with("/end_session?") && !as_get.contains("confirm"), "{as_get}");
+            let still = location(&app.authorize(&silent).await);
+            assert!(params_of(&still).contains_key("code"), "a cross-site POST decides nothing");
+            assert_eq!(location(&app.client.get(app.url(&as_get)).send().await.unwrap()), "https://app.acme.example/?state=bye");
+            let after = location(&app.authorize(&silent).await);
+            assert_eq!(params_of(&after)["error"], "login_required");
         }
     }
 }

@@ -51,6 +51,12 @@ pub async fn authorize_post(
     body: Bytes,
 ) -> Response {
     let params = Params::from_form(&headers, &body);
+    if let Ok(params) = &params
+        && !crate::http::csrf::is_same_origin(&headers, &state.settings.server.public_url.origin())
+    {
+        // A relying party's form: as a GET to ourselves, which brings the SSO cookie along.
+        return see_other(&format!("{}?{}", crate::oidc::AUTHORIZE_PATH, params.to_query(&[])));
+    }
     authorize(&state, params, &headers, &nonce).await
 }
 
