@@ -4,6 +4,7 @@
 use base64::Engine as _;
 use serde_json::Value;
 
+use crate::flow::claims_of;
 use crate::helpers::{M2M_SECRET, POST_SECRET, TestApp, spawn_seeded_app};
 
 async fn post_token(app: &TestApp, form: &[(&str, &str)], basic: Option<(&str, &str)>) -> reqwest::Response {
@@ -67,6 +68,22 @@ sanus_core::engine_tests! {
         let response = post_token(&app, &[("grant_type", "client_credentials")], Some(("m2m-basic", M2M_SECRET))).await;
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["scope"], "tstapp_datamanagement tstapp_data.read");
+
+        // Allowed a person's scopes too (for its users' flows): without a
+        // user, the default leaves them out.
+        app.import(r#"
+[[clients]]
+application = "tstapp"
+client_id = "m2m-wide"
+secret = "m2m-wide-secret-0123456789abcdef012345"
+kind = "m2m"
+name = "Wide backend"
+allowed_scopes = ["openid", "profile", "tstapp_data.read"]
+"#).await;
+        let response = post_token(&app, &[("grant_type", "client_credentials")], Some(("m2m-wide", "m2m-wide-secret-0123456789abcdef012345"))).await;
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["scope"], "tstapp_data.read");
+        assert_eq!(claims_of(body["access_token"].as_str().unwrap())["scp"], serde_json::json!(["tstapp_data.read"]));
     }
 
     async fn client_secret_post_works_and_methods_cannot_be_mixed(db: TestDatabase) {

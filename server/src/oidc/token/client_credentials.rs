@@ -44,11 +44,13 @@ pub async fn grant(
     })
 }
 
-/// The requested scopes, each allowed for the client; all of them when none
-/// are requested. User scopes need a user.
+/// The requested scopes, each allowed for the client; when none are
+/// requested, all of them that a client may have for itself. User scopes
+/// (`openid`, `profile`, …) need a user.
 fn check_scope(client: &Client, requested: Option<&str>) -> Result<Scopes, OAuthError> {
     let Some(requested) = requested else {
-        return Ok(Scopes::from_vec(client.allowed_scopes.clone()));
+        let own = client.allowed_scopes.iter().filter(|scope| !USER_SCOPES.contains(&scope.as_str()));
+        return Ok(Scopes::from_vec(own.cloned().collect()));
     };
     let scopes = Scopes::parse(requested)?;
     for scope in scopes.iter() {
