@@ -404,7 +404,9 @@ pub async fn rotate_refresh_token(
             return Ok(Err(GrantError::Invalid("The refresh token was issued to another client.")));
         }
         _ => {
-            tx.commit().await?;
+            // Not claimed: presented again, it is refused the same way, not
+            // taken for a rotated-out token (reuse revokes and is audited).
+            tx.rollback().await?;
             return Ok(Err(GrantError::Invalid("The refresh token has expired or was revoked.")));
         }
     };
@@ -755,6 +757,15 @@ redirect_uris = ["https://app.example/cb"]
             let token = redeem_code(&store, &redemption(&code, VERIFIER), UnixTime(101)).await.unwrap().unwrap().refresh_token.unwrap();
             let late = rotate_refresh_token(&store, &token, "spa", None, UnixTime(101 + 1000), 1000).await.unwrap();
             assert!(matches!(late, Err(GrantError::Invalid(_))));
+            // A client that tries again is refused the same way: an expired
+            // token is no rotated-out one, and its grant is not revoked for it.
+            let again = rotate_refresh_token(&store, &token, "spa", None, UnixTime(101 + 1001), 1000).await.unwrap();
+            assert!(matches!(again, Err(GrantError::Invalid(_))), "{again:?}");
+            let (revoked_at,): (Option<i64>,) = sqlx::query_as("SELECT revoked_at FROM token_families")
+                .fetch_one(store.reads())
+                .await
+                .unwrap();
+            assert_eq!(revoked_at, None);
         }
     }
 }
