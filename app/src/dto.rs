@@ -101,6 +101,8 @@ pub enum SignInError {
     Throttled { retry_after_seconds: i64 },
     /// The password was right, but an operator locked the account.
     Locked,
+    /// Too many sign-ins at once: the password was not checked.
+    Busy,
 }
 
 /// What Sanus' own sign-in page shows.

@@ -153,6 +153,8 @@ pub struct Texts {
     pub account_locked_title: &'static str,
     /// `{seconds}` is replaced by the wait.
     pub interaction_throttled: &'static str,
+    /// Too many sign-ins at once: the password was not checked.
+    pub sign_in_busy: &'static str,
     pub interaction_consent_title: &'static str,
     pub interaction_consent_lead: &'static str,
     pub interaction_signed_in_as: &'static str,
@@ -430,6 +432,8 @@ pub static EN: Texts = Texts {
     account_locked_title: "Account locked",
     interaction_throttled: "Too many failed attempts. Try again in {seconds} s. \
                             If you have forgotten your password, ask the application's operator for help.",
+    sign_in_busy: "Very many people are signing in right now, so your password could not be checked. \
+                   Please try again in a moment.",
     interaction_consent_title: "Allow access – Sanus",
     interaction_consent_lead: "wants to:",
     interaction_signed_in_as: "Signed in as",
@@ -686,6 +690,8 @@ pub static DE: Texts = Texts {
     account_locked_title: "Konto gesperrt",
     interaction_throttled: "Zu viele fehlgeschlagene Versuche. Versuchen Sie es in {seconds} s erneut. Wenn Sie \
                             Ihr Passwort vergessen haben, wenden Sie sich an den Betreiber der Anwendung.",
+    sign_in_busy: "Gerade melden sich sehr viele Menschen an, deshalb konnte Ihr Passwort nicht geprüft werden. \
+                   Bitte versuchen Sie es gleich noch einmal.",
     interaction_consent_title: "Zugriff erlauben – Sanus",
     interaction_consent_lead: "möchte:",
     interaction_signed_in_as: "Angemeldet als",

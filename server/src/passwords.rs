@@ -3,7 +3,9 @@
 //! thread's allocator arena would keep its own 19 MiB, and a sign-in storm
 //! could take every core from the token endpoint. Here a fixed number of
 //! threads (one per core) take jobs from a bounded queue, so memory stays
-//! bounded and sign-ins wait their turn; past the queue they are refused.
+//! bounded and sign-ins wait their turn; past the queue they are refused
+//! (not checked: the person is asked to try again, nothing counts against
+//! the account).
 //! The threads run at a lower scheduling priority (`SCHED_IDLE`, or `nice`):
 //! a sign-in storm takes the cores the requests leave idle, and a token
 //! request that arrives meanwhile runs at once instead of waiting for a hash
@@ -12,7 +14,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use prometheus_client::metrics::gauge::Gauge;
@@ -24,6 +26,8 @@ type Job = Box<dyn FnOnce() + Send>;
 
 pub struct PasswordPool {
     jobs: SyncSender<Job>,
+    /// The hashing threads started.
+    threads: usize,
     /// The checks at work, counted in `stats.running`, as the tickers see them.
     work: Arc<Work>,
     /// The tickers, where the hashing threads can fill every core (Linux).
@@ -35,7 +39,7 @@ pub struct PasswordPool {
 
 impl PasswordPool {
     /// `threads` workers; at most `queue` sign-ins wait, more are refused
-    /// (answered as a failed check) rather than queued without bound.
+    /// rather than queued without bound.
     pub fn new(threads: usize, queue: usize) -> Self {
         Self::with_kernel_tick(threads, queue, kernel_tick())
     }
@@ -53,7 +57,7 @@ impl PasswordPool {
             let spawned = std::thread::Builder::new().name(format!("sanus-argon2-{index}")).spawn(move || {
                 lower_priority();
                 loop {
-                    let job = receiver.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
+                    let job = receiver.lock().unwrap_or_else(PoisonError::into_inner).recv();
                     let Ok(job) = job else { break };
                     job();
                 }
@@ -64,7 +68,7 @@ impl PasswordPool {
             }
         }
         let tickers = Tickers::start(work.clone(), started, kernel_tick);
-        Self { jobs, work, tickers, stats }
+        Self { jobs, threads: started, work, tickers, stats }
     }
 
     /// One worker per core.
@@ -73,16 +77,38 @@ impl PasswordPool {
         Self::new(cores, 256)
     }
 
-    /// Whether `password` matches `stored` (`None`: same work, `false`).
-    pub async fn verify(&self, password: String, stored: Option<String>) -> bool {
-        let verified = self.run(move || sanus_core::password::verify_password(&password, stored.as_deref())).await;
-        verified.unwrap_or(false)
+    /// Whether `password` matches `stored` (`None`: same work, `false`);
+    /// `None` when it could not be checked now (too many checks at once,
+    /// or the check failed): that is not the person's mistake.
+    pub async fn verify(&self, password: String, stored: Option<String>) -> Option<bool> {
+        self.run(move || sanus_core::password::verify_password(&password, stored.as_deref())).await
     }
 
     /// An argon2id hash of a new password; `None` when the pool is full or
     /// hashing failed.
     pub async fn hash(&self, password: String) -> Option<String> {
         self.run(move || sanus_core::password::hash_password(&password).ok()).await.flatten()
+    }
+
+    /// Takes every thread and every place in the queue until the guard is
+    /// dropped, as a burst of sign-ins does: for tests of what people are
+    /// told then.
+    pub fn saturate(&self) -> Saturated {
+        let gate = Arc::new(Gate::default());
+        loop {
+            let ticket = Ticket::new(&gate);
+            let job: Job = Box::new(move || {
+                ticket.0.state().holding += 1;
+                drop(ticket.0.wait_while(|state| !state.open));
+            });
+            match self.jobs.try_send(job) {
+                Ok(()) => {}
+                // Full, and no thread is about to take a job and free a place.
+                Err(TrySendError::Full(_)) if gate.state().holding >= self.threads => return Saturated(gate),
+                Err(TrySendError::Full(_)) => std::thread::yield_now(),
+                Err(TrySendError::Disconnected(_)) => return Saturated(gate),
+            }
+        }
     }
 
     /// Runs `work` on a pool thread; `None` when the queue is full.
@@ -119,6 +145,61 @@ impl PasswordPool {
                 None
             }
         }
+    }
+}
+
+/// The pool taken by [`PasswordPool::saturate`]; free again when dropped.
+pub struct Saturated(Arc<Gate>);
+
+#[derive(Default)]
+struct Gate {
+    state: Mutex<GateState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct GateState {
+    /// The saturating jobs may end.
+    open: bool,
+    /// Saturating jobs not ended yet (queued or running).
+    left: usize,
+    /// Threads that took a saturating job.
+    holding: usize,
+}
+
+impl Gate {
+    fn state(&self) -> std::sync::MutexGuard<'_, GateState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wait_while(&self, blocked: impl FnMut(&mut GateState) -> bool) -> std::sync::MutexGuard<'_, GateState> {
+        self.changed.wait_while(self.state(), blocked).unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// One saturating job, counted from its making to its end (run or not).
+struct Ticket(Arc<Gate>);
+
+impl Ticket {
+    fn new(gate: &Arc<Gate>) -> Self {
+        gate.state().left += 1;
+        Self(gate.clone())
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        self.0.state().left -= 1;
+        self.0.changed.notify_all();
+    }
+}
+
+impl Drop for Saturated {
+    /// Lets the jobs end, and returns once they have: the queue is empty.
+    fn drop(&mut self) {
+        self.0.state().open = true;
+        self.0.changed.notify_all();
+        drop(self.0.wait_while(|state| state.left > 0));
     }
 }
 
@@ -285,10 +366,7 @@ fn tick_while_every_core_hashes(work: &Work) {
             std::thread::sleep(TICK);
             #[cfg(test)]
             {
-                work.cores_ticked
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .insert(rustix::thread::sched_getcpu());
+                work.cores_ticked.lock().unwrap_or_else(PoisonError::into_inner).insert(rustix::thread::sched_getcpu());
                 work.ticks.fetch_add(1, Ordering::Release);
             }
         } else {
@@ -395,12 +473,23 @@ mod tests {
     async fn verifies_on_the_pool() {
         let pool = PasswordPool::new(1, 4);
         let hash = sanus_core::password::hash_password("pool-password").unwrap();
-        assert!(pool.verify("pool-password".into(), Some(hash.clone())).await);
-        assert!(!pool.verify("wrong".into(), Some(hash)).await);
-        assert!(!pool.verify("anything".into(), None).await);
+        assert_eq!(pool.verify("pool-password".into(), Some(hash.clone())).await, Some(true));
+        assert_eq!(pool.verify("wrong".into(), Some(hash)).await, Some(false));
+        assert_eq!(pool.verify("anything".into(), None).await, Some(false));
         let new = pool.hash("a new pool password".into()).await.unwrap();
-        assert!(pool.verify("a new pool password".into(), Some(new)).await);
+        assert_eq!(pool.verify("a new pool password".into(), Some(new)).await, Some(true));
         assert_eq!((pool.stats.queued.get(), pool.stats.running.get(), pool.stats.refused.get()), (0, 0, 0));
+    }
+
+    #[tokio::test]
+    async fn a_saturated_pool_refuses_checks_until_it_is_let_go() {
+        let pool = PasswordPool::new(1, 2);
+        let saturated = pool.saturate();
+        assert_eq!(pool.verify("anything".into(), None).await, None, "not checked: no answer either way");
+        assert!(pool.hash("a new password".into()).await.is_none());
+        assert_eq!(pool.stats.refused.get(), 2);
+        drop(saturated);
+        assert_eq!(pool.verify("anything".into(), None).await, Some(false));
     }
 
     #[cfg(target_os = "linux")]

@@ -162,6 +162,11 @@ impl Application {
         &self.state.store
     }
 
+    /// Where passwords are checked (tests fill it with `saturate`).
+    pub fn passwords(&self) -> &Arc<crate::passwords::PasswordPool> {
+        &self.state.passwords
+    }
+
     pub fn keys(&self) -> &Arc<Keys> {
         &self.state.keys
     }

@@ -43,6 +43,7 @@ pub(crate) fn password_form(
                         i18n.t().interaction_throttled.replace("{seconds}", &retry_after_seconds.to_string())
                     }
                     SignInError::Locked => i18n.t().account_locked.to_string(),
+                    SignInError::Busy => i18n.t().sign_in_busy.to_string(),
                 }}
             </p>
         })}

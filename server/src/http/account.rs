@@ -272,6 +272,8 @@ async fn audit_own(
 pub(super) enum Refused {
     Wrong,
     Throttled(i64),
+    /// Not checked: too many checks at once.
+    Busy,
 }
 
 /// Checks the account's current password before a sensitive change: the
@@ -290,6 +292,7 @@ pub(super) async fn current_password(
         Ok(_) => Ok(()),
         Err(Refusal::InvalidCredentials | Refusal::Locked) => Err(Refused::Wrong),
         Err(Refusal::ThrottledUntil(until)) => Err(Refused::Throttled(until.seconds() - now.seconds())),
+        Err(Refusal::Busy) => Err(Refused::Busy),
     })
 }
 
@@ -308,6 +311,8 @@ async fn confirm_password(
         Ok(Ok(())) => Ok(()),
         Ok(Err(Refused::Wrong)) => Err(refused(wrong)),
         Ok(Err(Refused::Throttled(seconds))) => Err(refused(AccountError::Throttled { retry_after_seconds: seconds })),
+        // As when a new password cannot be hashed: "try again later".
+        Ok(Err(Refused::Busy)) => Err(failed(state, headers, &"the password could not be checked now")),
         Err(error) => Err(failed(state, headers, &error)),
     }
 }

@@ -96,6 +96,7 @@ pub async fn begin_registration(
         Ok(Ok(())) => {}
         Ok(Err(Refused::Wrong)) => return refused(StatusCode::FORBIDDEN, "wrong_password", &"wrong password"),
         Ok(Err(Refused::Throttled(_))) => return refused(StatusCode::TOO_MANY_REQUESTS, "throttled", &"throttled"),
+        Ok(Err(Refused::Busy)) => return refused(StatusCode::SERVICE_UNAVAILABLE, "busy", &"password pool full"),
         Err(error) => return failure(error.into()),
     }
     match passkeys::begin_registration(&state.store, &rp, &me.user, now).await {

@@ -601,6 +601,9 @@ pub async fn confirm(
                 super::sign_in::check_password(&state, &headers, address, &user.email, form.password, None, now).await;
             match checked {
                 Ok(Ok(_)) => {}
+                Ok(Err(super::sign_in::Refusal::Busy)) => {
+                    return failed(&state, &headers, &"the password could not be checked now");
+                }
                 Ok(Err(_)) => return see_other(&format!("{page}?error=password")),
                 Err(error) => return failed(&state, &headers, &error),
             }

@@ -35,12 +35,16 @@ pub enum Refusal {
     /// The password was right, but the account is locked (only then is
     /// this said: a wrong password of a locked account is just wrong).
     Locked,
+    /// The password could not be checked now (too many checks at once): no
+    /// failure, nothing counted; try again in a moment.
+    Busy,
 }
 
 impl Refusal {
     const INVALID: &str = "invalid_credentials";
     const THROTTLED: &str = "throttled:";
     pub const LOCKED: &str = "account_locked";
+    const BUSY: &str = "busy";
 
     /// As stored with an interaction or carried in a query string.
     pub fn encode(self) -> String {
@@ -48,6 +52,7 @@ impl Refusal {
             Self::InvalidCredentials => Self::INVALID.to_string(),
             Self::ThrottledUntil(until) => format!("{}{}", Self::THROTTLED, until.seconds()),
             Self::Locked => Self::LOCKED.to_string(),
+            Self::Busy => Self::BUSY.to_string(),
         }
     }
 
@@ -60,6 +65,7 @@ impl Refusal {
                 (wait > 0).then_some(SignInError::Throttled { retry_after_seconds: wait })
             }
             None if encoded == Self::LOCKED => Some(SignInError::Locked),
+            None if encoded == Self::BUSY => Some(SignInError::Busy),
             None => (encoded == Self::INVALID).then_some(SignInError::InvalidCredentials),
         }
     }
@@ -96,7 +102,10 @@ pub async fn check_password(
         None => (None, None),
     };
     // Unknown accounts cost the same time as wrong passwords.
-    let password_ok = state.passwords.verify(password, hash).await;
+    let Some(password_ok) = state.passwords.verify(password, hash).await else {
+        tracing::warn!("sign-in not checked: the password pool is full");
+        return Ok(Err(Refusal::Busy));
+    };
     match user {
         Some(user) if password_ok => {
             attempt.record_success(&state.store).await?;

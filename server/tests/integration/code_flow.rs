@@ -146,6 +146,26 @@ sanus_core::engine_tests! {
         assert!(chosen.text().await.unwrap().contains(r#"<html lang="en""#), "the remembered choice wins");
     }
 
+    async fn a_full_password_pool_asks_to_try_again_and_counts_nothing_against_the_account(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        let interaction = location(&app.authorize(&spa_request()).await);
+        let saturated = app.passwords.saturate();
+        for _ in 0..6 {
+            assert_eq!(location(&app.sign_in(&interaction, JANE, JANE_PASSWORD).await), interaction);
+            let page = app.get(&interaction).await.text().await.unwrap();
+            assert!(page.contains("your password could not be checked"), "{page}");
+            assert!(!page.contains("not correct"));
+        }
+        let events = sanus_core::audit::latest(&app.store, 20).await.unwrap();
+        assert!(events.is_empty(), "no failure recorded: {events:?}");
+        assert!(app.metrics().await.contains("sanus_password_checks_refused_total 6\n"));
+
+        // Six refusals were no failures: no wait, and the next try signs in.
+        drop(saturated);
+        let resumed = location(&app.sign_in(&interaction, JANE, JANE_PASSWORD).await);
+        assert!(resumed.starts_with("/authorize/resume/"), "{resumed}");
+    }
+
     async fn unknown_accounts_are_throttled_like_real_ones(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         let interaction = location(&app.authorize(&spa_request()).await);

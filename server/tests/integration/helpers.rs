@@ -27,6 +27,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub store: Store,
     pub keys: Arc<Keys>,
+    pub passwords: Arc<sanus::passwords::PasswordPool>,
     pub settings: Settings,
     pub clock: ManualClock,
     shutdown: Option<oneshot::Sender<()>>,
@@ -165,6 +166,7 @@ async fn start(mut settings: Settings) -> TestApp {
     let metrics_address = app.metrics_addr();
     let store = app.store().clone();
     let keys = app.keys().clone();
+    let passwords = app.passwords().clone();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until_stopped(async move {
         let _ = rx.await;
@@ -175,6 +177,7 @@ async fn start(mut settings: Settings) -> TestApp {
         client: client(),
         store,
         keys,
+        passwords,
         settings,
         clock,
         shutdown: Some(tx),

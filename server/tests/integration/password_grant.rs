@@ -54,6 +54,17 @@ async fn password(
 }
 
 sanus_core::engine_tests! {
+    async fn a_full_password_pool_is_temporarily_unavailable_not_a_wrong_password(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        app.import(LEGACY).await;
+        let saturated = app.passwords.saturate();
+        let (status, body) = password(&app, ("legacy", LEGACY_SECRET), JANE, JANE_PASSWORD, None).await;
+        assert_eq!((status, body["error"].as_str()), (503, Some("temporarily_unavailable")), "{body}");
+        drop(saturated);
+        let (status, body) = password(&app, ("legacy", LEGACY_SECRET), JANE, JANE_PASSWORD, None).await;
+        assert_eq!(status, 200, "{body}");
+    }
+
     async fn a_first_party_client_that_accepted_the_warning_gets_tokens_for_a_password(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         app.import(LEGACY).await;

@@ -59,6 +59,12 @@ pub async fn grant(
         }
         Err(Refusal::Locked) => return Err(invalid_grant("This account is locked.")),
         Err(Refusal::InvalidCredentials) => return Err(invalid_grant("The e-mail address or the password is wrong.")),
+        Err(Refusal::Busy) => {
+            return Err(OAuthError::new(
+                ErrorCode::TemporarilyUnavailable,
+                "Too many sign-ins at once: the password was not checked. Try again in a moment.",
+            ));
+        }
     };
     let second_factor = client.require_mfa
         || sanus_core::mfa::mfa_status(&state.store, &user.id).await?.required()
