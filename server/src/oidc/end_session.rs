@@ -15,21 +15,12 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
-use serde::Deserialize;
 
 use super::authorize::{see_other, simple_page};
 use super::params::Params;
 use crate::http::cookies;
 use crate::state::AppState;
 use sanus_core::html::escape;
-
-#[derive(Debug, Deserialize)]
-struct HintClaims {
-    aud: String,
-    sub: String,
-    #[serde(default)]
-    sid: Option<String>,
-}
 
 pub async fn end_session_get(State(state): State<AppState>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
     let params = Params::from_pairs(url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()));
@@ -59,7 +50,7 @@ async fn end_session(
     };
     let Ok(params) = params else { return refuse(t.flow_error_malformed) };
     let hint = match params.get("id_token_hint") {
-        Some(token) => verify_hint(state, token).await,
+        Some(token) => super::id_token_hint::verify(state, token).await,
         None => None,
     };
     let hint_failed = hint.is_none() && params.get("id_token_hint").is_some();
@@ -92,14 +83,11 @@ async fn end_session(
     };
     let hint_matches = match (&hint, &session) {
         (Some(hint), Some(session)) => {
-            // The hint's `sub` is what its client sees: pairwise, maybe.
-            let subject = match state.find_client(&hint.aud).await {
-                Ok(Some(client)) => {
-                    super::claims::existing_subject_of(state, &client, &session.user_id).await.ok().flatten()
-                }
-                _ => None,
+            let names = match state.find_client(&hint.aud).await {
+                Ok(Some(client)) => hint.names(state, &client, &session.user_id).await.unwrap_or(false),
+                _ => false,
             };
-            subject.as_deref() == Some(hint.sub.as_str()) && hint.sid.as_deref().is_none_or(|sid| sid == session.id)
+            names && hint.sid.as_deref().is_none_or(|sid| sid == session.id)
         }
         (Some(_), None) => true,
         (None, _) => false,
@@ -136,23 +124,6 @@ async fn end_session(
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
-}
-
-/// An ID token this server issued: signature and issuer; an expired one is
-/// still a valid hint (RP-Initiated Logout §2). Access tokens (RFC 9068
-/// `typ`) are not ID tokens.
-async fn verify_hint(state: &AppState, token: &str) -> Option<HintClaims> {
-    let header = jsonwebtoken::decode_header(token).ok()?;
-    if header.typ.as_deref().is_some_and(|typ| typ.eq_ignore_ascii_case("at+jwt")) {
-        return None;
-    }
-    let key = state.keys.verification_key(header.kid.as_deref()?).await.ok()??;
-    let mut validation = jsonwebtoken::Validation::new(header.alg);
-    validation.set_issuer(&[state.settings.server.public_url.as_str()]);
-    validation.validate_aud = false;
-    validation.validate_exp = false;
-    validation.required_spec_claims.clear();
-    jsonwebtoken::decode::<HintClaims>(token, &key, &validation).ok().map(|data| data.claims)
 }
 
 /// Asks whether to sign out; the form carries what was checked already

@@ -343,6 +343,46 @@ mod introspection_revocation_logout {
             assert_eq!(params_of(&after)["error"], "login_required");
         }
 
+        async fn an_id_token_hint_must_name_the_person_signed_in(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            app.import(r#"
+[[users]]
+email = "max@acme.example"
+given_name = "Max"
+email_verified = true
+password = "max-correct-horse-battery"
+"#).await;
+            let janes = user_tokens(&app).await;
+            let hint = janes["id_token"].as_str().unwrap();
+            let silent = with(with(spa_request(), "prompt", Some("none")), "id_token_hint", Some(hint));
+            let answer = params_of(&location(&app.authorize(&silent).await));
+            assert!(answer.contains_key("code"), "the hint names Jane, who is signed in: {answer:?}");
+
+            // Max signs in in the same browser.
+            let mut next = location(&app.authorize(&with(spa_request(), "prompt", Some("login"))).await);
+            next = location(&app.sign_in(&next, "max@acme.example", "max-correct-horse-battery").await);
+            while next.starts_with('/') {
+                let response = if next.starts_with("/interaction/") {
+                    app.decide(&next, "allow").await
+                } else {
+                    app.client.get(app.url(&next)).send().await.unwrap()
+                };
+                next = location(&response);
+            }
+            assert!(params_of(&next).contains_key("code"), "{next}");
+
+            let answer = params_of(&location(&app.authorize(&silent).await));
+            assert_eq!(answer["error"], "login_required", "Jane is not signed in here any more");
+            let interactive = location(&app.authorize(&with(spa_request(), "id_token_hint", Some(hint))).await);
+            assert!(interactive.starts_with("/interaction/"), "Jane is asked to sign in: {interactive}");
+
+            for forged in ["a.b.c", janes["access_token"].as_str().unwrap()] {
+                let answer = params_of(&location(&app.authorize(&with(spa_request(), "id_token_hint", Some(forged))).await));
+                assert_eq!(answer["error"], "invalid_request", "{forged}");
+                assert_eq!(answer["state"], "st-123");
+            }
+        }
+
         async fn a_relying_party_posts_to_authorize_and_end_session_as_a_form(db: TestDatabase) {
             let app = spawn_seeded_app(db).await;
             let tokens = user_tokens(&app).await;

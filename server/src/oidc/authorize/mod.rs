@@ -87,11 +87,32 @@ async fn authorize(
             return target.error(issuer(state), error, &description, nonce.as_str());
         }
     };
+    // The person the client takes to be signed in (OIDC Core §3.1.2.1).
+    let hint = match raw.id_token_hint.as_deref() {
+        None => None,
+        Some(token) => match crate::oidc::id_token_hint::verify(state, token).await {
+            Some(hint) if hint.aud == client.id.as_str() => Some(hint),
+            _ => {
+                let description = "The id_token_hint is not an ID token that this server issued to this client.";
+                return request.target.error(issuer(state), "invalid_request", description, nonce.as_str());
+            }
+        },
+    };
     let now = state.clock.now();
     // The session, its account and its consent to this client: one query.
     let signed_in = match current_session(state, headers, &client, now).await {
         Ok(signed_in) => signed_in,
         Err(error) => return server_error_page(state, headers, &error),
+    };
+    // Someone else than the hint names is signed in: as if nobody were
+    // (`prompt=none` gets `login_required`).
+    let signed_in = match (signed_in, &hint) {
+        (Some(signed_in), Some(hint)) => match hint.names(state, &client, &signed_in.user.id).await {
+            Ok(true) => Some(signed_in),
+            Ok(false) => None,
+            Err(error) => return server_error_page(state, headers, &error),
+        },
+        (signed_in, _) => signed_in,
     };
     let signed_in = signed_in.filter(|s| {
         !request.prompt.login

@@ -20,6 +20,9 @@ pub struct RawAuthorizationRequest {
     pub prompt: Option<String>,
     pub max_age: Option<String>,
     pub login_hint: Option<String>,
+    /// Checked at `/authorize` itself; not kept with the interaction.
+    #[serde(skip)]
+    pub id_token_hint: Option<String>,
     pub ui_locales: Option<String>,
     pub acr_values: Option<String>,
     pub tenant_hint: Option<String>,
@@ -43,6 +46,7 @@ impl RawAuthorizationRequest {
             prompt: get("prompt"),
             max_age: get("max_age"),
             login_hint: get("login_hint"),
+            id_token_hint: get("id_token_hint"),
             ui_locales: get("ui_locales"),
             acr_values: get("acr_values"),
             tenant_hint: get("tenant_hint"),
