@@ -70,6 +70,46 @@ sanus_core::engine_tests! {
         }
     }
 
+    async fn max_age_reuses_a_fresh_enough_session_and_not_an_older_one(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        app.run_flow(&spa_request()).await;
+        let silent = |max_age: &str| with(with(spa_request(), "prompt", Some("none")), "max_age", Some(max_age));
+        app.clock.advance(60);
+        let fresh = params_of(&location(&app.authorize(&silent("60")).await));
+        let tokens: Value = app.exchange(&fresh["code"], VERIFIER).await.json().await.unwrap();
+        let id = claims_of(tokens["id_token"].as_str().unwrap());
+        assert!(id["iat"].as_i64().unwrap() - id["auth_time"].as_i64().unwrap() >= 60, "the sign-in's time: {id}");
+        let old = params_of(&location(&app.authorize(&silent("59")).await));
+        assert_eq!(old["error"], "login_required");
+    }
+
+    async fn login_hint_fills_in_the_e_mail_address(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        let interaction = location(&app.authorize(&with(spa_request(), "login_hint", Some(JANE))).await);
+        let page = app.get(&interaction).await.text().await.unwrap();
+        assert!(page.contains(&format!(r#"value="{JANE}""#)), "{page}");
+    }
+
+    async fn prompt_consent_asks_again_although_consent_was_given(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        app.run_flow(&spa_request()).await;
+        let interaction = location(&app.authorize(&with(spa_request(), "prompt", Some("consent"))).await);
+        let page = app.get(&interaction).await.text().await.unwrap();
+        assert!(page.contains(&format!("action=\"{interaction}/consent\"")), "{page}");
+        let denied = location(&app.decide(&interaction, "deny").await);
+        assert_eq!(params_of(&denied)["error"], "access_denied");
+    }
+
+    async fn the_session_cookie_is_http_only_and_same_site_lax(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        let interaction = location(&app.authorize(&spa_request()).await);
+        let signed_in = app.sign_in(&interaction, JANE, JANE_PASSWORD).await;
+        let cookie = signed_in.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap())
+            .find(|c| c.starts_with("sanus_session=")).unwrap().to_string();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
+        assert!(!cookie.contains("Secure"), "plain http in tests; Secure under https (cookies.rs)");
+    }
+
     async fn first_party_clients_skip_consent(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         let request = vec![

@@ -221,6 +221,48 @@ mod introspection_revocation_logout {
             assert_eq!(wrong.status(), 401);
         }
 
+        async fn expired_tokens_introspect_as_inactive(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            let tokens = user_tokens(&app).await;
+            let access = tokens["access_token"].as_str().unwrap();
+            let expires_in = tokens["expires_in"].as_i64().unwrap();
+            app.clock.advance(expires_in - 1);
+            assert_eq!(introspect(&app, access).await["active"], true);
+            app.clock.advance(1);
+            assert_eq!(introspect(&app, access).await, serde_json::json!({"active": false}));
+        }
+
+        async fn a_replayed_code_stops_its_tokens_introspecting(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            let code = params_of(&app.run_flow(&spa_request()).await)["code"].clone();
+            let tokens: Value = app.exchange(&code, VERIFIER).await.json().await.unwrap();
+            let access = tokens["access_token"].as_str().unwrap();
+            assert_eq!(introspect(&app, access).await["active"], true);
+            assert_eq!(app.exchange(&code, VERIFIER).await.status(), 400);
+            assert_eq!(introspect(&app, access).await["active"], false);
+        }
+
+        async fn offline_is_a_synonym_of_offline_access(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            let code = params_of(&app.run_flow(&with(spa_request(), "scope", Some("openid offline"))).await)["code"].clone();
+            let tokens: Value = app.exchange(&code, VERIFIER).await.json().await.unwrap();
+            assert!(tokens["refresh_token"].as_str().is_some(), "{tokens}");
+            let refreshed = app.refresh(tokens["refresh_token"].as_str().unwrap()).await;
+            assert_eq!(refreshed.status(), 200);
+        }
+
+        async fn revocation_and_userinfo_answers_are_not_stored(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            let tokens = user_tokens(&app).await;
+            let access = tokens["access_token"].as_str().unwrap();
+            let info = app.userinfo(access).await;
+            assert_eq!((info.status().as_u16(), info.headers()["cache-control"].to_str().unwrap()), (200, "no-store"));
+            let revoked = app.client.post(app.url("/revoke")).form(&[("token", access), ("client_id", "spa")]).send().await.unwrap();
+            assert_eq!((revoked.status().as_u16(), revoked.headers()["cache-control"].to_str().unwrap()), (200, "no-store"));
+            let refused = app.userinfo(access).await;
+            assert_eq!((refused.status().as_u16(), refused.headers()["cache-control"].to_str().unwrap()), (401, "no-store"));
+        }
+
         async fn a_revocation_on_another_instance_takes_effect_within_a_second(db: TestDatabase) {
             let app = spawn_seeded_app(db).await;
             let other = app.another_instance().await;
