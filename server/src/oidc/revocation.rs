@@ -2,7 +2,9 @@
 //! refresh token ends its whole grant (and with it the access tokens that
 //! grant issued); an access token ends its grant too, or, without one
 //! (client credentials), is remembered as revoked until it expires. The
-//! answer is 200 whatever the token was (§2.2), so nothing leaks.
+//! answer is 200 for a token that is unknown, expired or revoked already
+//! (§2.2); a live token of another client is refused with
+//! `unauthorized_client` (§2.1), and left alone.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -41,10 +43,12 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<()
         }
     }
     let now = state.clock.now();
+    let not_yours = || OAuthError::new(ErrorCode::UnauthorizedClient, "This token was issued to another client.");
     if token.matches('.').count() == 2 {
-        if let Ok(claims) = validate_access_token(state, token).await
-            && claims.client_id == client.id.as_str()
-        {
+        if let Ok(claims) = validate_access_token(state, token).await {
+            if claims.client_id != client.id.as_str() {
+                return Err(not_yours());
+            }
             match &claims.fid {
                 Some(fid) => revoke_family(&state.store, fid, now).await?,
                 None => revoke_access_token(&state.store, &claims.jti, UnixTime(claims.exp)).await?,
@@ -53,9 +57,10 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<()
         }
         return Ok(());
     }
-    if let Some((family, _)) = find_refresh_token(&state.store, token, now).await?
-        && family.client_id == client.id.as_str()
-    {
+    if let Some((family, _)) = find_refresh_token(&state.store, token, now).await? {
+        if family.client_id != client.id.as_str() {
+            return Err(not_yours());
+        }
         revoke_family(&state.store, &family.id, now).await?;
         state.access_tokens.invalidate();
     }

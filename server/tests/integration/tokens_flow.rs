@@ -298,9 +298,15 @@ mod introspection_revocation_logout {
             let machine: Value = app.client.post(app.url("/token")).basic_auth("m2m-basic", Some(M2M_SECRET))
                 .form(&[("grant_type", "client_credentials")]).send().await.unwrap().json().await.unwrap();
             let token = machine["access_token"].as_str().unwrap();
-            // Another client cannot revoke it.
+            // Another client cannot revoke it, and is told so (RFC 7009 §2.1).
             let other = app.client.post(app.url("/revoke")).form(&[("token", token), ("client_id", "m2m-post"), ("client_secret", POST_SECRET)]).send().await.unwrap();
-            assert_eq!(other.status(), 200);
+            assert_eq!(other.status(), 400);
+            assert_eq!(other.json::<Value>().await.unwrap()["error"], "unauthorized_client");
+            let users = user_tokens(&app).await;
+            let refresh = users["refresh_token"].as_str().unwrap();
+            let other = app.client.post(app.url("/revoke")).basic_auth("m2m-basic", Some(M2M_SECRET)).form(&[("token", refresh)]).send().await.unwrap();
+            assert_eq!(other.status(), 400);
+            assert_eq!(app.refresh(refresh).await.status(), 200, "left alone");
             assert_eq!(introspect(&app, token).await["active"], true);
             let own = app.client.post(app.url("/revoke")).basic_auth("m2m-basic", Some(M2M_SECRET)).form(&[("token", token), ("token_type_hint", "access_token")]).send().await.unwrap();
             assert_eq!(own.status(), 200);
