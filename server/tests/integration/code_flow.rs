@@ -110,6 +110,15 @@ sanus_core::engine_tests! {
         assert!(!cookie.contains("Secure"), "plain http in tests; Secure under https (cookies.rs)");
     }
 
+    async fn a_failing_database_is_our_fault_on_the_page_not_the_applications(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        app.store.close().await;
+        let page = app.authorize(&spa_request()).await;
+        assert_eq!(page.status(), 503);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Something went wrong on our side") && !html.contains("incomplete"), "{html}");
+    }
+
     async fn first_party_clients_skip_consent(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         let request = vec![

@@ -374,8 +374,6 @@ pub async fn resume(
         },
         None => None,
     };
-    // Asked for a second factor, signed in without one (the account has none):
-    // the client learns it cannot be met, before any consent is asked.
     // Asked for a second factor (by the app, or by an organisation the person
     // belongs to), signed in without one (the account has none): the client
     // learns it cannot be met, before any consent is asked.
@@ -460,10 +458,10 @@ pub fn expired_page(state: &AppState, headers: &HeaderMap) -> Response {
     flow_page(state, headers, StatusCode::BAD_REQUEST, t.flow_error_expired)
 }
 
+/// Our failure, not the application's: "try again in a moment" (503).
 fn server_error_page(state: &AppState, headers: &HeaderMap, cause: &dyn std::fmt::Display) -> Response {
     tracing::error!(%cause, "authorization request failed");
-    let t = app::i18n::locale_of_headers(headers).texts();
-    flow_page(state, headers, StatusCode::INTERNAL_SERVER_ERROR, t.flow_error_malformed)
+    crate::http::unavailable_page(state, headers)
 }
 
 fn flow_page(state: &AppState, headers: &HeaderMap, status: StatusCode, message: &str) -> Response {
