@@ -104,6 +104,41 @@ for (const javaScriptEnabled of [true, false]) {
   });
 }
 
+/** A page of the Ward app whose button POSTs an authorization request to Sanus. */
+function formPage(baseURL: string, challenge: string, extra: Record<string, string>) {
+  const params = new URLSearchParams(authorizeUrl(challenge, extra).split("?")[1]);
+  const inputs = [...params].map(([name, value]) => `<input type="hidden" name="${name}" value="${value}">`).join("");
+  return `<!doctype html><title>Ward app</title><form method="post" action="${baseURL}/authorize">${inputs}<button>Sign in with Sanus</button></form>`;
+}
+
+test("a relying party may POST the authorization request as a form, from its own site", async ({ browser, baseURL }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const callback = await catchCallback(page);
+  const { challenge } = pkce();
+  // Plain http, so that Chromium does not stop at a "not secure form" warning;
+  // to Sanus on localhost it is just as cross-site.
+  let extra: Record<string, string> = { prompt: "consent" };
+  await page.route("http://ward.e2e.example/start", (route) =>
+    route.fulfill({ status: 200, contentType: "text/html", body: formPage(baseURL!, challenge, extra) }),
+  );
+  await page.goto("http://ward.e2e.example/start");
+  await page.getByRole("button", { name: "Sign in with Sanus" }).click();
+  await signInAndConsent(page);
+  await expect.poll(() => callback()?.searchParams.get("code")).toBeTruthy();
+  const first = callback()!.searchParams.get("code");
+
+  // Signed in now: a silent request by form finds the session (its cookie
+  // is SameSite=Lax, so Sanus passes the POST on as a GET to itself).
+  extra = { prompt: "none" };
+  await page.goto("http://ward.e2e.example/start");
+  await page.getByRole("button", { name: "Sign in with Sanus" }).click();
+  await expect.poll(() => callback()?.searchParams.get("code")).not.toBe(first);
+  expect(callback()!.searchParams.get("error")).toBeNull();
+  expect(callback()!.searchParams.get("state")).toBe("e2e-state");
+  await context.close();
+});
+
 test("a wrong password says so and keeps the e-mail field usable", async ({ page }) => {
   const { challenge } = pkce();
   await page.goto(authorizeUrl(challenge));
