@@ -398,25 +398,15 @@ async fn validated(
 ) -> Result<Client, ManageError> {
     let allowed = allowed_scope_names(store, application).await?;
     let mut errors = FieldErrors::new();
-    // The tenant's management scope makes a client an Admin of the tenant:
-    // only who may manage its members may hand it out.
     let tenant_admin = format!("{}_admin", application.tenant_id.as_str());
-    if spec.allowed_scopes.contains(&tenant_admin) {
-        let admin = match manager {
-            Manager::Actor(actor) => {
-                access::require(store, actor, &application.tenant_id, Permission::MembersManage).await.is_ok()
-            }
-            Manager::AppAdmin(_) | Manager::Registrar(_) => false,
-        };
-        if !admin {
-            errors.add(
-                "allowed_scopes",
-                msg!(
-                    "{tenant_admin}: only the tenant's Admins may give this scope",
-                    "{tenant_admin}: nur die Admins des Mandanten dürfen diesen Scope vergeben"
-                ),
-            );
-        }
+    if spec.allowed_scopes.contains(&tenant_admin) && !manages_members(store, manager, application).await? {
+        errors.add(
+            "allowed_scopes",
+            msg!(
+                "{tenant_admin}: only the tenant's Admins may give this scope",
+                "{tenant_admin}: nur die Admins des Mandanten dürfen diesen Scope vergeben"
+            ),
+        );
     }
     for scope in &spec.allowed_scopes {
         if !allowed.contains(scope) {
@@ -451,7 +441,20 @@ async fn validated(
                     ),
                 );
             }
-            found.filter(|_| member).map(|user| user.id)
+            let account = found.filter(|_| member).map(|user| user.id);
+            if let Some(account) = &account
+                && !may_act_as(store, manager, application, account).await?
+            {
+                errors.add(
+                    "service_account",
+                    msg!(
+                        "only the tenant's Admins may let a client act as another member; you may name yourself",
+                        "nur die Admins des Mandanten dürfen einen Client als anderes Mitglied handeln lassen; \
+                         sich selbst dürfen Sie angeben"
+                    ),
+                );
+            }
+            account
         }
     };
     let client = spec.validate(id, application.id.clone(), account, now);
@@ -598,6 +601,54 @@ async fn delete_client_in(tx: &mut crate::store::Transaction, id: &str, now: Uni
     crate::clients::clients_changed(tx).await
 }
 
+/// Whether `manager` may manage the tenant's members. The tenant's
+/// management scope makes a client an Admin of the tenant, so only they may
+/// hand it out, or hold the secret of a client that has it.
+async fn manages_members(store: &Store, manager: Manager<'_>, application: &Application) -> Result<bool, StoreError> {
+    match manager {
+        Manager::Actor(actor) => {
+            match access::require(store, actor, &application.tenant_id, Permission::MembersManage).await {
+                Ok(_) => Ok(true),
+                Err(AccessError::Store(error)) => Err(error),
+                Err(_) => Ok(false),
+            }
+        }
+        Manager::AppAdmin(_) | Manager::Registrar(_) => Ok(false),
+    }
+}
+
+/// Whether `manager` may let a client act as `account` (its tokens carry
+/// that person as `sub`): the person themselves, or the tenant's Admins.
+async fn may_act_as(
+    store: &Store,
+    manager: Manager<'_>,
+    application: &Application,
+    account: &UserId,
+) -> Result<bool, StoreError> {
+    if matches!(manager, Manager::Actor(Actor::Person(me)) if me == account) {
+        return Ok(true);
+    }
+    manages_members(store, manager, application).await
+}
+
+/// Whether `manager` may hold a new secret of `client`, that is, get what
+/// the client gets: its tenant management scope, the person it acts as.
+async fn may_hold_secret(
+    store: &Store,
+    manager: Manager<'_>,
+    application: &Application,
+    client: &Client,
+) -> Result<bool, StoreError> {
+    let tenant_admin = format!("{}_admin", application.tenant_id.as_str());
+    if client.allowed_scopes.contains(&tenant_admin) && !manages_members(store, manager, application).await? {
+        return Ok(false);
+    }
+    match &client.service_account {
+        Some(account) => may_act_as(store, manager, application, account).await,
+        None => Ok(true),
+    }
+}
+
 /// Deletes the client: every token it holds stops working at once.
 pub async fn delete_client(store: &Store, manager: Manager<'_>, id: &str, now: UnixTime) -> Result<(), ManageError> {
     let (_, client) = client(store, manager, id).await?;
@@ -625,9 +676,13 @@ pub async fn rotate_secret(
             ),
         ));
     }
-    let (_, client) = client(store, manager, id).await?;
+    let (application, client) = client(store, manager, id).await?;
     if !client.uses_secret() {
         return Err(ManageError::NoSecret);
+    }
+    // The new secret gives what the client has: only to who may give that.
+    if !may_hold_secret(store, manager, &application, &client).await? {
+        return Err(AccessError::Forbidden(Permission::MembersManage).into());
     }
     let ends = now.plus_seconds(grace_seconds);
     let secret = ClientSecret::generate();

@@ -259,10 +259,27 @@ sanus_core::engine_tests! {
             "kind": "m2m", "name": "Escalation", "allowed_scopes": ["acme-dev_admin"],
         }))).await;
         assert_eq!(status, 400, "{refused}");
-        let (status, _) = call(jane.post(app.url(&format!("/api/v1/applications/{id}/clients"))).json(&json!({
+        // Nor may it make a client whose tokens speak for a member (here, the Admin).
+        let (status, refused) = call(app.client.post(app.url(&format!("/api/v1/applications/{id}/clients"))).bearer_auth(&bearer).json(&json!({
+            "kind": "m2m", "name": "Impostor", "allowed_scopes": ["ward_admin"], "service_account": "jane@acme.example",
+        }))).await;
+        assert_eq!(status, 400, "{refused}");
+        assert!(refused["fields"]["service_account"][0].as_str().unwrap().starts_with("only the tenant's Admins"), "{refused}");
+        let (status, acting) = call(jane.post(app.url(&format!("/api/v1/applications/{id}/clients"))).json(&json!({
+            "kind": "m2m", "name": "Jane's own", "allowed_scopes": ["ward_admin"], "service_account": "jane@acme.example",
+        }))).await;
+        assert_eq!(status, 201, "a person may name themselves: {acting}");
+        let (status, automation) = call(jane.post(app.url(&format!("/api/v1/applications/{id}/clients"))).json(&json!({
             "kind": "m2m", "name": "Tenant automation", "allowed_scopes": ["acme-dev_admin"],
         }))).await;
         assert_eq!(status, 201, "an Admin of acme-dev may");
+        // Nor may the robot take that client's secret: it would be the tenant's Admin then.
+        let automation = automation["client_id"].as_str().unwrap();
+        let (status, refused) = call(app.client.post(app.url(&format!("/api/v1/clients/{automation}/secret"))).bearer_auth(&bearer).json(&json!({}))).await;
+        assert_eq!(status, 403, "{refused}");
+        assert!(refused.get("client_secret").is_none());
+        let (status, rotated) = call(jane.post(app.url(&format!("/api/v1/clients/{automation}/secret"))).json(&json!({}))).await;
+        assert_eq!(status, 200, "the Admin may: {rotated}");
         // Removing a scope takes it from the clients that had it.
         let (_, scoped) = call(jane.post(app.url(&format!("/api/v1/applications/{id}/clients"))).json(&json!({
             "kind": "m2m", "name": "Reader", "allowed_scopes": ["ward_data.read"],
