@@ -79,10 +79,21 @@ pub async fn end_own_session(
     Ok(ended)
 }
 
-/// Ends every session of the account but `keep`, with what they issued;
-/// returns how many ended.
+/// What someone else may have begun with the account's password and a
+/// session of theirs, and can finish without either: an address change
+/// (its mailed link or code), a sign-in waiting for its second factor.
+const BEGUN_ELSEWHERE: [&str; 2] = [
+    "UPDATE email_verifications SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+    "UPDATE pending_second_factors SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+];
+
+/// Ends every session of the account but `keep`, with what they issued and
+/// what was begun elsewhere ([`BEGUN_ELSEWHERE`]); returns how many ended.
 pub async fn end_other_sessions(store: &Store, user_id: &UserId, keep: &str, now: UnixTime) -> Result<u64, StoreError> {
     let mut tx = store.pool().begin().await?;
+    for statement in BEGUN_ELSEWHERE {
+        sqlx::query(statement).bind(now.0).bind(user_id.as_str()).execute(&mut *tx).await?;
+    }
     let ended = sqlx::query("UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND id <> $3 AND ended_at IS NULL")
         .bind(now.0)
         .bind(user_id.as_str())
@@ -167,8 +178,9 @@ pub async fn disconnect_app(
     Ok(removed)
 }
 
-/// Sets a new password (an argon2id PHC string); every other session ends
-/// and every token of the account is revoked, so that whoever knew the old
+/// Sets a new password (an argon2id PHC string); every other session ends,
+/// every token of the account is revoked and what was begun elsewhere
+/// ([`BEGUN_ELSEWHERE`]) is cancelled, so that whoever knew the old
 /// password is out. The session `keep` (the one changing it) stays.
 pub async fn change_password(
     store: &Store,
@@ -193,7 +205,10 @@ pub async fn change_password(
     for statement in [
         "UPDATE token_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
         "UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
-    ] {
+    ]
+    .into_iter()
+    .chain(BEGUN_ELSEWHERE)
+    {
         sqlx::query(statement).bind(now.0).bind(user_id.as_str()).execute(&mut *tx).await?;
     }
     tx.commit().await?;
@@ -449,6 +464,24 @@ redirect_uris = ["https://ward.example/cb"]
             assert!(find_session(&store, &here.id, UnixTime(201)).await.unwrap().is_some());
             assert!(find_session(&store, &there.id, UnixTime(201)).await.unwrap().is_none());
             assert!(revoked(&store, &tokens).await, "tokens of the old password end everywhere");
+        }
+
+        async fn an_address_change_begun_elsewhere_ends_with_the_password_or_the_other_sessions(db: TestDatabase) {
+            use crate::email_verification::{Started, start_email_change, verify_link};
+            let store = db.migrated_store().await;
+            let jane = user(&store, "jane@example.org").await;
+            let (here, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap();
+            let elsewhere = Email::parse("mallory@example.net").unwrap();
+            for (at, end) in [(200, "password"), (400, "sessions")] {
+                let Started::Sent { link_token, .. } = start_email_change(&store, &jane, &elsewhere, UnixTime(at)).await.unwrap() else {
+                    panic!("mailed")
+                };
+                match end {
+                    "password" => change_password(&store, &jane.id, "$argon2id$new", &here.id, UnixTime(at + 1)).await.unwrap(),
+                    _ => { end_other_sessions(&store, &jane.id, &here.id, UnixTime(at + 1)).await.unwrap(); }
+                }
+                assert!(verify_link(&store, &link_token, UnixTime(at + 2)).await.unwrap().is_none(), "after the {end}");
+            }
         }
 
         async fn an_export_holds_the_account_and_no_secret(db: TestDatabase) {
