@@ -3,8 +3,12 @@
 //! behave exactly like real ones) and per client address. Past a few free
 //! failures each further one doubles the wait before the next attempt, up
 //! to a cap: an attacker can slow a real user down, never lock them out for
-//! good. A success clears both counts; counts whose last failure is over
-//! an hour old start again from zero. Keys are stored as SHA-256 hashes.
+//! good. A success clears the account's count and takes that account's own
+//! failures off the address's count: people behind one address (a
+//! hospital's NAT) are forgiven their typos, but a success of one's own
+//! account does not wipe the failures sprayed over others. Counts whose
+//! last failure is over an hour old start again from zero. Keys are stored
+//! as SHA-256 hashes.
 
 use crate::clients::SecretHash;
 use crate::clock::UnixTime;
@@ -183,14 +187,25 @@ impl SignInAttempt {
         Ok(wait)
     }
 
-    /// A successful sign-in clears the counts of its account and address.
+    /// A successful sign-in clears its account's count, and takes the
+    /// account's failures off its address's count (see the module comment).
     pub async fn record_success(&self, store: &Store) -> Result<(), StoreError> {
-        let (account, address) = self.hashes();
-        sqlx::query("DELETE FROM sign_in_throttle WHERE key IN ($1, $2)")
-            .bind(account)
-            .bind(address)
-            .execute(store.pool())
+        let mut tx = store.pool().begin().await?;
+        let own: Option<(i64,)> = sqlx::query_as("DELETE FROM sign_in_throttle WHERE key = $1 RETURNING failures")
+            .bind(&self.account.hash)
+            .fetch_optional(&mut *tx)
             .await?;
+        if let (Some(address), Some((own,))) = (&self.address, own) {
+            sqlx::query(
+                "UPDATE sign_in_throttle SET failures = CASE WHEN failures > $1 THEN failures - $1 ELSE 0 END \
+                 WHERE key = $2",
+            )
+            .bind(own)
+            .bind(&address.hash)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 }
@@ -277,6 +292,26 @@ mod tests {
             attempt.record_success(&store).await.unwrap();
             assert_eq!(attempt.wait(&store, now.plus_seconds(1)).await.unwrap(), None);
             assert_eq!(attempt.record_failure(&store, now.plus_seconds(2)).await.unwrap(), 0, "counting starts again");
+        }
+
+        async fn a_success_forgives_its_own_failures_not_those_sprayed_over_others(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let from = "192.0.2.9".parse().unwrap();
+            let now = UnixTime(1_000);
+            // Two typos of one person behind the address, then her success.
+            let jane = SignInAttempt::new("jane@example.org", Some(&from));
+            for _ in 0..2 {
+                jane.record_failure(&store, now).await.unwrap();
+            }
+            jane.record_success(&store).await.unwrap();
+            // Then one guess at each of 20 other accounts, and a success of the guesser's own.
+            for n in 0..20 {
+                let sprayed = SignInAttempt::new(&format!("person{n}@example.org"), Some(&from));
+                assert_eq!(sprayed.record_failure(&store, now).await.unwrap(), 0, "free so far ({n}): Jane's typos were forgiven");
+            }
+            SignInAttempt::new("mallory@example.org", Some(&from)).record_success(&store).await.unwrap();
+            let next = SignInAttempt::new("person20@example.org", Some(&from));
+            assert_eq!(next.record_failure(&store, now).await.unwrap(), 1, "the 21st failure from the address costs time");
         }
 
         async fn an_hour_without_failures_forgets_them(db: TestDatabase) {
