@@ -441,20 +441,7 @@ async fn validated(
                     ),
                 );
             }
-            let account = found.filter(|_| member).map(|user| user.id);
-            if let Some(account) = &account
-                && !may_act_as(store, manager, application, account).await?
-            {
-                errors.add(
-                    "service_account",
-                    msg!(
-                        "only the tenant's Admins may let a client act as another member; you may name yourself",
-                        "nur die Admins des Mandanten dürfen einen Client als anderes Mitglied handeln lassen; \
-                         sich selbst dürfen Sie angeben"
-                    ),
-                );
-            }
-            account
+            found.filter(|_| member).map(|user| user.id)
         }
     };
     let client = spec.validate(id, application.id.clone(), account, now);
@@ -480,7 +467,33 @@ pub async fn create_client(
 ) -> Result<Registered, ManageError> {
     let application = application(store, manager, application_id, Permission::ClientsManage).await?;
     let client = validated(store, manager, &application, spec, ClientId::generate(), service_account, now).await?;
+    check_acting_as(store, manager, &application, &client, None).await?;
     Ok(store_new_client(store, client, now).await?)
+}
+
+/// A client's tokens speak for its service account: only who may let it
+/// act as that person may name them (unless the account stays as it was).
+async fn check_acting_as(
+    store: &Store,
+    manager: Manager<'_>,
+    application: &Application,
+    client: &Client,
+    current: Option<&Client>,
+) -> Result<(), ManageError> {
+    let Some(account) = &client.service_account else { return Ok(()) };
+    if current.is_some_and(|current| current.service_account.as_ref() == Some(account))
+        || may_act_as(store, manager, application, account).await?
+    {
+        return Ok(());
+    }
+    Err(invalid(
+        "service_account",
+        msg!(
+            "only the tenant's Admins may let a client act as another member; you may name yourself",
+            "nur die Admins des Mandanten dürfen einen Client als anderes Mitglied handeln lassen; \
+             sich selbst dürfen Sie angeben"
+        ),
+    ))
 }
 
 /// Checks a new client of the application (`clients.manage`) without
@@ -559,6 +572,7 @@ pub async fn update_client(
 ) -> Result<Client, ManageError> {
     let (application, current) = client(store, manager, id).await?;
     let mut client = validated(store, manager, &application, spec, current.id.clone(), service_account, now).await?;
+    check_acting_as(store, manager, &application, &client, Some(&current)).await?;
     if client.is_confidential() != current.is_confidential() {
         return Err(invalid(
             "token_endpoint_auth_method",

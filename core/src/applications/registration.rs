@@ -620,6 +620,8 @@ pub async fn registered_client(
 
 /// Replaces a registration (RFC 7592 §2.2): the body names the client, and
 /// holds all its metadata (what is left out takes the defaults again).
+/// What the tenant decided and the metadata cannot say (a second factor,
+/// the active tenant, lifetimes, first party, the service account) stays.
 pub async fn replace(
     store: &Store,
     application: &Application,
@@ -630,9 +632,19 @@ pub async fn replace(
     if metadata.client_id.as_deref() != Some(client.id.as_str()) {
         return Err(invalid_metadata("client_id: name the client this registration replaces"));
     }
-    let spec = spec_of(metadata)?;
+    let mut spec = spec_of(metadata)?;
+    spec.description.clone_from(&client.description);
+    spec.first_party = client.first_party;
+    spec.require_mfa = client.require_mfa;
+    spec.tenant_context = client.tenant_context;
+    spec.access_token_ttl = Some(client.access_token_ttl);
+    spec.refresh_token_ttl = Some(client.refresh_token_ttl);
+    let service_account = match &client.service_account {
+        Some(id) => Some(crate::users::get_user(store, id).await?.email),
+        None => None,
+    };
     let manager = Manager::Registrar(&application.id);
-    Ok(manage::update_client(store, manager, client.id.as_str(), spec, None, now).await?)
+    Ok(manage::update_client(store, manager, client.id.as_str(), spec, service_account.as_deref(), now).await?)
 }
 
 /// Deletes a registration (RFC 7592 §2.3): its tokens stop working at once.

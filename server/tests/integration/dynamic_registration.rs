@@ -144,6 +144,9 @@ sanus_core::engine_tests! {
 
         let (status, refused, _) = call(app.client.put(&configuration_uri).bearer_auth(&web_token).json(&web)).await;
         assert_eq!((status, refused["error"].as_str()), (400, Some("invalid_client_metadata")), "a replacement names its client");
+        // What the tenant set in the portal, which the metadata cannot say.
+        sqlx::query("UPDATE clients SET require_mfa = 1, access_token_ttl = 120 WHERE id = $1")
+            .bind(&client_id).execute(app.store.pool()).await.unwrap();
         let mut renamed = web.clone();
         renamed["client_id"] = json!(client_id);
         renamed["client_name"] = json!("Ward web 2");
@@ -154,6 +157,7 @@ sanus_core::engine_tests! {
         let secret = registered["client_secret"].as_str().unwrap();
         let stored = sanus_core::clients::find_client(&app.store, &client_id).await.unwrap().unwrap();
         assert_eq!(stored.name, "Ward web 2");
+        assert!(stored.require_mfa && stored.access_token_ttl == 120, "the tenant's choices stay");
         assert!(sanus_core::clients::secret_matches(&app.store, &stored.id, &sanus_core::clients::SecretHash::of(secret.as_bytes()), app.clock.now()).await.unwrap(), "the secret stays");
 
         let deleted = app.client.delete(app.url(&format!("/oauth2/register/{job_id}"))).bearer_auth(job_token).send().await.unwrap();
