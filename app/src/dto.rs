@@ -383,6 +383,10 @@ pub enum AccountError {
     DeleteNotConfirmed,
     DeleteWrongPassword,
     DeleteWrongCode,
+    /// Too many wrong second-factor codes: the code was not looked at.
+    DeleteThrottled {
+        retry_after_seconds: i64,
+    },
     /// A service signs in as this account: only an operator can change that.
     DeleteServiceAccount,
     /// The account is the last Admin of an organisation.
@@ -408,6 +412,7 @@ impl AccountError {
             Self::DeleteNotConfirmed => "delete-not-confirmed".into(),
             Self::DeleteWrongPassword => "delete-wrong-password".into(),
             Self::DeleteWrongCode => "delete-wrong-code".into(),
+            Self::DeleteThrottled { retry_after_seconds } => format!("delete-throttled-{retry_after_seconds}"),
             Self::DeleteServiceAccount => "delete-service-account".into(),
             Self::DeleteSoleAdmin => "delete-sole-admin".into(),
             Self::NewEmailEmpty => "new-email-empty".into(),
@@ -438,10 +443,20 @@ impl AccountError {
             "new-email-same" => Some(Self::NewEmailSame),
             "new-email-taken" => Some(Self::NewEmailTaken),
             "email-wrong-password" => Some(Self::EmailWrongPassword),
-            _ => value.strip_prefix("new-").and_then(NewPasswordError::parse).map(Self::NewPassword).or_else(|| {
-                let seconds = value.strip_prefix("throttled-")?.parse::<i64>().ok().filter(|s| *s > 0)?;
-                Some(Self::Throttled { retry_after_seconds: seconds })
-            }),
+            _ => {
+                let seconds = |prefix: &str| value.strip_prefix(prefix)?.parse::<i64>().ok().filter(|s| *s > 0);
+                value
+                    .strip_prefix("new-")
+                    .and_then(NewPasswordError::parse)
+                    .map(Self::NewPassword)
+                    .or_else(|| {
+                        seconds("throttled-").map(|retry_after_seconds| Self::Throttled { retry_after_seconds })
+                    })
+                    .or_else(|| {
+                        seconds("delete-throttled-")
+                            .map(|retry_after_seconds| Self::DeleteThrottled { retry_after_seconds })
+                    })
+            }
         }
     }
 
@@ -456,7 +471,7 @@ impl AccountError {
             Self::MfaWrongPassword => "mfa-password",
             Self::DeleteNotConfirmed | Self::DeleteServiceAccount | Self::DeleteSoleAdmin => "delete-confirm",
             Self::DeleteWrongPassword => "delete-password",
-            Self::DeleteWrongCode => "delete-code",
+            Self::DeleteWrongCode | Self::DeleteThrottled { .. } => "delete-code",
             Self::NewEmailEmpty
             | Self::NewEmailMalformed
             | Self::NewEmailTooLong
@@ -581,6 +596,7 @@ mod tests {
             AccountError::DeleteNotConfirmed,
             AccountError::DeleteWrongPassword,
             AccountError::DeleteWrongCode,
+            AccountError::DeleteThrottled { retry_after_seconds: 60 },
             AccountError::DeleteServiceAccount,
             AccountError::DeleteSoleAdmin,
             AccountError::NewEmailTaken,

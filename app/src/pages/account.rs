@@ -111,7 +111,7 @@ fn error_text(t: &'static Texts, error: AccountError, view: &AccountView) -> Str
         AccountError::DeleteWrongCode => t.delete_wrong_code,
         AccountError::DeleteServiceAccount => t.delete_service_account,
         AccountError::DeleteSoleAdmin => t.delete_sole_admin,
-        AccountError::Throttled { retry_after_seconds } => {
+        AccountError::Throttled { retry_after_seconds } | AccountError::DeleteThrottled { retry_after_seconds } => {
             return t.interaction_throttled.replace("{seconds}", &retry_after_seconds.to_string());
         }
         AccountError::NewPassword(error) => password_error_text(t, error),

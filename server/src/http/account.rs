@@ -633,23 +633,25 @@ pub async fn delete(
     // The second factor too, if set up: counted like one at sign-in.
     let second_factor = async {
         if !mfa_status(&state.store, &me.user.id).await?.required() {
-            return Ok(true);
+            return Ok::<_, sanus_core::keys::KeyError>(Ok(()));
         }
         let attempt = SignInAttempt::second_factor(me.user.id.as_str(), address.as_ref());
-        if attempt.wait(&state.store, now).await?.is_some() {
-            return Ok(false);
+        if let Some(seconds) = attempt.wait(&state.store, now).await? {
+            // Not looked at, so not called wrong: how long to wait.
+            return Ok(Err(AccountError::DeleteThrottled { retry_after_seconds: seconds }));
         }
         let proven = super::second_factor::check_second_factor(&state, &me.user.id, &form.code, now).await?;
         if proven.is_some() {
             attempt.record_success(&state.store).await?;
+            Ok(Ok(()))
         } else {
             attempt.record_failure(&state.store, now).await?;
+            Ok(Err(AccountError::DeleteWrongCode))
         }
-        Ok::<_, sanus_core::keys::KeyError>(proven.is_some())
     };
     match second_factor.await {
-        Ok(true) => {}
-        Ok(false) => return refused(AccountError::DeleteWrongCode),
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => return refused(error),
         Err(error) => return failed(&state, &headers, &error),
     }
     match sanus_core::account::delete_account(&state.store, &me.user.id, now).await {

@@ -215,6 +215,18 @@ sanus_core::engine_tests! {
 
         let without_code = post(&app, &browser, "/account/delete", &[("password", JANE_PASSWORD), ("confirm", "yes")]).await;
         assert_eq!(location(&without_code), "/account?error=delete-wrong-code", "deleting needs the second factor too");
+        // Guessing it is throttled as at sign-in; while the wait lasts, even
+        // the right code is not looked at, and the page says to wait.
+        let delete = async |code: String| post(&app, &browser, "/account/delete", &[("password", JANE_PASSWORD), ("confirm", "yes"), ("code", &code)]).await;
+        let mut guesses = 0;
+        while location(&delete("000000".into()).await) == "/account?error=delete-wrong-code" {
+            guesses += 1;
+            assert!(guesses < 10, "guessing is throttled");
+        }
+        let waiting = location(&delete(code_now(&app, &key)).await);
+        assert!(waiting.starts_with("/account?error=delete-throttled-"), "{waiting}");
+        let console = browser.get(app.url(&waiting)).send().await.unwrap().text().await.unwrap();
+        assert!(console.contains(r#"id="delete-code-error""#) && console.contains("Too many failed attempts"), "at the code's field");
         assert_eq!(location(&post(&app, &browser, "/account/totp/remove", &[("password", "nope nope")]).await), "/account?error=mfa-wrong-password");
         assert_eq!(location(&post(&app, &browser, "/account/totp/remove", &[("password", JANE_PASSWORD)]).await), "/account?notice=totp-removed");
         let console = browser.get(app.url("/account?notice=totp-removed")).send().await.unwrap().text().await.unwrap();
