@@ -511,16 +511,19 @@ pub async fn check_registration(
 }
 
 /// Stores a checked new client and, when it is confidential, its first
-/// secret (returned once).
+/// secret (returned once), in one transaction: never a confidential client
+/// without a secret.
 pub async fn store_new_client(store: &Store, client: Client, now: UnixTime) -> Result<Registered, StoreError> {
-    crate::clients::upsert_client(store, &client).await?;
+    let mut tx = store.pool().begin().await?;
+    crate::clients::upsert_client_in(&mut tx, &client).await?;
     let secret = if client.uses_secret() {
         let secret = ClientSecret::generate();
-        crate::clients::add_client_secret(store, &client.id, &secret.hash(), now, None).await?;
+        crate::clients::add_client_secret_in(&mut tx, &client.id, &secret.hash(), now, None).await?;
         Some(secret)
     } else {
         None
     };
+    tx.commit().await?;
     Ok(Registered { client, secret })
 }
 
