@@ -690,6 +690,8 @@ pub async fn define_app_role(
         return Err(StoreError::Conflict("application_roles_name_key".into()));
     }
     sqlx::query("DELETE FROM application_role_permissions WHERE role_id = $1").bind(&role_id).execute(&mut *tx).await?;
+    // A bundle is a set: a permission named twice is in it once.
+    let permissions: std::collections::BTreeSet<&String> = permissions.iter().collect();
     for permission in permissions {
         let inserted = sqlx::query(
             "INSERT INTO application_role_permissions (role_id, permission_id) \

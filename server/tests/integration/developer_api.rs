@@ -132,6 +132,8 @@ sanus_core::engine_tests! {
         assert_eq!(call(jane.post(app.url(&format!("/api/v1/applications/{id}/permissions"))).json(&scope("ward_beds.assign"))).await.0, 201);
         let role = call(jane.put(app.url(&format!("/api/v1/applications/{id}/roles/ward_nurse"))).json(&json!({ "permissions": ["ward_beds.assign"] }))).await;
         assert_eq!(role.0, 200, "{}", role.1);
+        let twice = call(jane.put(app.url(&format!("/api/v1/applications/{id}/roles/ward_nurse"))).json(&json!({ "permissions": ["ward_beds.assign", "ward_beds.assign"] }))).await;
+        assert_eq!(twice.0, 200, "a permission named twice is in the bundle once: {}", twice.1);
         let unknown = call(jane.put(app.url(&format!("/api/v1/applications/{id}/roles/ward_doctor"))).json(&json!({ "permissions": ["ward_nothing"] }))).await;
         assert_eq!(unknown.0, 400);
         let (status, shown) = call(jane.get(app.url(&format!("/api/v1/applications/{id}")))).await;
