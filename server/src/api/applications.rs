@@ -19,7 +19,7 @@
 //! once (`client_secret`) and never again.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use sanus_core::applications::get_application;
@@ -29,7 +29,6 @@ use sanus_core::audit::EventKind;
 use sanus_core::clients::ClientSpec;
 use sanus_core::organizations::{Actor, Permission};
 use sanus_core::tenants::TenantId;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -154,20 +153,21 @@ async fn create(State(state): State<AppState>, Path(id): Path<String>, headers: 
     Ok(json(StatusCode::CREATED, &ApplicationView::from(&application)))
 }
 
-#[derive(Deserialize)]
-struct KeyQuery {
-    #[serde(default)]
-    short_key: String,
-}
-
 /// Whether a short key can be had: for forms that say so as one types.
 #[utoipa::path(get, path = "/api/v1/applications/key-available", tag = "applications",
     operation_id = "shortKeyAvailable",
     params(("short_key" = String, Query, description = "The key wanted")),
     responses((status = 200, body = KeyAvailability)))]
-async fn key_available(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<KeyQuery>) -> ApiResult {
+async fn key_available(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> ApiResult {
     caller(&state, &headers).await?;
-    let key = query.short_key.trim();
+    // Read by hand, so that a bad query gets the API's JSON error too.
+    let query = query.unwrap_or_default();
+    let mut keys = url::form_urlencoded::parse(query.as_bytes()).filter(|(name, _)| name == "short_key");
+    let wanted = keys.next().map(|(_, value)| value).unwrap_or_default();
+    if keys.next().is_some() {
+        return Err(ApiError::invalid("short_key", "give it once"));
+    }
+    let key = wanted.trim();
     let valid = sanus_core::applications::ShortKey::parse(key).is_ok();
     let available = valid && manage::key_available(&state.store, key).await?;
     Ok(json(StatusCode::OK, &KeyAvailability { short_key: key.to_string(), valid, available }))

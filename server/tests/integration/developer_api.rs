@@ -124,6 +124,8 @@ sanus_core::engine_tests! {
             assert_eq!((answer["valid"].as_bool(), answer["available"].as_bool()), (Some(valid), Some(available)), "{key}");
         }
         assert_eq!(call(app.client.get(app.url("/api/v1/applications/key-available?short_key=x"))).await.0, 401);
+        let (status, twice) = call(jane.get(app.url("/api/v1/applications/key-available?short_key=a&short_key=b"))).await;
+        assert_eq!((status, twice["error"].as_str()), (400, Some("invalid")), "the API's JSON error: {twice}");
 
         let scope = |name: &str| json!({ "name": name });
         assert_eq!(call(jane.post(app.url(&format!("/api/v1/applications/{id}/scopes"))).json(&scope("tstapp_data"))).await.0, 400);
