@@ -571,8 +571,10 @@ async fn recovery_codes_page(
         Ok(codes) => codes,
         Err(error) => return failed(state, &parts.headers, &error),
     };
+    // The new codes replaced the old ones: they are shown whatever happens
+    // next, or the person would be left with none they know.
     if let Err(error) = audit_own(state, &parts.headers, address, &me.user.id, kind, None, now).await {
-        return failed(state, &parts.headers, &error);
+        tracing::error!(%error, event = kind.as_str(), "cannot audit new recovery codes; showing them anyway");
     }
     let loaded = app::LoadedRecoveryCodes(codes);
     // Rendered at the address posted to, which the page's router knows.

@@ -210,6 +210,12 @@ sanus_core::engine_tests! {
         assert_eq!(renewed.status(), 200);
         assert!(renewed.text().await.unwrap().contains("Save your recovery codes"));
         assert_eq!(location(&browser.get(app.url("/account/recovery-codes")).send().await.unwrap()), "/account", "shown once");
+        // Should recording it fail, the new codes are still shown: the old ones are gone.
+        sqlx::query("ALTER TABLE audit_events RENAME TO audit_events_away").execute(app.store.pool()).await.unwrap();
+        let unaudited = post(&app, &browser, "/account/recovery-codes", &[("password", JANE_PASSWORD)]).await;
+        sqlx::query("ALTER TABLE audit_events_away RENAME TO audit_events").execute(app.store.pool()).await.unwrap();
+        assert_eq!(unaudited.status(), 200);
+        assert!(unaudited.text().await.unwrap().contains("Save your recovery codes"));
         let (second, step) = password_step(&app, &spa_request()).await;
         assert!(location(&post(&app, &second.browser, &step, &[("code", &old_codes[0])]).await).contains("error=wrong"), "old codes are void");
 
