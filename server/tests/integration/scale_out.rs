@@ -151,8 +151,10 @@ sanus_core::engine_tests! {
         let second = first.another_instance().await;
         assert_eq!(client_credentials(&second, M2M_SECRET).await.status(), 200, "cached on the second instance");
 
-        // The first instance (here: its store) rotates the secret with no grace.
-        let manager = sanus_core::applications::manage::Manager::AppAdmin("tstapp");
+        // The first instance (here: its store) rotates the secret with no
+        // grace, as a service of the tenant's Admins: the client acts as a person.
+        let tenant = sanus_core::tenants::TenantId::parse("acme-dev").unwrap();
+        let manager = sanus_core::applications::manage::Manager::Actor(sanus_core::organizations::Actor::Service(&tenant));
         let now = first.clock.now();
         let new = sanus_core::applications::manage::rotate_secret(&first.store, manager, "m2m-basic", 0, now).await.unwrap();
         let new = new.expose().to_string();
