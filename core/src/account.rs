@@ -79,9 +79,9 @@ pub async fn end_own_session(
     Ok(ended)
 }
 
-/// What someone else may have begun with the account's password and a
-/// session of theirs, and can finish without either: an address change
-/// (its mailed link or code), a sign-in waiting for its second factor.
+/// What can be finished without a session or the password once begun with
+/// them, by whoever began it (someone else, maybe): an address change (its
+/// mailed link or code), a sign-in waiting for its second factor.
 const BEGUN_ELSEWHERE: [&str; 2] = [
     "UPDATE email_verifications SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
     "UPDATE pending_second_factors SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",

@@ -188,13 +188,20 @@ impl SignInAttempt {
     }
 
     /// A successful sign-in clears its account's count, and takes the
-    /// account's failures off its address's count (see the module comment).
-    pub async fn record_success(&self, store: &Store) -> Result<(), StoreError> {
+    /// account's failures off its address's count (see the module comment):
+    /// only failures the address's count still holds, that is, within its
+    /// forget window.
+    pub async fn record_success(&self, store: &Store, now: UnixTime) -> Result<(), StoreError> {
         let mut tx = store.pool().begin().await?;
-        let own: Option<(i64,)> = sqlx::query_as("DELETE FROM sign_in_throttle WHERE key = $1 RETURNING failures")
-            .bind(&self.account.hash)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let recent = now.0 - self.address.as_ref().map_or(0, |address| address.policy.forget_after_seconds);
+        let own: Option<(i64,)> = sqlx::query_as(
+            "DELETE FROM sign_in_throttle WHERE key = $1 \
+             RETURNING CASE WHEN last_failure_at >= $2 THEN failures ELSE 0 END",
+        )
+        .bind(&self.account.hash)
+        .bind(recent)
+        .fetch_optional(&mut *tx)
+        .await?;
         if let (Some(address), Some((own,))) = (&self.address, own) {
             sqlx::query(
                 "UPDATE sign_in_throttle SET failures = CASE WHEN failures > $1 THEN failures - $1 ELSE 0 END \
@@ -289,7 +296,7 @@ mod tests {
             let unknown_address = SignInAttempt::new("jane@example.org", None);
             assert_eq!(unknown_address.wait(&store, now.plus_seconds(1)).await.unwrap(), Some(2), "the account alone");
 
-            attempt.record_success(&store).await.unwrap();
+            attempt.record_success(&store, now).await.unwrap();
             assert_eq!(attempt.wait(&store, now.plus_seconds(1)).await.unwrap(), None);
             assert_eq!(attempt.record_failure(&store, now.plus_seconds(2)).await.unwrap(), 0, "counting starts again");
         }
@@ -303,15 +310,31 @@ mod tests {
             for _ in 0..2 {
                 jane.record_failure(&store, now).await.unwrap();
             }
-            jane.record_success(&store).await.unwrap();
+            jane.record_success(&store, now).await.unwrap();
             // Then one guess at each of 20 other accounts, and a success of the guesser's own.
             for n in 0..20 {
                 let sprayed = SignInAttempt::new(&format!("person{n}@example.org"), Some(&from));
                 assert_eq!(sprayed.record_failure(&store, now).await.unwrap(), 0, "free so far ({n}): Jane's typos were forgiven");
             }
-            SignInAttempt::new("mallory@example.org", Some(&from)).record_success(&store).await.unwrap();
+            SignInAttempt::new("mallory@example.org", Some(&from)).record_success(&store, now).await.unwrap();
             let next = SignInAttempt::new("person20@example.org", Some(&from));
             assert_eq!(next.record_failure(&store, now).await.unwrap(), 1, "the 21st failure from the address costs time");
+        }
+
+        async fn failures_saved_up_long_ago_forgive_nothing(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let (elsewhere, here) = ("192.0.2.10".parse().unwrap(), "192.0.2.11".parse().unwrap());
+            // Failures on one's own account, long before, from elsewhere.
+            for _ in 0..3 {
+                SignInAttempt::new("mallory@example.org", Some(&elsewhere)).record_failure(&store, UnixTime(0)).await.unwrap();
+            }
+            let now = UnixTime(FORGET_AFTER_SECONDS + 100);
+            for n in 0..20 {
+                SignInAttempt::new(&format!("person{n}@example.org"), Some(&here)).record_failure(&store, now).await.unwrap();
+            }
+            SignInAttempt::new("mallory@example.org", Some(&here)).record_success(&store, now).await.unwrap();
+            let next = SignInAttempt::new("person20@example.org", Some(&here));
+            assert_eq!(next.record_failure(&store, now).await.unwrap(), 1, "the old failures were no credit here");
         }
 
         async fn an_hour_without_failures_forgets_them(db: TestDatabase) {

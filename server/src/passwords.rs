@@ -92,7 +92,8 @@ impl PasswordPool {
 
     /// Takes every thread and every place in the queue until the guard is
     /// dropped, as a burst of sign-ins does: for tests of what people are
-    /// told then.
+    /// told then. Not while another guard is held (it would wait for
+    /// threads that guard holds).
     pub fn saturate(&self) -> Saturated {
         let gate = Arc::new(Gate::default());
         loop {
@@ -119,8 +120,8 @@ impl PasswordPool {
             queued.dec();
             let running = at_work.running();
             // A check that panics must not take its thread along (the pool
-            // would shrink for good): its caller gets no answer, which counts
-            // as a failed check.
+            // would shrink for good): its caller gets no answer, as when the
+            // queue is full (the person is asked to try again).
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
             // Counted out before the answer, so that whoever awaits it sees the pool idle.
             drop(running);

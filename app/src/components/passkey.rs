@@ -72,6 +72,7 @@ fn failure_text(code: &str) -> &'static str {
         "wrong_password" => t.wrong_password,
         "passkeys_off" => t.passkeys_off,
         "account_locked" => t.account_locked,
+        "busy" => t.sign_in_busy,
         _ => t.passkey_failed,
     }
 }

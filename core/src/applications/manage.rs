@@ -576,6 +576,13 @@ pub async fn update_client(
     let (application, current) = client(store, manager, id).await?;
     let mut client = validated(store, manager, &application, spec, current.id.clone(), service_account, now).await?;
     check_acting_as(store, manager, &application, &client, Some(&current)).await?;
+    // New credentials (another way to authenticate, other keys) are as good
+    // as a new secret: only for who may hold one of this client.
+    if (client.auth_method != current.auth_method || client.jwks != current.jwks)
+        && !may_hold_secret(store, manager, &application, &current).await?
+    {
+        return Err(AccessError::Forbidden(Permission::MembersManage).into());
+    }
     if client.is_confidential() != current.is_confidential() {
         return Err(invalid(
             "token_endpoint_auth_method",

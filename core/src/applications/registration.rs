@@ -621,7 +621,9 @@ pub async fn registered_client(
 /// Replaces a registration (RFC 7592 §2.2): the body names the client, and
 /// holds all its metadata (what is left out takes the defaults again).
 /// What the tenant decided and the metadata cannot say (a second factor,
-/// the active tenant, lifetimes, first party, the service account) stays.
+/// the active tenant, lifetimes, the description, the service account)
+/// stays; first party only while the redirect URIs stay too (a first-party
+/// client skips consent, so it must not be sent elsewhere).
 pub async fn replace(
     store: &Store,
     application: &Application,
@@ -634,7 +636,7 @@ pub async fn replace(
     }
     let mut spec = spec_of(metadata)?;
     spec.description.clone_from(&client.description);
-    spec.first_party = client.first_party;
+    spec.first_party = client.first_party && spec.redirect_uris == client.redirect_uris;
     spec.require_mfa = client.require_mfa;
     spec.tenant_context = client.tenant_context;
     spec.access_token_ttl = Some(client.access_token_ttl);

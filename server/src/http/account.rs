@@ -644,7 +644,7 @@ pub async fn delete(
         }
         let proven = super::second_factor::check_second_factor(&state, &me.user.id, &form.code, now).await?;
         if proven.is_some() {
-            attempt.record_success(&state.store).await?;
+            attempt.record_success(&state.store, now).await?;
             Ok(Ok(()))
         } else {
             attempt.record_failure(&state.store, now).await?;

@@ -9,8 +9,11 @@
 //!   request was addressed to (`Host`), or
 //! - neither header is present: not a browser, so no ambient cookies to abuse.
 //!
-//! Endpoints that other sites must reach (the token endpoint and friends,
-//! which authenticate clients instead) are exempt: `oidc::CROSS_ORIGIN_POST_PATHS`.
+//! Endpoints that other sites must reach are exempt
+//! (`oidc::CROSS_ORIGIN_POST_PATHS`): the token endpoint and friends, which
+//! authenticate clients instead, and the authorization and logout
+//! endpoints, which decide nothing on a cross-site POST but send it on as a
+//! GET.
 
 use axum::body::Body;
 use axum::extract::{Request, State};

@@ -436,7 +436,7 @@ pub async fn verify(
     };
     let notice = match outcome {
         CodeOutcome::Verified(verified) => {
-            if let Err(error) = attempt.record_success(&state.store).await {
+            if let Err(error) = attempt.record_success(&state.store, now).await {
                 return failed(&state, &headers, &error);
             }
             return after_verification(&state, &headers, address, verified, now).await;

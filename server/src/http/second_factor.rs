@@ -140,7 +140,7 @@ pub async fn submit(
         if !finish_pending_sign_in(&state.store, &token, now).await? {
             return Ok(see_other(PAGE));
         }
-        attempt.record_success(&state.store).await?;
+        attempt.record_success(&state.store, now).await?;
         // The authorization request, if it is still alive in this browser.
         let interaction = match &pending.interaction_id {
             Some(id) => load_interaction(&state, &headers, id, now).await?.map(|(interaction, _)| interaction),

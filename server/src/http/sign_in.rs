@@ -103,12 +103,12 @@ pub async fn check_password(
     };
     // Unknown accounts cost the same time as wrong passwords.
     let Some(password_ok) = state.passwords.verify(password, hash).await else {
-        tracing::warn!("sign-in not checked: the password pool is full");
+        tracing::warn!("sign-in not checked: the password pool is full or the check failed");
         return Ok(Err(Refusal::Busy));
     };
     match user {
         Some(user) if password_ok => {
-            attempt.record_success(&state.store).await?;
+            attempt.record_success(&state.store, now).await?;
             if sanus_core::admin::is_locked(&state.store, &user.id).await? {
                 event.user_id = Some(&user.id);
                 event.detail = serde_json::json!({ "reason": Refusal::LOCKED });

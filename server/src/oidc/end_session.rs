@@ -29,10 +29,12 @@ pub async fn end_session_get(State(state): State<AppState>, RawQuery(query): Raw
 
 pub async fn end_session_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let params = Params::from_form(&headers, &body);
+    // Only our own confirmation page's POST confirms.
     if let Ok(params) = &params
-        && !crate::http::csrf::is_same_origin(&headers, &state.settings.server.public_url.origin())
+        && let Some(as_get) =
+            super::as_get_if_cross_site(&state, &headers, super::END_SESSION_PATH, params, &["confirm"])
     {
-        return see_other(&format!("{}?{}", super::END_SESSION_PATH, params.to_query(&["confirm"])));
+        return as_get;
     }
     end_session(&state, Method::POST, params, &headers).await
 }
@@ -70,7 +72,7 @@ async fn end_session(
                 Ok(_) => return refuse(t.flow_error_redirect),
                 Err(error) => {
                     tracing::error!(%error, "cannot load a client");
-                    return refuse(t.flow_error_malformed);
+                    return crate::http::unavailable_page(state, headers);
                 }
             }
         }
@@ -105,7 +107,7 @@ async fn end_session(
         && let Err(error) = sanus_core::sessions::end_session(&state.store, &session.id, now).await
     {
         tracing::error!(%error, "cannot end a session");
-        return refuse(t.flow_error_malformed);
+        return crate::http::unavailable_page(state, headers);
     }
     let mut response = match redirect {
         Some(uri) => {

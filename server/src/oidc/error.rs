@@ -21,7 +21,9 @@ pub enum ErrorCode {
     InvalidScope,
     UnsupportedTokenType,
     ServerError,
-    /// Overloaded for a moment (RFC 6749 §4.1.2.1; 503 here).
+    /// Overloaded for a moment: RFC 6749 §4.1.2.1 defines it for the
+    /// authorization endpoint; the token endpoint uses it too, with 503 and
+    /// `Retry-After`.
     TemporarilyUnavailable,
 }
 
@@ -107,6 +109,9 @@ impl IntoResponse for OAuthError {
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"sanus\""));
         }

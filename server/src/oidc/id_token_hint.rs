@@ -20,11 +20,11 @@ pub struct Hint {
     pub sid: Option<String>,
 }
 
-/// The hint's claims, if it is an ID token of this server. Access tokens
-/// (RFC 9068 `typ`) are not ID tokens.
+/// The hint's claims, if it is an ID token of this server: typed `JWT` as
+/// Sanus types them (access tokens are `at+jwt`, RFC 9068).
 pub async fn verify(state: &AppState, token: &str) -> Option<Hint> {
     let header = jsonwebtoken::decode_header(token).ok()?;
-    if header.typ.as_deref().is_some_and(|typ| typ.eq_ignore_ascii_case("at+jwt")) {
+    if !header.typ.as_deref().is_none_or(|typ| typ.eq_ignore_ascii_case("JWT")) {
         return None;
     }
     let key = state.keys.verification_key(header.kid.as_deref()?).await.ok()??;

@@ -31,6 +31,8 @@ pub mod token;
 pub mod userinfo;
 
 use axum::Router;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
@@ -65,6 +67,25 @@ pub const CROSS_ORIGIN_POST_PATHS: &[&str] = &[
     AUTHORIZE_PATH,
     END_SESSION_PATH,
 ];
+
+/// A relying party's form POSTed across sites to `path`: the same request
+/// as a GET to ourselves (without `leave_out`), which brings the SSO cookie
+/// (SameSite=Lax) along; `None` for a same-origin POST, handled as it is.
+/// The parameters then show in the URL, as they do in any GET request.
+pub fn as_get_if_cross_site(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+    params: &params::Params,
+    leave_out: &[&str],
+) -> Option<Response> {
+    if crate::http::csrf::is_same_origin(headers, &state.settings.server.public_url.origin()) {
+        return None;
+    }
+    let query = params.to_query(leave_out);
+    let location = if query.is_empty() { path.to_string() } else { format!("{path}?{query}") };
+    Some(authorize::see_other(&location))
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()

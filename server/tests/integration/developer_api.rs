@@ -273,6 +273,20 @@ sanus_core::engine_tests! {
             "kind": "m2m", "name": "Jane's own", "allowed_scopes": ["ward_admin"], "service_account": "jane@acme.example",
         }))).await;
         assert_eq!(status, 201, "a person may name themselves: {acting}");
+        // The robot may still edit that client, but not take over its credentials.
+        let own = acting["client_id"].as_str().unwrap();
+        let put = |body: Value| app.client.put(app.url(&format!("/api/v1/clients/{own}"))).bearer_auth(&bearer).json(&body);
+        let (status, renamed) = call(put(json!({
+            "kind": "m2m", "name": "Jane's own, renamed", "allowed_scopes": ["ward_admin"], "service_account": "jane@acme.example",
+        }))).await;
+        assert_eq!(status, 200, "the account stays as it was: {renamed}");
+        let (status, refused) = call(put(json!({
+            "kind": "m2m", "name": "Jane's own", "allowed_scopes": ["ward_admin"], "service_account": "jane@acme.example",
+            "token_endpoint_auth_method": "client_secret_post",
+        }))).await;
+        assert_eq!(status, 403, "new credentials are as good as a new secret: {refused}");
+        let (status, refused) = call(app.client.post(app.url(&format!("/api/v1/clients/{own}/secret"))).bearer_auth(&bearer).json(&json!({}))).await;
+        assert_eq!(status, 403, "{refused}");
         let (status, automation) = call(jane.post(app.url(&format!("/api/v1/applications/{id}/clients"))).json(&json!({
             "kind": "m2m", "name": "Tenant automation", "allowed_scopes": ["acme-dev_admin"],
         }))).await;

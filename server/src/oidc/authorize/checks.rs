@@ -34,6 +34,10 @@ pub struct AuthorizationRequest {
     pub tenant_context: bool,
     #[serde(default)]
     pub tenant_hint: Option<String>,
+    /// The person an `id_token_hint` named (their `sub` for this client):
+    /// whoever signs in, the code is for them only.
+    #[serde(default)]
+    pub hint_subject: Option<String>,
 }
 
 /// OIDC Core §3.1.2.1 `prompt`.
@@ -100,6 +104,8 @@ pub fn check_request(raw: &RawAuthorizationRequest, client: &Client) -> Result<A
                 .acr_values
                 .as_deref()
                 .is_some_and(|values| values.split_whitespace().any(|v| v == sanus_core::mfa::ACR_MFA)),
+        // Set once the hint is verified (`authorize`).
+        hint_subject: None,
     })
 }
 

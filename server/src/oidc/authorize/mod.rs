@@ -52,10 +52,10 @@ pub async fn authorize_post(
 ) -> Response {
     let params = Params::from_form(&headers, &body);
     if let Ok(params) = &params
-        && !crate::http::csrf::is_same_origin(&headers, &state.settings.server.public_url.origin())
+        && let Some(as_get) =
+            crate::oidc::as_get_if_cross_site(&state, &headers, crate::oidc::AUTHORIZE_PATH, params, &[])
     {
-        // A relying party's form: as a GET to ourselves, which brings the SSO cookie along.
-        return see_other(&format!("{}?{}", crate::oidc::AUTHORIZE_PATH, params.to_query(&[])));
+        return as_get;
     }
     authorize(&state, params, &headers, &nonce).await
 }
@@ -80,7 +80,7 @@ async fn authorize(
         Err(AuthorizeError::Page(error)) => return error_page(state, headers, error),
         Err(AuthorizeError::Redirect { .. }) => return error_page(state, headers, PageError::MissingClientId),
     };
-    let request = match check_request(&raw, &client) {
+    let mut request = match check_request(&raw, &client) {
         Ok(request) => request,
         Err(AuthorizeError::Page(error)) => return error_page(state, headers, error),
         Err(AuthorizeError::Redirect { target, error, description }) => {
@@ -91,7 +91,10 @@ async fn authorize(
     let hint = match raw.id_token_hint.as_deref() {
         None => None,
         Some(token) => match crate::oidc::id_token_hint::verify(state, token).await {
-            Some(hint) if hint.aud == client.id.as_str() => Some(hint),
+            Some(hint) if hint.aud == client.id.as_str() => {
+                request.hint_subject = Some(hint.sub.clone());
+                Some(hint)
+            }
             _ => {
                 let description = "The id_token_hint is not an ID token that this server issued to this client.";
                 return request.target.error(issuer(state), "invalid_request", description, nonce.as_str());
@@ -408,6 +411,26 @@ pub async fn resume(
             Err(error) => return server_error_page(&state, &headers, &error),
         };
     let Some(session) = session else { return see_other(&format!("/interaction/{id}")) };
+    // Signed in as someone else than the client's hint named: not for them
+    // (OIDC Core §3.1.2.1).
+    if let Some(hinted) = &request.hint_subject {
+        let subject = match crate::oidc::claims::existing_subject_of(&state, &client, &session.user_id).await {
+            Ok(subject) => subject,
+            Err(error) => return server_error_page(&state, &headers, &error),
+        };
+        if subject.as_deref() != Some(hinted.as_str()) {
+            return match consume_interaction(&state.store, &id, now).await {
+                Ok(true) => request.target.error(
+                    issuer(&state),
+                    "login_required",
+                    "Someone else than the id_token_hint names signed in.",
+                    nonce.as_str(),
+                ),
+                Ok(false) => expired_page(&state, &headers),
+                Err(error) => server_error_page(&state, &headers, &error),
+            };
+        }
+    }
     match consume_interaction(&state.store, &id, now).await {
         Ok(true) => issue(&state, &request, &session, None, tenant, &nonce, now).await,
         Ok(false) => expired_page(&state, &headers),

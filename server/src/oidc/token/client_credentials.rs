@@ -1,6 +1,7 @@
 //! The client credentials grant (RFC 6749 §4.4): a confidential client gets
 //! an access token for itself, or for the service account it acts as.
-//! Without `scope`, it gets every scope it is allowed (§3.3's default).
+//! Without `scope`, it gets every scope it is allowed that needs no user
+//! (§3.3's default).
 
 use sanus_core::UnixTime;
 use sanus_core::clients::Client;
