@@ -14,7 +14,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use prometheus_client::metrics::gauge::Gauge;
@@ -26,8 +26,8 @@ type Job = Box<dyn FnOnce() + Send>;
 
 pub struct PasswordPool {
     jobs: SyncSender<Job>,
-    /// The hashing threads started.
-    threads: usize,
+    /// Set while [`saturate`](Self::saturate)'s guard lives.
+    saturated: Arc<AtomicBool>,
     /// The checks at work, counted in `stats.running`, as the tickers see them.
     work: Arc<Work>,
     /// The tickers, where the hashing threads can fill every core (Linux).
@@ -68,7 +68,7 @@ impl PasswordPool {
             }
         }
         let tickers = Tickers::start(work.clone(), started, kernel_tick);
-        Self { jobs, threads: started, work, tickers, stats }
+        Self { jobs, saturated: Arc::default(), work, tickers, stats }
     }
 
     /// One worker per core.
@@ -90,30 +90,20 @@ impl PasswordPool {
         self.run(move || sanus_core::password::hash_password(&password).ok()).await.flatten()
     }
 
-    /// Takes every thread and every place in the queue until the guard is
-    /// dropped, as a burst of sign-ins does: for tests of what people are
-    /// told then. Not while another guard is held (it would wait for
-    /// threads that guard holds).
+    /// Refuses every check, as when the queue is full, until the guard is
+    /// dropped: for tests (and drills) of what people are told then.
     pub fn saturate(&self) -> Saturated {
-        let gate = Arc::new(Gate::default());
-        loop {
-            let ticket = Ticket::new(&gate);
-            let job: Job = Box::new(move || {
-                ticket.0.state().holding += 1;
-                drop(ticket.0.wait_while(|state| !state.open));
-            });
-            match self.jobs.try_send(job) {
-                Ok(()) => {}
-                // Full, and no thread is about to take a job and free a place.
-                Err(TrySendError::Full(_)) if gate.state().holding >= self.threads => return Saturated(gate),
-                Err(TrySendError::Full(_)) => std::thread::yield_now(),
-                Err(TrySendError::Disconnected(_)) => return Saturated(gate),
-            }
-        }
+        self.saturated.store(true, Ordering::Release);
+        Saturated(self.saturated.clone())
     }
 
     /// Runs `work` on a pool thread; `None` when the queue is full.
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        if self.saturated.load(Ordering::Acquire) {
+            self.stats.refused.inc();
+            tracing::warn!("the password pool is saturated on purpose: a check was refused");
+            return None;
+        }
         let (reply, answer) = oneshot::channel();
         let (queued, at_work) = (self.stats.queued.clone(), self.work.clone());
         let job: Job = Box::new(move || {
@@ -149,58 +139,12 @@ impl PasswordPool {
     }
 }
 
-/// The pool taken by [`PasswordPool::saturate`]; free again when dropped.
-pub struct Saturated(Arc<Gate>);
-
-#[derive(Default)]
-struct Gate {
-    state: Mutex<GateState>,
-    changed: Condvar,
-}
-
-#[derive(Default)]
-struct GateState {
-    /// The saturating jobs may end.
-    open: bool,
-    /// Saturating jobs not ended yet (queued or running).
-    left: usize,
-    /// Threads that took a saturating job.
-    holding: usize,
-}
-
-impl Gate {
-    fn state(&self) -> std::sync::MutexGuard<'_, GateState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn wait_while(&self, blocked: impl FnMut(&mut GateState) -> bool) -> std::sync::MutexGuard<'_, GateState> {
-        self.changed.wait_while(self.state(), blocked).unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// One saturating job, counted from its making to its end (run or not).
-struct Ticket(Arc<Gate>);
-
-impl Ticket {
-    fn new(gate: &Arc<Gate>) -> Self {
-        gate.state().left += 1;
-        Self(gate.clone())
-    }
-}
-
-impl Drop for Ticket {
-    fn drop(&mut self) {
-        self.0.state().left -= 1;
-        self.0.changed.notify_all();
-    }
-}
+/// The pool refusing every check ([`PasswordPool::saturate`]) until dropped.
+pub struct Saturated(Arc<AtomicBool>);
 
 impl Drop for Saturated {
-    /// Lets the jobs end, and returns once they have: the queue is empty.
     fn drop(&mut self) {
-        self.0.state().open = true;
-        self.0.changed.notify_all();
-        drop(self.0.wait_while(|state| state.left > 0));
+        self.0.store(false, Ordering::Release);
     }
 }
 
@@ -483,12 +427,39 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_saturated_pool_refuses_checks_until_it_is_let_go() {
-        let pool = PasswordPool::new(1, 2);
-        let saturated = pool.saturate();
+    async fn a_full_queue_refuses_checks_with_no_answer_either_way() {
+        let pool = Arc::new(PasswordPool::new(1, 1));
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let held = tokio::spawn({
+            let pool = pool.clone();
+            async move { pool.run(move || released.recv().is_ok()).await }
+        });
+        // The thread holds the first check (counted as running once it has it) ...
+        while pool.stats.running.get() < 1 {
+            tokio::task::yield_now().await;
+        }
+        // ... and the second waits in the queue's one place.
+        let queued = tokio::spawn({
+            let pool = pool.clone();
+            async move { pool.verify("anything".into(), None).await }
+        });
+        while pool.stats.queued.get() < 1 {
+            tokio::task::yield_now().await;
+        }
         assert_eq!(pool.verify("anything".into(), None).await, None, "not checked: no answer either way");
         assert!(pool.hash("a new password".into()).await.is_none());
         assert_eq!(pool.stats.refused.get(), 2);
+        release.send(()).unwrap();
+        assert_eq!(held.await.unwrap(), Some(true));
+        assert_eq!(queued.await.unwrap(), Some(false), "the one that waited is checked");
+    }
+
+    #[tokio::test]
+    async fn a_saturated_pool_refuses_checks_until_it_is_let_go() {
+        let pool = PasswordPool::new(1, 2);
+        let saturated = pool.saturate();
+        assert_eq!(pool.verify("anything".into(), None).await, None);
+        assert_eq!(pool.stats.refused.get(), 1);
         drop(saturated);
         assert_eq!(pool.verify("anything".into(), None).await, Some(false));
     }
