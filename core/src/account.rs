@@ -82,7 +82,7 @@ pub async fn end_own_session(
 /// What can be finished without a session or the password once begun with
 /// them, by whoever began it (someone else, maybe): an address change (its
 /// mailed link or code), a sign-in waiting for its second factor.
-const BEGUN_ELSEWHERE: [&str; 2] = [
+pub(crate) const BEGUN_ELSEWHERE: [&str; 2] = [
     "UPDATE email_verifications SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
     "UPDATE pending_second_factors SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
 ];

@@ -117,11 +117,12 @@ pub async fn complete_password_reset(
     // waiting sign-ins, sessions, and token families of the account end.
     for statement in [
         "UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
-        "UPDATE email_verifications SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
-        "UPDATE pending_second_factors SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
         "UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL",
         "UPDATE token_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-    ] {
+    ]
+    .into_iter()
+    .chain(crate::account::BEGUN_ELSEWHERE)
+    {
         sqlx::query(statement).bind(now.0).bind(&user_id).execute(&mut *tx).await?;
     }
     tx.commit().await?;

@@ -373,7 +373,7 @@ pub fn grantable_scopes(application: &Application, defined: impl IntoIterator<It
     let mut names: Vec<String> = defined.into_iter().collect();
     names.extend(PERSON_SCOPES.iter().map(|s| (*s).to_string()));
     names.push(format!("{}_admin", application.short_key.as_str()));
-    names.push(format!("{}_admin", application.tenant_id.as_str()));
+    names.push(tenant_admin_scope(application));
     names
 }
 
@@ -398,7 +398,7 @@ async fn validated(
 ) -> Result<Client, ManageError> {
     let allowed = allowed_scope_names(store, application).await?;
     let mut errors = FieldErrors::new();
-    let tenant_admin = format!("{}_admin", application.tenant_id.as_str());
+    let tenant_admin = tenant_admin_scope(application);
     if spec.allowed_scopes.contains(&tenant_admin) && !manages_members(store, manager, application).await? {
         errors.add(
             "allowed_scopes",
@@ -625,6 +625,12 @@ async fn delete_client_in(tx: &mut crate::store::Transaction, id: &str, now: Uni
     crate::clients::clients_changed(tx).await
 }
 
+/// `{tenant_id}_admin`: the scope that makes a client an Admin of the
+/// application's tenant.
+fn tenant_admin_scope(application: &Application) -> String {
+    format!("{}_admin", application.tenant_id.as_str())
+}
+
 /// Whether `manager` may manage the tenant's members. The tenant's
 /// management scope makes a client an Admin of the tenant, so only they may
 /// hand it out, or hold the secret of a client that has it.
@@ -663,8 +669,9 @@ async fn may_hold_secret(
     application: &Application,
     client: &Client,
 ) -> Result<bool, StoreError> {
-    let tenant_admin = format!("{}_admin", application.tenant_id.as_str());
-    if client.allowed_scopes.contains(&tenant_admin) && !manages_members(store, manager, application).await? {
+    if client.allowed_scopes.contains(&tenant_admin_scope(application))
+        && !manages_members(store, manager, application).await?
+    {
         return Ok(false);
     }
     match &client.service_account {

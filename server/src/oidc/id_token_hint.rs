@@ -44,7 +44,16 @@ impl Hint {
         client: &Client,
         user: &UserId,
     ) -> Result<bool, sanus_core::StoreError> {
-        let subject = super::claims::existing_subject_of(state, client, user).await?;
-        Ok(subject.as_deref() == Some(self.sub.as_str()))
+        is_subject(state, client, user, &self.sub).await
     }
+}
+
+/// Whether `subject` is `user` as `client` knows them (pairwise, maybe).
+pub async fn is_subject(
+    state: &AppState,
+    client: &Client,
+    user: &UserId,
+    subject: &str,
+) -> Result<bool, sanus_core::StoreError> {
+    Ok(super::claims::existing_subject_of(state, client, user).await?.as_deref() == Some(subject))
 }

@@ -391,16 +391,17 @@ pub async fn resume(
             },
         };
         if required {
-            return match consume_interaction(&state.store, &id, now).await {
-                Ok(true) => request.target.error(
-                    issuer(&state),
-                    "unmet_authentication_requirements",
-                    "A second factor is required; the account has to set up an authenticator app or a passkey first.",
-                    nonce.as_str(),
-                ),
-                Ok(false) => expired_page(&state, &headers),
-                Err(error) => server_error_page(&state, &headers, &error),
-            };
+            let description =
+                "A second factor is required; the account has to set up an authenticator app or a passkey first.";
+            return refuse_interaction(
+                &state,
+                &headers,
+                &id,
+                &request,
+                ("unmet_authentication_requirements", description),
+                &nonce,
+            )
+            .await;
         }
     }
     let consent = if interaction.consented { Consent::Given } else { Consent::Unknown };
@@ -414,27 +415,36 @@ pub async fn resume(
     // Signed in as someone else than the client's hint named: not for them
     // (OIDC Core §3.1.2.1).
     if let Some(hinted) = &request.hint_subject {
-        let subject = match crate::oidc::claims::existing_subject_of(&state, &client, &session.user_id).await {
-            Ok(subject) => subject,
+        match crate::oidc::id_token_hint::is_subject(&state, &client, &session.user_id, hinted).await {
+            Ok(true) => {}
+            Ok(false) => {
+                let error = ("login_required", "Someone else than the id_token_hint names signed in.");
+                return refuse_interaction(&state, &headers, &id, &request, error, &nonce).await;
+            }
             Err(error) => return server_error_page(&state, &headers, &error),
-        };
-        if subject.as_deref() != Some(hinted.as_str()) {
-            return match consume_interaction(&state.store, &id, now).await {
-                Ok(true) => request.target.error(
-                    issuer(&state),
-                    "login_required",
-                    "Someone else than the id_token_hint names signed in.",
-                    nonce.as_str(),
-                ),
-                Ok(false) => expired_page(&state, &headers),
-                Err(error) => server_error_page(&state, &headers, &error),
-            };
         }
     }
     match consume_interaction(&state.store, &id, now).await {
         Ok(true) => issue(&state, &request, &session, None, tenant, &nonce, now).await,
         Ok(false) => expired_page(&state, &headers),
         Err(error) => server_error_page(&state, &headers, &error),
+    }
+}
+
+/// Ends interaction `id` with `error` (code, description) for the client;
+/// the expired page if it was used up meanwhile.
+async fn refuse_interaction(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    request: &AuthorizationRequest,
+    (error, description): (&str, &str),
+    nonce: &CspNonce,
+) -> Response {
+    match consume_interaction(&state.store, id, state.clock.now()).await {
+        Ok(true) => request.target.error(issuer(state), error, description, nonce.as_str()),
+        Ok(false) => expired_page(state, headers),
+        Err(error) => server_error_page(state, headers, &error),
     }
 }
 
