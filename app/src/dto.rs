@@ -396,7 +396,6 @@ pub enum AccountError {
     NewEmailTooLong,
     NewEmailDomain,
     NewEmailSame,
-    NewEmailTaken,
     EmailWrongPassword,
 }
 
@@ -420,7 +419,6 @@ impl AccountError {
             Self::NewEmailTooLong => "new-email-too-long".into(),
             Self::NewEmailDomain => "new-email-domain".into(),
             Self::NewEmailSame => "new-email-same".into(),
-            Self::NewEmailTaken => "new-email-taken".into(),
             Self::EmailWrongPassword => "email-wrong-password".into(),
         }
     }
@@ -441,7 +439,6 @@ impl AccountError {
             "new-email-too-long" => Some(Self::NewEmailTooLong),
             "new-email-domain" => Some(Self::NewEmailDomain),
             "new-email-same" => Some(Self::NewEmailSame),
-            "new-email-taken" => Some(Self::NewEmailTaken),
             "email-wrong-password" => Some(Self::EmailWrongPassword),
             _ => {
                 let seconds = |prefix: &str| value.strip_prefix(prefix)?.parse::<i64>().ok().filter(|s| *s > 0);
@@ -476,8 +473,7 @@ impl AccountError {
             | Self::NewEmailMalformed
             | Self::NewEmailTooLong
             | Self::NewEmailDomain
-            | Self::NewEmailSame
-            | Self::NewEmailTaken => "new-email",
+            | Self::NewEmailSame => "new-email",
             Self::EmailWrongPassword => "email-password",
         }
     }
@@ -599,7 +595,6 @@ mod tests {
             AccountError::DeleteThrottled { retry_after_seconds: 60 },
             AccountError::DeleteServiceAccount,
             AccountError::DeleteSoleAdmin,
-            AccountError::NewEmailTaken,
             AccountError::EmailWrongPassword,
         ];
         for error in errors {

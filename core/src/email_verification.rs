@@ -13,6 +13,8 @@ use crate::clock::UnixTime;
 use crate::store::{Store, StoreError};
 use crate::users::{Email, User, UserId, get_user};
 
+pub mod decoy;
+
 pub const CODE_LIFETIME_SECONDS: i64 = 15 * 60;
 pub const LINK_LIFETIME_SECONDS: i64 = 24 * 3600;
 /// Wrong entries that void a code.
@@ -31,13 +33,18 @@ pub enum Started {
     TooSoon { id: String },
     /// Ten mails today already: no new one; the last one's page is `id`.
     DailyLimit { id: String },
+    /// The address belongs to another account (a change), or the chain is
+    /// a registration's decoy: answer as for `Sent`, mail no code. The page
+    /// `id` counts wrong codes and limits mails as a real one does; no code
+    /// or link will ever work there.
+    Decoy { id: String },
 }
 
 impl Started {
     /// The verification whose page to show.
     pub fn id(&self) -> &str {
         match self {
-            Self::Sent { id, .. } | Self::TooSoon { id } | Self::DailyLimit { id } => id,
+            Self::Sent { id, .. } | Self::TooSoon { id } | Self::DailyLimit { id } | Self::Decoy { id } => id,
         }
     }
 }
@@ -126,7 +133,9 @@ pub enum Proof<'a> {
 }
 
 /// Starts moving the account to `new_email`: the mail goes there, and the
-/// code or link changes the address (within the same mail limits).
+/// code or link changes the address (within the same mail limits). When
+/// another account has that address, the answer is a `Decoy` within the same
+/// limits, so that trying addresses tells nobody which ones have accounts.
 pub async fn start_email_change(
     store: &Store,
     user: &User,
@@ -165,33 +174,38 @@ async fn start(
         Proof::Carried(hash) => recent.first().and_then(|(_, _, kept)| kept.as_deref()).filter(|kept| *kept == hash),
         Proof::None => None,
     };
-    if let Some((latest, at, _)) = recent.first() {
-        let held = if now.0 - at < RESEND_AFTER_SECONDS {
-            Some(Started::TooSoon { id: latest.clone() })
-        } else if recent.len() as i64 >= MAILS_PER_DAY {
-            Some(Started::DailyLimit { id: latest.clone() })
-        } else {
-            None
-        };
-        if let Some(held) = held {
-            if let Proof::Fresh(proof_hash) = proof {
-                sqlx::query("UPDATE email_verifications SET interaction_id = $1, proof_hash = $2 WHERE id = $3")
-                    .bind(interaction_id)
-                    .bind(proof_hash)
-                    .bind(latest)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-            return Ok(held);
+    if let Some((latest, at, _)) = recent.first()
+        && let Some(held) = held(latest, *at, recent.len(), now)
+    {
+        if let Proof::Fresh(proof_hash) = proof {
+            sqlx::query("UPDATE email_verifications SET interaction_id = $1, proof_hash = $2 WHERE id = $3")
+                .bind(interaction_id)
+                .bind(proof_hash)
+                .bind(latest)
+                .execute(&mut *tx)
+                .await?;
         }
+        tx.commit().await?;
+        return Ok(held);
     }
     sqlx::query("UPDATE email_verifications SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
         .bind(now.0)
         .bind(user.id.as_str())
         .execute(&mut *tx)
         .await?;
-    let (id, code, link_token) = (crate::random::url_safe(16), new_code(), crate::random::url_safe(32));
+    let taken = match new_email {
+        Some(new_email) => sqlx::query_as::<_, (String,)>("SELECT id FROM users WHERE email_normalized = $1")
+            .bind(new_email.normalized())
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some(),
+        None => false,
+    };
+    let id = crate::random::url_safe(16);
+    // A decoy's code and link are long random strings nobody is told:
+    // stored like real ones, they count tries and expire alike, and never match.
+    let code = if taken { crate::random::url_safe(32) } else { new_code() };
+    let link_token = crate::random::url_safe(32);
     sqlx::query(
         "INSERT INTO email_verifications (id, user_id, email_normalized, interaction_id, code_hash, code_expires_at, \
          code_failures, link_hash, created_at, expires_at, used_at, new_email, proof_hash) \
@@ -211,7 +225,19 @@ async fn start(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Started::Sent { id, code, link_token })
+    Ok(if taken { Started::Decoy { id } } else { Started::Sent { id, code, link_token } })
+}
+
+/// Whether a new mail must wait, given the latest one of the last day
+/// (`latest`, sent `at`) and how many that day saw (`sent`).
+fn held(latest: &str, at: i64, sent: usize, now: UnixTime) -> Option<Started> {
+    if now.0 - at < RESEND_AFTER_SECONDS {
+        Some(Started::TooSoon { id: latest.to_string() })
+    } else if sent as i64 >= MAILS_PER_DAY {
+        Some(Started::DailyLimit { id: latest.to_string() })
+    } else {
+        None
+    }
 }
 
 /// Checks a typed code against verification `id`. Every entry first takes
@@ -239,16 +265,12 @@ pub async fn verify_code(store: &Store, id: &str, typed: &str, now: UnixTime) ->
     .await?;
     let Some((tries, stored)) = reserved else {
         tx.rollback().await?;
-        return Ok(CodeOutcome::Unusable);
+        return decoy::type_code(store, id, now).await;
     };
     let typed_hash = SecretHash::of(format!("{id}:{code}").as_bytes());
     if !typed_hash.matches(&SecretHash::from_stored(stored)) {
         tx.commit().await?;
-        return Ok(if tries < CODE_MAX_FAILURES {
-            CodeOutcome::Wrong { tries_left: CODE_MAX_FAILURES - tries }
-        } else {
-            CodeOutcome::Unusable
-        });
+        return Ok(wrong(tries));
     }
     let claimed: Option<Claimed> = sqlx::query_as(
         "UPDATE email_verifications SET used_at = $1 WHERE id = $2 AND used_at IS NULL \
@@ -264,6 +286,15 @@ pub async fn verify_code(store: &Store, id: &str, typed: &str, now: UnixTime) ->
     };
     tx.commit().await?;
     Ok(verified.map_or(CodeOutcome::Unusable, CodeOutcome::Verified))
+}
+
+/// A wrong code, the code's `tries`-th.
+fn wrong(tries: i64) -> CodeOutcome {
+    if tries < CODE_MAX_FAILURES {
+        CodeOutcome::Wrong { tries_left: CODE_MAX_FAILURES - tries }
+    } else {
+        CodeOutcome::Unusable
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -268,6 +268,32 @@ pub fn email_changed_mail(locale: &str, previous: &str, new: &str) -> Mail {
     }
 }
 
+/// The note to an address another account asked to move to: it stays
+/// this account's, and nothing changed.
+pub fn address_taken_mail(locale: &str, to: &str) -> Mail {
+    let (subject, text) = if locale.starts_with("de") {
+        (
+            "Ein anderes Sanus-Konto wollte Ihre E-Mail-Adresse übernehmen",
+            "Jemand (vielleicht Sie) wollte ein anderes Sanus-Konto auf diese Adresse umstellen. Sie gehört schon zu \
+             Ihrem Konto und bleibt dabei; es hat sich nichts geändert. Wenn Sie zwei Konten haben und nur eines \
+             behalten möchten: Melden Sie sich mit dem anderen an und löschen Sie es in der Kontoverwaltung.",
+        )
+    } else {
+        (
+            "Another Sanus account asked for your e-mail address",
+            "Someone (maybe you) tried to move another Sanus account to this address. It already belongs to your \
+             account and stays with it: nothing has changed. If you have two accounts and want to keep only one, \
+             sign in to the other one and delete it in the account console.",
+        )
+    };
+    Mail {
+        to: to.to_string(),
+        subject: subject.to_string(),
+        html: format!("<p>{}</p>", escape(text)),
+        text: format!("{text}\n"),
+    }
+}
+
 /// A step on the way to a verified professional profile, as mailed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProfessionMail<'a> {

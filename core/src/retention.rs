@@ -5,9 +5,10 @@
 //! - records that can no longer be used, a grace period after they ran
 //!   out: sessions (30 days after they ended, so the account console and
 //!   the audit log still make sense of recent ones), authorization requests,
-//!   refresh tokens, reset and confirmation links, half-done second
-//!   factors and passkey ceremonies (a day), revocations of tokens that
-//!   have expired anyway, and password-guessing counts a week old.
+//!   refresh tokens, reset and confirmation links, decoy code pages,
+//!   half-done second factors and passkey ceremonies (a day), revocations
+//!   of tokens that have expired anyway, and password-guessing counts a
+//!   week old.
 //!
 //! Token families (grants) are kept: a revoked grant must stay revoked for
 //! as long as any token it issued could be shown, and they are few.
@@ -25,12 +26,13 @@ pub struct Policy {
 }
 
 /// Each table's statement: rows older than the cut-off `$1` go.
-const EXPIRED: [(&str, &str, i64); 11] = [
+const EXPIRED: [(&str, &str, i64); 12] = [
     ("sessions", "DELETE FROM sessions WHERE COALESCE(ended_at, expires_at) < $1 OR expires_at < $1", 30 * DAY),
     ("interactions", "DELETE FROM interactions WHERE expires_at < $1", DAY),
     ("refresh_tokens", "DELETE FROM refresh_tokens WHERE expires_at < $1", DAY),
     ("password_resets", "DELETE FROM password_resets WHERE expires_at < $1", DAY),
     ("email_verifications", "DELETE FROM email_verifications WHERE expires_at < $1", DAY),
+    ("registration_decoys", "DELETE FROM registration_decoys WHERE expires_at < $1", DAY),
     ("pending_second_factors", "DELETE FROM pending_second_factors WHERE expires_at < $1", DAY),
     ("webauthn_ceremonies", "DELETE FROM webauthn_ceremonies WHERE expires_at < $1", DAY),
     ("revoked_access_tokens", "DELETE FROM revoked_access_tokens WHERE expires_at < $1", 0),

@@ -106,7 +106,6 @@ fn error_text(t: &'static Texts, error: AccountError, view: &AccountView) -> Str
         AccountError::NewEmailTooLong => t.email_too_long,
         AccountError::NewEmailDomain => t.new_email_domain,
         AccountError::NewEmailSame => t.new_email_same,
-        AccountError::NewEmailTaken => t.new_email_taken,
         AccountError::DeleteNotConfirmed => t.delete_not_confirmed,
         AccountError::DeleteWrongCode => t.delete_wrong_code,
         AccountError::DeleteServiceAccount => t.delete_service_account,

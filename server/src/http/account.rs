@@ -712,18 +712,14 @@ pub async fn change_email(
     {
         return response;
     }
-    match sanus_core::users::find_user_by_email(&state.store, &new).await {
-        Ok(Some(_)) => return refused(AccountError::NewEmailTaken),
-        Ok(None) => {}
-        Err(error) => return failed(&state, &headers, &error),
-    }
     let started = match super::registration::send_change(&state, &me.user, &new, &headers, address, now).await {
         Ok(started) => started,
         Err(error) => return failed(&state, &headers, &error),
     };
     use sanus_core::email_verification::Started;
     let notice = match &started {
-        Started::Sent { .. } => "",
+        // An address with another account gets the same answer as any other.
+        Started::Sent { .. } | Started::Decoy { .. } => "",
         Started::TooSoon { .. } => "?notice=too-soon",
         Started::DailyLimit { .. } => "?notice=daily-limit",
     };

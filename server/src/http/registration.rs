@@ -216,10 +216,15 @@ pub async fn register(State(state): State<AppState>, peer: Peer, request: Reques
             // The same answer as for a new account, with a page that leads
             // nowhere; the owner is told by mail, with a way back in.
             notify_owner(&state, user, now);
-            let decoy = sanus_core::random::url_safe(16);
+            // A page that counts wrong codes and limits mails as a new
+            // account's does, with a proof cookie like a new account's.
+            let (proof_cookie, proof) = new_proof(&state);
+            let decoy = match sanus_core::email_verification::decoy::start(&state.store, &proof, now).await {
+                Ok(decoy) => decoy,
+                Err(error) => return failed(&state, &headers, &error),
+            };
             let mut response = see_other(&verify_location(&decoy, interaction.as_deref(), None));
-            // A proof cookie like a new account's, kept nowhere.
-            response.headers_mut().append(header::SET_COOKIE, new_proof(&state).0);
+            response.headers_mut().append(header::SET_COOKIE, proof_cookie);
             return response;
         }
         Ok(Outcome::Refused { values, errors }) => {
@@ -278,6 +283,25 @@ fn notify_owner(state: &AppState, user: User, now: UnixTime) {
         let mail = account_exists_mail(&user.locale, &user.email, Some(&link));
         if let Err(error) = state.mailer.send(&state.store, &mail, now).await {
             tracing::error!(%error, user_id = %user.id, "cannot send the account-exists note");
+        }
+    });
+}
+
+/// Mails the owner of `taken` that another account tried to move to it.
+fn notify_taken(state: &AppState, taken: &sanus_core::users::Email, now: UnixTime) {
+    let (state, taken) = (state.clone(), taken.clone());
+    tokio::spawn(async move {
+        let owner = match sanus_core::users::find_user_by_email(&state.store, &taken).await {
+            Ok(Some(owner)) => owner,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::error!(%error, "cannot find the owner of an address another account asked for");
+                return;
+            }
+        };
+        let mail = sanus_core::mail::address_taken_mail(&owner.locale, &owner.email);
+        if let Err(error) = state.mailer.send(&state.store, &mail, now).await {
+            tracing::error!(%error, user_id = %owner.id, "cannot send the address-taken note");
         }
     });
 }
@@ -371,6 +395,15 @@ pub async fn send_change(
     now: UnixTime,
 ) -> Result<Started, sanus_core::StoreError> {
     let started = sanus_core::email_verification::start_email_change(&state.store, user, new_email, now).await?;
+    if let Started::Decoy { .. } = started {
+        // Another account has the address: its owner is told (they may have
+        // meant to move this account there); the page answers as for a code.
+        let mut event = audit_event(EventKind::EmailChangeAddressTaken, headers, address);
+        event.user_id = Some(&user.id);
+        state.audit(&event, now).await?;
+        notify_taken(state, new_email, now);
+        return Ok(started);
+    }
     mail_code(state, &started, user, Some(new_email.as_str()), headers, address, now).await?;
     Ok(started)
 }
@@ -421,13 +454,17 @@ pub async fn verify(
     }
     // A never-confirmed account's code works only in the browser that
     // proved its password; elsewhere the mailed link (with the password) does.
-    match find_by_id(&state.store, &id, now).await {
-        Ok(Some(pending)) => match needs_password(&state, &pending, &headers).await {
-            Ok(true) => return back(VerifyNotice::OtherBrowser),
-            Ok(false) => {}
-            Err(error) => return failed(&state, &headers, &error),
-        },
-        Ok(None) => {}
+    let elsewhere = match find_by_id(&state.store, &id, now).await {
+        Ok(Some(pending)) => needs_password(&state, &pending, &headers).await,
+        // A registration's decoy asks the same of other browsers.
+        Ok(None) => sanus_core::email_verification::decoy::find(&state.store, &id, now)
+            .await
+            .map(|decoy| decoy.is_some_and(|kept| !proof_matches(kept.as_deref(), &headers))),
+        Err(error) => Err(error),
+    };
+    match elsewhere {
+        Ok(true) => return back(VerifyNotice::OtherBrowser),
+        Ok(false) => {}
         Err(error) => return failed(&state, &headers, &error),
     }
     let outcome = match verify_code(&state.store, &id, &form.code, now).await {
@@ -473,29 +510,29 @@ pub async fn resend(
         Ok(owner) => owner,
         Err(error) => return failed(&state, &headers, &error),
     };
-    // An unknown page gets the answer a real one would most likely get.
-    let Some((user, change)) = owner else {
-        return see_other(&verify_location(&id, interaction.as_deref(), Some(VerifyNotice::Resent)));
-    };
     let address = client_address(&headers, &peer, &state.settings.server);
-    let started = match &change {
+    let proof = proof_of(&headers);
+    let proof = proof.as_deref().map_or(Proof::None, Proof::Carried);
+    let started = match &owner {
         // A new mail for the same purpose: to the new address for a change.
-        Some(new_email) => send_change(&state, &user, new_email, &headers, address, now).await,
-        None => {
-            let proof = proof_of(&headers);
-            let proof = proof.as_deref().map_or(Proof::None, Proof::Carried);
-            send_verification(&state, &user, interaction.as_deref(), proof, &headers, address, now).await
+        Some((user, Some(new_email))) => send_change(&state, user, new_email, &headers, address, now).await.map(Some),
+        Some((user, None)) => {
+            send_verification(&state, user, interaction.as_deref(), proof, &headers, address, now).await.map(Some)
         }
+        // A registration's decoy, within the same limits.
+        None => sanus_core::email_verification::decoy::resend(&state.store, &id, proof, now).await,
     };
     match started {
-        Ok(started) => {
+        Ok(Some(started)) => {
             let notice = match &started {
-                Started::Sent { .. } => VerifyNotice::Resent,
+                Started::Sent { .. } | Started::Decoy { .. } => VerifyNotice::Resent,
                 Started::TooSoon { .. } => VerifyNotice::TooSoon,
                 Started::DailyLimit { .. } => VerifyNotice::DailyLimit,
             };
             see_other(&verify_location(started.id(), interaction.as_deref(), Some(notice)))
         }
+        // An unknown page gets the answer a real one would most likely get.
+        Ok(None) => see_other(&verify_location(&id, interaction.as_deref(), Some(VerifyNotice::Resent))),
         Err(error) => failed(&state, &headers, &error),
     }
 }
