@@ -55,8 +55,12 @@ pub struct TenantView {
     pub member_here: bool,
     /// Everything below this tenant, as a tree.
     pub departments: Vec<TreeNode>,
-    /// Where this department may move (with `tenant.update`), as labelled paths.
+    /// Where this department may move (with `tenant.update` here, at its
+    /// parent and there), as labelled paths.
     pub move_targets: Vec<TenantRef>,
+    /// Whether the person may archive this tenant: `tenant.update` here and,
+    /// for a department, at its parent.
+    pub can_archive: bool,
     pub members: Option<MembersView>,
     pub invitations: Option<Vec<InvitationRowView>>,
     pub licenses: Option<Vec<LicenseView>>,

@@ -298,7 +298,7 @@ pub fn TenantPage() -> impl IntoView {
             {view.licenses.clone().map(|licenses| licenses_section(licenses, view.can("licenses.assign"), &outcome, &base))}
             {(can_update && !view.path.is_empty() && !view.move_targets.is_empty()).then(|| move_section(&view, &base))}
             {(can_update && view.path.is_empty()).then(|| mfa_section(view.require_mfa, &base))}
-            {can_update.then(|| archive_section(&base))}
+            {view.can_archive.then(|| archive_section(&base))}
             {view.member_here.then(|| view! {
                 <section aria-labelledby="leave-heading" class=CARD>
                     <h2 id="leave-heading" class=SECTION_HEADING>{tr(|t| t.org.leave_heading)}</h2>

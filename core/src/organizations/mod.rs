@@ -116,8 +116,21 @@ pub async fn rename_tenant<'a>(
     Ok(())
 }
 
+/// For a department, `tenant.update` at its parent too: whoever may add a
+/// department there decides whether it stays there (a department's own
+/// Admins manage what is inside it, not whether it exists or where).
+async fn require_parent_update(store: &Store, actor: Actor<'_>, tenant: &Tenant) -> Result<(), OrgError> {
+    let Some(parent) = &tenant.parent_id else { return Ok(()) };
+    match require(store, actor, parent, Permission::TenantUpdate).await {
+        Ok(_) => Ok(()),
+        // The department is visible to the actor: refusing says nothing new.
+        Err(AccessError::NotFound) => Err(AccessError::Forbidden(Permission::TenantUpdate).into()),
+        Err(error) => Err(error.into()),
+    }
+}
+
 /// Moves a department below another tenant of the same organisation; the
-/// actor needs `tenant.update` at both places.
+/// actor needs `tenant.update` at the department, its parent and the new one.
 pub async fn move_department<'a>(
     store: &Store,
     actor: impl Into<Actor<'a>>,
@@ -127,6 +140,7 @@ pub async fn move_department<'a>(
 ) -> Result<(), OrgError> {
     let actor: Actor<'a> = actor.into();
     let moving = require(store, actor, department, Permission::TenantUpdate).await?.tenant;
+    require_parent_update(store, actor, &moving).await?;
     // A target the actor cannot see is no place to move to.
     let target = match require(store, actor, new_parent, Permission::TenantUpdate).await {
         Ok(access) => access.tenant,
@@ -155,7 +169,8 @@ pub async fn move_department<'a>(
 }
 
 /// Archives a tenant and everything below it: the data stays, the tenants
-/// leave every page and every token from now on.
+/// leave every page and every token from now on. An organisation is
+/// archived by its Admins; a department by those of the tenant above it.
 pub async fn archive_tenant<'a>(
     store: &Store,
     actor: impl Into<Actor<'a>>,
@@ -163,7 +178,8 @@ pub async fn archive_tenant<'a>(
     now: UnixTime,
 ) -> Result<u64, OrgError> {
     let actor: Actor<'a> = actor.into();
-    require(store, actor, tenant, Permission::TenantUpdate).await?;
+    let archiving = require(store, actor, tenant, Permission::TenantUpdate).await?.tenant;
+    require_parent_update(store, actor, &archiving).await?;
     let archived = sqlx::query(
         "UPDATE tenants SET archived_at = $1, updated_at = $1 WHERE archived_at IS NULL AND id IN ( \
              WITH RECURSIVE below (id) AS ( \

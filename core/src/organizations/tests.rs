@@ -170,6 +170,26 @@ crate::engine_tests! {
         assert!(matches!(set_member_roles(&store, &bob.id, &root.id, &bob.id, &["owner".into()], UnixTime(27)).await, Err(OrgError::UnknownRole(_))));
     }
 
+    async fn a_departments_admin_neither_archives_nor_moves_it(db: TestDatabase) {
+        let store = db.migrated_store().await;
+        let ada = user(&store, "ada@example.org").await;
+        let dora = user(&store, "dora@example.org").await;
+        let (root, surgery, ward) = hospital(&store, &ada).await;
+        let icu = add_department(&store, &ada.id, &root.id, name("Intensiv"), UnixTime(13)).await.unwrap();
+        add_member(&store, &surgery.id, &dora.id, &[Role::Core(CoreRole::Admin)], UnixTime(20)).await.unwrap();
+        // Whether her department exists, and where, is the organisation's choice.
+        assert_eq!(denied(archive_tenant(&store, &dora.id, &surgery.id, UnixTime(21)).await), Some(Permission::TenantUpdate));
+        add_member(&store, &icu.id, &dora.id, &[Role::Core(CoreRole::Admin)], UnixTime(22)).await.unwrap();
+        let moved = move_department(&store, &dora.id, &surgery.id, &icu.id, UnixTime(23)).await;
+        assert_eq!(denied(moved), Some(Permission::TenantUpdate), "not even below another department of hers");
+        assert_eq!(get_tenant(&store, &surgery.id).await.unwrap().parent_id, Some(root.id.clone()));
+        // Below her department, it is hers.
+        let below = add_department(&store, &dora.id, &surgery.id, name("Station 4"), UnixTime(24)).await.unwrap();
+        move_department(&store, &dora.id, &ward.id, &below.id, UnixTime(25)).await.unwrap();
+        assert_eq!(archive_tenant(&store, &dora.id, &below.id, UnixTime(26)).await.unwrap(), 2);
+        assert_eq!(archive_tenant(&store, &ada.id, &surgery.id, UnixTime(27)).await.unwrap(), 1);
+    }
+
     async fn archiving_hides_a_subtree_and_moves_keep_the_tree_a_tree(db: TestDatabase) {
         let store = db.migrated_store().await;
         let ada = user(&store, "ada@example.org").await;

@@ -240,7 +240,11 @@ async fn tenant_view(
     let path: Vec<TenantRef> = reach.above(tenant_id).into_iter().map(tenant_ref).collect();
     let departments = department_tree(&reach, tenant_id);
     let is_root = here.parent_id.is_none();
-    let move_targets = if can(Permission::TenantUpdate) && !is_root { move_targets(&reach, here) } else { Vec::new() };
+    // A department stays, and stays where it is, unless its parent's Admins decide.
+    let may_update = |t: &orgs::Reached| orgs::roles::core_permissions(&t.roles).contains(&Permission::TenantUpdate);
+    let can_archive = can(Permission::TenantUpdate)
+        && here.parent_id.as_ref().is_none_or(|parent| reach.get(parent).is_some_and(may_update));
+    let move_targets = if can_archive && !is_root { move_targets(&reach, here) } else { Vec::new() };
     let members = if can(Permission::MembersRead) {
         let search = query.q.clone().unwrap_or_default().chars().take(100).collect::<String>();
         let role = query.role.as_deref().and_then(Role::parse);
@@ -341,6 +345,7 @@ async fn tenant_view(
         member_here: here.member,
         departments,
         move_targets,
+        can_archive,
         members,
         invitations,
         licenses,

@@ -243,6 +243,33 @@ sanus_core::engine_tests! {
         assert_eq!(page(&app, &browser, &format!("/orgs/{}", station.id)).await.0, 404);
     }
 
+    async fn a_departments_admin_is_offered_no_archive_and_cannot_archive_it(db: TestDatabase) {
+        let (app, _sink) = app_with(db, |_| {}).await;
+        let jane = signed_in(&app, JANE, JANE_PASSWORD).await;
+        let org = create(&app, &jane, "Klinikum Nord").await;
+        post(&app, &jane, &format!("{org}/departments"), &[("name", "Station Ost")]).await;
+        let jane_id = find_user_by_email(&app.store, &Email::parse(JANE).unwrap()).await.unwrap().unwrap().id;
+        let station = sanus_core::organizations::departments(&app.store, &jane_id, &tenant_of(&org)).await.unwrap().remove(0);
+        let register = app.client.post(app.url("/register"))
+            .form(&[("email", "head@klinik.example"), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD), ("locale", "en")])
+            .send().await.unwrap();
+        assert_eq!(register.status(), 303);
+        let head = find_user_by_email(&app.store, &Email::parse("head@klinik.example").unwrap()).await.unwrap().unwrap();
+        sanus_core::users::update_user_profile(&app.store, &head.id, None, None, "en", true, UnixTime(1)).await.unwrap();
+        add_member(&app.store, &station.id, &head.id, &[Role::Core(CoreRole::Admin)], UnixTime(2)).await.unwrap();
+        let browser = signed_in(&app, "head@klinik.example", NEW_PASSWORD).await;
+        let station_page = format!("/orgs/{}", station.id);
+        let (status, html) = page(&app, &browser, &station_page).await;
+        assert_eq!(status, 200);
+        assert!(html.contains(&format!("action=\"{station_page}/rename\"")), "she runs the department: {html}");
+        assert!(!html.contains("archive-heading"), "but does not decide whether it exists");
+        let refused = post(&app, &browser, &format!("{station_page}/archive"), &[("confirm", "yes")]).await;
+        assert!(refused.starts_with(&format!("{station_page}?error=")), "{refused}");
+        assert_eq!(page(&app, &browser, &station_page).await.0, 200, "still there");
+        // The organisation's Admin is offered it.
+        assert!(page(&app, &jane, &station_page).await.1.contains("archive-heading"));
+    }
+
     async fn bad_input_gets_a_message_at_its_field_and_changes_nothing(db: TestDatabase) {
         let (app, _sink) = app_with(db, |_| {}).await;
         let jane = signed_in(&app, JANE, JANE_PASSWORD).await;
