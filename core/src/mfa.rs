@@ -346,10 +346,16 @@ pub async fn start_pending_sign_in(
     let token = crate::random::url_safe(32);
     // One waiting sign-in per account: a new one ends the others, so that
     // many password checks cannot stack up tries for parallel guessing.
+    // The account's row first: parallel sign-ins end each other in turn.
+    let mut tx = store.pool().begin().await?;
+    sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+        .bind(user_id.as_str())
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("UPDATE pending_second_factors SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
         .bind(now.0)
         .bind(user_id.as_str())
-        .execute(store.pool())
+        .execute(&mut *tx)
         .await?;
     sqlx::query(
         "INSERT INTO pending_second_factors (token_hash, user_id, interaction_id, return_to, failures, created_at, \
@@ -361,8 +367,9 @@ pub async fn start_pending_sign_in(
     .bind(return_to)
     .bind(now.0)
     .bind(now.plus_seconds(PENDING_LIFETIME_SECONDS).0)
-    .execute(store.pool())
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(token)
 }
 

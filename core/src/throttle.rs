@@ -102,7 +102,7 @@ impl ThrottleKey {
 
     /// Registrations from a client address (each one counts).
     pub fn registrations(address: &std::net::IpAddr) -> Self {
-        Self { hash: hash("registrations", &address.to_string()), policy: REGISTRATIONS_PER_ADDRESS }
+        Self { hash: hash("registrations", &network_of(address)), policy: REGISTRATIONS_PER_ADDRESS }
     }
 
     /// Invitations sent by an account (each one counts).
@@ -112,7 +112,24 @@ impl ThrottleKey {
 
     /// The client address an attempt comes from.
     pub fn address(address: &std::net::IpAddr) -> Self {
-        Self { hash: hash("address", &address.to_string()), policy: PER_ADDRESS }
+        Self { hash: hash("address", &network_of(address)), policy: PER_ADDRESS }
+    }
+}
+
+/// What one party holds of the address space, counted as one address: an
+/// IPv4 address, or an IPv6 /64 (the smallest network a provider hands
+/// out; a host picks its own addresses in it at will). An IPv4 address
+/// mapped into IPv6 (a dual-stack listener) counts as itself.
+fn network_of(address: &std::net::IpAddr) -> String {
+    match address {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            }
+        },
     }
 }
 
@@ -164,7 +181,68 @@ impl SignInAttempt {
         (account, self.address.as_ref().map_or(account, |address| address.hash.as_str()))
     }
 
-    /// How long until this attempt may be made; `None` when it may now.
+    /// Reserves this attempt before its password or code is looked at:
+    /// unless a wait is running, it is counted as a failure at once (a
+    /// success then clears it, see `record_success`). Both keys are read
+    /// and written in one transaction that locks their rows, so that
+    /// parallel attempts cannot all pass a check made before any of them
+    /// was counted (with a slow password hash in between, hundreds could).
+    pub async fn take(&self, store: &Store, now: UnixTime) -> Result<Taken, StoreError> {
+        let keys: Vec<&ThrottleKey> = std::iter::once(&self.account).chain(self.address.as_ref()).collect();
+        let mut tx = store.pool().begin().await?;
+        let mut counts = Vec::with_capacity(keys.len());
+        for key in &keys {
+            // Creates the row or locks it (PostgreSQL; SQLite writes one at a time).
+            let count: (i64, i64, i64) = sqlx::query_as(
+                "INSERT INTO sign_in_throttle (key, failures, last_failure_at, blocked_until) VALUES ($1, 0, $2, 0) \
+                 ON CONFLICT (key) DO UPDATE SET failures = sign_in_throttle.failures \
+                 RETURNING failures, last_failure_at, blocked_until",
+            )
+            .bind(&key.hash)
+            .bind(now.0)
+            .fetch_one(&mut *tx)
+            .await?;
+            counts.push(count);
+        }
+        let blocked = counts.iter().map(|(_, _, until)| until - now.0).max().unwrap_or(0);
+        if blocked > 0 {
+            tx.rollback().await?;
+            return Ok(Taken::Wait(blocked));
+        }
+        let mut wait_if_wrong = 0;
+        for (key, (failures, last_failure_at, _)) in keys.iter().zip(counts) {
+            let failures = if last_failure_at < now.0 - key.policy.forget_after_seconds { 1 } else { failures + 1 };
+            let delay = key.policy.delay_after(failures);
+            sqlx::query(
+                "UPDATE sign_in_throttle SET failures = $1, last_failure_at = $2, blocked_until = $3 WHERE key = $4",
+            )
+            .bind(failures)
+            .bind(now.0)
+            .bind(now.0 + delay)
+            .bind(&key.hash)
+            .execute(&mut *tx)
+            .await?;
+            wait_if_wrong = wait_if_wrong.max(delay);
+        }
+        tx.commit().await?;
+        Ok(Taken::Counted { wait_if_wrong })
+    }
+
+    /// Gives back an attempt `take` counted that was never decided (the
+    /// password could not be checked now): one failure less for both keys.
+    /// A wait it started is lifted only where the count is within the free
+    /// failures again.
+    pub async fn refund(&self, store: &Store) -> Result<(), StoreError> {
+        let mut tx = store.pool().begin().await?;
+        for key in std::iter::once(&self.account).chain(self.address.as_ref()) {
+            forgive(&mut tx, key, 1).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How long until this attempt may be made; `None` when it may now. A
+    /// look only, for showing: reserve with `take` before checking anything.
     pub async fn wait(&self, store: &Store, now: UnixTime) -> Result<Option<i64>, StoreError> {
         let (account, address) = self.hashes();
         let (blocked_until,): (i64,) =
@@ -175,16 +253,6 @@ impl SignInAttempt {
                 .await?;
         let wait = blocked_until - now.0;
         Ok((wait > 0).then_some(wait))
-    }
-
-    /// Counts a failure for the account and the address; returns the wait
-    /// before the next attempt.
-    pub async fn record_failure(&self, store: &Store, now: UnixTime) -> Result<i64, StoreError> {
-        let mut wait = record_failure(store, &self.account, now).await?;
-        if let Some(address) = &self.address {
-            wait = wait.max(record_failure(store, address, now).await?);
-        }
-        Ok(wait)
     }
 
     /// A successful sign-in clears its account's count, and takes the
@@ -203,47 +271,57 @@ impl SignInAttempt {
         .fetch_optional(&mut *tx)
         .await?;
         if let (Some(address), Some((own,))) = (&self.address, own) {
-            sqlx::query(
-                "UPDATE sign_in_throttle SET failures = CASE WHEN failures > $1 THEN failures - $1 ELSE 0 END \
-                 WHERE key = $2",
-            )
-            .bind(own)
-            .bind(&address.hash)
-            .execute(&mut *tx)
-            .await?;
+            forgive(&mut tx, address, own).await?;
         }
         tx.commit().await?;
         Ok(())
     }
 }
 
-/// Counts a failure for `key`; returns the wait before its next attempt.
-async fn record_failure(store: &Store, key: &ThrottleKey, now: UnixTime) -> Result<i64, StoreError> {
-    // Counted atomically, so that parallel guesses are all counted.
-    let (failures,): (i64,) = sqlx::query_as(
-        "INSERT INTO sign_in_throttle (key, failures, last_failure_at, blocked_until) VALUES ($1, 1, $2, $2) \
-         ON CONFLICT (key) DO UPDATE SET \
-           failures = CASE WHEN sign_in_throttle.last_failure_at < $3 THEN 1 ELSE sign_in_throttle.failures + 1 END, \
-           last_failure_at = $2 \
-         RETURNING failures",
+/// What reserving an attempt yields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    /// The attempt may be made, and is counted: if it turns out wrong, the
+    /// next one must wait this many seconds (0: none).
+    Counted { wait_if_wrong: i64 },
+    /// Not now: this many seconds to wait; nothing was counted.
+    Wait(i64),
+}
+
+/// Takes `count` failures off `key`'s count; its wait ends if the count is
+/// within the free failures again.
+async fn forgive(tx: &mut crate::store::Transaction, key: &ThrottleKey, count: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE sign_in_throttle SET \
+           blocked_until = CASE WHEN failures - $1 <= $2 THEN 0 ELSE blocked_until END, \
+           failures = CASE WHEN failures > $1 THEN failures - $1 ELSE 0 END \
+         WHERE key = $3",
     )
+    .bind(count)
+    .bind(key.policy.free_failures)
     .bind(&key.hash)
-    .bind(now.0)
-    .bind(now.0 - key.policy.forget_after_seconds)
-    .fetch_one(store.pool())
+    .execute(&mut **tx)
     .await?;
-    let delay = key.policy.delay_after(failures);
-    sqlx::query("UPDATE sign_in_throttle SET blocked_until = $1 WHERE key = $2")
-        .bind(now.0 + delay)
-        .bind(&key.hash)
-        .execute(store.pool())
-        .await?;
-    Ok(delay)
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A failed attempt, as the callers make it: taken, then found wrong.
+    trait Failing {
+        async fn record_failure(&self, store: &Store, now: UnixTime) -> Result<i64, StoreError>;
+    }
+
+    impl Failing for SignInAttempt {
+        async fn record_failure(&self, store: &Store, now: UnixTime) -> Result<i64, StoreError> {
+            match self.take(store, now).await? {
+                Taken::Counted { wait_if_wrong } => Ok(wait_if_wrong),
+                Taken::Wait(seconds) => panic!("not taken: wait {seconds} s"),
+            }
+        }
+    }
 
     #[test]
     fn delays_double_past_the_free_failures_up_to_the_cap() {
@@ -260,6 +338,17 @@ mod tests {
         assert_ne!(ThrottleKey::account("jane@example.org"), ThrottleKey::account("john@example.org"));
         let address = ThrottleKey::address(&"192.0.2.1".parse().unwrap());
         assert_ne!(address.hash, ThrottleKey::account("192.0.2.1").hash, "kinds never collide");
+    }
+
+    #[test]
+    fn an_ipv6_host_counts_as_its_64_and_a_mapped_ipv4_address_as_itself() {
+        let key = |address: &str| ThrottleKey::address(&address.parse().unwrap());
+        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff:ffff:ffff:2"), "one /64");
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"), "the next /64");
+        assert_eq!(key("::ffff:192.0.2.1"), key("192.0.2.1"));
+        assert_ne!(key("::ffff:192.0.2.1"), key("::ffff:192.0.2.2"));
+        let registrations = |address: &str| ThrottleKey::registrations(&address.parse().unwrap());
+        assert_eq!(registrations("2001:db8::1"), registrations("2001:db8::2"));
     }
 
     crate::engine_tests! {
@@ -340,11 +429,51 @@ mod tests {
         async fn an_hour_without_failures_forgets_them(db: TestDatabase) {
             let store = db.migrated_store().await;
             let attempt = SignInAttempt::new("jane@example.org", None);
-            for _ in 0..8 {
-                attempt.record_failure(&store, UnixTime(1_000)).await.unwrap();
+            for n in 0..8 {
+                attempt.record_failure(&store, UnixTime(1_000 + 10 * n)).await.unwrap();
             }
-            let later = UnixTime(1_000 + FORGET_AFTER_SECONDS + 1);
+            let later = UnixTime(1_070 + FORGET_AFTER_SECONDS + 1);
             assert_eq!(attempt.record_failure(&store, later).await.unwrap(), 0);
+        }
+
+        async fn parallel_attempts_are_each_counted_before_any_is_checked(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let attempt = SignInAttempt::second_factor("user-1", None);
+            let now = UnixTime(1_000);
+            // Twenty guesses at once: the five free ones and the sixth (which
+            // starts the wait) go ahead; the others wait, uncounted.
+            let taken = futures_util::future::join_all((0..20).map(|_| attempt.take(&store, now))).await;
+            let taken: Vec<Taken> = taken.into_iter().map(Result::unwrap).collect();
+            let counted = taken.iter().filter(|t| matches!(t, Taken::Counted { .. })).count();
+            assert_eq!(counted, 6, "{taken:?}");
+            assert!(taken.contains(&Taken::Counted { wait_if_wrong: 60 }));
+            assert_eq!(taken.iter().filter(|t| **t == Taken::Wait(60)).count(), 14);
+            assert_eq!(attempt.wait(&store, now).await.unwrap(), Some(60));
+        }
+
+        async fn an_undecided_attempt_is_given_back_and_a_success_lifts_the_addresss_wait(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let from = "192.0.2.12".parse().unwrap();
+            let attempt = SignInAttempt::new("jane@example.org", Some(&from));
+            let now = UnixTime(1_000);
+            for _ in 0..5 {
+                attempt.record_failure(&store, now).await.unwrap();
+            }
+            // The sixth starts a wait; the check could not be made: given back.
+            assert_eq!(attempt.take(&store, now).await.unwrap(), Taken::Counted { wait_if_wrong: 1 });
+            attempt.refund(&store).await.unwrap();
+            assert_eq!(attempt.wait(&store, now).await.unwrap(), None);
+            assert_eq!(attempt.record_failure(&store, now).await.unwrap(), 1, "the sixth again");
+
+            // Twenty failures over other accounts make the address wait; a
+            // success takes its own account's off and ends the wait.
+            for n in 0..15 {
+                SignInAttempt::new(&format!("person{n}@example.org"), Some(&from)).record_failure(&store, now).await.unwrap();
+            }
+            let sprayed = SignInAttempt::new("person20@example.org", Some(&from));
+            assert_eq!(sprayed.wait(&store, now).await.unwrap(), Some(1), "21 from the address");
+            attempt.record_success(&store, now.plus_seconds(1)).await.unwrap();
+            assert_eq!(sprayed.wait(&store, now).await.unwrap(), None, "15 left, within the free 20");
         }
     }
 }

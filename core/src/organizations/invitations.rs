@@ -177,17 +177,13 @@ pub async fn invite<'a>(
     if pending > 0 {
         return Err(InviteError::AlreadyInvited);
     }
-    // A person who invites has a confirmed address and a bounded budget.
-    if let Some(person) = actor.person() {
-        if !crate::users::get_user(store, person).await?.email_verified {
-            return Err(InviteError::Unconfirmed);
-        }
-        let attempt = crate::throttle::SignInAttempt::invitation(person.as_str());
-        if let Some(retry_after_seconds) = attempt.wait(store, now).await? {
-            return Err(InviteError::TooMany { retry_after_seconds });
-        }
-        attempt.record_failure(store, now).await?;
+    // A person who invites has a confirmed address.
+    if let Some(person) = actor.person()
+        && !crate::users::get_user(store, person).await?.email_verified
+    {
+        return Err(InviteError::Unconfirmed);
     }
+    take_from_budget(store, actor, now).await?;
     let names: Vec<String> = resolved.iter().map(|(role, _)| role.as_str().to_string()).collect();
     let token = crate::random::url_safe(32);
     let invitation = Invitation {
@@ -259,8 +255,24 @@ async fn managed<'a>(
     row.map(Invitation::from).ok_or(InviteError::Org(OrgError::Access(AccessError::NotFound)))
 }
 
+/// Every invitation mailed, a new one or one sent again, counts against
+/// its sender's budget (see `INVITATIONS_PER_INVITER`): a person's, or a
+/// service's (per tenant it acts for), so that nobody mails the world
+/// through invitations, not even by way of a tenant's admin client.
+async fn take_from_budget(store: &Store, actor: Actor<'_>, now: UnixTime) -> Result<(), InviteError> {
+    let sender = match actor {
+        Actor::Person(person) => person.as_str().to_string(),
+        Actor::Service(tenant) => format!("service:{tenant}"),
+    };
+    match crate::throttle::SignInAttempt::invitation(&sender).take(store, now).await? {
+        crate::throttle::Taken::Counted { .. } => Ok(()),
+        crate::throttle::Taken::Wait(retry_after_seconds) => Err(InviteError::TooMany { retry_after_seconds }),
+    }
+}
+
 /// Makes a new link for a pending invitation, valid for another 7 days; the
-/// old link stops working. At most once a minute.
+/// old link stops working. At most once a minute, and within the sender's
+/// budget.
 pub async fn resend<'a>(
     store: &Store,
     actor: impl Into<Actor<'a>>,
@@ -273,6 +285,10 @@ pub async fn resend<'a>(
     if invitation.state(now) != State::Pending {
         return Err(InviteError::NotPending);
     }
+    if invitation.sent_at.0 > now.0 - RESEND_AFTER_SECONDS {
+        return Err(InviteError::TooSoon);
+    }
+    take_from_budget(store, actor, now).await?;
     let token = crate::random::url_safe(32);
     let expires_at = now.plus_seconds(LIFETIME_SECONDS);
     let updated = sqlx::query(

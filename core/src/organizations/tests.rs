@@ -316,9 +316,20 @@ crate::engine_tests! {
         }
         let throttled = invitations::invite(&store, &ada.id, &root.id, &to(limit + 1), &["reader".into()], UnixTime(41)).await;
         assert!(matches!(throttled, Err(InviteError::TooMany { retry_after_seconds }) if retry_after_seconds > 0), "{throttled:?}");
-        // A service (a tenant admin token) is not a person: no personal budget.
+        // Sending one again counts too: once the wait is over, it may go,
+        // and the next invitation waits longer.
+        let first = invitations::pending(&store, &ada.id, &root.id, UnixTime(120)).await.unwrap().remove(0);
+        invitations::resend(&store, &ada.id, &root.id, &first.id, UnixTime(120)).await.unwrap();
+        let next = invitations::invite(&store, &ada.id, &root.id, &to(limit + 2), &["reader".into()], UnixTime(121)).await;
+        assert!(matches!(next, Err(InviteError::TooMany { retry_after_seconds: 119 })), "{next:?}");
+        // A service (a tenant admin token) has a budget of its own.
         let service = Actor::Service(&root.id);
-        invitations::invite(&store, service, &root.id, &to(limit + 2), &["reader".into()], UnixTime(42)).await.unwrap();
+        for i in 0..limit {
+            let to = to(100 + i);
+            invitations::invite(&store, service, &root.id, &to, &["reader".into()], UnixTime(42)).await.unwrap();
+        }
+        let throttled = invitations::invite(&store, service, &root.id, &to(200), &["reader".into()], UnixTime(43)).await;
+        assert!(matches!(throttled, Err(InviteError::TooMany { .. })), "{throttled:?}");
     }
 
     async fn members_are_searched_filtered_and_paged(db: TestDatabase) {

@@ -16,7 +16,7 @@ use sanus_core::audit::EventKind;
 use sanus_core::mfa::{begin_totp, confirm_totp, mfa_status, new_recovery_codes, pending_totp, remove_totp};
 use sanus_core::password_policy::{self, check_new_password};
 use sanus_core::sessions::{Session, end_session, find_session_by_token};
-use sanus_core::throttle::SignInAttempt;
+use sanus_core::throttle::{SignInAttempt, Taken};
 use sanus_core::users::{Email, User, get_user};
 use serde::Deserialize;
 
@@ -638,7 +638,8 @@ pub async fn delete(
             return Ok::<_, sanus_core::keys::KeyError>(Ok(()));
         }
         let attempt = SignInAttempt::second_factor(me.user.id.as_str(), address.as_ref());
-        if let Some(seconds) = attempt.wait(&state.store, now).await? {
+        // Counted before the code is looked at (see `SignInAttempt::take`).
+        if let Taken::Wait(seconds) = attempt.take(&state.store, now).await? {
             // Not looked at, so not called wrong: how long to wait.
             return Ok(Err(AccountError::DeleteThrottled { retry_after_seconds: seconds }));
         }
@@ -647,7 +648,6 @@ pub async fn delete(
             attempt.record_success(&state.store, now).await?;
             Ok(Ok(()))
         } else {
-            attempt.record_failure(&state.store, now).await?;
             Ok(Err(AccountError::DeleteWrongCode))
         }
     };

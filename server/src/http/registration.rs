@@ -24,7 +24,7 @@ use sanus_core::mail::{account_exists_mail, email_verification_mail};
 use sanus_core::password_policy::{self, PasswordRuleError};
 use sanus_core::password_resets::start_password_reset;
 use sanus_core::registration::{self, FieldError, Registered};
-use sanus_core::throttle::SignInAttempt;
+use sanus_core::throttle::{SignInAttempt, Taken};
 use sanus_core::users::{EmailError, User, get_user};
 use serde::Deserialize;
 
@@ -164,11 +164,10 @@ pub async fn register_checked(
     // Every registration counts against its address, before any hashing.
     if let Some(from) = &address {
         let attempt = SignInAttempt::registration(from);
-        let wait = attempt.wait(&state.store, now).await.map_err(|error| failed(state, headers, &error))?;
-        if let Some(retry_after_seconds) = wait {
+        let taken = attempt.take(&state.store, now).await.map_err(|error| failed(state, headers, &error))?;
+        if let Taken::Wait(retry_after_seconds) = taken {
             return Ok(Outcome::Refused { values, errors: vec![RegistrationError::Throttled { retry_after_seconds }] });
         }
-        attempt.record_failure(&state.store, now).await.map_err(|error| failed(state, headers, &error))?;
     }
     let Some(hash) = state.passwords.hash(checked.password.clone()).await else {
         return Err(failed(state, headers, &"the password could not be hashed now"));
@@ -447,11 +446,6 @@ pub async fn verify(
     let address = client_address(&headers, &peer, &state.settings.server);
     let attempt = SignInAttempt::verification_code(&id, address.as_ref());
     let back = |notice| see_other(&verify_location(&id, interaction.as_deref(), Some(notice)));
-    match attempt.wait(&state.store, now).await {
-        Ok(Some(seconds)) => return back(VerifyNotice::Throttled { retry_after_seconds: seconds }),
-        Ok(None) => {}
-        Err(error) => return failed(&state, &headers, &error),
-    }
     // A never-confirmed account's code works only in the browser that
     // proved its password; elsewhere the mailed link (with the password) does.
     let elsewhere = match find_by_id(&state.store, &id, now).await {
@@ -467,6 +461,12 @@ pub async fn verify(
         Ok(false) => {}
         Err(error) => return failed(&state, &headers, &error),
     }
+    // Counted before the code is looked at (see `SignInAttempt::take`).
+    let wait_if_wrong = match attempt.take(&state.store, now).await {
+        Ok(Taken::Counted { wait_if_wrong }) => wait_if_wrong,
+        Ok(Taken::Wait(seconds)) => return back(VerifyNotice::Throttled { retry_after_seconds: seconds }),
+        Err(error) => return failed(&state, &headers, &error),
+    };
     let outcome = match verify_code(&state.store, &id, &form.code, now).await {
         Ok(outcome) => outcome,
         Err(error) => return failed(&state, &headers, &error),
@@ -483,14 +483,10 @@ pub async fn verify(
     };
     let mut event = audit_event(EventKind::EmailVerificationFailed, &headers, address);
     event.detail = serde_json::json!({ "verification": id });
-    let wait = match attempt.record_failure(&state.store, now).await {
-        Ok(wait) => wait,
-        Err(error) => return failed(&state, &headers, &error),
-    };
     if let Err(error) = state.audit(&event, now).await {
         return failed(&state, &headers, &error);
     }
-    match (notice, wait) {
+    match (notice, wait_if_wrong) {
         (VerifyNotice::Wrong { .. }, wait) if wait > 0 => back(VerifyNotice::Throttled { retry_after_seconds: wait }),
         (notice, _) => back(notice),
     }

@@ -17,7 +17,7 @@ use sanus_core::mfa::{
     AMR_RECOVERY_CODE, AMR_TOTP, PENDING_LIFETIME_SECONDS, check_totp, find_pending_sign_in, finish_pending_sign_in,
     start_pending_sign_in, take_pending_try, use_recovery_code,
 };
-use sanus_core::throttle::SignInAttempt;
+use sanus_core::throttle::{SignInAttempt, Taken};
 use sanus_core::users::{UserId, get_user};
 use serde::Deserialize;
 
@@ -107,14 +107,21 @@ pub async fn submit(
     // password does not clear, and the address.
     let attempt = SignInAttempt::second_factor(user.id.as_str(), address.as_ref());
     let back = |error: SecondFactorError| see_other(&format!("{PAGE}?error={}", error.to_query()));
-    match attempt.wait(&state.store, now).await {
-        Ok(Some(seconds)) => return back(SecondFactorError::Throttled { retry_after_seconds: seconds }),
-        Ok(None) => {}
+    // Counted before the code is looked at (see `SignInAttempt::take`).
+    let wait_if_wrong = match attempt.take(&state.store, now).await {
+        Ok(Taken::Counted { wait_if_wrong }) => wait_if_wrong,
+        Ok(Taken::Wait(seconds)) => return back(SecondFactorError::Throttled { retry_after_seconds: seconds }),
         Err(error) => return failed(&state, &headers, &error),
-    }
+    };
     let left = match take_pending_try(&state.store, &token, now).await {
         Ok(Some(left)) => left,
-        Ok(None) => return see_other(PAGE),
+        // No code is looked at: the attempt is given back.
+        Ok(None) => {
+            return attempt
+                .refund(&state.store)
+                .await
+                .map_or_else(|e| failed(&state, &headers, &e), |()| see_other(PAGE));
+        }
         Err(error) => return failed(&state, &headers, &error),
     };
     let amr = match check_second_factor(&state, &user.id, &form.code, now).await {
@@ -125,14 +132,9 @@ pub async fn submit(
         let mut event = audit_event(EventKind::SignInFailed, &headers, address);
         event.user_id = Some(&user.id);
         event.detail = serde_json::json!({ "reason": "wrong_second_factor" });
-        let counted = async {
-            let wait = attempt.record_failure(&state.store, now).await?;
-            state.audit(&event, now).await?;
-            Ok::<_, sanus_core::StoreError>(wait)
-        };
-        return match counted.await {
-            Ok(wait) if wait > 0 => back(SecondFactorError::Throttled { retry_after_seconds: wait }),
-            Ok(_) => back(SecondFactorError::Wrong { tries_left: left }),
+        return match state.audit(&event, now).await {
+            Ok(()) if wait_if_wrong > 0 => back(SecondFactorError::Throttled { retry_after_seconds: wait_if_wrong }),
+            Ok(()) => back(SecondFactorError::Wrong { tries_left: left }),
             Err(error) => failed(&state, &headers, &error),
         };
     };

@@ -12,7 +12,7 @@ use axum::response::Response;
 use sanus_core::UnixTime;
 use sanus_core::audit::{self, EventKind};
 use sanus_core::sessions::create_session;
-use sanus_core::throttle::SignInAttempt;
+use sanus_core::throttle::{SignInAttempt, Taken};
 use sanus_core::users::{Email, User, UserId, find_user_for_sign_in};
 use serde::Deserialize;
 
@@ -86,13 +86,17 @@ pub async fn check_password(
     let attempt = SignInAttempt::new(email, address.as_ref());
     let mut event = audit_event(EventKind::SignInFailed, headers, address);
     event.client_id = client_id;
-    if let Some(seconds) = attempt.wait(&state.store, now).await? {
-        event.kind = EventKind::SignInThrottled;
-        event.detail = serde_json::json!({ "retry_after_seconds": seconds });
-        state.audit(&event, now).await?;
-        tracing::info!("sign-in throttled");
-        return Ok(Err(Refusal::ThrottledUntil(now.plus_seconds(seconds))));
-    }
+    // Counted before the password is looked at (see `SignInAttempt::take`).
+    let wait_if_wrong = match attempt.take(&state.store, now).await? {
+        Taken::Counted { wait_if_wrong } => wait_if_wrong,
+        Taken::Wait(seconds) => {
+            event.kind = EventKind::SignInThrottled;
+            event.detail = serde_json::json!({ "retry_after_seconds": seconds });
+            state.audit(&event, now).await?;
+            tracing::info!("sign-in throttled");
+            return Ok(Err(Refusal::ThrottledUntil(now.plus_seconds(seconds))));
+        }
+    };
     let account = match Email::parse(email) {
         Ok(email) => find_user_for_sign_in(&state.store, &email).await?,
         Err(_) => None,
@@ -104,6 +108,7 @@ pub async fn check_password(
     // Unknown accounts cost the same time as wrong passwords.
     let Some(password_ok) = state.passwords.verify(password, hash).await else {
         tracing::warn!("sign-in not checked: the password pool is full or the check failed");
+        attempt.refund(&state.store).await?;
         return Ok(Err(Refusal::Busy));
     };
     match user {
@@ -121,11 +126,10 @@ pub async fn check_password(
         user => {
             event.user_id = user.as_ref().map(|u| &u.id);
             event.detail = serde_json::json!({ "reason": Refusal::INVALID });
-            let wait = attempt.record_failure(&state.store, now).await?;
             state.audit(&event, now).await?;
             tracing::info!("sign-in refused");
-            Ok(Err(if wait > 0 {
-                Refusal::ThrottledUntil(now.plus_seconds(wait))
+            Ok(Err(if wait_if_wrong > 0 {
+                Refusal::ThrottledUntil(now.plus_seconds(wait_if_wrong))
             } else {
                 Refusal::InvalidCredentials
             }))

@@ -229,6 +229,28 @@ sanus_core::engine_tests! {
         assert_eq!(events[0].user_id, None);
     }
 
+    async fn parallel_guesses_are_counted_before_any_password_is_checked(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        // Thirty wrong passwords at once: only the five free ones and the
+        // sixth (which starts the wait) are checked; the others wait, even
+        // though none of the checks had finished when they came in.
+        let mut guesses = tokio::task::JoinSet::new();
+        for n in 0..30 {
+            let request = app.client.post(app.url("/signin")).form(&[
+                ("email", JANE.to_string()),
+                ("password", format!("guess number {n}")),
+                ("return_to", "/account".to_string()),
+            ]);
+            guesses.spawn(async move { request.send().await.unwrap().status() });
+        }
+        while let Some(status) = guesses.join_next().await {
+            assert_eq!(status.unwrap(), 303);
+        }
+        let events = sanus_core::audit::latest(&app.store, 50).await.unwrap();
+        let count = |kind: &str| events.iter().filter(|e| e.kind == kind).count();
+        assert_eq!((count("sign_in.failed"), count("sign_in.throttled")), (6, 24));
+    }
+
     async fn unregistered_redirect_uris_get_an_error_page_never_a_redirect(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         for uri in [
