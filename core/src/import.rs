@@ -14,6 +14,7 @@ use crate::applications::{
 };
 use crate::clients::{ClientId, ClientSecret, ClientSpec, find_client, replace_client_secrets, upsert_client};
 use crate::clock::UnixTime;
+use crate::organizations::RoleScope::Everywhere;
 use crate::store::{Store, StoreError};
 use crate::tenants::{NewTenant, TenantId, TenantKind, TenantName, upsert_tenant_with_id};
 use crate::users::{
@@ -279,7 +280,9 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
                 Some(crate::organizations::Role::App(name)) => {
                     let in_file = file.applications.iter().any(|a| a.roles.iter().any(|r| r.name == name));
                     if !in_file
-                        && crate::organizations::resolve_roles(store, std::slice::from_ref(&name)).await.is_err()
+                        && crate::organizations::resolve_roles(store, Everywhere, std::slice::from_ref(&name))
+                            .await
+                            .is_err()
                     {
                         errors.add(
                             format!("memberships[{i}].roles"),
@@ -494,7 +497,8 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
         if crate::tenants::find_tenant(store, &tenant).await?.is_none() {
             return Err(invalid("tenant", format!("no tenant {:?}", entry.tenant)));
         }
-        let roles = crate::organizations::resolve_roles(store, &entry.roles)
+        // The operator's file may give any application's roles.
+        let roles = crate::organizations::resolve_roles(store, Everywhere, &entry.roles)
             .await
             .map_err(|e| invalid("roles", e.to_string()))?;
         let roles: Vec<crate::organizations::Role> = roles.into_iter().map(|(role, _)| role).collect();

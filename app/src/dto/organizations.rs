@@ -194,6 +194,7 @@ query_enum! {
         LastAdmin => "last-admin",
         NotAMember => "not-a-member",
         UnknownRole => "unknown-role",
+        TooManyRoles => "too-many-roles",
         NoRoles => "no-roles",
         BadMove => "bad-move",
         EmailInvalid => "email-invalid",

@@ -83,6 +83,7 @@ fn failure_text(t: &'static OrgTexts, failure: OrgFailure, max_name_chars: usize
         OrgFailure::LastAdmin => t.error_last_admin,
         OrgFailure::NotAMember => t.error_not_a_member,
         OrgFailure::UnknownRole => t.error_unknown_role,
+        OrgFailure::TooManyRoles => t.error_too_many_roles,
         OrgFailure::NoRoles => t.error_no_roles,
         OrgFailure::BadMove => t.error_bad_move,
         OrgFailure::EmailInvalid => t.error_email_invalid,

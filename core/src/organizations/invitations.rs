@@ -7,7 +7,7 @@
 
 use super::access::{AccessError, Actor, require};
 use super::roles::{CoreRole, Role};
-use super::{OrgError, Permission, add_member_in, resolve_roles};
+use super::{OrgError, Permission, RoleScope, add_member_in, resolve_roles};
 use crate::clients::SecretHash;
 use crate::clock::UnixTime;
 use crate::store::{Store, StoreError};
@@ -152,8 +152,8 @@ pub async fn invite<'a>(
     now: UnixTime,
 ) -> Result<(Invitation, String), InviteError> {
     let actor: Actor<'a> = actor.into();
-    require(store, actor, tenant, Permission::MembersInvite).await?;
-    let resolved = resolve_roles(store, roles).await?;
+    let access = require(store, actor, tenant, Permission::MembersInvite).await?;
+    let resolved = resolve_roles(store, RoleScope::UsedBy { root: &access.tenant.root_id, now }, roles).await?;
     let (members,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id \
          WHERE m.tenant_id = $1 AND u.email_normalized = $2",

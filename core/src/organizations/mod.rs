@@ -51,9 +51,14 @@ pub enum OrgError {
     /// The person is not a member of this tenant.
     #[error("not a member of this tenant")]
     NotAMember,
-    /// A role name no core role and no application defines.
-    #[error("there is no role {0}")]
+    /// A role name no core role and no application defines, or the role of
+    /// an application this organisation neither develops nor holds a
+    /// license for.
+    #[error("there is no role {0} here")]
     UnknownRole(String),
+    /// More roles than one member may hold in one tenant.
+    #[error("at most {MAX_ROLES} roles per member")]
+    TooManyRoles,
     /// A member needs at least one role.
     #[error("choose at least one role")]
     NoRoles,
@@ -229,26 +234,81 @@ where
     Ok(found.map(|(id,)| id))
 }
 
-/// Checks role names: core roles by name, application roles must exist.
-/// Returns them with the id of each application role.
-pub async fn resolve_roles(store: &Store, names: &[String]) -> Result<Vec<(Role, Option<String>)>, OrgError> {
-    let mut resolved: Vec<(Role, Option<String>)> = Vec::new();
+/// Roles one member may hold in one tenant, at most.
+pub const MAX_ROLES: usize = 100;
+
+/// Where application roles are looked for: everywhere (the operator's
+/// import), or among the applications an organisation may use.
+#[derive(Debug, Clone, Copy)]
+pub enum RoleScope<'a> {
+    Everywhere,
+    /// The applications the organisation `root` develops (its own tenants
+    /// own them) or holds a license for that has not ended at `now`.
+    UsedBy {
+        root: &'a TenantId,
+        now: UnixTime,
+    },
+}
+
+/// Checks role names: core roles by name, application roles must exist
+/// within `scope` (anything else is unknown, so the answer tells nothing
+/// of other organisations' applications). Returns each role once, with the
+/// id of each application role.
+pub async fn resolve_roles(
+    store: &Store,
+    scope: RoleScope<'_>,
+    names: &[String],
+) -> Result<Vec<(Role, Option<String>)>, OrgError> {
+    let mut roles: Vec<Role> = Vec::new();
     for name in names {
         let role = Role::parse(name).ok_or_else(|| OrgError::UnknownRole(name.clone()))?;
-        let id = match &role {
-            Role::Core(_) => None,
-            Role::App(name) => {
-                Some(app_role_id(store.pool(), name).await?.ok_or_else(|| OrgError::UnknownRole(name.clone()))?)
-            }
-        };
-        if !resolved.iter().any(|(r, _)| r == &role) {
-            resolved.push((role, id));
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+        // Checked before any lookup: a long list costs no queries.
+        if roles.len() > MAX_ROLES {
+            return Err(OrgError::TooManyRoles);
         }
     }
-    if resolved.is_empty() {
+    if roles.is_empty() {
         return Err(OrgError::NoRoles);
     }
+    let mut resolved = Vec::with_capacity(roles.len());
+    for role in roles {
+        let id = match (&role, scope) {
+            (Role::Core(_), _) => None,
+            (Role::App(name), RoleScope::Everywhere) => app_role_id(store.pool(), name).await?,
+            (Role::App(name), RoleScope::UsedBy { root, now }) => {
+                let found: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT r.id FROM application_roles r JOIN applications a ON a.id = r.application_id \
+                     WHERE r.name = $1 AND {}",
+                    used_by(2, 3)
+                )))
+                .bind(name)
+                .bind(root.as_str())
+                .bind(now.0)
+                .fetch_optional(store.reads())
+                .await?;
+                found.map(|(id,)| id)
+            }
+        };
+        if let (Role::App(name), None) = (&role, &id) {
+            return Err(OrgError::UnknownRole(name.clone()));
+        }
+        resolved.push((role, id));
+    }
     Ok(resolved)
+}
+
+/// The condition on application `a` that the organisation bound as
+/// parameter `root` uses it at the time bound as `now`: one of its tenants
+/// owns it, or one of its tenants holds a license for it that has not ended.
+fn used_by(root: u8, now: u8) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM tenants o WHERE o.id = a.tenant_id AND o.root_id = ${root}) \
+         OR EXISTS (SELECT 1 FROM licenses l JOIN tenants lt ON lt.id = l.tenant_id WHERE l.application_id = a.id \
+         AND lt.root_id = ${root} AND (l.valid_until IS NULL OR l.valid_until > ${now})))"
+    )
 }
 
 /// Makes `user` a member of `tenant` (again: adds the roles), and makes it
@@ -335,7 +395,8 @@ async fn is_root_admin(tx: &mut crate::store::Transaction, root: &TenantId, user
     Ok(count > 0)
 }
 
-/// Replaces a member's roles in the tenant (`members.manage`).
+/// Replaces a member's roles in the tenant (`members.manage`); returns
+/// them as stored (each once, by its canonical name, sorted).
 pub async fn set_member_roles<'a>(
     store: &Store,
     actor: impl Into<Actor<'a>>,
@@ -343,10 +404,11 @@ pub async fn set_member_roles<'a>(
     member: &UserId,
     roles: &[String],
     now: UnixTime,
-) -> Result<(), OrgError> {
+) -> Result<Vec<Role>, OrgError> {
     let actor: Actor<'a> = actor.into();
     let access = require(store, actor, tenant, Permission::MembersManage).await?;
-    let resolved = resolve_roles(store, roles).await?;
+    let scope = RoleScope::UsedBy { root: &access.tenant.root_id, now };
+    let resolved = resolve_roles(store, scope, roles).await?;
     let mut tx = store.pool().begin().await?;
     lock_tenant(&mut tx, &access.tenant.root_id, now).await?;
     ensure_member(&mut tx, tenant, member).await?;
@@ -363,6 +425,7 @@ pub async fn set_member_roles<'a>(
         .bind(member.as_str())
         .execute(&mut *tx)
         .await?;
+    let mut stored = Vec::with_capacity(resolved.len());
     for (role, id) in resolved {
         sqlx::query("INSERT INTO member_roles (tenant_id, user_id, role, application_role_id) VALUES ($1, $2, $3, $4)")
             .bind(tenant.as_str())
@@ -371,9 +434,11 @@ pub async fn set_member_roles<'a>(
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        stored.push(role);
     }
     tx.commit().await?;
-    Ok(())
+    stored.sort();
+    Ok(stored)
 }
 
 async fn ensure_member(tx: &mut crate::store::Transaction, tenant: &TenantId, member: &UserId) -> Result<(), OrgError> {
@@ -490,11 +555,18 @@ pub async fn is_member(store: &Store, user: &UserId, tenant: &TenantId) -> Resul
     Ok(count > 0)
 }
 
-/// The roles that can be given in a tenant: the core roles, then every
-/// application's roles by name.
-pub async fn assignable_roles(store: &Store) -> Result<Vec<String>, StoreError> {
-    let app_roles: Vec<(String,)> =
-        sqlx::query_as("SELECT name FROM application_roles ORDER BY name").fetch_all(store.reads()).await?;
+/// The roles that can be given in the organisation `root`: the core roles,
+/// then the roles of the applications it uses (see `RoleScope::UsedBy`).
+pub async fn assignable_roles(store: &Store, root: &TenantId, now: UnixTime) -> Result<Vec<String>, StoreError> {
+    let app_roles: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT r.name FROM application_roles r JOIN applications a ON a.id = r.application_id WHERE {} \
+         ORDER BY r.name",
+        used_by(1, 2)
+    )))
+    .bind(root.as_str())
+    .bind(now.0)
+    .fetch_all(store.reads())
+    .await?;
     Ok(CoreRole::ALL
         .iter()
         .map(|role| role.as_str().to_string())

@@ -251,6 +251,48 @@ crate::engine_tests! {
         assert_eq!(invitations::pending(&store, &ada.id, &root.id, UnixTime(502)).await.unwrap().len(), 2, "late@ and p@");
     }
 
+    async fn only_roles_of_applications_the_organisation_uses_can_be_given(db: TestDatabase) {
+        let store = db.migrated_store().await;
+        let ada = user(&store, "ada@example.org").await;
+        let bob = user(&store, "bob@example.org").await;
+        let nurse = user(&store, "nurse@example.org").await;
+        let (root, surgery, _) = hospital(&store, &ada).await;
+        add_member(&store, &surgery.id, &nurse.id, &[Role::Core(CoreRole::Reader)], UnixTime(20)).await.unwrap();
+        // Bob's company develops an application; Ada's hospital neither develops nor licenses it.
+        let vendor = create_organization(&store, &bob.id, TenantKind::Development, name("Vendor"), UnixTime(2)).await.unwrap();
+        let application = app(&store, &vendor.id, "vendor").await;
+        define_app_permission(&store, &application, "vendor_all", UnixTime(3)).await.unwrap();
+        define_app_role(&store, &application, "vendor_admin", &["vendor_all".into()], UnixTime(3)).await.unwrap();
+        let roles = ["vendor_admin".to_string()];
+        let given = set_member_roles(&store, &ada.id, &surgery.id, &nurse.id, &roles, UnixTime(30)).await;
+        assert!(matches!(given, Err(OrgError::UnknownRole(_))), "{given:?}");
+        let invited = invitations::invite(&store, &ada.id, &root.id, &Email::parse("new@example.org").unwrap(), &roles, UnixTime(30)).await;
+        assert!(matches!(invited, Err(InviteError::Org(OrgError::UnknownRole(_)))), "{invited:?}");
+        assert!(!assignable_roles(&store, &root.id, UnixTime(30)).await.unwrap().contains(&roles[0]), "not even its name is shown");
+        // Its developer may give it; so may the hospital once it holds a license, until the license ends.
+        set_member_roles(&store, &bob.id, &vendor.id, &bob.id, &["admin".into(), roles[0].clone()], UnixTime(31)).await.unwrap();
+        let license = NewLicense {
+            tenant_id: surgery.id.clone(),
+            application_id: application.id.clone(),
+            plan: "pro".into(),
+            seats: 5,
+            valid_from: UnixTime(0),
+            valid_until: Some(UnixTime(100)),
+        };
+        licenses::grant(&store, &license, UnixTime(32)).await.unwrap();
+        assert!(assignable_roles(&store, &root.id, UnixTime(33)).await.unwrap().contains(&roles[0]));
+        set_member_roles(&store, &ada.id, &surgery.id, &nurse.id, &roles, UnixTime(33)).await.unwrap();
+        let ended = set_member_roles(&store, &ada.id, &surgery.id, &nurse.id, &roles, UnixTime(100)).await;
+        assert!(matches!(ended, Err(OrgError::UnknownRole(_))), "{ended:?}");
+        assert!(!assignable_roles(&store, &root.id, UnixTime(100)).await.unwrap().contains(&roles[0]));
+        // However long the list, a bounded number of roles and no lookup per repetition.
+        let many: Vec<String> = (0..=MAX_ROLES).map(|n| format!("vendor_r{n}")).collect();
+        let refused = set_member_roles(&store, &ada.id, &surgery.id, &nurse.id, &many, UnixTime(34)).await;
+        assert!(matches!(refused, Err(OrgError::TooManyRoles)), "{refused:?}");
+        let repeated = vec!["Reader".to_string(); 10_000];
+        set_member_roles(&store, &ada.id, &surgery.id, &nurse.id, &repeated, UnixTime(35)).await.unwrap();
+    }
+
     async fn application_roles_and_licenses_reach_the_claims(db: TestDatabase) {
         let store = db.migrated_store().await;
         let ada = user(&store, "ada@example.org").await;

@@ -205,7 +205,9 @@ impl From<OrgError> for ApiError {
             OrgError::Store(error) => error.into(),
             OrgError::LastAdmin => Self::conflict(error.to_string()),
             OrgError::NotAMember => Self::not_found(),
-            OrgError::UnknownRole(_) | OrgError::NoRoles => Self::invalid("roles", error.to_string()),
+            OrgError::UnknownRole(_) | OrgError::TooManyRoles | OrgError::NoRoles => {
+                Self::invalid("roles", error.to_string())
+            }
             OrgError::BadMove => Self::invalid("parent_id", error.to_string()),
             OrgError::NotAnOrganisation => Self::invalid("require_mfa", error.to_string()),
         }

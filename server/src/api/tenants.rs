@@ -308,11 +308,14 @@ async fn set_roles(
     on_tenant!(state, headers, id, caller, tenant, actor);
     let wanted: RolesChange = body(&bytes)?;
     let member = UserId::from_stored(user);
-    orgs::set_member_roles(&state.store, actor, &tenant, &member, &wanted.roles, state.clock.now()).await?;
+    let stored =
+        orgs::set_member_roles(&state.store, actor, &tenant, &member, &wanted.roles, state.clock.now()).await?;
     state.access_tokens.invalidate();
-    let detail = json!({ "member": member.as_str(), "roles": wanted.roles });
+    // What was stored, as the member list shows it: not the request's spelling.
+    let roles: Vec<String> = stored.iter().map(|role| role.as_str().to_string()).collect();
+    let detail = json!({ "member": member.as_str(), "roles": roles });
     audit(&state, &headers, &caller, EventKind::MemberRolesChanged, &tenant, detail).await?;
-    Ok(json(StatusCode::OK, &MemberRoles { user_id: member.as_str().to_string(), roles: wanted.roles }))
+    Ok(json(StatusCode::OK, &MemberRoles { user_id: member.as_str().to_string(), roles }))
 }
 
 /// Removes a member (`members.manage`, or a person leaving); the last Admin

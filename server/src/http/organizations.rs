@@ -55,11 +55,12 @@ fn answer(state: &AppState, headers: &HeaderMap, path: &str, error: OrgError, fi
         OrgError::LastAdmin => OrgFailure::LastAdmin,
         OrgError::NotAMember => OrgFailure::NotAMember,
         OrgError::UnknownRole(_) => OrgFailure::UnknownRole,
+        OrgError::TooManyRoles => OrgFailure::TooManyRoles,
         OrgError::NoRoles => OrgFailure::NoRoles,
         OrgError::BadMove => OrgFailure::BadMove,
     };
     let field = match failure {
-        OrgFailure::UnknownRole | OrgFailure::NoRoles => field,
+        OrgFailure::UnknownRole | OrgFailure::TooManyRoles | OrgFailure::NoRoles => field,
         _ => None,
     };
     refused(path, failure, field)
@@ -349,7 +350,7 @@ async fn tenant_view(
         members,
         invitations,
         licenses,
-        assignable_roles: orgs::assignable_roles(store).await?,
+        assignable_roles: orgs::assignable_roles(store, &here.root_id, now).await?,
         require_mfa: is_root && orgs::requires_mfa(store, tenant_id).await?,
         notice: query.notice.as_deref().and_then(OrgNotice::parse),
         error: query.error.as_deref().and_then(OrgFailure::parse),
@@ -757,13 +758,13 @@ pub async fn member_roles(
     let roles = Posted::parse(&body).all("roles");
     let member = UserId::from_stored(member);
     let field = format!("roles-{member}");
-    if let Err(error) = orgs::set_member_roles(&state.store, &me.user.id, &tenant, &member, &roles, now).await {
-        return match error {
-            OrgError::LastAdmin => refused(&base, OrgFailure::LastAdmin, Some(&field)),
-            other => answer(&state, &headers, &base, other, Some(&field)),
-        };
-    }
+    let stored = match orgs::set_member_roles(&state.store, &me.user.id, &tenant, &member, &roles, now).await {
+        Ok(stored) => stored,
+        Err(OrgError::LastAdmin) => return refused(&base, OrgFailure::LastAdmin, Some(&field)),
+        Err(other) => return answer(&state, &headers, &base, other, Some(&field)),
+    };
     state.access_tokens.invalidate();
+    let roles: Vec<&str> = stored.iter().map(Role::as_str).collect();
     let detail = serde_json::json!({ "member": member.as_str(), "roles": roles });
     acting(&state, &headers, &peer, &me.user.id, now)
         .done(EventKind::MemberRolesChanged, &tenant, detail, &base, OrgNotice::RolesChanged)

@@ -109,6 +109,12 @@ sanus_core::engine_tests! {
         let jane_id = members["members"][0]["user_id"].as_str().unwrap().to_string();
         let (status, last) = call(browser.put(url(&format!("/tenants/klinik/members/{jane_id}/roles"))).json(&json!({ "roles": ["reader"] }))).await;
         assert_eq!((status, last["error"].as_str()), (409, Some("conflict")), "the last Admin stays");
+        // The answer is what was stored, as the member list shows it.
+        let (status, set) = call(browser.put(url(&format!("/tenants/klinik/members/{jane_id}/roles"))).json(&json!({ "roles": ["Reader", " admin", "ADMIN"] }))).await;
+        assert_eq!(status, 200, "{set}");
+        let (_, members) = call(browser.get(url("/tenants/klinik/members?q=jane"))).await;
+        assert_eq!(set["roles"], members["members"][0]["roles"]);
+        assert_eq!(set["roles"], json!(["admin", "reader"]));
         let (status, _) = call(browser.get(url("/tenants/klinik/members?per_page=1000"))).await;
         assert_eq!(status, 400);
         let (status, bad) = call(browser.get(url("/tenants/klinik/members?page=abc"))).await;

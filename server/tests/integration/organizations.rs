@@ -239,7 +239,21 @@ sanus_core::engine_tests! {
         // Application roles alone show no tenant page.
         sanus_core::organizations::define_app_permission(&app.store, &application(&app).await, "tstapp_data.read", UnixTime(3)).await.unwrap();
         sanus_core::organizations::define_app_role(&app.store, &application(&app).await, "tstapp_viewer", &["tstapp_data.read".into()], UnixTime(3)).await.unwrap();
-        post(&app, &jane, &format!("/orgs/{}/members/{}/roles", station.id, staff.id), &[("roles", "tstapp_viewer")]).await;
+        let give = format!("/orgs/{}/members/{}/roles", station.id, staff.id);
+        // Not before the organisation uses the application.
+        assert!(post(&app, &jane, &give, &[("roles", "tstapp_viewer")]).await.contains("error=unknown-role"));
+        assert!(!page(&app, &jane, &org).await.1.contains("tstapp_viewer"), "not offered either");
+        let license = sanus_core::organizations::licenses::NewLicense {
+            tenant_id: tenant_of(&org),
+            application_id: application(&app).await.id,
+            plan: "basic".into(),
+            seats: 1,
+            valid_from: UnixTime(0),
+            valid_until: None,
+        };
+        sanus_core::organizations::licenses::grant(&app.store, &license, UnixTime(3)).await.unwrap();
+        assert!(page(&app, &jane, &org).await.1.contains("tstapp_viewer"));
+        post(&app, &jane, &give, &[("roles", "tstapp_viewer")]).await;
         assert_eq!(page(&app, &browser, &format!("/orgs/{}", station.id)).await.0, 404);
     }
 
