@@ -11,20 +11,33 @@ use crate::store::{Store, StoreError};
 use crate::users::{User, UserId, get_user};
 
 pub const RESET_LIFETIME_SECONDS: i64 = 30 * 60;
-/// Reset links for one account: at most one this often.
+/// Reset links for one account: at most one this often …
 pub const RESEND_AFTER_SECONDS: i64 = 60;
+/// … and at most this many a day (so that nobody floods a mailbox).
+pub const RESETS_PER_DAY: i64 = 10;
 
 /// Starts a reset for the account; returns the token for the link, or
-/// `None` when the account got a link less than a minute ago.
+/// `None` when the account got a link less than a minute ago or ten today.
 pub async fn start_password_reset(
     store: &Store,
     user_id: &UserId,
     now: UnixTime,
 ) -> Result<Option<String>, StoreError> {
-    if latest_password_reset(store, user_id)
-        .await?
-        .is_some_and(|at| now.seconds() - at.seconds() < RESEND_AFTER_SECONDS)
-    {
+    let mut tx = store.pool().begin().await?;
+    // The account's row first: parallel requests pass the limits one at a time.
+    sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+        .bind(user_id.as_str())
+        .execute(&mut *tx)
+        .await?;
+    let (today, latest): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(MAX(created_at), 0) FROM password_resets WHERE user_id = $1 AND created_at > $2",
+    )
+    .bind(user_id.as_str())
+    .bind(now.0 - 24 * 3600)
+    .fetch_one(&mut *tx)
+    .await?;
+    if today > 0 && (now.0 - latest < RESEND_AFTER_SECONDS || today >= RESETS_PER_DAY) {
+        tx.rollback().await?;
         return Ok(None);
     }
     let token = crate::random::url_safe(32);
@@ -33,19 +46,10 @@ pub async fn start_password_reset(
         .bind(user_id.as_str())
         .bind(now.0)
         .bind(now.plus_seconds(RESET_LIFETIME_SECONDS).0)
-        .execute(store.pool())
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(Some(token))
-}
-
-/// When the account's latest reset link was made.
-async fn latest_password_reset(store: &Store, user_id: &UserId) -> Result<Option<UnixTime>, StoreError> {
-    let row: Option<(i64,)> =
-        sqlx::query_as("SELECT created_at FROM password_resets WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1")
-            .bind(user_id.as_str())
-            .fetch_optional(store.reads())
-            .await?;
-    Ok(row.map(|(at,)| UnixTime(at)))
 }
 
 /// The account of an unused, unexpired reset link.
@@ -146,6 +150,19 @@ mod tests {
     }
 
     crate::engine_tests! {
+        async fn an_account_gets_at_most_ten_links_a_day(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let jane = user(&store).await;
+            for n in 0..RESETS_PER_DAY {
+                let at = UnixTime(1_000 + n * RESEND_AFTER_SECONDS);
+                assert!(start_password_reset(&store, &jane.id, at).await.unwrap().is_some(), "link {n}");
+            }
+            let eleventh = UnixTime(1_000 + RESETS_PER_DAY * RESEND_AFTER_SECONDS);
+            assert_eq!(start_password_reset(&store, &jane.id, eleventh).await.unwrap(), None);
+            let next_day = UnixTime(1_000 + 24 * 3600 + 1);
+            assert!(start_password_reset(&store, &jane.id, next_day).await.unwrap().is_some());
+        }
+
         async fn a_reset_link_works_once_within_thirty_minutes_and_ends_all_sessions(db: TestDatabase) {
             let store = db.migrated_store().await;
             let jane = user(&store).await;

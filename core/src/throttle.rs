@@ -56,6 +56,15 @@ pub const REGISTRATIONS_PER_ADDRESS: Policy = Policy {
 /// guess codes: at most about 30 guesses a day.
 pub const SECOND_FACTOR: Policy =
     Policy { free_failures: 5, first_delay_seconds: 60, max_delay_seconds: 3600, forget_after_seconds: 24 * 3600 };
+/// Password-reset links asked for from one client address: twenty in a
+/// row, then 1 min, 2 min … up to an hour, so that nobody mails every
+/// account once a minute (each account has its own limits besides).
+pub const RESET_REQUESTS_PER_ADDRESS: Policy = Policy {
+    free_failures: 19,
+    first_delay_seconds: 60,
+    max_delay_seconds: 3600,
+    forget_after_seconds: FORGET_AFTER_SECONDS,
+};
 /// Invitations a person sends: fifty in a row, then 1 min, 2 min … up to an
 /// hour between them, the count kept for a day: nobody mails the world
 /// through invitations.
@@ -103,6 +112,11 @@ impl ThrottleKey {
     /// Registrations from a client address (each one counts).
     pub fn registrations(address: &std::net::IpAddr) -> Self {
         Self { hash: hash("registrations", &network_of(address)), policy: REGISTRATIONS_PER_ADDRESS }
+    }
+
+    /// Password-reset links asked for from a client address (each one counts).
+    pub fn reset_requests(address: &std::net::IpAddr) -> Self {
+        Self { hash: hash("reset_requests", &network_of(address)), policy: RESET_REQUESTS_PER_ADDRESS }
     }
 
     /// Invitations sent by an account (each one counts).
@@ -154,6 +168,11 @@ impl SignInAttempt {
     /// that one address cannot make accounts (and argon2 work) without end.
     pub fn registration(address: &std::net::IpAddr) -> Self {
         Self { account: ThrottleKey::registrations(address), address: None }
+    }
+
+    /// Asking for a password-reset link from `address`: every request counts.
+    pub fn reset_request(address: &std::net::IpAddr) -> Self {
+        Self { account: ThrottleKey::reset_requests(address), address: None }
     }
 
     /// Sending an invitation: every one counts against its sender.

@@ -14,8 +14,10 @@ use super::style::{CARD, INPUT, LINK, PRIMARY, notice_page};
 /// `/password/forgot`: the e-mail address; `?sent=1` after posting it.
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let sent = move || query.read().get("sent").is_some();
+    let wait = move || query.read().get("wait").and_then(|seconds| seconds.parse::<u32>().ok());
     view! {
         {page_title(|t| t.forgot_title)}
         <section aria-labelledby="forgot-heading" class="mx-auto max-w-md">
@@ -25,10 +27,16 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     when=sent
                     fallback=move || view! {
                         <p class="mt-2 text-slate-700">{tr(|t| t.forgot_lead)}</p>
+                        {move || wait().map(|seconds| view! {
+                            <p id="forgot-wait" role="alert" class="mt-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+                                {move || i18n.t().forgot_throttled.replace("{seconds}", &seconds.to_string())}
+                            </p>
+                        })}
                         <form method="post" action="/password/forgot" class="mt-6 space-y-5">
                             <div>
                                 <label for="email" class="block text-sm font-medium text-slate-800">{tr(|t| t.email_label)}</label>
-                                <input id="email" name="email" type="email" autocomplete="username" required class=INPUT />
+                                <input id="email" name="email" type="email" autocomplete="username" required class=INPUT
+                                    aria-describedby=move || wait().map(|_| "forgot-wait") />
                             </div>
                             <button type="submit" class=format!("w-full {PRIMARY}")>{tr(|t| t.forgot_submit)}</button>
                         </form>

@@ -12,6 +12,7 @@ use sanus_core::audit::EventKind;
 use sanus_core::mail::password_reset_mail;
 use sanus_core::password_policy::{self, check_new_password};
 use sanus_core::password_resets::{complete_password_reset, find_password_reset, start_password_reset};
+use sanus_core::throttle::{SignInAttempt, Taken};
 use sanus_core::users::{Email, find_user_for_sign_in};
 use serde::Deserialize;
 
@@ -37,6 +38,18 @@ pub async fn forgot(
     Form(form): Form<ForgotForm>,
 ) -> Response {
     let address = client_address(&headers, &peer, &state.settings.server);
+    // Whether an account exists or not, every request counts against the
+    // client's network: saying so tells nothing about any account.
+    if let Some(from) = &address {
+        match SignInAttempt::reset_request(from).take(&state.store, state.clock.now()).await {
+            Ok(Taken::Counted { .. }) => {}
+            Ok(Taken::Wait(seconds)) => return see_other(&format!("/password/forgot?wait={seconds}")),
+            Err(error) => {
+                tracing::error!(%error, "cannot count a password-reset request");
+                return super::unavailable_page(&state, &headers);
+            }
+        }
+    }
     let task_state = state.clone();
     tokio::spawn(async move {
         if let Err(error) = send_reset_link(&task_state, &form.email, &headers, address).await {
@@ -65,14 +78,14 @@ async fn send_reset_link(
 }
 
 /// Mails the account a new reset link; `false` when one went out less than
-/// a minute ago (that one still works).
+/// a minute ago (that one still works) or ten went out today.
 pub(crate) async fn mail_reset_link(
     state: &AppState,
     user: &sanus_core::users::User,
     now: sanus_core::UnixTime,
 ) -> Result<bool, Box<dyn std::error::Error + Send + Sync>> {
     let Some(token) = start_password_reset(&state.store, &user.id, now).await? else {
-        tracing::info!(user_id = %user.id, "a reset link was sent less than a minute ago: no other one");
+        tracing::info!(user_id = %user.id, "a reset link was sent less than a minute ago, or ten today: no other one");
         return Ok(false);
     };
     let link = format!("{}/password/reset/{token}", state.settings.server.public_url.as_str());

@@ -85,6 +85,32 @@ sanus_core::engine_tests! {
         assert_eq!(sink.received().len(), 1, "no mail for unknown or malformed addresses");
     }
 
+    async fn one_network_cannot_mail_every_account_and_parallel_requests_mail_once(db: TestDatabase) {
+        let (app, sink) = app_with_smtp(db).await;
+        // Ten requests for Jane at once: one link (one a minute, counted in turn).
+        let mut asked = tokio::task::JoinSet::new();
+        for _ in 0..10 {
+            let request = app.client.post(app.url("/password/forgot")).form(&[("email", JANE)]);
+            asked.spawn(async move { request.send().await.unwrap().status() });
+        }
+        while let Some(status) = asked.join_next().await {
+            assert_eq!(status.unwrap(), 303);
+        }
+        assert_eq!(sink.wait_for(1).await.len(), 1);
+        // Twenty requests from one network, for any addresses, then a wait:
+        // said openly, since it tells nothing about any account.
+        for n in 10..20 {
+            assert_eq!(location(&forgot(&app, &format!("person{n}@acme.example")).await), "/password/forgot?sent=1");
+        }
+        assert_eq!(location(&forgot(&app, "nobody@acme.example").await), "/password/forgot?wait=60");
+        let page = app.get("/password/forgot?wait=60").await.text().await.unwrap();
+        assert!(page.contains("Try again in 60 s") && page.contains(r#"aria-describedby="forgot-wait""#), "{page}");
+        app.clock.advance(60);
+        assert_eq!(location(&forgot(&app, JANE).await), "/password/forgot?sent=1");
+        assert_eq!(sink.wait_for(2).await.len(), 2, "a minute later, a second link");
+        assert!(sink.received().len() == 2);
+    }
+
     async fn unknown_and_forged_links_offer_a_new_one(db: TestDatabase) {
         let (app, _sink) = app_with_smtp(db).await;
         let page = app.get("/password/reset/forged-token").await.text().await.unwrap();
