@@ -284,6 +284,13 @@ pub async fn list_scopes(store: &Store, application: &Application) -> Result<Vec
     Ok(rows.into_iter().map(|(name, description)| AppScope { name, description }).collect())
 }
 
+/// The longest name of a scope, permission or role.
+pub const MAX_NAME_CHARS: usize = 100;
+
+fn too_long(name: &str) -> bool {
+    name.chars().count() > MAX_NAME_CHARS
+}
+
 /// Defines an API scope (`{short_key}_…`).
 pub async fn define_scope(
     store: &Store,
@@ -295,11 +302,14 @@ pub async fn define_scope(
 ) -> Result<AppScope, ManageError> {
     let application = application(store, manager, id, Permission::ApplicationsManage).await?;
     let name = name.trim();
-    if !application.short_key.prefixes(name) || !crate::clients::scope_token_is_valid(name) {
+    if !application.short_key.prefixes(name) || !crate::clients::scope_token_is_valid(name) || too_long(name) {
         let key = application.short_key.as_str();
         return Err(invalid(
             "name",
-            msg!("a scope of this application is named {key}_…", "ein Scope dieser Anwendung heißt {key}_…"),
+            msg!(
+                "a scope of this application is named {key}_… (at most {MAX_NAME_CHARS} characters)",
+                "ein Scope dieser Anwendung heißt {key}_… (höchstens {MAX_NAME_CHARS} Zeichen)"
+            ),
         ));
     }
     if name == format!("{}_admin", application.short_key.as_str()) {
@@ -312,6 +322,9 @@ pub async fn define_scope(
         ));
     }
     let description = description.map(str::trim).filter(|d| !d.is_empty());
+    if description.is_some_and(|d| d.chars().count() > 1000) {
+        return Err(invalid("description", msg!("at most 1000 characters", "höchstens 1000 Zeichen")));
+    }
     let inserted = sqlx::query(
         "INSERT INTO application_scopes (id, application_id, name, description, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -777,13 +790,13 @@ pub async fn define_permission(
 ) -> Result<(), ManageError> {
     let application = application(store, manager, id, Permission::ApplicationsManage).await?;
     let name = name.trim();
-    if !application.short_key.prefixes(name) || !crate::clients::scope_token_is_valid(name) {
+    if !application.short_key.prefixes(name) || !crate::clients::scope_token_is_valid(name) || too_long(name) {
         let key = application.short_key.as_str();
         return Err(invalid(
             "name",
             msg!(
-                "a permission of this application is named {key}_…",
-                "eine Berechtigung dieser Anwendung heißt {key}_…"
+                "a permission of this application is named {key}_… (at most {MAX_NAME_CHARS} characters)",
+                "eine Berechtigung dieser Anwendung heißt {key}_… (höchstens {MAX_NAME_CHARS} Zeichen)"
             ),
         ));
     }
@@ -804,12 +817,12 @@ pub async fn define_role(
     let application = application(store, manager, id, Permission::ApplicationsManage).await?;
     let key = application.short_key.as_str();
     let name = name.trim();
-    if !application.short_key.prefixes(name) || crate::organizations::Role::parse(name).is_none() {
+    if !application.short_key.prefixes(name) || crate::organizations::Role::parse(name).is_none() || too_long(name) {
         return Err(invalid(
             "name",
             msg!(
-                "a role of this application is named {key}_… (letters, digits, _ . -)",
-                "eine Rolle dieser Anwendung heißt {key}_… (Buchstaben, Ziffern, _ . -)"
+                "a role of this application is named {key}_… (letters, digits, _ . -; at most {MAX_NAME_CHARS} characters)",
+                "eine Rolle dieser Anwendung heißt {key}_… (Buchstaben, Ziffern, _ . -; höchstens {MAX_NAME_CHARS} Zeichen)"
             ),
         ));
     }

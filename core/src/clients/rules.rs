@@ -105,8 +105,40 @@ pub fn scope_token_is_valid(token: &str) -> bool {
     !token.is_empty() && token.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
 }
 
+/// The most entries of a list of URIs (redirect URIs, logout redirect
+/// URIs, web origins), and the longest URI anywhere in a client.
+pub const MAX_URIS: usize = 20;
+pub const MAX_URI_CHARS: usize = 2000;
+/// The most scopes a client may be allowed, and the longest scope name.
+pub const MAX_SCOPES: usize = 100;
+pub const MAX_SCOPE_CHARS: usize = 100;
+/// The longest description.
+pub const MAX_DESCRIPTION_CHARS: usize = 1000;
+
+/// Whether a list of URIs stays within the limits (and says where not):
+/// checked before any entry is parsed.
+fn within_limits(errors: &mut FieldErrors, field: &str, uris: &[String]) -> bool {
+    if uris.len() > MAX_URIS {
+        errors.add(field, msg!("at most {MAX_URIS} entries", "höchstens {MAX_URIS} Einträge"));
+        return false;
+    }
+    let long = uris.iter().filter(|uri| uri.chars().count() > MAX_URI_CHARS).count();
+    if long > 0 {
+        errors.add(field, too_long_uri());
+    }
+    long == 0
+}
+
+fn too_long_uri() -> Message {
+    msg!("at most {MAX_URI_CHARS} characters per address", "höchstens {MAX_URI_CHARS} Zeichen pro Adresse")
+}
+
 fn check_uri(errors: &mut FieldErrors, field: &str, value: Option<&str>) {
     if let Some(value) = value {
+        if value.chars().count() > MAX_URI_CHARS {
+            errors.add(field, too_long_uri());
+            return;
+        }
         let ok = url::Url::parse(value)
             .is_ok_and(|u| u.scheme() == "https" || (u.scheme() == "http" && is_loopback_host(u.host())));
         if !ok {
@@ -264,6 +296,13 @@ fn check_sector(
                 "ein Maschine-zu-Maschine-Client sieht keine Personen: wählen Sie public"
             ),
         );
+        return None;
+    }
+    if redirect_uris.len() > MAX_URIS {
+        return None;
+    }
+    if sector_identifier_uri.is_some_and(|uri| uri.chars().count() > MAX_URI_CHARS) {
+        errors.add("sector_identifier_uri", too_long_uri());
         return None;
     }
     let mut hosts = Vec::new();
@@ -465,6 +504,9 @@ impl ClientSpec {
         for (field, uris) in
             [("redirect_uris", &self.redirect_uris), ("post_logout_redirect_uris", &self.post_logout_redirect_uris)]
         {
+            if !within_limits(&mut errors, field, uris) {
+                continue;
+            }
             for uri in uris {
                 if let Err(message) = parse_redirect_uri(uri, self.kind) {
                     errors.add(field, message);
@@ -472,19 +514,41 @@ impl ClientSpec {
             }
         }
         let mut web_origins = Vec::new();
-        for origin in &self.web_origins {
-            match parse_web_origin(origin) {
-                Ok(origin) => web_origins.push(origin),
-                Err(message) => errors.add("web_origins", message),
+        if within_limits(&mut errors, "web_origins", &self.web_origins) {
+            for origin in &self.web_origins {
+                match parse_web_origin(origin) {
+                    Ok(origin) => web_origins.push(origin),
+                    Err(message) => errors.add("web_origins", message),
+                }
             }
         }
+        let mut allowed_scopes: Vec<String> = Vec::new();
         for scope in &self.allowed_scopes {
-            if !scope_token_is_valid(scope) {
-                errors.add(
-                    "allowed_scopes",
-                    msg!("{scope:?} is not a valid scope name", "{scope:?} ist kein gültiger Scope-Name"),
-                );
+            if !allowed_scopes.contains(scope) {
+                allowed_scopes.push(scope.clone());
             }
+        }
+        if allowed_scopes.len() > MAX_SCOPES {
+            errors.add("allowed_scopes", msg!("at most {MAX_SCOPES} scopes", "höchstens {MAX_SCOPES} Scopes"));
+        } else {
+            for scope in &allowed_scopes {
+                if !scope_token_is_valid(scope) || scope.chars().count() > MAX_SCOPE_CHARS {
+                    errors.add(
+                        "allowed_scopes",
+                        msg!(
+                            "{scope:?} is not a valid scope name (at most {MAX_SCOPE_CHARS} characters)",
+                            "{scope:?} ist kein gültiger Scope-Name (höchstens {MAX_SCOPE_CHARS} Zeichen)"
+                        ),
+                    );
+                }
+            }
+        }
+        let description = self.description.filter(|d| !d.trim().is_empty());
+        if description.as_ref().is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS) {
+            errors.add(
+                "description",
+                msg!("at most {MAX_DESCRIPTION_CHARS} characters", "höchstens {MAX_DESCRIPTION_CHARS} Zeichen"),
+            );
         }
         let require_pkce = self.require_pkce.unwrap_or(true);
         if !require_pkce && !auth_method.is_confidential() {
@@ -552,7 +616,7 @@ impl ClientSpec {
             application_id,
             kind: self.kind,
             name,
-            description: self.description.filter(|d| !d.trim().is_empty()),
+            description,
             logo_uri: self.logo_uri,
             client_uri: self.client_uri,
             policy_uri: self.policy_uri,
@@ -562,7 +626,7 @@ impl ClientSpec {
             post_logout_redirect_uris: self.post_logout_redirect_uris,
             web_origins,
             grant_types,
-            allowed_scopes: self.allowed_scopes,
+            allowed_scopes,
             require_pkce,
             first_party: self.first_party,
             require_mfa: self.require_mfa,
@@ -585,6 +649,27 @@ impl ClientSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_and_texts_are_bounded_and_scopes_counted_once() {
+        let web_spec = || spec(ClientKind::Web);
+        let mut spec = web_spec();
+        spec.redirect_uris = (0..=MAX_URIS).map(|n| format!("https://app.example.org/cb{n}")).collect();
+        spec.web_origins = vec![format!("https://{}.example.org", "a".repeat(MAX_URI_CHARS))];
+        spec.description = Some("x".repeat(MAX_DESCRIPTION_CHARS + 1));
+        spec.allowed_scopes = vec!["s".repeat(MAX_SCOPE_CHARS + 1)];
+        spec.logo_uri = Some(format!("https://example.org/{}", "l".repeat(MAX_URI_CHARS)));
+        let errors = validate(spec).unwrap_err();
+        for field in ["redirect_uris", "web_origins", "description", "allowed_scopes", "logo_uri"] {
+            assert!(!errors.get(field).is_empty(), "{field}: {errors:?}");
+        }
+        let mut spec = web_spec();
+        spec.allowed_scopes = (0..=MAX_SCOPES).map(|n| format!("scope{n}")).collect();
+        assert!(!validate(spec).unwrap_err().get("allowed_scopes").is_empty());
+        let mut spec = web_spec();
+        spec.allowed_scopes = vec!["openid".into(), "email".into(), "openid".into()];
+        assert_eq!(validate(spec).unwrap().allowed_scopes, ["openid", "email"]);
+    }
 
     #[test]
     fn redirect_uri_rules() {

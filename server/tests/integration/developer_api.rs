@@ -131,6 +131,9 @@ sanus_core::engine_tests! {
         assert_eq!(call(jane.post(app.url(&format!("/api/v1/applications/{id}/scopes"))).json(&scope("tstapp_data"))).await.0, 400);
         assert_eq!(call(jane.post(app.url(&format!("/api/v1/applications/{id}/scopes"))).json(&scope("ward_admin"))).await.0, 400);
         assert_eq!(call(jane.post(app.url(&format!("/api/v1/applications/{id}/scopes"))).json(&scope("ward_data.read"))).await.0, 409);
+        let long = format!("ward_{}", "x".repeat(100));
+        let (status, refused) = call(jane.post(app.url(&format!("/api/v1/applications/{id}/scopes"))).json(&scope(&long))).await;
+        assert_eq!((status, refused["fields"]["name"].is_array()), (400, true), "{refused}");
         assert_eq!(call(jane.post(app.url(&format!("/api/v1/applications/{id}/permissions"))).json(&scope("ward_beds.assign"))).await.0, 201);
         let role = call(jane.put(app.url(&format!("/api/v1/applications/{id}/roles/ward_nurse"))).json(&json!({ "permissions": ["ward_beds.assign"] }))).await;
         assert_eq!(role.0, 200, "{}", role.1);
@@ -167,6 +170,13 @@ sanus_core::engine_tests! {
         }))).await;
         assert_eq!(status, 201, "{spa}");
         assert!(spa.get("client_secret").is_none(), "a public client has no secret");
+        // Lists and texts have bounds well below the body limit.
+        let many: Vec<String> = (0..1000).map(|n| format!("https://ward.example/cb{n}")).collect();
+        let (status, refused) = call(jane.post(app.url(&clients)).json(&json!({
+            "kind": "spa", "name": "Ward SPA", "redirect_uris": many, "description": "d".repeat(5000),
+        }))).await;
+        assert_eq!(status, 400, "{refused}");
+        assert!(refused["fields"]["redirect_uris"].is_array() && refused["fields"]["description"].is_array(), "{refused}");
         assert_eq!(spa["token_endpoint_auth_method"], "none");
         assert_eq!(spa["require_pkce"], true);
 
