@@ -705,12 +705,15 @@ pub fn PortalClientPage() -> impl IntoView {
                     <form method="post" action=format!("{base}/secret") class="mt-4 flex flex-wrap items-end gap-3">
                         <div>
                             <label for="grace" class=LABEL>{tr(|t| t.portal.grace_label)}</label>
-                            <select id="grace" name="grace_seconds" class=INPUT>
+                            <select id="grace" name="grace_seconds" class=INPUT
+                                aria-invalid=has_error(&errors, "grace_seconds").then_some("true")
+                                aria-describedby=has_error(&errors, "grace_seconds").then_some("grace-error")>
                                 <option value="3600" selected=true>{tr(|t| t.portal.grace_hour)}</option>
                                 <option value="86400">{tr(|t| t.portal.grace_day)}</option>
                                 <option value="604800">{tr(|t| t.portal.grace_week)}</option>
                                 <option value="0">{tr(|t| t.portal.grace_none)}</option>
                             </select>
+                            {field_error(&errors, "grace_seconds", "grace")}
                         </div>
                         <button type="submit" class=SECONDARY>{tr(|t| t.portal.rotate)}</button>
                     </form>

@@ -77,6 +77,11 @@ pub enum ManageError {
     NameTaken(String),
     #[error("public clients have no secret")]
     NoSecret,
+    /// New credentials of a client that acts as someone (a person, or the
+    /// tenant's Admin) go only to the tenant's Admins or that person;
+    /// `field` is what asked for them.
+    #[error("only the tenant's Admins, or the person this client acts as, may give it new credentials")]
+    SecretWithheld { field: &'static str },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -250,6 +255,16 @@ pub async fn delete_application(
         for (client,) in &clients {
             delete_client_in(&mut tx, client, now).await?;
         }
+        // Members who hold this application's roles: whoever holds nothing
+        // else in a tenant is no longer its member (a member has a role).
+        let holders: Vec<(String, String)> = sqlx::query_as(
+            "SELECT DISTINCT m.tenant_id, m.user_id FROM member_roles m \
+             JOIN application_roles r ON r.id = m.application_role_id WHERE r.application_id = $1",
+        )
+        .bind(application.id.as_str())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
         let gone = sqlx::query("DELETE FROM applications WHERE id = $1")
             .bind(application.id.as_str())
             .execute(&mut *tx)
@@ -257,6 +272,7 @@ pub async fn delete_application(
             .map_err(StoreError::from);
         match gone {
             Ok(_) => {
+                end_role_less_memberships(&mut tx, holders).await?;
                 tx.commit().await.map_err(StoreError::from)?;
                 deleted.extend(clients.into_iter().filter_map(|(id,)| ClientId::parse(&id)));
                 return Ok(deleted);
@@ -266,6 +282,25 @@ pub async fn delete_application(
         }
     }
     Ok(deleted)
+}
+
+/// Ends the memberships among `holders` (tenant, user) left without a role.
+async fn end_role_less_memberships(
+    tx: &mut crate::store::Transaction,
+    holders: Vec<(String, String)>,
+) -> Result<(), StoreError> {
+    for (tenant, user) in holders {
+        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM member_roles WHERE tenant_id = $1 AND user_id = $2")
+            .bind(&tenant)
+            .bind(&user)
+            .fetch_one(&mut **tx)
+            .await?;
+        if left == 0 {
+            let (tenant, user) = (TenantId::from_stored(tenant), UserId::from_stored(user));
+            crate::organizations::end_membership_in(tx, &tenant, &user).await?;
+        }
+    }
+    Ok(())
 }
 
 /// One of an application's own API scopes.
@@ -352,24 +387,55 @@ pub async fn remove_scope(
     name: &str,
 ) -> Result<Option<Vec<ClientId>>, ManageError> {
     let application = application(store, manager, id, Permission::ApplicationsManage).await?;
+    // One transaction: the scope and every client's use of it go together
+    // or not at all.
+    let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
     let removed = sqlx::query("DELETE FROM application_scopes WHERE application_id = $1 AND name = $2")
         .bind(application.id.as_str())
         .bind(name)
-        .execute(store.pool())
+        .execute(&mut *tx)
         .await
         .map_err(StoreError::from)?;
     if removed.rows_affected() == 0 {
+        tx.rollback().await.map_err(StoreError::from)?;
         return Ok(None);
     }
+    // The application's clients' rows first (PostgreSQL: locked until the
+    // end; SQLite: the write lock is held), so that only this transaction
+    // rewrites their scopes now; only that column is written.
+    sqlx::query("UPDATE clients SET updated_at = updated_at WHERE application_id = $1")
+        .bind(application.id.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, allowed_scopes FROM clients WHERE application_id = $1 ORDER BY id")
+            .bind(application.id.as_str())
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
     let mut changed = Vec::new();
-    for mut client in clients_of(store, &application).await? {
-        if client.allowed_scopes.iter().any(|s| s == name) {
-            client.allowed_scopes.retain(|s| s != name);
-            if crate::clients::replace_client(store, &client).await? {
-                changed.push(client.id);
-            }
+    for (client, scopes) in rows {
+        let mut scopes: Vec<String> = serde_json::from_str(&scopes)
+            .map_err(|error| StoreError::Database(sqlx::Error::Decode(Box::new(error))))?;
+        if !scopes.iter().any(|s| s == name) {
+            continue;
         }
+        scopes.retain(|s| s != name);
+        let scopes =
+            serde_json::to_string(&scopes).map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
+        sqlx::query("UPDATE clients SET allowed_scopes = $1 WHERE id = $2")
+            .bind(scopes)
+            .bind(&client)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        changed.extend(ClientId::parse(&client));
     }
+    if !changed.is_empty() {
+        crate::clients::clients_changed(&mut tx).await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
     Ok(Some(changed))
 }
 
@@ -594,7 +660,7 @@ pub async fn update_client(
     if (client.auth_method != current.auth_method || client.jwks != current.jwks)
         && !may_hold_secret(store, manager, &application, &current).await?
     {
-        return Err(AccessError::Forbidden(Permission::MembersManage).into());
+        return Err(ManageError::SecretWithheld { field: "token_endpoint_auth_method" });
     }
     if client.is_confidential() != current.is_confidential() {
         return Err(invalid(
@@ -726,7 +792,7 @@ pub async fn rotate_secret(
     }
     // The new secret gives what the client has: only to who may give that.
     if !may_hold_secret(store, manager, &application, &client).await? {
-        return Err(AccessError::Forbidden(Permission::MembersManage).into());
+        return Err(ManageError::SecretWithheld { field: "grace_seconds" });
     }
     let ends = now.plus_seconds(grace_seconds);
     let secret = ClientSecret::generate();

@@ -478,10 +478,23 @@ pub async fn remove_member<'a>(
     {
         return Err(OrgError::LastAdmin);
     }
+    end_membership_in(&mut tx, tenant, member).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends a membership inside the caller's transaction: its roles go, seats
+/// of licenses the person no longer reaches go free, and the tenant stops
+/// being the person's default.
+pub(crate) async fn end_membership_in(
+    tx: &mut crate::store::Transaction,
+    tenant: &TenantId,
+    member: &UserId,
+) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
         .bind(tenant.as_str())
         .bind(member.as_str())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     // Seats of licenses the person no longer reaches go free.
     sqlx::query(
@@ -492,14 +505,13 @@ pub async fn remove_member<'a>(
          AND license_id IN (SELECT id FROM licenses WHERE tenant_id NOT IN (SELECT id FROM reach))",
     )
     .bind(member.as_str())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     sqlx::query("UPDATE users SET default_tenant_id = NULL WHERE id = $1 AND default_tenant_id = $2")
         .bind(member.as_str())
         .bind(tenant.as_str())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 

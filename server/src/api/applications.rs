@@ -71,6 +71,7 @@ impl From<ManageError> for ApiError {
             ManageError::KeyTaken(key) => ApiError::conflict(format!("The short key {key} is taken: choose another.")),
             ManageError::NameTaken(name) => ApiError::conflict(format!("The name {name} is taken.")),
             ManageError::NoSecret => ApiError::invalid("client", "a public client has no secret to rotate"),
+            ManageError::SecretWithheld { .. } => ApiError::forbidden(format!("{error}.")),
         }
     }
 }

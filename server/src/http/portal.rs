@@ -110,6 +110,15 @@ fn refusal(state: &AppState, headers: &HeaderMap, error: ManageError) -> Refused
             "token_endpoint_auth_method",
             msg!("a public client has no secret", "ein öffentlicher Client hat kein Geheimnis").in_language(language),
         ),
+        // The person sees the client: saying why is no secret.
+        ManageError::SecretWithheld { field } => one(
+            field,
+            msg!(
+                "this client acts as someone: only the tenant's Admins, or that person, may give it a new secret or other credentials",
+                "dieser Client handelt im Namen einer Person oder des Mandanten: nur dessen Admins oder diese Person dürfen ihm ein neues Geheimnis oder andere Zugangsdaten geben"
+            )
+            .in_language(language),
+        ),
     })
 }
 

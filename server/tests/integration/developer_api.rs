@@ -312,14 +312,50 @@ sanus_core::engine_tests! {
         let (_, scoped) = call(jane.post(app.url(&format!("/api/v1/applications/{id}/clients"))).json(&json!({
             "kind": "m2m", "name": "Reader", "allowed_scopes": ["ward_data.read"],
         }))).await;
+        // A failure midway changes nothing: the scope stays, and so does its use.
+        let scoped_id = scoped["client_id"].as_str().unwrap().to_string();
+        let set_scopes = async |value: &str| {
+            sqlx::query("UPDATE clients SET allowed_scopes = $1 WHERE id = $2")
+                .bind(value.to_string())
+                .bind(scoped_id.clone())
+                .execute(app.store.pool())
+                .await
+                .unwrap();
+        };
+        set_scopes("not a list").await;
+        let failed = call(jane.delete(app.url(&format!("/api/v1/applications/{id}/scopes/ward_data.read")))).await;
+        assert!(failed.0 >= 500, "{failed:?}");
+        set_scopes(r#"["ward_data.read"]"#).await;
+        let (_, shown) = call(jane.get(app.url(&format!("/api/v1/applications/{id}")))).await;
+        assert_eq!(shown["scopes"][0]["name"], "ward_data.read", "not half removed");
         assert_eq!(call(jane.delete(app.url(&format!("/api/v1/applications/{id}/scopes/ward_data.read")))).await.0, 200);
         let (_, after) = call(jane.get(app.url(&format!("/api/v1/clients/{}", scoped["client_id"].as_str().unwrap())))).await;
         assert_eq!(after["allowed_scopes"], json!([]));
         assert_eq!(call(app.client.get(app.url("/api/v1/tenants/acme-dev/applications")).bearer_auth(&bearer)).await.0, 404, "not the tenant's");
         assert_eq!(call(app.client.get(app.url(&format!("/api/v1/applications/{id}"))).bearer_auth("not-a-token")).await.0, 401);
 
+        // A member whose only role in a tenant is one of the application's.
+        assert_eq!(call(jane.post(app.url(&format!("/api/v1/applications/{id}/permissions"))).json(&json!({ "name": "ward_beds.read" }))).await.0, 201);
+        let role = call(jane.put(app.url(&format!("/api/v1/applications/{id}/roles/ward_viewer"))).json(&json!({ "permissions": ["ward_beds.read"] }))).await;
+        assert_eq!(role.0, 200, "{}", role.1);
+        let new = sanus_core::users::NewUser {
+            email: sanus_core::users::Email::parse("viewer@acme.example").unwrap(),
+            given_name: None,
+            family_name: None,
+            locale: "en".into(),
+        };
+        let viewer = sanus_core::users::insert_user(&app.store, new, sanus_core::UnixTime(1)).await.unwrap();
+        let dev = sanus_core::tenants::TenantId::from_stored("acme-dev".into());
+        let only_role = [sanus_core::organizations::Role::App("ward_viewer".into())];
+        sanus_core::organizations::add_member(&app.store, &dev, &viewer.id, &only_role, sanus_core::UnixTime(2)).await.unwrap();
+
         // Deleting the application deletes its clients: the robot's own token stops too.
         assert_eq!(call(jane.delete(app.url(&format!("/api/v1/applications/{id}")))).await.0, 200);
+        // And a membership left without a role ends (nobody is stuck in a tenant without a role, unable to leave).
+        assert!(!sanus_core::organizations::is_member(&app.store, &viewer.id, &dev).await.unwrap());
+        let jane_account = sanus_core::users::Email::parse(crate::helpers::JANE).unwrap();
+        let jane_id = sanus_core::users::find_user_by_email(&app.store, &jane_account).await.unwrap().unwrap().id;
+        assert!(sanus_core::organizations::is_member(&app.store, &jane_id, &dev).await.unwrap(), "her core role stays");
         assert_eq!(call(app.client.get(app.url(&format!("/api/v1/applications/{id}"))).bearer_auth(&bearer)).await.0, 401);
         assert_eq!(call(jane.get(app.url(&format!("/api/v1/applications/{id}")))).await.0, 404);
     }

@@ -46,6 +46,40 @@ fn text_of(html: &str, id: &str) -> String {
 }
 
 sanus_core::engine_tests! {
+    async fn a_contributor_is_told_why_a_tenant_clients_secret_is_not_theirs(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        app.import(DEVELOPERS).await;
+        app.import(r#"
+[[users]]
+email = "carl@acme.example"
+email_verified = true
+password = "carl-staple-lantern-tree"
+
+[[memberships]]
+tenant = "acme-dev"
+user = "carl@acme.example"
+roles = ["contributor"]
+"#).await;
+        let key = sanus_core::applications::ShortKey::parse("tstapp").unwrap();
+        let test_app = sanus_core::applications::find_application_by_short_key(&app.store, &key).await.unwrap().unwrap();
+        let jane = jane(&app).await;
+        let created = post(&app, &jane, &format!("/portal/apps/{}/clients", test_app.id), &[
+            ("kind", "m2m"), ("name", "Tenant automation"), ("allowed_scopes", "acme-dev_admin"),
+        ]).await;
+        assert_eq!(created.status(), 303, "an Admin may");
+        let client_page = location(&created);
+        let client_page = client_page.split('?').next().unwrap();
+
+        let carl = crate::helpers::signed_in(&app, "carl@acme.example", "carl-staple-lantern-tree", "/portal").await;
+        assert!(page(&app, &carl, client_page).await.contains("Tenant automation"), "he sees the client");
+        let refused = post(&app, &carl, &format!("{client_page}/secret"), &[("grace_seconds", "0")]).await;
+        assert_eq!(refused.status(), 422, "not a 404 for a client he sees");
+        let text = refused.text().await.unwrap();
+        assert!(text.contains(r#"id="grace-error""#) && text.contains("only the tenant's Admins"), "{text}");
+        assert!(text.contains(r#"aria-describedby="grace-error""#));
+        assert!(!text.contains(r#"id="client-secret""#));
+    }
+
     async fn a_developer_builds_an_application_and_its_clients_with_plain_forms(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         app.import(DEVELOPERS).await;
