@@ -380,6 +380,13 @@ pub enum AccountError {
     NewPassword(NewPasswordError),
     /// The password confirming a change of the second factors was wrong.
     MfaWrongPassword,
+    /// Second factors are set up, and this session used none: changing
+    /// them needs a sign-in with one.
+    SecondFactorFirst,
+    /// The password confirming a passkey's removal was wrong.
+    PasskeyWrongPassword,
+    /// As `SecondFactorFirst`, for removing a passkey.
+    PasskeySecondFactorFirst,
     DeleteNotConfirmed,
     DeleteWrongPassword,
     DeleteWrongCode,
@@ -408,6 +415,9 @@ impl AccountError {
             Self::Throttled { retry_after_seconds } => format!("throttled-{retry_after_seconds}"),
             Self::NewPassword(error) => format!("new-{}", error.as_str()),
             Self::MfaWrongPassword => "mfa-wrong-password".into(),
+            Self::SecondFactorFirst => "second-factor-first".into(),
+            Self::PasskeyWrongPassword => "passkey-wrong-password".into(),
+            Self::PasskeySecondFactorFirst => "passkey-second-factor-first".into(),
             Self::DeleteNotConfirmed => "delete-not-confirmed".into(),
             Self::DeleteWrongPassword => "delete-wrong-password".into(),
             Self::DeleteWrongCode => "delete-wrong-code".into(),
@@ -429,6 +439,9 @@ impl AccountError {
             "family-name-too-long" => Some(Self::FamilyNameTooLong),
             "wrong-password" => Some(Self::WrongPassword),
             "mfa-wrong-password" => Some(Self::MfaWrongPassword),
+            "second-factor-first" => Some(Self::SecondFactorFirst),
+            "passkey-wrong-password" => Some(Self::PasskeyWrongPassword),
+            "passkey-second-factor-first" => Some(Self::PasskeySecondFactorFirst),
             "delete-not-confirmed" => Some(Self::DeleteNotConfirmed),
             "delete-wrong-password" => Some(Self::DeleteWrongPassword),
             "delete-wrong-code" => Some(Self::DeleteWrongCode),
@@ -465,7 +478,8 @@ impl AccountError {
             Self::WrongPassword | Self::Throttled { .. } => "current-password",
             Self::NewPassword(NewPasswordError::Mismatch) => "confirm-password",
             Self::NewPassword(_) => "new-password",
-            Self::MfaWrongPassword => "mfa-password",
+            Self::MfaWrongPassword | Self::SecondFactorFirst => "mfa-password",
+            Self::PasskeyWrongPassword | Self::PasskeySecondFactorFirst => "passkey-password",
             Self::DeleteNotConfirmed | Self::DeleteServiceAccount | Self::DeleteSoleAdmin => "delete-confirm",
             Self::DeleteWrongPassword => "delete-password",
             Self::DeleteWrongCode | Self::DeleteThrottled { .. } => "delete-code",
@@ -589,6 +603,9 @@ mod tests {
             AccountError::NewPassword(NewPasswordError::Common),
             AccountError::NewPassword(NewPasswordError::Mismatch),
             AccountError::MfaWrongPassword,
+            AccountError::SecondFactorFirst,
+            AccountError::PasskeyWrongPassword,
+            AccountError::PasskeySecondFactorFirst,
             AccountError::DeleteNotConfirmed,
             AccountError::DeleteWrongPassword,
             AccountError::DeleteWrongCode,

@@ -293,26 +293,42 @@ pub enum DeleteError {
     Store(#[from] StoreError),
 }
 
+/// Whether the account may be deleted now (`delete_account` checks again):
+/// asked before anything is spent on it, such as a recovery code.
+pub async fn check_deletable(store: &Store, user_id: &UserId, now: UnixTime) -> Result<(), DeleteError> {
+    let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
+    let checked = may_go(&mut tx, user_id, now).await;
+    tx.rollback().await.map_err(StoreError::from)?;
+    checked
+}
+
+/// The rules an account's deletion keeps: no organisation loses its last
+/// Admin, and no client loses the account it acts as.
+async fn may_go(tx: &mut crate::store::Transaction, user_id: &UserId, now: UnixTime) -> Result<(), DeleteError> {
+    // The organisations this account administers, locked first (as every
+    // change of Admins locks them): nobody else steps down meanwhile.
+    let sole = crate::organizations::lock_and_find_sole_admin(tx, user_id, now).await?;
+    if !sole.is_empty() {
+        return Err(DeleteError::SoleAdmin(sole));
+    }
+    let (acting,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM clients WHERE service_account_user_id = $1")
+        .bind(user_id.as_str())
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(StoreError::from)?;
+    if acting > 0 {
+        return Err(DeleteError::ServiceAccount);
+    }
+    Ok(())
+}
+
 /// Deletes the account and everything personal with it (sessions, consents,
 /// grants, second factors, links and codes, mails waiting in the outbox),
 /// in one transaction. Its access tokens stay refused until they expire.
 /// The audit log keeps its events under the bare account id.
 pub async fn delete_account(store: &Store, user_id: &UserId, now: UnixTime) -> Result<(), DeleteError> {
     let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
-    // The organisations this account administers, locked first (as every
-    // change of Admins locks them): nobody else steps down meanwhile.
-    let sole = crate::organizations::lock_and_find_sole_admin(&mut tx, user_id, now).await?;
-    if !sole.is_empty() {
-        return Err(DeleteError::SoleAdmin(sole));
-    }
-    let (acting,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM clients WHERE service_account_user_id = $1")
-        .bind(user_id.as_str())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
-    if acting > 0 {
-        return Err(DeleteError::ServiceAccount);
-    }
+    may_go(&mut tx, user_id, now).await?;
     sqlx::query(
         "INSERT INTO revoked_families (family_id, expires_at) SELECT id, $1 FROM token_families WHERE user_id = $2 \
          ON CONFLICT (family_id) DO NOTHING",

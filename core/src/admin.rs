@@ -176,10 +176,23 @@ pub async fn lock_account(
 }
 
 /// Unlocks the account; `false` when it was not locked.
-pub async fn unlock_account(store: &Store, user: &UserId) -> Result<bool, StoreError> {
+/// A session still open then can only be one a sign-in made while the lock
+/// was being applied (the lock ended all others, and no sign-in passes a
+/// lock): it ends now, rather than come back to life.
+pub async fn unlock_account(store: &Store, user: &UserId, now: UnixTime) -> Result<bool, StoreError> {
+    let mut tx = store.pool().begin().await?;
     let deleted =
-        sqlx::query("DELETE FROM account_locks WHERE user_id = $1").bind(user.as_str()).execute(store.pool()).await?;
-    Ok(deleted.rows_affected() > 0)
+        sqlx::query("DELETE FROM account_locks WHERE user_id = $1").bind(user.as_str()).execute(&mut *tx).await?;
+    if deleted.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL")
+        .bind(now.0)
+        .bind(user.as_str())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Ends every session of the account and revokes every grant; returns how
@@ -363,8 +376,8 @@ mod tests {
             assert!(matches!(lock_account(&store, &nobody, &operator, "x", UnixTime(13)).await, Err(LockError::NotFound)));
             assert!(find_users(&store, "anna", 10).await.unwrap()[0].locked);
 
-            assert!(unlock_account(&store, &anna).await.unwrap());
-            assert!(!unlock_account(&store, &anna).await.unwrap());
+            assert!(unlock_account(&store, &anna, UnixTime(10)).await.unwrap());
+            assert!(!unlock_account(&store, &anna, UnixTime(10)).await.unwrap());
             assert!(!is_locked(&store, &anna).await.unwrap());
         }
 

@@ -42,6 +42,15 @@ impl From<SessionRow> for Session {
     }
 }
 
+/// The condition that the account of session alias `$s` is not locked: a
+/// lock ends its sessions, and a session a sign-in created while the lock
+/// was being applied counts as ended too.
+macro_rules! not_locked {
+    ($s:literal) => {
+        concat!("NOT EXISTS (SELECT 1 FROM account_locks l WHERE l.user_id = ", $s, ".user_id)")
+    };
+}
+
 /// Starts a session on `device` (a short description such as "Firefox on
 /// Windows"); returns it and the token for the cookie.
 pub async fn create_session(
@@ -115,7 +124,8 @@ pub async fn find_signed_in(
         crate::organizations::organisation_requires_mfa_sql!("s.user_id"),
         " AS organisation_requires_mfa \
          FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2",
+         WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND ",
+        not_locked!("s"),
     ))
     .bind(SecretHash::of(token.as_bytes()).as_str())
     .bind(now.0)
@@ -132,10 +142,11 @@ pub async fn find_signed_in(
 
 /// The live session a cookie token belongs to.
 pub async fn find_session_by_token(store: &Store, token: &str, now: UnixTime) -> Result<Option<Session>, StoreError> {
-    let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT id, user_id, auth_time, amr, last_seen_at, expires_at FROM sessions \
-         WHERE token_hash = $1 AND ended_at IS NULL AND expires_at > $2",
-    )
+    let row: Option<SessionRow> = sqlx::query_as(concat!(
+        "SELECT s.id, s.user_id, s.auth_time, s.amr, s.last_seen_at, s.expires_at FROM sessions s \
+         WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND ",
+        not_locked!("s"),
+    ))
     .bind(SecretHash::of(token.as_bytes()).as_str())
     .bind(now.0)
     .fetch_optional(store.reads())
@@ -144,14 +155,30 @@ pub async fn find_session_by_token(store: &Store, token: &str, now: UnixTime) ->
 }
 
 pub async fn find_session(store: &Store, id: &str, now: UnixTime) -> Result<Option<Session>, StoreError> {
-    let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT id, user_id, auth_time, amr, last_seen_at, expires_at FROM sessions WHERE id = $1 AND ended_at IS NULL AND expires_at > $2",
-    )
+    let row: Option<SessionRow> = sqlx::query_as(concat!(
+        "SELECT s.id, s.user_id, s.auth_time, s.amr, s.last_seen_at, s.expires_at FROM sessions s \
+         WHERE s.id = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND ",
+        not_locked!("s"),
+    ))
     .bind(id)
     .bind(now.0)
     .fetch_optional(store.reads())
     .await?;
     Ok(row.map(Session::from))
+}
+
+/// Adds authentication methods the session has just proven (a second
+/// factor typed while it lasts) to the ones it records.
+pub async fn add_methods(store: &Store, session: &Session, methods: &[&str]) -> Result<(), StoreError> {
+    let mut amr = session.amr.clone();
+    for method in methods {
+        if !amr.iter().any(|m| m == method) {
+            amr.push((*method).to_string());
+        }
+    }
+    let amr = serde_json::to_string(&amr).map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
+    sqlx::query("UPDATE sessions SET amr = $1 WHERE id = $2").bind(amr).bind(&session.id).execute(store.pool()).await?;
+    Ok(())
 }
 
 /// Ends a session (sign-out); idempotent.

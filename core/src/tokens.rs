@@ -482,6 +482,10 @@ pub struct LiveRevocations {
     /// Deleted clients and when: their tokens issued up to then (and a
     /// client cache's lifetime after) are refused.
     pub clients: Vec<(String, UnixTime)>,
+    /// Locked accounts: no token with one as its subject counts while the
+    /// lock lasts (client-credentials tokens of a service account have no
+    /// family to revoke).
+    pub locked_accounts: Vec<String>,
 }
 
 pub async fn live_revocations(store: &Store, since: UnixTime, now: UnixTime) -> Result<LiveRevocations, StoreError> {
@@ -502,10 +506,12 @@ pub async fn live_revocations(store: &Store, since: UnixTime, now: UnixTime) -> 
             .bind(now.0)
             .fetch_all(store.reads())
             .await?;
+    let locked: Vec<(String,)> = sqlx::query_as("SELECT user_id FROM account_locks").fetch_all(store.reads()).await?;
     Ok(LiveRevocations {
         families: families.into_iter().map(|(id,)| id).collect(),
         jtis: jtis.into_iter().map(|(jti,)| jti).collect(),
         clients: clients.into_iter().map(|(id, at)| (id, UnixTime(at))).collect(),
+        locked_accounts: locked.into_iter().map(|(id,)| id).collect(),
     })
 }
 
@@ -747,7 +753,7 @@ redirect_uris = ["https://app.example/cb"]
             expected.sort();
             assert_eq!((found_families, found.jtis), (expected, vec!["live".to_string()]));
             let later = live_revocations(&store, UnixTime(151), UnixTime(401)).await.unwrap();
-            assert_eq!(later, LiveRevocations { families: vec![families[1].clone()], jtis: vec![], clients: vec![] });
+            assert_eq!(later, LiveRevocations { families: vec![families[1].clone()], jtis: vec![], clients: vec![], locked_accounts: vec![] });
         }
 
         async fn refresh_tokens_expire(db: TestDatabase) {

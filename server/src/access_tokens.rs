@@ -40,6 +40,8 @@ struct Revocations {
     jtis: HashSet<String>,
     /// Deleted clients and when they were deleted.
     clients: HashMap<String, UnixTime>,
+    /// Locked accounts (as subjects).
+    locked: HashSet<String>,
     loaded_at: UnixTime,
 }
 
@@ -73,13 +75,15 @@ impl AccessTokenCache {
         verified.insert(digest, claims);
     }
 
-    /// Whether the token's family, its jti or its client was revoked.
+    /// Whether the token's family, its jti or its client was revoked, or
+    /// its subject's account is locked.
     pub async fn is_revoked(&self, store: &Store, claims: &AccessClaims, now: UnixTime) -> Result<bool, StoreError> {
         let revocations = self.revocations(store, now).await?;
         let client_gone = client_deleted_before(revocations.clients.get(&claims.client_id).copied(), claims.iat);
         Ok(client_gone
             || revocations.jtis.contains(&claims.jti)
-            || claims.fid.as_ref().is_some_and(|fid| revocations.families.contains(fid)))
+            || claims.fid.as_ref().is_some_and(|fid| revocations.families.contains(fid))
+            || revocations.locked.contains(&claims.sub))
     }
 
     /// Call after revoking anything: the next check reads the database.
@@ -101,6 +105,7 @@ impl AccessTokenCache {
             families: live.families.into_iter().collect(),
             jtis: live.jtis.into_iter().collect(),
             clients: live.clients.into_iter().collect(),
+            locked: live.locked_accounts.into_iter().collect(),
             loaded_at: now,
         });
         *self.revocations.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(loaded.clone());

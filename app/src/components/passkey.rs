@@ -73,6 +73,7 @@ fn failure_text(code: &str) -> &'static str {
         "passkeys_off" => t.passkeys_off,
         "account_locked" => t.account_locked,
         "busy" => t.sign_in_busy,
+        "second_factor_first" => t.second_factor_first,
         _ => t.passkey_failed,
     }
 }

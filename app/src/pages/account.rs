@@ -97,8 +97,10 @@ fn notice_text(t: &'static Texts, notice: AccountNotice) -> &'static str {
 fn error_text(t: &'static Texts, error: AccountError, view: &AccountView) -> String {
     let text = match error {
         AccountError::GivenNameTooLong | AccountError::FamilyNameTooLong => t.name_too_long,
+        AccountError::SecondFactorFirst | AccountError::PasskeySecondFactorFirst => t.second_factor_first,
         AccountError::WrongPassword
         | AccountError::MfaWrongPassword
+        | AccountError::PasskeyWrongPassword
         | AccountError::DeleteWrongPassword
         | AccountError::EmailWrongPassword => t.wrong_password,
         AccountError::NewEmailEmpty => t.email_empty,
@@ -339,10 +341,12 @@ fn passkeys(view: &AccountView) -> impl IntoView + use<> {
             let list = if passkeys.is_empty() {
                 view! { <p class="mt-4 text-slate-700">{tr(|t| t.passkeys_none)}</p> }.into_any()
             } else {
+                let removal = remove_passkey(view, &passkeys);
                 view! {
                     <ul class="mt-4 divide-y divide-slate-200">
                         {passkeys.into_iter().map(passkey).collect_view()}
                     </ul>
+                    {removal}
                 }
                 .into_any()
             };
@@ -358,10 +362,33 @@ fn passkeys(view: &AccountView) -> impl IntoView + use<> {
     }
 }
 
+/// Removing a passkey: which one, and the current password (a session
+/// alone does not remove a way in).
+fn remove_passkey(view: &AccountView, passkeys: &[PasskeyView]) -> impl IntoView + use<> {
+    let (error, described, invalid) = field_error(view, "passkey-password");
+    let options: Vec<(String, String)> = passkeys.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
+    view! {
+        <form method="post" action="/account/passkeys/remove" class="mt-4 flex flex-wrap items-end gap-3">
+            <div>
+                <label for="passkey-id" class=LABEL>{tr(|t| t.passkey_remove_label)}</label>
+                <select id="passkey-id" name="id" class=INPUT>
+                    {options.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="grow">
+                <label for="passkey-password" class=LABEL>{tr(|t| t.passkey_remove_password_label)}</label>
+                <input id="passkey-password" name="password" type="password" autocomplete="current-password" required
+                    aria-describedby=described aria-invalid=invalid class=INPUT />
+                {error}
+            </div>
+            <button type="submit" class=SECONDARY>{tr(|t| t.passkey_remove)}</button>
+        </form>
+    }
+}
+
 fn passkey(passkey: PasskeyView) -> impl IntoView {
     let i18n = use_i18n();
-    let PasskeyView { id, name, created_at, last_used_at } = passkey;
-    let label = format!("{name}: ");
+    let PasskeyView { name, created_at, last_used_at, .. } = passkey;
     let used = move || match last_used_at {
         Some(at) => format!("{} {}", i18n.t().passkey_last_used, format_time(at, i18n.locale.get())),
         None => i18n.t().passkey_never_used.to_string(),
@@ -374,11 +401,6 @@ fn passkey(passkey: PasskeyView) -> impl IntoView {
                     {tr(|t| t.passkey_added_on)}" "{move || format_time(created_at, i18n.locale.get())}" · "{used}
                 </p>
             </div>
-            <form method="post" action=format!("/account/passkeys/{id}/remove")>
-                <button type="submit" class=SECONDARY>
-                    <span class="sr-only">{label}</span>{tr(|t| t.passkey_remove)}
-                </button>
-            </form>
         </li>
     }
 }

@@ -449,6 +449,11 @@ pub async fn totp_begin(
     {
         return response;
     }
+    match second_factor_first(&state, &me).await {
+        Ok(false) => {}
+        Ok(true) => return refused(AccountError::SecondFactorFirst),
+        Err(error) => return failed(&state, &headers, &error),
+    }
     match begin_totp(&state.store, state.keys.kek(), &me.user.id, TOTP_ISSUER, &me.user.email, now).await {
         Ok(Some(_)) => see_other("/account/totp"),
         // One is set up already: nothing to do here.
@@ -505,6 +510,17 @@ pub async fn totp_confirm(State(state): State<AppState>, peer: Peer, request: Re
         Ok(false) => return see_other("/account/totp?error=wrong"),
         Err(error) => return failed(&state, &parts.headers, &error),
     }
+    // From now on a password alone is not enough: sessions and grants made
+    // with it elsewhere end, and this session, which just typed a code,
+    // counts as one that used the second factor.
+    let secured = async {
+        end_other_sessions(&state.store, &me.user.id, &me.session.id, now).await?;
+        sanus_core::sessions::add_methods(&state.store, &me.session, &sanus_core::mfa::AMR_TOTP).await
+    };
+    if let Err(error) = secured.await {
+        return failed(&state, &parts.headers, &error);
+    }
+    state.access_tokens.invalidate();
     let address = client_address(&parts.headers, &peer, &state.settings.server);
     recovery_codes_page(&state, parts, &me, EventKind::TotpEnabled, address, now).await
 }
@@ -531,6 +547,11 @@ pub async fn totp_remove(
     {
         return response;
     }
+    match second_factor_first(&state, &me).await {
+        Ok(false) => {}
+        Ok(true) => return refused(AccountError::SecondFactorFirst),
+        Err(error) => return failed(&state, &headers, &error),
+    }
     if let Err(error) = remove_totp(&state.store, &me.user.id).await {
         return failed(&state, &headers, &error);
     }
@@ -554,7 +575,26 @@ pub async fn recovery_codes(State(state): State<AppState>, peer: Peer, request: 
     {
         return response;
     }
+    match second_factor_first(&state, &me).await {
+        Ok(false) => {}
+        Ok(true) => return refused(AccountError::SecondFactorFirst),
+        Err(error) => return failed(&state, &parts.headers, &error),
+    }
     recovery_codes_page(&state, parts, &me, EventKind::RecoveryCodesRenewed, address, now).await
+}
+
+/// Whether changing how the account signs in needs a sign-in with a second
+/// factor first: once one is set up (an authenticator app, a passkey), the
+/// password alone, which someone may have stolen, changes none of them.
+/// The first one is set up with the password.
+pub(crate) async fn second_factor_first(state: &AppState, me: &SignedIn) -> Result<bool, sanus_core::StoreError> {
+    if sanus_core::mfa::is_multi_factor(&me.session.amr) {
+        return Ok(false);
+    }
+    if mfa_status(&state.store, &me.user.id).await?.totp {
+        return Ok(true);
+    }
+    Ok(!sanus_core::passkeys::list(&state.store, &me.user.id).await?.is_empty())
 }
 
 /// Makes a new set of recovery codes and answers with the page that shows
@@ -631,6 +671,13 @@ pub async fn delete(
         confirm_password(&state, &headers, &me, form.password, address, AccountError::DeleteWrongPassword, now).await
     {
         return response;
+    }
+    // What would refuse the deletion anyway is said before a code is spent.
+    match sanus_core::account::check_deletable(&state.store, &me.user.id, now).await {
+        Ok(()) => {}
+        Err(sanus_core::account::DeleteError::ServiceAccount) => return refused(AccountError::DeleteServiceAccount),
+        Err(sanus_core::account::DeleteError::SoleAdmin(_)) => return refused(AccountError::DeleteSoleAdmin),
+        Err(error) => return failed(&state, &headers, &error),
     }
     // The second factor too, if set up: counted like one at sign-in.
     let second_factor = async {

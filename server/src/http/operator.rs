@@ -315,7 +315,7 @@ pub async fn unlock(
     headers: HeaderMap,
 ) -> Result<Response, Response> {
     let acting = Acting::on_account(&state, &headers, &peer, &id).await?;
-    Ok(match admin::unlock_account(&state.store, &acting.user().id).await {
+    Ok(match admin::unlock_account(&state.store, &acting.user().id, state.clock.now()).await {
         Ok(true) => acting.record(EventKind::AccountUnlocked, serde_json::json!({}), acting.done("unlocked")).await,
         Ok(false) => see_other(&format!("/admin/users/{id}")),
         Err(error) => acting.failed(&error),

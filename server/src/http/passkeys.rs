@@ -3,10 +3,10 @@
 //! the sign-in pages. Each ceremony's second request must come from the
 //! browser that started it (a cookie). Removing a passkey is a plain form.
 
-use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
+use axum::{Form, Json};
 use sanus_core::audit::EventKind;
 use sanus_core::passkeys::{self, AMR_PASSKEY, CEREMONY_SECONDS, PasskeyError};
 use serde::Deserialize;
@@ -99,6 +99,13 @@ pub async fn begin_registration(
         Ok(Err(Refused::Busy)) => return refused(StatusCode::SERVICE_UNAVAILABLE, "busy", &"password pool full"),
         Err(error) => return failure(error.into()),
     }
+    match super::account::second_factor_first(&state, &me).await {
+        Ok(false) => {}
+        Ok(true) => {
+            return refused(StatusCode::FORBIDDEN, "second_factor_first", &"sign in with a second factor first");
+        }
+        Err(error) => return failure(error.into()),
+    }
     match passkeys::begin_registration(&state.store, &rp, &me.user, now).await {
         Ok((created, token)) => options(&state, created, &token),
         Err(error) => failure(error),
@@ -141,26 +148,56 @@ pub async fn finish_registration(
     answer(StatusCode::OK, json!({ "id": id, "redirect": "/account?notice=passkey-added" }))
 }
 
-/// `POST /account/passkeys/{id}/remove`: a plain form.
-pub async fn remove(State(state): State<AppState>, Path(id): Path<String>, peer: Peer, headers: HeaderMap) -> Response {
+#[derive(Deserialize)]
+pub struct RemoveForm {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /account/passkeys/remove`: a plain form, with the current password
+/// (a session alone does not remove a way in) and, once a second factor is
+/// set up, from a session that used one.
+pub async fn remove(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<RemoveForm>,
+) -> Response {
+    use super::account::{Refused, current_password};
+    use app::dto::AccountError;
     let now = state.clock.now();
+    let failed = |error: &dyn std::fmt::Display| {
+        tracing::error!(%error, "cannot remove a passkey");
+        super::unavailable_page(&state, &headers)
+    };
+    let back = |error: AccountError| see_other(&format!("/account?error={}", error.to_query()));
     let me = match super::account::signed_in(&state, &headers, now).await {
         Ok(Some(me)) => me,
         Ok(None) => return see_other("/signin?return_to=/account"),
-        Err(error) => {
-            tracing::error!(%error, "cannot remove a passkey");
-            return super::unavailable_page(&state, &headers);
-        }
+        Err(error) => return failed(&error),
     };
-    let removed = match passkeys::remove(&state.store, &me.user.id, &id).await {
-        Ok(removed) => removed,
-        Err(error) => {
-            tracing::error!(%error, "cannot remove a passkey");
-            return super::unavailable_page(&state, &headers);
+    let address = client_address(&headers, &peer, &state.settings.server);
+    match current_password(&state, &headers, &me, form.password, address, now).await {
+        Ok(Ok(())) => {}
+        Ok(Err(Refused::Wrong)) => return back(AccountError::PasskeyWrongPassword),
+        Ok(Err(Refused::Throttled(retry_after_seconds))) => {
+            return back(AccountError::Throttled { retry_after_seconds });
         }
+        Ok(Err(Refused::Busy)) => return failed(&"the password could not be checked now"),
+        Err(error) => return failed(&error),
+    }
+    match super::account::second_factor_first(&state, &me).await {
+        Ok(false) => {}
+        Ok(true) => return back(AccountError::PasskeySecondFactorFirst),
+        Err(error) => return failed(&error),
+    }
+    let removed = match passkeys::remove(&state.store, &me.user.id, &form.id).await {
+        Ok(removed) => removed,
+        Err(error) => return failed(&error),
     };
     if removed {
-        let address = client_address(&headers, &peer, &state.settings.server);
         let mut event = audit_event(EventKind::PasskeyRemoved, &headers, address);
         event.user_id = Some(&me.user.id);
         if let Err(error) = state.audit(&event, now).await {

@@ -133,7 +133,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(ADMIN_AUDIT_ROUTE, get(operator::audit_log))
         .route("/account/passkeys/begin", post(passkeys::begin_registration))
         .route("/account/passkeys/finish", post(passkeys::finish_registration))
-        .route("/account/passkeys/{id}/remove", post(passkeys::remove))
+        .route("/account/passkeys/remove", post(passkeys::remove))
         .route("/signin/passkey/begin", post(passkeys::begin_sign_in))
         .route("/signin/passkey/finish", post(passkeys::finish_sign_in_with_passkey))
         .route(CONFIRM_EMAIL_ROUTE, get(registration::confirm_page).post(registration::confirm))

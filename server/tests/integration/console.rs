@@ -6,7 +6,7 @@ use sanus_core::Clock as _;
 use sanus_core::users::{Email, find_user_by_email};
 use serde_json::Value;
 
-use crate::flow::{VERIFIER, location, params_of, spa_request};
+use crate::flow::{VERIFIER, location, params_of, spa_request, with};
 use crate::helpers::{JANE, TestApp, client, jane_signed_in, signed_in, spawn_seeded_app};
 
 const BEN: &str = "ben@acme.example";
@@ -202,18 +202,26 @@ sanus_core::engine_tests! {
         let tokens: Value = app.exchange(&params_of(&app.run_flow(&spa_request()).await)["code"], VERIFIER).await.json().await.unwrap();
         let (access, refresh) = (tokens["access_token"].as_str().unwrap(), tokens["refresh_token"].as_str().unwrap());
 
-        // A lock written while a sign-in was under way: its code is still live.
+        // A lock written while a sign-in was under way: its code is still
+        // live, and so is the session it made.
         let code = params_of(&app.run_flow(&spa_request()).await)["code"].clone();
+        let racing = signed_in(&app, JANE, crate::helpers::JANE_PASSWORD, "/account").await;
         sqlx::query("INSERT INTO account_locks (user_id, locked_at, locked_by, reason) VALUES ($1, 1, $2, 'race')")
             .bind(jane.id.as_str()).bind(ben.id.as_str()).execute(app.store.pool()).await.unwrap();
+        let console = racing.get(app.url("/account")).send().await.unwrap();
+        assert_eq!(location(&console), "/signin?return_to=/account", "the session counts as ended");
+        let silent = racing.get(app.url("/authorize")).query(&with(spa_request(), "prompt", Some("none"))).send().await.unwrap();
+        assert!(location(&silent).contains("error=login_required"), "{}", location(&silent));
         let refused = app.exchange(&code, VERIFIER).await;
         assert_eq!(refused.status(), 400);
         assert_eq!(refused.json::<Value>().await.unwrap()["error_description"], "This account is locked.");
         let refused = app.refresh(refresh).await;
         assert_eq!(refused.status(), 400, "nor is a refresh token of a locked account");
         assert_eq!(refused.json::<Value>().await.unwrap()["error_description"], "This account is locked.");
-        sanus_core::admin::unlock_account(&app.store, &jane.id).await.unwrap();
+        sanus_core::admin::unlock_account(&app.store, &jane.id, app.clock.now()).await.unwrap();
         assert_eq!(app.refresh(refresh).await.status(), 400, "the grant the lock met stays revoked");
+        let console = racing.get(app.url("/account")).send().await.unwrap();
+        assert_eq!(location(&console), "/signin?return_to=/account", "nor does the racing session come back");
         assert_eq!(app.userinfo(access).await.status(), 401);
 
         // Through the console: a fresh grant ends with the lock.

@@ -242,6 +242,81 @@ sanus_core::engine_tests! {
         drop(third);
     }
 
+    async fn once_set_up_a_password_alone_changes_no_second_factor(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        // Someone who has the password and a session from before.
+        let before = client();
+        console_sign_in(&app, &before).await;
+        let code = params_of(&app.run_flow(&spa_request()).await)["code"].clone();
+        let tokens: Value = app.exchange(&code, VERIFIER).await.json().await.unwrap();
+        let (key, _) = set_up_totp(&app).await;
+        // Turning the app on ended that session and the grants made with the password alone.
+        assert_eq!(location(&before.get(app.url("/account")).send().await.unwrap()), "/signin?return_to=/account");
+        assert_eq!(app.refresh(tokens["refresh_token"].as_str().unwrap()).await.status(), 400);
+
+        // A session that used no second factor (as one made before the app was set up).
+        let jane = sanus_core::users::find_user_by_email(&app.store, &sanus_core::users::Email::parse(JANE).unwrap()).await.unwrap().unwrap();
+        let (_, token) = sanus_core::sessions::create_session(&app.store, &jane.id, &["pwd"], None, app.clock.now(), 3600).await.unwrap();
+        let password_only = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers([(reqwest::header::COOKIE, format!("sanus_session={token}").parse().unwrap())].into_iter().collect())
+            .build()
+            .unwrap();
+        for path in ["/account/recovery-codes", "/account/totp/remove"] {
+            let refused = post(&app, &password_only, path, &[("password", JANE_PASSWORD)]).await;
+            assert_eq!(location(&refused), "/account?error=second-factor-first", "{path}");
+        }
+        let console = password_only.get(app.url("/account?error=second-factor-first")).send().await.unwrap().text().await.unwrap();
+        assert!(console.contains(r#"id="mfa-password-error""#) && console.contains("a password alone no longer changes"), "{console}");
+        assert!(sanus_core::mfa::mfa_status(&app.store, &jane.id).await.unwrap().totp, "still on");
+        // With the second factor, it can.
+        let browser = client();
+        let next = post(&app, &browser, "/signin", &[("email", JANE), ("password", JANE_PASSWORD), ("return_to", "/account")]).await;
+        assert_eq!(location(&next), "/signin/second-factor");
+        assert_eq!(location(&post(&app, &browser, "/signin/second-factor", &[("code", &code_now(&app, &key))]).await), "/account");
+        assert_eq!(location(&post(&app, &browser, "/account/totp/remove", &[("password", JANE_PASSWORD)]).await), "/account?notice=totp-removed");
+    }
+
+    async fn a_deletion_refused_anyway_spends_no_recovery_code(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        let (key, codes) = set_up_totp(&app).await;
+        let browser = client();
+        post(&app, &browser, "/signin", &[("email", JANE), ("password", JANE_PASSWORD), ("return_to", "/account")]).await;
+        assert_eq!(location(&post(&app, &browser, "/signin/second-factor", &[("code", &code_now(&app, &key))]).await), "/account");
+        let created = post(&app, &browser, "/orgs", &[("name", "Praxis Jane"), ("kind", "organization")]).await;
+        assert!(location(&created).ends_with("?notice=created"), "her organisation, with her its only Admin");
+        let refused = post(&app, &browser, "/account/delete", &[("password", JANE_PASSWORD), ("confirm", "yes"), ("code", &codes[0])]).await;
+        assert_eq!(location(&refused), "/account?error=delete-sole-admin");
+        let (second, step) = password_step(&app, &spa_request()).await;
+        let resumed = location(&post(&app, &second.browser, &step, &[("code", &codes[0])]).await);
+        assert!(resumed.starts_with("/authorize/resume/"), "the code still works: {resumed}");
+    }
+
+    async fn a_client_that_demands_a_second_factor_later_ends_grants_made_without_one(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        let code = params_of(&app.run_flow(&spa_request()).await)["code"].clone();
+        let tokens: Value = app.exchange(&code, VERIFIER).await.json().await.unwrap();
+        let refresh = tokens["refresh_token"].as_str().unwrap();
+        app.import(r#"
+[[clients]]
+application = "tstapp"
+client_id = "spa"
+kind = "spa"
+name = "Ward app"
+redirect_uris = ["https://app.acme.example/callback", "https://app.acme.example/callback?tenant=1"]
+post_logout_redirect_uris = ["https://app.acme.example/"]
+web_origins = ["https://app.acme.example"]
+allowed_scopes = ["tstapp_data.read"]
+policy_uri = "https://app.acme.example/privacy"
+require_mfa = true
+"#).await;
+        app.clock.advance(1); // every instance sees the change within a second
+        let refused = app.refresh(refresh).await;
+        assert_eq!(refused.status(), 400);
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_grant", "{body}");
+    }
+
     async fn a_client_can_demand_the_second_factor_of_everyone(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         app.import(

@@ -20,6 +20,44 @@ async fn post_json(app: &TestApp, path: &str, body: Value) -> reqwest::Response 
 }
 
 sanus_core::engine_tests! {
+    async fn a_passkey_is_removed_with_the_password_from_a_session_that_used_a_second_factor(db: TestDatabase) {
+        let app = app_on_localhost(db).await;
+        let jane = sanus_core::users::find_user_by_email(&app.store, &sanus_core::users::Email::parse(JANE).unwrap()).await.unwrap().unwrap();
+        sqlx::query("INSERT INTO passkeys (id, user_id, name, credential, created_at) VALUES ('pk1', $1, 'Work laptop', '{}', 1)")
+            .bind(jane.id.as_str())
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        let browser = |token: String| {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .default_headers([(reqwest::header::COOKIE, format!("sanus_session={token}").parse().unwrap())].into_iter().collect())
+                .build()
+                .unwrap()
+        };
+        let session = async |amr: &[&str]| {
+            let now = sanus_core::Clock::now(&app.clock);
+            browser(sanus_core::sessions::create_session(&app.store, &jane.id, amr, None, now, 3600).await.unwrap().1)
+        };
+        let remove = async |browser: &reqwest::Client, password: &str| {
+            let response = browser.post(app.url("/account/passkeys/remove")).form(&[("id", "pk1"), ("password", password)]).send().await.unwrap();
+            location(&response)
+        };
+        // The password alone, which may be all someone stole, neither removes a passkey nor adds one.
+        let password_only = session(&["pwd"]).await;
+        assert_eq!(remove(&password_only, "not it").await, "/account?error=passkey-wrong-password");
+        assert_eq!(remove(&password_only, JANE_PASSWORD).await, "/account?error=passkey-second-factor-first");
+        let console = password_only.get(app.url("/account?error=passkey-second-factor-first")).send().await.unwrap().text().await.unwrap();
+        assert!(console.contains(r#"id="passkey-password-error""#) && console.contains(r#"<option value="pk1">Work laptop</option>"#), "{console}");
+        let added = password_only.post(app.url("/account/passkeys/begin")).json(&serde_json::json!({ "password": JANE_PASSWORD })).send().await.unwrap();
+        assert_eq!(added.status(), 403);
+        assert_eq!(added.json::<Value>().await.unwrap()["error"], "second_factor_first");
+        // Signed in with a passkey, the password removes it.
+        let with_passkey = session(&["hwk", "mfa"]).await;
+        assert_eq!(remove(&with_passkey, JANE_PASSWORD).await, "/account?notice=passkey-removed");
+        assert!(sanus_core::passkeys::list(&app.store, &jane.id).await.unwrap().is_empty());
+    }
+
     async fn a_console_ceremony_asks_for_a_discoverable_key_and_refuses_forgeries(db: TestDatabase) {
         let app = app_on_localhost(db).await;
         assert_eq!(post_json(&app, "/account/passkeys/begin", serde_json::json!({})).await.status(), 401, "signed in only");

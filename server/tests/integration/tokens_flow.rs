@@ -293,6 +293,28 @@ mod introspection_revocation_logout {
             assert_eq!(unknown.status(), 200, "unknown tokens: 200 all the same");
         }
 
+        async fn locking_a_service_account_stops_its_client_credentials_tokens(db: TestDatabase) {
+            let app = spawn_seeded_app(db).await;
+            let machine: Value = app.client.post(app.url("/token")).basic_auth("m2m-basic", Some(M2M_SECRET))
+                .form(&[("grant_type", "client_credentials")]).send().await.unwrap().json().await.unwrap();
+            let token = machine["access_token"].as_str().unwrap();
+            let active = async || -> Value {
+                app.client.post(app.url("/introspect"))
+                    .form(&[("token", token), ("client_id", "m2m-post"), ("client_secret", POST_SECRET)])
+                    .send().await.unwrap().json().await.unwrap()
+            };
+            assert_eq!(active().await["active"], true);
+            let email = |e: &str| sanus_core::users::Email::parse(e).unwrap();
+            let robot = sanus_core::users::find_user_by_email(&app.store, &email("robot@acme.example")).await.unwrap().unwrap();
+            let jane = sanus_core::users::find_user_by_email(&app.store, &email(crate::helpers::JANE)).await.unwrap().unwrap();
+            sanus_core::admin::lock_account(&app.store, &robot.id, &jane.id, "leaked secret", sanus_core::UnixTime(1)).await.unwrap();
+            app.clock.advance(1); // every instance reads revocations again within a second
+            assert_eq!(active().await["active"], false, "its tokens have no grant to revoke: the lock stops them");
+            sanus_core::admin::unlock_account(&app.store, &robot.id, sanus_core::UnixTime(2)).await.unwrap();
+            app.clock.advance(1);
+            assert_eq!(active().await["active"], true, "a lock, not a revocation: lifted, they count again");
+        }
+
         async fn revoking_a_client_credentials_token_and_other_clients_tokens(db: TestDatabase) {
             let app = spawn_seeded_app(db).await;
             let machine: Value = app.client.post(app.url("/token")).basic_auth("m2m-basic", Some(M2M_SECRET))

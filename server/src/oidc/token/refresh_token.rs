@@ -42,15 +42,17 @@ pub async fn grant(
         Err(GrantError::Locked) => return Err(super::locked(state)),
     };
     let family = &rotated.family;
-    // An organisation that now requires a second factor ends grants made without one.
+    // A client or an organisation that now requires a second factor ends
+    // grants made without one.
     if !sanus_core::mfa::is_multi_factor(&family.amr)
-        && sanus_core::organizations::organisation_requires_mfa(&state.store, &family.user_id).await?
+        && (client.require_mfa
+            || sanus_core::organizations::organisation_requires_mfa(&state.store, &family.user_id).await?)
     {
         sanus_core::tokens::revoke_family(&state.store, &family.id, now).await?;
         state.access_tokens.invalidate();
         return Err(OAuthError::new(
             ErrorCode::InvalidGrant,
-            "An organisation of this user now requires a second factor: sign in again.",
+            "This application or an organisation of this user now requires a second factor: sign in again.",
         ));
     }
     let issued = super::IssuedFrom { family: &rotated.family, user: None, nonce: None };
