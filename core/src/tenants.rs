@@ -91,7 +91,7 @@ impl TenantName {
         if name.chars().count() > Self::MAX_CHARS {
             return Err(TenantNameError::TooLong);
         }
-        if name.chars().any(char::is_control) {
+        if name.chars().any(sanus_professions::numbers::hides_text) {
             return Err(TenantNameError::ControlCharacters);
         }
         Ok(Self(name.to_string()))

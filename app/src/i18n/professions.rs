@@ -386,8 +386,10 @@ pub fn problem_text(locale: Locale, problem: Problem) -> String {
     match problem {
         Problem::TooLong { max } if de => format!("Höchstens {max} Zeichen."),
         Problem::TooLong { max } => format!("Use at most {max} characters."),
-        Problem::ControlCharacters if de => "Bitte in einer Zeile, ohne Zeilenumbrüche.".into(),
-        Problem::ControlCharacters => "Keep it on one line, without line breaks.".into(),
+        Problem::ControlCharacters if de => {
+            "Bitte in einer Zeile, ohne Zeilenumbrüche und ohne unsichtbare Steuerzeichen.".into()
+        }
+        Problem::ControlCharacters => "Keep it on one line, without line breaks or invisible formatting characters.".into(),
         Problem::NotDigits if de => "Nur Ziffern, bitte (Leerzeichen sind erlaubt).".into(),
         Problem::NotDigits => "Use digits only (spaces are fine).".into(),
         Problem::Length { expected, actual } if de => {

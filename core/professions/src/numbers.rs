@@ -170,7 +170,9 @@ pub fn telematik_id(raw: &str) -> Result<Accepted, Problem> {
         return Err(Problem::TooLong { max: TELEMATIK_ID_MAX });
     }
     let Some((prefix, id)) = value.split_once('-') else { return Err(Problem::TelematikFormat) };
+    // gematik's issuer numbers have no leading zero: "01-…" is no issuer.
     let well_formed = !prefix.is_empty()
+        && !prefix.starts_with('0')
         && prefix.len() <= 2
         && prefix.bytes().all(|b| b.is_ascii_digit())
         && !id.is_empty()
@@ -183,10 +185,20 @@ pub fn telematik_id(raw: &str) -> Result<Accepted, Problem> {
     Ok(Accepted { value: value.to_string(), note: Some(Note::Issuer { prefix, label }) })
 }
 
+/// Whether a character is a control character or one that hides or
+/// reorders text without showing itself (zero-width characters, bidi
+/// embeddings, overrides and isolates, the byte order mark): in a name a
+/// verifier reads or an app shows, such a character can make it look like
+/// another.
+pub fn hides_text(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// Free text of at most `max` characters on one line, trimmed.
 pub fn text(raw: &str, max: u16) -> Result<Accepted, Problem> {
     let value = raw.trim();
-    if value.chars().any(char::is_control) {
+    if value.chars().any(hides_text) {
         return Err(Problem::ControlCharacters);
     }
     if value.chars().count() > usize::from(max) {
@@ -341,5 +353,9 @@ mod tests {
         assert_eq!(text("  Klinikum Nord ", 10).map(|a| a.value), Err(Problem::TooLong { max: 10 }));
         assert_eq!(text("  Klinikum ", 10).map(|a| a.value), Ok("Klinikum".to_string()));
         assert_eq!(text("a\nb", 10), Err(Problem::ControlCharacters));
+        for hidden in ["Praxis\u{202E}xyz", "Dr.\u{200B}Med", "\u{2066}Klinik", "a\u{FEFF}b"] {
+            assert_eq!(text(hidden, 100), Err(Problem::ControlCharacters), "{hidden:?}");
+        }
+        assert_eq!(telematik_id("01-123"), Err(Problem::TelematikFormat), "no issuer starts with 0");
     }
 }

@@ -94,8 +94,11 @@ pub enum EvidenceError {
 /// without control characters or quotes, at most 120 characters.
 pub fn clean_file_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String =
-        last.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '\'' | ';')).take(NAME_MAX_CHARS).collect();
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !sanus_professions::numbers::hides_text(*c) && !matches!(c, '"' | '\'' | ';'))
+        .take(NAME_MAX_CHARS)
+        .collect();
     let cleaned = cleaned.trim();
     if cleaned.is_empty() { "evidence".to_string() } else { cleaned.to_string() }
 }

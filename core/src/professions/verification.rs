@@ -251,8 +251,17 @@ pub async fn decide(
         Decision::Reject { reason } => ("reject", Some(clean_reason(reason)?.ok_or(DecideError::ReasonMissing)?)),
     };
     let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
-    // Takes the case's row first (PostgreSQL: a row lock; SQLite: the
-    // write lock), so that two verifiers deciding at once are ordered.
+    // The profile's row first, as every change of the profile takes it
+    // before its case (edits, withdrawals): taken in the other order, an
+    // edit and a decision at once could deadlock on PostgreSQL.
+    let subject: Option<(String,)> = sqlx::query_as("SELECT user_id FROM verification_cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    let (subject,) = subject.ok_or(DecideError::NotFound)?;
+    super::lock_profile(&mut tx, &UserId::from_stored(subject)).await?;
+    // Then the case's row, so that two verifiers deciding at once are ordered.
     let touched = sqlx::query("UPDATE verification_cases SET state = state WHERE id = $1 AND state = 'pending'")
         .bind(case_id)
         .execute(&mut *tx)
