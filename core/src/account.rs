@@ -20,10 +20,12 @@ pub struct SessionSummary {
 pub async fn list_sessions(store: &Store, user_id: &UserId, now: UnixTime) -> Result<Vec<SessionSummary>, StoreError> {
     let rows: Vec<(String, Option<String>, i64, i64, String)> = sqlx::query_as(
         "SELECT id, device, created_at, last_seen_at, amr FROM sessions \
-         WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 ORDER BY last_seen_at DESC, id",
+         WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $3 \
+         ORDER BY last_seen_at DESC, id",
     )
     .bind(user_id.as_str())
     .bind(now.0)
+    .bind(now.0 - crate::sessions::IDLE_SECONDS)
     .fetch_all(store.reads())
     .await?;
     Ok(rows

@@ -42,6 +42,10 @@ impl From<SessionRow> for Session {
     }
 }
 
+/// A session unused this long ends (signing in to an app, or a page of
+/// Sanus, uses it; its use is noted at most every five minutes).
+pub const IDLE_SECONDS: i64 = 2 * 3600;
+
 /// The condition that the account of session alias `$s` is not locked: a
 /// lock ends its sessions, and a session a sign-in created while the lock
 /// was being applied counts as ended too.
@@ -124,12 +128,13 @@ pub async fn find_signed_in(
         crate::organizations::organisation_requires_mfa_sql!("s.user_id"),
         " AS organisation_requires_mfa \
          FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND ",
+         WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $4 AND ",
         not_locked!("s"),
     ))
     .bind(SecretHash::of(token.as_bytes()).as_str())
     .bind(now.0)
     .bind(client_id)
+    .bind(now.0 - IDLE_SECONDS)
     .fetch_optional(store.reads())
     .await?;
     Ok(row.map(|row| {
@@ -144,11 +149,12 @@ pub async fn find_signed_in(
 pub async fn find_session_by_token(store: &Store, token: &str, now: UnixTime) -> Result<Option<Session>, StoreError> {
     let row: Option<SessionRow> = sqlx::query_as(concat!(
         "SELECT s.id, s.user_id, s.auth_time, s.amr, s.last_seen_at, s.expires_at FROM sessions s \
-         WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND ",
+         WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3 AND ",
         not_locked!("s"),
     ))
     .bind(SecretHash::of(token.as_bytes()).as_str())
     .bind(now.0)
+    .bind(now.0 - IDLE_SECONDS)
     .fetch_optional(store.reads())
     .await?;
     Ok(row.map(Session::from))
@@ -157,11 +163,12 @@ pub async fn find_session_by_token(store: &Store, token: &str, now: UnixTime) ->
 pub async fn find_session(store: &Store, id: &str, now: UnixTime) -> Result<Option<Session>, StoreError> {
     let row: Option<SessionRow> = sqlx::query_as(concat!(
         "SELECT s.id, s.user_id, s.auth_time, s.amr, s.last_seen_at, s.expires_at FROM sessions s \
-         WHERE s.id = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND ",
+         WHERE s.id = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3 AND ",
         not_locked!("s"),
     ))
     .bind(id)
     .bind(now.0)
+    .bind(now.0 - IDLE_SECONDS)
     .fetch_optional(store.reads())
     .await?;
     Ok(row.map(Session::from))
@@ -211,6 +218,24 @@ mod tests {
             end_session(&store, &session.id, UnixTime(200)).await.unwrap();
             assert!(find_session_by_token(&store, &token, UnixTime(201)).await.unwrap().is_none(), "ended");
             assert!(find_session(&store, &session.id, UnixTime(201)).await.unwrap().is_none());
+        }
+
+        async fn a_session_unused_for_two_hours_ends_and_one_in_use_does_not(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let new = NewUser { email: Email::parse("a@b.de").unwrap(), given_name: None, family_name: None, locale: "de".into() };
+            let user = insert_user(&store, new, UnixTime(1)).await.unwrap();
+            let day = 24 * 3600;
+            let (idle, idle_token) = create_session(&store, &user.id, &["pwd"], None, UnixTime(0), day).await.unwrap();
+            let (used, used_token) = create_session(&store, &user.id, &["pwd"], None, UnixTime(0), day).await.unwrap();
+            let at = |seconds: i64| UnixTime(seconds);
+            assert!(find_session_by_token(&store, &idle_token, at(IDLE_SECONDS - 1)).await.unwrap().is_some());
+            crate::account::touch_session(&store, &used.id, at(IDLE_SECONDS - 1)).await.unwrap();
+            assert!(find_session_by_token(&store, &idle_token, at(IDLE_SECONDS)).await.unwrap().is_none(), "idle");
+            assert!(find_session(&store, &idle.id, at(IDLE_SECONDS)).await.unwrap().is_none());
+            let in_use = find_session_by_token(&store, &used_token, at(2 * IDLE_SECONDS - 2)).await.unwrap();
+            assert!(in_use.is_some(), "used an hour ago");
+            let listed = crate::account::list_sessions(&store, &user.id, at(IDLE_SECONDS)).await.unwrap();
+            assert_eq!(listed.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), [used.id.as_str()]);
         }
     }
 }

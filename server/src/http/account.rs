@@ -45,6 +45,12 @@ pub(crate) async fn signed_in(
 ) -> Result<Option<SignedIn>, sanus_core::StoreError> {
     let Some(token) = cookies::read(headers, cookies::SESSION) else { return Ok(None) };
     let Some(session) = find_session_by_token(&state.store, &token, now).await? else { return Ok(None) };
+    // In use: noted at most every five minutes, so that it does not end idle.
+    if now.seconds() - session.last_seen_at.seconds() >= 300
+        && let Err(error) = touch_session(&state.store, &session.id, now).await
+    {
+        tracing::warn!(%error, "cannot note the session's use");
+    }
     let user = get_user(&state.store, &session.user_id).await?;
     Ok(Some(SignedIn { session, user }))
 }
@@ -92,7 +98,6 @@ pub async fn page(
     let now = state.clock.now();
     let me = signed_in_or_answer!(state, request.headers(), now);
     let loaded = async {
-        touch_session(&state.store, &me.session.id, now).await?;
         let sessions = list_sessions(&state.store, &me.user.id, now).await?;
         let apps = connected_apps(&state.store, &me.user.id).await?;
         let mfa = mfa_status(&state.store, &me.user.id).await?;

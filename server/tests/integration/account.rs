@@ -37,6 +37,22 @@ async fn console(app: &TestApp, browser: &reqwest::Client, query: &str) -> Strin
 }
 
 sanus_core::engine_tests! {
+    async fn a_session_in_use_lasts_and_an_idle_one_ends_after_two_hours(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        let browser = client();
+        assert_eq!(location(&sign_in(&app, &browser, JANE, JANE_PASSWORD, "/account").await), "/account");
+        let console = async || browser.get(app.url("/account")).send().await.unwrap();
+        for _ in 0..3 {
+            app.clock.advance(90 * 60);
+            assert_eq!(console().await.status(), 200, "used every ninety minutes");
+        }
+        app.clock.advance(sanus_core::sessions::IDLE_SECONDS);
+        assert_eq!(location(&console().await), "/signin?return_to=/account", "two hours unused");
+        // Nor does an app's silent request find it.
+        let silent = browser.get(app.url("/authorize")).query(&crate::flow::with(spa_request(), "prompt", Some("none"))).send().await.unwrap();
+        assert!(location(&silent).contains("error=login_required"));
+    }
+
     async fn the_console_asks_for_a_sign_in_and_returns_only_to_this_server(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         assert_eq!(location(&app.get("/account").await), "/signin?return_to=/account");
