@@ -207,8 +207,8 @@ pub enum RegistrationError {
     EmailTooLong,
     EmailDomain,
     Password(NewPasswordError),
-    GivenNameTooLong,
-    FamilyNameTooLong,
+    GivenNameInvalid,
+    FamilyNameInvalid,
     TermsNotAccepted,
     /// Too many registrations from this network: the form as a whole waits.
     Throttled {
@@ -223,8 +223,8 @@ impl RegistrationError {
             Self::EmailEmpty | Self::EmailMalformed | Self::EmailTooLong | Self::EmailDomain => "email",
             Self::Password(NewPasswordError::Mismatch) => "confirm-password",
             Self::Password(_) => "new-password",
-            Self::GivenNameTooLong => "given-name",
-            Self::FamilyNameTooLong => "family-name",
+            Self::GivenNameInvalid => "given-name",
+            Self::FamilyNameInvalid => "family-name",
             Self::TermsNotAccepted => "terms",
             Self::Throttled { .. } => "register",
         }
@@ -369,8 +369,8 @@ query_enum! {
 /// Why the last action in the console was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AccountError {
-    GivenNameTooLong,
-    FamilyNameTooLong,
+    GivenNameInvalid,
+    FamilyNameInvalid,
     /// The current password was wrong.
     WrongPassword,
     /// Too many wrong current passwords: wait this long.
@@ -409,8 +409,8 @@ pub enum AccountError {
 impl AccountError {
     pub fn to_query(self) -> String {
         match self {
-            Self::GivenNameTooLong => "given-name-too-long".into(),
-            Self::FamilyNameTooLong => "family-name-too-long".into(),
+            Self::GivenNameInvalid => "given-name-invalid".into(),
+            Self::FamilyNameInvalid => "family-name-invalid".into(),
             Self::WrongPassword => "wrong-password".into(),
             Self::Throttled { retry_after_seconds } => format!("throttled-{retry_after_seconds}"),
             Self::NewPassword(error) => format!("new-{}", error.as_str()),
@@ -435,8 +435,8 @@ impl AccountError {
 
     pub fn parse(value: &str) -> Option<Self> {
         match value {
-            "given-name-too-long" => Some(Self::GivenNameTooLong),
-            "family-name-too-long" => Some(Self::FamilyNameTooLong),
+            "given-name-invalid" => Some(Self::GivenNameInvalid),
+            "family-name-invalid" => Some(Self::FamilyNameInvalid),
             "wrong-password" => Some(Self::WrongPassword),
             "mfa-wrong-password" => Some(Self::MfaWrongPassword),
             "second-factor-first" => Some(Self::SecondFactorFirst),
@@ -473,8 +473,8 @@ impl AccountError {
     /// The id of the field it belongs to.
     pub fn field(self) -> &'static str {
         match self {
-            Self::GivenNameTooLong => "given-name",
-            Self::FamilyNameTooLong => "family-name",
+            Self::GivenNameInvalid => "given-name",
+            Self::FamilyNameInvalid => "family-name",
             Self::WrongPassword | Self::Throttled { .. } => "current-password",
             Self::NewPassword(NewPasswordError::Mismatch) => "confirm-password",
             Self::NewPassword(_) => "new-password",
@@ -596,8 +596,8 @@ mod tests {
             assert_eq!(AccountNotice::parse(notice.as_str()), Some(notice));
         }
         let errors = [
-            AccountError::GivenNameTooLong,
-            AccountError::FamilyNameTooLong,
+            AccountError::GivenNameInvalid,
+            AccountError::FamilyNameInvalid,
             AccountError::WrongPassword,
             AccountError::Throttled { retry_after_seconds: 4 },
             AccountError::NewPassword(NewPasswordError::Common),

@@ -23,8 +23,6 @@ pub enum EventKind {
     Registered,
     /// A registration named an address that already has an account.
     RegistrationExisting,
-    /// An account asked to move to an address another account has.
-    EmailChangeAddressTaken,
     /// A verification code and link were mailed.
     EmailVerificationSent,
     /// The address was proven, by code or by link.
@@ -158,7 +156,6 @@ impl EventKind {
             Self::PasswordResetCompleted => "password_reset.completed",
             Self::Registered => "registration.created",
             Self::RegistrationExisting => "registration.existing_address",
-            Self::EmailChangeAddressTaken => "email_change.address_taken",
             Self::EmailVerificationSent => "email_verification.sent",
             Self::EmailVerified => "email_verification.succeeded",
             Self::EmailVerificationFailed => "email_verification.failed",

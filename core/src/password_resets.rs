@@ -11,16 +11,34 @@ use crate::store::{Store, StoreError};
 use crate::users::{User, UserId, get_user};
 
 pub const RESET_LIFETIME_SECONDS: i64 = 30 * 60;
-/// Reset links for one account: at most one this often …
+/// Reset links for one account: the first, then one after a minute, the
+/// next after two, four … at most an hour apart (counted over a day): no
+/// mailbox is flooded, and nobody who asks for links in a person's name
+/// keeps them from getting one for longer than an hour.
 pub const RESEND_AFTER_SECONDS: i64 = 60;
-/// … and at most this many a day (so that nobody floods a mailbox).
-pub const RESETS_PER_DAY: i64 = 10;
+pub const MAX_RESEND_AFTER_SECONDS: i64 = 3600;
+
+/// Who asks for a reset link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AskedBy {
+    /// Anyone, in the account's name: within the limits above.
+    Anyone,
+    /// An operator who just cleared the password: always.
+    Operator,
+}
+
+/// How long after the latest of `today` links of the last day the next may go.
+fn resend_after(today: i64) -> i64 {
+    let doublings = u32::try_from(today.saturating_sub(1)).unwrap_or(u32::MAX).min(12);
+    RESEND_AFTER_SECONDS.saturating_mul(1_i64 << doublings).min(MAX_RESEND_AFTER_SECONDS)
+}
 
 /// Starts a reset for the account; returns the token for the link, or
-/// `None` when the account got a link less than a minute ago or ten today.
+/// `None` when the last link is too recent (see `RESEND_AFTER_SECONDS`).
 pub async fn start_password_reset(
     store: &Store,
     user_id: &UserId,
+    asked_by: AskedBy,
     now: UnixTime,
 ) -> Result<Option<String>, StoreError> {
     let mut tx = store.pool().begin().await?;
@@ -36,7 +54,7 @@ pub async fn start_password_reset(
     .bind(now.0 - 24 * 3600)
     .fetch_one(&mut *tx)
     .await?;
-    if today > 0 && (now.0 - latest < RESEND_AFTER_SECONDS || today >= RESETS_PER_DAY) {
+    if asked_by == AskedBy::Anyone && today > 0 && now.0 - latest < resend_after(today) {
         tx.rollback().await?;
         return Ok(None);
     }
@@ -150,26 +168,28 @@ mod tests {
     }
 
     crate::engine_tests! {
-        async fn an_account_gets_at_most_ten_links_a_day(db: TestDatabase) {
+        async fn links_are_spaced_ever_further_apart_but_never_beyond_an_hour(db: TestDatabase) {
             let store = db.migrated_store().await;
             let jane = user(&store).await;
-            for n in 0..RESETS_PER_DAY {
-                let at = UnixTime(1_000 + n * RESEND_AFTER_SECONDS);
-                assert!(start_password_reset(&store, &jane.id, at).await.unwrap().is_some(), "link {n}");
+            let mut at = 1_000;
+            assert!(start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(at)).await.unwrap().is_some());
+            for wait in [60, 120, 240, 480, 960, 1920, 3600, 3600, 3600] {
+                let early = start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(at + wait - 1)).await.unwrap();
+                assert_eq!(early, None, "not before {wait} s");
+                at += wait;
+                assert!(start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(at)).await.unwrap().is_some(), "after {wait} s");
             }
-            let eleventh = UnixTime(1_000 + RESETS_PER_DAY * RESEND_AFTER_SECONDS);
-            assert_eq!(start_password_reset(&store, &jane.id, eleventh).await.unwrap(), None);
-            let next_day = UnixTime(1_000 + 24 * 3600 + 1);
-            assert!(start_password_reset(&store, &jane.id, next_day).await.unwrap().is_some());
+            // An operator who cleared the password sends one at once.
+            assert!(start_password_reset(&store, &jane.id, AskedBy::Operator, UnixTime(at)).await.unwrap().is_some());
         }
 
         async fn a_reset_link_works_once_within_thirty_minutes_and_ends_all_sessions(db: TestDatabase) {
             let store = db.migrated_store().await;
             let jane = user(&store).await;
             let (session, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 3600).await.unwrap();
-            let token = start_password_reset(&store, &jane.id, UnixTime(100)).await.unwrap().unwrap();
-            assert_eq!(start_password_reset(&store, &jane.id, UnixTime(159)).await.unwrap(), None, "one a minute");
-            let other = start_password_reset(&store, &jane.id, UnixTime(160)).await.unwrap().unwrap();
+            let token = start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(100)).await.unwrap().unwrap();
+            assert_eq!(start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(159)).await.unwrap(), None, "one a minute");
+            let other = start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(160)).await.unwrap().unwrap();
             assert_eq!(find_password_reset(&store, &token, UnixTime(161)).await.unwrap().map(|u| u.id), Some(jane.id.clone()));
             assert!(find_password_reset(&store, "forged", UnixTime(161)).await.unwrap().is_none());
 
@@ -188,7 +208,7 @@ mod tests {
             let store = db.migrated_store().await;
             let jane = user(&store).await;
             crate::mfa::new_recovery_codes(&store, &jane.id, UnixTime(50)).await.unwrap();
-            let token = start_password_reset(&store, &jane.id, UnixTime(100)).await.unwrap().unwrap();
+            let token = start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(100)).await.unwrap().unwrap();
             complete_password_reset(&store, &token, "$argon2id$new", UnixTime(101)).await.unwrap().unwrap();
             assert_eq!(crate::mfa::mfa_status(&store, &jane.id).await.unwrap().recovery_codes_left, 0);
         }
@@ -196,7 +216,7 @@ mod tests {
         async fn reset_links_expire(db: TestDatabase) {
             let store = db.migrated_store().await;
             let jane = user(&store).await;
-            let token = start_password_reset(&store, &jane.id, UnixTime(100)).await.unwrap().unwrap();
+            let token = start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(100)).await.unwrap().unwrap();
             let late = UnixTime(100 + RESET_LIFETIME_SECONDS);
             assert!(find_password_reset(&store, &token, late).await.unwrap().is_none());
             assert!(complete_password_reset(&store, &token, "$argon2id$new", late).await.unwrap().is_none());

@@ -13,18 +13,23 @@ use crate::users::{Email, EmailError, NewUser, User, find_user_by_email, insert_
 /// Names longer than this are refused.
 pub const MAX_NAME_CHARS: usize = 100;
 
-/// The name too long for an account.
+/// A name an account cannot have: too long, or with characters that hide
+/// or reorder text (apps and consent screens show it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NameTooLong;
+pub struct NameInvalid;
 
 /// A given or family name as typed, for an account (at registration and in
 /// the account console): trimmed, empty means none, at most
-/// `MAX_NAME_CHARS` characters.
-pub fn name(typed: &str) -> Result<Option<String>, NameTooLong> {
+/// `MAX_NAME_CHARS` characters, none of them a control character or one
+/// that hides or reorders text.
+pub fn name(typed: &str) -> Result<Option<String>, NameInvalid> {
     let name = typed.trim();
+    if name.chars().any(sanus_professions::numbers::hides_text) {
+        return Err(NameInvalid);
+    }
     match name.chars().count() {
         0 => Ok(None),
-        n if n > MAX_NAME_CHARS => Err(NameTooLong),
+        n if n > MAX_NAME_CHARS => Err(NameInvalid),
         _ => Ok(Some(name.to_string())),
     }
 }
@@ -68,8 +73,8 @@ pub enum FieldError {
     Password(PasswordRuleError),
     /// The two passwords differ.
     Mismatch,
-    GivenNameTooLong,
-    FamilyNameTooLong,
+    GivenNameInvalid,
+    FamilyNameInvalid,
     TermsNotAccepted,
 }
 
@@ -93,8 +98,8 @@ pub fn check(form: Form, policy: &Policy, supported_locales: &[&str]) -> Result<
     } else if form.password != form.confirm {
         errors.push(FieldError::Mismatch);
     }
-    let given_name = name(&form.given_name).map_err(|_| errors.push(FieldError::GivenNameTooLong)).ok().flatten();
-    let family_name = name(&form.family_name).map_err(|_| errors.push(FieldError::FamilyNameTooLong)).ok().flatten();
+    let given_name = name(&form.given_name).map_err(|_| errors.push(FieldError::GivenNameInvalid)).ok().flatten();
+    let family_name = name(&form.family_name).map_err(|_| errors.push(FieldError::FamilyNameInvalid)).ok().flatten();
     if policy.terms_required && !form.accepted_terms {
         errors.push(FieldError::TermsNotAccepted);
     }
@@ -192,7 +197,10 @@ mod tests {
         assert_eq!(name("  Jane "), Ok(Some("Jane".into())));
         assert_eq!(name("   "), Ok(None));
         assert_eq!(name(&"ä".repeat(MAX_NAME_CHARS)), Ok(Some("ä".repeat(MAX_NAME_CHARS))), "characters, not bytes");
-        assert_eq!(name(&"x".repeat(MAX_NAME_CHARS + 1)), Err(NameTooLong));
+        assert_eq!(name(&"x".repeat(MAX_NAME_CHARS + 1)), Err(NameInvalid));
+        assert_eq!(name("Jane\u{202E}eod"), Err(NameInvalid), "a bidi override");
+        assert_eq!(name("Ja\nne"), Err(NameInvalid));
+        assert_eq!(name("Mohammad\u{200C}reza"), Ok(Some("Mohammad\u{200C}reza".into())), "joiners belong to scripts");
     }
 
     #[test]
@@ -222,8 +230,8 @@ mod tests {
             [
                 FieldError::Email(EmailError::Malformed),
                 FieldError::Password(PasswordRuleError::TooShort),
-                FieldError::GivenNameTooLong,
-                FieldError::FamilyNameTooLong,
+                FieldError::GivenNameInvalid,
+                FieldError::FamilyNameInvalid,
                 FieldError::TermsNotAccepted,
             ]
         );

@@ -229,9 +229,11 @@ impl SignInAttempt {
             return Ok(Taken::Wait(blocked));
         }
         let mut wait_if_wrong = 0;
-        for (key, (failures, last_failure_at, _)) in keys.iter().zip(counts) {
+        let mut waits = [(0, 0); 2];
+        for (slot, (key, (failures, last_failure_at, blocked_until))) in keys.iter().zip(counts).enumerate() {
             let failures = if last_failure_at < now.0 - key.policy.forget_after_seconds { 1 } else { failures + 1 };
             let delay = key.policy.delay_after(failures);
+            waits[slot] = (blocked_until, now.0 + delay);
             sqlx::query(
                 "UPDATE sign_in_throttle SET failures = $1, last_failure_at = $2, blocked_until = $3 WHERE key = $4",
             )
@@ -244,17 +246,24 @@ impl SignInAttempt {
             wait_if_wrong = wait_if_wrong.max(delay);
         }
         tx.commit().await?;
-        Ok(Taken::Counted { wait_if_wrong })
+        Ok(Taken::Counted { wait_if_wrong, reserved: Reserved { waits } })
     }
 
     /// Gives back an attempt `take` counted that was never decided (the
-    /// password could not be checked now): one failure less for both keys.
-    /// A wait it started is lifted only where the count is within the free
-    /// failures again.
-    pub async fn refund(&self, store: &Store) -> Result<(), StoreError> {
+    /// password could not be checked now): one failure less for both keys,
+    /// and the wait each had before, unless another attempt changed it since.
+    pub async fn refund(&self, store: &Store, reserved: &Reserved) -> Result<(), StoreError> {
         let mut tx = store.pool().begin().await?;
-        for key in std::iter::once(&self.account).chain(self.address.as_ref()) {
-            forgive(&mut tx, key, 1).await?;
+        for (key, (before, set)) in std::iter::once(&self.account).chain(self.address.as_ref()).zip(reserved.waits) {
+            sqlx::query(
+                "UPDATE sign_in_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END, \
+                 blocked_until = CASE WHEN blocked_until = $1 THEN $2 ELSE blocked_until END WHERE key = $3",
+            )
+            .bind(set)
+            .bind(before)
+            .bind(&key.hash)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -301,10 +310,18 @@ impl SignInAttempt {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Taken {
     /// The attempt may be made, and is counted: if it turns out wrong, the
-    /// next one must wait this many seconds (0: none).
-    Counted { wait_if_wrong: i64 },
+    /// next one must wait this many seconds (0: none). `reserved` undoes it
+    /// (`refund`) if it is never decided.
+    Counted { wait_if_wrong: i64, reserved: Reserved },
     /// Not now: this many seconds to wait; nothing was counted.
     Wait(i64),
+}
+
+/// What `take` wrote, so that `refund` can undo it: each key's wait
+/// before, and the one it set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reserved {
+    waits: [(i64, i64); 2],
 }
 
 /// Takes `count` failures off `key`'s count; its wait ends if the count is
@@ -336,7 +353,7 @@ mod tests {
     impl Failing for SignInAttempt {
         async fn record_failure(&self, store: &Store, now: UnixTime) -> Result<i64, StoreError> {
             match self.take(store, now).await? {
-                Taken::Counted { wait_if_wrong } => Ok(wait_if_wrong),
+                Taken::Counted { wait_if_wrong, .. } => Ok(wait_if_wrong),
                 Taken::Wait(seconds) => panic!("not taken: wait {seconds} s"),
             }
         }
@@ -465,7 +482,7 @@ mod tests {
             let taken: Vec<Taken> = taken.into_iter().map(Result::unwrap).collect();
             let counted = taken.iter().filter(|t| matches!(t, Taken::Counted { .. })).count();
             assert_eq!(counted, 6, "{taken:?}");
-            assert!(taken.contains(&Taken::Counted { wait_if_wrong: 60 }));
+            assert!(taken.iter().any(|t| matches!(t, Taken::Counted { wait_if_wrong: 60, .. })));
             assert_eq!(taken.iter().filter(|t| **t == Taken::Wait(60)).count(), 14);
             assert_eq!(attempt.wait(&store, now).await.unwrap(), Some(60));
         }
@@ -479,20 +496,27 @@ mod tests {
                 attempt.record_failure(&store, now).await.unwrap();
             }
             // The sixth starts a wait; the check could not be made: given back.
-            assert_eq!(attempt.take(&store, now).await.unwrap(), Taken::Counted { wait_if_wrong: 1 });
-            attempt.refund(&store).await.unwrap();
+            let Taken::Counted { wait_if_wrong: 1, reserved } = attempt.take(&store, now).await.unwrap() else { panic!("the sixth") };
+            attempt.refund(&store, &reserved).await.unwrap();
             assert_eq!(attempt.wait(&store, now).await.unwrap(), None);
             assert_eq!(attempt.record_failure(&store, now).await.unwrap(), 1, "the sixth again");
+            // Past the free ones too: an undecided eighth leaves the seventh's wait, not its own.
+            assert_eq!(attempt.record_failure(&store, now.plus_seconds(1)).await.unwrap(), 2, "the seventh");
+            let later = now.plus_seconds(3);
+            let Taken::Counted { wait_if_wrong: 4, reserved } = attempt.take(&store, later).await.unwrap() else { panic!("the eighth") };
+            attempt.refund(&store, &reserved).await.unwrap();
+            assert_eq!(attempt.wait(&store, later).await.unwrap(), None, "the seventh's wait was over");
+            assert_eq!(attempt.record_failure(&store, later).await.unwrap(), 4, "the eighth again");
 
             // Twenty failures over other accounts make the address wait; a
             // success takes its own account's off and ends the wait.
-            for n in 0..15 {
-                SignInAttempt::new(&format!("person{n}@example.org"), Some(&from)).record_failure(&store, now).await.unwrap();
+            for n in 0..13 {
+                SignInAttempt::new(&format!("person{n}@example.org"), Some(&from)).record_failure(&store, later).await.unwrap();
             }
             let sprayed = SignInAttempt::new("person20@example.org", Some(&from));
-            assert_eq!(sprayed.wait(&store, now).await.unwrap(), Some(1), "21 from the address");
-            attempt.record_success(&store, now.plus_seconds(1)).await.unwrap();
-            assert_eq!(sprayed.wait(&store, now).await.unwrap(), None, "15 left, within the free 20");
+            assert_eq!(sprayed.wait(&store, later).await.unwrap(), Some(1), "21 from the address");
+            attempt.record_success(&store, later).await.unwrap();
+            assert_eq!(sprayed.wait(&store, later).await.unwrap(), None, "13 left, within the free 20");
         }
     }
 }

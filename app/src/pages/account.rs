@@ -96,7 +96,7 @@ fn notice_text(t: &'static Texts, notice: AccountNotice) -> &'static str {
 
 fn error_text(t: &'static Texts, error: AccountError, view: &AccountView) -> String {
     let text = match error {
-        AccountError::GivenNameTooLong | AccountError::FamilyNameTooLong => t.name_too_long,
+        AccountError::GivenNameInvalid | AccountError::FamilyNameInvalid => t.name_invalid,
         AccountError::SecondFactorFirst | AccountError::PasskeySecondFactorFirst => t.second_factor_first,
         AccountError::WrongPassword
         | AccountError::MfaWrongPassword

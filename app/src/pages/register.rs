@@ -196,7 +196,7 @@ fn error_text(t: &'static Texts, error: RegistrationError) -> &'static str {
         RegistrationError::EmailTooLong => t.email_too_long,
         RegistrationError::EmailDomain => t.email_domain,
         RegistrationError::Password(error) => password_error_text(t, error),
-        RegistrationError::GivenNameTooLong | RegistrationError::FamilyNameTooLong => t.name_too_long,
+        RegistrationError::GivenNameInvalid | RegistrationError::FamilyNameInvalid => t.name_invalid,
         RegistrationError::TermsNotAccepted => t.terms_not_accepted,
         RegistrationError::Throttled { .. } => t.register_throttled,
     }

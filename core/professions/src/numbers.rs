@@ -186,13 +186,14 @@ pub fn telematik_id(raw: &str) -> Result<Accepted, Problem> {
 }
 
 /// Whether a character is a control character or one that hides or
-/// reorders text without showing itself (zero-width characters, bidi
-/// embeddings, overrides and isolates, the byte order mark): in a name a
-/// verifier reads or an app shows, such a character can make it look like
-/// another.
+/// reorders text without showing itself (the zero-width space, bidi
+/// embeddings, overrides and isolates, invisible operators, the byte order
+/// mark): in a name a verifier reads or an app shows, such a character can
+/// make it look like another. Joiners (U+200C, U+200D) and direction marks
+/// (U+200E, U+200F) stay allowed: some scripts need them in names.
 pub fn hides_text(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+        || matches!(c, '\u{200B}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// Free text of at most `max` characters on one line, trimmed.

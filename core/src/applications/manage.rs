@@ -240,11 +240,10 @@ pub async fn delete_application(
     manager: Manager<'_>,
     id: &str,
     now: UnixTime,
-) -> Result<Vec<ClientId>, ManageError> {
+) -> Result<DeletedApplication, ManageError> {
     let application = application(store, manager, id, Permission::ApplicationsManage).await?;
     // A client registered meanwhile makes the last step fail (its row
     // refers to the application): then the next attempt takes it too.
-    let mut deleted = Vec::new();
     for attempt in 1..=3 {
         let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
         let clients: Vec<(String,)> = sqlx::query_as("SELECT id FROM clients WHERE application_id = $1")
@@ -272,23 +271,32 @@ pub async fn delete_application(
             .map_err(StoreError::from);
         match gone {
             Ok(_) => {
-                end_role_less_memberships(&mut tx, holders).await?;
+                let ended_memberships = end_role_less_memberships(&mut tx, holders).await?;
                 tx.commit().await.map_err(StoreError::from)?;
-                deleted.extend(clients.into_iter().filter_map(|(id,)| ClientId::parse(&id)));
-                return Ok(deleted);
+                let clients = clients.into_iter().filter_map(|(id,)| ClientId::parse(&id)).collect();
+                return Ok(DeletedApplication { clients, ended_memberships });
             }
             Err(StoreError::Conflict(_)) if attempt < 3 => continue,
             Err(error) => return Err(error.into()),
         }
     }
-    Ok(deleted)
+    Ok(DeletedApplication::default())
+}
+
+/// What went with a deleted application: its clients, and the memberships
+/// that held only its roles (tenant, member), for the tenants' audit logs.
+#[derive(Debug, Default)]
+pub struct DeletedApplication {
+    pub clients: Vec<ClientId>,
+    pub ended_memberships: Vec<(TenantId, UserId)>,
 }
 
 /// Ends the memberships among `holders` (tenant, user) left without a role.
 async fn end_role_less_memberships(
     tx: &mut crate::store::Transaction,
     holders: Vec<(String, String)>,
-) -> Result<(), StoreError> {
+) -> Result<Vec<(TenantId, UserId)>, StoreError> {
+    let mut ended = Vec::new();
     for (tenant, user) in holders {
         let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM member_roles WHERE tenant_id = $1 AND user_id = $2")
             .bind(&tenant)
@@ -298,9 +306,10 @@ async fn end_role_less_memberships(
         if left == 0 {
             let (tenant, user) = (TenantId::from_stored(tenant), UserId::from_stored(user));
             crate::organizations::end_membership_in(tx, &tenant, &user).await?;
+            ended.push((tenant, user));
         }
     }
-    Ok(())
+    Ok(ended)
 }
 
 /// One of an application's own API scopes.

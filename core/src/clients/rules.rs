@@ -522,12 +522,10 @@ impl ClientSpec {
                 }
             }
         }
-        let mut allowed_scopes: Vec<String> = Vec::new();
-        for scope in &self.allowed_scopes {
-            if !allowed_scopes.contains(scope) {
-                allowed_scopes.push(scope.clone());
-            }
-        }
+        // Each once, in the order given (a set: a long list costs no more than its length).
+        let mut seen = std::collections::HashSet::new();
+        let allowed_scopes: Vec<String> =
+            self.allowed_scopes.iter().filter(|scope| seen.insert(scope.as_str())).cloned().collect();
         if allowed_scopes.len() > MAX_SCOPES {
             errors.add("allowed_scopes", msg!("at most {MAX_SCOPES} scopes", "höchstens {MAX_SCOPES} Scopes"));
         } else {

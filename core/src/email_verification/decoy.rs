@@ -91,8 +91,8 @@ pub async fn resend(store: &Store, id: &str, proof: Proof<'_>, now: UnixTime) ->
         return Ok(None);
     };
     // One at a time per chain, as per account for real ones: writing the
-    // chain's first row locks it (PostgreSQL) or takes the write lock (SQLite).
-    sqlx::query("UPDATE registration_decoys SET created_at = created_at WHERE id = $1")
+    // chain's rows locks them (PostgreSQL) or takes the write lock (SQLite).
+    sqlx::query("UPDATE registration_decoys SET created_at = created_at WHERE chain = $1")
         .bind(&chain)
         .execute(&mut *tx)
         .await?;

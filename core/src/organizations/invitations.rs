@@ -259,15 +259,22 @@ async fn managed<'a>(
 /// its sender's budget (see `INVITATIONS_PER_INVITER`): a person's, or a
 /// service's (per tenant it acts for), so that nobody mails the world
 /// through invitations, not even by way of a tenant's admin client.
-async fn take_from_budget(store: &Store, actor: Actor<'_>, now: UnixTime) -> Result<(), InviteError> {
+async fn take_from_budget(store: &Store, actor: Actor<'_>, now: UnixTime) -> Result<Budget, InviteError> {
     let sender = match actor {
         Actor::Person(person) => person.as_str().to_string(),
         Actor::Service(tenant) => format!("service:{tenant}"),
     };
-    match crate::throttle::SignInAttempt::invitation(&sender).take(store, now).await? {
-        crate::throttle::Taken::Counted { .. } => Ok(()),
+    let attempt = crate::throttle::SignInAttempt::invitation(&sender);
+    match attempt.take(store, now).await? {
+        crate::throttle::Taken::Counted { reserved, .. } => Ok(Budget { attempt, reserved }),
         crate::throttle::Taken::Wait(retry_after_seconds) => Err(InviteError::TooMany { retry_after_seconds }),
     }
+}
+
+/// One invitation taken from a sender's budget, to give back if it is not sent.
+struct Budget {
+    attempt: crate::throttle::SignInAttempt,
+    reserved: crate::throttle::Reserved,
 }
 
 /// Makes a new link for a pending invitation, valid for another 7 days; the
@@ -288,7 +295,7 @@ pub async fn resend<'a>(
     if invitation.sent_at.0 > now.0 - RESEND_AFTER_SECONDS {
         return Err(InviteError::TooSoon);
     }
-    take_from_budget(store, actor, now).await?;
+    let budget = take_from_budget(store, actor, now).await?;
     let token = crate::random::url_safe(32);
     let expires_at = now.plus_seconds(LIFETIME_SECONDS);
     let updated = sqlx::query(
@@ -303,6 +310,8 @@ pub async fn resend<'a>(
     .execute(store.pool())
     .await?;
     if updated.rows_affected() == 0 {
+        // A parallel resend won: this one sends nothing, and costs nothing.
+        budget.attempt.refund(store, &budget.reserved).await?;
         return Err(InviteError::TooSoon);
     }
     invitation.sent_at = now;

@@ -220,7 +220,8 @@ async fn remove(State(state): State<AppState>, Path(id): Path<String>, headers: 
     let caller = caller(&state, &headers).await?;
     let manager = caller.manager_for(&state, &id).await?;
     let application = manage::application(&state.store, manager, &id, Permission::ApplicationsManage).await?;
-    let clients = manage::delete_application(&state.store, manager, &id, state.clock.now()).await?;
+    let deleted = manage::delete_application(&state.store, manager, &id, state.clock.now()).await?;
+    let clients = deleted.clients;
     for client in &clients {
         state.clients.invalidate(client.as_str());
     }
@@ -228,6 +229,10 @@ async fn remove(State(state): State<AppState>, Path(id): Path<String>, headers: 
     let detail = json!({ "application": application.id.as_str(), "short_key": application.short_key.as_str(),
         "clients": clients.iter().map(|c| c.as_str()).collect::<Vec<_>>() });
     audit(&state, &headers, &caller, EventKind::ApplicationDeleted, &application.tenant_id, detail).await?;
+    for (tenant, member) in &deleted.ended_memberships {
+        let detail = json!({ "member": member.as_str(), "reason": "application_deleted", "application": application.id.as_str() });
+        audit(&state, &headers, &caller, EventKind::MemberRemoved, tenant, detail).await?;
+    }
     let deleted = ApplicationDeleted { deleted: application.id.as_str().to_string(), clients_deleted: clients.len() };
     Ok(json(StatusCode::OK, &deleted))
 }

@@ -184,10 +184,10 @@ pub async fn profile(
     let me = signed_in_or_answer!(state, headers, now);
     // The same rule as at registration.
     let Ok(given) = sanus_core::registration::name(&form.given_name) else {
-        return refused(AccountError::GivenNameTooLong);
+        return refused(AccountError::GivenNameInvalid);
     };
     let Ok(family) = sanus_core::registration::name(&form.family_name) else {
-        return refused(AccountError::FamilyNameTooLong);
+        return refused(AccountError::FamilyNameInvalid);
     };
     let locale = app::i18n::Locale::parse(&form.locale).map_or(me.user.locale.clone(), |l| l.as_str().to_string());
     let saved = sanus_core::users::update_names_and_language(
@@ -480,6 +480,13 @@ pub async fn totp_page(
 ) -> Response {
     let now = state.clock.now();
     let me = signed_in_or_answer!(state, request.headers(), now);
+    // The key being set up is as good as the app: not for a session that
+    // could not set one up now (a passkey came meanwhile).
+    match second_factor_first(&state, &me).await {
+        Ok(false) => {}
+        Ok(true) => return refused(AccountError::SecondFactorFirst),
+        Err(error) => return failed(&state, request.headers(), &error),
+    }
     let setup = match pending_totp(&state.store, state.keys.kek(), &me.user.id, TOTP_ISSUER, &me.user.email, now).await
     {
         Ok(Some(setup)) => setup,
@@ -510,6 +517,11 @@ pub async fn totp_confirm(State(state): State<AppState>, peer: Peer, request: Re
         Err(response) => return response,
     };
     let me = signed_in_or_answer!(state, parts.headers, now);
+    match second_factor_first(&state, &me).await {
+        Ok(false) => {}
+        Ok(true) => return refused(AccountError::SecondFactorFirst),
+        Err(error) => return failed(&state, &parts.headers, &error),
+    }
     match confirm_totp(&state.store, state.keys.kek(), &me.user.id, &form.code, now).await {
         Ok(true) => {}
         Ok(false) => return see_other("/account/totp?error=wrong"),
@@ -691,11 +703,21 @@ pub async fn delete(
         }
         let attempt = SignInAttempt::second_factor(me.user.id.as_str(), address.as_ref());
         // Counted before the code is looked at (see `SignInAttempt::take`).
-        if let Taken::Wait(seconds) = attempt.take(&state.store, now).await? {
+        let reserved = match attempt.take(&state.store, now).await? {
+            Taken::Counted { reserved, .. } => reserved,
             // Not looked at, so not called wrong: how long to wait.
-            return Ok(Err(AccountError::DeleteThrottled { retry_after_seconds: seconds }));
-        }
-        let proven = super::second_factor::check_second_factor(&state, &me.user.id, &form.code, now).await?;
+            Taken::Wait(seconds) => return Ok(Err(AccountError::DeleteThrottled { retry_after_seconds: seconds })),
+        };
+        let proven = match super::second_factor::check_second_factor(&state, &me.user.id, &form.code, now).await {
+            Ok(proven) => proven,
+            Err(error) => {
+                // Not decided: the attempt is given back (best effort).
+                if let Err(refund) = attempt.refund(&state.store, &reserved).await {
+                    tracing::warn!(error = %refund, "cannot give back an undecided second-factor attempt");
+                }
+                return Err(error);
+            }
+        };
         if proven.is_some() {
             attempt.record_success(&state.store, now).await?;
             Ok(Ok(()))

@@ -11,6 +11,7 @@ use axum::response::Response;
 use sanus_core::UnixTime;
 use sanus_core::admin::{self, LockError};
 use sanus_core::audit::{self, EventKind};
+use sanus_core::password_resets::AskedBy;
 use sanus_core::platform_roles::{Role, has_role};
 use sanus_core::users::{Email, User, UserId, find_user_by_email, find_user_for_sign_in, get_user};
 use serde::Deserialize;
@@ -353,7 +354,7 @@ pub async fn force_password_reset(
     }
     state.access_tokens.invalidate();
     // Recorded whether or not the mail goes out: the password is gone either way.
-    let mailed = super::password_reset::mail_reset_link(&state, user, acting.now).await;
+    let mailed = super::password_reset::mail_reset_link(&state, user, AskedBy::Operator, acting.now).await;
     let detail = serde_json::json!({ "link_sent": matches!(mailed, Ok(true)) });
     let then = match &mailed {
         Ok(_) => acting.done("reset_sent"),

@@ -11,7 +11,7 @@ use axum::response::Response;
 use sanus_core::audit::EventKind;
 use sanus_core::mail::password_reset_mail;
 use sanus_core::password_policy::{self, check_new_password};
-use sanus_core::password_resets::{complete_password_reset, find_password_reset, start_password_reset};
+use sanus_core::password_resets::{AskedBy, complete_password_reset, find_password_reset, start_password_reset};
 use sanus_core::throttle::{SignInAttempt, Taken};
 use sanus_core::users::{Email, find_user_for_sign_in};
 use serde::Deserialize;
@@ -68,7 +68,7 @@ async fn send_reset_link(
     let Ok(email) = Email::parse(typed) else { return Ok(()) };
     let Some((user, _)) = find_user_for_sign_in(&state.store, &email).await? else { return Ok(()) };
     let now = state.clock.now();
-    if !mail_reset_link(state, &user, now).await? {
+    if !mail_reset_link(state, &user, AskedBy::Anyone, now).await? {
         return Ok(());
     }
     let mut event = audit_event(EventKind::PasswordResetRequested, headers, address);
@@ -77,15 +77,16 @@ async fn send_reset_link(
     Ok(())
 }
 
-/// Mails the account a new reset link; `false` when one went out less than
-/// a minute ago (that one still works) or ten went out today.
+/// Mails the account a new reset link; `false` when the last one is too
+/// recent (see `RESEND_AFTER_SECONDS`; it still works).
 pub(crate) async fn mail_reset_link(
     state: &AppState,
     user: &sanus_core::users::User,
+    asked_by: AskedBy,
     now: sanus_core::UnixTime,
 ) -> Result<bool, Box<dyn std::error::Error + Send + Sync>> {
-    let Some(token) = start_password_reset(&state.store, &user.id, now).await? else {
-        tracing::info!(user_id = %user.id, "a reset link was sent less than a minute ago, or ten today: no other one");
+    let Some(token) = start_password_reset(&state.store, &user.id, asked_by, now).await? else {
+        tracing::info!(user_id = %user.id, "the last reset link is too recent: no other one");
         return Ok(false);
     };
     let link = format!("{}/password/reset/{token}", state.settings.server.public_url.as_str());

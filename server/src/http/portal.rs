@@ -415,17 +415,26 @@ pub async fn app_form(
             ("delete", Ok(Outcome::Refused(one("confirm", t.portal.delete_confirm))))
         }
         ["delete"] => match manage::delete_application(&state.store, manager, &app_id, now).await {
-            Ok(clients) => {
-                for client in &clients {
+            Ok(deleted) => {
+                for client in &deleted.clients {
                     state.clients.invalidate(client.as_str());
                 }
                 state.access_tokens.invalidate();
-                let detail = json!({ "application": app_id, "short_key": application.short_key.as_str(), "clients": clients.len() });
+                let detail = json!({ "application": app_id, "short_key": application.short_key.as_str(), "clients": deleted.clients.len() });
                 let tenant = &application.tenant_id;
                 if let Err(response) =
                     record(&state, &headers, &peer, &me, EventKind::ApplicationDeleted, tenant, detail).await
                 {
                     return response;
+                }
+                for (tenant, member) in &deleted.ended_memberships {
+                    let detail =
+                        json!({ "member": member.as_str(), "reason": "application_deleted", "application": app_id });
+                    if let Err(response) =
+                        record(&state, &headers, &peer, &me, EventKind::MemberRemoved, tenant, detail).await
+                    {
+                        return response;
+                    }
                 }
                 return see_other(&format!("{PORTAL}?notice={}", PortalNotice::AppDeleted.as_str()));
             }

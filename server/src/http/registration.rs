@@ -22,7 +22,7 @@ use sanus_core::email_verification::{
 };
 use sanus_core::mail::{account_exists_mail, email_verification_mail};
 use sanus_core::password_policy::{self, PasswordRuleError};
-use sanus_core::password_resets::start_password_reset;
+use sanus_core::password_resets::{AskedBy, start_password_reset};
 use sanus_core::registration::{self, FieldError, Registered};
 use sanus_core::throttle::{SignInAttempt, Taken};
 use sanus_core::users::{EmailError, User, get_user};
@@ -270,7 +270,7 @@ fn proof_of(headers: &HeaderMap) -> Option<String> {
 fn notify_owner(state: &AppState, user: User, now: UnixTime) {
     let state = state.clone();
     tokio::spawn(async move {
-        let token = match start_password_reset(&state.store, &user.id, now).await {
+        let token = match start_password_reset(&state.store, &user.id, AskedBy::Anyone, now).await {
             Ok(Some(token)) => token,
             Ok(None) => return,
             Err(error) => {
@@ -313,8 +313,8 @@ fn registration_error(error: FieldError) -> RegistrationError {
         FieldError::EmailDomain => RegistrationError::EmailDomain,
         FieldError::Password(rule) => RegistrationError::Password(new_password_error(rule)),
         FieldError::Mismatch => RegistrationError::Password(NewPasswordError::Mismatch),
-        FieldError::GivenNameTooLong => RegistrationError::GivenNameTooLong,
-        FieldError::FamilyNameTooLong => RegistrationError::FamilyNameTooLong,
+        FieldError::GivenNameInvalid => RegistrationError::GivenNameInvalid,
+        FieldError::FamilyNameInvalid => RegistrationError::FamilyNameInvalid,
         FieldError::TermsNotAccepted => RegistrationError::TermsNotAccepted,
     }
 }
@@ -396,9 +396,12 @@ pub async fn send_change(
     let started = sanus_core::email_verification::start_email_change(&state.store, user, new_email, now).await?;
     if let Started::Decoy { .. } = started {
         // Another account has the address: its owner is told (they may have
-        // meant to move this account there); the page answers as for a code.
-        let mut event = audit_event(EventKind::EmailChangeAddressTaken, headers, address);
+        // meant to move this account there); the page answers as for a code,
+        // and the account's own record (its data export lists the kinds of
+        // its events) shows the same kind: only operators see the detail.
+        let mut event = audit_event(EventKind::EmailVerificationSent, headers, address);
         event.user_id = Some(&user.id);
+        event.detail = serde_json::json!({ "purpose": "change", "address_taken": true });
         state.audit(&event, now).await?;
         notify_taken(state, new_email, now);
         return Ok(started);
@@ -463,7 +466,7 @@ pub async fn verify(
     }
     // Counted before the code is looked at (see `SignInAttempt::take`).
     let wait_if_wrong = match attempt.take(&state.store, now).await {
-        Ok(Taken::Counted { wait_if_wrong }) => wait_if_wrong,
+        Ok(Taken::Counted { wait_if_wrong, .. }) => wait_if_wrong,
         Ok(Taken::Wait(seconds)) => return back(VerifyNotice::Throttled { retry_after_seconds: seconds }),
         Err(error) => return failed(&state, &headers, &error),
     };

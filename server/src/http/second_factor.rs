@@ -108,8 +108,8 @@ pub async fn submit(
     let attempt = SignInAttempt::second_factor(user.id.as_str(), address.as_ref());
     let back = |error: SecondFactorError| see_other(&format!("{PAGE}?error={}", error.to_query()));
     // Counted before the code is looked at (see `SignInAttempt::take`).
-    let wait_if_wrong = match attempt.take(&state.store, now).await {
-        Ok(Taken::Counted { wait_if_wrong }) => wait_if_wrong,
+    let (wait_if_wrong, reserved) = match attempt.take(&state.store, now).await {
+        Ok(Taken::Counted { wait_if_wrong, reserved }) => (wait_if_wrong, reserved),
         Ok(Taken::Wait(seconds)) => return back(SecondFactorError::Throttled { retry_after_seconds: seconds }),
         Err(error) => return failed(&state, &headers, &error),
     };
@@ -118,7 +118,7 @@ pub async fn submit(
         // No code is looked at: the attempt is given back.
         Ok(None) => {
             return attempt
-                .refund(&state.store)
+                .refund(&state.store, &reserved)
                 .await
                 .map_or_else(|e| failed(&state, &headers, &e), |()| see_other(PAGE));
         }
@@ -126,7 +126,13 @@ pub async fn submit(
     };
     let amr = match check_second_factor(&state, &user.id, &form.code, now).await {
         Ok(amr) => amr,
-        Err(error) => return failed(&state, &headers, &error),
+        Err(error) => {
+            // Not decided: the attempt is given back (best effort).
+            if let Err(refund) = attempt.refund(&state.store, &reserved).await {
+                tracing::warn!(error = %refund, "cannot give back an undecided second-factor attempt");
+            }
+            return failed(&state, &headers, &error);
+        }
     };
     let Some(amr) = amr else {
         let mut event = audit_event(EventKind::SignInFailed, &headers, address);
@@ -139,10 +145,12 @@ pub async fn submit(
         };
     };
     let finished = async {
+        // The code was right: it counts as such even if the waiting sign-in
+        // ended meanwhile (a parallel request finished it).
+        attempt.record_success(&state.store, now).await?;
         if !finish_pending_sign_in(&state.store, &token, now).await? {
             return Ok(see_other(PAGE));
         }
-        attempt.record_success(&state.store, now).await?;
         // The authorization request, if it is still alive in this browser.
         let interaction = match &pending.interaction_id {
             Some(id) => load_interaction(&state, &headers, id, now).await?.map(|(interaction, _)| interaction),

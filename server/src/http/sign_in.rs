@@ -87,8 +87,8 @@ pub async fn check_password(
     let mut event = audit_event(EventKind::SignInFailed, headers, address);
     event.client_id = client_id;
     // Counted before the password is looked at (see `SignInAttempt::take`).
-    let wait_if_wrong = match attempt.take(&state.store, now).await? {
-        Taken::Counted { wait_if_wrong } => wait_if_wrong,
+    let (wait_if_wrong, reserved) = match attempt.take(&state.store, now).await? {
+        Taken::Counted { wait_if_wrong, reserved } => (wait_if_wrong, reserved),
         Taken::Wait(seconds) => {
             event.kind = EventKind::SignInThrottled;
             event.detail = serde_json::json!({ "retry_after_seconds": seconds });
@@ -108,7 +108,7 @@ pub async fn check_password(
     // Unknown accounts cost the same time as wrong passwords.
     let Some(password_ok) = state.passwords.verify(password, hash).await else {
         tracing::warn!("sign-in not checked: the password pool is full or the check failed");
-        attempt.refund(&state.store).await?;
+        attempt.refund(&state.store, &reserved).await?;
         return Ok(Err(Refusal::Busy));
     };
     match user {

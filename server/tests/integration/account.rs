@@ -84,8 +84,8 @@ sanus_core::engine_tests! {
 
         let long = "x".repeat(101);
         let error = post(&app, &app.client, "/account/profile", &[("given_name", &long), ("family_name", "Doe"), ("locale", "en")]).await;
-        assert_eq!(error, "/account?error=given-name-too-long");
-        let page = console(&app, &app.client, "?error=given-name-too-long").await;
+        assert_eq!(error, "/account?error=given-name-invalid");
+        let page = console(&app, &app.client, "?error=given-name-invalid").await;
         assert!(page.contains(r#"id="given-name-error""#) && page.contains("at most 100 characters"));
         let saved = post(&app, &app.client, "/account/profile", &[("given_name", " Janet "), ("family_name", ""), ("locale", "en")]).await;
         assert_eq!(saved, "/account?notice=profile-saved");

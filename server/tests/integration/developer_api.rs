@@ -353,6 +353,9 @@ sanus_core::engine_tests! {
         assert_eq!(call(jane.delete(app.url(&format!("/api/v1/applications/{id}")))).await.0, 200);
         // And a membership left without a role ends (nobody is stuck in a tenant without a role, unable to leave).
         assert!(!sanus_core::organizations::is_member(&app.store, &viewer.id, &dev).await.unwrap());
+        let events = sanus_core::audit::latest(&app.store, 5).await.unwrap();
+        let removed = events.iter().find(|e| e.kind == "member.removed").expect("in the tenant's log");
+        assert!(removed.detail.contains("application_deleted") && removed.detail.contains(viewer.id.as_str()), "{removed:?}");
         let jane_account = sanus_core::users::Email::parse(crate::helpers::JANE).unwrap();
         let jane_id = sanus_core::users::find_user_by_email(&app.store, &jane_account).await.unwrap().unwrap().id;
         assert!(sanus_core::organizations::is_member(&app.store, &jane_id, &dev).await.unwrap(), "her core role stays");

@@ -52,6 +52,13 @@ sanus_core::engine_tests! {
         let added = password_only.post(app.url("/account/passkeys/begin")).json(&serde_json::json!({ "password": JANE_PASSWORD })).send().await.unwrap();
         assert_eq!(added.status(), 403);
         assert_eq!(added.json::<Value>().await.unwrap()["error"], "second_factor_first");
+        // Nor does it set up an authenticator app, or see or confirm one being set up.
+        let totp = password_only.post(app.url("/account/totp")).form(&[("password", JANE_PASSWORD)]).send().await.unwrap();
+        assert_eq!(location(&totp), "/account?error=second-factor-first");
+        sanus_core::mfa::begin_totp(&app.store, app.keys.kek(), &jane.id, "Sanus", JANE, sanus_core::Clock::now(&app.clock)).await.unwrap();
+        assert_eq!(location(&password_only.get(app.url("/account/totp")).send().await.unwrap()), "/account?error=second-factor-first");
+        let confirm = password_only.post(app.url("/account/totp/confirm")).form(&[("code", "123456")]).send().await.unwrap();
+        assert_eq!(location(&confirm), "/account?error=second-factor-first");
         // Signed in with a passkey, the password removes it.
         let with_passkey = session(&["hwk", "mfa"]).await;
         assert_eq!(remove(&with_passkey, JANE_PASSWORD).await, "/account?notice=passkey-removed");
