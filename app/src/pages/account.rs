@@ -168,9 +168,26 @@ fn profile(view: &AccountView) -> impl IntoView + use<> {
     }
 }
 
+/// The current password that confirms a form's change, as input `id`
+/// (its name is `password`), with its error when the last try failed there.
+fn password_confirmation(
+    view: &AccountView,
+    id: &'static str,
+    label: fn(&'static Texts) -> &'static str,
+) -> impl IntoView + use<> {
+    let (error, described, invalid) = field_error(view, id);
+    view! {
+        <div class="grow">
+            <label for=id class=LABEL>{tr(label)}</label>
+            <input id=id name="password" type="password" autocomplete="current-password" required
+                aria-describedby=described aria-invalid=invalid class=INPUT />
+            {error}
+        </div>
+    }
+}
+
 fn email_change(view: &AccountView) -> impl IntoView + use<> {
     let (email_error, email_described, email_invalid) = field_error(view, "new-email");
-    let (password_error, password_described, password_invalid) = field_error(view, "email-password");
     let email_described =
         Some(email_described.map_or("new-email-hint".to_string(), |id| format!("{id} new-email-hint")));
     view! {
@@ -182,12 +199,7 @@ fn email_change(view: &AccountView) -> impl IntoView + use<> {
                 <p id="new-email-hint" class="mt-1 text-sm text-slate-600">{tr(|t| t.email_change_hint)}</p>
                 {email_error}
             </div>
-            <div>
-                <label for="email-password" class=LABEL>{tr(|t| t.mfa_password_label)}</label>
-                <input id="email-password" name="password" type="password" autocomplete="current-password" required
-                    aria-describedby=password_described aria-invalid=password_invalid class=INPUT />
-                {password_error}
-            </div>
+            {password_confirmation(view, "email-password", |t| t.mfa_password_label)}
             <button type="submit" class=SECONDARY>{tr(|t| t.email_change_submit)}</button>
         </form>
     }
@@ -237,18 +249,12 @@ fn password(view: &AccountView) -> impl IntoView + use<> {
 fn mfa(view: &AccountView) -> impl IntoView + use<> {
     let i18n = use_i18n();
     let body = if view.mfa.totp {
-        let (error, described, invalid) = field_error(view, "mfa-password");
         let left = view.mfa.recovery_codes_left;
         view! {
             <p class="mt-2 text-slate-700">{tr(|t| t.mfa_on)}</p>
             <p class="mt-1 text-sm text-slate-600">{move || i18n.t().mfa_codes_left.replace("{count}", &left.to_string())}</p>
             <form method="post" class="mt-4 space-y-4">
-                <div>
-                    <label for="mfa-password" class=LABEL>{tr(|t| t.mfa_password_label)}</label>
-                    <input id="mfa-password" name="password" type="password" autocomplete="current-password" required
-                        aria-describedby=described aria-invalid=invalid class=INPUT />
-                    {error}
-                </div>
+                {password_confirmation(view, "mfa-password", |t| t.mfa_password_label)}
                 <div class="flex flex-wrap gap-3">
                     <button type="submit" formaction="/account/recovery-codes" class=SECONDARY>{tr(|t| t.mfa_new_codes)}</button>
                     <button type="submit" formaction="/account/totp/remove" class=SECONDARY>{tr(|t| t.mfa_remove)}</button>
@@ -257,16 +263,10 @@ fn mfa(view: &AccountView) -> impl IntoView + use<> {
         }
         .into_any()
     } else {
-        let (error, described, invalid) = field_error(view, "mfa-password");
         view! {
             <p class="mt-2 text-slate-700">{tr(|t| t.mfa_off)}</p>
             <form method="post" action="/account/totp" class="mt-4 space-y-4">
-                <div>
-                    <label for="mfa-password" class=LABEL>{tr(|t| t.mfa_password_label)}</label>
-                    <input id="mfa-password" name="password" type="password" autocomplete="current-password" required
-                        aria-describedby=described aria-invalid=invalid class=INPUT />
-                    {error}
-                </div>
+                {password_confirmation(view, "mfa-password", |t| t.mfa_password_label)}
                 <button type="submit" class=PRIMARY>{tr(|t| t.mfa_setup)}</button>
             </form>
         }
@@ -281,7 +281,6 @@ fn mfa(view: &AccountView) -> impl IntoView + use<> {
 }
 
 fn data(view: &AccountView) -> impl IntoView + use<> {
-    let (password_error, password_described, password_invalid) = field_error(view, "delete-password");
     let (code_error, code_described, code_invalid) = field_error(view, "delete-code");
     let (confirm_error, confirm_described, confirm_invalid) = field_error(view, "delete-confirm");
     let code = view.mfa.totp.then(|| {
@@ -304,12 +303,7 @@ fn data(view: &AccountView) -> impl IntoView + use<> {
             <h2 id="delete-heading" class=SECTION_HEADING>{tr(|t| t.delete_heading)}</h2>
             <p class="mt-2 text-slate-700">{tr(|t| t.delete_text)}</p>
             <form method="post" action="/account/delete" class="mt-4 space-y-4">
-                <div>
-                    <label for="delete-password" class=LABEL>{tr(|t| t.mfa_password_label)}</label>
-                    <input id="delete-password" name="password" type="password" autocomplete="current-password" required
-                        aria-describedby=password_described aria-invalid=password_invalid class=INPUT />
-                    {password_error}
-                </div>
+                {password_confirmation(view, "delete-password", |t| t.mfa_password_label)}
                 {code}
                 <div>
                     <div class="flex items-start gap-3">
@@ -365,7 +359,6 @@ fn passkeys(view: &AccountView) -> impl IntoView + use<> {
 /// Removing a passkey: which one, and the current password (a session
 /// alone does not remove a way in).
 fn remove_passkey(view: &AccountView, passkeys: &[PasskeyView]) -> impl IntoView + use<> {
-    let (error, described, invalid) = field_error(view, "passkey-password");
     let options: Vec<(String, String)> = passkeys.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
     view! {
         <form method="post" action="/account/passkeys/remove" class="mt-4 flex flex-wrap items-end gap-3">
@@ -375,12 +368,7 @@ fn remove_passkey(view: &AccountView, passkeys: &[PasskeyView]) -> impl IntoView
                     {options.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
                 </select>
             </div>
-            <div class="grow">
-                <label for="passkey-password" class=LABEL>{tr(|t| t.passkey_remove_password_label)}</label>
-                <input id="passkey-password" name="password" type="password" autocomplete="current-password" required
-                    aria-describedby=described aria-invalid=invalid class=INPUT />
-                {error}
-            </div>
+            {password_confirmation(view, "passkey-password", |t| t.passkey_remove_password_label)}
             <button type="submit" class=SECONDARY>{tr(|t| t.passkey_remove)}</button>
         </form>
     }

@@ -297,19 +297,9 @@ sanus_core::engine_tests! {
         let code = params_of(&app.run_flow(&spa_request()).await)["code"].clone();
         let tokens: Value = app.exchange(&code, VERIFIER).await.json().await.unwrap();
         let refresh = tokens["refresh_token"].as_str().unwrap();
-        app.import(r#"
-[[clients]]
-application = "tstapp"
-client_id = "spa"
-kind = "spa"
-name = "Ward app"
-redirect_uris = ["https://app.acme.example/callback", "https://app.acme.example/callback?tenant=1"]
-post_logout_redirect_uris = ["https://app.acme.example/"]
-web_origins = ["https://app.acme.example"]
-allowed_scopes = ["tstapp_data.read"]
-policy_uri = "https://app.acme.example/privacy"
-require_mfa = true
-"#).await;
+        let mut spa = sanus_core::clients::find_client(&app.store, "spa").await.unwrap().unwrap();
+        spa.require_mfa = true;
+        assert!(sanus_core::clients::replace_client(&app.store, &spa).await.unwrap());
         app.clock.advance(1); // every instance sees the change within a second
         let refused = app.refresh(refresh).await;
         assert_eq!(refused.status(), 400);
