@@ -192,7 +192,51 @@ id_token_signed_response_alg = "ES256"
 email = "bench@bench.example"
 password = "bench-password-0123456789"
 email_verified = true
+
+[[users]]
+email = "storm0@bench.example"
+password = "bench-password-0123456789"
+email_verified = true
+
+[[users]]
+email = "storm1@bench.example"
+password = "bench-password-0123456789"
+email_verified = true
+
+[[users]]
+email = "storm2@bench.example"
+password = "bench-password-0123456789"
+email_verified = true
+
+[[users]]
+email = "storm3@bench.example"
+password = "bench-password-0123456789"
+email_verified = true
+
+[[users]]
+email = "storm4@bench.example"
+password = "bench-password-0123456789"
+email_verified = true
+
+[[users]]
+email = "storm5@bench.example"
+password = "bench-password-0123456789"
+email_verified = true
+
+[[users]]
+email = "storm6@bench.example"
+password = "bench-password-0123456789"
+email_verified = true
+
+[[users]]
+email = "storm7@bench.example"
+password = "bench-password-0123456789"
+email_verified = true
 "#;
+/// The user the scenarios sign in as; the storm's clients each have one of
+/// their own (`storm0@…`): a sign-in storm is many people, and one account's
+/// attempts at once count against its guessing budget before they are checked.
+const BENCH_USER: &str = "bench@bench.example";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 const BENCH_BASIC: &str = "Basic YmVuY2gtbTJtOmJlbmNoLXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OQ==";
@@ -509,9 +553,14 @@ fn authorize_url(base: &str, client_id: &str, scope: &str, prompt: &str) -> Stri
     )
 }
 
-/// A password sign-in through a fresh interaction (`prompt=login`), then
-/// on to the callback; returns the callback URL.
+/// A password sign-in of the bench user through a fresh interaction
+/// (`prompt=login`), then on to the callback; returns the callback URL.
 async fn sign_in(client: &reqwest::Client, base: &str) -> Result<String, String> {
+    sign_in_as(client, base, BENCH_USER).await
+}
+
+/// As `sign_in`, for the account `email` (the bench's password).
+async fn sign_in_as(client: &reqwest::Client, base: &str, email: &str) -> Result<String, String> {
     let first = client
         .get(authorize_url(base, "bench-spa", "openid", "&prompt=login"))
         .send()
@@ -520,7 +569,7 @@ async fn sign_in(client: &reqwest::Client, base: &str) -> Result<String, String>
     let interaction = location(&first)?;
     let login = client
         .post(format!("{base}{interaction}/login"))
-        .form(&[("email", "bench@bench.example"), ("password", "bench-password-0123456789")])
+        .form(&[("email", email), ("password", "bench-password-0123456789")])
         .send()
         .await
         .map_err(|e| e.to_string())?;
@@ -750,12 +799,14 @@ async fn sign_in_storm(server: &Server, sign_ins: usize) -> Result<(), String> {
                 let started = Instant::now();
                 Phase::Storm.store(&phase);
                 let mut storm = Vec::new();
-                for client in &clients {
+                for (n, client) in clients.iter().enumerate() {
                     let (done, base, client) = (done.clone(), server.base.clone(), client.clone());
+                    // One account per client: the seed has storm0@ … storm7@.
+                    let email = format!("storm{n}@bench.example");
                     storm.push(tokio::spawn(async move {
                         let mut failures = 0usize;
                         while done.fetch_add(1, Ordering::Relaxed) < quota {
-                            if sign_in(&client, &base).await.is_err() {
+                            if sign_in_as(&client, &base, &email).await.is_err() {
                                 failures += 1;
                             }
                         }
