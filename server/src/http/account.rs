@@ -43,7 +43,9 @@ pub(crate) async fn signed_in(
     headers: &HeaderMap,
     now: UnixTime,
 ) -> Result<Option<SignedIn>, sanus_core::StoreError> {
-    let Some(token) = cookies::read(headers, cookies::SESSION) else { return Ok(None) };
+    let Some(token) = cookies::read(headers, cookies::SESSION, state.settings.server.public_url.is_https()) else {
+        return Ok(None);
+    };
     let Some(session) = find_session_by_token(&state.store, &token, now).await? else { return Ok(None) };
     // In use: noted at most every five minutes, so that it does not end idle.
     if now.seconds() - session.last_seen_at.seconds() >= 300

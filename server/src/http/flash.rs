@@ -39,7 +39,7 @@ fn secure(state: &AppState) -> bool {
 pub fn redirect_showing(state: &AppState, headers: &HeaderMap, location: &str, page: &str, secret: &str) -> Response {
     let mut response = see_other(location);
     let sealed = Sealed { secret: secret.to_string(), expires_at: state.clock.now().0 + LIFETIME_SECONDS };
-    let context = context(headers, page);
+    let context = context(state, headers, page);
     let value = serde_json::to_vec(&sealed).ok().and_then(|json| state.keys.seal_for(&context, &json));
     let name = cookie_name(page);
     match value.and_then(|value| cookies::set(&name, &value, Some(LIFETIME_SECONDS), secure(state))) {
@@ -53,16 +53,16 @@ pub fn redirect_showing(state: &AppState, headers: &HeaderMap, location: &str, p
 
 /// What the secret is sealed for: the page, and the session that made it
 /// (so that whoever signs in next in this browser cannot read it).
-fn context(headers: &HeaderMap, page: &str) -> String {
-    let session = cookies::read(headers, cookies::SESSION).unwrap_or_default();
+fn context(state: &AppState, headers: &HeaderMap, page: &str) -> String {
+    let session = cookies::read(headers, cookies::SESSION, secure(state)).unwrap_or_default();
     let session = sanus_core::clients::SecretHash::of(session.as_bytes());
     format!("flash {page} {}", session.as_str())
 }
 
 /// The secret waiting for `page`, if this request carries one.
 pub fn take(state: &AppState, headers: &HeaderMap, page: &str) -> Option<String> {
-    let value = cookies::read(headers, &cookie_name(page))?;
-    let json = state.keys.open_for(&context(headers, page), &value)?;
+    let value = cookies::read(headers, &cookie_name(page), secure(state))?;
+    let json = state.keys.open_for(&context(state, headers, page), &value)?;
     let sealed: Sealed = serde_json::from_slice(&json).ok()?;
     (sealed.expires_at > state.clock.now().0).then_some(sealed.secret)
 }
@@ -70,7 +70,7 @@ pub fn take(state: &AppState, headers: &HeaderMap, page: &str) -> Option<String>
 /// Deletes `page`'s cookie with `response`, when the request had one.
 pub fn clear(state: &AppState, headers: &HeaderMap, page: &str, response: &mut Response) {
     let name = cookie_name(page);
-    if cookies::read(headers, &name).is_some()
+    if cookies::read(headers, &name, secure(state)).is_some()
         && let Some(cookie) = cookies::clear(&name, secure(state))
     {
         response.headers_mut().append(header::SET_COOKIE, cookie);

@@ -260,8 +260,8 @@ pub fn new_proof(state: &AppState) -> (HeaderValue, String) {
 }
 
 /// The hash of this browser's proof cookie, if it has one.
-fn proof_of(headers: &HeaderMap) -> Option<String> {
-    cookies::read(headers, cookies::VERIFICATION_PROOF)
+fn proof_of(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    cookies::read(headers, cookies::VERIFICATION_PROOF, state.settings.server.public_url.is_https())
         .map(|token| SecretHash::of(token.as_bytes()).as_str().to_string())
 }
 
@@ -456,7 +456,7 @@ pub async fn verify(
         // A registration's decoy asks the same of other browsers.
         Ok(None) => sanus_core::email_verification::decoy::find(&state.store, &id, now)
             .await
-            .map(|decoy| decoy.is_some_and(|kept| !proof_matches(kept.as_deref(), &headers))),
+            .map(|decoy| decoy.is_some_and(|kept| !proof_matches(&state, kept.as_deref(), &headers))),
         Err(error) => Err(error),
     };
     match elsewhere {
@@ -510,7 +510,7 @@ pub async fn resend(
         Err(error) => return failed(&state, &headers, &error),
     };
     let address = client_address(&headers, &peer, &state.settings.server);
-    let proof = proof_of(&headers);
+    let proof = proof_of(&state, &headers);
     let proof = proof.as_deref().map_or(Proof::None, Proof::Carried);
     let started = match &owner {
         // A new mail for the same purpose: to the new address for a change.
@@ -554,7 +554,7 @@ pub async fn confirm_page(
         Some(pending) => match get_user(&state.store, &pending.user_id).await {
             // The address being proven: the new one, for a change.
             Ok(user) if user.email.to_lowercase() == pending.email_normalized => {
-                password_required = requires_password(&pending, &user, request.headers());
+                password_required = requires_password(&state, &pending, &user, request.headers());
                 (Some(pending.new_email.unwrap_or(user.email)), pending.interaction_id)
             }
             Ok(_) => (None, None),
@@ -576,8 +576,8 @@ pub async fn confirm_page(
 /// never-confirmed account's own address, unless this browser proved the
 /// password when the verification began. (Whoever registered an address
 /// that is not theirs must not have the owner confirm it for them.)
-fn requires_password(pending: &PendingVerification, user: &User, headers: &HeaderMap) -> bool {
-    pending.new_email.is_none() && !user.email_verified && !proof_matches(pending.proof_hash.as_deref(), headers)
+fn requires_password(state: &AppState, pending: &PendingVerification, user: &User, headers: &HeaderMap) -> bool {
+    pending.new_email.is_none() && !user.email_verified && !proof_matches(state, pending.proof_hash.as_deref(), headers)
 }
 
 async fn needs_password(
@@ -586,13 +586,13 @@ async fn needs_password(
     headers: &HeaderMap,
 ) -> Result<bool, sanus_core::StoreError> {
     let user = get_user(&state.store, &pending.user_id).await?;
-    Ok(requires_password(pending, &user, headers))
+    Ok(requires_password(state, pending, &user, headers))
 }
 
 /// Whether this browser holds the proof cookie a verification kept.
-fn proof_matches(kept: Option<&str>, headers: &HeaderMap) -> bool {
+fn proof_matches(state: &AppState, kept: Option<&str>, headers: &HeaderMap) -> bool {
     kept.is_some_and(|kept| {
-        proof_of(headers).is_some_and(|presented| {
+        proof_of(state, headers).is_some_and(|presented| {
             SecretHash::from_stored(presented).matches(&SecretHash::from_stored(kept.to_string()))
         })
     })
@@ -682,7 +682,7 @@ async fn after_verification(
     let Some(interaction) = interaction else { return see_other("/email/confirmed") };
     // Only the browser that proved the password is signed in; any other
     // (the mailbox alone is no password) signs in on the interaction page.
-    let proven = proof_matches(verified.proof_hash.as_deref(), headers);
+    let proven = proof_matches(state, verified.proof_hash.as_deref(), headers);
     if !proven {
         return see_other(&format!("/interaction/{}", interaction.id));
     }

@@ -63,7 +63,8 @@ pub async fn page(
     request: Request<Body>,
 ) -> Response {
     let now = state.clock.now();
-    let token = cookies::read(request.headers(), cookies::SECOND_FACTOR).unwrap_or_default();
+    let token = cookies::read(request.headers(), cookies::SECOND_FACTOR, state.settings.server.public_url.is_https())
+        .unwrap_or_default();
     let pending = match find_pending_sign_in(&state.store, &token, now).await {
         Ok(pending) => pending,
         Err(error) => return failed(&state, request.headers(), &error),
@@ -92,7 +93,8 @@ pub async fn submit(
     Form(form): Form<CodeForm>,
 ) -> Response {
     let now = state.clock.now();
-    let token = cookies::read(&headers, cookies::SECOND_FACTOR).unwrap_or_default();
+    let token = cookies::read(&headers, cookies::SECOND_FACTOR, state.settings.server.public_url.is_https())
+        .unwrap_or_default();
     let pending = match find_pending_sign_in(&state.store, &token, now).await {
         Ok(Some(pending)) => pending,
         Ok(None) => return see_other(PAGE),

@@ -79,7 +79,7 @@ async fn end_session(
     };
 
     let now = state.clock.now();
-    let session = match cookies::read(headers, cookies::SESSION) {
+    let session = match cookies::read(headers, cookies::SESSION, state.settings.server.public_url.is_https()) {
         Some(token) => sanus_core::sessions::find_session_by_token(&state.store, &token, now).await.ok().flatten(),
         None => None,
     };

@@ -110,6 +110,29 @@ sanus_core::engine_tests! {
         assert!(!cookie.contains("Secure"), "plain http in tests; Secure under https (cookies.rs)");
     }
 
+    async fn under_https_the_session_cookie_is_host_only_and_a_planted_one_counts_for_nothing(db: TestDatabase) {
+        let app = crate::helpers::spawn_app_with(db, |s| {
+            s.server.public_url = sanus::config::PublicUrl::parse("https://id.example.org").unwrap();
+        })
+        .await;
+        app.import(crate::helpers::SEED).await;
+        let browser = crate::helpers::client();
+        let signed_in = browser.post(app.url("/signin"))
+            .form(&[("email", JANE), ("password", JANE_PASSWORD), ("return_to", "/account")]).send().await.unwrap();
+        let cookie = signed_in.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap())
+            .find(|c| c.contains("sanus_session=")).unwrap().to_string();
+        assert!(cookie.starts_with("__Host-sanus_session=") && cookie.contains("; Secure") && cookie.contains("Path=/"), "{cookie}");
+        assert!(!cookie.contains("Domain"), "{cookie}");
+        let token = cookie.trim_start_matches("__Host-sanus_session=").split(';').next().unwrap().to_string();
+        let console = async |cookie: String| {
+            let fresh = crate::helpers::client();
+            fresh.get(app.url("/account")).header("cookie", cookie).send().await.unwrap()
+        };
+        assert_eq!(console(format!("__Host-sanus_session={token}")).await.status(), 200);
+        // The same value under the plain name, as another host of the domain could set it: not a session here.
+        assert_eq!(location(&console(format!("sanus_session={token}")).await), "/signin?return_to=/account");
+    }
+
     async fn a_failing_database_is_our_fault_on_the_page_not_the_applications(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         app.store.close().await;

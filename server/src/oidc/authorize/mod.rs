@@ -277,7 +277,7 @@ async fn current_session(
     client: &Client,
     now: UnixTime,
 ) -> Result<Option<SignedIn>, sanus_core::StoreError> {
-    match cookies::read(headers, cookies::SESSION) {
+    match cookies::read(headers, cookies::SESSION, secure(state)) {
         Some(token) => find_signed_in(&state.store, &token, client.id.as_str(), now).await,
         None => Ok(None),
     }
@@ -291,7 +291,7 @@ async fn start_interaction(
     session: Option<&Session>,
     now: UnixTime,
 ) -> Response {
-    let existing = cookies::read(headers, cookies::BROWSER);
+    let existing = cookies::read(headers, cookies::BROWSER, secure(state));
     let browser = existing.clone().unwrap_or_else(|| sanus_core::random::url_safe(32));
     let Ok(json) = serde_json::to_string(request) else {
         return server_error_page(state, headers, &"cannot store the request");
@@ -457,7 +457,7 @@ pub async fn load_interaction(
     now: UnixTime,
 ) -> Result<Option<(Interaction, AuthorizationRequest)>, sanus_core::StoreError> {
     let Some(interaction) = find_interaction(&state.store, id, now).await? else { return Ok(None) };
-    let browser = cookies::read(headers, cookies::BROWSER).unwrap_or_default();
+    let browser = cookies::read(headers, cookies::BROWSER, secure(state)).unwrap_or_default();
     if !SecretHash::of(browser.as_bytes()).matches(&SecretHash::from_stored(interaction.browser_hash.clone())) {
         return Ok(None);
     }
