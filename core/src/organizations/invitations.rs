@@ -183,7 +183,7 @@ pub async fn invite<'a>(
     {
         return Err(InviteError::Unconfirmed);
     }
-    take_from_budget(store, actor, now).await?;
+    let budget = take_from_budget(store, actor, now).await?;
     let names: Vec<String> = resolved.iter().map(|(role, _)| role.as_str().to_string()).collect();
     let token = crate::random::url_safe(32);
     let invitation = Invitation {
@@ -198,7 +198,7 @@ pub async fn invite<'a>(
         accepted_at: None,
         revoked_at: None,
     };
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO invitations (id, tenant_id, email, email_normalized, roles, token_hash, invited_by, created_at, \
          sent_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
     )
@@ -212,7 +212,14 @@ pub async fn invite<'a>(
     .bind(now.0)
     .bind(invitation.expires_at.0)
     .execute(store.pool())
-    .await?;
+    .await;
+    if let Err(error) = inserted {
+        // Nothing was sent: the budget is given back (best effort).
+        if let Err(refund) = budget.attempt.refund(store, &budget.reserved).await {
+            tracing::warn!(error = %refund, "cannot give back an invitation's budget");
+        }
+        return Err(StoreError::from(error).into());
+    }
     Ok((invitation, token))
 }
 

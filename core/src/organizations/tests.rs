@@ -374,6 +374,25 @@ crate::engine_tests! {
         assert!(matches!(throttled, Err(InviteError::TooMany { .. })), "{throttled:?}");
     }
 
+    async fn an_invitation_that_could_not_be_stored_costs_no_budget(db: TestDatabase) {
+        let store = db.migrated_store().await;
+        let ada = user(&store, "ada@example.org").await;
+        let (root, _, _) = hospital(&store, &ada).await;
+        let to = |i: usize| Email::parse(&format!("person{i}@example.org")).unwrap();
+        let free = crate::throttle::INVITATIONS_PER_INVITER.free_failures as usize;
+        for i in 0..free {
+            invitations::invite(&store, &ada.id, &root.id, &to(i), &["reader".into()], UnixTime(40)).await.unwrap();
+        }
+        // The last one before the wait fails to be stored: it is given back.
+        sqlx::query("ALTER TABLE invitations RENAME TO invitations_away").execute(store.pool()).await.unwrap();
+        let failed = invitations::invite(&store, &ada.id, &root.id, &to(free), &["reader".into()], UnixTime(41)).await;
+        sqlx::query("ALTER TABLE invitations_away RENAME TO invitations").execute(store.pool()).await.unwrap();
+        assert!(matches!(failed, Err(InviteError::Org(OrgError::Store(_)))), "{failed:?}");
+        invitations::invite(&store, &ada.id, &root.id, &to(free), &["reader".into()], UnixTime(42)).await.unwrap();
+        let next = invitations::invite(&store, &ada.id, &root.id, &to(free + 1), &["reader".into()], UnixTime(42)).await;
+        assert!(matches!(next, Err(InviteError::TooMany { retry_after_seconds: 60 })), "{next:?}");
+    }
+
     async fn members_are_searched_filtered_and_paged(db: TestDatabase) {
         let store = db.migrated_store().await;
         let ada = user(&store, "ada@example.org").await;
