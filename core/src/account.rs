@@ -3,6 +3,7 @@
 //! account's id and touches nothing of anyone else's.
 
 use crate::clock::UnixTime;
+use crate::sessions::Session;
 use crate::store::{Store, StoreError};
 use crate::users::UserId;
 
@@ -40,13 +41,20 @@ pub async fn list_sessions(store: &Store, user_id: &UserId, now: UnixTime) -> Re
         .collect())
 }
 
+/// How often a session's use is written down, at most.
+const TOUCH_EVERY_SECONDS: i64 = 300;
+
 /// Notes that a session was just used, at most once in five minutes (so
-/// that signing in to apps does not write on every request).
-pub async fn touch_session(store: &Store, session_id: &str, now: UnixTime) -> Result<(), StoreError> {
+/// that signing in to apps does not write on every request): nothing is
+/// written while the use `session` records is that recent.
+pub async fn touch_session(store: &Store, session: &Session, now: UnixTime) -> Result<(), StoreError> {
+    if now.seconds() - session.last_seen_at.seconds() < TOUCH_EVERY_SECONDS {
+        return Ok(());
+    }
     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $3")
         .bind(now.0)
-        .bind(session_id)
-        .bind(now.0 - 300)
+        .bind(&session.id)
+        .bind(now.0 - TOUCH_EVERY_SECONDS)
         .execute(store.pool())
         .await?;
     Ok(())
@@ -426,8 +434,8 @@ redirect_uris = ["https://ward.example/cb"]
             let (johns, _) = create_session(&store, &john.id, &["pwd"], None, UnixTime(200), 9999).await.unwrap();
             let there_family = family(&store, &jane, Some(&there.id)).await;
 
-            touch_session(&store, &here.id, UnixTime(450)).await.unwrap();
-            touch_session(&store, &here.id, UnixTime(600)).await.unwrap(); // within five minutes: not written
+            touch_session(&store, &here, UnixTime(450)).await.unwrap();
+            touch_session(&store, &here, UnixTime(600)).await.unwrap(); // within five minutes: not written
             let listed = list_sessions(&store, &jane.id, UnixTime(700)).await.unwrap();
             assert_eq!(listed.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), [here.id.as_str(), there.id.as_str()]);
             assert_eq!((listed[0].device.as_deref(), listed[0].last_seen_at), (Some("Firefox on Linux"), UnixTime(450)));

@@ -229,7 +229,7 @@ mod tests {
             let (used, used_token) = create_session(&store, &user.id, &["pwd"], None, UnixTime(0), day).await.unwrap();
             let at = |seconds: i64| UnixTime(seconds);
             assert!(find_session_by_token(&store, &idle_token, at(IDLE_SECONDS - 1)).await.unwrap().is_some());
-            crate::account::touch_session(&store, &used.id, at(IDLE_SECONDS - 1)).await.unwrap();
+            crate::account::touch_session(&store, &used, at(IDLE_SECONDS - 1)).await.unwrap();
             assert!(find_session_by_token(&store, &idle_token, at(IDLE_SECONDS)).await.unwrap().is_none(), "idle");
             assert!(find_session(&store, &idle.id, at(IDLE_SECONDS)).await.unwrap().is_none());
             let in_use = find_session_by_token(&store, &used_token, at(2 * IDLE_SECONDS - 2)).await.unwrap();

@@ -43,14 +43,12 @@ pub(crate) async fn signed_in(
     headers: &HeaderMap,
     now: UnixTime,
 ) -> Result<Option<SignedIn>, sanus_core::StoreError> {
-    let Some(token) = cookies::read(headers, cookies::SESSION, state.settings.server.public_url.is_https()) else {
+    let Some(token) = cookies::read(state, headers, cookies::SESSION) else {
         return Ok(None);
     };
     let Some(session) = find_session_by_token(&state.store, &token, now).await? else { return Ok(None) };
-    // In use: noted at most every five minutes, so that it does not end idle.
-    if now.seconds() - session.last_seen_at.seconds() >= 300
-        && let Err(error) = touch_session(&state.store, &session.id, now).await
-    {
+    // In use: noted (at most every five minutes), so that it does not end idle.
+    if let Err(error) = touch_session(&state.store, &session, now).await {
         tracing::warn!(%error, "cannot note the session's use");
     }
     let user = get_user(&state.store, &session.user_id).await?;
@@ -431,7 +429,7 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resp
 /// To the home page, with the session cookie gone.
 fn signed_out(state: &AppState) -> Response {
     let mut response = see_other("/");
-    if let Some(cookie) = cookies::clear(cookies::SESSION, state.settings.server.public_url.is_https()) {
+    if let Some(cookie) = cookies::clear(state, cookies::SESSION) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
@@ -744,7 +742,7 @@ pub async fn delete(
     }
     tracing::info!(user_id = %me.user.id, "account deleted by its owner");
     let mut response = see_other("/account/deleted");
-    if let Some(cookie) = cookies::clear(cookies::SESSION, state.settings.server.public_url.is_https()) {
+    if let Some(cookie) = cookies::clear(&state, cookies::SESSION) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response

@@ -10,6 +10,8 @@ use std::borrow::Cow;
 
 use axum::http::{HeaderMap, HeaderValue, header};
 
+use crate::state::AppState;
+
 /// The single sign-on session (a random token; the database has its hash).
 pub const SESSION: &str = "sanus_session";
 /// A sign-in whose password was right, waiting for its second factor.
@@ -26,9 +28,17 @@ pub fn wire_name(name: &str, secure: bool) -> Cow<'_, str> {
     if secure { Cow::Owned(format!("__Host-{name}")) } else { Cow::Borrowed(name) }
 }
 
-/// The value of cookie `name` in the request, if present (`secure`: the
-/// public URL is https, see the module comment).
-pub fn read(headers: &HeaderMap, name: &str, secure: bool) -> Option<String> {
+/// Whether cookies are `Secure` and `__Host-` named: the public URL is https.
+pub fn secure(state: &AppState) -> bool {
+    state.settings.server.public_url.is_https()
+}
+
+/// The value of cookie `name` in the request, if present.
+pub fn read(state: &AppState, headers: &HeaderMap, name: &str) -> Option<String> {
+    read_as(headers, name, secure(state))
+}
+
+fn read_as(headers: &HeaderMap, name: &str, secure: bool) -> Option<String> {
     let name = wire_name(name, secure);
     let name = name.as_ref();
     headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|cookies| {
@@ -40,7 +50,11 @@ pub fn read(headers: &HeaderMap, name: &str, secure: bool) -> Option<String> {
 }
 
 /// A `Set-Cookie` value; `max_age` `None` makes a browser-session cookie.
-pub fn set(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> Option<HeaderValue> {
+pub fn set(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> Option<HeaderValue> {
+    set_as(name, value, max_age, secure(state))
+}
+
+fn set_as(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> Option<HeaderValue> {
     let name = wire_name(name, secure);
     let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
     if let Some(seconds) = max_age {
@@ -53,8 +67,8 @@ pub fn set(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> Optio
 }
 
 /// A `Set-Cookie` value that deletes the cookie.
-pub fn clear(name: &str, secure: bool) -> Option<HeaderValue> {
-    set(name, "", Some(0), secure)
+pub fn clear(state: &AppState, name: &str) -> Option<HeaderValue> {
+    set(state, name, "", Some(0))
 }
 
 #[cfg(test)]
@@ -65,25 +79,25 @@ mod tests {
     fn cookies_are_read_by_exact_name() {
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, "a=1; sanus_session=tok; x_sanus_session=no".parse().unwrap());
-        assert_eq!(read(&headers, SESSION, false).as_deref(), Some("tok"));
-        assert_eq!(read(&headers, BROWSER, false), None);
+        assert_eq!(read_as(&headers, SESSION, false).as_deref(), Some("tok"));
+        assert_eq!(read_as(&headers, BROWSER, false), None);
     }
 
     #[test]
     fn over_https_only_the_host_prefixed_name_counts() {
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, "sanus_session=planted; __Host-sanus_session=mine".parse().unwrap());
-        assert_eq!(read(&headers, SESSION, true).as_deref(), Some("mine"));
+        assert_eq!(read_as(&headers, SESSION, true).as_deref(), Some("mine"));
         let mut planted = HeaderMap::new();
         planted.insert(header::COOKIE, "sanus_session=planted".parse().unwrap());
-        assert_eq!(read(&planted, SESSION, true), None, "a cookie another host of the domain could set");
+        assert_eq!(read_as(&planted, SESSION, true), None, "a cookie another host of the domain could set");
     }
 
     #[test]
     fn cookies_are_http_only_lax_and_secure_under_https() {
-        let cookie = set(SESSION, "tok", None, true).unwrap();
+        let cookie = set_as(SESSION, "tok", None, true).unwrap();
         assert_eq!(cookie, "__Host-sanus_session=tok; Path=/; HttpOnly; SameSite=Lax; Secure");
-        let cleared = clear(SESSION, false).unwrap();
+        let cleared = set_as(SESSION, "", Some(0), false).unwrap();
         assert_eq!(cleared, "sanus_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     }
 }

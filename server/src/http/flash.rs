@@ -30,10 +30,6 @@ struct Sealed {
     expires_at: i64,
 }
 
-fn secure(state: &AppState) -> bool {
-    state.settings.server.public_url.is_https()
-}
-
 /// A redirect to `location` whose page, the one `page` names, shows
 /// `secret` once.
 pub fn redirect_showing(state: &AppState, headers: &HeaderMap, location: &str, page: &str, secret: &str) -> Response {
@@ -42,7 +38,7 @@ pub fn redirect_showing(state: &AppState, headers: &HeaderMap, location: &str, p
     let context = context(state, headers, page);
     let value = serde_json::to_vec(&sealed).ok().and_then(|json| state.keys.seal_for(&context, &json));
     let name = cookie_name(page);
-    match value.and_then(|value| cookies::set(&name, &value, Some(LIFETIME_SECONDS), secure(state))) {
+    match value.and_then(|value| cookies::set(state, &name, &value, Some(LIFETIME_SECONDS))) {
         Some(cookie) => {
             response.headers_mut().append(header::SET_COOKIE, cookie);
         }
@@ -54,14 +50,14 @@ pub fn redirect_showing(state: &AppState, headers: &HeaderMap, location: &str, p
 /// What the secret is sealed for: the page, and the session that made it
 /// (so that whoever signs in next in this browser cannot read it).
 fn context(state: &AppState, headers: &HeaderMap, page: &str) -> String {
-    let session = cookies::read(headers, cookies::SESSION, secure(state)).unwrap_or_default();
+    let session = cookies::read(state, headers, cookies::SESSION).unwrap_or_default();
     let session = sanus_core::clients::SecretHash::of(session.as_bytes());
     format!("flash {page} {}", session.as_str())
 }
 
 /// The secret waiting for `page`, if this request carries one.
 pub fn take(state: &AppState, headers: &HeaderMap, page: &str) -> Option<String> {
-    let value = cookies::read(headers, &cookie_name(page), secure(state))?;
+    let value = cookies::read(state, headers, &cookie_name(page))?;
     let json = state.keys.open_for(&context(state, headers, page), &value)?;
     let sealed: Sealed = serde_json::from_slice(&json).ok()?;
     (sealed.expires_at > state.clock.now().0).then_some(sealed.secret)
@@ -70,8 +66,8 @@ pub fn take(state: &AppState, headers: &HeaderMap, page: &str) -> Option<String>
 /// Deletes `page`'s cookie with `response`, when the request had one.
 pub fn clear(state: &AppState, headers: &HeaderMap, page: &str, response: &mut Response) {
     let name = cookie_name(page);
-    if cookies::read(headers, &name, secure(state)).is_some()
-        && let Some(cookie) = cookies::clear(&name, secure(state))
+    if cookies::read(state, headers, &name).is_some()
+        && let Some(cookie) = cookies::clear(state, &name)
     {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }

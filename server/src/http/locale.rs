@@ -27,7 +27,7 @@ async fn switch_locale(State(state): State<AppState>, Form(form): Form<LocaleFor
     let Some(locale) = Locale::parse(&form.locale) else {
         return (StatusCode::BAD_REQUEST, "Unknown language. Choose English (en) or Deutsch (de).").into_response();
     };
-    let secure = if state.settings.server.public_url.is_https() { "; Secure" } else { "" };
+    let secure = if super::cookies::secure(&state) { "; Secure" } else { "" };
     let cookie =
         format!("{LOCALE_COOKIE}={}; Path=/; Max-Age={LOCALE_COOKIE_MAX_AGE}; SameSite=Lax{secure}", locale.as_str());
     let mut response =

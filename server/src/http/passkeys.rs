@@ -40,8 +40,7 @@ fn unavailable() -> Response {
 /// The options for the browser, with the ceremony's cookie.
 fn options(state: &AppState, options: Value, token: &str) -> Response {
     let mut response = answer(StatusCode::OK, options);
-    let secure = state.settings.server.public_url.is_https();
-    if let Some(cookie) = cookies::set(cookies::WEBAUTHN, token, Some(CEREMONY_SECONDS), secure) {
+    if let Some(cookie) = cookies::set(state, cookies::WEBAUTHN, token, Some(CEREMONY_SECONDS)) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
@@ -132,8 +131,7 @@ pub async fn finish_registration(
         Ok(me) => me,
         Err(response) => return response,
     };
-    let token =
-        cookies::read(&headers, cookies::WEBAUTHN, state.settings.server.public_url.is_https()).unwrap_or_default();
+    let token = cookies::read(&state, &headers, cookies::WEBAUTHN).unwrap_or_default();
     let added =
         passkeys::finish_registration(&state.store, &rp, &me.user.id, &token, &body.name, &body.credential, now).await;
     let id = match added {
@@ -240,8 +238,7 @@ pub async fn finish_sign_in_with_passkey(
 ) -> Response {
     let Some(rp) = state.passkeys.clone() else { return unavailable() };
     let now = state.clock.now();
-    let token =
-        cookies::read(&headers, cookies::WEBAUTHN, state.settings.server.public_url.is_https()).unwrap_or_default();
+    let token = cookies::read(&state, &headers, cookies::WEBAUTHN).unwrap_or_default();
     let address = client_address(&headers, &peer, &state.settings.server);
     let signed_in = match passkeys::finish_sign_in(&state.store, &rp, &token, &body.credential, now).await {
         Ok(signed_in) => signed_in,

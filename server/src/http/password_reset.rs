@@ -167,7 +167,7 @@ pub async fn reset(
     }
     tracing::info!(user_id = %user.id, "password reset: signed out everywhere");
     let mut response = see_other("/password/changed");
-    if let Some(cookie) = cookies::clear(cookies::SESSION, state.settings.server.public_url.is_https()) {
+    if let Some(cookie) = cookies::clear(&state, cookies::SESSION) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response

@@ -252,16 +252,15 @@ pub async fn register(State(state): State<AppState>, peer: Peer, request: Reques
 pub fn new_proof(state: &AppState) -> (HeaderValue, String) {
     let token = sanus_core::random::url_safe(32);
     let hash = SecretHash::of(token.as_bytes()).as_str().to_string();
-    let secure = state.settings.server.public_url.is_https();
     let max_age = Some(sanus_core::email_verification::LINK_LIFETIME_SECONDS);
-    let cookie = cookies::set(cookies::VERIFICATION_PROOF, &token, max_age, secure)
+    let cookie = cookies::set(state, cookies::VERIFICATION_PROOF, &token, max_age)
         .unwrap_or_else(|| HeaderValue::from_static(""));
     (cookie, hash)
 }
 
 /// The hash of this browser's proof cookie, if it has one.
 fn proof_of(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    cookies::read(headers, cookies::VERIFICATION_PROOF, state.settings.server.public_url.is_https())
+    cookies::read(state, headers, cookies::VERIFICATION_PROOF)
         .map(|token| SecretHash::of(token.as_bytes()).as_str().to_string())
 }
 

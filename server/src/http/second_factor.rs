@@ -44,8 +44,7 @@ pub async fn ask(
     };
     let token = start_pending_sign_in(&state.store, user_id, interaction, return_to, now).await?;
     let mut response = see_other(PAGE);
-    let secure = state.settings.server.public_url.is_https();
-    if let Some(cookie) = cookies::set(cookies::SECOND_FACTOR, &token, Some(PENDING_LIFETIME_SECONDS), secure) {
+    if let Some(cookie) = cookies::set(state, cookies::SECOND_FACTOR, &token, Some(PENDING_LIFETIME_SECONDS)) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     Ok(response)
@@ -63,8 +62,7 @@ pub async fn page(
     request: Request<Body>,
 ) -> Response {
     let now = state.clock.now();
-    let token = cookies::read(request.headers(), cookies::SECOND_FACTOR, state.settings.server.public_url.is_https())
-        .unwrap_or_default();
+    let token = cookies::read(&state, request.headers(), cookies::SECOND_FACTOR).unwrap_or_default();
     let pending = match find_pending_sign_in(&state.store, &token, now).await {
         Ok(pending) => pending,
         Err(error) => return failed(&state, request.headers(), &error),
@@ -93,8 +91,7 @@ pub async fn submit(
     Form(form): Form<CodeForm>,
 ) -> Response {
     let now = state.clock.now();
-    let token = cookies::read(&headers, cookies::SECOND_FACTOR, state.settings.server.public_url.is_https())
-        .unwrap_or_default();
+    let token = cookies::read(&state, &headers, cookies::SECOND_FACTOR).unwrap_or_default();
     let pending = match find_pending_sign_in(&state.store, &token, now).await {
         Ok(Some(pending)) => pending,
         Ok(None) => return see_other(PAGE),
@@ -168,8 +165,7 @@ pub async fn submit(
         event.user_id = Some(&user.id);
         event.detail = serde_json::json!({ "second_factor": method });
         let mut response = finish_sign_in(&state, &headers, &mut event, &user.id, amr, next, now).await?;
-        let secure = state.settings.server.public_url.is_https();
-        if let Some(cookie) = cookies::clear(cookies::SECOND_FACTOR, secure) {
+        if let Some(cookie) = cookies::clear(&state, cookies::SECOND_FACTOR) {
             response.headers_mut().append(header::SET_COOKIE, cookie);
         }
         Ok::<_, sanus_core::StoreError>(response)

@@ -265,8 +265,7 @@ async fn start_session(
     state.audit(event, now).await?;
     tracing::info!(%user_id, "signed in");
     let mut response = see_other(next);
-    let secure = state.settings.server.public_url.is_https();
-    if let Some(cookie) = cookies::set(cookies::SESSION, &token, None, secure) {
+    if let Some(cookie) = cookies::set(state, cookies::SESSION, &token, None) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     Ok((session.id, response))

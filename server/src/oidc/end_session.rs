@@ -79,7 +79,7 @@ async fn end_session(
     };
 
     let now = state.clock.now();
-    let session = match cookies::read(headers, cookies::SESSION, state.settings.server.public_url.is_https()) {
+    let session = match cookies::read(state, headers, cookies::SESSION) {
         Some(token) => sanus_core::sessions::find_session_by_token(&state.store, &token, now).await.ok().flatten(),
         None => None,
     };
@@ -122,7 +122,7 @@ async fn end_session(
             simple_page(state, headers, StatusCode::OK, t.logged_out_title, &body)
         }
     };
-    if let Some(cookie) = cookies::clear(cookies::SESSION, state.settings.server.public_url.is_https()) {
+    if let Some(cookie) = cookies::clear(state, cookies::SESSION) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response

@@ -124,8 +124,8 @@ async fn authorize(
                 || sanus_core::mfa::is_multi_factor(&s.session.amr))
     });
     // "Last used" in the account console, written at most every five minutes.
-    if let Some(signed_in) = signed_in.as_ref().filter(|s| now.seconds() - s.session.last_seen_at.seconds() >= 300)
-        && let Err(error) = sanus_core::account::touch_session(&state.store, &signed_in.session.id, now).await
+    if let Some(signed_in) = &signed_in
+        && let Err(error) = sanus_core::account::touch_session(&state.store, &signed_in.session, now).await
     {
         tracing::warn!(%error, "cannot note the session's use");
     }
@@ -267,17 +267,13 @@ pub fn issuer(state: &AppState) -> &str {
     state.settings.server.public_url.as_str()
 }
 
-fn secure(state: &AppState) -> bool {
-    state.settings.server.public_url.is_https()
-}
-
 async fn current_session(
     state: &AppState,
     headers: &HeaderMap,
     client: &Client,
     now: UnixTime,
 ) -> Result<Option<SignedIn>, sanus_core::StoreError> {
-    match cookies::read(headers, cookies::SESSION, secure(state)) {
+    match cookies::read(state, headers, cookies::SESSION) {
         Some(token) => find_signed_in(&state.store, &token, client.id.as_str(), now).await,
         None => Ok(None),
     }
@@ -291,7 +287,7 @@ async fn start_interaction(
     session: Option<&Session>,
     now: UnixTime,
 ) -> Response {
-    let existing = cookies::read(headers, cookies::BROWSER, secure(state));
+    let existing = cookies::read(state, headers, cookies::BROWSER);
     let browser = existing.clone().unwrap_or_else(|| sanus_core::random::url_safe(32));
     let Ok(json) = serde_json::to_string(request) else {
         return server_error_page(state, headers, &"cannot store the request");
@@ -312,7 +308,7 @@ async fn start_interaction(
     };
     let mut response = see_other(&format!("/interaction/{}", interaction.id));
     if existing.is_none()
-        && let Some(cookie) = cookies::set(cookies::BROWSER, &browser, Some(365 * 86_400), secure(state))
+        && let Some(cookie) = cookies::set(state, cookies::BROWSER, &browser, Some(365 * 86_400))
     {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
@@ -457,7 +453,7 @@ pub async fn load_interaction(
     now: UnixTime,
 ) -> Result<Option<(Interaction, AuthorizationRequest)>, sanus_core::StoreError> {
     let Some(interaction) = find_interaction(&state.store, id, now).await? else { return Ok(None) };
-    let browser = cookies::read(headers, cookies::BROWSER, secure(state)).unwrap_or_default();
+    let browser = cookies::read(state, headers, cookies::BROWSER).unwrap_or_default();
     if !SecretHash::of(browser.as_bytes()).matches(&SecretHash::from_stored(interaction.browser_hash.clone())) {
         return Ok(None);
     }
