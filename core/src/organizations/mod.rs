@@ -121,13 +121,21 @@ pub async fn rename_tenant<'a>(
     Ok(())
 }
 
-/// For a department, `tenant.update` at its parent too: whoever may add a
-/// department there decides whether it stays there (a department's own
-/// Admins manage what is inside it, not whether it exists or where).
-async fn require_parent_update(store: &Store, actor: Actor<'_>, tenant: &Tenant) -> Result<(), OrgError> {
-    let Some(parent) = &tenant.parent_id else { return Ok(()) };
+/// The one rule for archiving a tenant or moving a department, and for
+/// offering either on its page: `tenant.update` there and, for a
+/// department, at its parent too (whoever may add a department there
+/// decides whether it stays there; a department's own Admins manage what is
+/// inside it, not whether it exists or where). Returns the tenant.
+pub async fn may_reshape<'a>(
+    store: &Store,
+    actor: impl Into<Actor<'a>>,
+    tenant: &TenantId,
+) -> Result<Tenant, OrgError> {
+    let actor: Actor<'a> = actor.into();
+    let tenant = require(store, actor, tenant, Permission::TenantUpdate).await?.tenant;
+    let Some(parent) = &tenant.parent_id else { return Ok(tenant) };
     match require(store, actor, parent, Permission::TenantUpdate).await {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(tenant),
         // The department is visible to the actor: refusing says nothing new.
         Err(AccessError::NotFound) => Err(AccessError::Forbidden(Permission::TenantUpdate).into()),
         Err(error) => Err(error.into()),
@@ -144,8 +152,7 @@ pub async fn move_department<'a>(
     now: UnixTime,
 ) -> Result<(), OrgError> {
     let actor: Actor<'a> = actor.into();
-    let moving = require(store, actor, department, Permission::TenantUpdate).await?.tenant;
-    require_parent_update(store, actor, &moving).await?;
+    let moving = may_reshape(store, actor, department).await?;
     // A target the actor cannot see is no place to move to.
     let target = match require(store, actor, new_parent, Permission::TenantUpdate).await {
         Ok(access) => access.tenant,
@@ -183,8 +190,7 @@ pub async fn archive_tenant<'a>(
     now: UnixTime,
 ) -> Result<u64, OrgError> {
     let actor: Actor<'a> = actor.into();
-    let archiving = require(store, actor, tenant, Permission::TenantUpdate).await?.tenant;
-    require_parent_update(store, actor, &archiving).await?;
+    may_reshape(store, actor, tenant).await?;
     let archived = sqlx::query(
         "UPDATE tenants SET archived_at = $1, updated_at = $1 WHERE archived_at IS NULL AND id IN ( \
              WITH RECURSIVE below (id) AS ( \

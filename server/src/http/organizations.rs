@@ -241,10 +241,13 @@ async fn tenant_view(
     let path: Vec<TenantRef> = reach.above(tenant_id).into_iter().map(tenant_ref).collect();
     let departments = department_tree(&reach, tenant_id);
     let is_root = here.parent_id.is_none();
-    // A department stays, and stays where it is, unless its parent's Admins decide.
-    let may_update = |t: &orgs::Reached| orgs::roles::core_permissions(&t.roles).contains(&Permission::TenantUpdate);
+    // Offered by the rule that decides it.
     let can_archive = can(Permission::TenantUpdate)
-        && here.parent_id.as_ref().is_none_or(|parent| reach.get(parent).is_some_and(may_update));
+        && match orgs::may_reshape(store, user, tenant_id).await {
+            Ok(_) => true,
+            Err(OrgError::Access(AccessError::Forbidden(_) | AccessError::NotFound)) => false,
+            Err(error) => return Err(error),
+        };
     let move_targets = if can_archive && !is_root { move_targets(&reach, here) } else { Vec::new() };
     let members = if can(Permission::MembersRead) {
         let search = query.q.clone().unwrap_or_default().chars().take(100).collect::<String>();
