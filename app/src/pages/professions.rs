@@ -698,6 +698,17 @@ pub fn VerifyCasePage() -> impl IntoView {
         .unwrap_or_else(|| ().into_any())
     };
     let name = view.name.clone();
+    let renamed = view.renamed_to.clone().map(|now| {
+        view! {
+            <p id="case-renamed" class="mt-1 font-semibold text-amber-900">
+                {tr(|t| t.prof.case_renamed)}" "
+                {match now {
+                    Some(now) => now.into_any(),
+                    None => view! { <em>{tr(|t| t.prof.case_no_name)}</em> }.into_any(),
+                }}
+            </p>
+        }
+    });
     let state = view.state.clone();
     let profession = view.profession.clone();
     view! {
@@ -707,6 +718,7 @@ pub fn VerifyCasePage() -> impl IntoView {
                 <p><a href="/verify" rel="external" class=LINK>{tr(|t| t.prof.case_back)}</a></p>
                 <h1 class="mt-2 text-2xl font-bold text-slate-900">{view.email.clone()}</h1>
                 {name.map(|n| view! { <p class="text-slate-700">{n}</p> })}
+                {renamed}
                 <p class="mt-1 text-slate-700">
                     {move || profession_label(&profession, i18n.locale.get())}" · "
                     <span id="case-state">{move || case_state_text(&state, i18n.t().prof)}</span>" · "

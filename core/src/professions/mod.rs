@@ -249,7 +249,7 @@ pub async fn remove(store: &Store, user: &UserId, now: UnixTime) -> Result<bool,
     }
     sqlx::query("DELETE FROM profile_evidence WHERE user_id = $1").bind(user.as_str()).execute(&mut *tx).await?;
     // The cases keep who decided what and when (the audit trail), not the data.
-    sqlx::query("UPDATE verification_cases SET fields = '{}' WHERE user_id = $1")
+    sqlx::query("UPDATE verification_cases SET fields = '{}', submitted_name = NULL WHERE user_id = $1")
         .bind(user.as_str())
         .execute(&mut *tx)
         .await?;
@@ -269,8 +269,8 @@ pub async fn export(store: &Store, user: &UserId, now: UnixTime) -> Result<serde
     let Some(profile) = find(store, user, now).await? else { return Ok(serde_json::Value::Null) };
     let files = evidence::list(store, user).await?;
     let cases: Vec<verification::CaseOutcomeRow> = sqlx::query_as(
-        "SELECT id, state, submitted_at, decided_at, reason FROM verification_cases WHERE user_id = $1 \
-         ORDER BY submitted_at, id",
+        "SELECT id, state, submitted_at, decided_at, reason, submitted_name FROM verification_cases \
+         WHERE user_id = $1 ORDER BY submitted_at, id",
     )
     .bind(user.as_str())
     .fetch_all(store.pool())
@@ -286,8 +286,9 @@ pub async fn export(store: &Store, user: &UserId, now: UnixTime) -> Result<serde
             "file_name": f.file_name, "media_type": f.media_type.as_str(), "size": f.size,
             "sha256": f.sha256, "uploaded_at": f.uploaded_at.0,
         })).collect::<Vec<_>>(),
-        "submissions": cases.iter().map(|(id, state, submitted_at, decided_at, reason)| json!({
+        "submissions": cases.iter().map(|(id, state, submitted_at, decided_at, reason, name)| json!({
             "id": id, "state": state, "submitted_at": submitted_at, "decided_at": decided_at, "reason": reason,
+            "name": name.as_deref().and_then(|name| serde_json::from_str::<serde_json::Value>(name).ok()),
         })).collect::<Vec<_>>(),
     }))
 }

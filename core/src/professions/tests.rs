@@ -121,6 +121,46 @@ crate::engine_tests! {
         verification::submit(&store, &ada.id, UnixTime(expiry + 2)).await.unwrap();
     }
 
+    async fn a_case_keeps_the_name_it_was_submitted_with(db: TestDatabase) {
+        let store = db.migrated_store().await;
+        let ada = ready(&store, "ada@example.org").await;
+        crate::users::update_names_and_language(&store, &ada.id, Some("Ada"), Some("Lovelace"), "en", UnixTime(12))
+            .await
+            .unwrap();
+        let case_id = verification::submit(&store, &ada.id, UnixTime(20)).await.unwrap();
+        let case = verification::case(&store, &case_id).await.unwrap().unwrap();
+        let submitted =
+            verification::SubmittedName { given_name: Some("Ada".into()), family_name: Some("Lovelace".into()) };
+        assert_eq!(case.submitted_name.as_ref(), Some(&submitted));
+        assert!(!case.renamed_since_submission());
+
+        // Renamed while the case waits: the case keeps the submitted name and says so.
+        crate::users::update_names_and_language(&store, &ada.id, Some("Ada"), Some("King"), "en", UnixTime(21))
+            .await
+            .unwrap();
+        let case = verification::case(&store, &case_id).await.unwrap().unwrap();
+        assert_eq!(case.submitted_name.as_ref(), Some(&submitted));
+        assert_eq!(case.family_name.as_deref(), Some("King"));
+        assert!(case.renamed_since_submission());
+
+        // No name at all is a name too: adding one later is a change.
+        let bob = ready(&store, "bob@example.org").await;
+        let bobs = verification::submit(&store, &bob.id, UnixTime(22)).await.unwrap();
+        assert!(!verification::case(&store, &bobs).await.unwrap().unwrap().renamed_since_submission());
+        crate::users::update_names_and_language(&store, &bob.id, Some("Bob"), None, "en", UnixTime(23)).await.unwrap();
+        assert!(verification::case(&store, &bobs).await.unwrap().unwrap().renamed_since_submission());
+
+        // A case from before names were recorded claims nothing.
+        sqlx::query("UPDATE verification_cases SET submitted_name = NULL WHERE id = $1")
+            .bind(&bobs)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let legacy = verification::case(&store, &bobs).await.unwrap().unwrap();
+        assert_eq!(legacy.submitted_name, None);
+        assert!(!legacy.renamed_since_submission());
+    }
+
     async fn four_eyes_needs_two_different_verifiers(db: TestDatabase) {
         let store = db.migrated_store().await;
         let ada = ready(&store, "ada@example.org").await;
@@ -172,6 +212,7 @@ crate::engine_tests! {
         assert!(remove(&store, &ada.id, UnixTime(27)).await.unwrap());
         let case = verification::case(&store, &case_id).await.unwrap().unwrap();
         assert!(case.values.is_empty());
+        assert_eq!(case.submitted_name, None, "nor the name it was submitted with");
         assert_eq!(case.decisions.len(), 1);
     }
 

@@ -91,15 +91,27 @@ pub async fn submit(store: &Store, user: &UserId, now: UnixTime) -> Result<Strin
         return Err(SubmitError::NoEvidence);
     }
     let case_id = uuid::Uuid::now_v7().to_string();
+    // The name the documents are checked against: the account's as it is
+    // now. The profile's lock does not cover the account's row; a rename
+    // committed a moment later shows on the case page as a change.
+    let (given_name, family_name): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT given_name, family_name FROM users WHERE id = $1")
+            .bind(user.as_str())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+    let submitted_name = SubmittedName { given_name, family_name };
     sqlx::query(
-        "INSERT INTO verification_cases (id, user_id, profession, fields, state, submitted_at) \
-         VALUES ($1, $2, $3, $4, 'pending', $5)",
+        "INSERT INTO verification_cases (id, user_id, profession, fields, state, submitted_at, submitted_name) \
+         VALUES ($1, $2, $3, $4, 'pending', $5, $6)",
     )
     .bind(&case_id)
     .bind(user.as_str())
     .bind(profile.profession.id)
     .bind(to_json(&profile.values))
     .bind(now.0)
+    // Two optional strings always serialise.
+    .bind(serde_json::to_string(&submitted_name).unwrap_or_default())
     .execute(&mut *tx)
     .await
     .map_err(StoreError::from)?;
@@ -415,8 +427,13 @@ pub struct Case {
     pub id: String,
     pub user_id: UserId,
     pub email: String,
+    /// The account's name now.
     pub given_name: Option<String>,
     pub family_name: Option<String>,
+    /// The account's name when the profile was submitted: what the
+    /// documents are checked against. `None` for cases submitted before
+    /// Sanus recorded it.
+    pub submitted_name: Option<SubmittedName>,
     pub profession: String,
     /// What was submitted.
     pub values: BTreeMap<String, String>,
@@ -427,18 +444,47 @@ pub struct Case {
     pub decisions: Vec<DecisionRecord>,
 }
 
-type CaseRow =
-    (String, String, String, Option<String>, Option<String>, String, String, String, i64, Option<i64>, Option<String>);
+/// A person's name as a case recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmittedName {
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+}
 
-/// A case's id, state, submission, decision time and reason.
-pub(crate) type CaseOutcomeRow = (String, String, i64, Option<i64>, Option<String>);
+impl Case {
+    /// Whether the account was renamed since the submission (`false` when
+    /// the case recorded no name).
+    pub fn renamed_since_submission(&self) -> bool {
+        self.submitted_name.as_ref().is_some_and(|submitted| {
+            submitted.given_name != self.given_name || submitted.family_name != self.family_name
+        })
+    }
+}
+
+type CaseRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
+
+/// A case's id, state, submission, decision time, reason and the name submitted (JSON).
+pub(crate) type CaseOutcomeRow = (String, String, i64, Option<i64>, Option<String>, Option<String>);
 
 type DecisionRow = (String, Option<String>, String, Option<String>, i64);
 
 pub async fn case(store: &Store, id: &str) -> Result<Option<Case>, StoreError> {
     let row: Option<CaseRow> = sqlx::query_as(
-        "SELECT c.id, c.user_id, u.email, u.given_name, u.family_name, c.profession, c.fields, c.state, \
-         c.submitted_at, c.decided_at, c.reason \
+        "SELECT c.id, c.user_id, u.email, u.given_name, u.family_name, c.submitted_name, c.profession, c.fields, \
+         c.state, c.submitted_at, c.decided_at, c.reason \
          FROM verification_cases c JOIN users u ON u.id = c.user_id WHERE c.id = $1",
     )
     .bind(id)
@@ -450,6 +496,7 @@ pub async fn case(store: &Store, id: &str) -> Result<Option<Case>, StoreError> {
         email,
         given_name,
         family_name,
+        submitted_name,
         profession,
         fields,
         state,
@@ -473,6 +520,7 @@ pub async fn case(store: &Store, id: &str) -> Result<Option<Case>, StoreError> {
         email,
         given_name,
         family_name,
+        submitted_name: submitted_name.and_then(|json| serde_json::from_str(&json).ok()),
         profession,
         values: serde_json::from_str(&fields).unwrap_or_default(),
         state: CaseState::parse(&state).unwrap_or(CaseState::Withdrawn),

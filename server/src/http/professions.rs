@@ -593,8 +593,16 @@ pub async fn case_page(
     let cannot_decide =
         verification::blocked(case.state == CaseState::Pending, &case.user_id, &decided_by, &me.user.id)
             .and_then(|refused| decision_failure(&refused));
-    let name =
-        [case.given_name.as_deref(), case.family_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let joined = |given: Option<&str>, family: Option<&str>| {
+        let name = [given, family].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        (!name.is_empty()).then_some(name)
+    };
+    let current = joined(case.given_name.as_deref(), case.family_name.as_deref());
+    let renamed_to = case.renamed_since_submission().then(|| current.clone());
+    let name = match &case.submitted_name {
+        Some(submitted) => joined(submitted.given_name.as_deref(), submitted.family_name.as_deref()),
+        None => current,
+    };
     let view = CaseView {
         evidence: documents
             .into_iter()
@@ -618,7 +626,8 @@ pub async fn case_page(
             .collect(),
         id: case.id,
         email: case.email,
-        name: (!name.is_empty()).then_some(name),
+        name,
+        renamed_to,
         profession: case.profession,
         values: case.values,
         state: case.state.as_str().to_string(),

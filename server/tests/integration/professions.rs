@@ -206,6 +206,28 @@ sanus_core::engine_tests! {
         assert_eq!(location(&post(&app, &jane, "/account/profession/withdraw", &[]).await), "/account/profession");
     }
 
+    async fn a_case_shows_the_name_submitted_and_a_rename_since(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        app.import(PEOPLE).await;
+        let jane = jane_ready(&app).await;
+        assert_eq!(location(&post(&app, &jane, "/account/profession/submit", &[]).await), "/account/profession?notice=submitted");
+        grant(&app.store, &Email::parse(VERA).unwrap(), Role::Verifier, app.clock.now()).await.unwrap().unwrap();
+        let vera = browser(&app, VERA, VERA_PASSWORD).await;
+        let case = sanus_core::professions::verification::latest_case(&app.store, &jane_id(&app).await).await.unwrap().unwrap();
+        let path = format!("/verify/cases/{}", case.id);
+        let before = page(&app, &vera, &path).await;
+        assert!(before.contains("Jane Doe") && !before.contains("case-renamed"), "{before}");
+
+        // Renamed while the case waits: the documents are still checked
+        // against the name submitted, and the page says what it is now.
+        let renamed =
+            post(&app, &jane, "/account/profile", &[("given_name", "Janet"), ("family_name", "Roe"), ("locale", "de")]).await;
+        assert!(renamed.status().is_redirection(), "{}", renamed.status());
+        let after = page(&app, &vera, &path).await;
+        assert!(after.contains("Jane Doe"), "{after}");
+        assert!(after.contains(r#"id="case-renamed""#) && after.contains("Janet Roe"), "{after}");
+    }
+
     async fn a_verifier_decides_and_apps_receive_only_what_is_shared(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         app.import(PEOPLE).await;
@@ -316,6 +338,7 @@ sanus_core::engine_tests! {
         assert_eq!(professional["documents"][0]["file_name"], "approbation.pdf");
         assert!(professional["documents"][0].get("content").is_none());
         assert_eq!(professional["submissions"][0]["state"], "verified");
+        assert_eq!(professional["submissions"][0]["name"], json!({ "given_name": "Jane", "family_name": "Doe" }));
         assert_eq!(export["connected_apps"][0]["shared_profile_fields"]["efn"], true);
     }
 
