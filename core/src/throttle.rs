@@ -58,7 +58,10 @@ pub const SECOND_FACTOR: Policy =
     Policy { free_failures: 5, first_delay_seconds: 60, max_delay_seconds: 3600, forget_after_seconds: 24 * 3600 };
 /// Password-reset links asked for from one client address: twenty in a
 /// row, then 1 min, 2 min … up to an hour, so that nobody mails every
-/// account once a minute (each account has its own limits besides).
+/// account once a minute (each account has its own limits besides). Each
+/// link used gives its network one request back (`forgive_one`): whoever
+/// asks for other people's links never receives them, while the people
+/// behind one NAT use theirs.
 pub const RESET_REQUESTS_PER_ADDRESS: Policy = Policy {
     free_failures: 19,
     first_delay_seconds: 60,
@@ -127,6 +130,18 @@ impl ThrottleKey {
     /// The client address an attempt comes from.
     pub fn address(address: &std::net::IpAddr) -> Self {
         Self { hash: hash("address", &network_of(address)), policy: PER_ADDRESS }
+    }
+}
+
+impl ThrottleKey {
+    /// Takes one off this key's count: a request counted against it turned
+    /// out to be its sender's own (a reset link was used). Its wait ends if
+    /// the count is within the free ones again.
+    pub async fn forgive_one(&self, store: &Store) -> Result<(), StoreError> {
+        let mut tx = store.pool().begin().await?;
+        forgive(&mut tx, self, 1).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 
@@ -404,6 +419,24 @@ mod tests {
             let signing_in = SignInAttempt::new("jane@example.org", Some(&from));
             assert_eq!(signing_in.wait(&store, now).await.unwrap(), None, "sign-ins from there are not slowed");
             assert_eq!(registration.wait(&store, UnixTime(5_060)).await.unwrap(), None);
+        }
+
+        async fn a_used_reset_link_gives_its_network_one_request_back(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let from = "192.0.2.9".parse().unwrap();
+            let asking = SignInAttempt::reset_request(&from);
+            let now = UnixTime(7_000);
+            for _ in 0..19 {
+                assert_eq!(asking.record_failure(&store, now).await.unwrap(), 0);
+            }
+            assert_eq!(asking.record_failure(&store, now).await.unwrap(), 60, "the twentieth makes the next wait");
+            assert_eq!(asking.record_failure(&store, UnixTime(7_060)).await.unwrap(), 120);
+            let network = ThrottleKey::reset_requests(&from);
+            network.forgive_one(&store).await.unwrap();
+            assert_eq!(asking.wait(&store, UnixTime(7_061)).await.unwrap(), Some(119), "still past the free ones");
+            network.forgive_one(&store).await.unwrap();
+            assert_eq!(asking.wait(&store, UnixTime(7_061)).await.unwrap(), None, "within them again");
+            assert_eq!(asking.record_failure(&store, UnixTime(7_061)).await.unwrap(), 60);
         }
 
         async fn failures_slow_down_and_a_success_clears_them(db: TestDatabase) {
