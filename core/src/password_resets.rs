@@ -8,6 +8,7 @@
 use crate::clients::SecretHash;
 use crate::clock::UnixTime;
 use crate::store::{Store, StoreError};
+use crate::throttle::ThrottleKey;
 use crate::users::{User, UserId, get_user};
 
 pub const RESET_LIFETIME_SECONDS: i64 = 30 * 60;
@@ -21,8 +22,11 @@ pub const MAX_RESEND_AFTER_SECONDS: i64 = 3600;
 /// Who asks for a reset link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AskedBy {
-    /// Anyone, in the account's name: within the limits above.
-    Anyone,
+    /// Anyone, in the account's name: within the limits above. `from`: the
+    /// network whose reset-request count this request was counted against
+    /// (`/password/forgot`); it gets the request back once the link is
+    /// used. `None` where no such request was counted.
+    Anyone { from: Option<std::net::IpAddr> },
     /// An operator who just cleared the password: always.
     Operator,
 }
@@ -54,18 +58,28 @@ pub async fn start_password_reset(
     .bind(now.0 - 24 * 3600)
     .fetch_one(&mut *tx)
     .await?;
-    if asked_by == AskedBy::Anyone && today > 0 && now.0 - latest < resend_after(today) {
-        tx.rollback().await?;
-        return Ok(None);
-    }
+    let asked_from = match asked_by {
+        AskedBy::Anyone { from } => {
+            if today > 0 && now.0 - latest < resend_after(today) {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+            from.map(|network| ThrottleKey::reset_requests(&network))
+        }
+        AskedBy::Operator => None,
+    };
     let token = crate::random::url_safe(32);
-    sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, NULL)")
-        .bind(SecretHash::of(token.as_bytes()).as_str())
-        .bind(user_id.as_str())
-        .bind(now.0)
-        .bind(now.plus_seconds(RESET_LIFETIME_SECONDS).0)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at, used_at, asked_from) \
+         VALUES ($1, $2, $3, $4, NULL, $5)",
+    )
+    .bind(SecretHash::of(token.as_bytes()).as_str())
+    .bind(user_id.as_str())
+    .bind(now.0)
+    .bind(now.plus_seconds(RESET_LIFETIME_SECONDS).0)
+    .bind(asked_from.as_ref().map(ThrottleKey::stored))
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Some(token))
 }
@@ -103,18 +117,22 @@ pub async fn complete_password_reset(
     .bind(SecretHash::of(token.as_bytes()).as_str())
     .execute(&mut *tx)
     .await?;
-    let claimed: Option<(String,)> = sqlx::query_as(
+    let claimed: Option<(String, Option<String>)> = sqlx::query_as(
         "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
-         RETURNING user_id",
+         RETURNING user_id, asked_from",
     )
     .bind(now.0)
     .bind(SecretHash::of(token.as_bytes()).as_str())
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((user_id,)) = claimed else {
+    let Some((user_id, asked_from)) = claimed else {
         tx.rollback().await?;
         return Ok(None);
     };
+    // The link reached the one who asked: their network gets the request back.
+    if let Some(network) = &asked_from {
+        crate::throttle::give_back_reset_request(&mut tx, network).await?;
+    }
     // The link proved the mailbox. An account that was never confirmed
     // might have been set up by someone else with this address: whatever
     // second factors they added go with their password.
@@ -172,24 +190,50 @@ mod tests {
             let store = db.migrated_store().await;
             let jane = user(&store).await;
             let mut at = 1_000;
-            assert!(start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(at)).await.unwrap().is_some());
+            assert!(start_password_reset(&store, &jane.id, AskedBy::Anyone { from: None }, UnixTime(at)).await.unwrap().is_some());
             for wait in [60, 120, 240, 480, 960, 1920, 3600, 3600, 3600] {
-                let early = start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(at + wait - 1)).await.unwrap();
+                let early = start_password_reset(&store, &jane.id, AskedBy::Anyone { from: None }, UnixTime(at + wait - 1)).await.unwrap();
                 assert_eq!(early, None, "not before {wait} s");
                 at += wait;
-                assert!(start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(at)).await.unwrap().is_some(), "after {wait} s");
+                assert!(start_password_reset(&store, &jane.id, AskedBy::Anyone { from: None }, UnixTime(at)).await.unwrap().is_some(), "after {wait} s");
             }
             // An operator who cleared the password sends one at once.
             assert!(start_password_reset(&store, &jane.id, AskedBy::Operator, UnixTime(at)).await.unwrap().is_some());
+        }
+
+        async fn a_used_link_gives_the_network_that_asked_for_it_its_request_back(db: TestDatabase) {
+            use crate::throttle::{SignInAttempt, Taken};
+            let store = db.migrated_store().await;
+            let jane = user(&store).await;
+            let network: std::net::IpAddr = "192.0.2.44".parse().unwrap();
+            let asking = SignInAttempt::reset_request(&network);
+            let take = |at: i64| {
+                let (asking, store) = (asking.clone(), store.clone());
+                async move { asking.take(&store, UnixTime(at)).await.unwrap() }
+            };
+            for _ in 0..20 {
+                assert!(matches!(take(1_000).await, Taken::Counted { .. }));
+            }
+            assert_eq!(take(1_000).await, Taken::Wait(60), "twenty in a row, then a wait");
+            // A link mailed for a registration counted no reset request: using it gives nothing back.
+            let bob = NewUser { email: Email::parse("bob@example.org").unwrap(), given_name: None, family_name: None, locale: "en".into() };
+            let bob = insert_user(&store, bob, UnixTime(1)).await.unwrap();
+            let unasked = start_password_reset(&store, &bob.id, AskedBy::Anyone { from: None }, UnixTime(1_000)).await.unwrap().unwrap();
+            complete_password_reset(&store, &unasked, "$argon2id$a", UnixTime(1_001)).await.unwrap().unwrap();
+            assert_eq!(take(1_001).await, Taken::Wait(59));
+            // A link that network asked for: once used, the network may ask again.
+            let asked = start_password_reset(&store, &jane.id, AskedBy::Anyone { from: Some(network) }, UnixTime(1_001)).await.unwrap().unwrap();
+            complete_password_reset(&store, &asked, "$argon2id$b", UnixTime(1_002)).await.unwrap().unwrap();
+            assert!(matches!(take(1_002).await, Taken::Counted { wait_if_wrong: 60, .. }));
         }
 
         async fn a_reset_link_works_once_within_thirty_minutes_and_ends_all_sessions(db: TestDatabase) {
             let store = db.migrated_store().await;
             let jane = user(&store).await;
             let (session, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 3600).await.unwrap();
-            let token = start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(100)).await.unwrap().unwrap();
-            assert_eq!(start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(159)).await.unwrap(), None, "one a minute");
-            let other = start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(160)).await.unwrap().unwrap();
+            let token = start_password_reset(&store, &jane.id, AskedBy::Anyone { from: None }, UnixTime(100)).await.unwrap().unwrap();
+            assert_eq!(start_password_reset(&store, &jane.id, AskedBy::Anyone { from: None }, UnixTime(159)).await.unwrap(), None, "one a minute");
+            let other = start_password_reset(&store, &jane.id, AskedBy::Anyone { from: None }, UnixTime(160)).await.unwrap().unwrap();
             assert_eq!(find_password_reset(&store, &token, UnixTime(161)).await.unwrap().map(|u| u.id), Some(jane.id.clone()));
             assert!(find_password_reset(&store, "forged", UnixTime(161)).await.unwrap().is_none());
 
@@ -208,7 +252,7 @@ mod tests {
             let store = db.migrated_store().await;
             let jane = user(&store).await;
             crate::mfa::new_recovery_codes(&store, &jane.id, UnixTime(50)).await.unwrap();
-            let token = start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(100)).await.unwrap().unwrap();
+            let token = start_password_reset(&store, &jane.id, AskedBy::Anyone { from: None }, UnixTime(100)).await.unwrap().unwrap();
             complete_password_reset(&store, &token, "$argon2id$new", UnixTime(101)).await.unwrap().unwrap();
             assert_eq!(crate::mfa::mfa_status(&store, &jane.id).await.unwrap().recovery_codes_left, 0);
         }
@@ -216,7 +260,7 @@ mod tests {
         async fn reset_links_expire(db: TestDatabase) {
             let store = db.migrated_store().await;
             let jane = user(&store).await;
-            let token = start_password_reset(&store, &jane.id, AskedBy::Anyone, UnixTime(100)).await.unwrap().unwrap();
+            let token = start_password_reset(&store, &jane.id, AskedBy::Anyone { from: None }, UnixTime(100)).await.unwrap().unwrap();
             let late = UnixTime(100 + RESET_LIFETIME_SECONDS);
             assert!(find_password_reset(&store, &token, late).await.unwrap().is_none());
             assert!(complete_password_reset(&store, &token, "$argon2id$new", late).await.unwrap().is_none());

@@ -59,9 +59,9 @@ pub const SECOND_FACTOR: Policy =
 /// Password-reset links asked for from one client address: twenty in a
 /// row, then 1 min, 2 min … up to an hour, so that nobody mails every
 /// account once a minute (each account has its own limits besides). Each
-/// link used gives its network one request back (`forgive_one`): whoever
-/// asks for other people's links never receives them, while the people
-/// behind one NAT use theirs.
+/// link used gives the network that asked for it one request back
+/// (`give_back_reset_request`): whoever asks for other people's links never
+/// receives them, while the people behind one NAT use theirs.
 pub const RESET_REQUESTS_PER_ADDRESS: Policy = Policy {
     free_failures: 19,
     first_delay_seconds: 60,
@@ -134,15 +134,20 @@ impl ThrottleKey {
 }
 
 impl ThrottleKey {
-    /// Takes one off this key's count: a request counted against it turned
-    /// out to be its sender's own (a reset link was used). Its wait ends if
-    /// the count is within the free ones again.
-    pub async fn forgive_one(&self, store: &Store) -> Result<(), StoreError> {
-        let mut tx = store.pool().begin().await?;
-        forgive(&mut tx, self, 1).await?;
-        tx.commit().await?;
-        Ok(())
+    /// What is stored for this key (a hash).
+    pub(crate) fn stored(&self) -> &str {
+        &self.hash
     }
+}
+
+/// A reset link asked for from the network stored as `network` (see
+/// [`ThrottleKey::stored`]) was used: that network gets the request back.
+/// Its wait ends if its count is within the free ones again.
+pub(crate) async fn give_back_reset_request(
+    tx: &mut crate::store::Transaction,
+    network: &str,
+) -> Result<(), StoreError> {
+    forgive(tx, &ThrottleKey { hash: network.to_string(), policy: RESET_REQUESTS_PER_ADDRESS }, 1).await
 }
 
 /// What one party holds of the address space, counted as one address: an
@@ -432,9 +437,14 @@ mod tests {
             assert_eq!(asking.record_failure(&store, now).await.unwrap(), 60, "the twentieth makes the next wait");
             assert_eq!(asking.record_failure(&store, UnixTime(7_060)).await.unwrap(), 120);
             let network = ThrottleKey::reset_requests(&from);
-            network.forgive_one(&store).await.unwrap();
+            let give_back = || async {
+                let mut tx = store.pool().begin().await.unwrap();
+                give_back_reset_request(&mut tx, network.stored()).await.unwrap();
+                tx.commit().await.unwrap();
+            };
+            give_back().await;
             assert_eq!(asking.wait(&store, UnixTime(7_061)).await.unwrap(), Some(119), "still past the free ones");
-            network.forgive_one(&store).await.unwrap();
+            give_back().await;
             assert_eq!(asking.wait(&store, UnixTime(7_061)).await.unwrap(), None, "within them again");
             assert_eq!(asking.record_failure(&store, UnixTime(7_061)).await.unwrap(), 60);
         }

@@ -12,7 +12,7 @@ use sanus_core::audit::EventKind;
 use sanus_core::mail::password_reset_mail;
 use sanus_core::password_policy::{self, check_new_password};
 use sanus_core::password_resets::{AskedBy, complete_password_reset, find_password_reset, start_password_reset};
-use sanus_core::throttle::{SignInAttempt, Taken, ThrottleKey};
+use sanus_core::throttle::{SignInAttempt, Taken};
 use sanus_core::users::{Email, find_user_for_sign_in};
 use serde::Deserialize;
 
@@ -68,7 +68,8 @@ async fn send_reset_link(
     let Ok(email) = Email::parse(typed) else { return Ok(()) };
     let Some((user, _)) = find_user_for_sign_in(&state.store, &email).await? else { return Ok(()) };
     let now = state.clock.now();
-    if !mail_reset_link(state, &user, AskedBy::Anyone, now).await? {
+    // Counted against `address`'s reset requests (see `forgot`): it gets it back once the link is used.
+    if !mail_reset_link(state, &user, AskedBy::Anyone { from: address }, now).await? {
         return Ok(());
     }
     let mut event = audit_event(EventKind::PasswordResetRequested, headers, address);
@@ -160,15 +161,6 @@ pub async fn reset(
     // Its token families were revoked: their access tokens stop here now.
     state.access_tokens.invalidate();
     let address = client_address(&headers, &peer, &state.settings.server);
-    // A link that was used was asked for by its owner: the network it is
-    // used from (most often the one that asked) gets that request back, so
-    // that people behind one NAT do not wait for each other's resets. Who
-    // asks for others' links never gets their mails, so never this.
-    if let Some(from) = &address
-        && let Err(error) = ThrottleKey::reset_requests(from).forgive_one(&state.store).await
-    {
-        tracing::error!(%error, "cannot give a network its password-reset request back");
-    }
     let mut event = audit_event(EventKind::PasswordResetCompleted, &headers, address);
     event.user_id = Some(&user.id);
     if let Err(error) = state.audit(&event, now).await {

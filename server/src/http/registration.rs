@@ -269,7 +269,7 @@ fn proof_of(state: &AppState, headers: &HeaderMap) -> Option<String> {
 fn notify_owner(state: &AppState, user: User, now: UnixTime) {
     let state = state.clone();
     tokio::spawn(async move {
-        let token = match start_password_reset(&state.store, &user.id, AskedBy::Anyone, now).await {
+        let token = match start_password_reset(&state.store, &user.id, AskedBy::Anyone { from: None }, now).await {
             Ok(Some(token)) => token,
             Ok(None) => return,
             Err(error) => {
