@@ -126,11 +126,13 @@ pub struct CaseView {
     pub id: String,
     pub email: String,
     /// The name the documents are checked against: the account's when it
-    /// was submitted (its current one for cases that did not record it).
+    /// was submitted (`name_at_submission`), or its current one for cases
+    /// that did not record it.
     pub name: Option<String>,
-    /// The account's name now, when it was renamed since the submission
-    /// (`Some(None)`: the name was removed).
-    pub renamed_to: Option<Option<String>>,
+    pub name_at_submission: bool,
+    /// Renamed since the submission; `current_name` is the name now.
+    pub renamed: bool,
+    pub current_name: Option<String>,
     pub profession: String,
     /// What was submitted, field id → value.
     pub values: BTreeMap<String, String>,

@@ -697,15 +697,19 @@ pub fn VerifyCasePage() -> impl IntoView {
         })
         .unwrap_or_else(|| ().into_any())
     };
-    let name = view.name.clone();
-    let renamed = view.renamed_to.clone().map(|now| {
+    let name_or_none = |name: Option<String>| match name {
+        Some(name) => name.into_any(),
+        None => view! { <em>{tr(|t| t.prof.case_no_name)}</em> }.into_any(),
+    };
+    // A recorded name is shown even when empty: it is what was submitted.
+    let name = (view.name_at_submission || view.name.is_some()).then(|| {
+        let label = if view.name_at_submission { tr(|t| t.prof.case_name_submitted) } else { tr(|t| t.prof.case_name) };
+        view! { <p id="case-name" class="text-slate-700">{label}" "{name_or_none(view.name.clone())}</p> }
+    });
+    let renamed = view.renamed.then(|| {
         view! {
             <p id="case-renamed" class="mt-1 font-semibold text-amber-900">
-                {tr(|t| t.prof.case_renamed)}" "
-                {match now {
-                    Some(now) => now.into_any(),
-                    None => view! { <em>{tr(|t| t.prof.case_no_name)}</em> }.into_any(),
-                }}
+                {tr(|t| t.prof.case_renamed)}" "{name_or_none(view.current_name.clone())}
             </p>
         }
     });
@@ -717,7 +721,7 @@ pub fn VerifyCasePage() -> impl IntoView {
             <header>
                 <p><a href="/verify" rel="external" class=LINK>{tr(|t| t.prof.case_back)}</a></p>
                 <h1 class="mt-2 text-2xl font-bold text-slate-900">{view.email.clone()}</h1>
-                {name.map(|n| view! { <p class="text-slate-700">{n}</p> })}
+                {name}
                 {renamed}
                 <p class="mt-1 text-slate-700">
                     {move || profession_label(&profession, i18n.locale.get())}" · "

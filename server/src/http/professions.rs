@@ -597,11 +597,11 @@ pub async fn case_page(
         let name = [given, family].into_iter().flatten().collect::<Vec<_>>().join(" ");
         (!name.is_empty()).then_some(name)
     };
-    let current = joined(case.given_name.as_deref(), case.family_name.as_deref());
-    let renamed_to = case.renamed_since_submission().then(|| current.clone());
+    let current_name = joined(case.given_name.as_deref(), case.family_name.as_deref());
+    let (name_at_submission, renamed) = (case.submitted_name.is_some(), case.renamed_since_submission());
     let name = match &case.submitted_name {
         Some(submitted) => joined(submitted.given_name.as_deref(), submitted.family_name.as_deref()),
-        None => current,
+        None => current_name.clone(),
     };
     let view = CaseView {
         evidence: documents
@@ -627,7 +627,9 @@ pub async fn case_page(
         id: case.id,
         email: case.email,
         name,
-        renamed_to,
+        name_at_submission,
+        renamed,
+        current_name,
         profession: case.profession,
         values: case.values,
         state: case.state.as_str().to_string(),

@@ -216,7 +216,8 @@ sanus_core::engine_tests! {
         let case = sanus_core::professions::verification::latest_case(&app.store, &jane_id(&app).await).await.unwrap().unwrap();
         let path = format!("/verify/cases/{}", case.id);
         let before = page(&app, &vera, &path).await;
-        assert!(before.contains("Jane Doe") && !before.contains("case-renamed"), "{before}");
+        assert!(before.contains("Name at submission:") && before.contains("Jane Doe"), "{before}");
+        assert!(!before.contains("case-renamed"), "{before}");
 
         // Renamed while the case waits: the documents are still checked
         // against the name submitted, and the page says what it is now.
