@@ -34,11 +34,6 @@ pub struct UserSummary {
 
 type SummaryRow = (String, String, Option<String>, Option<String>, i16, i64, Option<i64>);
 
-fn name_of(given: Option<String>, family: Option<String>) -> Option<String> {
-    let name = [given, family].into_iter().flatten().collect::<Vec<_>>().join(" ");
-    (!name.trim().is_empty()).then_some(name)
-}
-
 /// Accounts whose e-mail or name contains `search`, or who belong to a
 /// tenant whose name contains it (or whose id it is); newest first, at most
 /// `limit`. An empty search lists the newest accounts.
@@ -64,7 +59,7 @@ pub async fn find_users(store: &Store, search: &str, limit: i64) -> Result<Vec<U
         .map(|(id, email, given, family, verified, created_at, locked_at)| UserSummary {
             id: UserId::from_stored(id),
             email,
-            name: name_of(given, family),
+            name: crate::users::display_name(given.as_deref(), family.as_deref()),
             email_verified: verified != 0,
             created_at: UnixTime(created_at),
             locked: locked_at.is_some(),

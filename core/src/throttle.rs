@@ -131,9 +131,7 @@ impl ThrottleKey {
     pub fn address(address: &std::net::IpAddr) -> Self {
         Self { hash: hash("address", &network_of(address)), policy: PER_ADDRESS }
     }
-}
 
-impl ThrottleKey {
     /// What is stored for this key (a hash).
     pub(crate) fn stored(&self) -> &str {
         &self.hash

@@ -97,6 +97,13 @@ pub struct User {
     pub updated_at: UnixTime,
 }
 
+/// A person's name as shown and as the `name` claim: the given and family
+/// names joined by a space; `None` when there is neither.
+pub fn display_name(given_name: Option<&str>, family_name: Option<&str>) -> Option<String> {
+    let name = [given_name, family_name].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    (!name.trim().is_empty()).then_some(name)
+}
+
 /// The account as stored beside a grant (JSON), to build its claims later.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Snapshot {
@@ -111,6 +118,11 @@ struct Snapshot {
 }
 
 impl User {
+    /// See [`display_name`].
+    pub fn display_name(&self) -> Option<String> {
+        display_name(self.given_name.as_deref(), self.family_name.as_deref())
+    }
+
     pub fn to_snapshot(&self) -> String {
         let snapshot = Snapshot {
             id: self.id.0.clone(),
@@ -344,6 +356,15 @@ pub async fn get_user(store: &Store, id: &UserId) -> Result<User, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_is_the_given_and_family_names_joined() {
+        assert_eq!(display_name(Some("Ada"), Some("Lovelace")).as_deref(), Some("Ada Lovelace"));
+        assert_eq!(display_name(Some("Ada"), None).as_deref(), Some("Ada"));
+        assert_eq!(display_name(None, Some("Lovelace")).as_deref(), Some("Lovelace"));
+        assert_eq!(display_name(None, None), None);
+        assert_eq!(display_name(Some(" "), None), None);
+    }
 
     #[test]
     fn email_shapes() {

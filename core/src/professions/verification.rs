@@ -451,7 +451,19 @@ pub struct SubmittedName {
     pub family_name: Option<String>,
 }
 
+impl SubmittedName {
+    /// See [`crate::users::display_name`].
+    pub fn display(&self) -> Option<String> {
+        crate::users::display_name(self.given_name.as_deref(), self.family_name.as_deref())
+    }
+}
+
 impl Case {
+    /// The account's name now, as shown.
+    pub fn current_name(&self) -> Option<String> {
+        crate::users::display_name(self.given_name.as_deref(), self.family_name.as_deref())
+    }
+
     /// Whether the account was renamed since the submission (`false` when
     /// the case recorded no name).
     pub fn renamed_since_submission(&self) -> bool {

@@ -196,11 +196,10 @@ async fn user_view(acting: &Acting<'_>) -> Result<AdminUserView, sanus_core::Sto
     let reach = sanus_core::organizations::reach(&state.store, id).await?;
     let platform_roles = sanus_core::platform_roles::roles_of(&state.store, id).await?;
     let lock = admin::lock_of(&state.store, id).await?;
-    let name = [user.given_name.clone(), user.family_name.clone()].into_iter().flatten().collect::<Vec<_>>().join(" ");
     Ok(AdminUserView {
         id: user.id.as_str().to_string(),
         email: user.email.clone(),
-        name: (!name.is_empty()).then_some(name),
+        name: user.display_name(),
         email_verified: user.email_verified,
         locale: user.locale.clone(),
         created_at: user.created_at.seconds(),

@@ -593,16 +593,9 @@ pub async fn case_page(
     let cannot_decide =
         verification::blocked(case.state == CaseState::Pending, &case.user_id, &decided_by, &me.user.id)
             .and_then(|refused| decision_failure(&refused));
-    let joined = |given: Option<&str>, family: Option<&str>| {
-        let name = [given, family].into_iter().flatten().collect::<Vec<_>>().join(" ");
-        (!name.is_empty()).then_some(name)
-    };
-    let current_name = joined(case.given_name.as_deref(), case.family_name.as_deref());
+    let current_name = case.current_name();
     let (name_at_submission, renamed) = (case.submitted_name.is_some(), case.renamed_since_submission());
-    let name = match &case.submitted_name {
-        Some(submitted) => joined(submitted.given_name.as_deref(), submitted.family_name.as_deref()),
-        None => current_name.clone(),
-    };
+    let name = case.submitted_name.as_ref().map_or_else(|| current_name.clone(), verification::SubmittedName::display);
     let view = CaseView {
         evidence: documents
             .into_iter()

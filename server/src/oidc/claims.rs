@@ -59,12 +59,7 @@ pub fn user_claims(user: &User, subject: &str, scopes: &[String]) -> Map<String,
     let mut claims = Map::new();
     claims.insert("sub".into(), json!(subject));
     if has("profile") {
-        let name = match (&user.given_name, &user.family_name) {
-            (Some(given), Some(family)) => Some(format!("{given} {family}")),
-            (Some(one), None) | (None, Some(one)) => Some(one.clone()),
-            (None, None) => None,
-        };
-        if let Some(name) = name {
+        if let Some(name) = user.display_name() {
             claims.insert("name".into(), json!(name));
         }
         if let Some(given) = &user.given_name {
