@@ -145,7 +145,7 @@ pub(crate) async fn give_back_reset_request(
     tx: &mut crate::store::Transaction,
     network: &str,
 ) -> Result<(), StoreError> {
-    forgive(tx, &ThrottleKey { hash: network.to_string(), policy: RESET_REQUESTS_PER_ADDRESS }, 1).await
+    forgive(&mut **tx, &ThrottleKey { hash: network.to_string(), policy: RESET_REQUESTS_PER_ADDRESS }, 1).await
 }
 
 /// What one party holds of the address space, counted as one address: an
@@ -230,38 +230,46 @@ impl SignInAttempt {
         let mut tx = store.pool().begin().await?;
         let mut counts = Vec::with_capacity(keys.len());
         for key in &keys {
-            // Creates the row or locks it (PostgreSQL; SQLite writes one at a time).
-            let count: (i64, i64, i64) = sqlx::query_as(
-                "INSERT INTO sign_in_throttle (key, failures, last_failure_at, blocked_until) VALUES ($1, 0, $2, 0) \
-                 ON CONFLICT (key) DO UPDATE SET failures = sign_in_throttle.failures \
-                 RETURNING failures, last_failure_at, blocked_until",
+            // Counts the attempt, creating the row or locking it (PostgreSQL;
+            // SQLite writes one at a time); a count whose last failure is past
+            // the forget window starts again. The wait is left as it was, so
+            // RETURNING tells whether one is running.
+            let count: (i64, i64) = sqlx::query_as(
+                "INSERT INTO sign_in_throttle (key, failures, last_failure_at, blocked_until) VALUES ($1, 1, $2, 0) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                   failures = CASE WHEN sign_in_throttle.last_failure_at < $3 THEN 1 \
+                                   ELSE sign_in_throttle.failures + 1 END, \
+                   last_failure_at = $2 \
+                 RETURNING failures, blocked_until",
             )
             .bind(&key.hash)
             .bind(now.0)
+            .bind(now.0 - key.policy.forget_after_seconds)
             .fetch_one(&mut *tx)
             .await?;
             counts.push(count);
         }
-        let blocked = counts.iter().map(|(_, _, until)| until - now.0).max().unwrap_or(0);
+        let blocked = counts.iter().map(|(_, until)| until - now.0).max().unwrap_or(0);
         if blocked > 0 {
+            // Nothing is counted while a wait runs.
             tx.rollback().await?;
             return Ok(Taken::Wait(blocked));
         }
         let mut wait_if_wrong = 0;
         let mut waits = [(0, 0); 2];
-        for (slot, (key, (failures, last_failure_at, blocked_until))) in keys.iter().zip(counts).enumerate() {
-            let failures = if last_failure_at < now.0 - key.policy.forget_after_seconds { 1 } else { failures + 1 };
+        for (slot, (key, (failures, blocked_until))) in keys.iter().zip(counts).enumerate() {
             let delay = key.policy.delay_after(failures);
-            waits[slot] = (blocked_until, now.0 + delay);
-            sqlx::query(
-                "UPDATE sign_in_throttle SET failures = $1, last_failure_at = $2, blocked_until = $3 WHERE key = $4",
-            )
-            .bind(failures)
-            .bind(now.0)
-            .bind(now.0 + delay)
-            .bind(&key.hash)
-            .execute(&mut *tx)
-            .await?;
+            waits[slot] = (blocked_until, blocked_until);
+            // Past the free failures, a wrong attempt starts a wait: rare, so
+            // the common attempt costs one statement per key.
+            if delay > 0 {
+                sqlx::query("UPDATE sign_in_throttle SET blocked_until = $1 WHERE key = $2")
+                    .bind(now.0 + delay)
+                    .bind(&key.hash)
+                    .execute(&mut *tx)
+                    .await?;
+                waits[slot].1 = now.0 + delay;
+            }
             wait_if_wrong = wait_if_wrong.max(delay);
         }
         tx.commit().await?;
@@ -309,20 +317,21 @@ impl SignInAttempt {
     /// only failures the address's count still holds, that is, within its
     /// forget window.
     pub async fn record_success(&self, store: &Store, now: UnixTime) -> Result<(), StoreError> {
-        let mut tx = store.pool().begin().await?;
         let recent = now.0 - self.address.as_ref().map_or(0, |address| address.policy.forget_after_seconds);
+        // Two statements without a transaction: the DELETE hands the count to
+        // one success only, and if the second never runs, the address keeps
+        // failures its account cleared: stricter, never looser.
         let own: Option<(i64,)> = sqlx::query_as(
             "DELETE FROM sign_in_throttle WHERE key = $1 \
              RETURNING CASE WHEN last_failure_at >= $2 THEN failures ELSE 0 END",
         )
         .bind(&self.account.hash)
         .bind(recent)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(store.pool())
         .await?;
         if let (Some(address), Some((own,))) = (&self.address, own) {
-            forgive(&mut tx, address, own).await?;
+            forgive(store.pool(), address, own).await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 }
@@ -347,7 +356,11 @@ pub struct Reserved {
 
 /// Takes `count` failures off `key`'s count; its wait ends if the count is
 /// within the free failures again.
-async fn forgive(tx: &mut crate::store::Transaction, key: &ThrottleKey, count: i64) -> Result<(), StoreError> {
+async fn forgive<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    key: &ThrottleKey,
+    count: i64,
+) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE sign_in_throttle SET \
            blocked_until = CASE WHEN failures - $1 <= $2 THEN 0 ELSE blocked_until END, \
@@ -357,7 +370,7 @@ async fn forgive(tx: &mut crate::store::Transaction, key: &ThrottleKey, count: i
     .bind(count)
     .bind(key.policy.free_failures)
     .bind(&key.hash)
-    .execute(&mut **tx)
+    .execute(executor)
     .await?;
     Ok(())
 }
