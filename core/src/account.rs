@@ -429,9 +429,9 @@ redirect_uris = ["https://ward.example/cb"]
             let store = db.migrated_store().await;
             seed_client(&store).await;
             let (jane, john) = (user(&store, "jane@example.org").await, user(&store, "john@example.org").await);
-            let (here, _) = create_session(&store, &jane.id, &["pwd"], Some("Firefox on Linux"), UnixTime(100), 9999).await.unwrap();
-            let (there, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(200), 9999).await.unwrap();
-            let (johns, _) = create_session(&store, &john.id, &["pwd"], None, UnixTime(200), 9999).await.unwrap();
+            let (here, _) = create_session(&store, &jane.id, &["pwd"], Some("Firefox on Linux"), UnixTime(100), 9999).await.unwrap().unwrap();
+            let (there, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(200), 9999).await.unwrap().unwrap();
+            let (johns, _) = create_session(&store, &john.id, &["pwd"], None, UnixTime(200), 9999).await.unwrap().unwrap();
             let there_family = family(&store, &jane, Some(&there.id)).await;
 
             touch_session(&store, &here, UnixTime(450)).await.unwrap();
@@ -451,9 +451,9 @@ redirect_uris = ["https://ward.example/cb"]
             let store = db.migrated_store().await;
             seed_client(&store).await;
             let jane = user(&store, "jane@example.org").await;
-            let (here, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap();
+            let (here, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap().unwrap();
             for _ in 0..2 {
-                create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap();
+                create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap().unwrap();
             }
             let (kept, other) = (family(&store, &jane, Some(&here.id)).await, family(&store, &jane, None).await);
             assert_eq!(end_other_sessions(&store, &jane.id, &here.id, UnixTime(200)).await.unwrap(), 2);
@@ -481,11 +481,11 @@ redirect_uris = ["https://ward.example/cb"]
             let store = db.migrated_store().await;
             seed_client(&store).await;
             let jane = user(&store, "jane@example.org").await;
-            let (here, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap();
-            let (there, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap();
+            let (here, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap().unwrap();
+            let (there, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap().unwrap();
             let tokens = family(&store, &jane, Some(&here.id)).await;
             change_password(&store, &jane.id, "$argon2id$new", &here.id, UnixTime(200)).await.unwrap();
-            let (_, hash) = find_user_for_sign_in(&store, &Email::parse("jane@example.org").unwrap()).await.unwrap().unwrap();
+            let hash = find_user_for_sign_in(&store, &Email::parse("jane@example.org").unwrap()).await.unwrap().unwrap().password_hash;
             assert_eq!(hash.as_deref(), Some("$argon2id$new"));
             assert!(find_session(&store, &here.id, UnixTime(201)).await.unwrap().is_some());
             assert!(find_session(&store, &there.id, UnixTime(201)).await.unwrap().is_none());
@@ -496,7 +496,7 @@ redirect_uris = ["https://ward.example/cb"]
             use crate::email_verification::{Started, start_email_change, verify_link};
             let store = db.migrated_store().await;
             let jane = user(&store, "jane@example.org").await;
-            let (here, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap();
+            let (here, _) = create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap().unwrap();
             let elsewhere = Email::parse("mallory@example.net").unwrap();
             for (at, end) in [(200, "password"), (400, "sessions")] {
                 let Started::Sent { link_token, .. } = start_email_change(&store, &jane, &elsewhere, UnixTime(at)).await.unwrap() else {
@@ -515,7 +515,7 @@ redirect_uris = ["https://ward.example/cb"]
             seed_client(&store).await;
             let jane = user(&store, "jane@example.org").await;
             crate::users::set_password_hash(&store, &jane.id, Some("$argon2id$secret-hash"), UnixTime(2)).await.unwrap();
-            create_session(&store, &jane.id, &["pwd"], Some("Firefox on Linux"), UnixTime(100), 9999).await.unwrap();
+            create_session(&store, &jane.id, &["pwd"], Some("Firefox on Linux"), UnixTime(100), 9999).await.unwrap().unwrap();
             grant_consent(&store, jane.id.as_str(), "ward-spa", &["openid".into()], UnixTime(50)).await.unwrap();
             family(&store, &jane, None).await;
             crate::mfa::new_recovery_codes(&store, &jane.id, UnixTime(60)).await.unwrap();
@@ -539,7 +539,7 @@ redirect_uris = ["https://ward.example/cb"]
             let store = db.migrated_store().await;
             seed_client(&store).await;
             let jane = user(&store, "jane@example.org").await;
-            create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap();
+            create_session(&store, &jane.id, &["pwd"], None, UnixTime(100), 9999).await.unwrap().unwrap();
             grant_consent(&store, jane.id.as_str(), "ward-spa", &["openid".into()], UnixTime(50)).await.unwrap();
             let grant = family(&store, &jane, None).await;
             crate::mfa::new_recovery_codes(&store, &jane.id, UnixTime(60)).await.unwrap();

@@ -341,7 +341,7 @@ mod tests {
             let store = db.migrated_store().await;
             let operator = account(&store, "op@sanus.example", "Olga").await;
             let anna = account(&store, "anna@klinik.example", "Anna").await;
-            let (session, _) = create_session(&store, &anna, &["pwd"], None, UnixTime(10), 3_600).await.unwrap();
+            let (session, _) = create_session(&store, &anna, &["pwd"], None, UnixTime(10), 3_600).await.unwrap().unwrap();
             assert!(matches!(lock_account(&store, &operator, &operator, "test", UnixTime(11)).await, Err(LockError::Own)));
             assert!(matches!(lock_account(&store, &anna, &operator, " ", UnixTime(11)).await, Err(LockError::Reason(_))));
             assert!(!is_locked(&store, &anna).await.unwrap(), "a refused lock changes nothing");
@@ -370,20 +370,25 @@ mod tests {
             let nobody = UserId::from_stored("nobody".into());
             assert!(matches!(lock_account(&store, &nobody, &operator, "x", UnixTime(13)).await, Err(LockError::NotFound)));
             assert!(find_users(&store, "anna", 10).await.unwrap()[0].locked);
+            let email = Email::parse("anna@klinik.example").unwrap();
+            assert!(crate::users::find_user_for_sign_in(&store, &email).await.unwrap().unwrap().locked);
+            assert_eq!(create_session(&store, &anna, &["pwd"], None, UnixTime(13), 3_600).await.unwrap(), None, "no session starts while locked");
 
             assert!(unlock_account(&store, &anna, UnixTime(10)).await.unwrap());
             assert!(!unlock_account(&store, &anna, UnixTime(10)).await.unwrap());
             assert!(!is_locked(&store, &anna).await.unwrap());
+            assert!(!crate::users::find_user_for_sign_in(&store, &email).await.unwrap().unwrap().locked);
+            assert!(create_session(&store, &anna, &["pwd"], None, UnixTime(14), 3_600).await.unwrap().is_some());
         }
 
         async fn clearing_the_password_ends_the_sessions(db: TestDatabase) {
             let store = db.migrated_store().await;
             let anna = account(&store, "anna@klinik.example", "Anna").await;
-            let (session, _) = create_session(&store, &anna, &["pwd"], None, UnixTime(10), 3_600).await.unwrap();
+            let (session, _) = create_session(&store, &anna, &["pwd"], None, UnixTime(10), 3_600).await.unwrap().unwrap();
             assert!(clear_password(&store, &anna, UnixTime(11)).await.unwrap());
-            let (_, hash) = crate::users::find_user_for_sign_in(&store, &Email::parse("anna@klinik.example").unwrap())
+            let account = crate::users::find_user_for_sign_in(&store, &Email::parse("anna@klinik.example").unwrap())
                 .await.unwrap().unwrap();
-            assert_eq!(hash, None);
+            assert_eq!(account.password_hash, None);
             assert!(find_session(&store, &session.id, UnixTime(12)).await.unwrap().is_none());
             assert!(!clear_password(&store, &UserId::from_stored("nobody".into()), UnixTime(12)).await.unwrap());
         }

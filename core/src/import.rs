@@ -414,7 +414,7 @@ pub async fn apply(store: &Store, file: ImportFile, now: UnixTime) -> Result<Imp
         .await?;
         if let Some(password) = &entry.password {
             // Re-hash only when the password changed: importing twice changes nothing.
-            let current = find_user_for_sign_in(store, &email).await?.and_then(|(_, hash)| hash);
+            let current = find_user_for_sign_in(store, &email).await?.and_then(|account| account.password_hash);
             if !crate::password::verify_password(password, current.as_deref()) {
                 let hash = crate::password::hash_password(password)
                     .map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
@@ -622,7 +622,7 @@ web_origins = ["https://app.acme.example"]
             assert!(secret_matches(&store, &client.id, &secret.hash(), UnixTime(300)).await.unwrap());
             assert!(after.service_account.is_some());
             let robot = Email::parse("robot@acme.example").unwrap();
-            let (_, hash) = find_user_for_sign_in(&store, &robot).await.unwrap().unwrap();
+            let hash = find_user_for_sign_in(&store, &robot).await.unwrap().unwrap().password_hash;
             let hash = hash.unwrap();
             assert!(hash.starts_with("$argon2id$") && !hash.contains("robot-password"));
             assert!(crate::password::verify_password("robot-password-for-tests", Some(&hash)));

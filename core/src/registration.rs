@@ -257,7 +257,7 @@ mod tests {
             let created = register(&store, check(form(), &open(), LOCALES).unwrap(), "$argon2id$h", UnixTime(7)).await.unwrap();
             let Registered::Created(jane) = created else { panic!("not created: {created:?}") };
             assert!(!jane.email_verified);
-            let (_, hash) = find_user_for_sign_in(&store, &Email::parse("jane@klinik.example").unwrap()).await.unwrap().unwrap();
+            let hash = find_user_for_sign_in(&store, &Email::parse("jane@klinik.example").unwrap()).await.unwrap().unwrap().password_hash;
             assert_eq!(hash.as_deref(), Some("$argon2id$h"));
             let (accepted,): (Option<i64>,) = sqlx::query_as("SELECT terms_accepted_at FROM users WHERE id = $1")
                 .bind(jane.id.as_str())
@@ -269,7 +269,7 @@ mod tests {
             let again = Form { email: "JANE@klinik.example".into(), ..form() };
             let second = register(&store, check(again, &open(), LOCALES).unwrap(), "$argon2id$other", UnixTime(8)).await.unwrap();
             assert_eq!(second, Registered::Exists(jane.clone()));
-            let (_, hash) = find_user_for_sign_in(&store, &Email::parse("jane@klinik.example").unwrap()).await.unwrap().unwrap();
+            let hash = find_user_for_sign_in(&store, &Email::parse("jane@klinik.example").unwrap()).await.unwrap().unwrap().password_hash;
             assert_eq!(hash.as_deref(), Some("$argon2id$h"), "the existing password stays");
 
             // Never confirmed and a day old: a new registration replaces it.
@@ -278,7 +278,7 @@ mod tests {
             let replaced = register(&store, check(third, &open(), LOCALES).unwrap(), "$argon2id$new", later).await.unwrap();
             let Registered::Created(fresh) = replaced else { panic!("not replaced: {replaced:?}") };
             assert_ne!(fresh.id, jane.id);
-            let (_, hash) = find_user_for_sign_in(&store, &Email::parse("jane@klinik.example").unwrap()).await.unwrap().unwrap();
+            let hash = find_user_for_sign_in(&store, &Email::parse("jane@klinik.example").unwrap()).await.unwrap().unwrap().password_hash;
             assert_eq!(hash.as_deref(), Some("$argon2id$new"));
         }
     }

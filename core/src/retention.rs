@@ -79,8 +79,8 @@ mod tests {
             let user = insert_user(&store, user, UnixTime(0)).await.unwrap();
             record(&store, &Event::new(EventKind::SignInFailed), UnixTime(DAY)).await.unwrap();
             record(&store, &Event::new(EventKind::SignInSucceeded), UnixTime(10 * DAY)).await.unwrap();
-            let (old, _) = create_session(&store, &user.id, &["pwd"], None, UnixTime(0), 3_600).await.unwrap();
-            let (live, _) = create_session(&store, &user.id, &["pwd"], None, UnixTime(40 * DAY), 3_600).await.unwrap();
+            let (old, _) = create_session(&store, &user.id, &["pwd"], None, UnixTime(0), 3_600).await.unwrap().unwrap();
+            let (live, _) = create_session(&store, &user.id, &["pwd"], None, UnixTime(40 * DAY), 3_600).await.unwrap().unwrap();
             sqlx::query("INSERT INTO revoked_access_tokens (jti, expires_at) VALUES ('gone', $1), ('live', $2)")
                 .bind(20 * DAY).bind(100 * DAY).execute(store.pool()).await.unwrap();
 

@@ -56,7 +56,8 @@ macro_rules! not_locked {
 }
 
 /// Starts a session on `device` (a short description such as "Firefox on
-/// Windows"); returns it and the token for the cookie.
+/// Windows"); returns it and the token for the cookie, or `None` when the
+/// account is locked.
 pub async fn create_session(
     store: &Store,
     user_id: &UserId,
@@ -64,7 +65,7 @@ pub async fn create_session(
     device: Option<&str>,
     now: UnixTime,
     lifetime_seconds: i64,
-) -> Result<(Session, String), StoreError> {
+) -> Result<Option<(Session, String)>, StoreError> {
     let token = crate::random::url_safe(32);
     let session = Session {
         id: crate::random::url_safe(16),
@@ -75,9 +76,12 @@ pub async fn create_session(
         expires_at: now.plus_seconds(lifetime_seconds),
     };
     let amr_json = serde_json::to_string(&session.amr).unwrap_or_else(|_| "[]".into());
-    sqlx::query(
-        "INSERT INTO sessions (id, token_hash, user_id, auth_time, amr, created_at, last_seen_at, expires_at, ended_at, \
-         device) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9)",
+    // The lock is checked in the same statement, so that no session starts
+    // for an account an operator locks meanwhile.
+    let inserted = sqlx::query(
+        "INSERT INTO sessions (id, token_hash, user_id, auth_time, amr, created_at, last_seen_at, expires_at, device) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 \
+         WHERE NOT EXISTS (SELECT 1 FROM account_locks WHERE user_id = $3)",
     )
     .bind(&session.id)
     .bind(SecretHash::of(token.as_bytes()).as_str())
@@ -90,7 +94,7 @@ pub async fn create_session(
     .bind(device)
     .execute(store.pool())
     .await?;
-    Ok((session, token))
+    Ok((inserted.rows_affected() == 1).then_some((session, token)))
 }
 
 /// What an authorization request needs to know about the browser's
@@ -208,7 +212,7 @@ mod tests {
             let store = db.migrated_store().await;
             let new = NewUser { email: Email::parse("a@b.de").unwrap(), given_name: None, family_name: None, locale: "de".into() };
             let user = insert_user(&store, new, UnixTime(1)).await.unwrap();
-            let (session, token) = create_session(&store, &user.id, &["pwd"], None, UnixTime(100), 1000).await.unwrap();
+            let (session, token) = create_session(&store, &user.id, &["pwd"], None, UnixTime(100), 1000).await.unwrap().unwrap();
             assert_eq!(token.len(), 43);
             let found = find_session_by_token(&store, &token, UnixTime(101)).await.unwrap().unwrap();
             assert_eq!(found, session);
@@ -225,8 +229,8 @@ mod tests {
             let new = NewUser { email: Email::parse("a@b.de").unwrap(), given_name: None, family_name: None, locale: "de".into() };
             let user = insert_user(&store, new, UnixTime(1)).await.unwrap();
             let day = 24 * 3600;
-            let (idle, idle_token) = create_session(&store, &user.id, &["pwd"], None, UnixTime(0), day).await.unwrap();
-            let (used, used_token) = create_session(&store, &user.id, &["pwd"], None, UnixTime(0), day).await.unwrap();
+            let (idle, idle_token) = create_session(&store, &user.id, &["pwd"], None, UnixTime(0), day).await.unwrap().unwrap();
+            let (used, used_token) = create_session(&store, &user.id, &["pwd"], None, UnixTime(0), day).await.unwrap().unwrap();
             let at = |seconds: i64| UnixTime(seconds);
             assert!(find_session_by_token(&store, &idle_token, at(IDLE_SECONDS - 1)).await.unwrap().is_some());
             crate::account::touch_session(&store, &used, at(IDLE_SECONDS - 1)).await.unwrap();

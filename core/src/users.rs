@@ -320,20 +320,36 @@ pub async fn set_password_hash(store: &Store, id: &UserId, phc: Option<&str>, no
     Ok(())
 }
 
-/// The account with this e-mail and its password hash, for signing in.
-pub async fn find_user_for_sign_in(store: &Store, email: &Email) -> Result<Option<(User, Option<String>)>, StoreError> {
+/// An account as signing in needs it, read in one query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInAccount {
+    pub user: User,
+    /// Its password hash (PHC string); none for accounts without a password.
+    pub password_hash: Option<String>,
+    /// An operator locked it (see `admin::lock_account`).
+    pub locked: bool,
+}
+
+/// The account with this e-mail, for signing in.
+pub async fn find_user_for_sign_in(store: &Store, email: &Email) -> Result<Option<SignInAccount>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
         user: UserRow,
         password_hash: Option<String>,
+        locked: i64,
     }
-    let row: Option<Row> =
-        sqlx::query_as(concat!("SELECT ", user_columns!(), ", password_hash FROM users WHERE email_normalized = $1"))
-            .bind(email.normalized())
-            .fetch_optional(store.reads())
-            .await?;
-    Ok(row.map(|r| (User::from(r.user), r.password_hash)))
+    let row: Option<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        user_columns!(),
+        ", password_hash, \
+         CASE WHEN EXISTS (SELECT 1 FROM account_locks l WHERE l.user_id = users.id) THEN 1 ELSE 0 END AS locked \
+         FROM users WHERE email_normalized = $1"
+    ))
+    .bind(email.normalized())
+    .fetch_optional(store.reads())
+    .await?;
+    Ok(row.map(|r| SignInAccount { user: User::from(r.user), password_hash: r.password_hash, locked: r.locked != 0 }))
 }
 
 pub async fn find_user_by_email(store: &Store, email: &Email) -> Result<Option<User>, StoreError> {

@@ -187,7 +187,9 @@ async fn user_view(acting: &Acting<'_>) -> Result<AdminUserView, sanus_core::Sto
     let (state, user, now) = (acting.state, acting.user(), acting.now);
     let id = &user.id;
     let has_password = match Email::parse(&user.email) {
-        Ok(email) => find_user_for_sign_in(&state.store, &email).await?.is_some_and(|(_, hash)| hash.is_some()),
+        Ok(email) => {
+            find_user_for_sign_in(&state.store, &email).await?.is_some_and(|account| account.password_hash.is_some())
+        }
         Err(_) => false,
     };
     let mfa = sanus_core::mfa::mfa_status(&state.store, id).await?;

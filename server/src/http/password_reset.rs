@@ -13,7 +13,7 @@ use sanus_core::mail::password_reset_mail;
 use sanus_core::password_policy::{self, check_new_password};
 use sanus_core::password_resets::{AskedBy, complete_password_reset, find_password_reset, start_password_reset};
 use sanus_core::throttle::{SignInAttempt, Taken};
-use sanus_core::users::{Email, find_user_for_sign_in};
+use sanus_core::users::{Email, find_user_by_email};
 use serde::Deserialize;
 
 use super::audit_event;
@@ -66,7 +66,7 @@ async fn send_reset_link(
     address: Option<std::net::IpAddr>,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let Ok(email) = Email::parse(typed) else { return Ok(()) };
-    let Some((user, _)) = find_user_for_sign_in(&state.store, &email).await? else { return Ok(()) };
+    let Some(user) = find_user_by_email(&state.store, &email).await? else { return Ok(()) };
     let now = state.clock.now();
     // Counted against `address`'s reset requests (see `forgot`): it gets it back once the link is used.
     if !mail_reset_link(state, &user, AskedBy::Anyone { from: address }, now).await? {

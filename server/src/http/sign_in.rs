@@ -13,7 +13,7 @@ use sanus_core::UnixTime;
 use sanus_core::audit::{self, EventKind};
 use sanus_core::sessions::create_session;
 use sanus_core::throttle::{SignInAttempt, Taken};
-use sanus_core::users::{Email, User, UserId, find_user_for_sign_in};
+use sanus_core::users::{Email, SignInAccount, User, UserId, find_user_for_sign_in};
 use serde::Deserialize;
 
 use super::audit_event;
@@ -97,24 +97,21 @@ pub async fn check_password(
             return Ok(Err(Refusal::ThrottledUntil(now.plus_seconds(seconds))));
         }
     };
-    let account = match Email::parse(email) {
+    let mut account = match Email::parse(email) {
         Ok(email) => find_user_for_sign_in(&state.store, &email).await?,
         Err(_) => None,
     };
-    let (user, hash) = match account {
-        Some((user, hash)) => (Some(user), hash),
-        None => (None, None),
-    };
+    let hash = account.as_mut().and_then(|account| account.password_hash.take());
     // Unknown accounts cost the same time as wrong passwords.
     let Some(password_ok) = state.passwords.verify(password, hash).await else {
         tracing::warn!("sign-in not checked: the password pool is full or the check failed");
         attempt.refund(&state.store, &reserved).await?;
         return Ok(Err(Refusal::Busy));
     };
-    match user {
-        Some(user) if password_ok => {
+    match account {
+        Some(SignInAccount { user, locked, .. }) if password_ok => {
             attempt.record_success(&state.store, now).await?;
-            if sanus_core::admin::is_locked(&state.store, &user.id).await? {
+            if locked {
                 event.user_id = Some(&user.id);
                 event.detail = serde_json::json!({ "reason": Refusal::LOCKED });
                 state.audit(&event, now).await?;
@@ -123,8 +120,8 @@ pub async fn check_password(
             }
             Ok(Ok(user))
         }
-        user => {
-            event.user_id = user.as_ref().map(|u| &u.id);
+        account => {
+            event.user_id = account.as_ref().map(|a| &a.user.id);
             event.detail = serde_json::json!({ "reason": Refusal::INVALID });
             state.audit(&event, now).await?;
             tracing::info!("sign-in refused");
@@ -212,19 +209,20 @@ pub async fn finish_sign_in<'a>(
     next: Next<'a>,
     now: UnixTime,
 ) -> Result<Response, sanus_core::StoreError> {
-    if sanus_core::admin::is_locked(&state.store, user_id).await? {
-        return locked(state, headers, event, user_id, now).await;
-    }
-    match next {
+    let (to, interaction) = match next {
         Next::Interaction { id, client_id } => {
             event.client_id = Some(client_id);
-            let resume = format!("/authorize/resume/{id}");
-            let (session_id, response) = start_session(state, headers, event, user_id, amr, &resume, now).await?;
-            sanus_core::interactions::set_interaction_session(&state.store, id, &session_id).await?;
-            Ok(response)
+            (format!("/authorize/resume/{id}"), Some(id))
         }
-        Next::Page(page) => Ok(start_session(state, headers, event, user_id, amr, page, now).await?.1),
+        Next::Page(page) => (page.to_string(), None),
+    };
+    let Some((session_id, response)) = start_session(state, headers, event, user_id, amr, &to, now).await? else {
+        return locked(state, headers, event, user_id, now).await;
+    };
+    if let Some(id) = interaction {
+        sanus_core::interactions::set_interaction_session(&state.store, id, &session_id).await?;
     }
+    Ok(response)
 }
 
 /// A sign-in (passkey, second factor, confirmed address …) of a locked
@@ -249,7 +247,7 @@ async fn locked(
 
 /// Starts a single sign-on session for the account on this device, records
 /// the sign-in, and answers with a redirect to `next` that sets the cookie.
-/// Returns the new session's id too.
+/// Returns the new session's id too; `None` when the account is locked.
 async fn start_session(
     state: &AppState,
     headers: &HeaderMap,
@@ -258,17 +256,20 @@ async fn start_session(
     amr: &[&str],
     next: &str,
     now: UnixTime,
-) -> Result<(String, Response), sanus_core::StoreError> {
+) -> Result<Option<(String, Response)>, sanus_core::StoreError> {
     let device = device_of(headers);
-    let (session, token) =
-        create_session(&state.store, user_id, amr, device.as_deref(), now, SESSION_LIFETIME_SECONDS).await?;
+    let Some((session, token)) =
+        create_session(&state.store, user_id, amr, device.as_deref(), now, SESSION_LIFETIME_SECONDS).await?
+    else {
+        return Ok(None);
+    };
     state.audit(event, now).await?;
     tracing::info!(%user_id, "signed in");
     let mut response = see_other(next);
     if let Some(cookie) = cookies::set(state, cookies::SESSION, &token, None) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
-    Ok((session.id, response))
+    Ok(Some((session.id, response)))
 }
 
 /// A short, human description of the browser and system from the

@@ -256,7 +256,7 @@ sanus_core::engine_tests! {
 
         // A session that used no second factor (as one made before the app was set up).
         let jane = sanus_core::users::find_user_by_email(&app.store, &sanus_core::users::Email::parse(JANE).unwrap()).await.unwrap().unwrap();
-        let (_, token) = sanus_core::sessions::create_session(&app.store, &jane.id, &["pwd"], None, app.clock.now(), 3600).await.unwrap();
+        let (_, token) = sanus_core::sessions::create_session(&app.store, &jane.id, &["pwd"], None, app.clock.now(), 3600).await.unwrap().unwrap();
         let password_only = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .default_headers([(reqwest::header::COOKIE, format!("sanus_session={token}").parse().unwrap())].into_iter().collect())

@@ -37,7 +37,7 @@ sanus_core::engine_tests! {
         };
         let session = async |amr: &[&str]| {
             let now = sanus_core::Clock::now(&app.clock);
-            browser(sanus_core::sessions::create_session(&app.store, &jane.id, amr, None, now, 3600).await.unwrap().1)
+            browser(sanus_core::sessions::create_session(&app.store, &jane.id, amr, None, now, 3600).await.unwrap().unwrap().1)
         };
         let remove = async |browser: &reqwest::Client, password: &str| {
             let response = browser.post(app.url("/account/passkeys/remove")).form(&[("id", "pk1"), ("password", password)]).send().await.unwrap();
