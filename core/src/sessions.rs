@@ -110,9 +110,51 @@ pub struct SignedIn {
     pub organisation_requires_mfa: bool,
 }
 
+/// The query of [`SignedIn`], for the live session whose `$key` is `$1`.
+macro_rules! signed_in_sql {
+    ($key:literal) => {
+        concat!(
+            "SELECT s.id, s.user_id, s.auth_time, s.amr, s.last_seen_at, s.expires_at, \
+                    u.email, u.email_verified, u.given_name, u.family_name, u.locale, u.created_at, u.updated_at, \
+                    (SELECT c.scopes FROM consents c WHERE c.user_id = s.user_id AND c.client_id = $3) AS consent, ",
+            crate::organizations::organisation_requires_mfa_sql!("s.user_id"),
+            " AS organisation_requires_mfa \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE ",
+            $key,
+            " = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $4 AND ",
+            not_locked!("s"),
+        )
+    };
+}
+
+/// The signed-in state of the session whose cookie holds `token`, for an
+/// authorization request of `client_id`.
 pub async fn find_signed_in(
     store: &Store,
     token: &str,
+    client_id: &str,
+    now: UnixTime,
+) -> Result<Option<SignedIn>, StoreError> {
+    let token_hash = SecretHash::of(token.as_bytes());
+    signed_in(store, signed_in_sql!("s.token_hash"), token_hash.as_str(), client_id, now).await
+}
+
+/// As [`find_signed_in`], for the session with this id (the one an
+/// interaction's sign-in started).
+pub async fn find_signed_in_by_id(
+    store: &Store,
+    id: &str,
+    client_id: &str,
+    now: UnixTime,
+) -> Result<Option<SignedIn>, StoreError> {
+    signed_in(store, signed_in_sql!("s.id"), id, client_id, now).await
+}
+
+async fn signed_in(
+    store: &Store,
+    sql: &'static str,
+    key: &str,
     client_id: &str,
     now: UnixTime,
 ) -> Result<Option<SignedIn>, StoreError> {
@@ -125,22 +167,13 @@ pub async fn find_signed_in(
         consent: Option<String>,
         organisation_requires_mfa: i64,
     }
-    let row: Option<Row> = sqlx::query_as(concat!(
-        "SELECT s.id, s.user_id, s.auth_time, s.amr, s.last_seen_at, s.expires_at, \
-                u.email, u.email_verified, u.given_name, u.family_name, u.locale, u.created_at, u.updated_at, \
-                (SELECT c.scopes FROM consents c WHERE c.user_id = s.user_id AND c.client_id = $3) AS consent, ",
-        crate::organizations::organisation_requires_mfa_sql!("s.user_id"),
-        " AS organisation_requires_mfa \
-         FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $4 AND ",
-        not_locked!("s"),
-    ))
-    .bind(SecretHash::of(token.as_bytes()).as_str())
-    .bind(now.0)
-    .bind(client_id)
-    .bind(now.0 - IDLE_SECONDS)
-    .fetch_optional(store.reads())
-    .await?;
+    let row: Option<Row> = sqlx::query_as(sql)
+        .bind(key)
+        .bind(now.0)
+        .bind(client_id)
+        .bind(now.0 - IDLE_SECONDS)
+        .fetch_optional(store.reads())
+        .await?;
     Ok(row.map(|row| {
         let session = Session::from(row.session);
         let user = row.user.into_user(session.user_id.clone());
@@ -222,6 +255,22 @@ mod tests {
             end_session(&store, &session.id, UnixTime(200)).await.unwrap();
             assert!(find_session_by_token(&store, &token, UnixTime(201)).await.unwrap().is_none(), "ended");
             assert!(find_session(&store, &session.id, UnixTime(201)).await.unwrap().is_none());
+        }
+
+        async fn the_signed_in_state_is_found_by_token_and_by_id_alike(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let new = NewUser { email: Email::parse("a@b.de").unwrap(), given_name: Some("Ada".into()), family_name: None, locale: "de".into() };
+            let user = insert_user(&store, new, UnixTime(1)).await.unwrap();
+            let (session, token) = create_session(&store, &user.id, &["pwd"], None, UnixTime(100), 1000).await.unwrap().unwrap();
+            let by_token = find_signed_in(&store, &token, "c1", UnixTime(101)).await.unwrap().unwrap();
+            let by_id = find_signed_in_by_id(&store, &session.id, "c1", UnixTime(101)).await.unwrap().unwrap();
+            assert_eq!(by_token, by_id);
+            assert_eq!((by_id.session, by_id.user, by_id.consent, by_id.organisation_requires_mfa), (session.clone(), user, None, false));
+            assert!(find_signed_in_by_id(&store, &token, "c1", UnixTime(101)).await.unwrap().is_none(), "a token is no id");
+            assert!(find_signed_in(&store, &session.id, "c1", UnixTime(101)).await.unwrap().is_none(), "an id is no token");
+            assert!(find_signed_in_by_id(&store, &session.id, "c1", UnixTime(1100)).await.unwrap().is_none(), "expired");
+            end_session(&store, &session.id, UnixTime(200)).await.unwrap();
+            assert!(find_signed_in_by_id(&store, &session.id, "c1", UnixTime(201)).await.unwrap().is_none(), "ended");
         }
 
         async fn a_session_unused_for_two_hours_ends_and_one_in_use_does_not(db: TestDatabase) {

@@ -21,7 +21,7 @@ use axum::response::{Html, IntoResponse, Response};
 use sanus_core::UnixTime;
 use sanus_core::clients::{Client, SecretHash};
 use sanus_core::interactions::{Interaction, consume_interaction, find_interaction, insert_interaction};
-use sanus_core::sessions::{Session, SignedIn, find_session, find_signed_in};
+use sanus_core::sessions::{Session, SignedIn, find_signed_in, find_signed_in_by_id};
 use sanus_core::tokens::{CodeGrant, issue_code};
 
 use self::checks::{AuthorizationRequest, AuthorizeError, PageError, check_client_id, check_request};
@@ -366,9 +366,11 @@ pub async fn resume(
         Ok(None) => return error_page(&state, &headers, PageError::UnknownClient),
         Err(error) => return server_error_page(&state, &headers, &error),
     };
-    let session = match &interaction.session_id {
-        Some(session_id) => match find_session(&state.store, session_id, now).await {
-            Ok(session) => session,
+    // The session the interaction's sign-in started, its account and its
+    // consent to this client: one query.
+    let signed_in = match &interaction.session_id {
+        Some(session_id) => match find_signed_in_by_id(&state.store, session_id, client.id.as_str(), now).await {
+            Ok(signed_in) => signed_in,
             Err(error) => return server_error_page(&state, &headers, &error),
         },
         None => None,
@@ -376,38 +378,34 @@ pub async fn resume(
     // Asked for a second factor (by the app, or by an organisation the person
     // belongs to), signed in without one (the account has none): the client
     // learns it cannot be met, before any consent is asked.
-    if let Some(session) = &session
-        && !sanus_core::mfa::is_multi_factor(&session.amr)
+    if let Some(signed_in) = &signed_in
+        && (request.require_mfa || signed_in.organisation_requires_mfa)
+        && !sanus_core::mfa::is_multi_factor(&signed_in.session.amr)
     {
-        let required = match request.require_mfa {
-            true => true,
-            false => match sanus_core::organizations::organisation_requires_mfa(&state.store, &session.user_id).await {
-                Ok(required) => required,
-                Err(error) => return server_error_page(&state, &headers, &error),
-            },
-        };
-        if required {
-            let description =
-                "A second factor is required; the account has to set up an authenticator app or a passkey first.";
-            return refuse_interaction(
-                &state,
-                &headers,
-                &id,
-                &request,
-                ("unmet_authentication_requirements", description),
-                &nonce,
-            )
-            .await;
-        }
+        let description =
+            "A second factor is required; the account has to set up an authenticator app or a passkey first.";
+        return refuse_interaction(
+            &state,
+            &headers,
+            &id,
+            &request,
+            ("unmet_authentication_requirements", description),
+            &nonce,
+        )
+        .await;
     }
-    let consent = if interaction.consented { Consent::Given } else { Consent::Unknown };
-    let tenant =
-        match next_step(&state, &client, &request, session.as_ref(), consent, interaction.tenant_id.as_deref()).await {
-            Ok(Next::Issue { tenant }) => tenant,
-            Ok(_) => return see_other(&format!("/interaction/{id}")),
-            Err(error) => return server_error_page(&state, &headers, &error),
-        };
-    let Some(session) = session else { return see_other(&format!("/interaction/{id}")) };
+    let consent = match &signed_in {
+        _ if interaction.consented => Consent::Given,
+        Some(signed_in) => Consent::Known(signed_in.consent.as_deref()),
+        None => Consent::Unknown,
+    };
+    let session = signed_in.as_ref().map(|s| &s.session);
+    let tenant = match next_step(&state, &client, &request, session, consent, interaction.tenant_id.as_deref()).await {
+        Ok(Next::Issue { tenant }) => tenant,
+        Ok(_) => return see_other(&format!("/interaction/{id}")),
+        Err(error) => return server_error_page(&state, &headers, &error),
+    };
+    let Some(SignedIn { session, user, .. }) = signed_in else { return see_other(&format!("/interaction/{id}")) };
     // Signed in as someone else than the client's hint named: not for them
     // (OIDC Core §3.1.2.1).
     if let Some(hinted) = &request.hint_subject {
@@ -421,7 +419,7 @@ pub async fn resume(
         }
     }
     match consume_interaction(&state.store, &id, now).await {
-        Ok(true) => issue(&state, &request, &session, None, tenant, &nonce, now).await,
+        Ok(true) => issue(&state, &request, &session, Some(&user), tenant, &nonce, now).await,
         Ok(false) => expired_page(&state, &headers),
         Err(error) => server_error_page(&state, &headers, &error),
     }
