@@ -116,6 +116,23 @@ sanus_core::engine_tests! {
         assert_eq!(status, 400, "even the right password waits");
     }
 
+    async fn a_locked_account_gets_no_tokens_for_its_password(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        app.import(LEGACY).await;
+        let email = |address: &str| sanus_core::users::Email::parse(address).unwrap();
+        let jane = sanus_core::users::find_user_by_email(&app.store, &email(JANE)).await.unwrap().unwrap();
+        let robot = sanus_core::users::find_user_by_email(&app.store, &email("robot@acme.example")).await.unwrap().unwrap();
+        sanus_core::admin::lock_account(&app.store, &jane.id, &robot.id, "phished", sanus_core::UnixTime(1)).await.unwrap();
+        let (status, refused) = password(&app, ("legacy", LEGACY_SECRET), JANE, JANE_PASSWORD, None).await;
+        assert_eq!((status, refused["error"].as_str()), (400, Some("invalid_grant")), "{refused}");
+        assert_eq!(refused["error_description"], "This account is locked.");
+        let events = sanus_core::audit::latest(&app.store, 5).await.unwrap();
+        let failed = events.iter().find(|e| e.kind == "sign_in.failed").expect("recorded");
+        assert_eq!(failed.user_id.as_deref(), Some(jane.id.as_str()));
+        assert!(failed.detail.contains("account_locked"), "{}", failed.detail);
+        assert!(events.iter().all(|e| e.kind != "sign_in.succeeded"));
+    }
+
     async fn the_password_grant_needs_the_warning_accepted_a_secret_and_a_first_party_client(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         app.import("[[memberships]]\ntenant = \"acme-dev\"\nuser = \"jane@acme.example\"\nroles = [\"admin\"]\n").await;

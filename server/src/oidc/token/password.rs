@@ -69,7 +69,12 @@ pub async fn grant(
     let second_factor = client.require_mfa
         || sanus_core::mfa::mfa_status(&state.store, &user.id).await?.required()
         || sanus_core::organizations::organisation_requires_mfa(&state.store, &user.id).await?;
-    let refusal = if !user.email_verified && !state.settings.accounts.unverified_may_sign_in {
+    // The lock came with the account, before the password check; one an
+    // operator placed meanwhile refuses too (a browser's sign-in has it
+    // checked where its session starts).
+    let refusal = if sanus_core::admin::is_locked(&state.store, &user.id).await? {
+        Some((Refusal::LOCKED, "This account is locked."))
+    } else if !user.email_verified && !state.settings.accounts.unverified_may_sign_in {
         Some(("email_not_verified", "Confirm the e-mail address first: sign in on the sign-in page."))
     } else if second_factor {
         Some((
