@@ -102,10 +102,15 @@ async fn authorize(
         },
     };
     let now = state.clock.now();
-    // The session, its account and its consent to this client: one query.
-    let signed_in = match current_session(state, headers, &client, now).await {
-        Ok(signed_in) => signed_in,
-        Err(error) => return server_error_page(state, headers, &error),
+    // The session, its account and its consent to this client: one query,
+    // unless `prompt=login` asks for a sign-in whatever session there is.
+    let signed_in = if request.prompt.login {
+        None
+    } else {
+        match current_session(state, headers, &client, now).await {
+            Ok(signed_in) => signed_in,
+            Err(error) => return server_error_page(state, headers, &error),
+        }
     };
     // Someone else than the hint names is signed in: as if nobody were
     // (`prompt=none` gets `login_required`).
@@ -118,8 +123,7 @@ async fn authorize(
         (signed_in, _) => signed_in,
     };
     let signed_in = signed_in.filter(|s| {
-        !request.prompt.login
-            && within_max_age(&request, &s.session, now)
+        within_max_age(&request, &s.session, now)
             && (!(request.require_mfa || s.organisation_requires_mfa)
                 || sanus_core::mfa::is_multi_factor(&s.session.amr))
     });
