@@ -16,6 +16,17 @@ use crate::store::{Store, StoreError, like_contains};
 use crate::users::UserId;
 use crate::validation::Message;
 
+/// SQL that holds while the account whose id is the SQL expression `$user`
+/// is locked: the one test of a lock that the queries of sessions, grants
+/// and sign-ins share, so that a new session or grant checks the lock in
+/// the statement that starts it.
+macro_rules! locked_sql {
+    ($user:expr) => {
+        concat!("EXISTS (SELECT 1 FROM account_locks l WHERE l.user_id = ", $user, ")")
+    };
+}
+pub(crate) use locked_sql;
+
 /// Reasons are for the next operator and the audit log: a sentence or two.
 pub const MAX_REASON_CHARS: usize = 500;
 /// Search results shown at once.
@@ -373,12 +384,15 @@ mod tests {
             let email = Email::parse("anna@klinik.example").unwrap();
             assert!(crate::users::find_user_for_sign_in(&store, &email).await.unwrap().unwrap().locked);
             assert_eq!(create_session(&store, &anna, &["pwd"], None, UnixTime(13), 3_600).await.unwrap(), None, "no session starts while locked");
+            let grant = crate::tokens::DirectGrant { client_id: client.as_str().into(), user_id: anna.clone(), scopes: vec![], amr: vec!["pwd".into()] };
+            assert!(crate::tokens::start_family(&store, &grant, None, UnixTime(13)).await.unwrap().is_none(), "nor a grant");
 
             assert!(unlock_account(&store, &anna, UnixTime(10)).await.unwrap());
             assert!(!unlock_account(&store, &anna, UnixTime(10)).await.unwrap());
             assert!(!is_locked(&store, &anna).await.unwrap());
             assert!(!crate::users::find_user_for_sign_in(&store, &email).await.unwrap().unwrap().locked);
             assert!(create_session(&store, &anna, &["pwd"], None, UnixTime(14), 3_600).await.unwrap().is_some());
+            assert!(crate::tokens::start_family(&store, &grant, None, UnixTime(14)).await.unwrap().is_some());
         }
 
         async fn clearing_the_password_ends_the_sessions(db: TestDatabase) {

@@ -51,7 +51,7 @@ pub const IDLE_SECONDS: i64 = 2 * 3600;
 /// was being applied counts as ended too.
 macro_rules! not_locked {
     ($s:literal) => {
-        concat!("NOT EXISTS (SELECT 1 FROM account_locks l WHERE l.user_id = ", $s, ".user_id)")
+        concat!("NOT ", crate::admin::locked_sql!(concat!($s, ".user_id")))
     };
 }
 
@@ -78,11 +78,11 @@ pub async fn create_session(
     let amr_json = serde_json::to_string(&session.amr).unwrap_or_else(|_| "[]".into());
     // The lock is checked in the same statement, so that no session starts
     // for an account an operator locks meanwhile.
-    let inserted = sqlx::query(
+    let inserted = sqlx::query(concat!(
         "INSERT INTO sessions (id, token_hash, user_id, auth_time, amr, created_at, last_seen_at, expires_at, device) \
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 \
-         WHERE NOT EXISTS (SELECT 1 FROM account_locks WHERE user_id = $3)",
-    )
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE NOT ",
+        crate::admin::locked_sql!("$3"),
+    ))
     .bind(&session.id)
     .bind(SecretHash::of(token.as_bytes()).as_str())
     .bind(user_id.as_str())

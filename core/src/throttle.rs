@@ -259,17 +259,19 @@ impl SignInAttempt {
         let mut waits = [(0, 0); 2];
         for (slot, (key, (failures, blocked_until))) in keys.iter().zip(counts).enumerate() {
             let delay = key.policy.delay_after(failures);
-            waits[slot] = (blocked_until, blocked_until);
             // Past the free failures, a wrong attempt starts a wait: rare, so
             // the common attempt costs one statement per key.
-            if delay > 0 {
+            let set = if delay > 0 {
                 sqlx::query("UPDATE sign_in_throttle SET blocked_until = $1 WHERE key = $2")
                     .bind(now.0 + delay)
                     .bind(&key.hash)
                     .execute(&mut *tx)
                     .await?;
-                waits[slot].1 = now.0 + delay;
-            }
+                now.0 + delay
+            } else {
+                blocked_until
+            };
+            waits[slot] = (blocked_until, set);
             wait_if_wrong = wait_if_wrong.max(delay);
         }
         tx.commit().await?;

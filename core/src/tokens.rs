@@ -145,13 +145,15 @@ pub async fn start_family(
     grant: &DirectGrant,
     refresh_token_ttl: Option<i64>,
     now: UnixTime,
-) -> Result<(TokenFamily, Option<String>), StoreError> {
+) -> Result<Option<(TokenFamily, Option<String>)>, StoreError> {
     let id = crate::random::url_safe(16);
     let mut tx = store.pool().begin().await?;
-    sqlx::query(
-        "INSERT INTO token_families (id, client_id, user_id, session_id, scopes, auth_time, amr, created_at, revoked_at) \
-         VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, NULL)",
-    )
+    // The lock is checked in the same statement, as for a new session.
+    let inserted = sqlx::query(concat!(
+        "INSERT INTO token_families (id, client_id, user_id, scopes, auth_time, amr, created_at) \
+         SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT ",
+        crate::admin::locked_sql!("$3"),
+    ))
     .bind(&id)
     .bind(&grant.client_id)
     .bind(grant.user_id.as_str())
@@ -161,6 +163,10 @@ pub async fn start_family(
     .bind(now.0)
     .execute(&mut *tx)
     .await?;
+    if inserted.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Ok(None);
+    }
     let refresh_token = match refresh_token_ttl {
         Some(ttl) if grants_offline_access(&grant.scopes) => {
             Some(insert_refresh_token_in(&mut tx, &id, now, ttl).await?)
@@ -169,7 +175,7 @@ pub async fn start_family(
     };
     let family = load_family_in(&mut tx, &id).await?.ok_or(StoreError::NotFound)?.into_family();
     tx.commit().await?;
-    Ok((family, refresh_token))
+    Ok(Some((family, refresh_token)))
 }
 
 /// Records a client assertion's `jti` until the assertion expires (RFC

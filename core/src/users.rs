@@ -342,9 +342,9 @@ pub async fn find_user_for_sign_in(store: &Store, email: &Email) -> Result<Optio
     let row: Option<Row> = sqlx::query_as(concat!(
         "SELECT ",
         user_columns!(),
-        ", password_hash, \
-         CASE WHEN EXISTS (SELECT 1 FROM account_locks l WHERE l.user_id = users.id) THEN 1 ELSE 0 END AS locked \
-         FROM users WHERE email_normalized = $1"
+        ", password_hash, CASE WHEN ",
+        crate::admin::locked_sql!("users.id"),
+        " THEN 1 ELSE 0 END AS locked FROM users WHERE email_normalized = $1"
     ))
     .bind(email.normalized())
     .fetch_optional(store.reads())

@@ -69,12 +69,7 @@ pub async fn grant(
     let second_factor = client.require_mfa
         || sanus_core::mfa::mfa_status(&state.store, &user.id).await?.required()
         || sanus_core::organizations::organisation_requires_mfa(&state.store, &user.id).await?;
-    // The lock came with the account, before the password check; one an
-    // operator placed meanwhile refuses too (a browser's sign-in has it
-    // checked where its session starts).
-    let refusal = if sanus_core::admin::is_locked(&state.store, &user.id).await? {
-        Some((Refusal::LOCKED, "This account is locked."))
-    } else if !user.email_verified && !state.settings.accounts.unverified_may_sign_in {
+    let refusal = if !user.email_verified && !state.settings.accounts.unverified_may_sign_in {
         Some(("email_not_verified", "Confirm the e-mail address first: sign in on the sign-in page."))
     } else if second_factor {
         Some((
@@ -85,14 +80,6 @@ pub async fn grant(
     } else {
         None
     };
-    if let Some((reason, description)) = refusal {
-        let mut event = crate::http::audit_event(EventKind::SignInFailed, headers, address);
-        event.user_id = Some(&user.id);
-        event.client_id = Some(client.id.as_str());
-        event.detail = serde_json::json!({ "reason": reason, "via": "password_grant" });
-        state.audit(&event, now).await?;
-        return Err(invalid_grant(description));
-    }
     let grant = DirectGrant {
         client_id: client.id.as_str().to_string(),
         user_id: user.id.clone(),
@@ -100,7 +87,21 @@ pub async fn grant(
         amr: vec!["pwd".to_string()],
     };
     let refresh_ttl = client.allows_grant(GrantType::RefreshToken).then_some(client.refresh_token_ttl);
-    let (family, refresh_token) = start_family(&state.store, &grant, refresh_ttl, now).await?;
+    let started = match refusal {
+        Some(_) => None,
+        // None too when an operator locked the account during the password
+        // check (the lock came with the account, before it).
+        None => start_family(&state.store, &grant, refresh_ttl, now).await?,
+    };
+    let Some((family, refresh_token)) = started else {
+        let (reason, description) = refusal.unwrap_or((Refusal::LOCKED, "This account is locked."));
+        let mut event = crate::http::audit_event(EventKind::SignInFailed, headers, address);
+        event.user_id = Some(&user.id);
+        event.client_id = Some(client.id.as_str());
+        event.detail = serde_json::json!({ "reason": reason, "via": "password_grant" });
+        state.audit(&event, now).await?;
+        return Err(invalid_grant(description));
+    };
     let mut event = crate::http::audit_event(EventKind::SignInSucceeded, headers, address);
     event.user_id = Some(&user.id);
     event.client_id = Some(client.id.as_str());
