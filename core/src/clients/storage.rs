@@ -217,7 +217,13 @@ async fn upsert_in(tx: &mut crate::store::Transaction, client: &Client) -> Resul
     clients_changed(tx).await
 }
 
+/// The client with this id. An id no client can have (see
+/// [`ClientId::parse`]) finds none without a query: PostgreSQL refuses text
+/// with a NUL byte, which a request may send, as an error.
 pub async fn find_client(store: &Store, id: &str) -> Result<Option<Client>, StoreError> {
+    if ClientId::parse(id).is_none() {
+        return Ok(None);
+    }
     let row: Option<ClientRow> = sqlx::query_as(concat!("SELECT ", client_columns!(), " FROM clients WHERE id = $1"))
         .bind(id)
         .fetch_optional(store.reads())
@@ -378,6 +384,16 @@ mod tests {
     }
 
     crate::engine_tests! {
+        async fn an_id_no_client_can_have_finds_none(db: TestDatabase) {
+            let store = db.migrated_store().await;
+            let app = application(&store).await;
+            upsert_client(&store, &spa(&app, "Ward app", 10)).await.unwrap();
+            assert!(find_client(&store, "spa-client").await.unwrap().is_some());
+            for id in ["", "spa-client\0", "\0", "spa client", "x".repeat(101).as_str()] {
+                assert!(find_client(&store, id).await.unwrap().is_none(), "{id:?}");
+            }
+        }
+
         async fn every_change_to_a_client_moves_the_cache_version(db: TestDatabase) {
             let store = db.migrated_store().await;
             let app = application(&store).await;

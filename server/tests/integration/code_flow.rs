@@ -287,9 +287,12 @@ sanus_core::engine_tests! {
             assert!(response.headers().get("location").is_none());
             assert!(response.text().await.unwrap().contains("has not registered"), "{uri}");
         }
-        let unknown = app.authorize(&with(spa_request(), "client_id", Some("nobody"))).await;
-        assert_eq!(unknown.status(), 400);
-        assert!(unknown.text().await.unwrap().contains("not registered with Sanus"));
+        // An id no client can have (PostgreSQL refuses a NUL byte in text) is unknown too.
+        for id in ["nobody", "\0"] {
+            let unknown = app.authorize(&with(spa_request(), "client_id", Some(id))).await;
+            assert_eq!(unknown.status(), 400, "{id:?}");
+            assert!(unknown.text().await.unwrap().contains("not registered with Sanus"), "{id:?}");
+        }
         let registered_query = location(&app.authorize(&with(spa_request(), "redirect_uri", Some("https://app.acme.example/callback?tenant=1"))).await);
         assert!(registered_query.starts_with("/interaction/"));
     }

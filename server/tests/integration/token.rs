@@ -86,6 +86,15 @@ allowed_scopes = ["openid", "profile", "tstapp_data.read"]
         assert_eq!(claims_of(body["access_token"].as_str().unwrap())["scp"], serde_json::json!(["tstapp_data.read"]));
     }
 
+    async fn an_id_no_client_can_have_is_an_unknown_client(db: TestDatabase) {
+        // PostgreSQL refuses text with a NUL byte: a client's mistake, not the server's.
+        let app = spawn_seeded_app(db).await;
+        let form = [("grant_type", "client_credentials"), ("client_id", "\0"), ("client_secret", "x")];
+        assert_eq!(error_of(post_token(&app, &form, None).await, 401).await, "invalid_client");
+        let form = [("grant_type", "client_credentials")];
+        assert_eq!(error_of(post_token(&app, &form, Some(("m2m\0", "x"))).await, 401).await, "invalid_client");
+    }
+
     async fn client_secret_post_works_and_methods_cannot_be_mixed(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         let ok = post_token(&app, &[("grant_type", "client_credentials"), ("client_id", "m2m-post"), ("client_secret", POST_SECRET)], None).await;
