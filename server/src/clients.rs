@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
-use sanus_core::clients::{Client, ClientId, SecretHash, clients_version, find_client, list_secret_hashes};
+use sanus_core::clients::{Client, SecretHash, clients_version, find_client, list_secret_hashes};
 use sanus_core::{Store, StoreError, UnixTime};
 
 /// How long a cached client is trusted at most.
@@ -82,10 +82,7 @@ impl ClientCache {
             self.write().remove(id);
             return Ok(None);
         };
-        let secrets = match ClientId::parse(id) {
-            Some(client_id) => list_secret_hashes(store, &client_id).await?,
-            None => Vec::new(),
-        };
+        let secrets = list_secret_hashes(store, &client.id).await?;
         let cached = Arc::new(CachedClient { client, secrets });
         let mut entries = self.write();
         if self.version.load(Ordering::Acquire) != version {
