@@ -74,10 +74,13 @@ async fn replayed(
     Ok(())
 }
 
+/// What the token endpoint says to every grant of a locked account.
+const ACCOUNT_LOCKED: &str = "This account is locked.";
+
 /// A grant of a locked account: core revoked it; its access tokens stop here at once.
 fn locked(state: &AppState) -> OAuthError {
     state.access_tokens.invalidate();
-    OAuthError::new(ErrorCode::InvalidGrant, "This account is locked.")
+    OAuthError::new(ErrorCode::InvalidGrant, ACCOUNT_LOCKED)
 }
 
 /// A successful token response (RFC 6749 §5.1).

@@ -17,7 +17,7 @@ use sanus_core::audit::EventKind;
 use sanus_core::clients::{Client, GrantType};
 use sanus_core::tokens::{DirectGrant, start_family};
 
-use super::{IssuedFrom, TokenResponse, user_token_response};
+use super::{ACCOUNT_LOCKED, IssuedFrom, TokenResponse, user_token_response};
 use crate::http::sign_in::{Refusal, check_password};
 use crate::oidc::error::{ErrorCode, OAuthError};
 use crate::oidc::params::Params;
@@ -57,7 +57,7 @@ pub async fn grant(
                 format!("Too many failed attempts: try again in {} seconds.", (until.0 - now.0).max(1)),
             ));
         }
-        Err(Refusal::Locked) => return Err(invalid_grant("This account is locked.")),
+        Err(Refusal::Locked) => return Err(invalid_grant(ACCOUNT_LOCKED)),
         Err(Refusal::InvalidCredentials) => return Err(invalid_grant("The e-mail address or the password is wrong.")),
         Err(Refusal::Busy) => {
             return Err(OAuthError::new(
@@ -94,7 +94,7 @@ pub async fn grant(
         None => start_family(&state.store, &grant, refresh_ttl, now).await?,
     };
     let Some((family, refresh_token)) = started else {
-        let (reason, description) = refusal.unwrap_or((Refusal::LOCKED, "This account is locked."));
+        let (reason, description) = refusal.unwrap_or((Refusal::LOCKED, ACCOUNT_LOCKED));
         let mut event = crate::http::audit_event(EventKind::SignInFailed, headers, address);
         event.user_id = Some(&user.id);
         event.client_id = Some(client.id.as_str());
