@@ -207,6 +207,10 @@ pub struct ServerSettings {
     /// address (`x-forwarded-for`); its last entry is used. Unset: the
     /// address of the connection.
     pub client_address_header: Option<String>,
+    /// Keep each async worker on a core of its own, where the workers (one
+    /// per core the process may use) are as many as the cores it may run
+    /// on: not under a CPU quota below them. See `crate::runtime`.
+    pub pin_workers: bool,
 }
 
 impl Default for ServerSettings {
@@ -218,6 +222,7 @@ impl Default for ServerSettings {
             site_dir: PathBuf::from("site"),
             shutdown_grace_seconds: 30,
             client_address_header: None,
+            pin_workers: true,
         }
     }
 }

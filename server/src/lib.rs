@@ -12,6 +12,7 @@ pub mod keys;
 pub mod metrics;
 pub mod oidc;
 pub mod passwords;
+pub mod runtime;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -25,7 +25,7 @@ fn main() -> ExitCode {
     };
     // Declared before the runtime: dropped after it, sending the last traces.
     let _telemetry = telemetry::init_with_traces(&settings.log, &settings.traces);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match sanus::runtime::build(settings.server.pin_workers) {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("sanus: cannot start the async runtime: {error}");

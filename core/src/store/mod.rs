@@ -139,8 +139,18 @@ fn pool_options(max_connections: u32, acquire_timeout: Duration) -> AnyPoolOptio
 /// for a writer of another process (`sanus import`) instead of failing, fsync
 /// at checkpoints, and checkpoint less often (see WAL_AUTOCHECKPOINT_PAGES).
 /// A reader refuses to write, so a write routed to it fails in the tests.
+///
+/// The driver runs each connection on a thread of its own, started by the
+/// thread that connects; a new thread inherits the cores its starter may
+/// run on, and the server may keep each of its async workers on one core
+/// (`server.pin_workers`). So the connection is made from a thread of
+/// tokio's blocking pool, which may run on every core, and its own thread
+/// may too: opened by a pinned worker, it would share that worker's core.
 async fn open_sqlite(options: &AnyConnectOptions, read_only: bool) -> Result<AnyConnection, sqlx::Error> {
-    let mut conn = options.connect().await?;
+    let (options, runtime) = (options.clone(), tokio::runtime::Handle::current());
+    let mut conn = tokio::task::spawn_blocking(move || runtime.block_on(options.connect()))
+        .await
+        .map_err(|_| sqlx::Error::WorkerCrashed)??;
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "PRAGMA foreign_keys = ON; \
          PRAGMA busy_timeout = 5000; \
