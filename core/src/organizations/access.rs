@@ -139,7 +139,8 @@ where
 }
 
 /// The tenant and the actor's roles there when they hold `permission`: the
-/// one gate of every organisation action.
+/// one gate of every organisation action. [`AccessError::Forbidden`] only
+/// for someone who may see the tenant; to anyone else it is not there.
 pub async fn require<'a>(
     store: &Store,
     actor: impl Into<Actor<'a>>,
@@ -147,7 +148,15 @@ pub async fn require<'a>(
     permission: Permission,
 ) -> Result<Access, AccessError> {
     let access = access_of(store, actor.into(), tenant_id).await?.ok_or(AccessError::NotFound)?;
-    if access.can(permission) { Ok(access) } else { Err(AccessError::Forbidden(permission)) }
+    let permissions = access.permissions();
+    if permissions.contains(&permission) {
+        Ok(access)
+    } else if permissions.contains(&Permission::TenantRead) {
+        Err(AccessError::Forbidden(permission))
+    } else {
+        // Application roles alone do not show the tenant: as if it were not there.
+        Err(AccessError::NotFound)
+    }
 }
 
 /// A tenant someone can access, with their roles there.

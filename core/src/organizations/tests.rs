@@ -282,6 +282,9 @@ crate::engine_tests! {
         licenses::grant(&store, &license, UnixTime(32)).await.unwrap();
         assert!(assignable_roles(&store, &root.id, UnixTime(33)).await.unwrap().contains(&roles[0]));
         set_member_roles(&store, &ada.id, &surgery.id, &nurse.id, &roles, UnixTime(33)).await.unwrap();
+        // With an application's role only, the nurse does not see the department: not there, rather than refused.
+        hidden(departments(&store, &nurse.id, &surgery.id).await);
+        hidden(set_member_roles(&store, &nurse.id, &surgery.id, &nurse.id, &["reader".into()], UnixTime(33)).await);
         let ended = set_member_roles(&store, &ada.id, &surgery.id, &nurse.id, &roles, UnixTime(100)).await;
         assert!(matches!(ended, Err(OrgError::UnknownRole(_))), "{ended:?}");
         assert!(!assignable_roles(&store, &root.id, UnixTime(100)).await.unwrap().contains(&roles[0]));

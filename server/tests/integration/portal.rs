@@ -80,6 +80,52 @@ roles = ["contributor"]
         assert!(!text.contains(r#"id="client-secret""#));
     }
 
+    async fn an_application_role_alone_shows_no_development_tenant(db: TestDatabase) {
+        let app = spawn_seeded_app(db).await;
+        app.import(DEVELOPERS).await;
+        // Dora uses Rival's application with one of its roles; she is none of Rival's developers.
+        app.import(r#"
+[[applications]]
+tenant = "rival-dev"
+short_key = "rivalapp"
+name = "Rival app"
+permissions = ["rivalapp_data.read"]
+roles = [{ name = "rivalapp_viewer", permissions = ["rivalapp_data.read"] }]
+
+[[users]]
+email = "dora@acme.example"
+email_verified = true
+password = "dora-staple-lantern-tree"
+
+[[memberships]]
+tenant = "rival-dev"
+user = "dora@acme.example"
+roles = ["rivalapp_viewer"]
+"#).await;
+        let dora = crate::helpers::signed_in(&app, "dora@acme.example", "dora-staple-lantern-tree", "/portal").await;
+        let portal = page(&app, &dora, "/portal").await;
+        assert!(!portal.contains("Rival"), "neither the tenant nor its applications: {portal}");
+        let status = |path: &'static str| {
+            let dora = dora.clone();
+            let url = app.url(path);
+            async move { dora.get(url).send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(status("/orgs/rival-dev").await, 404);
+        assert_eq!(status("/api/v1/tenants/rival-dev/applications").await, 404, "not there, rather than forbidden");
+        assert_eq!(status("/api/v1/tenants/rival-dev").await, 404);
+        // Given a core role there, she sees it.
+        app.import(r#"
+[[memberships]]
+tenant = "rival-dev"
+user = "dora@acme.example"
+roles = ["reader"]
+"#).await;
+        assert!(page(&app, &dora, "/portal").await.contains("Rival app"));
+        assert_eq!(status("/api/v1/tenants/rival-dev/applications").await, 200);
+        let refused = dora.post(app.url("/api/v1/tenants/rival-dev/applications")).json(&serde_json::json!({ "short_key": "doraapp", "name": "Dora's" })).send().await.unwrap();
+        assert_eq!(refused.status(), 403, "a reader sees the tenant, so she is told she may not");
+    }
+
     async fn a_developer_builds_an_application_and_its_clients_with_plain_forms(db: TestDatabase) {
         let app = spawn_seeded_app(db).await;
         app.import(DEVELOPERS).await;
