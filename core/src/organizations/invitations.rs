@@ -379,8 +379,9 @@ pub enum AcceptError {
 }
 
 /// Accepts the invitation of this link as `user`, whose address must be
-/// the invited one: they become a member with the invited roles (those
-/// that still exist), and their address counts as proven. Single use.
+/// the invited one: they become a member with the invited roles (those the
+/// organisation could still give), and their address counts as proven.
+/// Single use.
 pub async fn accept(store: &Store, token: &str, user: &User, now: UnixTime) -> Result<Tenant, AcceptError> {
     let (invitation, tenant) = find(store, token).await?.ok_or(AcceptError::Unknown)?;
     let state = invitation.state(now);
@@ -403,12 +404,15 @@ pub async fn accept(store: &Store, token: &str, user: &User, now: UnixTime) -> R
     if claimed.rows_affected() == 0 {
         return Err(AcceptError::NotPending(State::Accepted));
     }
-    // Application roles deleted since the invitation are left out.
+    // Application roles deleted since the invitation are left out, and so
+    // are those of applications the organisation no longer uses (its
+    // license ended): the roles it could give now.
+    let scope = RoleScope::UsedBy { root: &tenant.root_id, now };
     let mut roles = Vec::new();
     for role in invitation.roles {
         let exists = match &role {
             Role::Core(_) => true,
-            Role::App(name) => super::app_role_id(&mut *tx, name).await?.is_some(),
+            Role::App(name) => super::app_role_id_within(&mut *tx, name, scope).await?.is_some(),
         };
         if exists {
             roles.push(role);

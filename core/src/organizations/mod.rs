@@ -240,6 +240,32 @@ where
     Ok(found.map(|(id,)| id))
 }
 
+/// The id of the application role `name` within `scope`.
+pub(crate) async fn app_role_id_within<'e, E>(
+    executor: E,
+    name: &str,
+    scope: RoleScope<'_>,
+) -> Result<Option<String>, StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let (root, now) = match scope {
+        RoleScope::Everywhere => return app_role_id(executor, name).await,
+        RoleScope::UsedBy { root, now } => (root, now),
+    };
+    let found: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT r.id FROM application_roles r JOIN applications a ON a.id = r.application_id \
+         WHERE r.name = $1 AND {}",
+        used_by(2, 3)
+    )))
+    .bind(name)
+    .bind(root.as_str())
+    .bind(now.0)
+    .fetch_optional(executor)
+    .await?;
+    Ok(found.map(|(id,)| id))
+}
+
 /// Roles one member may hold in one tenant, at most.
 pub const MAX_ROLES: usize = 100;
 
@@ -281,22 +307,9 @@ pub async fn resolve_roles(
     }
     let mut resolved = Vec::with_capacity(roles.len());
     for role in roles {
-        let id = match (&role, scope) {
-            (Role::Core(_), _) => None,
-            (Role::App(name), RoleScope::Everywhere) => app_role_id(store.pool(), name).await?,
-            (Role::App(name), RoleScope::UsedBy { root, now }) => {
-                let found: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT r.id FROM application_roles r JOIN applications a ON a.id = r.application_id \
-                     WHERE r.name = $1 AND {}",
-                    used_by(2, 3)
-                )))
-                .bind(name)
-                .bind(root.as_str())
-                .bind(now.0)
-                .fetch_optional(store.reads())
-                .await?;
-                found.map(|(id,)| id)
-            }
+        let id = match &role {
+            Role::Core(_) => None,
+            Role::App(name) => app_role_id_within(store.reads(), name, scope).await?,
         };
         if let (Role::App(name), None) = (&role, &id) {
             return Err(OrgError::UnknownRole(name.clone()));

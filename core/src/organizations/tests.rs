@@ -285,6 +285,22 @@ crate::engine_tests! {
         // With an application's role only, the nurse does not see the department: not there, rather than refused.
         hidden(departments(&store, &nurse.id, &surgery.id).await);
         hidden(set_member_roles(&store, &nurse.id, &surgery.id, &nurse.id, &["reader".into()], UnixTime(33)).await);
+        // Invited while the license holds, accepted after it ended: without the application's role.
+        let both = ["reader".to_string(), roles[0].clone()];
+        let (_, late_token) = invitations::invite(&store, &ada.id, &surgery.id, &Email::parse("late@example.org").unwrap(), &both, UnixTime(40)).await.unwrap();
+        let (_, only_token) = invitations::invite(&store, &ada.id, &surgery.id, &Email::parse("only@example.org").unwrap(), &roles, UnixTime(40)).await.unwrap();
+        let (_, kept_token) = invitations::invite(&store, &ada.id, &surgery.id, &Email::parse("kept@example.org").unwrap(), &both, UnixTime(40)).await.unwrap();
+        let kept = user(&store, "kept@example.org").await;
+        invitations::accept(&store, &kept_token, &kept, UnixTime(99)).await.unwrap();
+        let access = roles_at(&store, &kept.id, &surgery.id).await.unwrap().unwrap();
+        assert_eq!(access.roles, [Role::Core(CoreRole::Reader), Role::App(roles[0].clone())], "accepted in time");
+        let late = user(&store, "late@example.org").await;
+        invitations::accept(&store, &late_token, &late, UnixTime(100)).await.unwrap();
+        assert_eq!(roles_at(&store, &late.id, &surgery.id).await.unwrap().unwrap().roles, [Role::Core(CoreRole::Reader)]);
+        let only = user(&store, "only@example.org").await;
+        invitations::accept(&store, &only_token, &only, UnixTime(100)).await.unwrap();
+        let access = roles_at(&store, &only.id, &surgery.id).await.unwrap().unwrap();
+        assert_eq!(access.roles, [Role::Core(CoreRole::External)], "a member still, seeing the tenant only");
         let ended = set_member_roles(&store, &ada.id, &surgery.id, &nurse.id, &roles, UnixTime(100)).await;
         assert!(matches!(ended, Err(OrgError::UnknownRole(_))), "{ended:?}");
         assert!(!assignable_roles(&store, &root.id, UnixTime(100)).await.unwrap().contains(&roles[0]));
