@@ -229,10 +229,7 @@ async fn remove(State(state): State<AppState>, Path(id): Path<String>, headers: 
     let detail = json!({ "application": application.id.as_str(), "short_key": application.short_key.as_str(),
         "clients": clients.iter().map(|c| c.as_str()).collect::<Vec<_>>() });
     audit(&state, &headers, &caller, EventKind::ApplicationDeleted, &application.tenant_id, detail).await?;
-    for (tenant, member) in &deleted.ended_memberships {
-        let detail = json!({ "member": member.as_str(), "reason": "application_deleted", "application": application.id.as_str() });
-        audit(&state, &headers, &caller, EventKind::MemberRemoved, tenant, detail).await?;
-    }
+    crate::http::record_ended_memberships(&state, &headers, &application, &deleted.ended_memberships).await?;
     let deleted = ApplicationDeleted { deleted: application.id.as_str().to_string(), clients_deleted: clients.len() };
     Ok(json(StatusCode::OK, &deleted))
 }

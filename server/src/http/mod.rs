@@ -52,6 +52,32 @@ pub fn audit_event(
     event
 }
 
+/// Records, in each tenant's audit log, a membership that deleting
+/// `application` ended (the member held only its roles there). Without who
+/// deleted it or from where: the tenant may be a licensee, another
+/// organisation than the developer's, whose Admins would otherwise see the
+/// developer's account and address. The developer's own log has those, in
+/// the `application.deleted` record with the same request id.
+pub async fn record_ended_memberships(
+    state: &AppState,
+    headers: &HeaderMap,
+    application: &sanus_core::applications::Application,
+    ended: &[(sanus_core::tenants::TenantId, sanus_core::users::UserId)],
+) -> Result<(), sanus_core::StoreError> {
+    for (tenant, member) in ended {
+        let mut event = audit_event(sanus_core::audit::EventKind::MemberRemoved, headers, None);
+        event.tenant_id = Some(tenant.as_str());
+        event.detail = serde_json::json!({
+            "member": member.as_str(),
+            "reason": "application_deleted",
+            "application": application.id.as_str(),
+            "short_key": application.short_key.as_str(),
+        });
+        state.audit(&event, state.clock.now()).await?;
+    }
+    Ok(())
+}
+
 /// "Something went wrong on our side", in the request's language (503:
 /// the cause is in the log, and trying again later may well work).
 pub fn unavailable_page(state: &AppState, headers: &HeaderMap) -> axum::response::Response {

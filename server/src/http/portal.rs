@@ -431,14 +431,9 @@ pub async fn app_form(
                 {
                     return response;
                 }
-                for (tenant, member) in &deleted.ended_memberships {
-                    let detail =
-                        json!({ "member": member.as_str(), "reason": "application_deleted", "application": app_id });
-                    if let Err(response) =
-                        record(&state, &headers, &peer, &me, EventKind::MemberRemoved, tenant, detail).await
-                    {
-                        return response;
-                    }
+                let ended = &deleted.ended_memberships;
+                if let Err(error) = super::record_ended_memberships(&state, &headers, &application, ended).await {
+                    return failed(&state, &headers, &error);
                 }
                 return see_other(&format!("{PORTAL}?notice={}", PortalNotice::AppDeleted.as_str()));
             }

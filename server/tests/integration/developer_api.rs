@@ -356,6 +356,10 @@ sanus_core::engine_tests! {
         let events = sanus_core::audit::latest(&app.store, 5).await.unwrap();
         let removed = events.iter().find(|e| e.kind == "member.removed").expect("in the tenant's log");
         assert!(removed.detail.contains("application_deleted") && removed.detail.contains(viewer.id.as_str()), "{removed:?}");
+        // Not who deleted it, nor from where: the tenant may be another organisation's (a licensee's).
+        assert_eq!((removed.user_id.as_deref(), removed.client_id.as_deref(), removed.address.as_deref()), (None, None, None), "{removed:?}");
+        let deleted = events.iter().find(|e| e.kind == "application.deleted").expect("in the developer's log");
+        assert!(deleted.user_id.is_some() && deleted.request_id.is_some() && deleted.request_id == removed.request_id, "{deleted:?} {removed:?}");
         let jane_account = sanus_core::users::Email::parse(crate::helpers::JANE).unwrap();
         let jane_id = sanus_core::users::find_user_by_email(&app.store, &jane_account).await.unwrap().unwrap().id;
         assert!(sanus_core::organizations::is_member(&app.store, &jane_id, &dev).await.unwrap(), "her core role stays");
