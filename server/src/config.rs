@@ -207,9 +207,10 @@ pub struct ServerSettings {
     /// address (`x-forwarded-for`); its last entry is used. Unset: the
     /// address of the connection.
     pub client_address_header: Option<String>,
-    /// Keep each async worker on a core of its own, where the workers (one
-    /// per core the process may use) are as many as the cores it may run
-    /// on: not under a CPU quota below them. See `crate::runtime`.
+    /// While the password checks fill every core, keep each async worker on
+    /// a core of its own, where the workers (one per core the process may
+    /// use) are as many as the cores it may run on: not under a CPU quota
+    /// below them. See `crate::runtime`.
     pub pin_workers: bool,
 }
 

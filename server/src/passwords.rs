@@ -200,8 +200,9 @@ struct Tickers {
 struct Work {
     /// Checks at work: the pool's `running` gauge in `/metrics`.
     running: Gauge,
-    /// How many of them at work fill every core: the tickers tick from
-    /// there on (0: there are no tickers).
+    /// How many of them at work fill every core: from there on the
+    /// tickers tick, and the async workers are kept on a core each until
+    /// no check is at work (0: the hashing threads cannot fill every core).
     fill_every_core: AtomicUsize,
     /// Set when the pool is dropped: the tickers end.
     stopped: AtomicBool,
@@ -216,6 +217,9 @@ struct Work {
     /// The cores the ticks ran on.
     #[cfg(test)]
     cores_ticked: Mutex<std::collections::BTreeSet<usize>>,
+    /// Whether the async workers were to be kept on their cores, each time it changed.
+    #[cfg(test)]
+    kept: Mutex<Vec<bool>>,
 }
 
 impl Work {
@@ -226,14 +230,27 @@ impl Work {
     }
 
     /// Counts a check at work until the guard drops.
+    ///
+    /// When the checks come to fill every core, the async workers are kept
+    /// on a core each ([`crate::runtime::keep_workers_on_cores`]), and let go
+    /// only once no check is at work: between two checks of a burst one
+    /// core is free for a moment, too short to let them go and take them
+    /// back each time.
     fn running(&self) -> Running<'_> {
         let now = self.running.inc() + 1;
         if usize::try_from(now) == Ok(self.fill_every_core.load(Ordering::Acquire)) {
             for ticker in self.tickers.get().into_iter().flatten() {
                 ticker.unpark();
             }
+            self.keep_workers_on_cores(true);
         }
         Running(self)
+    }
+
+    fn keep_workers_on_cores(&self, keep: bool) {
+        #[cfg(test)]
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner).push(keep);
+        crate::runtime::keep_workers_on_cores(keep);
     }
 }
 
@@ -241,7 +258,10 @@ struct Running<'a>(&'a Work);
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
-        self.0.running.dec();
+        // The count before: 1 when this was the last check at work.
+        if self.0.running.dec() == 1 && self.0.fill_every_core.load(Ordering::Acquire) > 0 {
+            self.0.keep_workers_on_cores(false);
+        }
     }
 }
 
@@ -250,12 +270,10 @@ impl Tickers {
     /// hashing threads can fill them all and the kernel's tick (`tick`) is
     /// longer than [`TICK`]. Must be called from a thread at the requests'
     /// priority, which the tickers inherit. Says in the log which it is.
+    /// Where the threads can fill every core, it tells `work` how many do,
+    /// with or without tickers (the async workers are kept on their cores).
     #[cfg(target_os = "linux")]
     fn start(work: Arc<Work>, threads: usize, tick: Duration) -> Option<Self> {
-        if tick <= TICK {
-            tracing::info!(?tick, "password threads: no tickers, the kernel's own tick is short enough");
-            return None;
-        }
         let allowed = match rustix::thread::sched_getaffinity(None) {
             Ok(allowed) => allowed,
             Err(error) => {
@@ -270,6 +288,10 @@ impl Tickers {
             return None;
         }
         work.fill_every_core.store(cores.len(), Ordering::Release);
+        if tick <= TICK {
+            tracing::info!(?tick, "password threads: no tickers, the kernel's own tick is short enough");
+            return None;
+        }
         let mut handles = Vec::new();
         for core in cores {
             let work = work.clone();
@@ -513,9 +535,17 @@ mod tests {
             work.ticks.load(Ordering::Acquire) >= 3 * cores as u64 && work.cores_ticked.lock().unwrap().len() == cores
         });
 
+        assert_eq!(*work.kept.lock().unwrap(), [true], "the async workers kept on their cores");
+
         running.pop();
         wait_for("the tickers to park again", || work.parked.load(Ordering::Acquire) == cores);
+        if cores > 1 {
+            running.push(work.running());
+            running.pop();
+            assert_eq!(*work.kept.lock().unwrap(), [true, true], "kept while any check is at work");
+        }
         drop(running);
+        assert_eq!(work.kept.lock().unwrap().last(), Some(&false), "let go when none is");
         drop(tickers);
         assert_eq!(Arc::strong_count(&work), 1, "the tickers ended with the pool");
     }
@@ -525,9 +555,17 @@ mod tests {
     fn no_tickers_where_a_core_stays_free_or_the_kernel_ticks_fast_enough() {
         let cores = cores();
         let start = |threads, tick| Tickers::start(Arc::new(Work::default()), threads, tick);
-        assert!(start(cores, Duration::from_millis(1)).is_none(), "HZ=1000: the kernel's own tick");
+        let work = Arc::new(Work::default());
+        assert!(
+            Tickers::start(work.clone(), cores, Duration::from_millis(1)).is_none(),
+            "HZ=1000: the kernel's own tick"
+        );
+        let fill = work.fill_every_core.load(Ordering::Acquire);
+        assert_eq!(fill, cores, "the async workers are still kept on their cores while hashes fill them");
         if cores > 1 {
-            assert!(start(cores - 1, HZ_250).is_none(), "one core stays free of hashes");
+            let work = Arc::new(Work::default());
+            assert!(Tickers::start(work.clone(), cores - 1, HZ_250).is_none(), "one core stays free of hashes");
+            assert_eq!(work.fill_every_core.load(Ordering::Acquire), 0, "nor are the workers kept");
         }
         assert!(start(cores, HZ_250).is_some());
     }

@@ -1,6 +1,6 @@
 //! The async runtime: tokio's multi-threaded scheduler with one worker per
-//! core the process may use, each worker kept on a core of its own where
-//! that is every core there is ([`server.pin_workers`](crate::config::ServerSettings)).
+//! core the process may use, each worker kept on a core of its own while
+//! the password checks fill every core ([`server.pin_workers`](crate::config::ServerSettings)).
 //!
 //! Why: during a burst of password sign-ins the hashing threads
 //! ([`crate::passwords`]) fill every core at `SCHED_IDLE`. `perf sched`
@@ -10,53 +10,75 @@
 //! places a woken thread near its waker and stops looking for an idle core
 //! early when every core looks busy, and a core running a hash does. A
 //! worker kept on a core of its own never queues behind the other worker.
-//! Measured with `sanus-bench --only password` on two cores, pinned and
-//! unpinned runs alternated: see `docs/operations.md`, "Capacity".
+//!
+//! Only then: kept on their cores all the time, the workers cost more CPU
+//! per request under load, where the kernel would otherwise run a worker
+//! beside the thread that woke it, its caches warm. Measured with
+//! `sanus-bench` on two cores: see `docs/operations.md`, "Capacity".
 //!
 //! Not where a CPU quota (a container's limit) leaves fewer workers than
 //! cores: pinned, the workers could not move away from cores that other
 //! processes keep busy, while the quota, not the cores, bounds them.
 
 use std::io;
-use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, OnceLock};
 
 use tokio::runtime::{Builder, Runtime};
 
-/// The runtime the `sanus` binary runs on. `pin_workers`: keep each worker
-/// on a core of its own where the workers are as many as the cores this
-/// process may run on (Linux; elsewhere a no-op). Says in the log which it is.
+pub use pinning::WorkerCores;
+
+/// The binary's workers, once [`build`] made them.
+static WORKER_CORES: OnceLock<Arc<WorkerCores>> = OnceLock::new();
+
+/// The runtime the `sanus` binary runs on. `pin_workers`: its workers may
+/// be kept on a core each ([`keep_workers_on_cores`]) where they are as
+/// many as the cores this process may run on (Linux; elsewhere a no-op).
+/// Says in the log which it is.
 pub fn build(pin_workers: bool) -> io::Result<Runtime> {
-    build_counting_placed(pin_workers).map(|(runtime, _)| runtime)
+    let (runtime, cores) = build_with(pin_workers)?;
+    if let Some(cores) = cores {
+        let _ = WORKER_CORES.set(cores);
+    }
+    Ok(runtime)
 }
 
-/// As [`build`], with the count of workers that have taken their core so
-/// far (`None`: they do not).
-fn build_counting_placed(pin_workers: bool) -> io::Result<(Runtime, Option<Arc<AtomicUsize>>)> {
+/// Keeps each worker of the runtime [`build`] made on a core of its own
+/// (`true`), or lets them run on any core again (`false`). Nothing where
+/// they may not be kept, or in a process that runs on another runtime
+/// (the tests).
+pub fn keep_workers_on_cores(keep: bool) {
+    if let Some(cores) = WORKER_CORES.get() {
+        cores.keep(keep);
+    }
+}
+
+/// As [`build`], with the handle that keeps the workers on their cores
+/// (`None`: they may not be kept).
+fn build_with(pin_workers: bool) -> io::Result<(Runtime, Option<Arc<WorkerCores>>)> {
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let mut builder = Builder::new_multi_thread();
     builder.worker_threads(workers).enable_all();
-    let placed = if pin_workers {
+    let cores = if pin_workers {
         pinning::install(&mut builder, workers)
     } else {
-        tracing::info!(workers, "async workers: not kept on cores of their own (server.pin_workers = false)");
+        tracing::info!(workers, "async workers: never kept on cores of their own (server.pin_workers = false)");
         None
     };
-    Ok((builder.build()?, placed))
+    Ok((builder.build()?, cores))
 }
 
 #[cfg(target_os = "linux")]
 mod pinning {
     use std::cell::Cell;
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex, PoisonError};
 
+    use rustix::process::Pid;
     use rustix::thread::CpuSet;
     use tokio::runtime::Builder;
 
     thread_local! {
-        /// Whether this thread has taken its core (or found it could not).
-        static PLACED: Cell<bool> = const { Cell::new(false) };
+        /// Whether this thread has made itself known as a worker.
+        static KNOWN: Cell<bool> = const { Cell::new(false) };
     }
 
     /// Where the `workers` can have one core each, of all the cores this
@@ -70,17 +92,88 @@ mod pinning {
         (0..CpuSet::MAX_CPU).filter(|&core| set.is_set(core)).collect()
     }
 
-    /// Makes each worker take a core of its own when it first parks, which
-    /// it does as soon as it starts, with nothing to do yet. The park hook
-    /// runs on the scheduler's workers only. A new thread inherits the cores
-    /// of the thread that starts it, so the blocking pool's threads, often
-    /// started by a worker, first take back every core the process may use.
-    /// Returns the count of workers placed so far, `None` when not pinning.
-    pub(super) fn install(builder: &mut Builder, workers: usize) -> Option<Arc<AtomicUsize>> {
+    /// A runtime's workers and the core each may be kept on.
+    pub struct WorkerCores {
+        /// Every core the process may run on.
+        allowed: CpuSet,
+        /// The workers' cores, in the order they make themselves known.
+        cores: Vec<usize>,
+        state: Mutex<State>,
+    }
+
+    #[derive(Default)]
+    struct State {
+        /// The workers known so far (thread ids) and their cores.
+        workers: Vec<(Pid, usize)>,
+        kept: bool,
+    }
+
+    impl WorkerCores {
+        fn state(&self) -> std::sync::MutexGuard<'_, State> {
+            self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        }
+
+        /// The calling thread is a worker: it takes the next core, kept
+        /// there at once should the workers be kept now.
+        fn know_this_worker(&self) {
+            let mut state = self.state();
+            let Some(&core) = self.cores.get(state.workers.len()) else {
+                // A thread that took over a worker's place (tokio does,
+                // around `block_in_place`) past the first ones stays free.
+                return;
+            };
+            let worker = rustix::thread::gettid();
+            state.workers.push((worker, core));
+            if state.kept {
+                self.set(worker, Some(core));
+            }
+        }
+
+        /// Keeps each known worker on its core, or lets them all run
+        /// anywhere; nothing when that is so already.
+        pub fn keep(&self, keep: bool) {
+            let mut state = self.state();
+            if state.kept == keep {
+                return;
+            }
+            state.kept = keep;
+            for &(worker, core) in &state.workers {
+                self.set(worker, keep.then_some(core));
+            }
+        }
+
+        /// Lets `worker` run on `core` only, or anywhere (`None`).
+        fn set(&self, worker: Pid, core: Option<usize>) {
+            let mut only = CpuSet::new();
+            let cores = match core {
+                Some(core) => {
+                    only.set(core);
+                    &only
+                }
+                None => &self.allowed,
+            };
+            if let Err(error) = rustix::thread::sched_setaffinity(Some(worker), cores) {
+                tracing::warn!(%error, ?core, "cannot change the cores an async worker runs on");
+            }
+        }
+
+        /// Workers known so far.
+        #[cfg(test)]
+        pub(super) fn known(&self) -> usize {
+            self.state().workers.len()
+        }
+    }
+
+    /// Makes each worker known when it first parks, which it does as soon
+    /// as it starts, with nothing to do yet. The park hook runs on the
+    /// scheduler's workers only. A new thread inherits the cores of the
+    /// thread that starts it, so the blocking pool's threads, often started
+    /// by a worker, first take back every core the process may use.
+    pub(super) fn install(builder: &mut Builder, workers: usize) -> Option<Arc<WorkerCores>> {
         let allowed = match rustix::thread::sched_getaffinity(None) {
             Ok(allowed) => allowed,
             Err(error) => {
-                tracing::warn!(%error, "async workers: not kept on cores of their own, the cores allowed are unknown");
+                tracing::warn!(%error, "async workers: never kept on cores of their own, the cores allowed are unknown");
                 return None;
             }
         };
@@ -88,43 +181,45 @@ mod pinning {
             tracing::info!(
                 workers,
                 cores = cores_in(&allowed).len(),
-                "async workers: not kept on cores of their own, they are not one per core this process may use"
+                "async workers: never kept on cores of their own, they are kept only as one per core on several cores"
             );
             return None;
         };
-        tracing::info!(workers, ?cores, "async workers: each kept on a core of its own");
+        tracing::info!(
+            workers,
+            ?cores,
+            "async workers: each kept on a core of its own while password checks fill them"
+        );
+        let worker_cores = Arc::new(WorkerCores { allowed, cores, state: Mutex::default() });
         builder.on_thread_start(move || {
             if let Err(error) = rustix::thread::sched_setaffinity(None, &allowed) {
                 tracing::warn!(%error, "a new runtime thread cannot take back every core; it keeps its starter's");
             }
         });
-        let (next, placed) = (AtomicUsize::new(0), Arc::new(AtomicUsize::new(0)));
-        let counted = placed.clone();
+        let known = worker_cores.clone();
         builder.on_thread_park(move || {
-            if PLACED.get() {
-                return;
+            if !KNOWN.get() {
+                KNOWN.set(true);
+                known.know_this_worker();
             }
-            PLACED.set(true);
-            // Workers only: a thread that took over a worker's place (tokio
-            // does, around `block_in_place`) past the first ones stays free.
-            let Some(&core) = cores.get(next.fetch_add(1, Ordering::Relaxed)) else { return };
-            let mut only = CpuSet::new();
-            only.set(core);
-            if let Err(error) = rustix::thread::sched_setaffinity(None, &only) {
-                tracing::warn!(%error, core, "an async worker cannot stay on its core; it runs anywhere");
-            }
-            counted.fetch_add(1, Ordering::Release);
         });
-        Some(placed)
+        Some(worker_cores)
     }
 }
 
 #[cfg(not(target_os = "linux"))]
 mod pinning {
+    /// Elsewhere than on Linux the workers are never kept on cores.
+    pub struct WorkerCores;
+
+    impl WorkerCores {
+        pub fn keep(&self, _keep: bool) {}
+    }
+
     pub(super) fn install(
         _builder: &mut tokio::runtime::Builder,
         _workers: usize,
-    ) -> Option<std::sync::Arc<std::sync::atomic::AtomicUsize>> {
+    ) -> Option<std::sync::Arc<WorkerCores>> {
         None
     }
 }
@@ -133,7 +228,6 @@ mod pinning {
 #[cfg(target_os = "linux")]
 mod tests {
     use std::collections::BTreeSet;
-    use std::sync::atomic::Ordering;
     use std::time::{Duration, Instant};
 
     use super::*;
@@ -154,25 +248,24 @@ mod tests {
         pinning::cores_in(&rustix::thread::sched_getaffinity(None).unwrap())
     }
 
-    /// A runtime as [`build`] makes it, once its workers have taken their cores.
-    fn built(pin_workers: bool) -> Runtime {
-        let (runtime, placed) = build_counting_placed(pin_workers).unwrap();
-        if let Some(placed) = placed {
+    /// A runtime as [`build`] makes it, once its workers are known.
+    fn built(pin_workers: bool) -> (Runtime, Option<Arc<WorkerCores>>) {
+        let (runtime, cores) = build_with(pin_workers).unwrap();
+        if let Some(cores) = &cores {
             // Each worker parks as soon as it starts with nothing to do.
             let deadline = Instant::now() + Duration::from_secs(10);
-            while placed.load(Ordering::Acquire) < runtime.metrics().num_workers() {
+            while cores.known() < runtime.metrics().num_workers() {
                 assert!(Instant::now() < deadline, "the workers never parked");
                 std::thread::yield_now();
             }
         }
-        runtime
+        (runtime, cores)
     }
 
-    /// The cores each of the runtime's workers may run on, once they have
-    /// all taken theirs, as each sees it from a task it runs; and those a
-    /// thread of the blocking pool may run on, started by a worker.
-    fn cores_seen(pin_workers: bool) -> (Vec<Vec<usize>>, Vec<usize>) {
-        let runtime = built(pin_workers);
+    /// The cores each of the runtime's workers may run on, as each sees it
+    /// from a task it runs; and those a thread of the blocking pool may
+    /// run on, started by a worker.
+    fn cores_seen(runtime: &Runtime) -> (Vec<Vec<usize>>, Vec<usize>) {
         let workers = runtime.metrics().num_workers();
         runtime.block_on(async {
             // Each task holds its worker until all have started, so every
@@ -201,21 +294,26 @@ mod tests {
     }
 
     #[test]
-    fn pinned_workers_run_on_a_core_each_and_blocking_threads_anywhere() {
+    fn workers_are_kept_on_a_core_each_only_while_asked_and_blocking_threads_run_anywhere() {
         let cores = allowed();
         let workers = std::thread::available_parallelism().unwrap().get();
-        let (seen, blocking) = cores_seen(true);
-        if pinning::cores_for(workers, &cores).is_some() {
-            let each: Vec<Vec<usize>> = cores.iter().map(|&core| vec![core]).collect();
-            assert_eq!(seen, each, "each worker on a core of its own");
-        } else {
-            // Here (one core, or a quota) the workers are not pinned.
-            assert_eq!(seen, vec![cores.clone(); workers]);
-        }
-        assert_eq!(blocking, cores, "the blocking pool's threads run anywhere");
-        let (seen, blocking) = cores_seen(false);
-        assert_eq!(seen, vec![cores.clone(); workers], "unpinned workers run anywhere");
-        assert_eq!(blocking, cores);
+        let anywhere = vec![cores.clone(); workers];
+        let (runtime, worker_cores) = built(true);
+        assert_eq!(cores_seen(&runtime), (anywhere.clone(), cores.clone()), "not kept until asked");
+        let Some(worker_cores) = worker_cores else {
+            // Here (one core, or a quota) the workers are never kept.
+            assert!(pinning::cores_for(workers, &cores).is_none());
+            return;
+        };
+        worker_cores.keep(true);
+        worker_cores.keep(true);
+        let each: Vec<Vec<usize>> = cores.iter().map(|&core| vec![core]).collect();
+        assert_eq!(cores_seen(&runtime), (each, cores.clone()), "each on its own; blocking threads anywhere");
+        worker_cores.keep(false);
+        assert_eq!(cores_seen(&runtime), (anywhere.clone(), cores.clone()), "free again");
+        let (runtime, none) = built(false);
+        assert!(none.is_none());
+        assert_eq!(cores_seen(&runtime), (anywhere, cores));
     }
 
     /// The cores each thread of this process whose name starts with
@@ -250,7 +348,10 @@ mod tests {
         let cores = allowed();
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite:{}?mode=rwc", dir.path().join("pinned.db").display());
-        let runtime = built(true);
+        let (runtime, worker_cores) = built(true);
+        if let Some(worker_cores) = &worker_cores {
+            worker_cores.keep(true);
+        }
         let opened = runtime.block_on(async move {
             tokio::spawn(async move {
                 let options = sanus_core::store::StoreOptions {
@@ -266,9 +367,9 @@ mod tests {
             .await
             .unwrap()
         });
-        let (store, worker_cores) = opened;
-        if pinning::cores_for(std::thread::available_parallelism().unwrap().get(), &cores).is_some() {
-            assert_eq!(worker_cores.len(), 1, "the task ran on a pinned worker");
+        let (store, task_cores) = opened;
+        if worker_cores.is_some() {
+            assert_eq!(task_cores.len(), 1, "the task ran on a pinned worker");
         }
         let threads = cores_of_threads("sqlx-sqlite");
         assert!(threads.len() >= 2, "at least the writer's and a reader's threads: {threads:?}");
