@@ -238,19 +238,23 @@ impl Work {
     /// back each time.
     fn running(&self) -> Running<'_> {
         let now = self.running.inc() + 1;
-        if usize::try_from(now) == Ok(self.fill_every_core.load(Ordering::Acquire)) {
+        let fill = self.fill_every_core.load(Ordering::Acquire);
+        if usize::try_from(now) == Ok(fill) {
             for ticker in self.tickers.get().into_iter().flatten() {
                 ticker.unpark();
             }
-            self.keep_workers_on_cores(true);
+            self.keep_workers_on_cores(true, &|| usize::try_from(self.running.get()).is_ok_and(|now| now >= fill));
         }
         Running(self)
     }
 
-    fn keep_workers_on_cores(&self, keep: bool) {
+    /// `still`: checked where no other decision can come between, as a
+    /// hashing thread (at the lowest priority) may be held up between its
+    /// count and its call while another thread counts and calls.
+    fn keep_workers_on_cores(&self, keep: bool, still: &dyn Fn() -> bool) {
         #[cfg(test)]
         self.kept.lock().unwrap_or_else(PoisonError::into_inner).push(keep);
-        crate::runtime::keep_workers_on_cores(keep);
+        crate::runtime::keep_workers_on_cores(keep, still);
     }
 }
 
@@ -260,7 +264,7 @@ impl Drop for Running<'_> {
     fn drop(&mut self) {
         // The count before: 1 when this was the last check at work.
         if self.0.running.dec() == 1 && self.0.fill_every_core.load(Ordering::Acquire) > 0 {
-            self.0.keep_workers_on_cores(false);
+            self.0.keep_workers_on_cores(false, &|| self.0.running.get() == 0);
         }
     }
 }

@@ -43,12 +43,13 @@ pub fn build(pin_workers: bool) -> io::Result<Runtime> {
 }
 
 /// Keeps each worker of the runtime [`build`] made on a core of its own
-/// (`true`), or lets them run on any core again (`false`). Nothing where
-/// they may not be kept, or in a process that runs on another runtime
-/// (the tests).
-pub fn keep_workers_on_cores(keep: bool) {
+/// (`true`), or lets them run on any core again (`false`), if `still`
+/// holds when it is done (see [`WorkerCores::keep`]). Nothing where they
+/// may not be kept, or in a process that runs on another runtime (the
+/// tests).
+pub fn keep_workers_on_cores(keep: bool, still: &dyn Fn() -> bool) {
     if let Some(cores) = WORKER_CORES.get() {
-        cores.keep(keep);
+        cores.keep(keep, still);
     }
 }
 
@@ -94,7 +95,8 @@ mod pinning {
 
     /// A runtime's workers and the core each may be kept on.
     pub struct WorkerCores {
-        /// Every core the process may run on.
+        /// Every core the process could run on at start-up, should the
+        /// process's cores be unknown later.
         allowed: CpuSet,
         /// The workers' cores, in the order they make themselves known.
         cores: Vec<usize>,
@@ -113,13 +115,15 @@ mod pinning {
             self.state.lock().unwrap_or_else(PoisonError::into_inner)
         }
 
-        /// The calling thread is a worker: it takes the next core, kept
-        /// there at once should the workers be kept now.
+        /// The calling thread is a worker: it takes a core no other known
+        /// worker has, kept there at once should the workers be kept now.
         fn know_this_worker(&self) {
             let mut state = self.state();
-            let Some(&core) = self.cores.get(state.workers.len()) else {
+            let taken = |core: &usize| state.workers.iter().any(|(_, theirs)| theirs == core);
+            let Some(&core) = self.cores.iter().find(|core| !taken(core)) else {
                 // A thread that took over a worker's place (tokio does,
-                // around `block_in_place`) past the first ones stays free.
+                // around `block_in_place`, which Sanus does not use) while
+                // the first ones live stays free.
                 return;
             };
             let worker = rustix::thread::gettid();
@@ -129,11 +133,19 @@ mod pinning {
             }
         }
 
+        /// A worker's thread ends: its id is no longer its.
+        fn forget_this_worker(&self) {
+            let worker = rustix::thread::gettid();
+            self.state().workers.retain(|(known, _)| *known != worker);
+        }
+
         /// Keeps each known worker on its core, or lets them all run
-        /// anywhere; nothing when that is so already.
-        pub fn keep(&self, keep: bool) {
+        /// anywhere; nothing when that is so already, or when `still`
+        /// (asked while no other change can be made) says the reason has
+        /// passed: a decision taken just before another one must not undo it.
+        pub fn keep(&self, keep: bool, still: &dyn Fn() -> bool) {
             let mut state = self.state();
-            if state.kept == keep {
+            if state.kept == keep || !still() {
                 return;
             }
             state.kept = keep;
@@ -144,15 +156,15 @@ mod pinning {
 
         /// Lets `worker` run on `core` only, or anywhere (`None`).
         fn set(&self, worker: Pid, core: Option<usize>) {
-            let mut only = CpuSet::new();
             let cores = match core {
                 Some(core) => {
+                    let mut only = CpuSet::new();
                     only.set(core);
-                    &only
+                    only
                 }
-                None => &self.allowed,
+                None => process_cores(&self.allowed),
             };
-            if let Err(error) = rustix::thread::sched_setaffinity(Some(worker), cores) {
+            if let Err(error) = rustix::thread::sched_setaffinity(Some(worker), &cores) {
                 tracing::warn!(%error, ?core, "cannot change the cores an async worker runs on");
             }
         }
@@ -162,6 +174,13 @@ mod pinning {
         pub(super) fn known(&self) -> usize {
             self.state().workers.len()
         }
+    }
+
+    /// The cores the process may run on now (those of its main thread,
+    /// never kept on one): they may have changed since start-up
+    /// (`taskset -p`). `fallback` when they cannot be read.
+    fn process_cores(fallback: &CpuSet) -> CpuSet {
+        rustix::thread::sched_getaffinity(Some(rustix::process::getpid())).unwrap_or(*fallback)
     }
 
     /// Makes each worker known when it first parks, which it does as soon
@@ -192,7 +211,7 @@ mod pinning {
         );
         let worker_cores = Arc::new(WorkerCores { allowed, cores, state: Mutex::default() });
         builder.on_thread_start(move || {
-            if let Err(error) = rustix::thread::sched_setaffinity(None, &allowed) {
+            if let Err(error) = rustix::thread::sched_setaffinity(None, &process_cores(&allowed)) {
                 tracing::warn!(%error, "a new runtime thread cannot take back every core; it keeps its starter's");
             }
         });
@@ -201,6 +220,12 @@ mod pinning {
             if !KNOWN.get() {
                 KNOWN.set(true);
                 known.know_this_worker();
+            }
+        });
+        let ending = worker_cores.clone();
+        builder.on_thread_stop(move || {
+            if KNOWN.get() {
+                ending.forget_this_worker();
             }
         });
         Some(worker_cores)
@@ -213,7 +238,7 @@ mod pinning {
     pub struct WorkerCores;
 
     impl WorkerCores {
-        pub fn keep(&self, _keep: bool) {}
+        pub fn keep(&self, _keep: bool, _still: &dyn Fn() -> bool) {}
     }
 
     pub(super) fn install(
@@ -305,12 +330,16 @@ mod tests {
             assert!(pinning::cores_for(workers, &cores).is_none());
             return;
         };
-        worker_cores.keep(true);
-        worker_cores.keep(true);
+        worker_cores.keep(true, &|| false);
+        assert_eq!(cores_seen(&runtime).0, anywhere, "not when the reason has passed");
+        worker_cores.keep(true, &|| true);
+        worker_cores.keep(true, &|| true);
         let each: Vec<Vec<usize>> = cores.iter().map(|&core| vec![core]).collect();
         assert_eq!(cores_seen(&runtime), (each, cores.clone()), "each on its own; blocking threads anywhere");
-        worker_cores.keep(false);
+        worker_cores.keep(false, &|| true);
         assert_eq!(cores_seen(&runtime), (anywhere.clone(), cores.clone()), "free again");
+        drop(runtime);
+        assert_eq!(worker_cores.known(), 0, "ended workers are forgotten: their thread ids may be reused");
         let (runtime, none) = built(false);
         assert!(none.is_none());
         assert_eq!(cores_seen(&runtime), (anywhere, cores));
@@ -350,7 +379,7 @@ mod tests {
         let url = format!("sqlite:{}?mode=rwc", dir.path().join("pinned.db").display());
         let (runtime, worker_cores) = built(true);
         if let Some(worker_cores) = &worker_cores {
-            worker_cores.keep(true);
+            worker_cores.keep(true, &|| true);
         }
         let opened = runtime.block_on(async move {
             tokio::spawn(async move {
