@@ -253,9 +253,42 @@ roles = ["reader"]
         assert_eq!(jane.get(app.url(&format!("/portal/apps/{}", rival.id))).send().await.unwrap().status(), 404);
         assert_eq!(post(&app, &jane, &format!("/portal/apps/{}/scopes", rival.id), &[("name", "rivalapp_x")]).await.status(), 404);
 
+        // A hospital licenses the application; a nurse there holds only its role.
+        assert_eq!(post(&app, &jane, &format!("{app_path}/permissions"), &[("name", "ward_beds.read")]).await.status(), 303);
+        let role = post(&app, &jane, &format!("{app_path}/roles"), &[("name", "ward_viewer"), ("permissions", "ward_beds.read")]).await;
+        assert_eq!(role.status(), 303);
+        app.import(r#"
+[[tenants]]
+id = "hospital"
+name = "Hospital"
+kind = "organization"
+
+[[users]]
+email = "nurse@hospital.example"
+email_verified = true
+
+[[licenses]]
+id = "hospital-ward"
+tenant = "hospital"
+application = "ward"
+plan = "basic"
+seats = 5
+
+[[memberships]]
+tenant = "hospital"
+user = "nurse@hospital.example"
+roles = ["ward_viewer"]
+"#).await;
+
         let refused = post(&app, &jane, &format!("{app_path}/delete"), &[]).await;
         assert_eq!(refused.status(), 422, "confirm first");
         assert_eq!(location(&post(&app, &jane, &format!("{app_path}/delete"), &[("confirm", "yes")]).await), "/portal?notice=app-deleted");
+        // The hospital's log tells its Admins who left and why, not who at the vendor deleted it or from where.
+        let hospital = sanus_core::tenants::TenantId::from_stored("hospital".into());
+        let events = sanus_core::audit::for_tenant(&app.store, &hospital, None, 10).await.unwrap();
+        let removed = events.iter().find(|e| e.kind == "member.removed").expect("in the hospital's log");
+        assert!(removed.detail.contains("application_deleted") && removed.detail.contains("\"short_key\":\"ward\""), "{removed:?}");
+        assert_eq!((removed.user_id.as_deref(), removed.client_id.as_deref(), removed.address.as_deref()), (None, None, None), "{removed:?}");
     }
 
     async fn initial_access_tokens_are_made_shown_once_and_revoked_in_the_portal(db: TestDatabase) {
