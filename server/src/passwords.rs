@@ -67,7 +67,11 @@ impl PasswordPool {
                 Err(error) => tracing::error!(%error, "cannot start a password thread"),
             }
         }
-        let tickers = Tickers::start(work.clone(), started, kernel_tick);
+        let cores = cores_to_fill(started);
+        if let Some(cores) = &cores {
+            work.fill_every_core.store(cores.len(), Ordering::Release);
+        }
+        let tickers = cores.and_then(|cores| Tickers::start(work.clone(), cores, kernel_tick));
         Self { jobs, saturated: Arc::default(), work, tickers, stats }
     }
 
@@ -269,29 +273,39 @@ impl Drop for Running<'_> {
     }
 }
 
-impl Tickers {
-    /// A ticker on each core this process may run on, where `threads`
-    /// hashing threads can fill them all and the kernel's tick (`tick`) is
-    /// longer than [`TICK`]. Must be called from a thread at the requests'
-    /// priority, which the tickers inherit. Says in the log which it is.
-    /// Where the threads can fill every core, it tells `work` how many do,
-    /// with or without tickers (the async workers are kept on their cores).
-    #[cfg(target_os = "linux")]
-    fn start(work: Arc<Work>, threads: usize, tick: Duration) -> Option<Self> {
-        let allowed = match rustix::thread::sched_getaffinity(None) {
-            Ok(allowed) => allowed,
-            Err(error) => {
-                tracing::warn!(%error, "password threads: no tickers, the cores allowed are unknown");
-                return None;
-            }
-        };
-        let cores: Vec<usize> = (0..rustix::thread::CpuSet::MAX_CPU).filter(|&core| allowed.is_set(core)).collect();
-        if cores.is_empty() || threads < cores.len() {
-            // A CPU quota (a container's limit) sizes the pool below the cores it may use.
-            tracing::info!(threads, cores = cores.len(), "password threads: no tickers, a core stays free of hashes");
+/// Every core this process may run on, where `threads` hashing threads
+/// can fill them all (Linux); `None` where a core stays free of hashes.
+/// Says in the log when it is so.
+#[cfg(target_os = "linux")]
+fn cores_to_fill(threads: usize) -> Option<Vec<usize>> {
+    let allowed = match rustix::thread::sched_getaffinity(None) {
+        Ok(allowed) => allowed,
+        Err(error) => {
+            tracing::warn!(%error, "password threads: no tickers, the cores allowed are unknown");
             return None;
         }
-        work.fill_every_core.store(cores.len(), Ordering::Release);
+    };
+    let cores = crate::runtime::cores_in(&allowed);
+    if cores.is_empty() || threads < cores.len() {
+        // A CPU quota (a container's limit) sizes the pool below the cores it may use.
+        tracing::info!(threads, cores = cores.len(), "password threads: no tickers, a core stays free of hashes");
+        return None;
+    }
+    Some(cores)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn cores_to_fill(_threads: usize) -> Option<Vec<usize>> {
+    None
+}
+
+impl Tickers {
+    /// A ticker on each of `cores`, which the hashing threads can fill,
+    /// where the kernel's tick (`tick`) is longer than [`TICK`]. Must be
+    /// called from a thread at the requests' priority, which the tickers
+    /// inherit. Says in the log which it is.
+    #[cfg(target_os = "linux")]
+    fn start(work: Arc<Work>, cores: Vec<usize>, tick: Duration) -> Option<Self> {
         if tick <= TICK {
             tracing::info!(?tick, "password threads: no tickers, the kernel's own tick is short enough");
             return None;
@@ -314,16 +328,12 @@ impl Tickers {
             }
         }
         let _ = work.tickers.set(handles.iter().map(|handle| handle.thread().clone()).collect());
-        tracing::info!(
-            threads,
-            tickers = handles.len(),
-            "password threads: a ticker on every core while they all hash"
-        );
+        tracing::info!(tickers = handles.len(), "password threads: a ticker on every core while they all hash");
         Some(Self { work, handles })
     }
 
     #[cfg(not(target_os = "linux"))]
-    fn start(_work: Arc<Work>, _threads: usize, _tick: Duration) -> Option<Self> {
+    fn start(_work: Arc<Work>, _cores: Vec<usize>, _tick: Duration) -> Option<Self> {
         None
     }
 }
@@ -516,8 +526,8 @@ mod tests {
     }
 
     #[cfg(target_os = "linux")]
-    fn cores() -> usize {
-        rustix::thread::sched_getaffinity(None).unwrap().count() as usize
+    fn all_cores() -> Vec<usize> {
+        crate::runtime::cores_in(&rustix::thread::sched_getaffinity(None).unwrap())
     }
 
     /// The scheduler tick of a kernel built with `HZ=250`.
@@ -527,9 +537,11 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn tickers_wake_every_core_only_while_hashes_fill_every_core() {
-        let cores = cores();
-        let work = Arc::new(Work::default());
-        let tickers = Tickers::start(work.clone(), cores, HZ_250).expect("tickers where hashes can fill every core");
+        let all = all_cores();
+        let cores = all.len();
+        // As the pool sets it, where its threads can fill every core.
+        let work = Arc::new(Work { fill_every_core: AtomicUsize::new(cores), ..Work::default() });
+        let tickers = Tickers::start(work.clone(), all, HZ_250).expect("tickers where hashes can fill every core");
         assert_eq!(tickers.handles.len(), cores, "one ticker per core");
         wait_for("the tickers to park", || work.parked.load(Ordering::Acquire) == cores);
 
@@ -557,27 +569,30 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn no_tickers_where_a_core_stays_free_or_the_kernel_ticks_fast_enough() {
-        let cores = cores();
-        let start = |threads, tick| Tickers::start(Arc::new(Work::default()), threads, tick);
-        let work = Arc::new(Work::default());
-        assert!(
-            Tickers::start(work.clone(), cores, Duration::from_millis(1)).is_none(),
-            "HZ=1000: the kernel's own tick"
-        );
-        let fill = work.fill_every_core.load(Ordering::Acquire);
-        assert_eq!(fill, cores, "the async workers are still kept on their cores while hashes fill them");
+        let all = all_cores();
+        let cores = all.len();
+        assert_eq!(cores_to_fill(cores), Some(all.clone()));
+        let start = |tick| Tickers::start(Arc::new(Work::default()), all.clone(), tick);
+        assert!(start(Duration::from_millis(1)).is_none(), "HZ=1000: the kernel's own tick");
+        assert!(start(HZ_250).is_some());
+        // The pool counts how many checks fill every core with or without
+        // tickers: the async workers are kept on their cores from there on.
+        let fill = |pool: &PasswordPool| pool.work.fill_every_core.load(Ordering::Acquire);
+        let pool = PasswordPool::with_kernel_tick(cores, 4, Duration::from_millis(1));
+        assert!(pool.tickers.is_none());
+        assert_eq!(fill(&pool), cores, "the async workers are still kept on their cores while hashes fill them");
         if cores > 1 {
-            let work = Arc::new(Work::default());
-            assert!(Tickers::start(work.clone(), cores - 1, HZ_250).is_none(), "one core stays free of hashes");
-            assert_eq!(work.fill_every_core.load(Ordering::Acquire), 0, "nor are the workers kept");
+            assert_eq!(cores_to_fill(cores - 1), None, "one core stays free of hashes");
+            let pool = PasswordPool::with_kernel_tick(cores - 1, 4, HZ_250);
+            assert!(pool.tickers.is_none());
+            assert_eq!(fill(&pool), 0, "nor are the workers kept");
         }
-        assert!(start(cores, HZ_250).is_some());
     }
 
     #[cfg(target_os = "linux")]
     #[tokio::test]
     async fn the_pool_tells_the_tickers_when_its_threads_work() {
-        let pool = PasswordPool::with_kernel_tick(cores(), 4, HZ_250);
+        let pool = PasswordPool::with_kernel_tick(all_cores().len(), 4, HZ_250);
         let work = pool.tickers.as_ref().expect("tickers on an HZ=250 kernel").work.clone();
         let seen = work.clone();
         assert_eq!(pool.run(move || seen.running.get()).await, Some(1));

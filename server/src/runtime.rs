@@ -68,6 +68,13 @@ fn build_with(pin_workers: bool) -> io::Result<(Runtime, Option<Arc<WorkerCores>
     Ok((builder.build()?, cores))
 }
 
+/// The cores in `set`: those a thread may run on, as
+/// `sched_getaffinity` gives them.
+#[cfg(target_os = "linux")]
+pub(crate) fn cores_in(set: &rustix::thread::CpuSet) -> Vec<usize> {
+    (0..rustix::thread::CpuSet::MAX_CPU).filter(|&core| set.is_set(core)).collect()
+}
+
 #[cfg(target_os = "linux")]
 mod pinning {
     use std::cell::Cell;
@@ -82,15 +89,12 @@ mod pinning {
         static KNOWN: Cell<bool> = const { Cell::new(false) };
     }
 
-    /// Where the `workers` can have one core each, of all the cores this
-    /// process may run on, the cores in the order the workers take them.
-    pub(super) fn cores_for(workers: usize, allowed: &[usize]) -> Option<Vec<usize>> {
-        (workers > 1 && workers == allowed.len()).then(|| allowed.to_vec())
-    }
+    use super::cores_in;
 
-    /// The cores in `set`.
-    pub(super) fn cores_in(set: &CpuSet) -> Vec<usize> {
-        (0..CpuSet::MAX_CPU).filter(|&core| set.is_set(core)).collect()
+    /// Whether `workers` can have a core each of the `cores` this process
+    /// may run on, and are more than one.
+    pub(super) fn one_per_core(workers: usize, cores: usize) -> bool {
+        workers > 1 && workers == cores
     }
 
     /// A runtime's workers and the core each may be kept on.
@@ -196,14 +200,15 @@ mod pinning {
                 return None;
             }
         };
-        let Some(cores) = cores_for(workers, &cores_in(&allowed)) else {
+        let cores = cores_in(&allowed);
+        if !one_per_core(workers, cores.len()) {
             tracing::info!(
                 workers,
-                cores = cores_in(&allowed).len(),
+                cores = cores.len(),
                 "async workers: never kept on cores of their own, they are kept only as one per core on several cores"
             );
             return None;
-        };
+        }
         tracing::info!(
             workers,
             ?cores,
@@ -259,18 +264,18 @@ mod tests {
 
     #[test]
     fn workers_take_a_core_each_only_when_they_are_one_per_core() {
-        assert_eq!(pinning::cores_for(2, &[0, 1]), Some(vec![0, 1]));
-        assert_eq!(pinning::cores_for(3, &[2, 5, 7]), Some(vec![2, 5, 7]));
+        assert!(pinning::one_per_core(2, 2));
+        assert!(pinning::one_per_core(3, 3));
         // A quota below the cores: fewer workers than cores.
-        assert_eq!(pinning::cores_for(2, &[0, 1, 2, 3]), None);
-        assert_eq!(pinning::cores_for(4, &[0, 1]), None);
+        assert!(!pinning::one_per_core(2, 4));
+        assert!(!pinning::one_per_core(4, 2));
         // One worker on one core: already where it can only be.
-        assert_eq!(pinning::cores_for(1, &[3]), None);
-        assert_eq!(pinning::cores_for(0, &[]), None);
+        assert!(!pinning::one_per_core(1, 1));
+        assert!(!pinning::one_per_core(0, 0));
     }
 
     fn allowed() -> Vec<usize> {
-        pinning::cores_in(&rustix::thread::sched_getaffinity(None).unwrap())
+        cores_in(&rustix::thread::sched_getaffinity(None).unwrap())
     }
 
     /// A runtime as [`build`] makes it, once its workers are known.
@@ -327,7 +332,7 @@ mod tests {
         assert_eq!(cores_seen(&runtime), (anywhere.clone(), cores.clone()), "not kept until asked");
         let Some(worker_cores) = worker_cores else {
             // Here (one core, or a quota) the workers are never kept.
-            assert!(pinning::cores_for(workers, &cores).is_none());
+            assert!(!pinning::one_per_core(workers, cores.len()));
             return;
         };
         worker_cores.keep(true, &|| false);
