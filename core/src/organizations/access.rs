@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Value, json};
 
-use super::roles::{Permission, Role, core_permissions};
+use super::roles::{Permission, Role, core_permissions, sees_tenant};
 use crate::applications::ApplicationId;
 use crate::clock::UnixTime;
 use crate::store::{Store, StoreError};
@@ -151,10 +151,9 @@ pub async fn require<'a>(
     let permissions = access.permissions();
     if permissions.contains(&permission) {
         Ok(access)
-    } else if permissions.contains(&Permission::TenantRead) {
+    } else if sees_tenant(&permissions) {
         Err(AccessError::Forbidden(permission))
     } else {
-        // Application roles alone do not show the tenant: as if it were not there.
         Err(AccessError::NotFound)
     }
 }

@@ -148,6 +148,13 @@ impl Role {
     }
 }
 
+/// Whether someone with these core permissions sees the tenant they hold
+/// them at: every core role does; application roles alone do not, and to
+/// such a person the tenant is not there (its page and the API answer 404).
+pub fn sees_tenant(permissions: &[Permission]) -> bool {
+    permissions.contains(&Permission::TenantRead)
+}
+
 /// The core permissions a set of roles holds, sorted, without duplicates.
 pub fn core_permissions<'a>(roles: impl IntoIterator<Item = &'a Role>) -> Vec<Permission> {
     let mut permissions: Vec<Permission> = roles

@@ -233,8 +233,7 @@ async fn tenant_view(
     let Some(here) = reach.get(tenant_id) else { return Ok(None) };
     let permissions = orgs::roles::core_permissions(&here.roles);
     let can = |p: Permission| permissions.contains(&p);
-    // Application roles alone do not show the tenant itself.
-    if !can(Permission::TenantRead) {
+    if !orgs::roles::sees_tenant(&permissions) {
         return Ok(None);
     }
     // A member of a department only does not see the organisation above it.

@@ -137,8 +137,7 @@ async fn portal_view(state: &AppState, me: &SignedIn) -> Result<PortalView, sanu
     let mut tenants = Vec::new();
     for tenant in reach.tenants.iter().filter(|t| t.kind == TenantKind::Development) {
         let permissions = orgs::roles::core_permissions(&tenant.roles);
-        // Application roles alone do not show the tenant, as on its own page.
-        if !permissions.contains(&Permission::TenantRead) {
+        if !orgs::roles::sees_tenant(&permissions) {
             continue;
         }
         let applications = sanus_core::applications::list_for_tenant(&state.store, &tenant.id).await?;
